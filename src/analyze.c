@@ -1,0 +1,530 @@
+/* analyze.c - pipeline driver: decode, track connections, reassemble, parse TLS, settle and report. */
+#include "analyze.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "decode.h"
+#include "flow.h"
+#include "ipfrag.h"
+#include "limits.h"
+#include "mem.h"
+#include "session.h"
+#include "tcp_reasm.h"
+#include "tls_handshake.h"
+#include "x509.h"
+
+#define WARNINGS_PER_FILE 10
+#define EXPIRY_EVERY      4096u   /* packets between idle sweeps */
+#define KNOWN_SERVERS     4096u   /* TLS server endpoints remembered (power of two) */
+
+struct ep_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	bool syn, fin, rst;
+	bool lost_start;          /* the first bytes of this endpoint were not captured */
+	uint64_t fin_frame, rst_frame;
+};
+
+struct conn {
+	struct analyzer *a;
+	struct flow *flow;
+	int client_ep;            /* endpoint index of the client, -1 while unknown */
+	bool roles_guessed;
+	int first_fin_ep;         /* -1 until a FIN */
+	struct tcp_dir tcp[2];    /* by endpoint */
+	struct ep_stats ep[2];
+	uint64_t first_frame, last_frame;
+	struct ts first_time, last_time;
+	struct session *s;        /* created with the first payload */
+	struct tls_conn *tls;
+};
+
+struct analyzer {
+	struct analyze_opts opts;
+	struct reporter *rep;
+	struct summary sum;
+	/* current file */
+	const char *file;
+	int dlt;
+	int ts_digits;
+	uint64_t frame;
+	struct ts now_ts;
+	int64_t now;              /* latest capture second seen (time may go backwards) */
+	uint32_t warned;
+	uint32_t since_sweep;
+	struct flow_table *flows;
+	struct ipfrag_table *frags;
+	/* finished sessions waiting for their turn, a min-heap by stream */
+	struct session **held;
+	uint32_t held_n, held_cap;
+	uint64_t next_index;
+	/* endpoints seen serving TLS: a client that spoke something else to one
+	 * of them is reported as not_tls */
+	uint64_t known_servers[KNOWN_SERVERS];
+};
+
+/* Ports where a non-TLS client is worth reporting (IANA TLS service ports
+ * and common alternatives). */
+static bool tls_port(uint16_t p)
+{
+	switch (p) {
+	case 261: case 443: case 448: case 465: case 563: case 585: case 614: case 636: case 684:
+	case 695: case 853: case 989: case 990: case 992: case 993: case 994: case 995: case 2376:
+	case 3269: case 4433: case 5061: case 5223: case 5671: case 5986: case 6443: case 6514:
+	case 6697: case 8443: case 8883: case 9443: case 10443:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static uint64_t endpoint_hash(uint8_t af, const uint8_t *ip, uint16_t port)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ af;
+	for (int i = 0; i < 16; i++) {
+		h ^= ip[i];
+		h *= 0x100000001b3ull;
+	}
+	h ^= port;
+	h *= 0x100000001b3ull;
+	return h ? h : 1;
+}
+
+static void remember_server(struct analyzer *a, const struct session *s)
+{
+	uint64_t h = endpoint_hash(s->af, s->server_ip, s->server_port);
+	a->known_servers[h & (KNOWN_SERVERS - 1)] = h;   /* a cache: collisions overwrite */
+}
+
+static bool known_server(const struct analyzer *a, const struct session *s)
+{
+	uint64_t h = endpoint_hash(s->af, s->server_ip, s->server_port);
+	return a->known_servers[h & (KNOWN_SERVERS - 1)] == h;
+}
+
+/* ---- reports in first-frame order ---- */
+
+static void heap_push(struct analyzer *a, struct session *s)
+{
+	if (a->held_n == a->held_cap) {
+		a->held_cap = a->held_cap ? a->held_cap * 2 : 64;
+		a->held = mem_realloc(a->held, a->held_cap * sizeof *a->held);
+	}
+	uint32_t i = a->held_n++;
+	while (i > 0) {
+		uint32_t parent = (i - 1) / 2;
+		if (a->held[parent]->stream <= s->stream)
+			break;
+		a->held[i] = a->held[parent];
+		i = parent;
+	}
+	a->held[i] = s;
+}
+
+static struct session *heap_pop(struct analyzer *a)
+{
+	struct session *top = a->held[0];
+	struct session *last = a->held[--a->held_n];
+	uint32_t i = 0;
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+		uint64_t ms = last->stream;
+		if (l < a->held_n && a->held[l]->stream < ms) {
+			m = l;
+			ms = a->held[l]->stream;
+		}
+		if (r < a->held_n && a->held[r]->stream < ms)
+			m = r;
+		if (m == i)
+			break;
+		a->held[i] = a->held[m];
+		i = m;
+	}
+	if (a->held_n)
+		a->held[i] = last;
+	return top;
+}
+
+static void emit(struct analyzer *a, struct session *s)
+{
+	s->index = a->next_index++;
+	a->sum.tls_connections++;
+	a->sum.outcome[s->outcome]++;
+	reporter_connection(a->rep, s);
+	session_free(s);
+}
+
+/* Report every held session that no open connection can precede. */
+static void release(struct analyzer *a, bool all)
+{
+	while (a->held_n) {
+		struct flow *oldest = a->flows ? flow_first_created(a->flows) : NULL;
+		bool blocked = oldest && oldest->stream < a->held[0]->stream;
+		if (blocked && !all && a->held_n <= LIM_REPORT_HOLD)
+			break;
+		emit(a, heap_pop(a));
+	}
+}
+
+/* ---- connections ---- */
+
+static int side_of(const struct conn *c, int ep)
+{
+	return ep == c->client_ep ? SIDE_CLIENT : SIDE_SERVER;
+}
+
+/* Without a SYN: a hello at the start of the bytes tells the roles, else
+ * the TLS service port or the lower port is taken as the server's. */
+static void decide_roles(struct conn *c, int ep, const uint8_t *p, uint32_t n)
+{
+	if (c->client_ep >= 0)
+		return;
+	if (p && n >= 6 && p[0] == 22 && p[1] == 3 && (p[5] == 1 || p[5] == 2)) {
+		c->client_ep = p[5] == 1 ? ep : 1 - ep;
+		return;
+	}
+	if (p && n >= 3 && (p[0] & 0x80) && p[2] == 1) {
+		c->client_ep = ep;
+		return;
+	}
+	uint16_t p0 = c->flow->key.port[0], p1 = c->flow->key.port[1];
+	c->roles_guessed = true;
+	if (tls_port(p0) != tls_port(p1))
+		c->client_ep = tls_port(p0) ? 1 : 0;
+	else
+		c->client_ep = p0 < p1 ? 1 : 0;
+}
+
+static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
+{
+	decide_roles(c, ep, p, n);
+	c->s = mem_alloc(sizeof *c->s);
+	bool mid[2];
+	for (int e = 0; e < 2; e++)
+		mid[side_of(c, e)] = !c->tcp[e].syn || c->ep[e].lost_start;
+	c->tls = tls_conn_new(c->s, mid);
+}
+
+static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
+{
+	struct conn *c = ctx;
+	if (!c->s)
+		start_session(c, ep, p, n);
+	tls_conn_data(c->tls, side_of(c, ep), p, n, frame, t);
+}
+
+static void on_gap(void *ctx, int ep, uint32_t n, uint64_t frame, const char *why)
+{
+	struct conn *c = ctx;
+	if (!c->s) {
+		c->ep[ep].lost_start = true;   /* nothing seen yet: parse from mid-stream */
+		start_session(c, ep, NULL, 0);
+		return;
+	}
+	tls_conn_gap(c->tls, side_of(c, ep), n, frame, why);
+}
+
+static void on_tcp_event(void *ctx, uint64_t frame, const char *id, const char *detail)
+{
+	struct conn *c = ctx;
+	if (!c->s)
+		start_session(c, 0, NULL, 0);
+	session_event(c->s, frame, id, "%s", detail);
+}
+
+static struct tcp_sink sink_for(struct conn *c)
+{
+	struct tcp_sink k = { .data = on_data, .gap = on_gap, .event = on_tcp_event, .ctx = c };
+	return k;
+}
+
+/* Is a settled session worth a report? TLS ones always; a non-TLS one only
+ * when its server is a TLS service (someone spoke the wrong protocol). */
+static bool reportable(struct analyzer *a, struct session *s)
+{
+	if (s->is_tls && s->outcome != OUTCOME_NOT_TLS)
+		return true;
+	if (s->outcome != OUTCOME_NOT_TLS)
+		return false;
+	return s->dir[SIDE_CLIENT].spoke_tls || s->dir[SIDE_SERVER].spoke_tls || tls_port(s->server_port) ||
+	       known_server(a, s);
+}
+
+static void fill_tcp_facts(struct analyzer *a, struct conn *c, struct session *s, int close_kind, uint64_t frame)
+{
+	const struct flow_key *k = &c->flow->key;
+	int ce = c->client_ep, se = 1 - ce;
+	s->file = a->file;
+	s->stream = c->flow->stream;
+	s->af = k->af;
+	memcpy(s->client_ip, k->addr[ce], 16);
+	memcpy(s->server_ip, k->addr[se], 16);
+	s->client_port = k->port[ce];
+	s->server_port = k->port[se];
+	s->roles_guessed = c->roles_guessed;
+	s->first_frame = c->first_frame;
+	s->last_frame = c->last_frame;
+	s->start_time = c->first_time;
+	s->end_time = c->last_time;
+	s->ts_prec = (uint8_t)a->ts_digits;
+	s->close_kind = (uint8_t)close_kind;
+	s->close_frame = frame;
+	for (int e = 0; e < 2; e++) {
+		struct direction *d = &s->dir[side_of(c, e)];
+		d->packets = c->ep[e].packets;
+		d->payload_bytes = c->ep[e].bytes;
+		d->syn = c->ep[e].syn;
+		d->fin = c->ep[e].fin;
+		d->rst = c->ep[e].rst;
+		d->fin_frame = c->ep[e].fin_frame;
+		d->rst_frame = c->ep[e].rst_frame;
+	}
+	if (close_kind == CLOSE_RST)
+		s->closed_by = (uint8_t)side_of(c, c->ep[0].rst ? 0 : 1);
+	else if (close_kind == CLOSE_FIN && c->first_fin_ep >= 0)
+		s->closed_by = (uint8_t)side_of(c, c->first_fin_ep);
+}
+
+/* The connection is over (closed, idle, evicted or end of capture). */
+static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t frame, bool remember)
+{
+	struct tcp_sink sink = sink_for(c);
+	for (int e = 0; e < 2; e++)
+		tcp_dir_flush(&c->tcp[e], e, frame, &c->last_time, &sink);
+	struct session *s = c->s;
+	if (s) {
+		fill_tcp_facts(a, c, s, close_kind, frame);
+		session_finish(s);
+		tls_conn_free(c->tls);
+		if (s->is_tls && (s->dir[SIDE_SERVER].spoke_tls))
+			remember_server(a, s);
+		if (reportable(a, s))
+			heap_push(a, s);
+		else
+			session_free(s);
+	}
+	for (int e = 0; e < 2; e++)
+		tcp_dir_free(&c->tcp[e]);
+	flow_remove(a->flows, c->flow, remember);
+	mem_free(c);
+	release(a, false);
+}
+
+static struct conn *conn_new(struct analyzer *a, struct flow *f, const struct capture_pkt *p)
+{
+	struct conn *c = mem_alloc(sizeof *c);
+	c->a = a;
+	c->flow = f;
+	c->client_ep = -1;
+	c->first_fin_ep = -1;
+	c->first_frame = p->frame;
+	c->first_time = p->time;
+	f->conn = c;
+	return c;
+}
+
+/* Idle connections are settled; over the caps, the least recently active
+ * ones are evicted (after held reports, which are cheaper to let go). */
+static void enforce_limits(struct analyzer *a, bool sweep)
+{
+	struct flow *f;
+	if (sweep) {
+		while ((f = flow_oldest(a->flows)) && a->now - f->last_active > a->opts.idle_timeout) {
+			a->sum.flows_expired++;
+			settle(a, f->conn, CLOSE_EXPIRED, a->frame, true);
+		}
+	}
+	while (flow_count(a->flows) > LIM_FLOWS || mem_in_use() > LIM_MEMORY_BUDGET) {
+		if (a->held_n) {
+			emit(a, heap_pop(a));
+			continue;
+		}
+		f = flow_oldest(a->flows);
+		if (!f)
+			break;
+		a->sum.flows_evicted++;
+		settle(a, f->conn, CLOSE_EVICTED, a->frame, true);
+	}
+}
+
+static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct capture_pkt *p)
+{
+	struct flow_key k;
+	int ep;
+	flow_key_make(&k, d->af, d->src, d->sport, d->dst, d->dport, &ep);
+	uint64_t h = flow_key_hash(&k);
+	struct flow *f = flow_find(a->flows, &k, h);
+	bool syn_only = (d->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	if (f) {
+		struct conn *old = f->conn;
+		/* a new SYN with another ISN: the 4-tuple is reused (Wireshark
+		 * starts a new tcp.stream) */
+		if (syn_only && old->tcp[ep].syn && d->seq != old->tcp[ep].isn) {
+			settle(a, old, CLOSE_NONE, p->frame, false);
+			f = NULL;
+		}
+	} else {
+		uint64_t stream;
+		if (flow_closed_lookup(a->flows, h, &stream)) {
+			if (!syn_only) {
+				a->sum.late_packets++;
+				return;
+			}
+			flow_closed_forget(a->flows, h);
+		}
+	}
+	struct conn *c;
+	if (!f) {
+		f = flow_add(a->flows, &k, h, a->now);
+		c = conn_new(a, f, p);
+	} else {
+		c = f->conn;
+		flow_touch(a->flows, f, a->now);
+	}
+	c->last_frame = p->frame;
+	c->last_time = p->time;
+	struct ep_stats *st = &c->ep[ep];
+	st->packets++;
+	st->bytes += d->payload_len;
+	if (d->flags & TCP_SYN) {
+		st->syn = true;
+		if (c->client_ep < 0)
+			c->client_ep = (d->flags & TCP_ACK) ? 1 - ep : ep;
+	}
+
+	struct tcp_sink sink = sink_for(c);
+	struct tcp_seg seg = {
+		.seq = d->seq, .ack = d->ack, .flags = d->flags, .payload = d->payload,
+		.caplen = d->payload_caplen, .len = d->payload_len, .frame = p->frame, .time = p->time,
+	};
+	tcp_dir_segment(&c->tcp[ep], ep, &seg, &sink);
+	if (d->flags & TCP_ACK)
+		tcp_dir_acked(&c->tcp[1 - ep], 1 - ep, d->ack, p->frame, &p->time, &sink);
+
+	if (d->flags & TCP_RST) {
+		st->rst = true;
+		st->rst_frame = p->frame;
+		settle(a, c, CLOSE_RST, p->frame, true);
+		return;
+	}
+	if (d->flags & TCP_FIN) {
+		if (!st->fin) {
+			st->fin = true;
+			st->fin_frame = p->frame;
+		}
+		if (c->first_fin_ep < 0)
+			c->first_fin_ep = ep;
+		if (c->ep[0].fin && c->ep[1].fin)
+			settle(a, c, CLOSE_FIN, p->frame, true);
+	}
+}
+
+static void warn(struct analyzer *a, uint64_t frame, const char *what, const char *why)
+{
+	if (!a->opts.warn || a->warned++ >= WARNINGS_PER_FILE)
+		return;
+	char msg[160];
+	snprintf(msg, sizeof msg, "%s: %s", what, why ? why : "?");
+	a->opts.warn(a->opts.warn_ctx, a->file, frame, msg);
+}
+
+void analyzer_packet(struct analyzer *a, const struct capture_pkt *p)
+{
+	a->sum.packets++;
+	a->frame = p->frame;
+	a->now_ts = p->time;
+	if (p->time.sec > a->now)
+		a->now = p->time.sec;
+	struct decoded d;
+	int rc = decode_packet(a->dlt, p->data, p->caplen, p->len, &d);
+	if (rc == DEC_FRAGMENT) {
+		const uint8_t *dgram;
+		uint32_t dlen;
+		const char *why = NULL;
+		a->sum.ip_fragments++;
+		int fr = ipfrag_add(a->frags, &d, a->now, &dgram, &dlen, &why);
+		if (fr == FRAG_DROPPED)
+			warn(a, p->frame, "IP fragment dropped", why);
+		if (fr != FRAG_DONE)
+			return;
+		a->sum.ip_datagrams_reassembled++;
+		rc = decode_transport(d.frag.proto, dgram, dlen, dlen, &d);
+	}
+	switch (rc) {
+	case DEC_TCP:
+		break;
+	case DEC_TRUNCATED:
+		a->sum.truncated_packets++;
+		warn(a, p->frame, "packet cut short by the capture in the", d.why);
+		return;
+	case DEC_INVALID:
+		a->sum.invalid_packets++;
+		warn(a, p->frame, "malformed packet", d.why);
+		return;
+	default:
+		a->sum.non_tcp_packets++;
+		return;
+	}
+	a->sum.tcp_packets++;
+	tcp_packet(a, &d, p);
+	bool sweep = ++a->since_sweep >= EXPIRY_EVERY;
+	if (sweep)
+		a->since_sweep = 0;
+	enforce_limits(a, sweep);
+}
+
+struct analyzer *analyzer_new(const struct analyze_opts *o, struct reporter *rep)
+{
+	struct analyzer *a = mem_alloc(sizeof *a);
+	a->opts = *o;
+	if (a->opts.idle_timeout <= 0)
+		a->opts.idle_timeout = 600;
+	a->rep = rep;
+	return a;
+}
+
+void analyzer_begin_file(struct analyzer *a, const char *file, int dlt, int ts_digits)
+{
+	a->file = file;
+	a->dlt = dlt;
+	a->ts_digits = ts_digits;
+	a->frame = 0;
+	a->now = 0;
+	a->warned = 0;
+	a->since_sweep = 0;
+	a->flows = flow_table_new();
+	a->frags = ipfrag_new();
+}
+
+void analyzer_end_file(struct analyzer *a)
+{
+	if (!a->flows)
+		return;
+	struct flow *f;
+	while ((f = flow_first_created(a->flows)))
+		settle(a, f->conn, CLOSE_END_OF_CAPTURE, a->frame, false);
+	release(a, true);
+	a->sum.connections += flow_next_stream(a->flows);
+	flow_table_free(a->flows);
+	a->flows = NULL;
+	ipfrag_free(a->frags);
+	a->frags = NULL;
+}
+
+const struct summary *analyzer_summary(struct analyzer *a)
+{
+	a->sum.certificates_parsed = x509_parsed_count();
+	a->sum.certificate_cache_hits = x509_cache_hits();
+	a->sum.peak_memory = mem_peak();
+	return &a->sum;
+}
+
+void analyzer_free(struct analyzer *a)
+{
+	if (!a)
+		return;
+	analyzer_end_file(a);
+	mem_free(a->held);
+	mem_free(a);
+}

@@ -1,0 +1,31 @@
+/* analyze.h - the pipeline: packets -> connections -> TLS facts -> reports. */
+#ifndef TLSDIAG_ANALYZE_H
+#define TLSDIAG_ANALYZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "report.h"
+
+struct analyze_opts {
+	int64_t idle_timeout;      /* seconds of capture time before an idle connection is settled */
+	bool ordered;              /* report in order of first frame (file mode) */
+	/* a packet that could not be decoded: called for the first few per file */
+	void (*warn)(void *ctx, const char *file, uint64_t frame, const char *msg);
+	void *warn_ctx;
+};
+
+struct analyzer;
+
+struct analyzer *analyzer_new(const struct analyze_opts *o, struct reporter *rep);
+/* Files are analyzed one after another; each has its own frame and
+ * tcp.stream numbering, as in Wireshark. */
+void analyzer_begin_file(struct analyzer *a, const char *file, int dlt, int ts_digits);
+void analyzer_packet(struct analyzer *a, const struct capture_pkt *p);
+/* Settle every open connection (end of the file or of the capture). */
+void analyzer_end_file(struct analyzer *a);
+const struct summary *analyzer_summary(struct analyzer *a);
+void analyzer_free(struct analyzer *a);
+
+#endif

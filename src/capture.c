@@ -1,0 +1,190 @@
+/* capture.c - reading capture files with libpcap; gzip through a stdio cookie. */
+#include "capture.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "decode.h"
+#include "mem.h"
+
+struct capture {
+	pcap_t *p;
+	struct bpf_program prog;
+	bool has_prog;
+	bool live;
+	uint64_t frames;
+	int ts_digits;
+	gzFile gz;               /* open while libpcap reads through the cookie */
+};
+
+/* stdio cookie over zlib so libpcap reads a .gz capture as a stream. */
+static ssize_t gz_read(void *cookie, char *buf, size_t size)
+{
+	int n = gzread((gzFile)cookie, buf, size > 1u << 30 ? 1u << 30 : (unsigned)size);
+	return n < 0 ? -1 : n;
+}
+
+static int gz_close(void *cookie)
+{
+	return gzclose((gzFile)cookie) == Z_OK ? 0 : -1;
+}
+
+static FILE *open_gzip(const char *path, char *errbuf)
+{
+	gzFile gz = gzopen(path, "rb");
+	if (!gz) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", path, strerror(errno ? errno : ENOMEM));
+		return NULL;
+	}
+	gzbuffer(gz, 256 * 1024);
+	cookie_io_functions_t io = { .read = gz_read, .write = NULL, .seek = NULL, .close = gz_close };
+	FILE *f = fopencookie(gz, "r", io);
+	if (!f) {
+		gzclose(gz);
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", path, strerror(errno));
+	}
+	return f;
+}
+
+/* Classic pcap says its timestamp resolution in the magic; pcapng per
+ * interface (libpcap does not tell us, and tcpdump writes microseconds). */
+static int magic_ts_digits(const uint8_t m[4])
+{
+	if ((m[0] == 0xa1 && m[1] == 0xb2 && m[2] == 0x3c && m[3] == 0x4d) ||
+	    (m[0] == 0x4d && m[1] == 0x3c && m[2] == 0xb2 && m[3] == 0xa1))
+		return 9;
+	return 6;
+}
+
+struct capture *capture_open_file(const char *path, const char *filter, char *errbuf)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	uint8_t magic[4] = { 0 };
+	struct stat st;
+
+	errbuf[0] = '\0';
+	FILE *raw = fopen(path, "rb");
+	if (!raw) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(raw), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s: is a directory", path);
+		fclose(raw);
+		return NULL;
+	}
+	size_t got = fread(magic, 1, sizeof magic, raw);
+	if (got == 0) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s: empty file, not a capture", path);
+		fclose(raw);
+		return NULL;
+	}
+	bool gz = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	FILE *f;
+	if (gz) {
+		fclose(raw);
+		gzFile peek = gzopen(path, "rb");
+		if (peek) {
+			if (gzread(peek, magic, 4) != 4)
+				memset(magic, 0, 4);
+			gzclose(peek);
+		}
+		f = open_gzip(path, errbuf);
+		if (!f)
+			return NULL;
+	} else {
+		rewind(raw);
+		f = raw;
+	}
+
+	struct capture *c = mem_alloc(sizeof *c);
+	c->ts_digits = magic_ts_digits(magic);
+	/* ask for nanoseconds: libpcap scales microsecond files up */
+	c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!c->p) {
+		fclose(f);
+		if (strstr(perr, "unknown file format"))
+			snprintf(errbuf, CAPTURE_ERRBUF, "%s: not a pcap or pcapng capture file", path);
+		else
+			snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", path, perr);
+		mem_free(c);
+		return NULL;
+	}
+	if (!decode_link_supported(pcap_datalink(c->p))) {
+		const char *n = pcap_datalink_val_to_name(pcap_datalink(c->p));
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s: unsupported link type %s (%d)", path, n ? n : "unknown",
+			 pcap_datalink(c->p));
+		capture_close(c);
+		return NULL;
+	}
+	if (filter && *filter) {
+		if (pcap_compile(c->p, &c->prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+			snprintf(errbuf, CAPTURE_ERRBUF, "filter \"%s\": %s", filter, pcap_geterr(c->p));
+			capture_close(c);
+			return NULL;
+		}
+		c->has_prog = true;
+	}
+	return c;
+}
+
+int capture_next(struct capture *c, struct capture_pkt *pkt, char *errbuf)
+{
+	for (;;) {
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		int rc = pcap_next_ex(c->p, &h, &data);
+		if (rc == PCAP_ERROR_BREAK)
+			return c->live ? -2 : 0;
+		if (rc == 0)
+			return 2;   /* live: timeout */
+		if (rc < 0) {
+			snprintf(errbuf, CAPTURE_ERRBUF, "%s", pcap_geterr(c->p));
+			return -1;
+		}
+		c->frames++;
+		if (c->has_prog && !pcap_offline_filter(&c->prog, h, data))
+			continue;   /* filtered out, but counted: frame numbers stay Wireshark's */
+		pkt->frame = c->frames;
+		pkt->time.sec = (int64_t)h->ts.tv_sec;
+		pkt->time.nsec = (uint32_t)h->ts.tv_usec;   /* nanoseconds: see open */
+		pkt->caplen = h->caplen;
+		pkt->len = h->len;
+		pkt->data = data;
+		return 1;
+	}
+}
+
+int capture_datalink(const struct capture *c) { return pcap_datalink(c->p); }
+
+const char *capture_datalink_name(const struct capture *c)
+{
+	const char *n = pcap_datalink_val_to_name(pcap_datalink(c->p));
+	return n ? n : "unknown";
+}
+
+int capture_ts_digits(const struct capture *c) { return c->ts_digits; }
+uint64_t capture_frames(const struct capture *c) { return c->frames; }
+pcap_t *capture_pcap(struct capture *c) { return c->p; }
+void capture_break(struct capture *c) { pcap_breakloop(c->p); }
+
+void capture_close(struct capture *c)
+{
+	if (!c)
+		return;
+	if (c->has_prog)
+		pcap_freecode(&c->prog);
+	if (c->p)
+		pcap_close(c->p);   /* closes the FILE, and the gzip cookie with it */
+	mem_free(c);
+}
+
+struct capture *capture_open_live(const struct capture_live_opts *o, char *errbuf)
+{
+	(void)o;
+	snprintf(errbuf, CAPTURE_ERRBUF, "live capture is not available in this build");
+	return NULL;
+}

@@ -1,0 +1,308 @@
+/* decode.c - link layers (Ethernet, 802.1Q/802.1ad, Linux SLL/SLL2, raw IP,
+ * BSD loopback) -> IPv4 (RFC 791) / IPv6 (RFC 8200) -> TCP (RFC 9293). */
+#include "decode.h"
+
+#include <pcap/dlt.h>
+#include <string.h>
+
+#include "rd.h"
+
+#define ETH_IPV4   0x0800
+#define ETH_IPV6   0x86dd
+#define ETH_VLAN   0x8100
+#define ETH_QINQ   0x88a8
+#define ETH_QINQ_OLD 0x9100
+#define ETH_MPLS   0x8847
+#define ETH_PPPOE  0x8864
+
+#define MAX_TAGS   8     /* VLAN / MPLS labels followed before giving up */
+
+static int truncated(struct decoded *d, const char *why)
+{
+	d->why = why;
+	return DEC_TRUNCATED;
+}
+
+static int invalid(struct decoded *d, const char *why)
+{
+	d->why = why;
+	return DEC_INVALID;
+}
+
+bool decode_link_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_NULL:
+	case DLT_LOOP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int decode_transport(uint8_t proto, const uint8_t *p, uint32_t caplen, uint32_t len, struct decoded *d)
+{
+	if (proto != 6)
+		return DEC_NOT_TCP;
+	struct rd r = rd_make(p, caplen);
+	uint8_t off_flags, flags;
+	if (!rd_u16(&r, &d->sport) || !rd_u16(&r, &d->dport) || !rd_u32(&r, &d->seq) ||
+	    !rd_u32(&r, &d->ack) || !rd_u8(&r, &off_flags) || !rd_u8(&r, &flags))
+		return truncated(d, "TCP header");
+	uint32_t hlen = (uint32_t)(off_flags >> 4) * 4;
+	if (hlen < 20)
+		return invalid(d, "TCP data offset below 20 bytes");
+	if (hlen > len)
+		return invalid(d, "TCP header longer than the IP payload");
+	if (hlen > caplen)
+		return truncated(d, "TCP options");
+	d->flags = flags;
+	d->payload = p + hlen;
+	d->payload_len = len - hlen;
+	d->payload_caplen = caplen - hlen;
+	if (d->payload_caplen > d->payload_len)
+		d->payload_caplen = d->payload_len;   /* Ethernet padding */
+	return DEC_TCP;
+}
+
+/* RFC 791 §3.1 */
+static int decode_ipv4(struct rd r, struct decoded *d)
+{
+	const uint8_t *start = r.p;
+	uint32_t caplen = (uint32_t)rd_left(&r);
+	uint8_t vihl, tos, ttl, proto;
+	uint16_t total, id, frag, csum;
+	if (!rd_u8(&r, &vihl) || !rd_u8(&r, &tos) || !rd_u16(&r, &total) || !rd_u16(&r, &id) ||
+	    !rd_u16(&r, &frag) || !rd_u8(&r, &ttl) || !rd_u8(&r, &proto) || !rd_u16(&r, &csum))
+		return truncated(d, "IPv4 header");
+	if (vihl >> 4 != 4)
+		return invalid(d, "IPv4 version field is not 4");
+	uint32_t hlen = (uint32_t)(vihl & 15) * 4;
+	if (hlen < 20)
+		return invalid(d, "IPv4 header length below 20 bytes");
+	d->af = 4;
+	memset(d->src, 0, sizeof d->src);
+	memset(d->dst, 0, sizeof d->dst);
+	if (!rd_copy(&r, d->src, 4) || !rd_copy(&r, d->dst, 4))
+		return truncated(d, "IPv4 header");
+	/* total == 0 happens with TSO on the capturing host: trust the capture */
+	uint32_t len = total ? total : caplen;
+	if (len < hlen)
+		return invalid(d, "IPv4 total length below header length");
+	if (len > caplen && !d->snapped)
+		return invalid(d, "IPv4 total length beyond the end of the frame");
+	if (hlen > caplen)
+		return truncated(d, "IPv4 options");
+	uint32_t plen = len - hlen;
+	uint32_t pcap_len = caplen - hlen;
+	if (pcap_len > plen)
+		pcap_len = plen;              /* trailing link padding */
+	uint32_t offset = (uint32_t)(frag & 0x1fff) * 8;
+	bool more = (frag & 0x2000) != 0;
+	if (offset || more) {
+		d->frag.id = id;
+		d->frag.offset = offset;
+		d->frag.more = more;
+		d->frag.proto = proto;
+		d->frag.data = start + hlen;
+		d->frag.caplen = pcap_len;
+		d->frag.len = plen;
+		return DEC_FRAGMENT;
+	}
+	return decode_transport(proto, start + hlen, pcap_len, plen, d);
+}
+
+/* RFC 8200 §4: walk extension headers to the upper layer. */
+static int decode_ipv6(struct rd r, struct decoded *d)
+{
+	uint32_t caplen = (uint32_t)rd_left(&r);
+	uint32_t vtcfl;
+	uint16_t plen16;
+	uint8_t next, hops;
+	if (!rd_u32(&r, &vtcfl) || !rd_u16(&r, &plen16) || !rd_u8(&r, &next) || !rd_u8(&r, &hops))
+		return truncated(d, "IPv6 header");
+	if (vtcfl >> 28 != 6)
+		return invalid(d, "IPv6 version field is not 6");
+	d->af = 6;
+	if (!rd_copy(&r, d->src, 16) || !rd_copy(&r, d->dst, 16))
+		return truncated(d, "IPv6 header");
+	/* payload length 0 means a jumbogram (RFC 2675): trust the capture */
+	uint32_t len = plen16 ? plen16 : caplen - 40;
+	if (len > caplen - 40 && !d->snapped)
+		return invalid(d, "IPv6 payload length beyond the end of the frame");
+	uint32_t have = caplen - 40 < len ? caplen - 40 : len;
+	struct rd body = rd_make(r.p, have);
+	uint32_t consumed = 0;
+	for (int i = 0; i < 16; i++) {
+		switch (next) {
+		case 0:   /* hop-by-hop */
+		case 43:  /* routing */
+		case 60:  /* destination options */
+		case 135: /* mobility */
+		case 139: /* HIP */
+		case 140: /* shim6 */ {
+			uint8_t nh, hl;
+			if (!rd_u8(&body, &nh) || !rd_u8(&body, &hl))
+				return truncated(d, "IPv6 extension header");
+			uint32_t elen = ((uint32_t)hl + 1) * 8;
+			if (!rd_skip(&body, elen - 2))
+				return truncated(d, "IPv6 extension header");
+			consumed += elen;
+			next = nh;
+			break;
+		}
+		case 51: { /* AH, RFC 4302: length in 4-octet units minus 2 */
+			uint8_t nh, hl;
+			if (!rd_u8(&body, &nh) || !rd_u8(&body, &hl))
+				return truncated(d, "IPv6 AH header");
+			uint32_t elen = ((uint32_t)hl + 2) * 4;
+			if (elen < 8 || !rd_skip(&body, elen - 2))
+				return truncated(d, "IPv6 AH header");
+			consumed += elen;
+			next = nh;
+			break;
+		}
+		case 44: { /* fragment */
+			uint8_t nh, res;
+			uint16_t offm;
+			uint32_t ident;
+			if (!rd_u8(&body, &nh) || !rd_u8(&body, &res) || !rd_u16(&body, &offm) ||
+			    !rd_u32(&body, &ident))
+				return truncated(d, "IPv6 fragment header");
+			consumed += 8;
+			if (consumed > len)
+				return invalid(d, "IPv6 extension headers longer than the payload");
+			uint32_t offset = (uint32_t)(offm >> 3) * 8;
+			bool more = (offm & 1) != 0;
+			if (offset || more) {
+				d->frag.id = ident;
+				d->frag.offset = offset;
+				d->frag.more = more;
+				d->frag.proto = nh;
+				d->frag.data = body.p;
+				d->frag.caplen = (uint32_t)rd_left(&body);
+				d->frag.len = len - consumed;
+				return DEC_FRAGMENT;
+			}
+			next = nh;   /* atomic fragment (RFC 6946) */
+			break;
+		}
+		default:
+			if (consumed > len)
+				return invalid(d, "IPv6 extension headers longer than the payload");
+			return decode_transport(next, body.p, (uint32_t)rd_left(&body), len - consumed, d);
+		}
+	}
+	return invalid(d, "too many IPv6 extension headers");
+}
+
+static int decode_ip_by_version(struct rd r, struct decoded *d)
+{
+	uint8_t v;
+	if (!rd_peek_u8(&r, 0, &v))
+		return truncated(d, "IP header");
+	if (v >> 4 == 4)
+		return decode_ipv4(r, d);
+	if (v >> 4 == 6)
+		return decode_ipv6(r, d);
+	return DEC_NOT_TCP;
+}
+
+/* An EtherType, after any number of VLAN tags, MPLS labels or a PPPoE
+ * session header. */
+static int decode_ethertype(uint16_t type, struct rd r, struct decoded *d)
+{
+	for (int i = 0; i < MAX_TAGS; i++) {
+		switch (type) {
+		case ETH_IPV4:
+			return decode_ipv4(r, d);
+		case ETH_IPV6:
+			return decode_ipv6(r, d);
+		case ETH_VLAN:
+		case ETH_QINQ:
+		case ETH_QINQ_OLD: {
+			uint16_t tci;
+			if (!rd_u16(&r, &tci) || !rd_u16(&r, &type))
+				return truncated(d, "802.1Q tag");
+			break;
+		}
+		case ETH_MPLS: {
+			uint32_t label;
+			do {
+				if (!rd_u32(&r, &label))
+					return truncated(d, "MPLS label");
+			} while (!(label & 0x100) && ++i < MAX_TAGS);
+			return decode_ip_by_version(r, d);
+		}
+		case ETH_PPPOE: {
+			uint8_t vt, code;
+			uint16_t sid, plen, proto;
+			if (!rd_u8(&r, &vt) || !rd_u8(&r, &code) || !rd_u16(&r, &sid) ||
+			    !rd_u16(&r, &plen) || !rd_u16(&r, &proto))
+				return truncated(d, "PPPoE header");
+			if (proto == 0x0021)
+				return decode_ipv4(r, d);
+			if (proto == 0x0057)
+				return decode_ipv6(r, d);
+			return DEC_NOT_TCP;
+		}
+		default:
+			return DEC_NOT_TCP;
+		}
+	}
+	return invalid(d, "too many VLAN/MPLS tags");
+}
+
+int decode_packet(int dlt, const uint8_t *p, uint32_t caplen, uint32_t wirelen, struct decoded *d)
+{
+	memset(d, 0, sizeof *d);
+	d->snapped = caplen < wirelen;
+	struct rd r = rd_make(p, caplen);
+	uint16_t type;
+	switch (dlt) {
+	case DLT_EN10MB:
+		if (!rd_skip(&r, 12) || !rd_u16(&r, &type))
+			return truncated(d, "Ethernet header");
+		if (type < 0x0600)   /* 802.3 length field: LLC, not IP */
+			return DEC_NOT_TCP;
+		return decode_ethertype(type, r, d);
+	case DLT_LINUX_SLL:      /* 16 bytes, protocol last */
+		if (!rd_skip(&r, 14) || !rd_u16(&r, &type))
+			return truncated(d, "Linux cooked header");
+		return decode_ethertype(type, r, d);
+	case DLT_LINUX_SLL2:     /* 20 bytes, protocol first */
+		if (!rd_u16(&r, &type) || !rd_skip(&r, 18))
+			return truncated(d, "Linux cooked v2 header");
+		return decode_ethertype(type, r, d);
+	case DLT_RAW:
+		return decode_ip_by_version(r, d);
+	case DLT_IPV4:
+		return decode_ipv4(r, d);
+	case DLT_IPV6:
+		return decode_ipv6(r, d);
+	case DLT_NULL:
+	case DLT_LOOP: {
+		/* 4-byte address family: host order for NULL, network order for
+		 * LOOP; BSDs disagree on AF_INET6, so accept all their values. */
+		uint8_t fam[4];
+		if (!rd_copy(&r, fam, 4))
+			return truncated(d, "loopback header");
+		uint32_t le = (uint32_t)fam[0] | (uint32_t)fam[1] << 8 | (uint32_t)fam[2] << 16 | (uint32_t)fam[3] << 24;
+		uint32_t be = (uint32_t)fam[3] | (uint32_t)fam[2] << 8 | (uint32_t)fam[1] << 16 | (uint32_t)fam[0] << 24;
+		uint32_t af = le < 256 ? le : be;
+		if (af == 2)
+			return decode_ipv4(r, d);
+		if (af == 10 || af == 24 || af == 28 || af == 30)
+			return decode_ipv6(r, d);
+		return DEC_NOT_TCP;
+	}
+	default:
+		return DEC_UNSUPPORTED;
+	}
+}

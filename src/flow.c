@@ -1,0 +1,268 @@
+/* flow.c - connection table: hash by 4-tuple, LRU by activity, closed-tuple memory. */
+#include "flow.h"
+
+#include <string.h>
+
+#include "limits.h"
+#include "mem.h"
+
+/*
+ * Closed connections leave a 16-byte note (tuple hash -> stream number) so a
+ * late ACK or FIN retransmission is counted in the same tcp.stream, as
+ * Wireshark does, without keeping the connection. The notes live in an
+ * open-addressing table that forgets the oldest note when full.
+ */
+struct closed_note {
+	uint64_t hash;      /* 0 = empty */
+	uint64_t stream;
+};
+
+struct flow_table {
+	struct flow **buckets;
+	size_t nbuckets;           /* power of two */
+	size_t count;
+	struct flow *lru_head, *lru_tail;
+	struct flow *s_head, *s_tail;
+	uint64_t next_stream;
+
+	struct closed_note *notes;
+	size_t notes_cap;          /* power of two, LIM_CLOSED_FLOWS * 2 */
+	size_t notes_n;
+	uint64_t *ring;            /* insertion order, to forget the oldest */
+	size_t ring_pos;
+};
+
+struct flow_table *flow_table_new(void)
+{
+	struct flow_table *t = mem_alloc(sizeof *t);
+	t->nbuckets = 1024;
+	t->buckets = mem_alloc(t->nbuckets * sizeof *t->buckets);
+	return t;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+	if (!t)
+		return;
+	struct flow *f = t->lru_head;
+	while (f) {
+		struct flow *n = f->next;
+		mem_free(f);
+		f = n;
+	}
+	mem_free(t->buckets);
+	mem_free(t->notes);
+	mem_free(t->ring);
+	mem_free(t);
+}
+
+static int ep_cmp(uint8_t af, const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+{
+	int c = memcmp(a, b, af == 6 ? 16 : 4);
+	if (c)
+		return c;
+	return pa < pb ? -1 : pa > pb;
+}
+
+void flow_key_make(struct flow_key *k, uint8_t af, const uint8_t *src, uint16_t sport,
+		   const uint8_t *dst, uint16_t dport, int *dir)
+{
+	memset(k, 0, sizeof *k);
+	k->af = af;
+	size_t alen = af == 6 ? 16 : 4;
+	int first = ep_cmp(af, src, sport, dst, dport) <= 0 ? 0 : 1;
+	memcpy(k->addr[first], src, alen);
+	k->port[first] = sport;
+	memcpy(k->addr[1 - first], dst, alen);
+	k->port[1 - first] = dport;
+	*dir = first;
+}
+
+uint64_t flow_key_hash(const struct flow_key *k)
+{
+	/* FNV-1a over the key, then a final mix; 0 is reserved for "empty". */
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < sizeof *k; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	h ^= h >> 31;
+	h *= 0x7fb5d329728ea185ull;
+	h ^= h >> 27;
+	return h ? h : 1;
+}
+
+struct flow *flow_find(struct flow_table *t, const struct flow_key *k, uint64_t hash)
+{
+	for (struct flow *f = t->buckets[hash & (t->nbuckets - 1)]; f; f = f->hnext)
+		if (f->hash == hash && memcmp(&f->key, k, sizeof *k) == 0)
+			return f;
+	return NULL;
+}
+
+static void rehash(struct flow_table *t)
+{
+	size_t nb = t->nbuckets * 2;
+	struct flow **b = mem_alloc(nb * sizeof *b);
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		struct flow *f = t->buckets[i];
+		while (f) {
+			struct flow *n = f->hnext;
+			f->hnext = b[f->hash & (nb - 1)];
+			b[f->hash & (nb - 1)] = f;
+			f = n;
+		}
+	}
+	mem_free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = nb;
+}
+
+static void lru_unlink(struct flow_table *t, struct flow *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		t->lru_head = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	else
+		t->lru_tail = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void lru_append(struct flow_table *t, struct flow *f)
+{
+	f->prev = t->lru_tail;
+	f->next = NULL;
+	if (t->lru_tail)
+		t->lru_tail->next = f;
+	else
+		t->lru_head = f;
+	t->lru_tail = f;
+}
+
+struct flow *flow_add(struct flow_table *t, const struct flow_key *k, uint64_t hash, int64_t now)
+{
+	if (t->count >= t->nbuckets && t->nbuckets < LIM_FLOWS * 2)
+		rehash(t);
+	struct flow *f = mem_alloc(sizeof *f);
+	f->key = *k;
+	f->hash = hash;
+	f->stream = t->next_stream++;
+	f->last_active = now;
+	size_t b = hash & (t->nbuckets - 1);
+	f->hnext = t->buckets[b];
+	t->buckets[b] = f;
+	lru_append(t, f);
+	f->sprev = t->s_tail;
+	if (t->s_tail)
+		t->s_tail->snext = f;
+	else
+		t->s_head = f;
+	t->s_tail = f;
+	t->count++;
+	return f;
+}
+
+void flow_touch(struct flow_table *t, struct flow *f, int64_t now)
+{
+	f->last_active = now;
+	if (t->lru_tail != f) {
+		lru_unlink(t, f);
+		lru_append(t, f);
+	}
+}
+
+static void remember_closed(struct flow_table *t, uint64_t hash, uint64_t stream)
+{
+	if (!t->notes) {
+		t->notes_cap = (size_t)LIM_CLOSED_FLOWS * 2;
+		t->notes = mem_alloc(t->notes_cap * sizeof *t->notes);
+		t->ring = mem_alloc((size_t)LIM_CLOSED_FLOWS * sizeof *t->ring);
+	}
+	if (t->notes_n >= LIM_CLOSED_FLOWS) {
+		flow_closed_forget(t, t->ring[t->ring_pos]);
+	}
+	size_t i = hash & (t->notes_cap - 1);
+	while (t->notes[i].hash && t->notes[i].hash != hash)
+		i = (i + 1) & (t->notes_cap - 1);
+	if (!t->notes[i].hash)
+		t->notes_n++;
+	t->notes[i].hash = hash;
+	t->notes[i].stream = stream;
+	t->ring[t->ring_pos] = hash;
+	t->ring_pos = (t->ring_pos + 1) % LIM_CLOSED_FLOWS;
+}
+
+bool flow_closed_lookup(struct flow_table *t, uint64_t hash, uint64_t *stream)
+{
+	if (!t->notes)
+		return false;
+	size_t i = hash & (t->notes_cap - 1);
+	while (t->notes[i].hash) {
+		if (t->notes[i].hash == hash) {
+			*stream = t->notes[i].stream;
+			return true;
+		}
+		i = (i + 1) & (t->notes_cap - 1);
+	}
+	return false;
+}
+
+/* Delete with backward-shift so probe chains stay intact. */
+void flow_closed_forget(struct flow_table *t, uint64_t hash)
+{
+	if (!t->notes || !hash)
+		return;
+	size_t mask = t->notes_cap - 1;
+	size_t i = hash & mask;
+	while (t->notes[i].hash && t->notes[i].hash != hash)
+		i = (i + 1) & mask;
+	if (!t->notes[i].hash)
+		return;
+	t->notes_n--;
+	size_t j = i;
+	for (;;) {
+		t->notes[i].hash = 0;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (!t->notes[j].hash)
+				return;
+			size_t home = t->notes[j].hash & mask;
+			/* move j back to i if its home is not in (i, j] */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+				break;
+		}
+		t->notes[i] = t->notes[j];
+		i = j;
+	}
+}
+
+void flow_remove(struct flow_table *t, struct flow *f, bool remember)
+{
+	struct flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+	while (*pp && *pp != f)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = f->hnext;
+	lru_unlink(t, f);
+	if (f->sprev)
+		f->sprev->snext = f->snext;
+	else
+		t->s_head = f->snext;
+	if (f->snext)
+		f->snext->sprev = f->sprev;
+	else
+		t->s_tail = f->sprev;
+	t->count--;
+	if (remember)
+		remember_closed(t, f->hash, f->stream);
+	mem_free(f);
+}
+
+struct flow *flow_oldest(const struct flow_table *t) { return t->lru_head; }
+struct flow *flow_first_created(const struct flow_table *t) { return t->s_head; }
+size_t flow_count(const struct flow_table *t) { return t->count; }
+uint64_t flow_next_stream(const struct flow_table *t) { return t->next_stream; }

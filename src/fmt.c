@@ -1,0 +1,117 @@
+/* fmt.c - formatting helpers for addresses, times, versions and untrusted text. */
+#include "fmt.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "json.h"
+#include "tls_names.h"
+
+void fmt_ip(char *buf, size_t len, uint8_t af, const uint8_t *addr)
+{
+	if (!inet_ntop(af == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+void fmt_endpoint(char *buf, size_t len, uint8_t af, const uint8_t *addr, uint16_t port)
+{
+	char ip[FMT_ADDR_LEN];
+	fmt_ip(ip, sizeof ip, af, addr);
+	if (af == 6)
+		snprintf(buf, len, "[%s]:%u", ip, port);
+	else
+		snprintf(buf, len, "%s:%u", ip, port);
+}
+
+static void frac(char *buf, size_t len, const struct ts *t, int digits)
+{
+	if (digits == 9)
+		snprintf(buf, len, ".%09u", t->nsec);
+	else
+		snprintf(buf, len, ".%06u", t->nsec / 1000);
+}
+
+void fmt_time_iso(char *buf, size_t len, const struct ts *t, int digits)
+{
+	time_t s = (time_t)t->sec;
+	struct tm tm;
+	char f[16];
+	if (!gmtime_r(&s, &tm)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	frac(f, sizeof f, t, digits);
+	char base[32];
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s%sZ", base, f);
+}
+
+void fmt_time_of_day(char *buf, size_t len, const struct ts *t, int digits)
+{
+	time_t s = (time_t)t->sec;
+	struct tm tm;
+	char f[16];
+	if (!gmtime_r(&s, &tm)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	frac(f, sizeof f, t, digits);
+	char base[16];
+	strftime(base, sizeof base, "%H:%M:%S", &tm);
+	snprintf(buf, len, "%s%s", base, f);
+}
+
+const char *fmt_version(char *buf, size_t len, uint16_t v)
+{
+	const char *n = tls_version_name(v);
+	if (n)
+		return n;
+	snprintf(buf, len, "0x%04x", v);
+	return buf;
+}
+
+const char *fmt_suite(char *buf, size_t len, uint16_t v)
+{
+	const char *n = tls_cipher_suite_name(v);
+	if (n)
+		return n;
+	snprintf(buf, len, "0x%04x", v);
+	return buf;
+}
+
+void fmt_hex(char *buf, size_t len, const uint8_t *p, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 2 < len; i++) {
+		buf[o++] = hx[p[i] >> 4];
+		buf[o++] = hx[p[i] & 15];
+	}
+	if (len)
+		buf[o < len ? o : len - 1] = '\0';
+}
+
+void fmt_text_escape(FILE *out, const void *s, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	const uint8_t *p = s;
+	size_t i = 0;
+	while (i < n) {
+		uint8_t c = p[i];
+		size_t l = c >= 0x20 && c != 0x7f && c != '\\' ? utf8_seq_len(p + i, n - i) : 0;
+		/* C1 controls (U+0080..U+009F) can drive terminals too */
+		if (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
+			l = 0;
+		if (l) {
+			fwrite(p + i, 1, l, out);
+			i += l;
+		} else {
+			fputs("\\x", out);
+			fputc(hx[c >> 4], out);
+			fputc(hx[c & 15], out);
+			i++;
+		}
+	}
+}

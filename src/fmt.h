@@ -1,0 +1,33 @@
+/* fmt.h - small formatting helpers shared by the report writers. */
+#ifndef TLSDIAG_FMT_H
+#define TLSDIAG_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "session.h"
+
+#define FMT_ADDR_LEN 64
+#define FMT_TIME_LEN 40
+
+/* "10.0.0.1" / "::1" */
+void fmt_ip(char *buf, size_t len, uint8_t af, const uint8_t *addr);
+/* "10.0.0.1:443" / "[::1]:443" */
+void fmt_endpoint(char *buf, size_t len, uint8_t af, const uint8_t *addr, uint16_t port);
+/* "2024-05-01T10:00:00.123456Z" (digits 6 or 9) */
+void fmt_time_iso(char *buf, size_t len, const struct ts *t, int digits);
+/* "10:00:00.123456" */
+void fmt_time_of_day(char *buf, size_t len, const struct ts *t, int digits);
+/* "TLS 1.2", or "0x7f1c" for unnamed versions */
+const char *fmt_version(char *buf, size_t len, uint16_t v);
+/* cipher suite name or "0xc0ff" */
+const char *fmt_suite(char *buf, size_t len, uint16_t v);
+/* lowercase hex */
+void fmt_hex(char *buf, size_t len, const uint8_t *p, size_t n);
+
+/* Write untrusted bytes for a terminal: control characters, backslashes
+ * and invalid UTF-8 become \xHH, so a report cannot rewrite the screen. */
+void fmt_text_escape(FILE *out, const void *s, size_t n);
+
+#endif

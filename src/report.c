@@ -1,0 +1,107 @@
+/* report.c - dispatch of connections and summary to the chosen output format. */
+#include "report.h"
+
+#include <string.h>
+
+#include "tls_names.h"
+
+void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o)
+{
+	memset(r, 0, sizeof *r);
+	r->out = out;
+	r->opts = *o;
+	json_init(&r->json, out, o->pretty && o->format == REPORT_JSON);
+}
+
+void reporter_begin(struct reporter *r)
+{
+	if (r->opts.format != REPORT_JSON)
+		return;
+	json_object_begin(&r->json);
+	json_kv_str(&r->json, "schema", "tlsdiag/1");
+	json_key(&r->json, "connections");
+	json_array_begin(&r->json);
+}
+
+void reporter_connection(struct reporter *r, const struct session *s)
+{
+	switch (r->opts.format) {
+	case REPORT_JSON:
+		json_connection(&r->json, s);
+		break;
+	case REPORT_JSONL: {
+		struct json line;
+		json_init(&line, r->out, false);
+		json_connection(&line, s);
+		fputc('\n', r->out);
+		break;
+	}
+	default:
+		text_connection(r->out, s, r->opts.verbose);
+		break;
+	}
+	r->written++;
+}
+
+void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, const struct summary *sum)
+{
+	switch (r->opts.format) {
+	case REPORT_JSON:
+		json_array_end(&r->json);
+		json_inputs(&r->json, in, n_in);
+		json_summary(&r->json, sum);
+		json_object_end(&r->json);
+		fputc('\n', r->out);
+		break;
+	case REPORT_JSONL: {
+		struct json line;
+		json_init(&line, r->out, false);
+		json_object_begin(&line);
+		json_kv_str(&line, "schema", "tlsdiag/1");
+		json_inputs(&line, in, n_in);
+		json_summary(&line, sum);
+		json_object_end(&line);
+		fputc('\n', r->out);
+		break;
+	}
+	default:
+		text_summary(r->out, in, n_in, sum);
+		break;
+	}
+	fflush(r->out);
+}
+
+const char *message_type_name(const struct msg *m)
+{
+	switch (m->kind) {
+	case MSG_CCS: return "change_cipher_spec";
+	case MSG_ALERT: return "alert";
+	case MSG_ENC_ALERT: return "encrypted_alert";
+	case MSG_ENC_HANDSHAKE: return "encrypted_handshake";
+	case MSG_HEARTBEAT: return "heartbeat";
+	default: break;
+	}
+	if (m->hrr)
+		return "hello_retry_request";
+	const char *n = tls_handshake_name(m->hs_type);
+	return n ? n : "unknown";
+}
+
+const char *message_display_name(const struct msg *m, char *buf, size_t len)
+{
+	switch (m->kind) {
+	case MSG_CCS: return "Change Cipher Spec";
+	case MSG_ALERT: return "Alert";
+	case MSG_ENC_ALERT: return "Encrypted Alert";
+	case MSG_ENC_HANDSHAKE: return "Encrypted Handshake Message";
+	case MSG_HEARTBEAT: return "Heartbeat";
+	default: break;
+	}
+	if (m->hrr)
+		return "Hello Retry Request";
+	const char *n = tls_handshake_display_name(m->hs_type);
+	if (n)
+		return n;
+	snprintf(buf, len, "Handshake type %u", m->hs_type);
+	return buf;
+}

@@ -1,0 +1,76 @@
+/* report.h - writing connections and the run summary as text, JSON or JSON Lines. */
+#ifndef TLSDIAG_REPORT_H
+#define TLSDIAG_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "session.h"
+
+struct input_info {
+	const char *file;
+	const char *link_type;
+	int ts_digits;
+	uint64_t frames;
+	const char *error;       /* damage that stopped reading, or NULL */
+	uint64_t error_frame;    /* the frame that could not be read */
+};
+
+/* What the whole run saw (Wireshark's numbering where it has one). */
+struct summary {
+	uint64_t connections;        /* TCP connections: tcp.stream values given */
+	uint64_t tls_connections;    /* connections reported */
+	uint64_t outcome[4];         /* by enum outcome */
+	uint64_t packets;
+	uint64_t tcp_packets;
+	uint64_t non_tcp_packets;
+	uint64_t truncated_packets;  /* cut inside a header */
+	uint64_t invalid_packets;
+	uint64_t ip_fragments;
+	uint64_t ip_datagrams_reassembled;
+	uint64_t late_packets;       /* for connections already reported */
+	uint64_t flows_expired;      /* idle beyond the timeout */
+	uint64_t flows_evicted;      /* pushed out by the connection cap */
+	uint64_t certificates_parsed;
+	uint64_t certificate_cache_hits;
+	size_t peak_memory;          /* bytes, accounted allocations */
+};
+
+enum report_format { REPORT_TEXT = 0, REPORT_JSON, REPORT_JSONL };
+
+struct report_opts {
+	int format;
+	bool verbose;
+	bool pretty;
+};
+
+struct reporter {
+	FILE *out;
+	struct report_opts opts;
+	struct json json;
+	uint64_t written;
+};
+
+void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o);
+/* Start of the run (JSON: the document's opening). */
+void reporter_begin(struct reporter *r);
+/* One connection, in the order the analyzer settles them. */
+void reporter_connection(struct reporter *r, const struct session *s);
+/* End of the run: inputs and summary. */
+void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, const struct summary *sum);
+
+/* The writers, one per format. */
+void text_connection(FILE *out, const struct session *s, bool verbose);
+void text_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum);
+void json_connection(struct json *j, const struct session *s);
+void json_inputs(struct json *j, const struct input_info *in, size_t n_in);
+void json_summary(struct json *j, const struct summary *sum);
+
+/* Shared by the writers. */
+const char *message_type_name(const struct msg *m);    /* "client_hello", "alert" ... */
+const char *message_display_name(const struct msg *m, char *buf, size_t len); /* "Client Hello" */
+
+#endif

@@ -1,0 +1,523 @@
+/* report_json.c - the "tlsdiag/1" JSON schema (documented in tlsdiag(1), OUTPUT FORMAT). */
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "mem.h"
+#include "tls_names.h"
+#include "x509.h"
+
+static void kv_hex(struct json *j, const char *key, const uint8_t *p, size_t n)
+{
+	char buf[160];
+	fmt_hex(buf, sizeof buf, p, n);
+	json_kv_str(j, key, buf);
+}
+
+static void kv_time(struct json *j, const char *key, const struct ts *t, int digits)
+{
+	char buf[FMT_TIME_LEN];
+	fmt_time_iso(buf, sizeof buf, t, digits);
+	json_kv_str(j, key, buf);
+}
+
+static void kv_version(struct json *j, const char *key, uint16_t v)
+{
+	char buf[16];
+	json_kv_str(j, key, fmt_version(buf, sizeof buf, v));
+}
+
+static void kv_u16list(struct json *j, const char *key, const struct u16list *l)
+{
+	json_key(j, key);
+	json_array_begin(j);
+	for (uint32_t i = 0; i < l->n; i++)
+		json_uint(j, l->v[i]);
+	json_array_end(j);
+}
+
+static void kv_endpoint(struct json *j, const char *key, uint8_t af, const uint8_t *ip, uint16_t port)
+{
+	char buf[FMT_ADDR_LEN];
+	fmt_ip(buf, sizeof buf, af, ip);
+	json_key(j, key);
+	json_object_begin(j);
+	json_kv_str(j, "ip", buf);
+	json_kv_uint(j, "port", port);
+	json_object_end(j);
+}
+
+static void client_hello(struct json *j, const struct client_hello *ch)
+{
+	json_object_begin(j);
+	json_kv_uint(j, "frame", ch->frame);
+	json_kv_uint(j, "length", ch->length);
+	if (ch->sslv2)
+		json_kv_bool(j, "sslv2", true);
+	kv_version(j, "legacy_version", ch->legacy_version);
+	json_key(j, "supported_versions");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < ch->supported_versions.n; i++) {
+		uint16_t v = ch->supported_versions.v[i];
+		char buf[16];
+		json_string(j, tls_is_grease(v) ? "GREASE" : fmt_version(buf, sizeof buf, v));
+	}
+	json_array_end(j);
+	kv_hex(j, "session_id", ch->session_id, ch->session_id_len);
+	kv_u16list(j, "cipher_suites", &ch->cipher_suites);
+	json_key(j, "compression_methods");
+	json_array_begin(j);
+	for (unsigned i = 0; i < ch->compression_n; i++)
+		json_uint(j, ch->compression[i]);
+	json_array_end(j);
+	json_key(j, "sni");
+	if (ch->has_sni)
+		json_string_bytes(j, ch->sni, ch->sni_len);
+	else
+		json_null(j);
+	json_key(j, "alpn");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < ch->alpn.n; i++)
+		json_string_bytes(j, ch->alpn.v[i], ch->alpn.len[i]);
+	json_array_end(j);
+	kv_u16list(j, "extensions", &ch->extensions);
+	kv_u16list(j, "signature_algorithms", &ch->sig_algs);
+	kv_u16list(j, "supported_groups", &ch->groups);
+	kv_u16list(j, "key_share_groups", &ch->key_share_groups);
+	json_key(j, "ec_point_formats");
+	json_array_begin(j);
+	for (unsigned i = 0; i < ch->ec_point_formats_n; i++)
+		json_uint(j, ch->ec_point_formats[i]);
+	json_array_end(j);
+	json_key(j, "psk_key_exchange_modes");
+	json_array_begin(j);
+	for (unsigned i = 0; i < ch->psk_modes_n; i++)
+		json_uint(j, ch->psk_modes[i]);
+	json_array_end(j);
+	json_kv_bool(j, "status_request", ch->status_request);
+	json_key(j, "session_ticket");
+	if (ch->has_session_ticket)
+		json_uint(j, ch->session_ticket_len);
+	else
+		json_null(j);
+	json_kv_bool(j, "extended_master_secret", ch->extended_master_secret);
+	json_kv_bool(j, "renegotiation_info", ch->renegotiation_info || ch->scsv_renegotiation);
+	json_kv_bool(j, "post_handshake_auth", ch->post_handshake_auth);
+	json_kv_bool(j, "pre_shared_key", ch->pre_shared_key);
+	json_kv_bool(j, "early_data", ch->early_data);
+	json_kv_bool(j, "grease", ch->grease);
+	json_object_end(j);
+}
+
+static void server_hello(struct json *j, const struct server_hello *sh)
+{
+	json_object_begin(j);
+	json_kv_uint(j, "frame", sh->frame);
+	json_kv_uint(j, "length", sh->length);
+	kv_version(j, "version", sh->version);
+	kv_version(j, "legacy_version", sh->legacy_version);
+	json_kv_uint(j, "cipher_suite", sh->cipher_suite);
+	json_kv_uint(j, "compression_method", sh->compression);
+	kv_hex(j, "session_id", sh->session_id, sh->session_id_len);
+	kv_u16list(j, "extensions", &sh->extensions);
+	json_key(j, "alpn");
+	if (sh->has_alpn)
+		json_string_bytes(j, sh->alpn, sh->alpn_len);
+	else
+		json_null(j);
+	json_key(j, "key_share_group");
+	if (sh->has_key_share)
+		json_uint(j, sh->key_share_group);
+	else
+		json_null(j);
+	json_kv_bool(j, "extended_master_secret", sh->extended_master_secret);
+	json_kv_bool(j, "renegotiation_info", sh->renegotiation_info);
+	json_object_end(j);
+}
+
+static void certificate(struct json *j, const struct cert_entry *e)
+{
+	const struct x509_cert *c = e->x509;
+	char buf[128];
+	json_object_begin(j);
+	json_kv_uint(j, "length", e->der_len);
+	if (!c->x) {
+		json_kv_str(j, "parse_error", c->parse_error);
+		kv_hex(j, "sha256", c->sha256, sizeof c->sha256);
+		json_object_end(j);
+		return;
+	}
+	json_kv_str(j, "subject", c->subject);
+	json_kv_str(j, "issuer", c->issuer);
+	json_kv_str(j, "serial", c->serial);
+	if (c->has_validity) {
+		x509_format_time(c->not_before, buf, sizeof buf);
+		json_kv_str(j, "not_before", buf);
+		x509_format_time(c->not_after, buf, sizeof buf);
+		json_kv_str(j, "not_after", buf);
+	} else {
+		json_key(j, "not_before");
+		json_null(j);
+		json_key(j, "not_after");
+		json_null(j);
+	}
+	json_key(j, "san");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < c->san_n; i++)
+		json_string(j, c->san[i]);
+	json_array_end(j);
+	if (c->key_bits)
+		snprintf(buf, sizeof buf, "%s %u", c->key_type, c->key_bits);
+	else
+		snprintf(buf, sizeof buf, "%s", c->key_type);
+	json_kv_str(j, "key", buf);
+	json_kv_str(j, "signature_algorithm", c->sig_alg);
+	json_kv_bool(j, "is_ca", c->is_ca);
+	json_kv_bool(j, "self_signed", c->self_signed);
+	kv_hex(j, "sha256", c->sha256, sizeof c->sha256);
+	json_object_end(j);
+}
+
+static void chain(struct json *j, const char *key, const struct chain *c)
+{
+	json_key(j, key);
+	if (c->state != CHAIN_SEEN) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_uint(j, "frame", c->frame);
+	json_kv_uint(j, "length", c->list_length);
+	json_kv_uint(j, "count", c->count);
+	json_key(j, "chain");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < c->n; i++)
+		certificate(j, &c->certs[i]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void cert_request(struct json *j, const struct cert_request *cr)
+{
+	json_key(j, "certificate_request");
+	if (!cr->present) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_uint(j, "frame", cr->frame);
+	json_kv_uint(j, "length", cr->length);
+	json_key(j, "certificate_types");
+	json_array_begin(j);
+	for (unsigned i = 0; i < cr->cert_types_n; i++) {
+		const char *n = tls_cert_type_name(cr->cert_types[i]);
+		char buf[16];
+		if (!n) {
+			snprintf(buf, sizeof buf, "%u", cr->cert_types[i]);
+			n = buf;
+		}
+		json_string(j, n);
+	}
+	json_array_end(j);
+	json_key(j, "signature_algorithms");
+	if (cr->has_sig_algs) {
+		json_array_begin(j);
+		for (uint32_t i = 0; i < cr->sig_algs.n; i++)
+			json_uint(j, cr->sig_algs.v[i]);
+		json_array_end(j);
+	} else {
+		json_null(j);
+	}
+	json_kv_uint(j, "distinguished_names_length", cr->dn_bytes_len);
+	json_key(j, "distinguished_names");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < cr->dn_count; i++) {
+		char *dn = x509_dn_string(cr->dn_bytes + cr->dn_off[i], cr->dn_len[i]);
+		if (dn) {
+			json_string(j, dn);
+			mem_free(dn);
+		} else {
+			char hex[80];
+			snprintf(hex, sizeof hex, "<unparsable DER name, %u bytes>", cr->dn_len[i]);
+			json_string(j, hex);
+		}
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void message(struct json *j, const struct msg *m, int digits)
+{
+	json_object_begin(j);
+	json_kv_uint(j, "frame", m->frame);
+	kv_time(j, "time", &m->time, digits);
+	json_kv_str(j, "from", side_name(m->from));
+	json_kv_str(j, "type", message_type_name(m));
+	if (m->kind == MSG_HANDSHAKE && !tls_handshake_name(m->hs_type))
+		json_kv_uint(j, "code", m->hs_type);
+	if (m->kind == MSG_ALERT) {
+		const char *lv = tls_alert_level_name(m->level);
+		json_key(j, "level");
+		json_string(j, lv ? lv : "unknown");
+		const char *d = tls_alert_name(m->desc);
+		json_key(j, "description");
+		json_string(j, d ? d : "unknown");
+		json_kv_uint(j, "code", m->desc);
+	} else {
+		json_kv_uint(j, "length", m->length);
+	}
+	if (m->sslv2)
+		json_kv_bool(j, "sslv2", true);
+	json_object_end(j);
+}
+
+static void alert(struct json *j, const struct alert *a)
+{
+	json_object_begin(j);
+	json_kv_uint(j, "frame", a->frame);
+	json_kv_str(j, "from", side_name(a->from));
+	if (a->encrypted) {
+		json_key(j, "level");
+		json_null(j);
+		json_key(j, "description");
+		json_null(j);
+		json_key(j, "code");
+		json_null(j);
+	} else {
+		const char *lv = tls_alert_level_name(a->level);
+		const char *d = tls_alert_name(a->desc);
+		json_kv_str(j, "level", lv ? lv : "unknown");
+		json_kv_str(j, "description", d ? d : "unknown");
+		json_kv_uint(j, "code", a->desc);
+	}
+	json_kv_bool(j, "encrypted", a->encrypted);
+	json_object_end(j);
+}
+
+static void direction(struct json *j, const char *key, const struct direction *d)
+{
+	json_key(j, key);
+	json_object_begin(j);
+	json_kv_uint(j, "packets", d->packets);
+	json_kv_uint(j, "payload_bytes", d->payload_bytes);
+	json_kv_uint(j, "application_data_records", d->appdata_records);
+	json_kv_uint(j, "application_data_bytes", d->appdata_bytes);
+	json_key(j, "first_application_data_frame");
+	if (d->appdata_records)
+		json_uint(j, d->appdata_first_frame);
+	else
+		json_null(j);
+	json_kv_bool(j, "fin", d->fin);
+	json_kv_bool(j, "rst", d->rst);
+	json_key(j, "not_observable_from_frame");
+	if (d->unobservable)
+		json_uint(j, d->unobservable_frame);
+	else
+		json_null(j);
+	json_key(j, "not_tls");
+	if (d->not_tls) {
+		json_object_begin(j);
+		json_kv_uint(j, "frame", d->prefix_frame);
+		json_key(j, "first_bytes");
+		json_string_bytes(j, d->prefix, d->prefix_len);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_object_end(j);
+}
+
+static const char *close_name(int k)
+{
+	switch (k) {
+	case CLOSE_FIN: return "fin";
+	case CLOSE_RST: return "rst";
+	case CLOSE_EXPIRED: return "idle_timeout";
+	case CLOSE_EVICTED: return "evicted";
+	case CLOSE_END_OF_CAPTURE: return "end_of_capture";
+	default: return "open";
+	}
+}
+
+void json_connection(struct json *j, const struct session *s)
+{
+	char buf[FMT_TIME_LEN];
+	json_object_begin(j);
+	json_kv_uint(j, "index", s->index);
+	json_kv_uint(j, "stream", s->stream);
+	json_kv_str(j, "file", s->file);
+	kv_endpoint(j, "client", s->af, s->client_ip, s->client_port);
+	kv_endpoint(j, "server", s->af, s->server_ip, s->server_port);
+	if (s->roles_guessed)
+		json_kv_bool(j, "roles_guessed", true);
+	json_kv_uint(j, "first_frame", s->first_frame);
+	json_kv_uint(j, "last_frame", s->last_frame);
+	fmt_time_iso(buf, sizeof buf, &s->start_time, s->ts_prec);
+	json_kv_str(j, "start_time", buf);
+	fmt_time_iso(buf, sizeof buf, &s->end_time, s->ts_prec);
+	json_kv_str(j, "end_time", buf);
+	json_key(j, "sni");
+	if (s->ch.has_sni)
+		json_string_bytes(j, s->ch.sni, s->ch.sni_len);
+	else
+		json_null(j);
+	json_key(j, "version");
+	if (s->sh.present)
+		json_string(j, fmt_version(buf, sizeof buf, s->sh.version));
+	else
+		json_null(j);
+	json_key(j, "cipher_suite");
+	if (s->sh.present) {
+		json_object_begin(j);
+		json_kv_uint(j, "id", s->sh.cipher_suite);
+		json_kv_str(j, "name", fmt_suite(buf, sizeof buf, s->sh.cipher_suite));
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "client_hello");
+	if (s->ch.present)
+		client_hello(j, &s->ch);
+	else
+		json_null(j);
+	json_key(j, "hello_retry_request");
+	if (s->hrr.present) {
+		json_object_begin(j);
+		json_kv_uint(j, "frame", s->hrr.frame);
+		json_kv_uint(j, "cipher_suite", s->hrr.cipher_suite);
+		json_key(j, "selected_group");
+		if (s->hrr.has_group)
+			json_uint(j, s->hrr.selected_group);
+		else
+			json_null(j);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "server_hello");
+	if (s->sh.present)
+		server_hello(j, &s->sh);
+	else
+		json_null(j);
+
+	json_key(j, "messages");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < s->timeline_n; i++)
+		message(j, &s->timeline[i], s->ts_prec);
+	json_array_end(j);
+	if (s->timeline_dropped)
+		json_kv_uint(j, "messages_not_listed", s->timeline_dropped);
+
+	chain(j, "server_certificates", &s->server_chain);
+	chain(j, "client_certificates", &s->client_chain);
+	cert_request(j, &s->cr);
+
+	json_key(j, "server_key_exchange");
+	if (s->skx.present) {
+		json_object_begin(j);
+		json_kv_uint(j, "frame", s->skx.frame);
+		json_key(j, "group");
+		if (s->skx.kind == SKX_ECDHE && s->skx.curve_type == 3)
+			json_uint(j, s->skx.group);
+		else
+			json_null(j);
+		json_key(j, "dh_bits");
+		if (s->skx.dh_p_bits)
+			json_uint(j, s->skx.dh_p_bits);
+		else
+			json_null(j);
+		json_key(j, "signature_scheme");
+		if (s->skx.has_sig_scheme)
+			json_uint(j, s->skx.sig_scheme);
+		else
+			json_null(j);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+
+	json_key(j, "alerts");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < s->alerts_n; i++)
+		alert(j, &s->alerts[i]);
+	json_array_end(j);
+	json_key(j, "inferred_alert");
+	if (s->inferred_alert) {
+		json_object_begin(j);
+		json_kv_uint(j, "frame", s->inferred_alert_frame);
+		json_kv_str(j, "from", side_name(s->inferred_alert_from));
+		json_kv_str(j, "reason", "encrypted TLS 1.3 record of an alert's size, then the sender closed");
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_kv_bool(j, "resumed", s->resumed);
+	json_kv_bool(j, "renegotiation", s->renegotiation);
+	json_kv_str(j, "outcome", outcome_name(s->outcome));
+	json_key(j, "tcp");
+	json_object_begin(j);
+	json_kv_str(j, "close", close_name(s->close_kind));
+	if (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST) {
+		json_kv_str(j, "closed_by", side_name(s->closed_by));
+		json_kv_uint(j, "close_frame", s->close_frame);
+	}
+	direction(j, "client", &s->dir[SIDE_CLIENT]);
+	direction(j, "server", &s->dir[SIDE_SERVER]);
+	json_object_end(j);
+
+	json_key(j, "events");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < s->events_n; i++) {
+		json_object_begin(j);
+		json_kv_uint(j, "frame", s->events[i].frame);
+		json_kv_str(j, "id", s->events[i].id);
+		json_kv_str(j, "detail", s->events[i].detail);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	if (s->events_dropped)
+		json_kv_uint(j, "events_not_listed", s->events_dropped);
+	json_key(j, "findings");
+	json_array_begin(j);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+void json_inputs(struct json *j, const struct input_info *in, size_t n_in)
+{
+	json_key(j, "inputs");
+	json_array_begin(j);
+	for (size_t i = 0; i < n_in; i++) {
+		json_object_begin(j);
+		json_kv_str(j, "file", in[i].file);
+		json_kv_str(j, "link_type", in[i].link_type);
+		json_kv_uint(j, "frames", in[i].frames);
+		json_key(j, "error");
+		json_string(j, in[i].error);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+void json_summary(struct json *j, const struct summary *sum)
+{
+	json_key(j, "summary");
+	json_object_begin(j);
+	json_kv_uint(j, "connections", sum->connections);
+	json_kv_uint(j, "tls_connections", sum->tls_connections);
+	json_kv_uint(j, "completed", sum->outcome[OUTCOME_COMPLETED]);
+	json_kv_uint(j, "failed", sum->outcome[OUTCOME_FAILED]);
+	json_kv_uint(j, "incomplete", sum->outcome[OUTCOME_INCOMPLETE]);
+	json_kv_uint(j, "not_tls", sum->outcome[OUTCOME_NOT_TLS]);
+	json_kv_uint(j, "packets", sum->packets);
+	json_kv_uint(j, "tcp_packets", sum->tcp_packets);
+	json_kv_uint(j, "non_tcp_packets", sum->non_tcp_packets);
+	json_kv_uint(j, "truncated_packets", sum->truncated_packets);
+	json_kv_uint(j, "invalid_packets", sum->invalid_packets);
+	json_kv_uint(j, "ip_fragments", sum->ip_fragments);
+	json_kv_uint(j, "flows_expired", sum->flows_expired);
+	json_kv_uint(j, "flows_evicted", sum->flows_evicted);
+	json_object_end(j);
+}

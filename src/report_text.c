@@ -1,0 +1,342 @@
+/* report_text.c - the human report: one block per connection, Wireshark's frame numbers and names. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "mem.h"
+#include "tls_names.h"
+#include "x509.h"
+
+#define INLINE_CA_NAMES 3     /* more are listed under the timeline */
+#define LISTED_CA_NAMES 20    /* without -v */
+
+static void put_escaped(FILE *out, const char *s)
+{
+	fmt_text_escape(out, s, strlen(s));
+}
+
+static void put_list_names(FILE *out, const struct u16list *l, const char *(*name)(uint16_t))
+{
+	for (uint32_t i = 0; i < l->n; i++) {
+		const char *n = name(l->v[i]);
+		if (n)
+			fprintf(out, "%s%s", i ? "," : "", n);
+		else
+			fprintf(out, "%s0x%04x", i ? "," : "", l->v[i]);
+	}
+}
+
+static void put_dn(FILE *out, const struct cert_request *cr, uint32_t i)
+{
+	char *dn = x509_dn_string(cr->dn_bytes + cr->dn_off[i], cr->dn_len[i]);
+	if (dn) {
+		put_escaped(out, dn[0] ? dn : "(empty name)");
+		mem_free(dn);
+	} else {
+		fprintf(out, "<unparsable DER name, %u bytes>", cr->dn_len[i]);
+	}
+}
+
+static const struct client_hello *hello_at(const struct session *s, uint64_t frame)
+{
+	if (s->ch.present && s->ch.frame == frame)
+		return &s->ch;
+	if (s->ch2.present && s->ch2.frame == frame)
+		return &s->ch2;
+	return NULL;
+}
+
+static void client_hello_facts(FILE *out, const struct client_hello *ch)
+{
+	char vb[16];
+	fprintf(out, ", %s", fmt_version(vb, sizeof vb, ch->legacy_version));
+	if (ch->max_version != ch->legacy_version)
+		fprintf(out, " (offers up to %s)", fmt_version(vb, sizeof vb, ch->max_version));
+	if (ch->sslv2)
+		fputs(" in an SSLv2 record", out);
+	if (ch->has_sni) {
+		fputs(", SNI ", out);
+		fmt_text_escape(out, ch->sni, ch->sni_len);
+	} else {
+		fputs(", no SNI", out);
+	}
+	fprintf(out, ", %" PRIu32 " cipher suites", ch->cipher_suites.total);
+	if (ch->alpn.n) {
+		fputs(", ALPN ", out);
+		for (uint32_t i = 0; i < ch->alpn.n; i++) {
+			if (i)
+				fputc(',', out);
+			fmt_text_escape(out, ch->alpn.v[i], ch->alpn.len[i]);
+		}
+	}
+}
+
+static void message_facts(FILE *out, const struct session *s, const struct msg *m)
+{
+	char b1[64], b2[64];
+	if (m->kind == MSG_ALERT) {
+		const char *lv = tls_alert_level_name(m->level);
+		const char *d = tls_alert_name(m->desc);
+		fprintf(out, " %s %s (%u)", lv ? lv : "level?", d ? d : "unknown", m->desc);
+		return;
+	}
+	if (m->kind != MSG_HANDSHAKE)
+		return;
+	const struct chain *chain = m->from == SIDE_SERVER ? &s->server_chain : &s->client_chain;
+	switch (m->hs_type) {
+	case 1: {
+		const struct client_hello *ch = hello_at(s, m->frame);
+		if (ch)
+			client_hello_facts(out, ch);
+		break;
+	}
+	case 2:
+		if (m->hrr && s->hrr.present && s->hrr.has_group) {
+			const char *g = tls_group_name(s->hrr.selected_group);
+			fprintf(out, ", asks for a key share in %s", g ? g : "?");
+		} else if (!m->hrr && s->sh.present && s->sh.frame == m->frame) {
+			fprintf(out, ", %s, %s", fmt_version(b1, sizeof b1, s->sh.version),
+				fmt_suite(b2, sizeof b2, s->sh.cipher_suite));
+			if (s->sh.has_alpn) {
+				fputs(", ALPN ", out);
+				fmt_text_escape(out, s->sh.alpn, s->sh.alpn_len);
+			}
+			if (s->resumed)
+				fputs(", resumed session", out);
+		}
+		break;
+	case 11:
+		if (chain->state == CHAIN_SEEN && chain->frame == m->frame)
+			fprintf(out, ", %" PRIu32 " certificate%s (length %" PRIu32 ")", chain->count,
+				chain->count == 1 ? "" : "s", chain->list_length);
+		else if (chain->state == CHAIN_UNOBSERVABLE && chain->frame == m->frame)
+			fprintf(out, ", not analyzed (%" PRIu32 " bytes)", m->length);
+		break;
+	case 12:
+		if (s->skx.present && s->skx.frame == m->frame) {
+			if (s->skx.kind == SKX_ECDHE && s->skx.curve_type == 3) {
+				const char *g = tls_group_name(s->skx.group);
+				fprintf(out, ", %s", g ? g : "unknown group");
+			} else if (s->skx.dh_p_bits) {
+				fprintf(out, ", DH %" PRIu32 " bits", s->skx.dh_p_bits);
+			}
+			if (s->skx.has_sig_scheme) {
+				const char *n = tls_sigscheme_name(s->skx.sig_scheme);
+				fprintf(out, ", %s", n ? n : "unknown signature");
+			}
+		}
+		break;
+	case 13:
+		if (s->cr.present && s->cr.frame == m->frame) {
+			const struct cert_request *cr = &s->cr;
+			fprintf(out, ", %" PRIu32 " CA name%s", cr->dn_count, cr->dn_count == 1 ? "" : "s");
+			if (cr->dn_count > 0 && cr->dn_count <= INLINE_CA_NAMES) {
+				fputs(": ", out);
+				for (uint32_t i = 0; i < cr->dn_count; i++) {
+					if (i)
+						fputs("; ", out);
+					put_dn(out, cr, i);
+				}
+			} else if (cr->dn_count > INLINE_CA_NAMES) {
+				fputs(" (listed below)", out);
+			}
+		}
+		break;
+	case 15:
+		if (s->cv.present && s->cv.frame == m->frame && s->cv.has_sig_scheme) {
+			const char *n = tls_sigscheme_name(s->cv.sig_scheme);
+			fprintf(out, ", %s", n ? n : "unknown signature");
+		}
+		break;
+	case 22:
+		if (s->cert_status.present && s->cert_status.frame == m->frame)
+			fprintf(out, ", %s response of %" PRIu32 " bytes",
+				s->cert_status.status_type == 1 ? "OCSP" : "status", s->cert_status.response_len);
+		break;
+	case 4:
+		if (s->ticket.present && s->ticket.frame == m->frame)
+			fprintf(out, ", lifetime %" PRIu32 " s, ticket of %" PRIu32 " bytes", s->ticket.lifetime_hint,
+				s->ticket.ticket_len);
+		break;
+	default:
+		break;
+	}
+}
+
+static void timeline(FILE *out, const struct session *s)
+{
+	fputs("    frame  time             dir   message\n", out);
+	for (uint32_t i = 0; i < s->timeline_n; i++) {
+		const struct msg *m = &s->timeline[i];
+		char tb[FMT_TIME_LEN], nb[48];
+		fmt_time_of_day(tb, sizeof tb, &m->time, s->ts_prec);
+		fprintf(out, "  %7" PRIu64 "  %-15s  %s  %s", m->frame, tb, m->from == SIDE_CLIENT ? "C->S" : "S->C",
+			message_display_name(m, nb, sizeof nb));
+		message_facts(out, s, m);
+		fputc('\n', out);
+	}
+	if (s->timeline_dropped)
+		fprintf(out, "  ... %" PRIu32 " more messages not listed\n", s->timeline_dropped);
+	if (s->inferred_alert)
+		fprintf(out, "  %7" PRIu64 "  %-15s  %s  Application Data of an encrypted alert's size, then %s closed\n",
+			s->inferred_alert_frame, "", s->inferred_alert_from == SIDE_CLIENT ? "C->S" : "S->C",
+			side_name(s->inferred_alert_from));
+}
+
+static void certificate(FILE *out, uint32_t i, const struct cert_entry *e)
+{
+	const struct x509_cert *c = e->x509;
+	char hex[80], t1[32], t2[32];
+	if (!c->x) {
+		fprintf(out, "    [%" PRIu32 "] not a valid certificate (%" PRIu32 " bytes): %s\n", i, e->der_len,
+			c->parse_error);
+		return;
+	}
+	fprintf(out, "    [%" PRIu32 "] subject ", i);
+	put_escaped(out, c->subject);
+	fputs("\n        issuer  ", out);
+	put_escaped(out, c->issuer);
+	if (c->self_signed)
+		fputs(" (self-signed)", out);
+	if (c->has_validity) {
+		x509_format_time(c->not_before, t1, sizeof t1);
+		x509_format_time(c->not_after, t2, sizeof t2);
+		fprintf(out, "\n        valid   %s .. %s", t1, t2);
+	}
+	fprintf(out, "\n        key     %s", c->key_type);
+	if (c->key_bits)
+		fprintf(out, " %" PRIu32, c->key_bits);
+	fprintf(out, ", %s, serial ", c->sig_alg);
+	put_escaped(out, c->serial);
+	if (c->is_ca)
+		fputs(", CA", out);
+	if (c->san_n) {
+		fputs("\n        SAN     ", out);
+		for (uint32_t k = 0; k < c->san_n; k++) {
+			if (k)
+				fputs(", ", out);
+			put_escaped(out, c->san[k]);
+		}
+	}
+	fmt_hex(hex, sizeof hex, c->sha256, sizeof c->sha256);
+	fprintf(out, "\n        SHA-256 %s\n", hex);
+}
+
+static void chain(FILE *out, const char *who, const struct chain *c)
+{
+	if (c->state != CHAIN_SEEN || c->count == 0)
+		return;
+	fprintf(out, "  %s certificates (frame %" PRIu64 ", %" PRIu32 "):\n", who, c->frame, c->count);
+	for (uint32_t i = 0; i < c->n; i++)
+		certificate(out, i, &c->certs[i]);
+	if (c->count > c->n)
+		fprintf(out, "    ... %" PRIu32 " more not analyzed\n", c->count - c->n);
+}
+
+static void ca_names(FILE *out, const struct cert_request *cr, bool verbose)
+{
+	if (!cr->present || cr->dn_count <= INLINE_CA_NAMES)
+		return;
+	uint32_t show = verbose || cr->dn_count <= LISTED_CA_NAMES ? cr->dn_count : LISTED_CA_NAMES;
+	fprintf(out, "  Acceptable client certificate CA names (frame %" PRIu64 ", %" PRIu32 "):\n", cr->frame,
+		cr->dn_count);
+	for (uint32_t i = 0; i < show; i++) {
+		fputs("    ", out);
+		put_dn(out, cr, i);
+		fputc('\n', out);
+	}
+	if (show < cr->dn_count)
+		fprintf(out, "    ... %" PRIu32 " more (all with -v or --json)\n", cr->dn_count - show);
+}
+
+static void not_tls(FILE *out, const struct session *s)
+{
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		if (!d->not_tls || d->spoke_tls)
+			continue;
+		fprintf(out, "  %s does not speak TLS: frame %" PRIu64 " starts with \"", side_name(side),
+			d->prefix_frame);
+		fmt_text_escape(out, d->prefix, d->prefix_len);
+		fputs("\"\n", out);
+	}
+}
+
+void text_connection(FILE *out, const struct session *s, bool verbose)
+{
+	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN], vb[16], sub[64];
+	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
+	fmt_endpoint(sb, sizeof sb, s->af, s->server_ip, s->server_port);
+	fmt_time_iso(tb, sizeof tb, &s->start_time, s->ts_prec);
+	fprintf(out, "Connection %" PRIu64 ": %s -> %s  (tcp.stream eq %" PRIu64 ", frames %" PRIu64 "-%" PRIu64
+		     ", %s)\n", s->index, cb, sb, s->stream, s->first_frame, s->last_frame, tb);
+	fputs("  ", out);
+	if (s->ch.present) {
+		fputs("SNI ", out);
+		if (s->ch.has_sni)
+			fmt_text_escape(out, s->ch.sni, s->ch.sni_len);
+		else
+			fputs("(none)", out);
+		fputs(", ", out);
+	}
+	if (s->sh.present)
+		fprintf(out, "%s, %s, ", fmt_version(vb, sizeof vb, s->sh.version),
+			fmt_suite(sub, sizeof sub, s->sh.cipher_suite));
+	fprintf(out, "outcome: %s", outcome_name(s->outcome));
+	if (s->resumed)
+		fputs(", resumed session", out);
+	if (s->renegotiation)
+		fprintf(out, ", renegotiation at frame %" PRIu64, s->renegotiation_frame);
+	if (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST)
+		fprintf(out, ", closed by %s (%s, frame %" PRIu64 ")", side_name(s->closed_by),
+			s->close_kind == CLOSE_RST ? "RST" : "FIN", s->close_frame);
+	if (s->roles_guessed)
+		fputs(", client/server roles guessed", out);
+	fputc('\n', out);
+	not_tls(out, s);
+	if (s->timeline_n || s->inferred_alert)
+		timeline(out, s);
+	ca_names(out, &s->cr, verbose);
+	chain(out, "Server", &s->server_chain);
+	chain(out, "Client", &s->client_chain);
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		if (d->appdata_records)
+			fprintf(out, "  %s sent %" PRIu64 " application data record%s (%" PRIu64 " bytes) from frame %" PRIu64 "\n",
+				side == SIDE_CLIENT ? "Client" : "Server", d->appdata_records,
+				d->appdata_records == 1 ? "" : "s", d->appdata_bytes, d->appdata_first_frame);
+	}
+	if (s->events_n) {
+		fputs("  Events:\n", out);
+		for (uint32_t i = 0; i < s->events_n; i++) {
+			fprintf(out, "    frame %" PRIu64 "  %s  ", s->events[i].frame, s->events[i].id);
+			put_escaped(out, s->events[i].detail);
+			fputc('\n', out);
+		}
+		if (s->events_dropped)
+			fprintf(out, "    ... %" PRIu32 " more events\n", s->events_dropped);
+	}
+	fputc('\n', out);
+}
+
+void text_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum)
+{
+	fprintf(out, "Summary: %" PRIu64 " TCP connection%s, %" PRIu64 " TLS: %" PRIu64 " completed, %" PRIu64
+		     " failed, %" PRIu64 " incomplete, %" PRIu64 " not TLS\n",
+		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections,
+		sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED], sum->outcome[OUTCOME_INCOMPLETE],
+		sum->outcome[OUTCOME_NOT_TLS]);
+	for (size_t i = 0; i < n_in; i++) {
+		fprintf(out, "Input: %s (%s, %" PRIu64 " frames)", in[i].file, in[i].link_type, in[i].frames);
+		if (in[i].error)
+			fprintf(out, ", damaged at frame %" PRIu64 ": %s", in[i].error_frame, in[i].error);
+		fputc('\n', out);
+	}
+	if (sum->truncated_packets || sum->invalid_packets)
+		fprintf(out, "Packets: %" PRIu64 " cut short by the capture, %" PRIu64 " malformed\n",
+			sum->truncated_packets, sum->invalid_packets);
+	if (sum->flows_evicted)
+		fprintf(out, "Connections evicted by the connection cap: %" PRIu64 "\n", sum->flows_evicted);
+}

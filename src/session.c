@@ -1,0 +1,253 @@
+/* session.c - recording facts on a session and deciding its outcome. */
+#include "session.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+#include "x509.h"
+
+/* Grow a capped array: returns false once the cap is reached. */
+static bool grow(void **arr, uint32_t n, uint32_t *cap, uint32_t limit, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	if (n >= limit)
+		return false;
+	uint32_t ncap = *cap ? *cap * 2 : 8;
+	if (ncap > limit)
+		ncap = limit;
+	*arr = mem_realloc(*arr, (size_t)ncap * elem);
+	*cap = ncap;
+	return true;
+}
+
+void session_event(struct session *s, uint64_t frame, const char *id, const char *fmt, ...)
+{
+	if (!grow((void **)&s->events, s->events_n, &s->events_cap, LIM_EVENTS, sizeof *s->events)) {
+		s->events_dropped++;
+		return;
+	}
+	struct event *e = &s->events[s->events_n++];
+	e->frame = frame;
+	e->id = id;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->detail, sizeof e->detail, fmt, ap);
+	va_end(ap);
+}
+
+struct msg *session_add_msg(struct session *s, uint64_t frame, const struct ts *t, int from, int kind)
+{
+	if (!grow((void **)&s->timeline, s->timeline_n, &s->timeline_cap, LIM_TIMELINE, sizeof *s->timeline)) {
+		s->timeline_dropped++;
+		return NULL;
+	}
+	struct msg *m = &s->timeline[s->timeline_n++];
+	memset(m, 0, sizeof *m);
+	m->frame = frame;
+	m->time = *t;
+	m->from = (uint8_t)from;
+	m->kind = (uint8_t)kind;
+	return m;
+}
+
+void session_add_alert(struct session *s, uint64_t frame, int from, bool encrypted, uint8_t level, uint8_t desc)
+{
+	if (!grow((void **)&s->alerts, s->alerts_n, &s->alerts_cap, LIM_ALERTS, sizeof *s->alerts)) {
+		s->alerts_dropped++;
+		return;
+	}
+	struct alert *a = &s->alerts[s->alerts_n++];
+	a->frame = frame;
+	a->from = (uint8_t)from;
+	a->encrypted = encrypted;
+	a->level = level;
+	a->desc = desc;
+}
+
+/* An encrypted TLS 1.3 alert is 2 bytes + 1 content type + the AEAD tag:
+ * 19 bytes with a 16-byte tag, 11 with TLS_AES_128_CCM_8_SHA256. A
+ * Finished is never that short. */
+static bool alert_sized(const struct session *s, uint32_t len)
+{
+	return len == 19 || (len == 11 && s->sh.cipher_suite == 0x1305);
+}
+
+static bool side_closed(const struct session *s, int side)
+{
+	return s->dir[side].fin || s->dir[side].rst;
+}
+
+/* TLS 1.3 hides everything after the ServerHello in application_data
+ * records; record sizes and the order of closes still tell what happened. */
+static void finish_tls13(struct session *s)
+{
+	const struct direction *c = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
+	if (!s->sh.present)
+		return;
+	s->handshake_done[SIDE_SERVER] = sv->rlog_n > 0;
+	if (c->rlog_n == 0)
+		return;
+	uint64_t cflight = c->rlog[0].frame;
+	if (alert_sized(s, c->rlog[0].len) && c->appdata_records == 1 && side_closed(s, SIDE_CLIENT)) {
+		s->inferred_alert = true;
+		s->inferred_alert_from = SIDE_CLIENT;
+		s->inferred_alert_frame = cflight;
+		return;
+	}
+	s->handshake_done[SIDE_CLIENT] = true;
+	s->handshake_done_frame = cflight;
+	/* server records after the client's flight */
+	uint32_t after = 0;
+	uint32_t last_len = 0;
+	uint64_t last_frame = 0;
+	for (uint32_t i = 0; i < sv->rlog_n; i++) {
+		if (sv->rlog[i].frame > cflight) {
+			after++;
+			last_len = sv->rlog[i].len;
+			last_frame = sv->rlog[i].frame;
+		}
+	}
+	if (after == 1 && sv->rlog_n < LIM_RECORD_LOG && sv->appdata_last_frame == last_frame &&
+	    alert_sized(s, last_len) && side_closed(s, SIDE_SERVER)) {
+		s->inferred_alert = true;
+		s->inferred_alert_from = SIDE_SERVER;
+		s->inferred_alert_frame = last_frame;
+	}
+}
+
+static void finish_tls12(struct session *s)
+{
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		if (d->ccs && d->enc_handshake_records > 0) {
+			s->handshake_done[side] = true;
+			if (d->enc_handshake_frame > s->handshake_done_frame)
+				s->handshake_done_frame = d->enc_handshake_frame;
+		}
+	}
+}
+
+void session_finish(struct session *s)
+{
+	struct direction *c = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
+
+	if (!s->is_tls) {
+		s->outcome = (c->not_tls || sv->not_tls) ? OUTCOME_NOT_TLS : OUTCOME_INCOMPLETE;
+		return;
+	}
+	if ((c->not_tls && !c->spoke_tls) || (sv->not_tls && !sv->spoke_tls)) {
+		s->outcome = OUTCOME_NOT_TLS;
+		return;
+	}
+	if (s->tls13)
+		finish_tls13(s);
+	else
+		finish_tls12(s);
+
+	bool done = s->handshake_done[0] && s->handshake_done[1];
+	/* A fatal alert, or any alert at all before the handshake finished,
+	 * means the handshake failed. */
+	for (uint32_t i = 0; i < s->alerts_n; i++) {
+		const struct alert *a = &s->alerts[i];
+		bool before = !done || a->frame <= s->handshake_done_frame;
+		if (before && (a->encrypted || a->level == 2 || !done)) {
+			s->outcome = OUTCOME_FAILED;
+			return;
+		}
+	}
+	if (s->inferred_alert) {
+		s->outcome = OUTCOME_FAILED;
+		return;
+	}
+	if (done) {
+		s->outcome = OUTCOME_COMPLETED;
+		return;
+	}
+	/* No handshake in the capture, but data flowed both ways: it had
+	 * completed before the capture started. */
+	if (!s->ch.present && !s->sh.present && c->appdata_records && sv->appdata_records) {
+		s->outcome = OUTCOME_COMPLETED;
+		return;
+	}
+	bool lost = c->unobservable || sv->unobservable;
+	if (!lost && (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST))
+		s->outcome = OUTCOME_FAILED;
+	else
+		s->outcome = OUTCOME_INCOMPLETE;
+}
+
+static void u16list_free(struct u16list *l)
+{
+	mem_free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+static void strlist_free(struct strlist *l)
+{
+	for (uint32_t i = 0; i < l->n; i++)
+		mem_free(l->v[i]);
+	mem_free(l->v);
+	mem_free(l->len);
+	memset(l, 0, sizeof *l);
+}
+
+static void client_hello_free(struct client_hello *ch)
+{
+	u16list_free(&ch->cipher_suites);
+	u16list_free(&ch->extensions);
+	u16list_free(&ch->supported_versions);
+	u16list_free(&ch->sig_algs);
+	u16list_free(&ch->sig_algs_cert);
+	u16list_free(&ch->groups);
+	u16list_free(&ch->key_share_groups);
+	strlist_free(&ch->alpn);
+	mem_free(ch->sni);
+	ch->sni = NULL;
+}
+
+static void chain_free(struct chain *c)
+{
+	for (uint32_t i = 0; i < c->n; i++)
+		x509_unref(c->certs[i].x509);
+	mem_free(c->certs);
+	c->certs = NULL;
+	c->n = 0;
+}
+
+void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	client_hello_free(&s->ch);
+	client_hello_free(&s->ch2);
+	u16list_free(&s->sh.extensions);
+	u16list_free(&s->hrr.extensions);
+	chain_free(&s->server_chain);
+	chain_free(&s->client_chain);
+	u16list_free(&s->cr.sig_algs);
+	mem_free(s->cr.dn_bytes);
+	mem_free(s->cr.dn_off);
+	mem_free(s->cr.dn_len);
+	mem_free(s->timeline);
+	mem_free(s->alerts);
+	mem_free(s->events);
+	mem_free(s);
+}
+
+const char *outcome_name(int outcome)
+{
+	switch (outcome) {
+	case OUTCOME_COMPLETED: return "completed";
+	case OUTCOME_FAILED: return "failed";
+	case OUTCOME_NOT_TLS: return "not_tls";
+	default: return "incomplete";
+	}
+}
+
+const char *side_name(int side)
+{
+	return side == SIDE_SERVER ? "server" : "client";
+}

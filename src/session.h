@@ -1,0 +1,362 @@
+/* session.h - the facts recorded about one TCP connection and its TLS handshake.
+ *
+ * This is the contract between the parsers, which fill it in, and the rules
+ * and reports, which only read it. Nothing here points into packet bytes.
+ * Every fact keeps the Wireshark frame number that shows it.
+ */
+#ifndef TLSDIAG_SESSION_H
+#define TLSDIAG_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limits.h"
+
+struct x509_cert;
+
+/* A capture timestamp. prec is 6 or 9: the digits the capture file holds. */
+struct ts {
+	int64_t sec;
+	uint32_t nsec;
+};
+
+enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
+
+/* A list of 16-bit values as sent; n kept (<= LIM_LIST_ENTRIES), total on the wire. */
+struct u16list {
+	uint16_t *v;
+	uint32_t n;
+	uint32_t total;
+};
+
+/* A list of byte strings (ALPN protocol names). */
+struct strlist {
+	char **v;
+	uint16_t *len; /* names may hold NUL bytes: keep lengths */
+	uint32_t n;
+	uint32_t total;
+};
+
+/* An anomaly in the data, never printed by a parser: a stable id, the frame,
+ * and a short human detail. */
+struct event {
+	uint64_t frame;
+	const char *id;   /* static string, e.g. "tcp.gap" */
+	char detail[120];
+};
+
+enum msg_kind {
+	MSG_HANDSHAKE,      /* a parsed handshake message */
+	MSG_CCS,            /* ChangeCipherSpec */
+	MSG_ALERT,          /* plaintext alert */
+	MSG_ENC_ALERT,      /* alert record after ChangeCipherSpec */
+	MSG_ENC_HANDSHAKE,  /* handshake record after ChangeCipherSpec */
+	MSG_HEARTBEAT
+};
+
+/* One line of the timeline. */
+struct msg {
+	uint64_t frame;
+	struct ts time;
+	uint8_t from;       /* enum side */
+	uint8_t kind;       /* enum msg_kind */
+	uint8_t hs_type;    /* handshake type, MSG_HANDSHAKE */
+	bool hrr;           /* a server_hello that is a HelloRetryRequest */
+	bool sslv2;         /* SSLv2-compatible ClientHello */
+	uint8_t level;      /* alerts */
+	uint8_t desc;       /* alerts */
+	uint32_t length;    /* handshake body length / record length */
+};
+
+struct alert {
+	uint64_t frame;
+	uint8_t from;
+	bool encrypted;     /* level and description unknown */
+	uint8_t level;
+	uint8_t desc;
+};
+
+struct client_hello {
+	bool present;
+	bool sslv2;              /* SSLv2-compatible record (RFC 5246 Appendix E.2) */
+	uint64_t frame;
+	uint32_t length;
+	uint16_t legacy_version;
+	uint8_t random[32];
+	uint8_t session_id_len;
+	uint8_t session_id[32];
+	struct u16list cipher_suites;
+	uint8_t compression_n;
+	uint8_t compression[8];
+	struct u16list extensions;
+	bool has_sni;
+	char *sni;               /* host_name as sent (may hold any bytes) */
+	uint16_t sni_len;
+	bool sni_truncated;
+	struct u16list supported_versions;
+	struct strlist alpn;
+	struct u16list sig_algs;
+	struct u16list sig_algs_cert;
+	struct u16list groups;
+	struct u16list key_share_groups;
+	uint8_t ec_point_formats_n;
+	uint8_t ec_point_formats[8];
+	uint8_t psk_modes_n;
+	uint8_t psk_modes[4];
+	bool status_request;
+	bool has_session_ticket;
+	uint32_t session_ticket_len;
+	bool extended_master_secret;
+	bool renegotiation_info;
+	bool post_handshake_auth;
+	bool pre_shared_key;
+	bool early_data;
+	bool grease;
+	bool scsv_renegotiation; /* TLS_EMPTY_RENEGOTIATION_INFO_SCSV offered */
+	bool scsv_fallback;      /* TLS_FALLBACK_SCSV offered */
+	uint16_t max_version;    /* highest version offered (supported_versions or legacy) */
+};
+
+struct server_hello {
+	bool present;
+	uint64_t frame;
+	uint32_t length;
+	uint16_t legacy_version;
+	uint16_t version;        /* negotiated: supported_versions if present */
+	uint8_t random[32];
+	uint8_t session_id_len;
+	uint8_t session_id[32];
+	uint16_t cipher_suite;
+	uint8_t compression;
+	struct u16list extensions;
+	bool has_alpn;
+	char alpn[64];           /* selected protocol, printable-escaped later */
+	uint8_t alpn_len;
+	bool has_key_share;
+	uint16_t key_share_group;
+	bool pre_shared_key;     /* TLS 1.3 resumption */
+	bool extended_master_secret;
+	bool renegotiation_info;
+	bool session_ticket;     /* server will send a NewSessionTicket */
+	bool status_request;     /* server will staple */
+};
+
+struct hello_retry_request {
+	bool present;
+	uint64_t frame;
+	uint16_t cipher_suite;
+	bool has_group;
+	uint16_t selected_group;
+	bool has_cookie;
+	struct u16list extensions;
+};
+
+/* One certificate as sent; x509 holds the parsed facts (shared, refcounted). */
+struct cert_entry {
+	uint32_t der_len;
+	struct x509_cert *x509;  /* NULL only if out of memory */
+};
+
+enum chain_state {
+	CHAIN_ABSENT = 0,        /* no Certificate message seen */
+	CHAIN_SEEN,              /* parsed */
+	CHAIN_ENCRYPTED,         /* TLS 1.3: sent inside encrypted records */
+	CHAIN_UNOBSERVABLE       /* lost, truncated or over a cap */
+};
+
+struct chain {
+	uint8_t state;           /* enum chain_state */
+	uint64_t frame;
+	uint32_t msg_length;     /* handshake body length */
+	uint32_t list_length;    /* certificate_list length: Wireshark's "Certificates Length" */
+	uint32_t count;          /* entries on the wire */
+	uint32_t n;              /* entries kept (<= LIM_CERTS_PER_CHAIN) */
+	struct cert_entry *certs;
+};
+
+struct cert_request {
+	bool present;
+	uint64_t frame;
+	uint32_t length;
+	uint8_t cert_types_n;
+	uint8_t cert_types[32];
+	uint32_t cert_types_total;
+	bool has_sig_algs;       /* TLS 1.2 only */
+	struct u16list sig_algs;
+	uint8_t *dn_bytes;       /* the certificate_authorities list, raw DER, whole */
+	uint32_t dn_bytes_len;
+	uint32_t dn_count;       /* DistinguishedName entries */
+	uint32_t *dn_off;        /* offset of each DER name in dn_bytes */
+	uint16_t *dn_len;
+};
+
+enum skx_kind { SKX_NONE = 0, SKX_ECDHE, SKX_DHE, SKX_RSA_EXPORT, SKX_PSK, SKX_OTHER };
+
+struct server_key_exchange {
+	bool present;
+	uint64_t frame;
+	uint32_t length;
+	uint8_t kind;            /* enum skx_kind */
+	uint8_t curve_type;      /* ECParameters.curve_type, 3 = named_curve */
+	uint16_t group;          /* named curve */
+	uint32_t dh_p_bits;      /* DHE prime size */
+	bool has_sig_scheme;
+	uint16_t sig_scheme;
+};
+
+struct certificate_status {
+	bool present;
+	uint64_t frame;
+	uint8_t status_type;     /* 1 = ocsp */
+	uint32_t response_len;
+};
+
+struct new_session_ticket {
+	bool present;
+	uint64_t frame;
+	uint32_t lifetime_hint;
+	uint32_t ticket_len;
+};
+
+struct certificate_verify {
+	bool present;
+	uint64_t frame;
+	bool has_sig_scheme;
+	uint16_t sig_scheme;
+};
+
+/* What one direction did, seen from TCP and the record layer. */
+struct direction {
+	uint64_t packets;
+	uint64_t payload_bytes;
+	bool syn, fin, rst;
+	uint64_t fin_frame, rst_frame;
+	bool spoke_tls;          /* at least one valid record */
+	bool not_tls;            /* first bytes were something else */
+	uint8_t prefix[LIM_PLAINTEXT_PREFIX]; /* first bytes when not TLS */
+	uint8_t prefix_len;
+	uint64_t prefix_frame;
+	uint64_t tls_start_frame;   /* first TLS record (STARTTLS: after plaintext) */
+	uint64_t plaintext_before_tls; /* bytes before TLS started */
+	bool ccs;
+	uint64_t ccs_frame;
+	uint32_t enc_handshake_records;
+	uint64_t enc_handshake_frame;  /* first one: normally Finished */
+	uint64_t appdata_records;
+	uint64_t appdata_bytes;
+	uint64_t appdata_first_frame;
+	uint64_t appdata_last_frame;
+	uint64_t heartbeats;
+	/* encrypted records after ServerHello in TLS 1.3 (type 23), first few */
+	uint32_t rlog_n;
+	struct { uint64_t frame; uint32_t len; } rlog[LIM_RECORD_LOG];
+	/* from this frame on, bytes of this direction were not seen */
+	bool unobservable;
+	uint64_t unobservable_frame;
+	const char *unobservable_why;   /* "capture loss", "snaplen" ... */
+	uint32_t gaps;                  /* holes, and the bytes in them */
+	uint64_t gap_bytes;
+	uint64_t last_frame;
+};
+
+enum outcome {
+	OUTCOME_INCOMPLETE = 0,
+	OUTCOME_COMPLETED,
+	OUTCOME_FAILED,
+	OUTCOME_NOT_TLS
+};
+
+enum close_kind { CLOSE_NONE = 0, CLOSE_FIN, CLOSE_RST, CLOSE_EXPIRED, CLOSE_EVICTED, CLOSE_END_OF_CAPTURE };
+
+struct session {
+	/* where */
+	const char *file;          /* capture file name, owned by the caller */
+	uint64_t stream;           /* Wireshark tcp.stream */
+	uint64_t index;            /* order among reported TLS connections */
+	uint8_t af;                /* 4 or 6 */
+	uint8_t client_ip[16], server_ip[16];
+	uint16_t client_port, server_port;
+	bool roles_guessed;        /* no SYN and no hello told who the client is */
+	uint64_t first_frame, last_frame;
+	struct ts start_time, end_time;
+	uint8_t ts_prec;           /* 6 or 9 */
+	uint8_t close_kind;        /* enum close_kind */
+	uint8_t closed_by;         /* enum side, when close_kind is FIN/RST */
+	uint64_t close_frame;
+
+	struct direction dir[2];   /* indexed by enum side */
+
+	/* TLS facts */
+	bool is_tls;
+	uint16_t record_version;   /* first record's version */
+	struct client_hello ch;
+	struct client_hello ch2;   /* second ClientHello after a HelloRetryRequest */
+	struct hello_retry_request hrr;
+	struct server_hello sh;
+	struct chain server_chain;
+	struct chain client_chain;
+	struct cert_request cr;
+	struct server_key_exchange skx;
+	struct certificate_status cert_status;
+	struct new_session_ticket ticket;
+	struct certificate_verify cv;
+	bool server_hello_done;
+	uint64_t server_hello_done_frame;
+	bool client_key_exchange;
+	uint64_t client_key_exchange_frame;
+	bool client_no_certificate_alert;  /* SSLv3 no_certificate (41) */
+	bool tls13;                /* negotiated TLS 1.3 (or a draft) */
+	bool resumed;              /* abbreviated handshake */
+	bool renegotiation;        /* handshake after the first one completed */
+	uint64_t renegotiation_frame;
+	uint32_t handshakes;       /* ClientHellos seen in the clear */
+
+	/* grown on demand up to the LIM_ caps; beyond them only counted */
+	struct msg *timeline;
+	uint32_t timeline_n, timeline_cap;
+	uint32_t timeline_dropped;
+
+	struct alert *alerts;
+	uint32_t alerts_n, alerts_cap;
+	uint32_t alerts_dropped;
+
+	/* TLS 1.3: a record of the size of an encrypted alert, followed by the
+	 * end of that direction (Wireshark shows Application Data). */
+	bool inferred_alert;
+	uint8_t inferred_alert_from;
+	uint64_t inferred_alert_frame;
+
+	struct event *events;
+	uint32_t events_n, events_cap;
+	uint32_t events_dropped;
+
+	/* computed when the connection ends */
+	uint8_t outcome;           /* enum outcome */
+	bool handshake_done[2];    /* each side sent its Finished */
+	uint64_t handshake_done_frame;
+};
+
+/* Record an event; beyond LIM_EVENTS they are only counted. */
+void session_event(struct session *s, uint64_t frame, const char *id,
+		   const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Append to the timeline; beyond LIM_TIMELINE entries are counted. */
+struct msg *session_add_msg(struct session *s, uint64_t frame,
+			    const struct ts *t, int from, int kind);
+
+void session_add_alert(struct session *s, uint64_t frame, int from,
+		       bool encrypted, uint8_t level, uint8_t desc);
+
+/* Decide outcome and handshake completion from the recorded facts. */
+void session_finish(struct session *s);
+
+/* Free everything the session owns (lists, DN bytes, certificate refs). */
+void session_free(struct session *s);
+
+/* Names for reports. */
+const char *outcome_name(int outcome);
+const char *side_name(int side);   /* "client" / "server" */
+
+#endif

@@ -1,0 +1,73 @@
+/* tcp_reasm.h - one direction of a TCP connection as an ordered byte stream. */
+#ifndef TLSDIAG_TCP_REASM_H
+#define TLSDIAG_TCP_REASM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "session.h"
+
+/*
+ * Bytes are handed on in sequence order, each chunk with the frame that made
+ * it available: the segment itself when it arrives in order, or the segment
+ * that filled the hole before queued data (as Wireshark reassembles with
+ * out-of-order reassembly on). Bytes the capture never had (lost segments,
+ * snaplen) are reported as a gap, never invented.
+ */
+
+struct tcp_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t flags;
+	const uint8_t *payload;
+	uint32_t caplen;          /* payload bytes captured */
+	uint32_t len;             /* payload bytes on the wire */
+	uint64_t frame;
+	struct ts time;
+};
+
+struct tcp_sink {
+	void (*data)(void *ctx, int dir, const uint8_t *p, uint32_t n, uint64_t frame,
+		     const struct ts *t);
+	void (*gap)(void *ctx, int dir, uint32_t n, uint64_t frame, const char *why);
+	void (*event)(void *ctx, uint64_t frame, const char *id, const char *detail);
+	void *ctx;
+};
+
+struct ooo_seg;
+
+struct tcp_dir {
+	bool have_seq;            /* next_seq is known */
+	bool syn;                 /* stream start seen: byte 0 is the first byte */
+	uint32_t isn;
+	uint32_t next_seq;        /* next byte to hand on */
+	bool have_acked;
+	uint32_t peer_acked;      /* highest ACK the other side sent for us */
+	bool fin;
+	uint32_t fin_seq;
+	struct ooo_seg *ooo;      /* queued out of order, sorted by seq */
+	uint32_t ooo_bytes;
+	uint32_t ooo_segs;
+	uint64_t retransmissions;
+	uint64_t delivered;
+};
+
+/* A segment sent in this direction. */
+void tcp_dir_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
+		     const struct tcp_sink *sink);
+
+/* The other side acknowledged up to ack (an ACK flag in its packet).
+ * frame is that packet. Acked holes before queued data are gaps. */
+void tcp_dir_acked(struct tcp_dir *d, int dir, uint32_t ack, uint64_t frame,
+		   const struct ts *t, const struct tcp_sink *sink);
+
+/* End of the connection or capture: hand on what is queued, holes as gaps. */
+void tcp_dir_flush(struct tcp_dir *d, int dir, uint64_t frame, const struct ts *t,
+		   const struct tcp_sink *sink);
+
+void tcp_dir_free(struct tcp_dir *d);
+
+/* Bytes held out of order, across all directions. */
+uint64_t tcp_ooo_bytes_total(void);
+
+#endif

@@ -1,0 +1,36 @@
+/* tls_handshake.h - TLS handshake messages of both directions -> session facts. */
+#ifndef TLSDIAG_TLS_HANDSHAKE_H
+#define TLSDIAG_TLS_HANDSHAKE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "session.h"
+
+struct tls_conn;
+
+/* Start parsing a connection whose facts go to s. mid_stream[side] says
+ * that side's first byte was not captured (no SYN). */
+struct tls_conn *tls_conn_new(struct session *s, const bool mid_stream[2]);
+
+/* In-order bytes of one side, with the frame that made them available. */
+void tls_conn_data(struct tls_conn *c, int side, const uint8_t *p, uint32_t n, uint64_t frame,
+		   const struct ts *t);
+
+/* n bytes of one side were never captured. */
+void tls_conn_gap(struct tls_conn *c, int side, uint32_t n, uint64_t frame, const char *why);
+
+/* Did this side's stream contain a TLS record yet? */
+bool tls_conn_side_is_tls(const struct tls_conn *c, int side);
+
+void tls_conn_free(struct tls_conn *c);
+
+/* Handshake bytes buffered across all connections (for the memory cap). */
+uint64_t tls_handshake_bytes_total(void);
+
+/* Parse one handshake message body into the session (exposed for unit tests
+ * and the fuzzer): type and body as on the wire. */
+void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_t *body,
+			 uint32_t len, uint64_t frame, const struct ts *t);
+
+#endif

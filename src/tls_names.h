@@ -1,0 +1,96 @@
+/* tls_names.h - names of TLS protocol numbers, as IANA registers them and Wireshark shows them. */
+#ifndef TLSDIAG_TLS_NAMES_H
+#define TLSDIAG_TLS_NAMES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Every lookup returns a static string, or NULL when the number is not
+ * registered (callers print the number then). No lookup allocates.
+ */
+
+/* "SSL 2.0", "SSL 3.0", "TLS 1.0" .. "TLS 1.3", "TLS 1.3 (draft 23)" for
+ * 0x7f17, "TLS 1.3 (Facebook draft 23)" for 0xfb17, "DTLS 1.2" ... */
+const char *tls_version_name(uint16_t version);
+
+/* IANA TLS Cipher Suites registry name, e.g. 0xc02f ->
+ * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0x00ff ->
+ * "TLS_EMPTY_RENEGOTIATION_INFO_SCSV", 0x5600 -> "TLS_FALLBACK_SCSV". */
+const char *tls_cipher_suite_name(uint16_t suite);
+
+/* How the server key exchange of a TLS <= 1.2 cipher suite is built,
+ * which decides how a ServerKeyExchange message is parsed (RFC 5246 §7.4.3,
+ * RFC 4492 §5.4, RFC 4279 §2-4, RFC 5489). */
+enum tls_kx {
+	TLS_KX_UNKNOWN = 0,
+	TLS_KX_NULL,        /* TLS_NULL_WITH_NULL_NULL */
+	TLS_KX_RSA,         /* no ServerKeyExchange */
+	TLS_KX_RSA_EXPORT,  /* ServerKeyExchange: RSA modulus/exponent + signature */
+	TLS_KX_DH,          /* static DH_DSS / DH_RSA: no ServerKeyExchange */
+	TLS_KX_DHE,         /* DHE_RSA / DHE_DSS: dh_p, dh_g, dh_Ys + signature */
+	TLS_KX_DH_ANON,     /* DH_anon: DH params, no signature */
+	TLS_KX_ECDH,        /* static ECDH_ECDSA / ECDH_RSA: no ServerKeyExchange */
+	TLS_KX_ECDHE,       /* ECDHE_RSA / ECDHE_ECDSA: ECParameters + point + signature */
+	TLS_KX_ECDH_ANON,   /* ECDH_anon: ECParameters + point, no signature */
+	TLS_KX_PSK,         /* PSK: identity hint only */
+	TLS_KX_DHE_PSK,     /* hint + DH params */
+	TLS_KX_ECDHE_PSK,   /* hint + ECParameters + point */
+	TLS_KX_RSA_PSK,     /* hint only */
+	TLS_KX_SRP,         /* SRP params (+ signature for SRP_SHA_RSA/DSS) */
+	TLS_KX_KRB5,
+	TLS_KX_ECCPWD,
+	TLS_KX_TLS13,       /* TLS 1.3 suites (0x13xx): no ServerKeyExchange */
+	TLS_KX_SCSV         /* signalling values, not real suites */
+};
+enum tls_kx tls_cipher_suite_kx(uint16_t suite);
+
+/* RFC names in snake_case: 42 -> "bad_certificate", 116 -> "certificate_required". */
+const char *tls_alert_name(uint8_t description);
+/* Wireshark's display names: 42 -> "Bad Certificate". */
+const char *tls_alert_display_name(uint8_t description);
+/* 1 -> "warning", 2 -> "fatal". */
+const char *tls_alert_level_name(uint8_t level);
+
+/* RFC names in snake_case: 1 -> "client_hello", 13 -> "certificate_request",
+ * 2 -> "server_hello". (hello_retry_request is a server_hello in RFC 8446;
+ * callers name it themselves.) */
+const char *tls_handshake_name(uint8_t type);
+/* Wireshark's display names: 1 -> "Client Hello", 13 -> "Certificate Request". */
+const char *tls_handshake_display_name(uint8_t type);
+
+/* 20 -> "change_cipher_spec", 21 -> "alert", 22 -> "handshake",
+ * 23 -> "application_data", 24 -> "heartbeat". */
+const char *tls_content_type_name(uint8_t type);
+
+/* IANA TLS ExtensionType Values: 0 -> "server_name", 43 -> "supported_versions",
+ * 65281 -> "renegotiation_info". GREASE values -> "GREASE". */
+const char *tls_extension_name(uint16_t type);
+
+/* IANA Supported Groups: 23 -> "secp256r1", 29 -> "x25519", 256 -> "ffdhe2048",
+ * 0x11ec -> "X25519MLKEM768". GREASE -> "GREASE". */
+const char *tls_group_name(uint16_t group);
+
+/* IANA SignatureScheme: 0x0401 -> "rsa_pkcs1_sha256", 0x0804 ->
+ * "rsa_pss_rsae_sha256", 0x0403 -> "ecdsa_secp256r1_sha256"; legacy TLS 1.2
+ * (hash, signature) pairs that are not schemes get "sha224_rsa" style names
+ * (RFC 5246 §7.4.1.4.1). GREASE -> "GREASE". */
+const char *tls_sigscheme_name(uint16_t scheme);
+
+/* ClientCertificateType (RFC 5246 §7.4.4, RFC 4492 §5.5): 1 -> "rsa_sign",
+ * 2 -> "dss_sign", 64 -> "ecdsa_sign". */
+const char *tls_cert_type_name(uint8_t type);
+
+/* EC point formats (RFC 4492 §5.1.2): 0 -> "uncompressed". */
+const char *tls_ec_point_format_name(uint8_t format);
+
+/* PSK key exchange modes (RFC 8446 §4.2.9): 0 -> "psk_ke", 1 -> "psk_dhe_ke". */
+const char *tls_psk_mode_name(uint8_t mode);
+
+/* Compression methods: 0 -> "null", 1 -> "DEFLATE". */
+const char *tls_compression_name(uint8_t method);
+
+/* RFC 8701: 0x0a0a, 0x1a1a, ... 0xfafa. */
+bool tls_is_grease(uint16_t value);
+
+#endif

@@ -69,7 +69,8 @@ void mem_free(void *p)
 char *mem_strndup(const char *s, size_t n)
 {
 	char *d = mem_alloc(n + 1);
-	memcpy(d, s, n);
+	if (n)
+		memcpy(d, s, n);
 	d[n] = '\0';
 	return d;
 }

@@ -17,17 +17,6 @@ static void put_escaped(FILE *out, const char *s)
 	fmt_text_escape(out, s, strlen(s));
 }
 
-static void put_list_names(FILE *out, const struct u16list *l, const char *(*name)(uint16_t))
-{
-	for (uint32_t i = 0; i < l->n; i++) {
-		const char *n = name(l->v[i]);
-		if (n)
-			fprintf(out, "%s%s", i ? "," : "", n);
-		else
-			fprintf(out, "%s0x%04x", i ? "," : "", l->v[i]);
-	}
-}
-
 static void put_dn(FILE *out, const struct cert_request *cr, uint32_t i)
 {
 	char *dn = x509_dn_string(cr->dn_bytes + cr->dn_off[i], cr->dn_len[i]);

@@ -2,10 +2,12 @@
 #include "analyze.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
 #include "flow.h"
+#include "fmt.h"
 #include "ipfrag.h"
 #include "limits.h"
 #include "mem.h"
@@ -17,6 +19,8 @@
 #define WARNINGS_PER_FILE 10
 #define EXPIRY_EVERY      4096u   /* packets between idle sweeps */
 #define KNOWN_SERVERS     4096u   /* TLS server endpoints remembered (power of two) */
+#define SERVER_STATS      256u    /* servers listed in the summary */
+#define MAX_IDS           40u
 
 struct ep_stats {
 	uint64_t packets;
@@ -62,6 +66,11 @@ struct analyzer {
 	/* endpoints seen serving TLS: a client that spoke something else to one
 	 * of them is reported as not_tls */
 	uint64_t known_servers[KNOWN_SERVERS];
+	/* summary of the diagnosis */
+	uint64_t id_counts[MAX_IDS];
+	struct server_stat servers[SERVER_STATS];
+	uint32_t n_servers;
+	struct server_stat sorted[SERVER_STATS];
 };
 
 /* Ports where a non-TLS client is worth reporting (IANA TLS service ports
@@ -146,11 +155,67 @@ static struct session *heap_pop(struct analyzer *a)
 	return top;
 }
 
+/* Count the connection per finding id and per server for the summary. */
+static void tally(struct analyzer *a, const struct session *s)
+{
+	bool err = finding_list_has_error(&s->findings), warn = false;
+	size_t n_ids;
+	const struct rule_info *cat = diagnose_catalogue(&n_ids);
+	for (size_t k = 0; k < n_ids && k < MAX_IDS; k++) {
+		bool seen = false;
+		for (uint32_t i = 0; i < s->findings.n && !seen; i++) {
+			const struct finding *f = &s->findings.v[i];
+			seen = f->severity >= SEV_WARNING && strcmp(f->id, cat[k].id) == 0;
+		}
+		if (seen)
+			a->id_counts[k]++;
+	}
+	for (uint32_t i = 0; i < s->findings.n; i++)
+		if (s->findings.v[i].severity == SEV_WARNING)
+			warn = true;
+	if (err)
+		a->sum.with_error++;
+	else if (warn)
+		a->sum.with_warning++;
+
+	char ep[64], sni[80];
+	fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
+	size_t n = 0;
+	for (uint16_t i = 0; s->ch.has_sni && i < s->ch.sni_len && n + 1 < sizeof sni; i++) {
+		unsigned char ch = (unsigned char)s->ch.sni[i];
+		sni[n++] = ch > 0x20 && ch < 0x7f ? (char)ch : '?';   /* a label for the table, not evidence */
+	}
+	sni[n] = '\0';
+	uint64_t key = endpoint_hash(s->af, s->server_ip, s->server_port);
+	for (size_t i = 0; i < n; i++)
+		key = (key ^ (uint8_t)sni[i]) * 0x100000001b3ull;
+	struct server_stat *v = NULL;
+	for (uint32_t i = 0; i < a->n_servers && !v; i++)
+		if (a->servers[i].key == key && !strcmp(a->servers[i].endpoint, ep) && !strcmp(a->servers[i].sni, sni))
+			v = &a->servers[i];
+	if (!v) {
+		if (a->n_servers == SERVER_STATS) {
+			a->sum.servers_not_listed++;
+			return;
+		}
+		v = &a->servers[a->n_servers++];
+		v->key = key;
+		snprintf(v->endpoint, sizeof v->endpoint, "%s", ep);
+		snprintf(v->sni, sizeof v->sni, "%s", sni);
+	}
+	v->connections++;
+	if (s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS)
+		v->failed++;
+	if (err)
+		v->with_error++;
+}
+
 static void emit(struct analyzer *a, struct session *s)
 {
 	s->index = a->next_index++;
 	a->sum.tls_connections++;
 	a->sum.outcome[s->outcome]++;
+	tally(a, s);
 	reporter_connection(a->rep, s);
 	session_free(s);
 }
@@ -299,8 +364,11 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 		tls_conn_free(c->tls);
 		if (s->is_tls && (s->dir[SIDE_SERVER].spoke_tls))
 			remember_server(a, s);
-		if (reportable(a, s))
+		if (reportable(a, s)) {
+			if (a->opts.diag)
+				diagnose_session(s, a->opts.diag);
 			heap_push(a, s);
+		}
 		else
 			session_free(s);
 	}
@@ -512,8 +580,35 @@ void analyzer_end_file(struct analyzer *a)
 	a->frags = NULL;
 }
 
+static int by_trouble(const void *x, const void *y)
+{
+	const struct server_stat *p = x, *q = y;
+	if (p->with_error != q->with_error)
+		return p->with_error < q->with_error ? 1 : -1;
+	if (p->failed != q->failed)
+		return p->failed < q->failed ? 1 : -1;
+	if (p->connections != q->connections)
+		return p->connections < q->connections ? 1 : -1;
+	int c = strcmp(p->endpoint, q->endpoint);
+	return c ? c : strcmp(p->sni, q->sni);
+}
+
 const struct summary *analyzer_summary(struct analyzer *a)
 {
+	size_t n_ids;
+	const struct rule_info *cat = diagnose_catalogue(&n_ids);
+	a->sum.n_ids = 0;
+	for (size_t k = 0; k < n_ids && k < MAX_IDS; k++) {
+		if (!a->id_counts[k])
+			continue;
+		a->sum.by_id[a->sum.n_ids].id = cat[k].id;
+		a->sum.by_id[a->sum.n_ids].connections = a->id_counts[k];
+		a->sum.n_ids++;
+	}
+	memcpy(a->sorted, a->servers, a->n_servers * sizeof *a->servers);
+	qsort(a->sorted, a->n_servers, sizeof *a->sorted, by_trouble);
+	a->sum.servers = a->sorted;
+	a->sum.n_servers = a->n_servers;
 	a->sum.certificates_parsed = x509_parsed_count();
 	a->sum.certificate_cache_hits = x509_cache_hits();
 	a->sum.peak_memory = mem_peak();

@@ -6,11 +6,13 @@
 #include <stdint.h>
 
 #include "capture.h"
+#include "diagnose.h"
 #include "report.h"
 
 struct analyze_opts {
 	int64_t idle_timeout;      /* seconds of capture time before an idle connection is settled */
 	bool ordered;              /* report in order of first frame (file mode) */
+	const struct diag_opts *diag;   /* NULL: no diagnosis */
 	/* a packet that could not be decoded: called for the first few per file */
 	void (*warn)(void *ctx, const char *file, uint64_t frame, const char *msg);
 	void *warn_ctx;

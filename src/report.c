@@ -25,6 +25,12 @@ void reporter_begin(struct reporter *r)
 
 void reporter_connection(struct reporter *r, const struct session *s)
 {
+	/* text for people: healthy connections only with -v */
+	if ((r->opts.format == REPORT_TEXT || r->opts.format == REPORT_MARKDOWN) && !r->opts.verbose &&
+	    !report_is_notable(s)) {
+		r->not_shown++;
+		return;
+	}
 	switch (r->opts.format) {
 	case REPORT_JSON:
 		json_connection(&r->json, s);
@@ -36,6 +42,9 @@ void reporter_connection(struct reporter *r, const struct session *s)
 		fputc('\n', r->out);
 		break;
 	}
+	case REPORT_MARKDOWN:
+		md_connection(r->out, s, r->opts.verbose);
+		break;
 	default:
 		text_connection(r->out, s, r->opts.verbose);
 		break;
@@ -43,8 +52,11 @@ void reporter_connection(struct reporter *r, const struct session *s)
 	r->written++;
 }
 
-void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, const struct summary *sum)
+void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, const struct summary *summary)
 {
+	struct summary copy = *summary;
+	const struct summary *sum = &copy;
+	copy.not_shown = r->not_shown;
 	switch (r->opts.format) {
 	case REPORT_JSON:
 		json_array_end(&r->json);
@@ -64,11 +76,24 @@ void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, 
 		fputc('\n', r->out);
 		break;
 	}
+	case REPORT_MARKDOWN:
+		md_summary(r->out, in, n_in, sum);
+		break;
 	default:
 		text_summary(r->out, in, n_in, sum);
 		break;
 	}
 	fflush(r->out);
+}
+
+bool report_is_notable(const struct session *s)
+{
+	if (s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS)
+		return true;
+	for (uint32_t i = 0; i < s->findings.n; i++)
+		if (s->findings.v[i].severity >= SEV_WARNING)
+			return true;
+	return false;
 }
 
 const char *message_type_name(const struct msg *m)

@@ -37,9 +37,31 @@ struct summary {
 	uint64_t certificates_parsed;
 	uint64_t certificate_cache_hits;
 	size_t peak_memory;          /* bytes, accounted allocations */
+	/* diagnosis */
+	uint64_t with_error;         /* connections with an error finding */
+	uint64_t with_warning;       /* ... with warnings but no error */
+	uint64_t not_shown;          /* healthy connections left out of the text report */
+	struct id_count {
+		const char *id;
+		uint64_t connections;
+	} by_id[40];
+	uint32_t n_ids;
+	struct server_stat *servers; /* by server address and SNI, most failures first */
+	uint32_t n_servers;
+	uint64_t servers_not_listed;
 };
 
-enum report_format { REPORT_TEXT = 0, REPORT_JSON, REPORT_JSONL };
+/* Connections per server endpoint and SNI. */
+struct server_stat {
+	uint64_t key;
+	char endpoint[64];
+	char sni[80];
+	uint64_t connections;
+	uint64_t failed;
+	uint64_t with_error;
+};
+
+enum report_format { REPORT_TEXT = 0, REPORT_JSON, REPORT_JSONL, REPORT_MARKDOWN };
 
 struct report_opts {
 	int format;
@@ -52,6 +74,7 @@ struct reporter {
 	struct report_opts opts;
 	struct json json;
 	uint64_t written;
+	uint64_t not_shown;
 };
 
 void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o);
@@ -62,10 +85,18 @@ void reporter_connection(struct reporter *r, const struct session *s);
 /* End of the run: inputs and summary. */
 void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, const struct summary *sum);
 
+/* Is a connection worth showing without -v (a warning, an error, a failure)? */
+bool report_is_notable(const struct session *s);
+
 /* The writers, one per format. */
 void text_connection(FILE *out, const struct session *s, bool verbose);
 void text_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum);
+void text_findings(FILE *out, const struct finding_list *l, const char *indent);
+void md_connection(FILE *out, const struct session *s, bool verbose);
+void md_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum);
+void md_findings(FILE *out, const struct finding_list *l);
 void json_connection(struct json *j, const struct session *s);
+void json_findings(struct json *j, const struct finding_list *l);
 void json_inputs(struct json *j, const struct input_info *in, size_t n_in);
 void json_summary(struct json *j, const struct summary *sum);
 

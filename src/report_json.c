@@ -479,10 +479,35 @@ void json_connection(struct json *j, const struct session *s)
 	json_array_end(j);
 	if (s->events_dropped)
 		json_kv_uint(j, "events_not_listed", s->events_dropped);
+	json_findings(j, &s->findings);
+	json_object_end(j);
+}
+
+void json_findings(struct json *j, const struct finding_list *l)
+{
 	json_key(j, "findings");
 	json_array_begin(j);
+	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
+		for (uint32_t i = 0; i < l->n; i++) {
+			const struct finding *f = &l->v[i];
+			if (f->severity != sev)
+				continue;
+			json_object_begin(j);
+			json_kv_str(j, "id", f->id);
+			json_kv_str(j, "severity", severity_name(f->severity));
+			json_kv_str(j, "from", f->side == SIDE_BOTH ? "connection" : side_name(f->side));
+			json_key(j, "frames");
+			json_array_begin(j);
+			for (unsigned k = 0; k < f->n_frames; k++)
+				json_uint(j, f->frames[k]);
+			json_array_end(j);
+			json_kv_str(j, "summary", f->summary);
+			json_kv_str(j, "cause", f->cause);
+			json_kv_str(j, "fix", f->fix);
+			json_object_end(j);
+		}
+	}
 	json_array_end(j);
-	json_object_end(j);
 }
 
 void json_inputs(struct json *j, const struct input_info *in, size_t n_in)
@@ -519,5 +544,25 @@ void json_summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "ip_fragments", sum->ip_fragments);
 	json_kv_uint(j, "flows_expired", sum->flows_expired);
 	json_kv_uint(j, "flows_evicted", sum->flows_evicted);
+	json_kv_uint(j, "with_error", sum->with_error);
+	json_kv_uint(j, "with_warning", sum->with_warning);
+	json_key(j, "findings");
+	json_object_begin(j);
+	for (uint32_t i = 0; i < sum->n_ids; i++)
+		json_kv_uint(j, sum->by_id[i].id, sum->by_id[i].connections);
+	json_object_end(j);
+	json_key(j, "servers");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < sum->n_servers; i++) {
+		const struct server_stat *v = &sum->servers[i];
+		json_object_begin(j);
+		json_kv_str(j, "server", v->endpoint);
+		json_kv_str(j, "sni", v->sni[0] ? v->sni : NULL);
+		json_kv_uint(j, "connections", v->connections);
+		json_kv_uint(j, "failed", v->failed);
+		json_kv_uint(j, "with_error", v->with_error);
+		json_object_end(j);
+	}
+	json_array_end(j);
 	json_object_end(j);
 }

@@ -253,14 +253,40 @@ static void not_tls(FILE *out, const struct session *s)
 	}
 }
 
+void text_findings(FILE *out, const struct finding_list *l, const char *indent)
+{
+	/* errors first, then warnings, then information; each in the order found */
+	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
+		for (uint32_t i = 0; i < l->n; i++) {
+			const struct finding *f = &l->v[i];
+			if (f->severity != sev)
+				continue;
+			fprintf(out, "%s%s %s", indent, sev == SEV_ERROR ? "ERROR" : sev == SEV_WARNING ? "WARNING" : "INFO",
+				f->id);
+			if (f->side != SIDE_BOTH)
+				fprintf(out, " (%s)", side_name(f->side));
+			for (unsigned k = 0; k < f->n_frames; k++)
+				fprintf(out, "%s%" PRIu64, k ? ", " : f->n_frames > 1 ? " frames " : " frame ", f->frames[k]);
+			fprintf(out, "\n%s  ", indent);
+			put_escaped(out, f->summary);
+			fprintf(out, "\n%s  Cause: ", indent);
+			put_escaped(out, f->cause);
+			fprintf(out, "\n%s  Fix: ", indent);
+			put_escaped(out, f->fix);
+			fputc('\n', out);
+		}
+	}
+}
+
 void text_connection(FILE *out, const struct session *s, bool verbose)
 {
 	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN], vb[16], sub[64];
 	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
 	fmt_endpoint(sb, sizeof sb, s->af, s->server_ip, s->server_port);
 	fmt_time_iso(tb, sizeof tb, &s->start_time, s->ts_prec);
-	fprintf(out, "Connection %" PRIu64 ": %s -> %s  (tcp.stream eq %" PRIu64 ", frames %" PRIu64 "-%" PRIu64
-		     ", %s)\n", s->index, cb, sb, s->stream, s->first_frame, s->last_frame, tb);
+	fprintf(out, "Connection %" PRIu64 ": %s -> %s  (frames %" PRIu64 "-%" PRIu64 ", %s)\n", s->index, cb, sb,
+		s->first_frame, s->last_frame, tb);
+	fprintf(out, "  Wireshark: tcp.stream eq %" PRIu64 "\n", s->stream);
 	fputs("  ", out);
 	if (s->ch.present) {
 		fputs("SNI ", out);
@@ -284,6 +310,11 @@ void text_connection(FILE *out, const struct session *s, bool verbose)
 	if (s->roles_guessed)
 		fputs(", client/server roles guessed", out);
 	fputc('\n', out);
+	if (s->findings.n) {
+		fputc('\n', out);
+		text_findings(out, &s->findings, "  ");
+		fputc('\n', out);
+	}
 	not_tls(out, s);
 	if (s->timeline_n || s->inferred_alert)
 		timeline(out, s);
@@ -312,11 +343,31 @@ void text_connection(FILE *out, const struct session *s, bool verbose)
 
 void text_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum)
 {
-	fprintf(out, "Summary: %" PRIu64 " TCP connection%s, %" PRIu64 " TLS: %" PRIu64 " completed, %" PRIu64
+	fprintf(out, "Summary: %" PRIu64 " TCP connection%s, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64
 		     " failed, %" PRIu64 " incomplete, %" PRIu64 " not TLS\n",
 		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections,
 		sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED], sum->outcome[OUTCOME_INCOMPLETE],
 		sum->outcome[OUTCOME_NOT_TLS]);
+	fprintf(out, "Diagnosis: %" PRIu64 " connection%s with errors, %" PRIu64 " with warnings only",
+		sum->with_error, sum->with_error == 1 ? "" : "s", sum->with_warning);
+	if (sum->not_shown)
+		fprintf(out, "; %" PRIu64 " healthy connection%s not shown (-v shows them)", sum->not_shown,
+			sum->not_shown == 1 ? "" : "s");
+	fputc('\n', out);
+	for (uint32_t i = 0; i < sum->n_ids; i++)
+		fprintf(out, "  %-34s %" PRIu64 " connection%s\n", sum->by_id[i].id, sum->by_id[i].connections,
+			sum->by_id[i].connections == 1 ? "" : "s");
+	if (sum->n_servers) {
+		fputs("By server:\n", out);
+		for (uint32_t i = 0; i < sum->n_servers; i++) {
+			const struct server_stat *v = &sum->servers[i];
+			fprintf(out, "  %-28s SNI %-30s %" PRIu64 " connection%s, %" PRIu64 " failed, %" PRIu64 " with errors\n",
+				v->endpoint, v->sni, v->connections, v->connections == 1 ? "" : "s", v->failed,
+				v->with_error);
+		}
+		if (sum->servers_not_listed)
+			fprintf(out, "  ... %" PRIu64 " more servers\n", sum->servers_not_listed);
+	}
 	for (size_t i = 0; i < n_in; i++) {
 		fprintf(out, "Input: %s (%s, %" PRIu64 " frames)", in[i].file, in[i].link_type, in[i].frames);
 		if (in[i].error)

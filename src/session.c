@@ -53,6 +53,67 @@ struct msg *session_add_msg(struct session *s, uint64_t frame, const struct ts *
 	return m;
 }
 
+struct finding *finding_list_add(struct finding_list *l, const char *id, int severity, int side,
+				 const char *summary, const char *cause, const char *fix)
+{
+	if (!grow((void **)&l->v, l->n, &l->cap, 64, sizeof *l->v))
+		return NULL;
+	struct finding *f = &l->v[l->n++];
+	memset(f, 0, sizeof *f);
+	f->id = id;
+	f->severity = (uint8_t)severity;
+	f->side = (uint8_t)side;
+	f->summary = mem_strdup(summary ? summary : "");
+	f->cause = mem_strdup(cause ? cause : "");
+	f->fix = mem_strdup(fix ? fix : "");
+	return f;
+}
+
+void finding_list_free(struct finding_list *l)
+{
+	for (uint32_t i = 0; i < l->n; i++) {
+		mem_free(l->v[i].summary);
+		mem_free(l->v[i].cause);
+		mem_free(l->v[i].fix);
+	}
+	mem_free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+bool finding_list_has_error(const struct finding_list *l)
+{
+	for (uint32_t i = 0; i < l->n; i++)
+		if (l->v[i].severity == SEV_ERROR)
+			return true;
+	return false;
+}
+
+void finding_add_frame(struct finding *f, uint64_t frame)
+{
+	if (!f || !frame)
+		return;
+	for (unsigned i = 0; i < f->n_frames; i++)
+		if (f->frames[i] == frame)
+			return;
+	if (f->n_frames < FINDING_FRAMES)
+		f->frames[f->n_frames++] = frame;
+	/* keep them sorted: evidence reads in capture order */
+	for (unsigned i = f->n_frames - 1; i > 0 && f->frames[i] < f->frames[i - 1]; i--) {
+		uint64_t t = f->frames[i];
+		f->frames[i] = f->frames[i - 1];
+		f->frames[i - 1] = t;
+	}
+}
+
+const char *severity_name(int severity)
+{
+	switch (severity) {
+	case SEV_ERROR: return "error";
+	case SEV_WARNING: return "warning";
+	default: return "info";
+	}
+}
+
 void session_add_alert(struct session *s, uint64_t frame, int from, bool encrypted, uint8_t level, uint8_t desc)
 {
 	if (!grow((void **)&s->alerts, s->alerts_n, &s->alerts_cap, LIM_ALERTS, sizeof *s->alerts)) {
@@ -231,6 +292,7 @@ void session_free(struct session *s)
 	mem_free(s->cr.dn_bytes);
 	mem_free(s->cr.dn_off);
 	mem_free(s->cr.dn_len);
+	finding_list_free(&s->findings);
 	mem_free(s->timeline);
 	mem_free(s->alerts);
 	mem_free(s->events);

@@ -168,6 +168,7 @@ enum chain_state {
 struct chain {
 	uint8_t state;           /* enum chain_state */
 	uint64_t frame;
+	struct ts time;          /* capture time of that frame */
 	uint32_t msg_length;     /* handshake body length */
 	uint32_t list_length;    /* certificate_list length: Wireshark's "Certificates Length" */
 	uint32_t count;          /* entries on the wire */
@@ -260,6 +261,34 @@ struct direction {
 	uint64_t last_frame;
 };
 
+enum severity { SEV_INFO = 0, SEV_WARNING, SEV_ERROR };
+
+#define SIDE_BOTH 2              /* a finding about the connection as a whole */
+#define FINDING_FRAMES 8
+
+/* A diagnosis: what is wrong, the frames that prove it, why, and what to do. */
+struct finding {
+	const char *id;          /* stable, part of the output contract */
+	uint8_t severity;        /* enum severity */
+	uint8_t side;            /* enum side, or SIDE_BOTH */
+	uint8_t n_frames;
+	uint64_t frames[FINDING_FRAMES];
+	char *summary;           /* one line with the concrete values */
+	char *cause;
+	char *fix;
+};
+
+/* Findings of one connection (or of one bundle check). */
+struct finding_list {
+	struct finding *v;
+	uint32_t n, cap;
+};
+
+struct finding *finding_list_add(struct finding_list *l, const char *id, int severity, int side,
+				 const char *summary, const char *cause, const char *fix);
+void finding_list_free(struct finding_list *l);
+bool finding_list_has_error(const struct finding_list *l);
+
 enum outcome {
 	OUTCOME_INCOMPLETE = 0,
 	OUTCOME_COMPLETED,
@@ -331,6 +360,8 @@ struct session {
 	uint32_t events_n, events_cap;
 	uint32_t events_dropped;
 
+	struct finding_list findings;
+
 	/* computed when the connection ends */
 	uint8_t outcome;           /* enum outcome */
 	bool handshake_done[2];    /* each side sent its Finished */
@@ -348,6 +379,10 @@ struct msg *session_add_msg(struct session *s, uint64_t frame,
 
 void session_add_alert(struct session *s, uint64_t frame, int from,
 		       bool encrypted, uint8_t level, uint8_t desc);
+
+/* Add a frame of evidence to a finding (kept sorted, no duplicates). */
+void finding_add_frame(struct finding *f, uint64_t frame);
+const char *severity_name(int severity);
 
 /* Decide outcome and handshake completion from the recorded facts. */
 void session_finish(struct session *s);

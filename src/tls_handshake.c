@@ -493,7 +493,8 @@ static bool parse_server_hello(struct session *s, struct rd r, uint64_t frame, u
 
 /* ---- Certificate: RFC 5246 §7.4.2, RFC 8446 §4.4.2 ---- */
 
-static void parse_certificate(struct session *s, int side, struct rd r, uint64_t frame, uint32_t len)
+static void parse_certificate(struct session *s, int side, struct rd r, uint64_t frame, const struct ts *t,
+			      uint32_t len)
 {
 	const uint8_t T = HS_CERTIFICATE;
 	struct chain *c = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
@@ -502,6 +503,7 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 	bool tls13 = is_tls13_version(msg_version(s));
 	struct rd ctx, list;
 	c->frame = frame;
+	c->time = *t;
 	c->msg_length = len;
 	if (tls13 && !rd_vec8(&r, &ctx)) {
 		malformed(s, frame, T, "truncated certificate_request_context");
@@ -813,7 +815,7 @@ void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_
 		}
 		break;
 	case HS_CERTIFICATE:
-		parse_certificate(s, side, r, frame, len);
+		parse_certificate(s, side, r, frame, t, len);
 		break;
 	case HS_CERTIFICATE_REQUEST:
 		parse_certificate_request(s, r, frame, len);
@@ -940,6 +942,7 @@ static void on_handshake(struct tls_conn *c, int side, const uint8_t *body, uint
 				struct chain *ch = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
 				ch->state = CHAIN_UNOBSERVABLE;
 				ch->frame = frame;
+				ch->time = *t;
 				ch->msg_length = h->len;
 			}
 		} else {

@@ -1,0 +1,181 @@
+/* certcheck.c - chain shape, trust lookups, verification, hostname and strength checks (RFC 5280, RFC 6125). */
+#include "certcheck.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+static bool issued_by(const struct x509_cert *subject, const struct x509_cert *issuer)
+{
+	return subject->x && issuer->x && X509_check_issued(issuer->x, subject->x) == X509_V_OK;
+}
+
+void chain_shape_of(struct x509_cert *const *certs, int n, struct chain_shape *out)
+{
+	memset(out, 0, sizeof *out);
+	out->leaf = -1;
+	out->top = -1;
+	if (n > (int)LIM_CERTS_PER_CHAIN)
+		n = (int)LIM_CERTS_PER_CHAIN;
+	/* The end entity is normally first; if the first is a CA, take the
+	 * first non-CA certificate that certifies nothing else sent. */
+	for (int i = 0; i < n && out->leaf < 0; i++) {
+		if (!certs[i]->x)
+			continue;
+		if (i == 0 && !certs[0]->is_ca) {
+			out->leaf = 0;
+			break;
+		}
+		if (certs[i]->is_ca)
+			continue;
+		bool issues = false;
+		for (int j = 0; j < n; j++)
+			if (j != i && issued_by(certs[j], certs[i]))
+				issues = true;
+		if (!issues)
+			out->leaf = i;
+	}
+	if (out->leaf < 0) {
+		for (int i = 0; i < n; i++)
+			if (certs[i]->x) {
+				out->leaf = i;
+				break;
+			}
+	}
+	if (out->leaf < 0)
+		return;
+	bool used[LIM_CERTS_PER_CHAIN] = { false };
+	int cur = out->leaf;
+	used[cur] = true;
+	out->path[out->path_n++] = cur;
+	while (!certs[cur]->self_signed) {
+		int next = -1;
+		/* prefer the certificate that follows, as the order demands */
+		if (cur + 1 < n && !used[cur + 1] && issued_by(certs[cur], certs[cur + 1]))
+			next = cur + 1;
+		for (int j = 0; j < n && next < 0; j++)
+			if (!used[j] && issued_by(certs[cur], certs[j]))
+				next = j;
+		if (next < 0)
+			break;
+		used[next] = true;
+		out->path[out->path_n++] = next;
+		cur = next;
+	}
+	out->top = cur;
+	out->top_self_signed = certs[cur]->self_signed;
+	out->root_sent = out->path_n > 1 && out->top_self_signed;
+	out->in_order = true;
+	for (int i = 0; i < out->path_n; i++)
+		if (out->path[i] != i)
+			out->in_order = false;
+	for (int i = 0; i < n; i++) {
+		if (!used[i]) {
+			out->extra[i] = true;
+			out->extra_n++;
+		}
+	}
+}
+
+bool trust_has_issuer(X509_STORE *store, X509 *x)
+{
+	if (!store || !x)
+		return false;
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	if (!ctx)
+		return false;
+	bool found = false;
+	if (X509_STORE_CTX_init(ctx, store, x, NULL) == 1) {
+		X509 *issuer = NULL;
+		if (X509_STORE_CTX_get1_issuer(&issuer, ctx, x) == 1) {
+			found = true;
+			X509_free(issuer);
+		}
+	}
+	X509_STORE_CTX_free(ctx);
+	ERR_clear_error();
+	return found;
+}
+
+int chain_verify(X509_STORE *store, struct x509_cert *const *certs, int n, int64_t at, int purpose, int *depth)
+{
+	*depth = 0;
+	if (!store || n < 1 || !certs[0]->x)
+		return X509_V_ERR_UNSPECIFIED;
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	for (int i = 1; i < n && untrusted; i++)
+		if (certs[i]->x)
+			sk_X509_push(untrusted, certs[i]->x);
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int err = X509_V_ERR_UNSPECIFIED;
+	if (ctx && untrusted && X509_STORE_CTX_init(ctx, store, certs[0]->x, untrusted) == 1) {
+		X509_STORE_CTX_set_purpose(ctx, purpose);
+		X509_VERIFY_PARAM *p = X509_STORE_CTX_get0_param(ctx);
+		X509_VERIFY_PARAM_set_time(p, (time_t)at);
+		if (X509_verify_cert(ctx) == 1) {
+			err = X509_V_OK;
+		} else {
+			err = X509_STORE_CTX_get_error(ctx);
+			*depth = X509_STORE_CTX_get_error_depth(ctx);
+		}
+	}
+	X509_STORE_CTX_free(ctx);
+	sk_X509_free(untrusted);   /* the X509s belong to the cache */
+	ERR_clear_error();
+	return err;
+}
+
+bool host_is_ip(const char *host)
+{
+	unsigned char buf[16];
+	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+bool cert_covers_host(const struct x509_cert *c, const char *host)
+{
+	if (!c->x || !host || !*host)
+		return false;
+	int rc;
+	if (host_is_ip(host))
+		rc = X509_check_ip_asc(c->x, host, 0);
+	else
+		rc = X509_check_host(c->x, host, strlen(host), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL);
+	ERR_clear_error();
+	return rc == 1;
+}
+
+bool cert_weak_signature(const struct x509_cert *c)
+{
+	if (!c->x || c->self_signed)
+		return false;
+	return c->sig_md_nid == NID_md5 || c->sig_md_nid == NID_sha1 || c->sig_md_nid == NID_md4 ||
+	       c->sig_md_nid == NID_md2 || c->sig_md_nid == NID_md5_sha1;
+}
+
+bool cert_weak_key(const struct x509_cert *c)
+{
+	if (!c->x || !c->key_bits)
+		return false;
+	if (!strcmp(c->key_type, "RSA") || !strcmp(c->key_type, "RSA-PSS") || !strcmp(c->key_type, "DSA"))
+		return c->key_bits < 2048;
+	if (!strcmp(c->key_type, "EC"))
+		return c->key_bits < 224;
+	return false;
+}
+
+const char *cert_sig_digest_name(const struct x509_cert *c)
+{
+	switch (c->sig_md_nid) {
+	case NID_md2: return "MD2";
+	case NID_md4: return "MD4";
+	case NID_md5: return "MD5";
+	case NID_sha1: return "SHA-1";
+	case NID_md5_sha1: return "MD5+SHA-1";
+	default: {
+		const char *n = OBJ_nid2sn(c->sig_md_nid);
+		return n ? n : "unknown";
+	}
+	}
+}

@@ -1,0 +1,1463 @@
+/* diagnose.c - the rule table: each rule reads session facts and adds at most a few findings.
+ *
+ * The wording follows the support playbooks (keystore, truststore, chain
+ * file, SAN, intermediate): a finding says what happened with the frames that
+ * show it, the likely cause, and what to change. A rule that needs bytes the
+ * capture lost stays silent; capture-incomplete says so instead.
+ */
+#include "diagnose.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/x509v3.h>
+
+#include "certcheck.h"
+#include "fmt.h"
+#include "mem.h"
+#include "strbuf.h"
+#include "tls_names.h"
+
+#define NAMES_IN_SUMMARY 5   /* acceptable CA names quoted in one sentence */
+#define DAY (24 * 3600)
+
+/* alert descriptions (RFC 8446 §6.2 / RFC 5246 §7.2) */
+enum {
+	A_CLOSE_NOTIFY = 0, A_HANDSHAKE_FAILURE = 40, A_NO_CERTIFICATE = 41, A_BAD_CERTIFICATE = 42,
+	A_UNSUPPORTED_CERTIFICATE = 43, A_CERTIFICATE_REVOKED = 44, A_CERTIFICATE_EXPIRED = 45,
+	A_CERTIFICATE_UNKNOWN = 46, A_ILLEGAL_PARAMETER = 47, A_UNKNOWN_CA = 48, A_ACCESS_DENIED = 49,
+	A_DECODE_ERROR = 50, A_DECRYPT_ERROR = 51, A_PROTOCOL_VERSION = 70, A_INSUFFICIENT_SECURITY = 71,
+	A_INTERNAL_ERROR = 80, A_INAPPROPRIATE_FALLBACK = 86, A_USER_CANCELED = 90,
+	A_NO_RENEGOTIATION = 100, A_MISSING_EXTENSION = 109, A_UNSUPPORTED_EXTENSION = 110,
+	A_UNRECOGNIZED_NAME = 112, A_BAD_CERTIFICATE_STATUS_RESPONSE = 113, A_CERTIFICATE_REQUIRED = 116,
+	A_NO_APPLICATION_PROTOCOL = 120
+};
+
+struct ctx {
+	struct session *s;
+	const struct diag_opts *o;
+	struct x509_cert *certs[2][LIM_CERTS_PER_CHAIN];   /* by side */
+	int n[2];
+	struct chain_shape shape[2];
+	bool have_chain[2];        /* a Certificate with at least one parsed certificate */
+	const char *peer[2];       /* "client 10.0.0.1", "server 10.0.0.2:443" */
+	char peer_buf[2][96];
+	bool chain_reported[2];    /* a specific chain finding explains a verification failure */
+};
+
+static const struct rule_info catalogue[] = {
+	{ "capture-incomplete", "bytes of the handshake were not captured; dependent findings are withheld" },
+	{ "not-tls", "one side does not speak TLS" },
+	{ "no-server-hello", "the server never answered the ClientHello" },
+	{ "version-or-cipher-mismatch", "no protocol version or cipher suite in common" },
+	{ "client-cert-empty", "CertificateRequest answered with an empty client Certificate" },
+	{ "client-cert-missing", "CertificateRequest not answered with any client Certificate" },
+	{ "client-cert-issuer-not-requested", "the client's chain is not issued by any acceptable CA" },
+	{ "client-cert-unsuitable", "the client certificate lacks clientAuth, a usable key usage or key type" },
+	{ "server-chain-incomplete", "an intermediate certificate is missing from the server's chain" },
+	{ "chain-order", "certificates not in leaf -> issuer order" },
+	{ "chain-root-sent", "the root CA is sent (harmless, not needed)" },
+	{ "chain-extra-cert", "a certificate that belongs to no path from the leaf" },
+	{ "cert-expired", "a certificate had expired at capture time" },
+	{ "cert-not-yet-valid", "a certificate was not yet valid at capture time" },
+	{ "cert-expires-soon", "a certificate expires within the warning period" },
+	{ "cert-self-signed", "a self-signed leaf certificate" },
+	{ "cert-no-san", "a certificate without subjectAltName (name only in the CN)" },
+	{ "hostname-mismatch", "the SNI or --hostname is not covered by the leaf's SAN" },
+	{ "chain-untrusted", "the chain does not verify against the trust store" },
+	{ "weak-signature", "a certificate signed with MD5 or SHA-1" },
+	{ "weak-key", "an RSA/DSA key below 2048 bits or an EC key below 224 bits" },
+	{ "deprecated-version", "SSL 3.0, TLS 1.0 or TLS 1.1 negotiated" },
+	{ "no-sni", "the ClientHello carries no server_name" },
+	{ "tls13-certificates-encrypted", "TLS 1.3 hides certificates and later alerts" },
+	{ "alert", "an alert, with its sender and likely cause" },
+};
+
+const struct rule_info *diagnose_catalogue(size_t *n)
+{
+	*n = sizeof catalogue / sizeof catalogue[0];
+	return catalogue;
+}
+
+/* ---- facts helpers ---- */
+
+static const char *alert_name(uint8_t desc)
+{
+	const char *n = tls_alert_name(desc);
+	return n ? n : "unknown";
+}
+
+static bool observable_until(const struct session *s, int side, uint64_t frame)
+{
+	const struct direction *d = &s->dir[side];
+	return !d->unobservable || d->unobservable_frame > frame;
+}
+
+static bool handshake_done(const struct session *s)
+{
+	return s->handshake_done[SIDE_CLIENT] && s->handshake_done[SIDE_SERVER];
+}
+
+/* Is this alert part of a failure (as opposed to a normal close)? */
+static bool alert_is_failure(const struct session *s, const struct alert *a)
+{
+	bool after_done = handshake_done(s) && a->frame > s->handshake_done_frame;
+	if (a->encrypted)
+		return !after_done;
+	if (a->level == 2)
+		return true;
+	return !after_done && a->desc != A_CLOSE_NOTIFY && a->desc != A_NO_CERTIFICATE;
+}
+
+/* First failure alert sent by side after frame (0: any). */
+static const struct alert *failure_alert(const struct session *s, int side, uint64_t after)
+{
+	for (uint32_t i = 0; i < s->alerts_n; i++) {
+		const struct alert *a = &s->alerts[i];
+		if (a->from == side && a->frame >= after && alert_is_failure(s, a))
+			return a;
+	}
+	return NULL;
+}
+
+/* Did side abort the handshake after frame: a failure alert, an inferred
+ * TLS 1.3 alert, or closing the connection before it completed. */
+static bool aborted_by(const struct session *s, int side, uint64_t after, uint64_t *frame)
+{
+	const struct alert *a = failure_alert(s, side, after);
+	if (a) {
+		*frame = a->frame;
+		return true;
+	}
+	if (s->inferred_alert && s->inferred_alert_from == side && s->inferred_alert_frame >= after) {
+		*frame = s->inferred_alert_frame;
+		return true;
+	}
+	if (!handshake_done(s) && s->outcome == OUTCOME_FAILED &&
+	    (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST) && s->closed_by == side &&
+	    s->close_frame >= after) {
+		*frame = s->close_frame;
+		return true;
+	}
+	return false;
+}
+
+/* "fatal alert handshake_failure (frame 11)" or "closed the connection (frame 12)" */
+static void describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after)
+{
+	const struct alert *a = failure_alert(s, side, after);
+	if (a && a->encrypted)
+		sb_printf(b, "an encrypted alert (frame %" PRIu64 ")", a->frame);
+	else if (a)
+		sb_printf(b, "%s alert %s (frame %" PRIu64 ")", a->level == 2 ? "fatal" : "warning",
+			  alert_name(a->desc), a->frame);
+	else if (s->inferred_alert && s->inferred_alert_from == side)
+		sb_printf(b, "an encrypted record of an alert's size and closed the connection (frame %" PRIu64 ")",
+			  s->inferred_alert_frame);
+	else if (s->close_kind == CLOSE_RST)
+		sb_printf(b, "a TCP reset (frame %" PRIu64 ")", s->close_frame);
+	else
+		sb_printf(b, "closing the connection (frame %" PRIu64 ")", s->close_frame);
+}
+
+static int64_t judge_time(const struct ctx *c, const struct chain *ch)
+{
+	return c->o->at_given ? c->o->at : ch->time.sec;
+}
+
+static void time_text(struct strbuf *b, const struct ctx *c, const struct chain *ch)
+{
+	char t[32];
+	x509_format_time(judge_time(c, ch), t, sizeof t);
+	if (c->o->at_given)
+		sb_printf(b, "the time given with --at (%s)", t);
+	else
+		sb_printf(b, "capture time (%s, frame %" PRIu64 ")", t, ch->frame);
+}
+
+/* The acceptable CA names, quoted: "CN=A; CN=B (and 3 more)". */
+static void ca_names(struct strbuf *b, const struct session *s, uint32_t max)
+{
+	const struct cert_request *cr = &s->cr;
+	if (cr->dn_count == 0) {
+		sb_printf(b, "none listed, so any CA");
+		return;
+	}
+	uint32_t n = cr->dn_count < max ? cr->dn_count : max;
+	for (uint32_t i = 0; i < n; i++) {
+		char *dn = x509_dn_string(cr->dn_bytes + cr->dn_off[i], cr->dn_len[i]);
+		sb_printf(b, "%s%s", i ? "; " : "", dn ? dn : "<unparsable name>");
+		mem_free(dn);
+	}
+	if (cr->dn_count > n)
+		sb_printf(b, " (and %" PRIu32 " more)", cr->dn_count - n);
+}
+
+/* Is name among the CertificateRequest's acceptable CAs (canonical compare)? */
+static bool ca_listed(const struct session *s, const X509_NAME *name)
+{
+	const struct cert_request *cr = &s->cr;
+	for (uint32_t i = 0; i < cr->dn_count; i++) {
+		X509_NAME *dn = x509_dn_parse(cr->dn_bytes + cr->dn_off[i], cr->dn_len[i]);
+		bool eq = dn && x509_name_equal(dn, name);
+		X509_NAME_free(dn);
+		if (eq)
+			return true;
+	}
+	return false;
+}
+
+/* Does any certificate of a chain lead to an acceptable CA: issued by a
+ * listed name, or itself a listed CA? */
+static bool chain_meets_ca_list(const struct session *s, struct x509_cert *const *certs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!certs[i]->x)
+			continue;
+		if (ca_listed(s, X509_get_issuer_name(certs[i]->x)))
+			return true;
+		if (certs[i]->is_ca && ca_listed(s, X509_get_subject_name(certs[i]->x)))
+			return true;
+	}
+	return false;
+}
+
+static const char *cert_role(const struct chain_shape *sh, int i)
+{
+	if (i == sh->leaf)
+		return "certificate";
+	if (sh->root_sent && i == sh->top)
+		return "root CA certificate";
+	return "intermediate certificate";
+}
+
+static struct finding *add(struct ctx *c, const char *id, int sev, int side, struct strbuf *summary,
+			   struct strbuf *cause, struct strbuf *fix)
+{
+	struct finding *f = finding_list_add(&c->s->findings, id, sev, side, summary->p, cause->p, fix->p);
+	sb_free(summary);
+	sb_free(cause);
+	sb_free(fix);
+	return f;
+}
+
+/* ---- rules ---- */
+
+static void rule_capture_incomplete(struct ctx *c)
+{
+	struct session *s = c->s;
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		bool one_way = d->packets == 0 && s->dir[1 - side].packets > 0;
+		bool matters = d->unobservable && (!handshake_done(s) || d->unobservable_frame <= s->handshake_done_frame);
+		if (!one_way && !matters)
+			continue;
+		struct strbuf sum, cause, fix;
+		sb_init(&sum);
+		sb_init(&cause);
+		sb_init(&fix);
+		if (one_way) {
+			sb_printf(&sum, "The capture holds no packet from the %s: only one direction was captured.",
+				  side_name(side));
+			sb_printf(&cause, "Asymmetric routing, a capture filter on one address, or a capture point that "
+					  "sees one direction only. Findings about what the %s sent are withheld.",
+				  side_name(side));
+			sb_printf(&fix, "Capture where both directions pass (on the client or server host itself, "
+					"tcpdump -i any -s 0 host PEER).");
+		} else {
+			bool snap = d->unobservable_why && strcmp(d->unobservable_why, "snaplen") == 0;
+			sb_printf(&sum, "%" PRIu64 " bytes sent by the %s were not captured, from frame %" PRIu64 " on (%s).",
+				  d->gap_bytes, side_name(side), d->unobservable_frame,
+				  snap ? "packets cut by the capture's snapshot length" : "capture loss");
+			sb_printf(&cause, "%s Findings that need the missing bytes are withheld.",
+				  snap ? "The capture was taken with a small snapshot length (tcpdump -s)."
+				       : "The capture dropped packets (busy capture host, small buffer) or began late.");
+			sb_printf(&fix, "%s", snap ? "Capture again with -s 0 (whole packets)."
+						   : "Capture again with a larger buffer (tcpdump -B 16384) and -s 0, "
+						     "close to the client or server, and write to a fast disk.");
+		}
+		struct finding *f = add(c, "capture-incomplete", SEV_WARNING, side, &sum, &cause, &fix);
+		if (f && !one_way)
+			finding_add_frame(f, d->unobservable_frame);
+	}
+}
+
+static void rule_not_tls(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (s->outcome != OUTCOME_NOT_TLS)
+		return;
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		if (!d->not_tls || d->spoke_tls)
+			continue;
+		struct strbuf sum, cause, fix, first;
+		sb_init(&sum);
+		sb_init(&cause);
+		sb_init(&fix);
+		sb_init(&first);
+		sb_put(&first, (const char *)d->prefix, d->prefix_len);
+		char ep[FMT_ADDR_LEN];
+		fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
+		if (side == SIDE_CLIENT) {
+			sb_printf(&sum, "The client sent \"%s\" (frame %" PRIu64 ") to %s, which %s TLS.", first.p,
+				  d->prefix_frame, ep, s->dir[SIDE_SERVER].spoke_tls ? "speaks" : "is a TLS port that expects");
+			sb_printf(&cause, "The client speaks plain text (e.g. http:// instead of https://) to a TLS "
+					  "endpoint, or a proxy in between terminates TLS.");
+			sb_printf(&fix, "Use https:// (TLS) in the client's target URL or connection settings, or point it "
+					"at the server's plain-text port.");
+		} else {
+			sb_printf(&sum, "The server %s answered the ClientHello with \"%s\" (frame %" PRIu64 "): it does not "
+					"speak TLS on this port.", ep, first.p, d->prefix_frame);
+			sb_printf(&cause, "The client uses TLS (https://) towards a plain-text service, or the port "
+					  "belongs to another service.");
+			sb_printf(&fix, "Use http:// (no TLS) for this port, or the server's TLS port; on the server, enable "
+					"TLS on this listener.");
+		}
+		sb_free(&first);
+		struct finding *f = add(c, "not-tls", SEV_ERROR, side, &sum, &cause, &fix);
+		finding_add_frame(f, d->prefix_frame);
+	}
+}
+
+static void rule_no_server_hello(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (!s->ch.present || s->sh.present || s->hrr.present || s->outcome == OUTCOME_NOT_TLS)
+		return;
+	if (failure_alert(s, SIDE_SERVER, 0) || !observable_until(s, SIDE_SERVER, s->last_frame + 1))
+		return;
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	char ep[FMT_ADDR_LEN];
+	fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
+	int sev = SEV_ERROR;
+	uint64_t frame = 0;
+	sb_printf(&sum, "The client sent a ClientHello (frame %" PRIu64 "); the server %s ", s->ch.frame, ep);
+	if (s->dir[SIDE_SERVER].rst) {
+		frame = s->dir[SIDE_SERVER].rst_frame;
+		sb_printf(&sum, "reset the connection (frame %" PRIu64 ") without answering.", frame);
+	} else if (s->dir[SIDE_SERVER].fin) {
+		frame = s->dir[SIDE_SERVER].fin_frame;
+		sb_printf(&sum, "closed the connection (frame %" PRIu64 ") without answering.", frame);
+	} else if (s->dir[SIDE_CLIENT].rst || s->dir[SIDE_CLIENT].fin) {
+		frame = s->close_frame;
+		sb_printf(&sum, "did not answer; the client gave up and closed the connection (frame %" PRIu64 ").", frame);
+	} else {
+		sev = SEV_WARNING;
+		sb_printf(&sum, "did not answer before the capture ended (frame %" PRIu64 ").", s->last_frame);
+	}
+	sb_printf(&cause, "The TCP connection reached a listener that does not complete TLS: a server without a "
+			  "certificate for the SNI \"%s\", an SNI or client-address rule on a load balancer or "
+			  "firewall, a server that does not speak TLS on this port, or one that is overloaded.",
+		  s->ch.has_sni ? s->ch.sni : "(none)");
+	sb_printf(&fix, "Check the server's (or load balancer's) TLS configuration and logs for this name and port; "
+			"test with: openssl s_client -connect %s -servername %s", ep, s->ch.has_sni ? s->ch.sni : "NAME");
+	struct finding *f = add(c, "no-server-hello", sev, SIDE_SERVER, &sum, &cause, &fix);
+	finding_add_frame(f, s->ch.frame);
+	finding_add_frame(f, frame);
+}
+
+static void offered(struct strbuf *b, const struct client_hello *ch)
+{
+	char vb[16];
+	sb_printf(b, "versions ");
+	if (ch->supported_versions.n) {
+		bool first = true;
+		for (uint32_t i = 0; i < ch->supported_versions.n; i++) {
+			uint16_t v = ch->supported_versions.v[i];
+			if (tls_is_grease(v))
+				continue;
+			sb_printf(b, "%s%s", first ? "" : ", ", fmt_version(vb, sizeof vb, v));
+			first = false;
+		}
+	} else {
+		sb_printf(b, "up to %s", fmt_version(vb, sizeof vb, ch->legacy_version));
+	}
+	sb_printf(b, " and %" PRIu32 " cipher suites (", ch->cipher_suites.total);
+	uint32_t shown = 0;
+	for (uint32_t i = 0; i < ch->cipher_suites.n && shown < 4; i++) {
+		uint16_t cs = ch->cipher_suites.v[i];
+		if (tls_is_grease(cs) || cs == 0x00ff || cs == 0x5600)
+			continue;
+		sb_printf(b, "%s%s", shown ? ", " : "", fmt_suite(vb, sizeof vb, cs));
+		shown++;
+	}
+	sb_printf(b, "%s)", ch->cipher_suites.total > shown ? ", ..." : "");
+}
+
+static void rule_version_or_cipher(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (!s->ch.present)
+		return;
+	const struct alert *a = NULL;
+	int side = SIDE_SERVER;
+	if (!s->sh.present && !s->hrr.present) {
+		a = failure_alert(s, SIDE_SERVER, 0);
+	} else if (s->sh.present) {
+		/* the client refuses what the server chose */
+		a = failure_alert(s, SIDE_CLIENT, s->sh.frame);
+		side = SIDE_CLIENT;
+		if (a && (a->encrypted || (a->desc != A_PROTOCOL_VERSION && a->desc != A_INSUFFICIENT_SECURITY &&
+					   a->desc != A_HANDSHAKE_FAILURE) || s->server_chain.state == CHAIN_SEEN))
+			a = NULL;
+	}
+	if (!a || a->encrypted)
+		return;
+	if (a->desc != A_HANDSHAKE_FAILURE && a->desc != A_PROTOCOL_VERSION &&
+	    a->desc != A_INSUFFICIENT_SECURITY && a->desc != A_INAPPROPRIATE_FALLBACK)
+		return;
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "The handshake failed right after the ClientHello (frame %" PRIu64 "): the client offered ",
+		  s->ch.frame);
+	offered(&sum, &s->ch);
+	sb_printf(&sum, "; the %s answered fatal alert %s (frame %" PRIu64 ").", side_name(side), alert_name(a->desc),
+		  a->frame);
+	bool version = a->desc == A_PROTOCOL_VERSION || a->desc == A_INAPPROPRIATE_FALLBACK;
+	if (version) {
+		sb_printf(&cause, "No protocol version in common: the %s refuses every version the other side offers "
+				  "(TLS 1.0 and 1.1 are disabled by default in current OpenSSL, Java and browsers).",
+			  side_name(side));
+		sb_printf(&fix, "Enable TLS 1.2 (and 1.3) on the side that offers only older versions; as a stopgap, "
+				"re-enable the old version on the other side.");
+	} else {
+		sb_printf(&cause, "No cipher suite (or signature algorithm, or key-exchange group) in common: the %s "
+				  "accepts none of the %s.", side_name(side),
+			  side == SIDE_SERVER ? "suites the client offered" : "parameters the server chose");
+		sb_printf(&fix, "Align the cipher suite lists: enable at least one modern suite on both sides, e.g. "
+				"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (OpenSSL: ECDHE-RSA-AES128-GCM-SHA256) for TLS 1.2. "
+				"With an ECDSA certificate, the ECDHE_ECDSA suites are needed.");
+	}
+	struct finding *f = add(c, "version-or-cipher-mismatch", SEV_ERROR, side, &sum, &cause, &fix);
+	finding_add_frame(f, s->ch.frame);
+	if (s->sh.present)
+		finding_add_frame(f, s->sh.frame);
+	finding_add_frame(f, a->frame);
+}
+
+/* After an empty or missing client Certificate, with --client-cert:
+ * which of the playbook's two causes it is. */
+static void keystore_cause(struct ctx *c, struct strbuf *cause)
+{
+	const struct diag_opts *o = c->o;
+	struct session *s = c->s;
+	if (o->keystore_n == 0 || !o->keystore[0]->x) {
+		sb_printf(cause, "The keystore given with --client-cert holds no certificate: the client has nothing "
+				 "to send (playbook cause: no client certificate in the keystore).");
+		return;
+	}
+	const struct x509_cert *leaf = o->keystore[0];
+	if (s->cr.dn_count == 0 || chain_meets_ca_list(s, o->keystore, (int)o->keystore_n)) {
+		sb_printf(cause, "The keystore's certificate %s is issued by %s, which the server accepts, yet the client "
+				 "sent none: the client does not use this keystore or key alias, its private key is "
+				 "missing, or the certificate is unsuitable (key type, clientAuth).",
+			  leaf->subject, leaf->issuer);
+		return;
+	}
+	sb_printf(cause, "The keystore's leaf certificate %s is issued by %s, which is not among the %" PRIu32
+			 " CA names the server accepts: ", leaf->subject, leaf->issuer, s->cr.dn_count);
+	ca_names(cause, s, NAMES_IN_SUMMARY);
+	sb_printf(cause, ". So the client sent no certificate (playbook cause: certificate authority mismatch; Java "
+			 "clients send nothing rather than a certificate the server will not accept).");
+}
+
+static const char *const fix_client_cert =
+	"Put the client certificate, with its private key and full chain, in the keystore the client uses (for an "
+	"API gateway: the keystore and key alias of the target endpoint), issued by one of the CAs the server lists; "
+	"or add the CA that issued the client's certificate to the server's truststore (the list it sends in its "
+	"CertificateRequest).";
+
+/* nginx with ssl_verify_client on: the handshake completes, the server
+ * answers the request with an error page and closes. */
+static bool app_level_rejection(const struct session *s, uint64_t *frame)
+{
+	const struct direction *sv = &s->dir[SIDE_SERVER];
+	if (!handshake_done(s) || sv->appdata_records == 0 || sv->appdata_records > 3 || sv->appdata_bytes > 4096)
+		return false;
+	if (!(sv->fin || sv->rst) || s->closed_by != SIDE_SERVER)
+		return false;
+	*frame = sv->appdata_first_frame;
+	return true;
+}
+
+static void rule_client_cert_empty(struct ctx *c)
+{
+	struct session *s = c->s;
+	const struct chain *cc = &s->client_chain;
+	if (!s->cr.present || cc->state != CHAIN_SEEN || cc->count != 0)
+		return;
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "%s asked for a client certificate (frame %" PRIu64 ", %" PRIu32 " acceptable CA%s: ",
+		  c->peer[SIDE_SERVER], s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
+	ca_names(&sum, s, NAMES_IN_SUMMARY);
+	sb_printf(&sum, "). %s sent a Certificate of length 0 (frame %" PRIu64 ")", c->peer[SIDE_CLIENT], cc->frame);
+	uint64_t abort_frame = 0, app_frame = 0;
+	int sev;
+	if (aborted_by(s, SIDE_SERVER, cc->frame, &abort_frame)) {
+		sev = SEV_ERROR;
+		sb_printf(&sum, ". The server aborted the handshake with ");
+		describe_abort(&sum, s, SIDE_SERVER, cc->frame);
+		sb_printf(&sum, ".");
+		if (c->o->keystore_given)
+			keystore_cause(c, &cause);
+		else
+			sb_printf(&cause, "The client had no certificate to offer. Either its keystore holds no client "
+					  "certificate, or the keystore's certificate is not issued by any of the CAs the "
+					  "server accepts: Java clients (and many others) then send an empty Certificate "
+					  "rather than the wrong one. Give --client-cert with the keystore's certificate to "
+					  "tell the two apart.");
+		sb_printf(&fix, "%s", fix_client_cert);
+	} else if (app_level_rejection(s, &app_frame)) {
+		sev = SEV_WARNING;
+		abort_frame = s->close_frame;
+		sb_printf(&sum, "; the handshake completed, then the server sent %" PRIu64 " bytes (frame %" PRIu64
+				") and closed the connection (frame %" PRIu64 ").",
+			  s->dir[SIDE_SERVER].appdata_bytes, app_frame, s->close_frame);
+		sb_printf(&cause, "The server checks the client certificate after the handshake, at the application "
+				  "level: a short answer and a close right after the handshake is the sign (nginx with "
+				  "ssl_verify_client on answers HTTP 400 \"No required SSL certificate was sent\").");
+		if (c->o->keystore_given) {
+			sb_printf(&cause, " ");
+			keystore_cause(c, &cause);
+		}
+		sb_printf(&fix, "%s", fix_client_cert);
+	} else {
+		sev = SEV_INFO;
+		sb_printf(&sum, "; the handshake %s without one.", handshake_done(s) ? "completed" : "went on");
+		sb_printf(&cause, "The server requests but does not require a client certificate (optional client "
+				  "authentication at the TLS level). If the application expects one, it may still "
+				  "refuse the request later.");
+		sb_printf(&fix, "Nothing to do if client authentication is optional; otherwise configure the client's "
+				"keystore as for a required certificate.");
+	}
+	struct finding *f = add(c, "client-cert-empty", sev, SIDE_CLIENT, &sum, &cause, &fix);
+	finding_add_frame(f, s->cr.frame);
+	finding_add_frame(f, cc->frame);
+	finding_add_frame(f, app_frame);
+	finding_add_frame(f, abort_frame);
+}
+
+static void rule_client_cert_missing(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (!s->cr.present || s->tls13 || s->client_chain.state != CHAIN_ABSENT)
+		return;
+	if (!observable_until(s, SIDE_CLIENT, s->last_frame + 1))
+		return;
+	uint64_t evidence = 0;
+	const char *how;
+	if (s->client_no_certificate_alert) {
+		for (uint32_t i = 0; i < s->alerts_n; i++)
+			if (s->alerts[i].from == SIDE_CLIENT && !s->alerts[i].encrypted && s->alerts[i].desc == A_NO_CERTIFICATE)
+				evidence = s->alerts[i].frame;
+		how = "answered with an SSL 3.0 no_certificate alert";
+	} else if (s->client_key_exchange) {
+		evidence = s->client_key_exchange_frame;
+		how = "skipped the Certificate message and went on with ClientKeyExchange";
+	} else {
+		return;   /* the client stopped before its turn: another finding says why */
+	}
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "%s asked for a client certificate (frame %" PRIu64 ", %" PRIu32 " acceptable CA%s: ",
+		  c->peer[SIDE_SERVER], s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
+	ca_names(&sum, s, NAMES_IN_SUMMARY);
+	sb_printf(&sum, "). %s sent no Certificate: it %s (frame %" PRIu64 ")", c->peer[SIDE_CLIENT], how, evidence);
+	uint64_t abort_frame = 0;
+	int sev = SEV_WARNING;
+	if (aborted_by(s, SIDE_SERVER, evidence, &abort_frame)) {
+		sev = SEV_ERROR;
+		sb_printf(&sum, ". The server aborted with ");
+		describe_abort(&sum, s, SIDE_SERVER, evidence);
+	}
+	sb_printf(&sum, ".");
+	if (c->o->keystore_given)
+		keystore_cause(c, &cause);
+	else
+		sb_printf(&cause, "The client has no certificate issued by an acceptable CA: either its keystore holds "
+				  "none, or its certificate comes from a CA the server does not list.");
+	sb_printf(&fix, "%s", fix_client_cert);
+	struct finding *f = add(c, "client-cert-missing", sev, SIDE_CLIENT, &sum, &cause, &fix);
+	finding_add_frame(f, s->cr.frame);
+	finding_add_frame(f, evidence);
+	finding_add_frame(f, abort_frame);
+}
+
+static void rule_client_cert_issuer(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (!s->cr.present || s->cr.dn_count == 0 || !c->have_chain[SIDE_CLIENT])
+		return;
+	if (chain_meets_ca_list(s, c->certs[SIDE_CLIENT], c->n[SIDE_CLIENT]))
+		return;
+	const struct x509_cert *leaf = c->certs[SIDE_CLIENT][c->shape[SIDE_CLIENT].leaf];
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "%s sent a certificate (frame %" PRIu64 ") issued by %s; no certificate of its chain is issued "
+			"by one of the %" PRIu32 " CAs the server accepts (frame %" PRIu64 "): ",
+		  c->peer[SIDE_CLIENT], s->client_chain.frame, leaf->issuer, s->cr.dn_count, s->cr.frame);
+	ca_names(&sum, s, NAMES_IN_SUMMARY);
+	uint64_t abort_frame = 0;
+	int sev = SEV_WARNING;
+	if (aborted_by(s, SIDE_SERVER, s->client_chain.frame, &abort_frame)) {
+		sev = SEV_ERROR;
+		sb_printf(&sum, ". The server rejected it with ");
+		describe_abort(&sum, s, SIDE_SERVER, s->client_chain.frame);
+	}
+	sb_printf(&sum, ".");
+	sb_printf(&cause, "The client's keystore holds a certificate (subject %s) from a CA the server does not trust "
+			  "for client authentication.", leaf->subject);
+	sb_printf(&fix, "Use a client certificate issued by one of the listed CAs, or add %s (the CA that issued the "
+			"client's certificate) and its chain to the server's truststore.", leaf->issuer);
+	struct finding *f = add(c, "client-cert-issuer-not-requested", sev, SIDE_CLIENT, &sum, &cause, &fix);
+	c->chain_reported[SIDE_CLIENT] = true;
+	finding_add_frame(f, s->cr.frame);
+	finding_add_frame(f, s->client_chain.frame);
+	finding_add_frame(f, abort_frame);
+}
+
+/* What the requested certificate types say about a key (RFC 5246 §7.4.4). */
+static bool key_type_requested(const struct session *s, const struct x509_cert *leaf)
+{
+	const struct cert_request *cr = &s->cr;
+	if (cr->cert_types_n == 0 || s->tls13)
+		return true;
+	for (unsigned i = 0; i < cr->cert_types_n; i++) {
+		uint8_t t = cr->cert_types[i];
+		if ((t == 1 || t == 3) && (!strcmp(leaf->key_type, "RSA") || !strcmp(leaf->key_type, "RSA-PSS")))
+			return true;
+		if ((t == 2 || t == 4) && !strcmp(leaf->key_type, "DSA"))
+			return true;
+		if ((t == 64 || t == 65 || t == 66) &&
+		    (!strcmp(leaf->key_type, "EC") || !strcmp(leaf->key_type, "ED25519") || !strcmp(leaf->key_type, "ED448")))
+			return true;
+		if (t == 67 || t == 68)
+			return true;   /* GOST: not judged */
+	}
+	return false;
+}
+
+static void rule_client_cert_unsuitable(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (!c->have_chain[SIDE_CLIENT])
+		return;
+	const struct x509_cert *leaf = c->certs[SIDE_CLIENT][c->shape[SIDE_CLIENT].leaf];
+	struct strbuf why;
+	sb_init(&why);
+	if (leaf->has_eku && !leaf->eku_client_auth && !leaf->eku_any)
+		sb_printf(&why, "its extendedKeyUsage does not include clientAuth (TLS Web Client Authentication)");
+	if (leaf->has_key_usage && !(leaf->key_usage & KU_DIGITAL_SIGNATURE))
+		sb_printf(&why, "%sits keyUsage lacks digitalSignature", why.len ? "; " : "");
+	if (s->cr.present && !key_type_requested(s, leaf))
+		sb_printf(&why, "%sits %s key is not among the certificate types the server requested", why.len ? "; " : "",
+			  leaf->key_type);
+	if (!why.len) {
+		sb_free(&why);
+		return;
+	}
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "The client's certificate %s (frame %" PRIu64 ") is not fit for client authentication: %s",
+		  leaf->subject, s->client_chain.frame, why.p);
+	sb_free(&why);
+	uint64_t abort_frame = 0;
+	int sev = SEV_WARNING;
+	if (aborted_by(s, SIDE_SERVER, s->client_chain.frame, &abort_frame)) {
+		sev = SEV_ERROR;
+		sb_printf(&sum, ". The server rejected it with ");
+		describe_abort(&sum, s, SIDE_SERVER, s->client_chain.frame);
+	}
+	sb_printf(&sum, ".");
+	sb_printf(&cause, "The certificate was issued for another purpose (often a server certificate reused as a "
+			  "client certificate); servers that check the purpose refuse it (OpenSSL: unsupported "
+			  "certificate purpose).");
+	sb_printf(&fix, "Issue a client certificate with extendedKeyUsage clientAuth and keyUsage digitalSignature, "
+			"and put it in the client's keystore.");
+	struct finding *f = add(c, "client-cert-unsuitable", sev, SIDE_CLIENT, &sum, &cause, &fix);
+	c->chain_reported[SIDE_CLIENT] = true;
+	finding_add_frame(f, s->client_chain.frame);
+	finding_add_frame(f, abort_frame);
+}
+
+/* ---- certificate chains (both sides) ---- */
+
+static int chain_severity(struct ctx *c, int side, int otherwise, uint64_t *abort_frame)
+{
+	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
+	return aborted_by(c->s, 1 - side, ch->frame, abort_frame) ? SEV_ERROR : otherwise;
+}
+
+static void rule_chain_incomplete(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (!c->have_chain[SIDE_SERVER])
+		return;
+	const struct chain_shape *sh = &c->shape[SIDE_SERVER];
+	struct x509_cert *top = c->certs[SIDE_SERVER][sh->top];
+	if (sh->top_self_signed || !top->x)
+		return;
+	bool in_store = trust_has_issuer(c->o->trust, top->x);
+	if (in_store)
+		return;
+	/* Without the user's trust store, an intermediate whose issuer is not
+	 * sent is normally a private root (chain-untrusted says so); only a lone
+	 * leaf is certainly missing its intermediate. */
+	bool leaf_only = sh->path_n == 1;
+	if (!leaf_only && !c->o->trust_given)
+		return;
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	if (leaf_only)
+		sb_printf(&sum, "%s sent only its own certificate %s (frame %" PRIu64 "); its issuer %s was not sent",
+			  c->peer[SIDE_SERVER], top->subject, s->server_chain.frame, top->issuer);
+	else
+		sb_printf(&sum, "The chain %s sent (frame %" PRIu64 ") ends at %s, whose issuer %s was not sent",
+			  c->peer[SIDE_SERVER], s->server_chain.frame, top->subject, top->issuer);
+	sb_printf(&sum, "%s.", c->o->trust_given ? " and is not in the trust store given" :
+						  " and is not a root of the system trust store");
+	uint64_t abort_frame = 0;
+	int sev = chain_severity(c, SIDE_SERVER, c->o->trust_given ? SEV_ERROR : SEV_WARNING, &abort_frame);
+	if (abort_frame) {
+		sb_printf(&sum, " The client aborted with ");
+		describe_abort(&sum, s, SIDE_CLIENT, s->server_chain.frame);
+		sb_printf(&sum, ".");
+	}
+	sb_printf(&cause, "The server's chain file holds the leaf certificate without its intermediate CA "
+			  "certificate(s). Clients that trust only the root cannot build the path (browsers may "
+			  "fetch or cache intermediates; Java, curl, OpenSSL and API gateways do not), and report "
+			  "unknown_ca, \"unable to get local issuer certificate\" or \"peer not authenticated\".");
+	sb_printf(&fix, "Append the intermediate certificate(s) for %s to the server's certificate file, in order leaf, "
+			"intermediate(s) (the root is not needed); e.g. nginx ssl_certificate with the full chain, "
+			"Apache SSLCertificateChainFile, a keystore entry with the whole chain.", top->issuer);
+	struct finding *f = add(c, "server-chain-incomplete", sev, SIDE_SERVER, &sum, &cause, &fix);
+	finding_add_frame(f, s->server_chain.frame);
+	finding_add_frame(f, abort_frame);
+	c->chain_reported[SIDE_SERVER] = true;
+}
+
+static void rule_chain_order(struct ctx *c, int side)
+{
+	if (!c->have_chain[side] || c->shape[side].in_order)
+		return;
+	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
+	const struct chain_shape *sh = &c->shape[side];
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "%s sent its certificates out of order (frame %" PRIu64 "): ", c->peer[side], ch->frame);
+	for (int i = 0; i < c->n[side]; i++)
+		sb_printf(&sum, "%s[%d] %s", i ? ", " : "", i, c->certs[side][i]->x ? c->certs[side][i]->subject : "?");
+	sb_printf(&sum, "; the path from the leaf is ");
+	for (int i = 0; i < sh->path_n; i++)
+		sb_printf(&sum, "%s[%d]", i ? " -> " : "", sh->path[i]);
+	sb_printf(&sum, ".");
+	uint64_t abort_frame = 0;
+	int sev = chain_severity(c, side, SEV_WARNING, &abort_frame);
+	sb_printf(&cause, "The chain file lists the certificates in the wrong order. TLS requires the %s's own "
+			  "certificate first, then each issuer in turn; strict clients reject other orders, lenient "
+			  "ones reorder.", side_name(side));
+	sb_printf(&fix, "Order the chain file: leaf first, then the intermediate(s), each followed by its issuer "
+			"(the root may be left out).");
+	struct finding *f = add(c, "chain-order", sev, side, &sum, &cause, &fix);
+	finding_add_frame(f, ch->frame);
+	finding_add_frame(f, abort_frame);
+}
+
+static void rule_chain_root_sent(struct ctx *c, int side)
+{
+	if (!c->have_chain[side] || !c->shape[side].root_sent)
+		return;
+	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
+	int top = c->shape[side].top;
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "%s sent the root CA %s (certificate %d, frame %" PRIu64 ").", c->peer[side],
+		  c->certs[side][top]->subject, top, ch->frame);
+	sb_printf(&cause, "Harmless but not needed: a verifier uses its own copy of the root from its truststore, "
+			  "and a root it does not already trust is not trusted because it was sent.");
+	sb_printf(&fix, "Optionally remove the root from the chain file to save bytes.");
+	struct finding *f = add(c, "chain-root-sent", SEV_INFO, side, &sum, &cause, &fix);
+	finding_add_frame(f, ch->frame);
+}
+
+static void rule_chain_extra(struct ctx *c, int side)
+{
+	if (!c->have_chain[side] || c->shape[side].extra_n == 0)
+		return;
+	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "%s sent %d certificate%s that belong%s to no path from its leaf (frame %" PRIu64 "): ",
+		  c->peer[side], c->shape[side].extra_n, c->shape[side].extra_n == 1 ? "" : "s",
+		  c->shape[side].extra_n == 1 ? "s" : "", ch->frame);
+	bool first = true;
+	for (int i = 0; i < c->n[side]; i++) {
+		if (!c->shape[side].extra[i])
+			continue;
+		sb_printf(&sum, "%s[%d] %s", first ? "" : ", ", i,
+			  c->certs[side][i]->x ? c->certs[side][i]->subject : "(unparsable)");
+		first = false;
+	}
+	sb_printf(&sum, ".");
+	sb_printf(&cause, "The chain file contains certificates of another chain (an old intermediate, another "
+			  "service's certificate, a cross-signed root no longer needed).");
+	sb_printf(&fix, "Remove the unrelated certificates from the chain file; keep leaf, intermediate(s).");
+	struct finding *f = add(c, "chain-extra-cert", SEV_WARNING, side, &sum, &cause, &fix);
+	finding_add_frame(f, ch->frame);
+}
+
+static void rule_validity(struct ctx *c, int side)
+{
+	if (!c->have_chain[side])
+		return;
+	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
+	int64_t now = judge_time(c, ch);
+	for (int i = 0; i < c->n[side]; i++) {
+		const struct x509_cert *x = c->certs[side][i];
+		if (!x->x || !x->has_validity)
+			continue;
+		const char *id;
+		int sev;
+		char when[32];
+		struct strbuf sum, cause, fix;
+		sb_init(&sum);
+		sb_init(&cause);
+		sb_init(&fix);
+		if (now > x->not_after) {
+			id = "cert-expired";
+			sev = SEV_ERROR;
+			x509_format_time(x->not_after, when, sizeof when);
+			sb_printf(&sum, "The %s's %s %s (certificate %d) expired on %s, %" PRId64 " days before the ",
+				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
+				  (now - x->not_after) / DAY);
+			time_text(&sum, c, ch);
+			sb_printf(&sum, ".");
+			sb_printf(&cause, "An expired certificate: every peer that verifies it rejects the handshake "
+					  "(certificate_expired, \"certificate has expired\", \"peer not authenticated\"). "
+					  "Behind a load balancer, one backend with an old certificate fails only some "
+					  "connections.");
+			sb_printf(&fix, "Renew the certificate and install it, with its chain, on the %s (every backend "
+					"serving this name).", side == SIDE_SERVER ? "server" : "client's keystore");
+		} else if (now < x->not_before) {
+			id = "cert-not-yet-valid";
+			sev = SEV_ERROR;
+			x509_format_time(x->not_before, when, sizeof when);
+			sb_printf(&sum, "The %s's %s %s (certificate %d) is not valid before %s, %" PRId64 " days after the ",
+				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
+				  (x->not_before - now) / DAY);
+			time_text(&sum, c, ch);
+			sb_printf(&sum, ".");
+			sb_printf(&cause, "The certificate was issued with a start date in the future, or the clock of "
+					  "the verifying host (or of the capture) is wrong. OpenSSL reports it as "
+					  "\"certificate is not yet valid\" and often sends bad_certificate.");
+			sb_printf(&fix, "Check the clocks (NTP) of client and server; otherwise reissue the certificate "
+					"with a correct notBefore.");
+		} else if (c->o->expiry_warn_days > 0 && x->not_after - now < (int64_t)c->o->expiry_warn_days * DAY) {
+			id = "cert-expires-soon";
+			sev = SEV_WARNING;
+			x509_format_time(x->not_after, when, sizeof when);
+			sb_printf(&sum, "The %s's %s %s (certificate %d) expires on %s, %" PRId64 " days after the ",
+				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
+				  (x->not_after - now) / DAY);
+			time_text(&sum, c, ch);
+			sb_printf(&sum, ".");
+			sb_printf(&cause, "The certificate is close to its notAfter date (warning period: %d days).",
+				  c->o->expiry_warn_days);
+			sb_printf(&fix, "Renew it now and deploy the new certificate and chain before %s.", when);
+		} else {
+			continue;
+		}
+		struct finding *f = add(c, id, sev, side, &sum, &cause, &fix);
+		finding_add_frame(f, ch->frame);
+		if (sev == SEV_ERROR)
+			c->chain_reported[side] = true;
+	}
+}
+
+static void rule_self_signed(struct ctx *c, int side)
+{
+	if (!c->have_chain[side])
+		return;
+	const struct chain_shape *sh = &c->shape[side];
+	const struct x509_cert *leaf = c->certs[side][sh->leaf];
+	if (!leaf->self_signed || leaf->is_ca || sh->path_n != 1)
+		return;
+	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
+	/* trusted on purpose: the user's trust store holds this very certificate */
+	int depth;
+	if (c->o->trust_given && chain_verify(c->o->trust, c->certs[side], c->n[side], judge_time(c, ch),
+					      side == SIDE_SERVER ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT,
+					      &depth) == X509_V_OK)
+		return;
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "%s sent a self-signed certificate %s (frame %" PRIu64 ").", c->peer[side], leaf->subject,
+		  ch->frame);
+	uint64_t abort_frame = 0;
+	int sev = chain_severity(c, side, SEV_WARNING, &abort_frame);
+	if (abort_frame) {
+		sb_printf(&sum, " The %s aborted with ", side_name(1 - side));
+		describe_abort(&sum, c->s, 1 - side, ch->frame);
+		sb_printf(&sum, ".");
+	}
+	sb_printf(&cause, "No CA vouches for a self-signed certificate: peers reject it (\"self-signed certificate\", "
+			  "unknown_ca, certificate_unknown) unless this very certificate is in their truststore.");
+	sb_printf(&fix, "Replace it with a certificate issued by a CA the peers trust (a public CA, or your private "
+			"CA whose root is in their truststores), or import this certificate into every peer's "
+			"truststore.");
+	struct finding *f = add(c, "cert-self-signed", sev, side, &sum, &cause, &fix);
+	finding_add_frame(f, ch->frame);
+	finding_add_frame(f, abort_frame);
+	c->chain_reported[side] = true;
+}
+
+/* "*.example.test covers exactly one label" when a wildcard was close. */
+static void wildcard_hint(struct strbuf *b, const struct x509_cert *leaf, const char *name)
+{
+	for (uint32_t i = 0; i < leaf->san_n; i++) {
+		const char *san = leaf->san[i];
+		if (strncmp(san, "DNS:*.", 6) != 0)
+			continue;
+		const char *suffix = san + 5;   /* ".example.test" */
+		size_t nl = strlen(name), sl = strlen(suffix);
+		if (nl > sl && strcasecmp(name + nl - sl, suffix) == 0 && memchr(name, '.', nl - sl)) {
+			sb_printf(b, " (%s covers exactly one label in place of the *, so not %s)", san + 4, name);
+			return;
+		}
+	}
+}
+
+static void rule_hostname(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (!c->have_chain[SIDE_SERVER])
+		return;
+	const char *name = c->o->hostname;
+	bool from_sni = false;
+	char sni[LIM_NAME_LEN + 1];
+	if (!name && s->ch.has_sni && !s->ch.sni_truncated && !memchr(s->ch.sni, '\0', s->ch.sni_len)) {
+		memcpy(sni, s->ch.sni, s->ch.sni_len);
+		sni[s->ch.sni_len] = '\0';
+		name = sni;
+		from_sni = true;
+	}
+	if (!name)
+		return;
+	const struct x509_cert *leaf = c->certs[SIDE_SERVER][c->shape[SIDE_SERVER].leaf];
+	if (cert_covers_host(leaf, name))
+		return;
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "The server's certificate %s (frame %" PRIu64 ") does not cover the name %s %s: ", leaf->subject,
+		  s->server_chain.frame, name, from_sni ? "the client asked for (SNI)" : "given with --hostname");
+	if (leaf->san_n) {
+		sb_printf(&sum, "its subjectAltName is ");
+		for (uint32_t i = 0; i < leaf->san_n; i++)
+			sb_printf(&sum, "%s%s", i ? ", " : "", leaf->san[i]);
+		wildcard_hint(&sum, leaf, name);
+	} else {
+		sb_printf(&sum, "it has no subjectAltName and its CN is %s", leaf->cn ? leaf->cn : "absent");
+	}
+	uint64_t abort_frame = 0;
+	int sev = chain_severity(c, SIDE_SERVER, SEV_WARNING, &abort_frame);
+	if (abort_frame) {
+		sb_printf(&sum, ". The client aborted with ");
+		describe_abort(&sum, s, SIDE_CLIENT, s->server_chain.frame);
+	}
+	sb_printf(&sum, ".");
+	sb_printf(&cause, "The client connects with a name the certificate was not issued for. Clients check the "
+			  "subjectAltName (the CN only when there is no SAN), and a wildcard matches one left-most label "
+			  "only (\"No name matching ... found\", \"hostname mismatch\").");
+	sb_printf(&fix, "Connect with a name listed in the certificate, or reissue the certificate with %s in its "
+			"subjectAltName (a wildcard covers one level only: *.example.com does not cover a.b.example.com).",
+		  name);
+	struct finding *f = add(c, "hostname-mismatch", sev, SIDE_SERVER, &sum, &cause, &fix);
+	if (from_sni)
+		finding_add_frame(f, s->ch.frame);
+	finding_add_frame(f, s->server_chain.frame);
+	finding_add_frame(f, abort_frame);
+}
+
+static void rule_no_san(struct ctx *c)
+{
+	if (!c->have_chain[SIDE_SERVER])
+		return;
+	const struct x509_cert *leaf = c->certs[SIDE_SERVER][c->shape[SIDE_SERVER].leaf];
+	if (leaf->has_san || leaf->self_signed)
+		return;
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "The server's certificate %s (frame %" PRIu64 ") has no subjectAltName: its name is only in the "
+			"CN (%s).", leaf->subject, c->s->server_chain.frame, leaf->cn ? leaf->cn : "none");
+	sb_printf(&cause, "RFC 6125 clients take names from the SAN; browsers, Go, Python and recent Java reject "
+			  "certificates whose name is only in the CN, while OpenSSL still falls back to it.");
+	sb_printf(&fix, "Reissue the certificate with the server's names in subjectAltName (DNS: and IP: entries).");
+	struct finding *f = add(c, "cert-no-san", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
+	finding_add_frame(f, c->s->server_chain.frame);
+}
+
+static void rule_untrusted(struct ctx *c, int side)
+{
+	if (!c->have_chain[side] || c->chain_reported[side] || !c->o->trust)
+		return;
+	if (side == SIDE_CLIENT && !c->o->trust_given)
+		return;   /* client certificates come from private CAs: only the user's store says */
+	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
+	int depth = 0;
+	int err = chain_verify(c->o->trust, c->certs[side], c->n[side], judge_time(c, ch),
+			       side == SIDE_SERVER ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT, &depth);
+	if (err == X509_V_OK)
+		return;
+	/* purpose problems of a client leaf are client-cert-unsuitable's */
+	if (side == SIDE_CLIENT && err == X509_V_ERR_INVALID_PURPOSE)
+		return;
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	const char *reason = X509_verify_cert_error_string(err);
+	uint64_t abort_frame = 0;
+	int sev;
+	if (c->o->trust_given) {
+		sev = chain_severity(c, side, SEV_ERROR, &abort_frame);
+		sb_printf(&sum, "The %s's chain (frame %" PRIu64 ") does not verify against the trust store given: %s "
+				"(at depth %d).", side_name(side), ch->frame, reason, depth);
+		sb_printf(&cause, "The peer that verifies this chain with this truststore rejects it.");
+	} else {
+		sev = chain_severity(c, side, SEV_WARNING, &abort_frame);
+		sb_printf(&sum, "The server's chain (frame %" PRIu64 ") is not publicly trusted: clients with default "
+				"trust stores will reject it (%s, at depth %d).", ch->frame, reason, depth);
+		sb_printf(&cause, "The chain leads to a private or unknown root CA, which only clients that have it in "
+				  "their own truststore accept. Give the trust store the client really uses with "
+				  "--ca-file or --ca-path for a precise verdict.");
+	}
+	if (abort_frame) {
+		sb_printf(&sum, " The %s aborted with ", side_name(1 - side));
+		describe_abort(&sum, c->s, 1 - side, ch->frame);
+		sb_printf(&sum, ".");
+	}
+	sb_printf(&fix, "Import the root CA of this chain into the %s's truststore, or use a certificate from a CA it "
+			"already trusts; make sure the intermediates are sent.", side == SIDE_SERVER ? "client" : "server");
+	struct finding *f = add(c, "chain-untrusted", sev, side, &sum, &cause, &fix);
+	finding_add_frame(f, ch->frame);
+	finding_add_frame(f, abort_frame);
+}
+
+static void rule_weak(struct ctx *c, int side)
+{
+	if (!c->have_chain[side])
+		return;
+	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
+	for (int i = 0; i < c->n[side]; i++) {
+		const struct x509_cert *x = c->certs[side][i];
+		for (int k = 0; k < 2; k++) {
+			bool weak = k == 0 ? cert_weak_signature(x) : cert_weak_key(x);
+			if (!weak)
+				continue;
+			struct strbuf sum, cause, fix;
+			sb_init(&sum);
+			sb_init(&cause);
+			sb_init(&fix);
+			uint64_t abort_frame = 0;
+			int sev = chain_severity(c, side, SEV_WARNING, &abort_frame);
+			if (k == 0) {
+				sb_printf(&sum, "The %s's %s %s (certificate %d, frame %" PRIu64 ") is signed with %s (%s).",
+					  side_name(side), cert_role(&c->shape[side], i), x->subject, i, ch->frame,
+					  cert_sig_digest_name(x), x->sig_alg);
+				sb_printf(&cause, "MD5 and SHA-1 signatures can be forged; OpenSSL 3 at its default "
+						  "security level, Java and browsers reject them (OpenSSL clients send "
+						  "bad_certificate: \"ca md too weak\").");
+				sb_printf(&fix, "Reissue the certificate with a SHA-256 (or stronger) signature.");
+			} else {
+				sb_printf(&sum, "The %s's %s %s (certificate %d, frame %" PRIu64 ") has a %s key of %u bits.",
+					  side_name(side), cert_role(&c->shape[side], i), x->subject, i, ch->frame,
+					  x->key_type, x->key_bits);
+				sb_printf(&cause, "Keys this small are below current minimums (RSA 2048, EC 224 bits); "
+						  "OpenSSL 3 at its default security level rejects them (\"ee key too "
+						  "small\").");
+				sb_printf(&fix, "Reissue the certificate with an RSA key of at least 2048 bits or an EC "
+						"P-256 key.");
+			}
+			if (abort_frame) {
+				sb_printf(&sum, " The %s aborted with ", side_name(1 - side));
+				describe_abort(&sum, c->s, 1 - side, ch->frame);
+				sb_printf(&sum, ".");
+			}
+			struct finding *f = add(c, k == 0 ? "weak-signature" : "weak-key", sev, side, &sum, &cause, &fix);
+			finding_add_frame(f, ch->frame);
+			finding_add_frame(f, abort_frame);
+			if (sev == SEV_ERROR)
+				c->chain_reported[side] = true;
+		}
+	}
+}
+
+static void rule_deprecated_version(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (!s->sh.present || s->sh.version > 0x0302 || s->sh.version < 0x0300)
+		return;
+	char vb[16];
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "%s was negotiated (Server Hello, frame %" PRIu64 ").", fmt_version(vb, sizeof vb, s->sh.version),
+		  s->sh.frame);
+	sb_printf(&cause, "SSL 3.0, TLS 1.0 and TLS 1.1 are deprecated (RFC 7568, RFC 8996); current clients and "
+			  "servers refuse them, so this connection works only while both sides allow them.");
+	sb_printf(&fix, "Enable TLS 1.2 and TLS 1.3 on both sides, then disable the old versions.");
+	struct finding *f = add(c, "deprecated-version", SEV_WARNING, SIDE_BOTH, &sum, &cause, &fix);
+	finding_add_frame(f, s->sh.frame);
+}
+
+static void rule_no_sni(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (!s->ch.present || s->ch.has_sni || s->ch.sslv2)
+		return;
+	char ip[FMT_ADDR_LEN];
+	fmt_ip(ip, sizeof ip, s->af, s->server_ip);
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	int sev = SEV_INFO;
+	sb_printf(&sum, "The ClientHello (frame %" PRIu64 ") carries no server_name (SNI)", s->ch.frame);
+	if (c->have_chain[SIDE_SERVER] && !c->o->hostname) {
+		const struct x509_cert *leaf = c->certs[SIDE_SERVER][c->shape[SIDE_SERVER].leaf];
+		if (!cert_covers_host(leaf, ip)) {
+			sev = SEV_WARNING;
+			sb_printf(&sum, ", and the server's certificate %s does not cover the address %s the client "
+					"connected to", leaf->subject, ip);
+		}
+	}
+	sb_printf(&sum, ".");
+	if (sev == SEV_WARNING) {
+		sb_printf(&cause, "Without SNI a server hosting several names sends its default certificate, and a "
+				  "client that verifies the hostname against the address it used rejects it. The client "
+				  "probably connects by IP address (clients send no SNI for IP literals).");
+		sb_printf(&fix, "Connect by host name (so the client sends SNI), or give --hostname NAME to check the "
+				"certificate against the name the client expects.");
+	} else {
+		sb_printf(&cause, "Clients leave out SNI when they connect by IP address or are old; servers with one "
+				  "certificate do not need it.");
+		sb_printf(&fix, "None needed unless the server hosts several names.");
+	}
+	struct finding *f = add(c, "no-sni", sev, SIDE_CLIENT, &sum, &cause, &fix);
+	finding_add_frame(f, s->ch.frame);
+}
+
+static void rule_tls13_encrypted(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (!s->tls13 || !s->sh.present || s->resumed || s->server_chain.state == CHAIN_SEEN)
+		return;
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "TLS 1.3 was negotiated (Server Hello, frame %" PRIu64 "): the certificates, any "
+			"CertificateRequest and the alerts that follow are encrypted on the wire.", s->sh.frame);
+	if (s->inferred_alert)
+		sb_printf(&cause, "What can still be seen: the %s's encrypted record at frame %" PRIu64 " has exactly the "
+				  "size of an alert and the %s then closed the connection, so the %s most likely "
+				  "rejected the handshake (%s).",
+			  side_name(s->inferred_alert_from), s->inferred_alert_frame, side_name(s->inferred_alert_from),
+			  side_name(s->inferred_alert_from),
+			  s->inferred_alert_from == SIDE_CLIENT ? "the server's certificate: unknown_ca, bad_certificate, "
+								  "certificate_expired ..."
+								: "the client's certificate or its absence: "
+								  "certificate_required, bad_certificate ...");
+	else
+		sb_printf(&cause, "Record sizes and the order of closes are all that can be judged here.");
+	sb_printf(&fix, "To see the certificates and alerts, capture with a key log (SSLKEYLOGFILE, openssl s_client "
+			"-keylogfile, Java with a TLS key-logging agent) and open it in Wireshark (Protocols > TLS > "
+			"(Pre)-Master-Secret log filename), or reproduce with TLS 1.2 (e.g. openssl s_client -tls1_2).");
+	struct finding *f = add(c, "tls13-certificates-encrypted", SEV_INFO, SIDE_BOTH, &sum, &cause, &fix);
+	finding_add_frame(f, s->sh.frame);
+}
+
+/* ---- alerts, explained from the facts around them ---- */
+
+static bool has_finding(const struct session *s, const char *id, int side)
+{
+	for (uint32_t i = 0; i < s->findings.n; i++)
+		if (!strcmp(s->findings.v[i].id, id) && (side < 0 || s->findings.v[i].side == side))
+			return true;
+	return false;
+}
+
+/* Name the findings that explain a rejected chain: "see server-chain-incomplete, cert-expired". */
+static void chain_findings(struct strbuf *b, const struct session *s, int side)
+{
+	static const char *const ids[] = { "server-chain-incomplete", "cert-expired", "cert-not-yet-valid",
+					   "cert-self-signed", "hostname-mismatch", "chain-untrusted", "chain-order",
+					   "weak-signature", "weak-key", "client-cert-issuer-not-requested",
+					   "client-cert-unsuitable", "chain-extra-cert" };
+	bool any = false;
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		if (!has_finding(s, ids[i], side))
+			continue;
+		sb_printf(b, "%s%s", any ? ", " : " See ", ids[i]);
+		any = true;
+	}
+	if (any)
+		sb_printf(b, ".");
+}
+
+static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *cause, struct strbuf *fix)
+{
+	struct session *s = c->s;
+	int from = a->from;
+	const struct chain *peer_chain = from == SIDE_SERVER ? &s->client_chain : &s->server_chain;
+	bool after_peer_chain = peer_chain->state == CHAIN_SEEN && a->frame >= peer_chain->frame;
+	if (a->encrypted) {
+		sb_printf(cause, "The alert is encrypted, so its description is not visible; sent before the handshake "
+				 "completed, it ends it.");
+		if (from == SIDE_SERVER && s->client_chain.state == CHAIN_SEEN)
+			sb_printf(cause, " Sent after the client's Certificate and Finished, it typically rejects the "
+					 "client's certificate or its CertificateVerify.");
+		chain_findings(cause, s, 1 - from);
+		sb_printf(fix, "Check the %s's logs for the reason; a key log file lets Wireshark decrypt the alert.",
+			  side_name(from));
+		return;
+	}
+	switch (a->desc) {
+	case A_CLOSE_NOTIFY:
+		sb_printf(cause, "The %s closed the connection before the handshake finished: it gave up without saying "
+				 "why (some clients do this when they reject the certificate).", side_name(from));
+		chain_findings(cause, s, 1 - from);
+		sb_printf(fix, "Look at the %s's logs for the reason.", side_name(from));
+		return;
+	case A_BAD_CERTIFICATE:
+	case A_CERTIFICATE_REQUIRED:
+	case A_HANDSHAKE_FAILURE:
+	case A_UNKNOWN_CA:
+	case A_CERTIFICATE_UNKNOWN:
+	case A_UNSUPPORTED_CERTIFICATE:
+	case A_CERTIFICATE_EXPIRED:
+	case A_CERTIFICATE_REVOKED:
+	case A_ACCESS_DENIED:
+		if (from == SIDE_SERVER && s->cr.present && s->client_chain.state == CHAIN_SEEN &&
+		    s->client_chain.count == 0) {
+			sb_printf(cause, "The server requires a client certificate and the client sent none.");
+			sb_printf(fix, "See client-cert-empty.");
+			return;
+		}
+		if (from == SIDE_SERVER && s->cr.present && s->client_chain.state == CHAIN_ABSENT && !s->tls13) {
+			sb_printf(cause, "The server requires a client certificate and the client did not send one.");
+			sb_printf(fix, "See client-cert-missing.");
+			return;
+		}
+		if (after_peer_chain) {
+			const struct x509_cert *leaf = peer_chain->n ? peer_chain->certs[0].x509 : NULL;
+			sb_printf(cause, "The %s rejected the %s's certificate%s%s%s", side_name(from), side_name(1 - from),
+				  leaf && leaf->x ? " " : "", leaf && leaf->x ? leaf->subject : "",
+				  a->desc == A_UNKNOWN_CA || a->desc == A_CERTIFICATE_UNKNOWN
+					  ? ": it cannot build a path to a root in its truststore (OpenSSL says unknown_ca "
+					    "where Java says certificate_unknown)."
+				  : a->desc == A_CERTIFICATE_EXPIRED ? ": a certificate of the chain has expired by its clock."
+				  : a->desc == A_UNSUPPORTED_CERTIFICATE ? ": its key usage or extended key usage does not allow "
+									   "this use."
+				  : a->desc == A_BAD_CERTIFICATE ? " (OpenSSL also uses bad_certificate for not-yet-valid, "
+								   "weak or malformed certificates)."
+								 : ".");
+			chain_findings(cause, s, 1 - from);
+			sb_printf(fix, "Fix the %s's certificate chain as the findings above say, or add its root CA to the "
+				       "%s's truststore.", side_name(1 - from), side_name(from));
+			return;
+		}
+		if (a->desc == A_HANDSHAKE_FAILURE && !s->sh.present) {
+			sb_printf(cause, "The server found nothing acceptable in the ClientHello: no common cipher suite, "
+					 "signature algorithm or group (see version-or-cipher-mismatch).");
+			sb_printf(fix, "Align the cipher suites and versions of client and server.");
+			return;
+		}
+		sb_printf(cause, "The %s ended the handshake with %s.", side_name(from), alert_name(a->desc));
+		sb_printf(fix, "Check the %s's logs for the reason.", side_name(from));
+		return;
+	case A_PROTOCOL_VERSION:
+	case A_INAPPROPRIATE_FALLBACK:
+		sb_printf(cause, "The %s does not accept the protocol version the other side %s (see "
+				 "version-or-cipher-mismatch).", side_name(from), from == SIDE_SERVER ? "offered" : "chose");
+		sb_printf(fix, "Enable TLS 1.2 or 1.3 on both sides.");
+		return;
+	case A_INSUFFICIENT_SECURITY:
+		sb_printf(cause, "The %s requires stronger cipher suites than the other side offers.", side_name(from));
+		sb_printf(fix, "Enable modern ECDHE/AES-GCM or CHACHA20 suites on the other side.");
+		return;
+	case A_UNRECOGNIZED_NAME:
+		sb_printf(cause, "The server has no certificate or virtual host for the name the client asked for "
+				 "(SNI \"%s\").", s->ch.has_sni ? s->ch.sni : "");
+		sb_printf(fix, "Configure the server for this name, or make the client use a name the server knows.");
+		return;
+	case A_DECRYPT_ERROR:
+		sb_printf(cause, "The %s could not verify a signature or the Finished message of the other side: a "
+				 "certificate whose private key does not match, or a broken middlebox.", side_name(from));
+		sb_printf(fix, "Check that the %s's certificate and private key belong together (compare their public "
+			       "keys).", side_name(1 - from));
+		return;
+	case A_NO_APPLICATION_PROTOCOL:
+		sb_printf(cause, "No ALPN protocol in common: the server supports none of those the client offered.");
+		sb_printf(fix, "Align the ALPN protocols (h2, http/1.1) of client and server.");
+		return;
+	case A_MISSING_EXTENSION:
+	case A_UNSUPPORTED_EXTENSION:
+	case A_ILLEGAL_PARAMETER:
+	case A_DECODE_ERROR:
+		sb_printf(cause, "The %s found a message of the other side malformed or not allowed (%s): an "
+				 "incompatibility between the two TLS implementations or a middlebox altering the traffic.",
+			  side_name(from), alert_name(a->desc));
+		sb_printf(fix, "Update the older TLS implementation; test without middleboxes in the path.");
+		return;
+	case A_NO_RENEGOTIATION:
+		sb_printf(cause, "The %s refuses to renegotiate.", side_name(from));
+		sb_printf(fix, "Disable renegotiation on the other side, or allow it on this one.");
+		return;
+	default:
+		sb_printf(cause, "The %s reported %s.", side_name(from), alert_name(a->desc));
+		sb_printf(fix, "Check the %s's logs for the reason.", side_name(from));
+		return;
+	}
+}
+
+static void rule_alerts(struct ctx *c)
+{
+	struct session *s = c->s;
+	for (uint32_t i = 0; i < s->alerts_n; i++) {
+		const struct alert *a = &s->alerts[i];
+		bool after_done = handshake_done(s) && a->frame > s->handshake_done_frame;
+		/* the ordinary end of a good connection says nothing */
+		if (after_done && (a->encrypted || a->desc == A_CLOSE_NOTIFY))
+			continue;
+		struct strbuf sum, cause, fix;
+		sb_init(&sum);
+		sb_init(&cause);
+		sb_init(&fix);
+		if (a->encrypted)
+			sb_printf(&sum, "The %s sent an encrypted alert (frame %" PRIu64 ") before the handshake completed.",
+				  side_name(a->from), a->frame);
+		else
+			sb_printf(&sum, "The %s sent %s alert %s (%u) at frame %" PRIu64 ".", side_name(a->from),
+				  a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "an", alert_name(a->desc), a->desc,
+				  a->frame);
+		explain_alert(c, a, &cause, &fix);
+		int sev = alert_is_failure(s, a) ? (a->level == 1 ? SEV_WARNING : SEV_ERROR) : SEV_INFO;
+		if (a->desc == A_NO_CERTIFICATE && !a->encrypted)
+			sev = SEV_INFO;   /* SSL 3.0's way of sending no certificate: client-cert-missing judges */
+		struct finding *f = add(c, "alert", sev, a->from, &sum, &cause, &fix);
+		finding_add_frame(f, a->frame);
+	}
+	if (s->inferred_alert) {
+		struct strbuf sum, cause, fix;
+		sb_init(&sum);
+		sb_init(&cause);
+		sb_init(&fix);
+		sb_printf(&sum, "The %s sent an encrypted TLS 1.3 record of exactly an alert's size (frame %" PRIu64 ") and "
+				"closed the connection: it aborted the handshake.", side_name(s->inferred_alert_from),
+			  s->inferred_alert_frame);
+		if (s->inferred_alert_from == SIDE_CLIENT)
+			sb_printf(&cause, "In TLS 1.3 a client that rejects the server's certificate sends an encrypted "
+					  "alert instead of its Finished: most likely unknown_ca, bad_certificate or "
+					  "certificate_expired.");
+		else
+			sb_printf(&cause, "In TLS 1.3 a server that rejects the client's certificate (or its absence: "
+					  "certificate_required) answers the client's Finished with an encrypted alert.");
+		sb_printf(&fix, "Check the %s's logs; a key log file lets Wireshark show the alert.",
+			  side_name(s->inferred_alert_from));
+		struct finding *f = add(c, "alert", SEV_ERROR, s->inferred_alert_from, &sum, &cause, &fix);
+		finding_add_frame(f, s->inferred_alert_frame);
+	}
+}
+
+/* ---- driver ---- */
+
+static void load_chain(struct ctx *c, int side)
+{
+	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
+	c->n[side] = 0;
+	c->have_chain[side] = false;
+	if (ch->state != CHAIN_SEEN || ch->n == 0)
+		return;
+	/* a chain from a renegotiation or resumption is not judged twice */
+	for (uint32_t i = 0; i < ch->n; i++)
+		c->certs[side][c->n[side]++] = ch->certs[i].x509;
+	chain_shape_of(c->certs[side], c->n[side], &c->shape[side]);
+	c->have_chain[side] = c->shape[side].leaf >= 0 && observable_until(c->s, side, ch->frame);
+}
+
+void diagnose_session(struct session *s, const struct diag_opts *o)
+{
+	struct ctx c;
+	memset(&c, 0, sizeof c);
+	c.s = s;
+	c.o = o;
+	char ip[FMT_ADDR_LEN], ep[FMT_ADDR_LEN];
+	fmt_ip(ip, sizeof ip, s->af, s->client_ip);
+	snprintf(c.peer_buf[SIDE_CLIENT], sizeof c.peer_buf[SIDE_CLIENT], "Client %s", ip);
+	fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
+	snprintf(c.peer_buf[SIDE_SERVER], sizeof c.peer_buf[SIDE_SERVER], "Server %s", ep);
+	c.peer[SIDE_CLIENT] = c.peer_buf[SIDE_CLIENT];
+	c.peer[SIDE_SERVER] = c.peer_buf[SIDE_SERVER];
+	load_chain(&c, SIDE_SERVER);
+	load_chain(&c, SIDE_CLIENT);
+
+	rule_capture_incomplete(&c);
+	rule_not_tls(&c);
+	if (s->outcome == OUTCOME_NOT_TLS)
+		return;
+	rule_no_server_hello(&c);
+	rule_version_or_cipher(&c);
+	rule_client_cert_empty(&c);
+	rule_client_cert_missing(&c);
+	rule_client_cert_issuer(&c);
+	rule_client_cert_unsuitable(&c);
+	rule_chain_incomplete(&c);
+	for (int side = 0; side < 2; side++) {
+		rule_validity(&c, side);
+		rule_self_signed(&c, side);
+		rule_chain_order(&c, side);
+		rule_chain_extra(&c, side);
+		rule_chain_root_sent(&c, side);
+		rule_weak(&c, side);
+	}
+	rule_hostname(&c);
+	rule_no_san(&c);
+	for (int side = 0; side < 2; side++)
+		rule_untrusted(&c, side);
+	rule_deprecated_version(&c);
+	rule_no_sni(&c);
+	rule_tls13_encrypted(&c);
+	rule_alerts(&c);
+}

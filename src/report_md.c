@@ -1,0 +1,168 @@
+/* report_md.c - Markdown for support tickets: findings first, then the evidence as tables. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "json.h"
+#include "tls_names.h"
+#include "x509.h"
+
+/* Untrusted text in Markdown: punctuation that means something is escaped,
+ * control bytes and invalid UTF-8 become \xHH, so nothing can inject markup. */
+static void md_escape(FILE *out, const char *s, size_t n)
+{
+	static const char special[] = "\\`*_{}[]<>()#+-!|~";
+	static const char hx[] = "0123456789abcdef";
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i = 0;
+	while (i < n) {
+		uint8_t c = p[i];
+		size_t l = c >= 0x20 && c != 0x7f ? utf8_seq_len(p + i, n - i) : 0;
+		if (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
+			l = 0;
+		if (l == 1 && strchr(special, c)) {
+			fputc('\\', out);
+			fputc(c, out);
+			i++;
+		} else if (l) {
+			fwrite(p + i, 1, l, out);
+			i += l;
+		} else {
+			fprintf(out, "\\\\x%c%c", hx[c >> 4], hx[c & 15]);
+			i++;
+		}
+	}
+}
+
+static void md_str(FILE *out, const char *s)
+{
+	md_escape(out, s, strlen(s));
+}
+
+void md_findings(FILE *out, const struct finding_list *l)
+{
+	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
+		for (uint32_t i = 0; i < l->n; i++) {
+			const struct finding *f = &l->v[i];
+			if (f->severity != sev)
+				continue;
+			fprintf(out, "- **%s** `%s`", sev == SEV_ERROR ? "ERROR" : sev == SEV_WARNING ? "WARNING" : "INFO",
+				f->id);
+			if (f->n_frames) {
+				fputs(" (frame", out);
+				for (unsigned k = 0; k < f->n_frames; k++)
+					fprintf(out, "%s %" PRIu64, k ? "," : f->n_frames > 1 ? "s" : "", f->frames[k]);
+				fputc(')', out);
+			}
+			fputs(": ", out);
+			md_str(out, f->summary);
+			fputs("  \n  *Cause:* ", out);
+			md_str(out, f->cause);
+			fputs("  \n  *Fix:* ", out);
+			md_str(out, f->fix);
+			fputc('\n', out);
+		}
+	}
+}
+
+void md_connection(FILE *out, const struct session *s, bool verbose)
+{
+	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN], vb[16], sub[64], nb[48];
+	(void)verbose;
+	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
+	fmt_endpoint(sb, sizeof sb, s->af, s->server_ip, s->server_port);
+	fmt_time_iso(tb, sizeof tb, &s->start_time, s->ts_prec);
+	fprintf(out, "## Connection %" PRIu64 ": %s → %s\n\n", s->index, cb, sb);
+	fprintf(out, "Wireshark filter `tcp.stream eq %" PRIu64 "` (file ", s->stream);
+	md_str(out, s->file);
+	fprintf(out, ", frames %" PRIu64 "–%" PRIu64 ", %s).  \n", s->first_frame, s->last_frame, tb);
+	if (s->ch.present) {
+		fputs("SNI ", out);
+		if (s->ch.has_sni)
+			md_escape(out, s->ch.sni, s->ch.sni_len);
+		else
+			fputs("(none)", out);
+		fputs(", ", out);
+	}
+	if (s->sh.present)
+		fprintf(out, "%s, %s, ", fmt_version(vb, sizeof vb, s->sh.version), fmt_suite(sub, sizeof sub, s->sh.cipher_suite));
+	fprintf(out, "outcome **%s**.\n\n", outcome_name(s->outcome));
+	if (s->findings.n) {
+		fputs("### Findings\n\n", out);
+		md_findings(out, &s->findings);
+		fputc('\n', out);
+	}
+	if (s->timeline_n) {
+		fputs("### Timeline\n\n| frame | time (UTC) | direction | message |\n|---:|---|---|---|\n", out);
+		for (uint32_t i = 0; i < s->timeline_n; i++) {
+			const struct msg *m = &s->timeline[i];
+			fmt_time_of_day(tb, sizeof tb, &m->time, s->ts_prec);
+			fprintf(out, "| %" PRIu64 " | %s | %s | %s", m->frame, tb, m->from == SIDE_CLIENT ? "client → server" : "server → client",
+				message_display_name(m, nb, sizeof nb));
+			if (m->kind == MSG_ALERT) {
+				const char *lv = tls_alert_level_name(m->level), *d = tls_alert_name(m->desc);
+				fprintf(out, " %s %s (%u)", lv ? lv : "level?", d ? d : "unknown", m->desc);
+			}
+			fputs(" |\n", out);
+		}
+		fputc('\n', out);
+	}
+	for (int side = SIDE_SERVER; side >= SIDE_CLIENT; side--) {
+		const struct chain *ch = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
+		if (ch->state != CHAIN_SEEN || ch->n == 0)
+			continue;
+		fprintf(out, "### %s certificates (frame %" PRIu64 ")\n\n| # | subject | issuer | valid until | key |\n|---:|---|---|---|---|\n",
+			side == SIDE_SERVER ? "Server" : "Client", ch->frame);
+		for (uint32_t i = 0; i < ch->n; i++) {
+			const struct x509_cert *c = ch->certs[i].x509;
+			fprintf(out, "| %" PRIu32 " | ", i);
+			if (!c->x) {
+				fputs("not a valid certificate | | | |\n", out);
+				continue;
+			}
+			md_str(out, c->subject);
+			fputs(" | ", out);
+			md_str(out, c->issuer);
+			x509_format_time(c->not_after, tb, sizeof tb);
+			fprintf(out, " | %s | %s %" PRIu32 " |\n", c->has_validity ? tb : "?", c->key_type, c->key_bits);
+		}
+		fputc('\n', out);
+	}
+}
+
+void md_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum)
+{
+	fputs("## Summary\n\n", out);
+	fprintf(out, "%" PRIu64 " TCP connections, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64 " failed, %" PRIu64
+		     " incomplete, %" PRIu64 " not TLS; %" PRIu64 " with errors, %" PRIu64 " with warnings only.\n\n",
+		sum->connections, sum->tls_connections, sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED],
+		sum->outcome[OUTCOME_INCOMPLETE], sum->outcome[OUTCOME_NOT_TLS], sum->with_error, sum->with_warning);
+	if (sum->n_ids) {
+		fputs("| finding | connections |\n|---|---:|\n", out);
+		for (uint32_t i = 0; i < sum->n_ids; i++)
+			fprintf(out, "| `%s` | %" PRIu64 " |\n", sum->by_id[i].id, sum->by_id[i].connections);
+		fputc('\n', out);
+	}
+	if (sum->n_servers) {
+		fputs("| server | SNI | connections | failed | with errors |\n|---|---|---:|---:|---:|\n", out);
+		for (uint32_t i = 0; i < sum->n_servers; i++) {
+			const struct server_stat *v = &sum->servers[i];
+			fprintf(out, "| %s | ", v->endpoint);
+			md_str(out, v->sni);
+			fprintf(out, " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " |\n", v->connections, v->failed, v->with_error);
+		}
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < n_in; i++) {
+		fputs("Input: ", out);
+		md_str(out, in[i].file);
+		fprintf(out, " (%s, %" PRIu64 " frames)", in[i].link_type, in[i].frames);
+		if (in[i].error) {
+			fprintf(out, ", damaged at frame %" PRIu64 ": ", in[i].error_frame);
+			md_str(out, in[i].error);
+		}
+		fputs("  \n", out);
+	}
+}

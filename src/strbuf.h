@@ -1,0 +1,23 @@
+/* strbuf.h - a growable string with a maximum size, for building report sentences. */
+#ifndef TLSDIAG_STRBUF_H
+#define TLSDIAG_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define STRBUF_MAX 16384   /* longer text is cut with "..." */
+
+struct strbuf {
+	char *p;
+	size_t len, cap;
+	bool cut;
+};
+
+void sb_init(struct strbuf *b);
+void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_put(struct strbuf *b, const char *s, size_t n);
+/* The string (mem_alloc'd; the buffer is reset). Never NULL. */
+char *sb_take(struct strbuf *b);
+void sb_free(struct strbuf *b);
+
+#endif

@@ -42,6 +42,9 @@ struct conn {
 	struct ts first_time, last_time;
 	struct session *s;        /* created with the first payload */
 	struct tls_conn *tls;
+	struct ev_conn *ev;       /* -w: packets held until the verdict */
+	bool verdict;             /* -w verdict given */
+	bool reported;            /* live: already reported, only TCP tracking goes on */
 };
 
 struct analyzer {
@@ -178,11 +181,11 @@ static void tally(struct analyzer *a, const struct session *s)
 	else if (warn)
 		a->sum.with_warning++;
 
-	char ep[64], sni[80];
+	char ep[64], sni[80], shown[FMT_SNI_LEN];
 	fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
-	size_t n = 0;
-	for (uint16_t i = 0; s->ch.has_sni && i < s->ch.sni_len && n + 1 < sizeof sni; i++) {
-		unsigned char ch = (unsigned char)s->ch.sni[i];
+	size_t n = 0, m = s->ch.has_sni ? fmt_sni(shown, sizeof shown, s->ch.sni, s->ch.sni_len) : 0;
+	for (size_t i = 0; i < m && n + 1 < sizeof sni; i++) {
+		unsigned char ch = (unsigned char)shown[i];
 		sni[n++] = ch > 0x20 && ch < 0x7f ? (char)ch : '?';   /* a label for the table, not evidence */
 	}
 	sni[n] = '\0';
@@ -217,6 +220,8 @@ static void emit(struct analyzer *a, struct session *s)
 	a->sum.outcome[s->outcome]++;
 	tally(a, s);
 	reporter_connection(a->rep, s);
+	if (s->ev && a->opts.ev)
+		evidence_conn_free(a->opts.ev, s->ev);
 	session_free(s);
 }
 
@@ -274,6 +279,8 @@ static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
 {
 	struct conn *c = ctx;
+	if (c->reported)
+		return;
 	if (!c->s)
 		start_session(c, ep, p, n);
 	tls_conn_data(c->tls, side_of(c, ep), p, n, frame, t);
@@ -282,6 +289,8 @@ static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t fr
 static void on_gap(void *ctx, int ep, uint32_t n, uint64_t frame, const char *why)
 {
 	struct conn *c = ctx;
+	if (c->reported)
+		return;
 	if (!c->s) {
 		c->ep[ep].lost_start = true;   /* nothing seen yet: parse from mid-stream */
 		start_session(c, ep, NULL, 0);
@@ -293,6 +302,8 @@ static void on_gap(void *ctx, int ep, uint32_t n, uint64_t frame, const char *wh
 static void on_tcp_event(void *ctx, uint64_t frame, const char *id, const char *detail)
 {
 	struct conn *c = ctx;
+	if (c->reported)
+		return;
 	if (!c->s)
 		start_session(c, 0, NULL, 0);
 	session_event(c->s, frame, id, "%s", detail);
@@ -351,6 +362,30 @@ static void fill_tcp_facts(struct analyzer *a, struct conn *c, struct session *s
 		s->closed_by = (uint8_t)side_of(c, c->first_fin_ep);
 }
 
+/* -w: keep the connection's packets if it is worth a support case. */
+static void give_verdict(struct analyzer *a, struct conn *c, const struct session *s)
+{
+	if (!a->opts.ev || c->verdict)
+		return;
+	c->verdict = true;
+	bool keep = s && reportable(a, (struct session *)s) &&
+		    (finding_list_has_error(&s->findings) || (a->opts.write_all && s->is_tls));
+	if (c->ev)
+		evidence_verdict(a->opts.ev, c->ev, keep);
+}
+
+/* Hand the -w mapping of frames to the session that reports them. */
+static void attach_evidence(struct analyzer *a, struct conn *c, struct session *s)
+{
+	if (!a->opts.ev || !c->ev)
+		return;
+	s->ev = c->ev;
+	s->written_file = evidence_path(a->opts.ev);
+	if (evidence_truncated(c->ev))
+		session_event(s, c->last_frame, "evidence.truncated",
+			      "connection too large to hold before its verdict: -w kept its first packets only");
+}
+
 /* The connection is over (closed, idle, evicted or end of capture). */
 static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t frame, bool remember)
 {
@@ -362,21 +397,70 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 		fill_tcp_facts(a, c, s, close_kind, frame);
 		session_finish(s);
 		tls_conn_free(c->tls);
+		c->tls = NULL;
 		if (s->is_tls && (s->dir[SIDE_SERVER].spoke_tls))
 			remember_server(a, s);
 		if (reportable(a, s)) {
 			if (a->opts.diag)
 				diagnose_session(s, a->opts.diag);
-			heap_push(a, s);
-		}
-		else
+			give_verdict(a, c, s);
+			attach_evidence(a, c, s);
+			c->ev = NULL;
+			if (a->opts.live)
+				emit(a, s);
+			else
+				heap_push(a, s);
+		} else {
+			give_verdict(a, c, NULL);
 			session_free(s);
+		}
+	} else {
+		give_verdict(a, c, NULL);
 	}
+	if (c->ev)
+		evidence_conn_free(a->opts.ev, c->ev);
 	for (int e = 0; e < 2; e++)
 		tcp_dir_free(&c->tcp[e]);
 	flow_remove(a->flows, c->flow, remember);
 	mem_free(c);
 	release(a, false);
+}
+
+/* Has the handshake reached its end (completed, or failed with an alert)? */
+static bool handshake_settled(struct session *s)
+{
+	session_finish(s);
+	return s->outcome == OUTCOME_COMPLETED || s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
+}
+
+/* Live: report as soon as the handshake settles; with -w (file mode too):
+ * decide then whether the connection's packets are kept, so a long
+ * connection is not held in memory until it closes. */
+static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
+{
+	struct session *s = c->s;
+	if (!s || c->reported || (!a->opts.live && (!a->opts.ev || c->verdict)))
+		return;
+	if (!handshake_settled(s))
+		return;
+	fill_tcp_facts(a, c, s, CLOSE_NONE, frame);
+	session_finish(s);
+	if (!reportable(a, s))
+		return;
+	if (a->opts.diag)
+		diagnose_session(s, a->opts.diag);
+	give_verdict(a, c, s);
+	if (!a->opts.live)
+		return;   /* the report waits for the end of the connection */
+	attach_evidence(a, c, s);
+	c->ev = NULL;   /* the session owns the mapping now; later packets are not mapped */
+	if (s->is_tls && s->dir[SIDE_SERVER].spoke_tls)
+		remember_server(a, s);
+	tls_conn_free(c->tls);
+	c->tls = NULL;
+	c->s = NULL;
+	c->reported = true;
+	emit(a, s);
 }
 
 static struct conn *conn_new(struct analyzer *a, struct flow *f, const struct capture_pkt *p)
@@ -450,6 +534,8 @@ static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct
 		c = f->conn;
 		flow_touch(a->flows, f, a->now);
 	}
+	if (a->opts.ev && (!c->verdict || c->ev))
+		evidence_packet(a->opts.ev, &c->ev, p);
 	c->last_frame = p->frame;
 	c->last_time = p->time;
 	struct ep_stats *st = &c->ep[ep];
@@ -483,9 +569,12 @@ static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct
 		}
 		if (c->first_fin_ep < 0)
 			c->first_fin_ep = ep;
-		if (c->ep[0].fin && c->ep[1].fin)
+		if (c->ep[0].fin && c->ep[1].fin) {
 			settle(a, c, CLOSE_FIN, p->frame, true);
+			return;
+		}
 	}
+	check_settled(a, c, p->frame);
 }
 
 static void warn(struct analyzer *a, uint64_t frame, const char *what, const char *why)
@@ -563,6 +652,25 @@ void analyzer_begin_file(struct analyzer *a, const char *file, int dlt, int ts_d
 	a->since_sweep = 0;
 	a->flows = flow_table_new();
 	a->frags = ipfrag_new();
+}
+
+void analyzer_set_evidence(struct analyzer *a, struct evidence *ev)
+{
+	a->opts.ev = ev;
+}
+
+void analyzer_tick(struct analyzer *a, int64_t now)
+{
+	if (!a->flows)
+		return;
+	if (now > a->now)
+		a->now = now;
+	enforce_limits(a, true);
+}
+
+bool analyzer_done(const struct analyzer *a)
+{
+	return a->opts.stop_after && a->sum.tls_connections >= a->opts.stop_after;
 }
 
 void analyzer_end_file(struct analyzer *a)

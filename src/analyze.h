@@ -7,12 +7,19 @@
 
 #include "capture.h"
 #include "diagnose.h"
+#include "evidence.h"
 #include "report.h"
 
 struct analyze_opts {
 	int64_t idle_timeout;      /* seconds of capture time before an idle connection is settled */
 	bool ordered;              /* report in order of first frame (file mode) */
 	const struct diag_opts *diag;   /* NULL: no diagnosis */
+	/* Live: report each connection as soon as its handshake settles
+	 * (completed, failed), not when it closes; no reordering. */
+	bool live;
+	struct evidence *ev;       /* -w: packets of connections with an error finding */
+	bool write_all;            /* --write-all: of every TLS connection */
+	uint64_t stop_after;       /* -c: stop after this many reported connections (0: never) */
 	/* a packet that could not be decoded: called for the first few per file */
 	void (*warn)(void *ctx, const char *file, uint64_t frame, const char *msg);
 	void *warn_ctx;
@@ -27,6 +34,12 @@ void analyzer_begin_file(struct analyzer *a, const char *file, int dlt, int ts_d
 void analyzer_packet(struct analyzer *a, const struct capture_pkt *p);
 /* Settle every open connection (end of the file or of the capture). */
 void analyzer_end_file(struct analyzer *a);
+/* -w target for the packets that follow (NULL: none). */
+void analyzer_set_evidence(struct analyzer *a, struct evidence *ev);
+/* Live: the clock moved without packets (idle connections settle). */
+void analyzer_tick(struct analyzer *a, int64_t now);
+/* -c reached. */
+bool analyzer_done(const struct analyzer *a);
 const struct summary *analyzer_summary(struct analyzer *a);
 void analyzer_free(struct analyzer *a);
 

@@ -17,7 +17,6 @@ struct capture {
 	bool live;
 	uint64_t frames;
 	int ts_digits;
-	gzFile gz;               /* open while libpcap reads through the cookie */
 };
 
 /* stdio cookie over zlib so libpcap reads a .gz capture as a stream. */
@@ -182,9 +181,108 @@ void capture_close(struct capture *c)
 	mem_free(c);
 }
 
+/* The device -i names, or the first one libpcap lists (as tcpdump picks). */
+static bool default_device(char *name, size_t len, char *errbuf)
+{
+	pcap_if_t *all = NULL;
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	if (pcap_findalldevs(&all, perr) < 0 || !all) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "no capture device found%s%s", perr[0] ? ": " : "", perr);
+		if (all)
+			pcap_freealldevs(all);
+		return false;
+	}
+	snprintf(name, len, "%s", all->name);
+	pcap_freealldevs(all);
+	return true;
+}
+
 struct capture *capture_open_live(const struct capture_live_opts *o, char *errbuf)
 {
-	(void)o;
-	snprintf(errbuf, CAPTURE_ERRBUF, "live capture is not available in this build");
-	return NULL;
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	char dev[256];
+	errbuf[0] = '\0';
+	if (o->device)
+		snprintf(dev, sizeof dev, "%s", o->device);
+	else if (!default_device(dev, sizeof dev, errbuf))
+		return NULL;
+	struct capture *c = mem_alloc(sizeof *c);
+	c->live = true;
+	c->ts_digits = 6;
+	c->p = pcap_create(dev, perr);
+	if (!c->p) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", dev, perr);
+		mem_free(c);
+		return NULL;
+	}
+	pcap_set_snaplen(c->p, o->snaplen > 0 ? o->snaplen : 262144);
+	pcap_set_promisc(c->p, 0);
+	/* deliver packets as they come, so reports are not held back */
+	if (o->immediate)
+		pcap_set_immediate_mode(c->p, 1);
+	pcap_set_timeout(c->p, 200);   /* ms: lets a timeout or Ctrl-C be noticed */
+	if (o->buffer_size > 0)
+		pcap_set_buffer_size(c->p, o->buffer_size);
+	int rc = pcap_activate(c->p);
+	if (rc < 0) {
+		if (rc == PCAP_ERROR_PERM_DENIED)
+			snprintf(errbuf, CAPTURE_ERRBUF, "%s: capture not permitted (%s): run as root or with CAP_NET_RAW",
+				 dev, pcap_geterr(c->p));
+		else if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+			snprintf(errbuf, CAPTURE_ERRBUF, "%s: no such device (tlsdiag -D lists them)", dev);
+		else
+			snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", dev, pcap_geterr(c->p));
+		capture_close(c);
+		return NULL;
+	}
+	/* "any" gives Linux cooked headers; prefer SLL2, which names the interface */
+	if (pcap_datalink(c->p) == DLT_LINUX_SLL)
+		pcap_set_datalink(c->p, DLT_LINUX_SLL2);
+	if (!decode_link_supported(pcap_datalink(c->p))) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s: unsupported link type %s", dev, capture_datalink_name(c));
+		capture_close(c);
+		return NULL;
+	}
+	const char *filter = o->filter && *o->filter ? o->filter : "tcp";
+	if (pcap_compile(c->p, &c->prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 || pcap_setfilter(c->p, &c->prog) < 0) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "filter \"%s\": %s", filter, pcap_geterr(c->p));
+		capture_close(c);
+		return NULL;
+	}
+	pcap_freecode(&c->prog);   /* the kernel has it; frame numbers count what we receive */
+	return c;
+}
+
+int capture_list_devices(FILE *out, char *errbuf)
+{
+	pcap_if_t *all = NULL;
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	if (pcap_findalldevs(&all, perr) < 0) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s", perr);
+		return -1;
+	}
+	int i = 1;
+	for (pcap_if_t *d = all; d; d = d->next, i++) {
+		fprintf(out, "%d.%s", i, d->name);
+		if (d->description)
+			fprintf(out, " (%s)", d->description);
+		if (d->flags & PCAP_IF_LOOPBACK)
+			fputs(" [Loopback]", out);
+		if (d->flags & PCAP_IF_UP)
+			fputs(" [Up]", out);
+		fputc('\n', out);
+	}
+	pcap_freealldevs(all);
+	return 0;
+}
+
+bool capture_stats(struct capture *c, uint64_t *received, uint64_t *dropped, uint64_t *if_dropped)
+{
+	struct pcap_stat st;
+	if (!c->live || pcap_stats(c->p, &st) < 0)
+		return false;
+	*received = st.ps_recv;
+	*dropped = st.ps_drop;
+	*if_dropped = st.ps_ifdrop;
+	return true;
 }

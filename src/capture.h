@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <pcap/pcap.h>
 
@@ -41,6 +42,11 @@ struct capture *capture_open_live(const struct capture_live_opts *o, char *errbu
  * says how; earlier packets stay valid), -2: interrupted (live). For live
  * captures, a timeout with no packet returns 2. */
 int capture_next(struct capture *c, struct capture_pkt *pkt, char *errbuf);
+
+/* -D: the devices libpcap can capture on, numbered as tcpdump does. */
+int capture_list_devices(FILE *out, char *errbuf);
+/* libpcap's counters of a live capture. */
+bool capture_stats(struct capture *c, uint64_t *received, uint64_t *dropped, uint64_t *if_dropped);
 
 int capture_datalink(const struct capture *c);
 const char *capture_datalink_name(const struct capture *c);

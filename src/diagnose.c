@@ -16,6 +16,7 @@
 #include "certcheck.h"
 #include "fmt.h"
 #include "mem.h"
+#include "redact.h"
 #include "strbuf.h"
 #include "tls_names.h"
 
@@ -297,7 +298,7 @@ static void rule_not_tls(struct ctx *c)
 		sb_init(&cause);
 		sb_init(&fix);
 		sb_init(&first);
-		sb_put(&first, (const char *)d->prefix, d->prefix_len);
+		sb_put(&first, (const char *)d->prefix, fmt_prefix_len(d->prefix, d->prefix_len));
 		char ep[FMT_ADDR_LEN];
 		fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
 		if (side == SIDE_CLIENT) {
@@ -350,12 +351,15 @@ static void rule_no_server_hello(struct ctx *c)
 		sev = SEV_WARNING;
 		sb_printf(&sum, "did not answer before the capture ended (frame %" PRIu64 ").", s->last_frame);
 	}
+	char sni[FMT_SNI_LEN];
+	if (s->ch.has_sni)
+		fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len);
 	sb_printf(&cause, "The TCP connection reached a listener that does not complete TLS: a server without a "
 			  "certificate for the SNI \"%s\", an SNI or client-address rule on a load balancer or "
 			  "firewall, a server that does not speak TLS on this port, or one that is overloaded.",
-		  s->ch.has_sni ? s->ch.sni : "(none)");
+		  s->ch.has_sni ? sni : "(none)");
 	sb_printf(&fix, "Check the server's (or load balancer's) TLS configuration and logs for this name and port; "
-			"test with: openssl s_client -connect %s -servername %s", ep, s->ch.has_sni ? s->ch.sni : "NAME");
+			"test with: openssl s_client -connect %s -servername %s", ep, s->ch.has_sni ? sni : "NAME");
 	struct finding *f = add(c, "no-server-hello", sev, SIDE_SERVER, &sum, &cause, &fix);
 	finding_add_frame(f, s->ch.frame);
 	finding_add_frame(f, frame);
@@ -972,17 +976,20 @@ static void rule_hostname(struct ctx *c)
 	const struct x509_cert *leaf = c->certs[SIDE_SERVER][c->shape[SIDE_SERVER].leaf];
 	if (cert_covers_host(leaf, name))
 		return;
+	char shown[FMT_SNI_LEN];
+	fmt_sni(shown, sizeof shown, name, strlen(name));
 	struct strbuf sum, cause, fix;
 	sb_init(&sum);
 	sb_init(&cause);
 	sb_init(&fix);
 	sb_printf(&sum, "The server's certificate %s (frame %" PRIu64 ") does not cover the name %s %s: ", leaf->subject,
-		  s->server_chain.frame, name, from_sni ? "the client asked for (SNI)" : "given with --hostname");
+		  s->server_chain.frame, shown, from_sni ? "the client asked for (SNI)" : "given with --hostname");
 	if (leaf->san_n) {
 		sb_printf(&sum, "its subjectAltName is ");
 		for (uint32_t i = 0; i < leaf->san_n; i++)
 			sb_printf(&sum, "%s%s", i ? ", " : "", leaf->san[i]);
-		wildcard_hint(&sum, leaf, name);
+		if (!redact_names())
+			wildcard_hint(&sum, leaf, name);
 	} else {
 		sb_printf(&sum, "it has no subjectAltName and its CN is %s", leaf->cn ? leaf->cn : "absent");
 	}
@@ -998,7 +1005,7 @@ static void rule_hostname(struct ctx *c)
 			  "only (\"No name matching ... found\", \"hostname mismatch\").");
 	sb_printf(&fix, "Connect with a name listed in the certificate, or reissue the certificate with %s in its "
 			"subjectAltName (a wildcard covers one level only: *.example.com does not cover a.b.example.com).",
-		  name);
+		  shown);
 	struct finding *f = add(c, "hostname-mismatch", sev, SIDE_SERVER, &sum, &cause, &fix);
 	if (from_sni)
 		finding_add_frame(f, s->ch.frame);
@@ -1146,8 +1153,9 @@ static void rule_no_sni(struct ctx *c)
 	struct session *s = c->s;
 	if (!s->ch.present || s->ch.has_sni || s->ch.sslv2)
 		return;
-	char ip[FMT_ADDR_LEN];
+	char ip[FMT_ADDR_LEN], real_ip[FMT_ADDR_LEN];
 	fmt_ip(ip, sizeof ip, s->af, s->server_ip);
+	fmt_ip_real(real_ip, sizeof real_ip, s->af, s->server_ip);
 	struct strbuf sum, cause, fix;
 	sb_init(&sum);
 	sb_init(&cause);
@@ -1156,7 +1164,7 @@ static void rule_no_sni(struct ctx *c)
 	sb_printf(&sum, "The ClientHello (frame %" PRIu64 ") carries no server_name (SNI)", s->ch.frame);
 	if (c->have_chain[SIDE_SERVER] && !c->o->hostname) {
 		const struct x509_cert *leaf = c->certs[SIDE_SERVER][c->shape[SIDE_SERVER].leaf];
-		if (!cert_covers_host(leaf, ip)) {
+		if (!cert_covers_host(leaf, real_ip)) {
 			sev = SEV_WARNING;
 			sb_printf(&sum, ", and the server's certificate %s does not cover the address %s the client "
 					"connected to", leaf->subject, ip);
@@ -1318,8 +1326,11 @@ static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *c
 		sb_printf(fix, "Enable modern ECDHE/AES-GCM or CHACHA20 suites on the other side.");
 		return;
 	case A_UNRECOGNIZED_NAME:
+		char sni[FMT_SNI_LEN] = "";
+		if (s->ch.has_sni)
+			fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len);
 		sb_printf(cause, "The server has no certificate or virtual host for the name the client asked for "
-				 "(SNI \"%s\").", s->ch.has_sni ? s->ch.sni : "");
+				 "(SNI \"%s\").", sni);
 		sb_printf(fix, "Configure the server for this name, or make the client use a name the server knows.");
 		return;
 	case A_DECRYPT_ERROR:
@@ -1421,6 +1432,7 @@ void diagnose_session(struct session *s, const struct diag_opts *o)
 {
 	struct ctx c;
 	memset(&c, 0, sizeof c);
+	finding_list_free(&s->findings);   /* a later look at the same connection starts afresh */
 	c.s = s;
 	c.o = o;
 	char ip[FMT_ADDR_LEN], ep[FMT_ADDR_LEN];

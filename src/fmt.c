@@ -7,12 +7,50 @@
 #include <time.h>
 
 #include "json.h"
+#include "mem.h"
+#include "redact.h"
 #include "tls_names.h"
 
-void fmt_ip(char *buf, size_t len, uint8_t af, const uint8_t *addr)
+void fmt_ip_real(char *buf, size_t len, uint8_t af, const uint8_t *addr)
 {
 	if (!inet_ntop(af == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
+}
+
+void fmt_ip(char *buf, size_t len, uint8_t af, const uint8_t *addr)
+{
+	uint8_t shown[16];
+	if (redact_addresses()) {
+		redact_address(af, addr, shown);
+		addr = shown;
+	}
+	fmt_ip_real(buf, len, af, addr);
+}
+
+size_t fmt_sni(char *buf, size_t len, const char *sni, size_t sni_len)
+{
+	if (!len)
+		return 0;
+	if (redact_names()) {
+		char *r = redact_hostname(sni, sni_len);
+		snprintf(buf, len, "%s", r);
+		mem_free(r);
+		return strlen(buf);
+	}
+	size_t n = sni_len < len - 1 ? sni_len : len - 1;
+	memcpy(buf, sni, n);
+	buf[n] = '\0';
+	return n;
+}
+
+size_t fmt_prefix_len(const uint8_t *p, size_t n)
+{
+	if (!redact_names())
+		return n;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == ' ' || p[i] == '\r' || p[i] == '\n')
+			return i;   /* the method or status word, not paths and headers */
+	return n;
 }
 
 void fmt_endpoint(char *buf, size_t len, uint8_t af, const uint8_t *addr, uint16_t port)

@@ -6,13 +6,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "limits.h"
 #include "session.h"
 
 #define FMT_ADDR_LEN 64
 #define FMT_TIME_LEN 40
+#define FMT_SNI_LEN (LIM_NAME_LEN * 4 + 1)
 
-/* "10.0.0.1" / "::1" */
+/* "10.0.0.1" / "::1", as shown in reports (--redact gives pseudonyms) */
 void fmt_ip(char *buf, size_t len, uint8_t af, const uint8_t *addr);
+/* the real address, for checks (never for display) */
+void fmt_ip_real(char *buf, size_t len, uint8_t af, const uint8_t *addr);
+/* An SNI as shown (--redact=names: its pseudonym); NUL-terminated, returns its length. */
+size_t fmt_sni(char *buf, size_t len, const char *sni, size_t sni_len);
+/* How many bytes of a non-TLS prefix may be shown (--redact=names: the first word). */
+size_t fmt_prefix_len(const uint8_t *p, size_t n);
 /* "10.0.0.1:443" / "[::1]:443" */
 void fmt_endpoint(char *buf, size_t len, uint8_t af, const uint8_t *addr, uint16_t port);
 /* "2024-05-01T10:00:00.123456Z" (digits 6 or 9) */

@@ -1,12 +1,16 @@
 /* main.c - tlsdiag: options, wiring of the pipeline, exit status. */
-
+#include <errno.h>
 #include <getopt.h>
-#include <openssl/crypto.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
@@ -15,7 +19,9 @@
 #include "capture.h"
 #include "certfile.h"
 #include "diagnose.h"
+#include "evidence.h"
 #include "mem.h"
+#include "redact.h"
 #include "report.h"
 #include "x509.h"
 
@@ -25,15 +31,19 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
 enum {
 	OPT_JSON = 256, OPT_FORMAT, OPT_PRETTY, OPT_IDLE_TIMEOUT, OPT_CA_FILE, OPT_CA_PATH, OPT_CLIENT_CERT,
-	OPT_CLIENT_CERT_PASS, OPT_HOSTNAME, OPT_AT, OPT_EXPIRY_WARNING, OPT_CHECK_BUNDLE, OPT_KEY, OPT_KEY_PASS
+	OPT_CLIENT_CERT_PASS, OPT_HOSTNAME, OPT_AT, OPT_EXPIRY_WARNING, OPT_CHECK_BUNDLE, OPT_KEY, OPT_KEY_PASS,
+	OPT_DURATION, OPT_ONLY_FAILURES, OPT_WRITE_ALL, OPT_REDACT
 };
 
 static const struct option long_options[] = {
 	{ "read", required_argument, NULL, 'r' },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "pretty", no_argument, NULL, OPT_PRETTY },
-	{ "verbose", no_argument, NULL, 'v' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "list-interfaces", no_argument, NULL, 'D' },
+	{ "snapshot-length", required_argument, NULL, 's' },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "relinquish-privileges", required_argument, NULL, 'Z' },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "ca-path", required_argument, NULL, OPT_CA_PATH },
@@ -45,6 +55,14 @@ static const struct option long_options[] = {
 	{ "check-bundle", required_argument, NULL, OPT_CHECK_BUNDLE },
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "key-pass", required_argument, NULL, OPT_KEY_PASS },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "pretty", no_argument, NULL, OPT_PRETTY },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "only-failures", no_argument, NULL, OPT_ONLY_FAILURES },
+	{ "write", required_argument, NULL, 'w' },
+	{ "write-all", no_argument, NULL, OPT_WRITE_ALL },
+	{ "redact", optional_argument, NULL, OPT_REDACT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -53,6 +71,7 @@ static const struct option long_options[] = {
 static void usage(FILE *out)
 {
 	fputs("Usage: tlsdiag [options] -r FILE [-r FILE ...] [BPF expression]\n"
+	      "       tlsdiag [options] [-i INTERFACE] [BPF expression]\n"
 	      "       tlsdiag --check-bundle CHAIN.pem [--key KEY.pem] [--hostname NAME]\n"
 	      "Explain TLS handshakes in packet captures: what failed, the frames that show it\n"
 	      "(as Wireshark numbers them), the cause and the fix.\n"
@@ -60,10 +79,18 @@ static void usage(FILE *out)
 	      "Input:\n"
 	      "  -r, --read FILE        read a pcap, pcapng or gzip-compressed capture (repeatable;\n"
 	      "                         files are analyzed in order, each numbered from frame 1)\n"
-	      "  BPF expression         only packets matching it, as in tcpdump (frame numbers\n"
-	      "                         still count every packet of the file)\n"
-	      "  --idle-timeout SEC     settle a connection idle for SEC seconds of capture time\n"
-	      "                         (default 600)\n"
+	      "  -i, --interface IFACE  capture live on IFACE (\"any\": all interfaces); without -r\n"
+	      "                         and -i, the first interface libpcap lists\n"
+	      "  -D, --list-interfaces  list the interfaces and exit\n"
+	      "  -s, --snapshot-length N  capture N bytes per packet (default: whole packets)\n"
+	      "  -B, --buffer-size KIB  kernel capture buffer in KiB\n"
+	      "  -c, --count N          stop after N TLS connections have been reported\n"
+	      "      --duration SEC     stop a live capture after SEC seconds\n"
+	      "  -Z, --relinquish-privileges USER  drop root for USER once the capture is open\n"
+	      "  BPF expression         only packets matching it, as in tcpdump (in files, frame\n"
+	      "                         numbers still count every packet; live default: tcp)\n"
+	      "      --idle-timeout SEC settle a connection idle for SEC seconds (default 600,\n"
+	      "                         live 60)\n"
 	      "\n"
 	      "Diagnosis:\n"
 	      "      --ca-file FILE     trust store (PEM) of the side that verifies; default:\n"
@@ -82,11 +109,18 @@ static void usage(FILE *out)
 	      "      --key-pass PASS    pass phrase of an encrypted --key\n"
 	      "\n"
 	      "Output:\n"
-	      "      --json             one JSON document (schema tlsdiag/1, see tlsdiag(1))\n"
+	      "      --json             one JSON document (schema tlsdiag/1, see tlsdiag(1));\n"
+	      "                         live: one JSON object per line\n"
 	      "      --format FMT       text (default), json, jsonl (one object per line) or\n"
 	      "                         markdown (for support tickets)\n"
 	      "      --pretty           indent JSON\n"
 	      "  -v, --verbose          show healthy connections too, and every acceptable CA name\n"
+	      "      --only-failures    leave out healthy connections, in every format (live default)\n"
+	      "  -w, --write FILE       write the packets of every connection with an error finding\n"
+	      "                         (whole connections) to the pcap FILE\n"
+	      "      --write-all        with -w: write every TLS connection\n"
+	      "      --redact[=names]   replace IP addresses in the report (consistently); with\n"
+	      "                         =names also SNI and certificate names\n"
 	      "\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          version and library versions\n"
@@ -95,23 +129,24 @@ static void usage(FILE *out)
 	      out);
 }
 
-static void warn_packet(void *ctx, const char *file, uint64_t frame, const char *msg)
+/* ---- small parsers ---- */
+
+static bool parse_number(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-	(void)ctx;
-	fprintf(stderr, "tlsdiag: %s: frame %llu: %s\n", file, (unsigned long long)frame, msg);
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (end == s || *end || errno || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
 }
 
 /* --at: "2026-01-31", "2026-01-31T12:00:00Z" (or a space, or no Z) or "@UNIX". */
 static bool parse_time(const char *s, int64_t *out)
 {
-	if (s[0] == '@') {
-		char *end;
-		long long v = strtoll(s + 1, &end, 10);
-		if (end == s + 1 || *end)
-			return false;
-		*out = v;
-		return true;
-	}
+	if (s[0] == '@')
+		return parse_number(s + 1, INT64_MIN / 2, INT64_MAX / 2, out);
 	static const char *const formats[] = { "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
 						"%Y-%m-%d" };
 	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
@@ -124,6 +159,25 @@ static bool parse_time(const char *s, int64_t *out)
 		}
 	}
 	return false;
+}
+
+/* The trailing arguments form one BPF expression, as with tcpdump. */
+static char *join_args(int argc, char **argv)
+{
+	size_t n = 1;
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	char *s = mem_alloc(n);
+	size_t o = 0;
+	for (int i = 0; i < argc; i++) {
+		size_t l = strlen(argv[i]);
+		if (i)
+			s[o++] = ' ';
+		memcpy(s + o, argv[i], l);
+		o += l;
+	}
+	s[o] = '\0';
+	return s;
 }
 
 /* The trust store: the user's files, or the system's default locations. */
@@ -151,81 +205,278 @@ static X509_STORE *load_trust(const char *file, const char *dir, bool *given)
 	return st;
 }
 
-static bool parse_seconds(const char *s, int64_t *out)
+/* ---- the run ---- */
+
+struct config {
+	const char *inputs[MAX_INPUTS];
+	size_t n_inputs;
+	const char *device;
+	bool live;
+	int snaplen;
+	int buffer_kib;
+	int64_t duration;
+	const char *drop_user;
+	const char *write_path;
+	bool write_all;
+	char *filter;
+	struct report_opts ropts;
+	struct analyze_opts aopts;
+	struct diag_opts dopts;
+};
+
+static volatile sig_atomic_t stop_requested;
+static struct capture *live_capture;
+
+static void on_stop_signal(int sig)
 {
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (end == s || *end || v <= 0 || v > 100000000LL)
+	(void)sig;
+	stop_requested = 1;
+	if (live_capture)
+		capture_break(live_capture);   /* pcap_breakloop may be called from a handler */
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+static void warn_packet(void *ctx, const char *file, uint64_t frame, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "tlsdiag: %s: frame %llu: %s\n", file, (unsigned long long)frame, msg);
+}
+
+/* Drop root as tcpdump -Z does: groups, gid, uid, and make sure it stuck. */
+static bool drop_privileges(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		fprintf(stderr, "tlsdiag: -Z %s: no such user\n", user);
 		return false;
-	*out = v;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0 ||
+	    (pw->pw_uid != 0 && setuid(0) == 0)) {
+		fprintf(stderr, "tlsdiag: -Z %s: cannot drop privileges: %s\n", user, strerror(errno));
+		return false;
+	}
 	return true;
 }
 
-/* The trailing arguments form one BPF expression, as with tcpdump. */
-static char *join_args(int argc, char **argv)
+static int run_files(struct config *cfg, struct analyzer *a, struct reporter *rep)
 {
-	size_t n = 1;
-	for (int i = 0; i < argc; i++)
-		n += strlen(argv[i]) + 1;
-	char *s = mem_alloc(n);
-	size_t o = 0;
-	for (int i = 0; i < argc; i++) {
-		size_t l = strlen(argv[i]);
-		if (i)
-			s[o++] = ' ';
-		memcpy(s + o, argv[i], l);
-		o += l;
+	struct input_info info[MAX_INPUTS];
+	size_t n_info = 0;
+	int status = EXIT_OK;
+	bool began = false;
+	struct evidence *ev = NULL;
+	int ev_dlt = -1;
+
+	for (size_t i = 0; i < cfg->n_inputs; i++) {
+		char errbuf[CAPTURE_ERRBUF];
+		struct capture *cap = capture_open_file(cfg->inputs[i], cfg->filter, errbuf);
+		if (!cap) {
+			fprintf(stderr, "tlsdiag: %s\n", errbuf);
+			status = EXIT_USAGE;
+			continue;
+		}
+		if (cfg->write_path && !ev) {
+			ev = evidence_open(cfg->write_path, capture_pcap(cap), errbuf);
+			if (!ev) {
+				fprintf(stderr, "tlsdiag: %s\n", errbuf);
+				capture_close(cap);
+				status = EXIT_USAGE;
+				break;
+			}
+			ev_dlt = capture_datalink(cap);
+		}
+		/* one pcap file has one link type: -w follows the first input's */
+		bool write_this = ev && capture_datalink(cap) == ev_dlt;
+		if (ev && !write_this)
+			fprintf(stderr, "tlsdiag: %s: link type %s differs from the first file's: not written to %s\n",
+				cfg->inputs[i], capture_datalink_name(cap), cfg->write_path);
+		analyzer_set_evidence(a, write_this ? ev : NULL);
+		if (!began) {
+			reporter_begin(rep);
+			began = true;
+		}
+		struct input_info *in = &info[n_info++];
+		memset(in, 0, sizeof *in);
+		in->file = cfg->inputs[i];
+		in->link_type = capture_datalink_name(cap);
+		in->ts_digits = capture_ts_digits(cap);
+		analyzer_begin_file(a, cfg->inputs[i], capture_datalink(cap), capture_ts_digits(cap));
+		struct capture_pkt pkt;
+		int rc = 0;
+		while (!analyzer_done(a) && (rc = capture_next(cap, &pkt, errbuf)) > 0)
+			analyzer_packet(a, &pkt);
+		in->frames = capture_frames(cap);
+		if (!analyzer_done(a) && rc < 0) {
+			in->error_frame = in->frames + 1;
+			in->error = mem_strdup(errbuf);
+			fprintf(stderr, "tlsdiag: %s: frame %llu: %s (analysis covers frames 1-%llu)\n", cfg->inputs[i],
+				(unsigned long long)in->error_frame, errbuf, (unsigned long long)in->frames);
+		}
+		analyzer_end_file(a);
+		capture_close(cap);   /* the link type name is libpcap's static string */
+		if (analyzer_done(a))
+			break;
 	}
-	s[o] = '\0';
-	return s;
+	if (began) {
+		struct summary sum = *analyzer_summary(a);
+		if (ev) {
+			sum.written_file = cfg->write_path;
+			sum.packets_written = evidence_packets_written(ev);
+		}
+		reporter_end(rep, info, n_info, &sum);
+		if (sum.with_error && status == EXIT_OK)
+			status = EXIT_FINDINGS;
+	}
+	char errbuf[CAPTURE_ERRBUF];
+	if (!evidence_close(ev, errbuf)) {
+		fprintf(stderr, "tlsdiag: %s\n", errbuf);
+		status = EXIT_USAGE;
+	}
+	for (size_t i = 0; i < n_info; i++)
+		mem_free((void *)info[i].error);
+	return status;
+}
+
+static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep)
+{
+	char errbuf[CAPTURE_ERRBUF];
+	struct capture_live_opts lo = {
+		.device = cfg->device, .snaplen = cfg->snaplen, .buffer_size = cfg->buffer_kib * 1024,
+		.immediate = true, .filter = cfg->filter,
+	};
+	struct capture *cap = capture_open_live(&lo, errbuf);
+	if (!cap) {
+		fprintf(stderr, "tlsdiag: %s\n", errbuf);
+		return EXIT_USAGE;
+	}
+	if (cfg->drop_user && !drop_privileges(cfg->drop_user)) {
+		capture_close(cap);
+		return EXIT_USAGE;
+	}
+	struct evidence *ev = NULL;
+	if (cfg->write_path) {
+		/* opened after dropping root: the file belongs to the user */
+		ev = evidence_open(cfg->write_path, capture_pcap(cap), errbuf);
+		if (!ev) {
+			fprintf(stderr, "tlsdiag: %s\n", errbuf);
+			capture_close(cap);
+			return EXIT_USAGE;
+		}
+	}
+	analyzer_set_evidence(a, ev);
+	live_capture = cap;
+	if (cfg->duration > 0)
+		alarm((unsigned)cfg->duration);
+	const char *name = cfg->device ? cfg->device : "default interface";
+	fprintf(stderr, "tlsdiag: listening on %s (%s)%s%s, Ctrl-C to stop\n", name, capture_datalink_name(cap),
+		cfg->filter ? ", filter: " : "", cfg->filter ? cfg->filter : "");
+	reporter_begin(rep);
+	analyzer_begin_file(a, cfg->device ? cfg->device : "live", capture_datalink(cap), 6);
+	struct capture_pkt pkt;
+	int rc = 0;
+	while (!stop_requested && !analyzer_done(a)) {
+		rc = capture_next(cap, &pkt, errbuf);
+		if (rc == 1)
+			analyzer_packet(a, &pkt);
+		else if (rc == 2)
+			analyzer_tick(a, (int64_t)time(NULL));   /* quiet wire: idle connections settle */
+		else
+			break;
+	}
+	if (rc == -1)
+		fprintf(stderr, "tlsdiag: %s: %s\n", name, errbuf);
+	struct input_info in = { .file = cfg->device ? cfg->device : "live", .link_type = capture_datalink_name(cap),
+				 .ts_digits = 6, .frames = capture_frames(cap) };
+	analyzer_end_file(a);
+	struct summary sum = *analyzer_summary(a);
+	sum.live = capture_stats(cap, &sum.pcap_received, &sum.pcap_dropped, &sum.pcap_if_dropped);
+	if (ev) {
+		sum.written_file = cfg->write_path;
+		sum.packets_written = evidence_packets_written(ev);
+	}
+	reporter_end(rep, &in, 1, &sum);
+	live_capture = NULL;
+	capture_close(cap);
+	int status = rc == -1 ? EXIT_USAGE : sum.with_error ? EXIT_FINDINGS : EXIT_OK;
+	if (!evidence_close(ev, errbuf)) {
+		fprintf(stderr, "tlsdiag: %s\n", errbuf);
+		status = EXIT_USAGE;
+	}
+	return status;
 }
 
 int main(int argc, char **argv)
 {
-	const char *inputs[MAX_INPUTS];
-	size_t n_inputs = 0;
-	struct report_opts ropts = { .format = REPORT_TEXT };
-	struct analyze_opts aopts = { .warn = warn_packet, .ordered = true };
-	struct diag_opts dopts = { .expiry_warn_days = 30 };
+	static struct config cfg;
 	const char *ca_file = NULL, *ca_path = NULL, *client_cert = NULL, *client_cert_pass = NULL;
 	const char *bundle = NULL, *key = NULL, *key_pass = NULL;
+	bool list_devices = false, json_flag = false, format_given = false;
+	int64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:vhV", long_options, NULL)) != -1) {
+	cfg.ropts.format = REPORT_TEXT;
+	cfg.aopts.warn = warn_packet;
+	cfg.aopts.ordered = true;
+	cfg.dopts.expiry_warn_days = 30;
+
+	while ((c = getopt_long(argc, argv, "r:i:Ds:B:c:Z:w:vhV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (n_inputs == MAX_INPUTS) {
+			if (cfg.n_inputs == MAX_INPUTS) {
 				fprintf(stderr, "tlsdiag: at most %d capture files\n", MAX_INPUTS);
 				return EXIT_USAGE;
 			}
-			inputs[n_inputs++] = optarg;
+			cfg.inputs[cfg.n_inputs++] = optarg;
 			break;
-		case OPT_JSON:
-			ropts.format = REPORT_JSON;
+		case 'i':
+			cfg.device = optarg;
+			cfg.live = true;
 			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				ropts.format = REPORT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				ropts.format = REPORT_JSON;
-			else if (strcmp(optarg, "jsonl") == 0)
-				ropts.format = REPORT_JSONL;
-			else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
-				ropts.format = REPORT_MARKDOWN;
-			else {
-				fprintf(stderr, "tlsdiag: --format: unknown format \"%s\" (text, json, jsonl, markdown)\n",
-					optarg);
+		case 'D':
+			list_devices = true;
+			break;
+		case 's':
+			if (!parse_number(optarg, 0, 262144, &v)) {
+				fprintf(stderr, "tlsdiag: -s: \"%s\" is not a snapshot length (0-262144)\n", optarg);
+				return EXIT_USAGE;
+			}
+			cfg.snaplen = (int)v;
+			break;
+		case 'B':
+			if (!parse_number(optarg, 1, 4 * 1024 * 1024, &v)) {
+				fprintf(stderr, "tlsdiag: -B: \"%s\" is not a buffer size in KiB\n", optarg);
+				return EXIT_USAGE;
+			}
+			cfg.buffer_kib = (int)v;
+			break;
+		case 'c':
+			if (!parse_number(optarg, 1, INT64_MAX, &v)) {
+				fprintf(stderr, "tlsdiag: -c: \"%s\" is not a count\n", optarg);
+				return EXIT_USAGE;
+			}
+			cfg.aopts.stop_after = (uint64_t)v;
+			break;
+		case OPT_DURATION:
+			if (!parse_number(optarg, 1, 100000000, &cfg.duration)) {
+				fprintf(stderr, "tlsdiag: --duration: \"%s\" is not a number of seconds\n", optarg);
 				return EXIT_USAGE;
 			}
 			break;
-		case OPT_PRETTY:
-			ropts.pretty = true;
-			break;
-		case 'v':
-			ropts.verbose = true;
+		case 'Z':
+			cfg.drop_user = optarg;
 			break;
 		case OPT_IDLE_TIMEOUT:
-			if (!parse_seconds(optarg, &aopts.idle_timeout)) {
+			if (!parse_number(optarg, 1, 100000000, &cfg.aopts.idle_timeout)) {
 				fprintf(stderr, "tlsdiag: --idle-timeout: \"%s\" is not a number of seconds\n", optarg);
 				return EXIT_USAGE;
 			}
@@ -243,25 +494,23 @@ int main(int argc, char **argv)
 			client_cert_pass = optarg;
 			break;
 		case OPT_HOSTNAME:
-			dopts.hostname = optarg;
+			cfg.dopts.hostname = optarg;
 			break;
 		case OPT_AT:
-			if (!parse_time(optarg, &dopts.at)) {
+			if (!parse_time(optarg, &cfg.dopts.at)) {
 				fprintf(stderr, "tlsdiag: --at: \"%s\" is not a time (2026-01-31, 2026-01-31T12:00:00Z, @UNIXTIME)\n",
 					optarg);
 				return EXIT_USAGE;
 			}
-			dopts.at_given = true;
+			cfg.dopts.at_given = true;
 			break;
-		case OPT_EXPIRY_WARNING: {
-			int64_t days;
-			if (!parse_seconds(optarg, &days) || days > 3650) {
-				fprintf(stderr, "tlsdiag: --expiry-warning: \"%s\" is not a number of days (1-3650)\n", optarg);
+		case OPT_EXPIRY_WARNING:
+			if (!parse_number(optarg, 0, 3650, &v)) {
+				fprintf(stderr, "tlsdiag: --expiry-warning: \"%s\" is not a number of days (0-3650)\n", optarg);
 				return EXIT_USAGE;
 			}
-			dopts.expiry_warn_days = (int)days;
+			cfg.dopts.expiry_warn_days = (int)v;
 			break;
-		}
 		case OPT_CHECK_BUNDLE:
 			bundle = optarg;
 			break;
@@ -270,6 +519,50 @@ int main(int argc, char **argv)
 			break;
 		case OPT_KEY_PASS:
 			key_pass = optarg;
+			break;
+		case OPT_JSON:
+			json_flag = true;
+			break;
+		case OPT_FORMAT:
+			format_given = true;
+			if (strcmp(optarg, "text") == 0)
+				cfg.ropts.format = REPORT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				cfg.ropts.format = REPORT_JSON;
+			else if (strcmp(optarg, "jsonl") == 0)
+				cfg.ropts.format = REPORT_JSONL;
+			else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
+				cfg.ropts.format = REPORT_MARKDOWN;
+			else {
+				fprintf(stderr, "tlsdiag: --format: unknown format \"%s\" (text, json, jsonl, markdown)\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_PRETTY:
+			cfg.ropts.pretty = true;
+			break;
+		case 'v':
+			cfg.ropts.verbose = true;
+			break;
+		case OPT_ONLY_FAILURES:
+			cfg.ropts.only_failures = true;
+			break;
+		case 'w':
+			cfg.write_path = optarg;
+			break;
+		case OPT_WRITE_ALL:
+			cfg.write_all = true;
+			break;
+		case OPT_REDACT:
+			if (!optarg)
+				redact_enable(true, false);
+			else if (strcmp(optarg, "names") == 0)
+				redact_enable(true, true);
+			else {
+				fprintf(stderr, "tlsdiag: --redact: \"%s\" is not a choice (--redact or --redact=names)\n", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -282,22 +575,44 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	X509_STORE *trust = load_trust(ca_file, ca_path, &dopts.trust_given);
+	if (list_devices) {
+		char errbuf[CAPTURE_ERRBUF];
+		if (capture_list_devices(stdout, errbuf) < 0) {
+			fprintf(stderr, "tlsdiag: -D: %s\n", errbuf);
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
+	if (cfg.live && cfg.n_inputs) {
+		fputs("tlsdiag: -r and -i exclude each other: read files or capture live\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (cfg.write_all && !cfg.write_path) {
+		fputs("tlsdiag: --write-all goes with -w FILE\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (!bundle && !cfg.n_inputs)
+		cfg.live = true;   /* like tcpdump: no file, capture on the default interface */
+
+	X509_STORE *trust = load_trust(ca_file, ca_path, &cfg.dopts.trust_given);
 	if (!trust && (ca_file || ca_path))
 		return EXIT_USAGE;
-	dopts.trust = trust;
+	cfg.dopts.trust = trust;
 
 	if (bundle) {
-		if (n_inputs || optind < argc) {
-			fputs("tlsdiag: --check-bundle checks files, not captures: leave out -r and filters\n", stderr);
+		if (cfg.n_inputs || cfg.device || optind < argc) {
+			fputs("tlsdiag: --check-bundle checks files, not captures: leave out -r, -i and filters\n", stderr);
 			X509_STORE_free(trust);
 			return EXIT_USAGE;
 		}
 		struct bundle_opts bo = {
-			.chain_path = bundle, .key_path = key, .key_pass = key_pass, .hostname = dopts.hostname,
-			.at_given = dopts.at_given, .at = dopts.at, .expiry_warn_days = dopts.expiry_warn_days,
-			.trust = trust, .trust_given = dopts.trust_given, .format = ropts.format, .pretty = ropts.pretty,
+			.chain_path = bundle, .key_path = key, .key_pass = key_pass, .hostname = cfg.dopts.hostname,
+			.at_given = cfg.dopts.at_given, .at = cfg.dopts.at, .expiry_warn_days = cfg.dopts.expiry_warn_days,
+			.trust = trust, .trust_given = cfg.dopts.trust_given, .format = cfg.ropts.format,
+			.pretty = cfg.ropts.pretty,
 		};
+		if (json_flag)
+			bo.format = REPORT_JSON;
 		int rc = bundle_check(&bo, stdout);
 		X509_STORE_free(trust);
 		x509_cache_clear();
@@ -308,12 +623,20 @@ int main(int argc, char **argv)
 		X509_STORE_free(trust);
 		return EXIT_USAGE;
 	}
-	if (n_inputs == 0) {
-		fputs("tlsdiag: no capture given (-r FILE)\n", stderr);
-		usage(stderr);
-		X509_STORE_free(trust);
-		return EXIT_USAGE;
+
+	/* live reports stream: JSON becomes JSON Lines, healthy handshakes stay quiet */
+	if (json_flag)
+		cfg.ropts.format = cfg.live ? REPORT_JSONL : REPORT_JSON;
+	(void)format_given;
+	if (cfg.live) {
+		cfg.aopts.live = true;
+		cfg.aopts.ordered = false;
+		if (!cfg.ropts.verbose)
+			cfg.ropts.only_failures = true;
+		if (cfg.aopts.idle_timeout == 0)
+			cfg.aopts.idle_timeout = 60;
 	}
+	cfg.aopts.write_all = cfg.write_all;
 
 	struct certfile keystore;
 	memset(&keystore, 0, sizeof keystore);
@@ -324,69 +647,25 @@ int main(int argc, char **argv)
 			X509_STORE_free(trust);
 			return EXIT_USAGE;
 		}
-		dopts.keystore = keystore.certs;
-		dopts.keystore_n = keystore.n;
-		dopts.keystore_given = true;
+		cfg.dopts.keystore = keystore.certs;
+		cfg.dopts.keystore_n = keystore.n;
+		cfg.dopts.keystore_given = true;
 	}
-	aopts.diag = &dopts;
-	char *filter = optind < argc ? join_args(argc - optind, argv + optind) : NULL;
+	cfg.aopts.diag = &cfg.dopts;
+	cfg.filter = optind < argc ? join_args(argc - optind, argv + optind) : NULL;
 
+	catch_stop_signals();
 	struct reporter rep;
-	reporter_init(&rep, stdout, &ropts);
-	struct analyzer *a = analyzer_new(&aopts, &rep);
-	struct input_info info[MAX_INPUTS];
-	size_t n_info = 0;
-	int status = EXIT_OK;
-	bool began = false;
+	reporter_init(&rep, stdout, &cfg.ropts);
+	struct analyzer *a = analyzer_new(&cfg.aopts, &rep);
+	int status = cfg.live ? run_live(&cfg, a, &rep) : run_files(&cfg, a, &rep);
 
-	for (size_t i = 0; i < n_inputs; i++) {
-		char errbuf[CAPTURE_ERRBUF];
-		struct capture *cap = capture_open_file(inputs[i], filter, errbuf);
-		if (!cap) {
-			fprintf(stderr, "tlsdiag: %s\n", errbuf);
-			status = EXIT_USAGE;
-			continue;
-		}
-		if (!began) {
-			reporter_begin(&rep);
-			began = true;
-		}
-		struct input_info *in = &info[n_info++];
-		memset(in, 0, sizeof *in);
-		in->file = inputs[i];
-		in->link_type = capture_datalink_name(cap);
-		in->ts_digits = capture_ts_digits(cap);
-		analyzer_begin_file(a, inputs[i], capture_datalink(cap), capture_ts_digits(cap));
-		struct capture_pkt pkt;
-		int rc;
-		while ((rc = capture_next(cap, &pkt, errbuf)) > 0) {
-			if (rc == 1)
-				analyzer_packet(a, &pkt);
-		}
-		in->frames = capture_frames(cap);
-		if (rc < 0) {
-			in->error_frame = in->frames + 1;
-			in->error = mem_strdup(errbuf);
-			fprintf(stderr, "tlsdiag: %s: frame %llu: %s (analysis covers frames 1-%llu)\n", inputs[i],
-				(unsigned long long)in->error_frame, errbuf, (unsigned long long)in->frames);
-		}
-		analyzer_end_file(a);
-		/* the link type name is libpcap's static string; the capture can go */
-		capture_close(cap);
-	}
-	if (began) {
-		const struct summary *sum = analyzer_summary(a);
-		reporter_end(&rep, info, n_info, sum);
-		if (sum->with_error && status == EXIT_OK)
-			status = EXIT_FINDINGS;
-	}
-	for (size_t i = 0; i < n_info; i++)
-		mem_free((void *)info[i].error);
 	analyzer_free(a);
-	mem_free(filter);
+	mem_free(cfg.filter);
 	certfile_free(&keystore);
 	X509_STORE_free(trust);
 	x509_cache_clear();
+	redact_free();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("tlsdiag: error writing the report\n", stderr);
 		return EXIT_USAGE;

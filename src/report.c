@@ -26,8 +26,8 @@ void reporter_begin(struct reporter *r)
 void reporter_connection(struct reporter *r, const struct session *s)
 {
 	/* text for people: healthy connections only with -v */
-	if ((r->opts.format == REPORT_TEXT || r->opts.format == REPORT_MARKDOWN) && !r->opts.verbose &&
-	    !report_is_notable(s)) {
+	bool for_people = r->opts.format == REPORT_TEXT || r->opts.format == REPORT_MARKDOWN;
+	if (((for_people && !r->opts.verbose) || r->opts.only_failures) && !report_is_notable(s)) {
 		r->not_shown++;
 		return;
 	}
@@ -40,6 +40,7 @@ void reporter_connection(struct reporter *r, const struct session *s)
 		json_init(&line, r->out, false);
 		json_connection(&line, s);
 		fputc('\n', r->out);
+		fflush(r->out);   /* live: one line per connection, now */
 		break;
 	}
 	case REPORT_MARKDOWN:
@@ -47,6 +48,7 @@ void reporter_connection(struct reporter *r, const struct session *s)
 		break;
 	default:
 		text_connection(r->out, s, r->opts.verbose);
+		fflush(r->out);   /* so `tlsdiag -i any | tee` shows each connection as it ends */
 		break;
 	}
 	r->written++;

@@ -37,6 +37,12 @@ struct summary {
 	uint64_t certificates_parsed;
 	uint64_t certificate_cache_hits;
 	size_t peak_memory;          /* bytes, accounted allocations */
+	/* live capture: libpcap's counters */
+	bool live;
+	uint64_t pcap_received, pcap_dropped, pcap_if_dropped;
+	/* -w */
+	const char *written_file;
+	uint64_t packets_written;
 	/* diagnosis */
 	uint64_t with_error;         /* connections with an error finding */
 	uint64_t with_warning;       /* ... with warnings but no error */
@@ -67,6 +73,7 @@ struct report_opts {
 	int format;
 	bool verbose;
 	bool pretty;
+	bool only_failures;      /* leave healthy connections out, whatever the format */
 };
 
 struct reporter {

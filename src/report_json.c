@@ -1,9 +1,11 @@
 /* report_json.c - the "tlsdiag/1" JSON schema (documented in tlsdiag(1), OUTPUT FORMAT). */
 #include "report.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "evidence.h"
 #include "fmt.h"
 #include "mem.h"
 #include "tls_names.h"
@@ -49,6 +51,17 @@ static void kv_endpoint(struct json *j, const char *key, uint8_t af, const uint8
 	json_object_end(j);
 }
 
+static void kv_sni_value(struct json *j, const struct client_hello *ch)
+{
+	if (!ch->has_sni) {
+		json_null(j);
+		return;
+	}
+	char sni[FMT_SNI_LEN];
+	size_t n = fmt_sni(sni, sizeof sni, ch->sni, ch->sni_len);
+	json_string_bytes(j, sni, n);
+}
+
 static void client_hello(struct json *j, const struct client_hello *ch)
 {
 	json_object_begin(j);
@@ -73,10 +86,7 @@ static void client_hello(struct json *j, const struct client_hello *ch)
 		json_uint(j, ch->compression[i]);
 	json_array_end(j);
 	json_key(j, "sni");
-	if (ch->has_sni)
-		json_string_bytes(j, ch->sni, ch->sni_len);
-	else
-		json_null(j);
+	kv_sni_value(j, ch);
 	json_key(j, "alpn");
 	json_array_begin(j);
 	for (uint32_t i = 0; i < ch->alpn.n; i++)
@@ -321,7 +331,7 @@ static void direction(struct json *j, const char *key, const struct direction *d
 		json_object_begin(j);
 		json_kv_uint(j, "frame", d->prefix_frame);
 		json_key(j, "first_bytes");
-		json_string_bytes(j, d->prefix, d->prefix_len);
+		json_string_bytes(j, d->prefix, fmt_prefix_len(d->prefix, d->prefix_len));
 		json_object_end(j);
 	} else {
 		json_null(j);
@@ -359,10 +369,7 @@ void json_connection(struct json *j, const struct session *s)
 	fmt_time_iso(buf, sizeof buf, &s->end_time, s->ts_prec);
 	json_kv_str(j, "end_time", buf);
 	json_key(j, "sni");
-	if (s->ch.has_sni)
-		json_string_bytes(j, s->ch.sni, s->ch.sni_len);
-	else
-		json_null(j);
+	kv_sni_value(j, &s->ch);
 	json_key(j, "version");
 	if (s->sh.present)
 		json_string(j, fmt_version(buf, sizeof buf, s->sh.version));
@@ -480,6 +487,26 @@ void json_connection(struct json *j, const struct session *s)
 	if (s->events_dropped)
 		json_kv_uint(j, "events_not_listed", s->events_dropped);
 	json_findings(j, &s->findings);
+	if (s->ev) {
+		/* -w: the same frames in the written file */
+		json_key(j, "written");
+		json_object_begin(j);
+		json_kv_str(j, "file", s->written_file);
+		json_key(j, "frames");
+		json_object_begin(j);
+		uint64_t last = 0;
+		for (uint32_t i = 0; i < s->timeline_n; i++) {
+			uint64_t f = s->timeline[i].frame, w = evidence_written_frame(s->ev, f);
+			if (f == last || !w)
+				continue;
+			char key[24];
+			snprintf(key, sizeof key, "%" PRIu64, f);
+			json_kv_uint(j, key, w);
+			last = f;
+		}
+		json_object_end(j);
+		json_object_end(j);
+	}
 	json_object_end(j);
 }
 
@@ -546,6 +573,21 @@ void json_summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "flows_evicted", sum->flows_evicted);
 	json_kv_uint(j, "with_error", sum->with_error);
 	json_kv_uint(j, "with_warning", sum->with_warning);
+	if (sum->live) {
+		json_key(j, "capture");
+		json_object_begin(j);
+		json_kv_uint(j, "received", sum->pcap_received);
+		json_kv_uint(j, "dropped", sum->pcap_dropped);
+		json_kv_uint(j, "interface_dropped", sum->pcap_if_dropped);
+		json_object_end(j);
+	}
+	if (sum->written_file) {
+		json_key(j, "written");
+		json_object_begin(j);
+		json_kv_str(j, "file", sum->written_file);
+		json_kv_uint(j, "packets", sum->packets_written);
+		json_object_end(j);
+	}
 	json_key(j, "findings");
 	json_object_begin(j);
 	for (uint32_t i = 0; i < sum->n_ids; i++)

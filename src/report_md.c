@@ -80,8 +80,10 @@ void md_connection(FILE *out, const struct session *s, bool verbose)
 	fprintf(out, ", frames %" PRIu64 "–%" PRIu64 ", %s).  \n", s->first_frame, s->last_frame, tb);
 	if (s->ch.present) {
 		fputs("SNI ", out);
+		char sni[FMT_SNI_LEN];
+		size_t n = s->ch.has_sni ? fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len) : 0;
 		if (s->ch.has_sni)
-			md_escape(out, s->ch.sni, s->ch.sni_len);
+			md_escape(out, sni, n);
 		else
 			fputs("(none)", out);
 		fputs(", ", out);

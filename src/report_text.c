@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "evidence.h"
 #include "fmt.h"
 #include "mem.h"
 #include "tls_names.h"
@@ -46,8 +47,10 @@ static void client_hello_facts(FILE *out, const struct client_hello *ch)
 	if (ch->sslv2)
 		fputs(" in an SSLv2 record", out);
 	if (ch->has_sni) {
+		char sni[FMT_SNI_LEN];
+		size_t n = fmt_sni(sni, sizeof sni, ch->sni, ch->sni_len);
 		fputs(", SNI ", out);
-		fmt_text_escape(out, ch->sni, ch->sni_len);
+		fmt_text_escape(out, sni, n);
 	} else {
 		fputs(", no SNI", out);
 	}
@@ -248,7 +251,7 @@ static void not_tls(FILE *out, const struct session *s)
 			continue;
 		fprintf(out, "  %s does not speak TLS: frame %" PRIu64 " starts with \"", side_name(side),
 			d->prefix_frame);
-		fmt_text_escape(out, d->prefix, d->prefix_len);
+		fmt_text_escape(out, d->prefix, fmt_prefix_len(d->prefix, d->prefix_len));
 		fputs("\"\n", out);
 	}
 }
@@ -278,6 +281,30 @@ void text_findings(FILE *out, const struct finding_list *l, const char *indent)
 	}
 }
 
+/* -w: where the evidence frames are in the written file. */
+static void written_frames(FILE *out, const struct session *s)
+{
+	if (!s->ev)
+		return;
+	uint64_t seen[64];
+	unsigned n = 0;
+	fprintf(out, "  In %s:", s->written_file);
+	for (uint32_t i = 0; i < s->findings.n; i++) {
+		const struct finding *f = &s->findings.v[i];
+		for (unsigned k = 0; k < f->n_frames; k++) {
+			bool dup = false;
+			for (unsigned m = 0; m < n; m++)
+				dup |= seen[m] == f->frames[k];
+			uint64_t w = evidence_written_frame(s->ev, f->frames[k]);
+			if (dup || !w || n == 64)
+				continue;
+			seen[n++] = f->frames[k];
+			fprintf(out, "%s frame %" PRIu64 " is frame %" PRIu64, n > 1 ? "," : "", f->frames[k], w);
+		}
+	}
+	fputs(n ? "\n" : " (not written)\n", out);
+}
+
 void text_connection(FILE *out, const struct session *s, bool verbose)
 {
 	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN], vb[16], sub[64];
@@ -290,8 +317,10 @@ void text_connection(FILE *out, const struct session *s, bool verbose)
 	fputs("  ", out);
 	if (s->ch.present) {
 		fputs("SNI ", out);
+		char sni[FMT_SNI_LEN];
+		size_t n = s->ch.has_sni ? fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len) : 0;
 		if (s->ch.has_sni)
-			fmt_text_escape(out, s->ch.sni, s->ch.sni_len);
+			fmt_text_escape(out, sni, n);
 		else
 			fputs("(none)", out);
 		fputs(", ", out);
@@ -313,6 +342,7 @@ void text_connection(FILE *out, const struct session *s, bool verbose)
 	if (s->findings.n) {
 		fputc('\n', out);
 		text_findings(out, &s->findings, "  ");
+		written_frames(out, s);
 		fputc('\n', out);
 	}
 	not_tls(out, s);
@@ -379,4 +409,10 @@ void text_summary(FILE *out, const struct input_info *in, size_t n_in, const str
 			sum->truncated_packets, sum->invalid_packets);
 	if (sum->flows_evicted)
 		fprintf(out, "Connections evicted by the connection cap: %" PRIu64 "\n", sum->flows_evicted);
+	if (sum->live)
+		fprintf(out, "Capture: %" PRIu64 " packets received by the filter, %" PRIu64 " dropped by the kernel, %" PRIu64
+			     " dropped by the interface\n", sum->pcap_received, sum->pcap_dropped, sum->pcap_if_dropped);
+	if (sum->written_file)
+		fprintf(out, "Written: %" PRIu64 " packets of the connections with errors to %s\n", sum->packets_written,
+			sum->written_file);
 }

@@ -194,6 +194,11 @@ static void finish_tls12(struct session *s)
 void session_finish(struct session *s)
 {
 	struct direction *c = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
+	s->outcome = OUTCOME_INCOMPLETE;
+	s->handshake_done[0] = s->handshake_done[1] = false;
+	s->handshake_done_frame = 0;
+	s->inferred_alert = false;
+	s->inferred_alert_frame = 0;
 
 	if (!s->is_tls) {
 		s->outcome = (c->not_tls || sv->not_tls) ? OUTCOME_NOT_TLS : OUTCOME_INCOMPLETE;
@@ -209,12 +214,12 @@ void session_finish(struct session *s)
 		finish_tls12(s);
 
 	bool done = s->handshake_done[0] && s->handshake_done[1];
-	/* A fatal alert, or any alert at all before the handshake finished,
-	 * means the handshake failed. */
+	/* A fatal (or encrypted) alert before the handshake finished ends it;
+	 * a warning alert does not by itself (unrecognized_name, no_certificate). */
 	for (uint32_t i = 0; i < s->alerts_n; i++) {
 		const struct alert *a = &s->alerts[i];
 		bool before = !done || a->frame <= s->handshake_done_frame;
-		if (before && (a->encrypted || a->level == 2 || !done)) {
+		if (before && (a->encrypted || a->level == 2)) {
 			s->outcome = OUTCOME_FAILED;
 			return;
 		}

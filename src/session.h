@@ -14,6 +14,7 @@
 #include "limits.h"
 
 struct x509_cert;
+struct ev_conn;
 
 /* A capture timestamp. prec is 6 or 9: the digits the capture file holds. */
 struct ts {
@@ -362,6 +363,10 @@ struct session {
 
 	struct finding_list findings;
 
+	/* -w: where this connection's packets went (owned by the analyzer) */
+	struct ev_conn *ev;
+	const char *written_file;
+
 	/* computed when the connection ends */
 	uint8_t outcome;           /* enum outcome */
 	bool handshake_done[2];    /* each side sent its Finished */
@@ -384,7 +389,8 @@ void session_add_alert(struct session *s, uint64_t frame, int from,
 void finding_add_frame(struct finding *f, uint64_t frame);
 const char *severity_name(int severity);
 
-/* Decide outcome and handshake completion from the recorded facts. */
+/* Decide outcome and handshake completion from the recorded facts (may be
+ * called again as more facts arrive: it starts from scratch). */
 void session_finish(struct session *s);
 
 /* Free everything the session owns (lists, DN bytes, certificate refs). */

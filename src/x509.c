@@ -14,6 +14,7 @@
 
 #include "limits.h"
 #include "mem.h"
+#include "redact.h"
 
 #define BUCKETS 4096u   /* power of two */
 
@@ -110,6 +111,11 @@ char *x509_name_string(const X509_NAME *name)
 	long n = BIO_get_mem_data(b, &p);
 	char *s = mem_strndup(p, n > 0 ? (size_t)n : 0);
 	BIO_free(b);
+	if (redact_names()) {
+		char *r = redact_dn(s);
+		mem_free(s);
+		s = r;
+	}
 	return s;
 }
 
@@ -190,6 +196,12 @@ static char *asn1_string_utf8(const ASN1_STRING *a)
 
 static void add_san(struct x509_cert *c, const char *prefix, const char *val, size_t vlen)
 {
+	char *shown = NULL;
+	if (redact_names() && strcmp(prefix, "IP:") != 0) {
+		shown = redact_hostname(val, vlen);
+		val = shown;
+		vlen = strlen(shown);
+	}
 	if (c->san_n >= 1024)   /* a certificate is < LIM_HANDSHAKE_MSG; this is plenty */
 		return;
 	size_t pl = strlen(prefix);
@@ -199,6 +211,7 @@ static void add_san(struct x509_cert *c, const char *prefix, const char *val, si
 	s[pl + vlen] = '\0';
 	c->san = mem_realloc(c->san, (c->san_n + 1) * sizeof *c->san);
 	c->san[c->san_n++] = s;
+	mem_free(shown);
 }
 
 static void read_san(struct x509_cert *c)
@@ -228,6 +241,13 @@ static void read_san(struct x509_cert *c)
 			s = g->d.iPAddress;
 			int n = ASN1_STRING_length(s);
 			const unsigned char *p = ASN1_STRING_get0_data(s);
+			uint8_t shown[16];
+			if ((n == 4 || n == 16) && redact_addresses()) {
+				uint8_t full[16] = { 0 };
+				memcpy(full, p, (size_t)n);
+				redact_address(n == 4 ? 4 : 6, full, shown);
+				p = shown;
+			}
 			if (n == 4)
 				inet_ntop(AF_INET, p, buf, sizeof buf);
 			else if (n == 16)
@@ -299,8 +319,14 @@ static void read_facts(struct x509_cert *c)
 	for (int i = X509_NAME_get_index_by_NID(subj, NID_commonName, -1); i >= 0;
 	     i = X509_NAME_get_index_by_NID(subj, NID_commonName, i))
 		last = i;
-	if (last >= 0)
+	if (last >= 0) {
 		c->cn = asn1_string_utf8(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, last)));
+		if (redact_names()) {
+			char *r = redact_hostname(c->cn, strlen(c->cn));
+			mem_free(c->cn);
+			c->cn = r;
+		}
+	}
 
 	read_san(c);
 	read_key(c);

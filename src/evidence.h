@@ -1,0 +1,35 @@
+/* evidence.h - -w: write the packets of the connections worth a support case to a small pcap. */
+#ifndef TLSDIAG_EVIDENCE_H
+#define TLSDIAG_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture.h"
+
+/*
+ * A connection's packets are held from its first packet until its verdict
+ * (the handshake settled: keep it if it has an error finding, or all TLS
+ * connections with --write-all), then written together, so the file holds
+ * whole connections. Holding is capped per connection and in total; a
+ * connection over the cap keeps its first packets (the handshake).
+ */
+struct evidence;
+struct ev_conn;
+
+struct evidence *evidence_open(const char *path, pcap_t *source, char *errbuf);
+/* A packet of a connection; *ec is created on first use. */
+void evidence_packet(struct evidence *e, struct ev_conn **ec, const struct capture_pkt *p);
+/* The verdict: keep (write what is held and what follows) or drop. */
+void evidence_verdict(struct evidence *e, struct ev_conn *ec, bool keep);
+/* The written file's frame for an original frame of this connection, 0 if none. */
+uint64_t evidence_written_frame(const struct ev_conn *ec, uint64_t frame);
+bool evidence_truncated(const struct ev_conn *ec);
+/* The connection is gone: release what it holds (dropped if undecided). */
+void evidence_conn_free(struct evidence *e, struct ev_conn *ec);
+uint64_t evidence_packets_written(const struct evidence *e);
+const char *evidence_path(const struct evidence *e);
+/* Flush and close; false if writing failed (errbuf says why). */
+bool evidence_close(struct evidence *e, char *errbuf);
+
+#endif

@@ -175,13 +175,36 @@ void flow_touch(struct flow_table *t, struct flow *f, int64_t now)
 	}
 }
 
+/* Insert into the open-addressing table (no duplicate check). */
+static void notes_put(struct closed_note *notes, size_t cap, uint64_t hash, uint64_t stream)
+{
+	size_t i = hash & (cap - 1);
+	while (notes[i].hash && notes[i].hash != hash)
+		i = (i + 1) & (cap - 1);
+	notes[i].hash = hash;
+	notes[i].stream = stream;
+}
+
+/* The table grows with use (up to twice LIM_CLOSED_FLOWS slots), so a
+ * short run does not pay for the largest one. */
+static void notes_grow(struct flow_table *t)
+{
+	size_t cap = t->notes_cap ? t->notes_cap * 2 : 1024;
+	struct closed_note *n = mem_alloc(cap * sizeof *n);
+	for (size_t i = 0; i < t->notes_cap; i++)
+		if (t->notes[i].hash)
+			notes_put(n, cap, t->notes[i].hash, t->notes[i].stream);
+	mem_free(t->notes);
+	t->notes = n;
+	t->notes_cap = cap;
+}
+
 static void remember_closed(struct flow_table *t, uint64_t hash, uint64_t stream)
 {
-	if (!t->notes) {
-		t->notes_cap = (size_t)LIM_CLOSED_FLOWS * 2;
-		t->notes = mem_alloc(t->notes_cap * sizeof *t->notes);
+	if (!t->ring)
 		t->ring = mem_alloc((size_t)LIM_CLOSED_FLOWS * sizeof *t->ring);
-	}
+	if ((t->notes_n + 1) * 2 > t->notes_cap && t->notes_cap < (size_t)LIM_CLOSED_FLOWS * 2)
+		notes_grow(t);
 	if (t->notes_n >= LIM_CLOSED_FLOWS) {
 		flow_closed_forget(t, t->ring[t->ring_pos]);
 	}

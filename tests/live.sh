@@ -1,0 +1,131 @@
+#!/bin/sh
+# live.sh - tlsdiag -i lo against a real failing mTLS handshake: the streamed
+# finding, JSON Lines, the -w capture (re-read by tlsdiag and tshark) and a
+# clean exit with the summary on SIGINT. Needs capture rights (root or
+# CAP_NET_RAW); elsewhere it says so and is skipped.
+set -u
+srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+TLSDIAG=${TLSDIAG:-$(pwd)/tlsdiag}
+certs=$srcdir/pcaps/certs
+tmp=$(mktemp -d) || exit 99
+pids=""
+cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; for f in "$tmp"/*.out "$tmp"/*.err; do [ -f "$f" ] && { echo "--- $f"; head -c 3000 "$f"; echo; }; done; exit 1; }
+
+command -v openssl >/dev/null || { echo "SKIP: openssl is not installed"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
+if ! "$TLSDIAG" -D 2>/dev/null | grep -q '^[0-9]*\.lo\b'; then
+	echo "SKIP: cannot list capture devices here"
+	exit 77
+fi
+if [ "$(id -u)" != 0 ] && ! { command -v capsh >/dev/null && capsh --print | grep -q cap_net_raw; }; then
+	echo "SKIP: live capture needs root or CAP_NET_RAW (CI runs this test as root)"
+	exit 77
+fi
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+# 1. tlsdiag listens on loopback, filter on the port, JSON Lines, -w
+"$TLSDIAG" -i lo --json -w "$tmp/failures.pcap" tcp port "$port" >"$tmp/live.out" 2>"$tmp/live.err" &
+td=$!
+pids="$td"
+i=0
+until grep -q "listening on" "$tmp/live.err" 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 100 ] && fail "tlsdiag did not start listening"
+	kill -0 $td 2>/dev/null || fail "tlsdiag exited: $(cat "$tmp/live.err")"
+	sleep 0.1
+done
+sleep 0.5   # the kernel filter is attached before "listening" is printed; give libpcap a moment
+
+# 2. a backend that requires a client certificate, and a client without one
+openssl s_server -accept "127.0.0.1:$port" -cert "$certs/server.crt" -key "$certs/server.key" \
+	-cert_chain "$certs/intermediate-ca.crt" -CAfile "$certs/ca-bundle.pem" -Verify 1 -verify_return_error \
+	-tls1_2 -naccept 1 -quiet >"$tmp/server.out" 2>"$tmp/server.err" </dev/null &
+pids="$pids $!"
+# wait until it listens (a probe connection would use up -naccept 1)
+i=0
+until python3 -c "
+import sys
+hexport = '%04X' % $port
+for line in open('/proc/net/tcp').readlines()[1:]:
+    f = line.split()
+    if f[1].endswith(':' + hexport) and f[3] == '0A':
+        sys.exit(0)
+sys.exit(1)"; do
+	i=$((i + 1)); [ $i -gt 50 ] && fail "openssl s_server did not start"
+	sleep 0.1
+done
+sleep 0.5
+echo | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername server.example.test -tls1_2 \
+	>"$tmp/client.out" 2>"$tmp/client.err"
+
+# 3. the failing connection is streamed as soon as it fails, before we stop
+i=0
+until grep -q '"client-cert-empty"' "$tmp/live.out" 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 100 ] && fail "no streamed client-cert-empty finding"
+	sleep 0.1
+done
+
+# 4. Ctrl-C: clean exit, status 1 (an error finding), summary line with libpcap counters
+kill -INT $td
+i=0
+while kill -0 $td 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 100 ] && fail "tlsdiag did not stop on SIGINT"
+	sleep 0.1
+done
+wait $td
+status=$?
+[ $status = 1 ] || fail "exit status $status, expected 1"
+
+python3 - "$tmp/live.out" "$port" <<'PY' || fail "JSON Lines output is wrong"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+conns = [l for l in lines if "stream" in l]
+summary = lines[-1]
+assert len(conns) == 1, f"{len(conns)} connection objects, expected 1 (failures only)"
+c = conns[0]
+assert c["server"]["port"] == int(sys.argv[2]), c["server"]
+assert c["outcome"] == "failed", c["outcome"]
+ids = {f["id"]: f for f in c["findings"]}
+assert "client-cert-empty" in ids and ids["client-cert-empty"]["severity"] == "error", ids
+assert c["client_certificates"]["length"] == 0 and c["client_certificates"]["count"] == 0
+alerts = [a for a in c["alerts"] if a["from"] == "server"]
+assert alerts and alerts[0]["description"] == "handshake_failure", c["alerts"]
+assert "written" in c and c["written"]["frames"], "no -w frame mapping"
+s = summary["summary"]
+assert s["failed"] == 1 and s["with_error"] == 1, s
+assert s["capture"]["received"] >= 8, s["capture"]
+assert s["written"]["packets"] >= 8, s["written"]
+print("live JSON Lines: OK")
+PY
+
+# 5. the written pcap holds the whole failing connection: same facts on re-reading
+"$TLSDIAG" --json -r "$tmp/failures.pcap" >"$tmp/reread.out" 2>"$tmp/reread.err"
+[ $? = 1 ] || fail "re-reading the -w file should find the error"
+python3 - "$tmp/reread.out" "$tmp/live.out" <<'PY' || fail "the -w file does not hold the same facts"
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+live = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8") if l.strip() and '"stream"' in l][0]
+assert len(doc["connections"]) == 1
+c = doc["connections"][0]
+assert c["first_frame"] == 1, "the written connection does not start at its first packet"
+ids = [f["id"] for f in c["findings"]]
+assert "client-cert-empty" in ids, ids
+types = [m["type"] for m in c["messages"]]
+assert types == [m["type"] for m in live["messages"]], (types, [m["type"] for m in live["messages"]])
+# frames in the written file are the ones the live report mapped
+mapped = {int(k): v for k, v in live["written"]["frames"].items()}
+for m_live, m_file in zip(live["messages"], c["messages"]):
+    assert mapped[m_live["frame"]] == m_file["frame"], (m_live, m_file)
+print("re-read -w file: OK")
+PY
+if command -v tshark >/dev/null; then
+	tshark -r "$tmp/failures.pcap" -Y tls -T fields -e tls.handshake.type -e tls.handshake.certificates_length \
+		-e tls.alert_message.desc -d "tcp.port==$port,tls" >"$tmp/tshark.out" 2>"$tmp/tshark.err" ||
+		fail "tshark cannot read the -w file"
+	grep -q "40" "$tmp/tshark.out" || fail "tshark does not see the handshake_failure alert in the -w file"
+	awk -F'\t' '$2 ~ /(^|,)0(,|$)/' "$tmp/tshark.out" | grep -q . || fail "tshark does not see the empty client Certificate"
+	echo "tshark reads the -w file: OK"
+fi
+grep -q "listening on lo" "$tmp/live.err" || fail "no listening message"
+echo "live: PASS"

@@ -21,6 +21,10 @@
 #define KNOWN_SERVERS     4096u   /* TLS server endpoints remembered (power of two) */
 #define SERVER_STATS      256u    /* servers listed in the summary */
 #define MAX_IDS           40u
+/* A closed connection lingers this long (capture time) before it is
+ * settled: segments in flight when a RST or the last FIN was captured still
+ * belong to it (Wireshark keeps them in the same stream). */
+#define LINGER_NS         2000000000LL
 
 struct ep_stats {
 	uint64_t packets;
@@ -45,6 +49,11 @@ struct conn {
 	struct ev_conn *ev;       /* -w: packets held until the verdict */
 	bool verdict;             /* -w verdict given */
 	bool reported;            /* live: already reported, only TCP tracking goes on */
+	bool closing;             /* RST or FIN both ways seen: lingering */
+	uint8_t close_kind;
+	uint64_t close_frame;
+	int64_t close_ns;
+	struct conn *cprev, *cnext;   /* the closing list, oldest first */
 };
 
 struct analyzer {
@@ -60,10 +69,12 @@ struct analyzer {
 	int64_t now;              /* latest capture second seen (time may go backwards) */
 	uint32_t warned;
 	uint32_t since_sweep;
+	int64_t now_ns;           /* latest capture time seen, nanoseconds */
 	struct flow_table *flows;
 	struct ipfrag_table *frags;
+	struct conn *closing_head, *closing_tail;
 	/* finished sessions waiting for their turn, a min-heap by stream */
-	struct session **held;
+	struct held { uint64_t stream; struct session *s; } *held;
 	uint32_t held_n, held_cap;
 	uint64_t next_index;
 	/* endpoints seen serving TLS: a client that spoke something else to one
@@ -126,27 +137,28 @@ static void heap_push(struct analyzer *a, struct session *s)
 	uint32_t i = a->held_n++;
 	while (i > 0) {
 		uint32_t parent = (i - 1) / 2;
-		if (a->held[parent]->stream <= s->stream)
+		if (a->held[parent].stream <= s->stream)
 			break;
 		a->held[i] = a->held[parent];
 		i = parent;
 	}
-	a->held[i] = s;
+	a->held[i].stream = s->stream;
+	a->held[i].s = s;
 }
 
 static struct session *heap_pop(struct analyzer *a)
 {
-	struct session *top = a->held[0];
-	struct session *last = a->held[--a->held_n];
+	struct session *top = a->held[0].s;
+	struct held last = a->held[--a->held_n];
 	uint32_t i = 0;
 	for (;;) {
 		uint32_t l = 2 * i + 1, r = l + 1, m = i;
-		uint64_t ms = last->stream;
-		if (l < a->held_n && a->held[l]->stream < ms) {
+		uint64_t ms = last.stream;
+		if (l < a->held_n && a->held[l].stream < ms) {
 			m = l;
-			ms = a->held[l]->stream;
+			ms = a->held[l].stream;
 		}
-		if (r < a->held_n && a->held[r]->stream < ms)
+		if (r < a->held_n && a->held[r].stream < ms)
 			m = r;
 		if (m == i)
 			break;
@@ -230,7 +242,7 @@ static void release(struct analyzer *a, bool all)
 {
 	while (a->held_n) {
 		struct flow *oldest = a->flows ? flow_first_created(a->flows) : NULL;
-		bool blocked = oldest && oldest->stream < a->held[0]->stream;
+		bool blocked = oldest && oldest->stream < a->held[0].stream;
 		if (blocked && !all && a->held_n <= LIM_REPORT_HOLD)
 			break;
 		emit(a, heap_pop(a));
@@ -386,9 +398,49 @@ static void attach_evidence(struct analyzer *a, struct conn *c, struct session *
 			      "connection too large to hold before its verdict: -w kept its first packets only");
 }
 
+static void closing_unlink(struct analyzer *a, struct conn *c)
+{
+	if (!c->closing)
+		return;
+	if (c->cprev)
+		c->cprev->cnext = c->cnext;
+	else
+		a->closing_head = c->cnext;
+	if (c->cnext)
+		c->cnext->cprev = c->cprev;
+	else
+		a->closing_tail = c->cprev;
+	c->cprev = c->cnext = NULL;
+	c->closing = false;
+}
+
+/* RST, or FIN both ways: settle after LINGER_NS. */
+static void start_closing(struct analyzer *a, struct conn *c, int kind, uint64_t frame)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	c->close_kind = (uint8_t)kind;
+	c->close_frame = frame;
+	c->close_ns = a->now_ns;
+	c->cprev = a->closing_tail;
+	c->cnext = NULL;
+	if (a->closing_tail)
+		a->closing_tail->cnext = c;
+	else
+		a->closing_head = c;
+	a->closing_tail = c;
+}
+
 /* The connection is over (closed, idle, evicted or end of capture). */
 static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t frame, bool remember)
 {
+	if (c->closing) {
+		/* it closed before: that is how it ended */
+		close_kind = c->close_kind;
+		frame = c->close_frame;
+		closing_unlink(a, c);
+	}
 	struct tcp_sink sink = sink_for(c);
 	for (int e = 0; e < 2; e++)
 		tcp_dir_flush(&c->tcp[e], e, frame, &c->last_time, &sink);
@@ -516,19 +568,23 @@ static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct
 			settle(a, old, CLOSE_NONE, p->frame, false);
 			f = NULL;
 		}
-	} else {
-		uint64_t stream;
-		if (flow_closed_lookup(a->flows, h, &stream)) {
-			if (!syn_only) {
-				a->sum.late_packets++;
-				return;
-			}
-			flow_closed_forget(a->flows, h);
+	}
+	/* A closed 4-tuple: late packets belong to its stream and are ignored; a
+	 * SYN with a new number starts a new stream, a SYN repeating the old one
+	 * continues it (Wireshark's numbering). */
+	bool continued = false;
+	struct closed_flow closed;
+	if (!f && flow_closed_lookup(a->flows, h, &closed)) {
+		if (!syn_only) {
+			a->sum.late_packets++;
+			return;
 		}
+		flow_closed_forget(a->flows, h);
+		continued = (closed.syn_seen & (1u << ep)) && closed.syn_seq[ep] == d->seq;
 	}
 	struct conn *c;
 	if (!f) {
-		f = flow_add(a->flows, &k, h, a->now);
+		f = continued ? flow_add_stream(a->flows, &k, h, a->now, closed.stream) : flow_add(a->flows, &k, h, a->now);
 		c = conn_new(a, f, p);
 	} else {
 		c = f->conn;
@@ -545,6 +601,10 @@ static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct
 		st->syn = true;
 		if (c->client_ep < 0)
 			c->client_ep = (d->flags & TCP_ACK) ? 1 - ep : ep;
+		if (!(f->syn_seen & (1u << ep))) {
+			f->syn_seq[ep] = d->seq;
+			f->syn_seen |= (uint8_t)(1u << ep);
+		}
 	}
 
 	struct tcp_sink sink = sink_for(c);
@@ -555,12 +615,15 @@ static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct
 	tcp_dir_segment(&c->tcp[ep], ep, &seg, &sink);
 	if (d->flags & TCP_ACK)
 		tcp_dir_acked(&c->tcp[1 - ep], 1 - ep, d->ack, p->frame, &p->time, &sink);
+	for (int e = 0; e < 2; e++)
+		tcp_dir_age(&c->tcp[e], e, p->frame, &p->time, &sink);
 
 	if (d->flags & TCP_RST) {
-		st->rst = true;
-		st->rst_frame = p->frame;
-		settle(a, c, CLOSE_RST, p->frame, true);
-		return;
+		if (!st->rst) {
+			st->rst = true;
+			st->rst_frame = p->frame;
+		}
+		start_closing(a, c, CLOSE_RST, p->frame);
 	}
 	if (d->flags & TCP_FIN) {
 		if (!st->fin) {
@@ -569,12 +632,19 @@ static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct
 		}
 		if (c->first_fin_ep < 0)
 			c->first_fin_ep = ep;
-		if (c->ep[0].fin && c->ep[1].fin) {
-			settle(a, c, CLOSE_FIN, p->frame, true);
-			return;
-		}
+		if (c->ep[0].fin && c->ep[1].fin)
+			start_closing(a, c, CLOSE_FIN, p->frame);
 	}
 	check_settled(a, c, p->frame);
+}
+
+/* Settle the closed connections whose linger is over. */
+static void settle_closed(struct analyzer *a)
+{
+	while (a->closing_head && a->now_ns - a->closing_head->close_ns >= LINGER_NS) {
+		struct conn *c = a->closing_head;
+		settle(a, c, c->close_kind, c->close_frame, true);
+	}
 }
 
 static void warn(struct analyzer *a, uint64_t frame, const char *what, const char *why)
@@ -593,6 +663,10 @@ void analyzer_packet(struct analyzer *a, const struct capture_pkt *p)
 	a->now_ts = p->time;
 	if (p->time.sec > a->now)
 		a->now = p->time.sec;
+	int64_t ns = p->time.sec * 1000000000LL + p->time.nsec;
+	if (ns > a->now_ns)
+		a->now_ns = ns;
+	settle_closed(a);
 	struct decoded d;
 	int rc = decode_packet(a->dlt, p->data, p->caplen, p->len, &d);
 	if (rc == DEC_FRAGMENT) {
@@ -648,6 +722,7 @@ void analyzer_begin_file(struct analyzer *a, const char *file, int dlt, int ts_d
 	a->ts_digits = ts_digits;
 	a->frame = 0;
 	a->now = 0;
+	a->now_ns = 0;
 	a->warned = 0;
 	a->since_sweep = 0;
 	a->flows = flow_table_new();
@@ -665,6 +740,9 @@ void analyzer_tick(struct analyzer *a, int64_t now)
 		return;
 	if (now > a->now)
 		a->now = now;
+	if (now * 1000000000LL > a->now_ns)
+		a->now_ns = now * 1000000000LL;
+	settle_closed(a);
 	enforce_limits(a, true);
 }
 

@@ -2,7 +2,10 @@
 #include "certcheck.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -79,6 +82,54 @@ void chain_shape_of(struct x509_cert *const *certs, int n, struct chain_shape *o
 	}
 }
 
+/*
+ * The same chains come back in every connection of a capture: their
+ * verification is cached. A result holds for another time as long as no
+ * certificate of the chain starts or ends its validity in between.
+ */
+#define VERIFY_CACHE 1024u   /* power of two */
+
+struct verify_memo {
+	uint8_t key[32];         /* SHA-256 over the chain's certificate hashes and purpose */
+	bool used;
+	X509_STORE *store;
+	int64_t at;
+	int err, depth;
+	int64_t lo, hi;          /* the result holds for times in [lo, hi) */
+};
+
+static struct verify_memo verify_memo[VERIFY_CACHE];
+
+static void memo_key(struct x509_cert *const *certs, int n, int purpose, uint8_t key[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned int len = 32;
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (int i = 0; i < n; i++)
+		EVP_DigestUpdate(md, certs[i]->sha256, sizeof certs[i]->sha256);
+	EVP_DigestUpdate(md, &purpose, sizeof purpose);
+	EVP_DigestFinal_ex(md, key, &len);
+	EVP_MD_CTX_free(md);
+}
+
+/* The span around at in which no validity boundary of the chain falls. */
+static void validity_span(struct x509_cert *const *certs, int n, int64_t at, int64_t *lo, int64_t *hi)
+{
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	for (int i = 0; i < n; i++) {
+		if (!certs[i]->has_validity)
+			continue;
+		int64_t b[2] = { certs[i]->not_before, certs[i]->not_after + 1 };
+		for (int k = 0; k < 2; k++) {
+			if (b[k] <= at && b[k] > *lo)
+				*lo = b[k];
+			if (b[k] > at && b[k] < *hi)
+				*hi = b[k];
+		}
+	}
+}
+
 bool trust_has_issuer(X509_STORE *store, X509 *x)
 {
 	if (!store || !x)
@@ -99,11 +150,35 @@ bool trust_has_issuer(X509_STORE *store, X509 *x)
 	return found;
 }
 
+static int chain_verify_now(X509_STORE *store, struct x509_cert *const *certs, int n, int64_t at, int purpose,
+			    int *depth);
+
 int chain_verify(X509_STORE *store, struct x509_cert *const *certs, int n, int64_t at, int purpose, int *depth)
 {
 	*depth = 0;
 	if (!store || n < 1 || !certs[0]->x)
 		return X509_V_ERR_UNSPECIFIED;
+	uint8_t key[32];
+	memo_key(certs, n, purpose, key);
+	struct verify_memo *m = &verify_memo[(key[0] | key[1] << 8) & (VERIFY_CACHE - 1)];
+	if (m->used && m->store == store && memcmp(m->key, key, 32) == 0 && at >= m->lo && at < m->hi) {
+		*depth = m->depth;
+		return m->err;
+	}
+	int err = chain_verify_now(store, certs, n, at, purpose, depth);
+	memcpy(m->key, key, 32);
+	m->used = true;
+	m->store = store;
+	m->at = at;
+	m->err = err;
+	m->depth = *depth;
+	validity_span(certs, n, at, &m->lo, &m->hi);
+	return err;
+}
+
+static int chain_verify_now(X509_STORE *store, struct x509_cert *const *certs, int n, int64_t at, int purpose,
+			    int *depth)
+{
 	STACK_OF(X509) *untrusted = sk_X509_new_null();
 	for (int i = 1; i < n && untrusted; i++)
 		if (certs[i]->x)

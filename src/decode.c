@@ -46,10 +46,105 @@ bool decode_link_supported(int dlt)
 	}
 }
 
+static int decode_ipv4(struct rd r, struct decoded *d);
+static int decode_ipv6(struct rd r, struct decoded *d);
+static int decode_ip_by_version(struct rd r, struct decoded *d);
+static int decode_ethertype(uint16_t type, struct rd r, struct decoded *d);
+
+#define MAX_TUNNELS 3   /* encapsulations followed, one inside the other */
+
+#define UDP_VXLAN  4789
+#define UDP_GENEVE 6081
+#define UDP_GTPU   2152
+
+/* The payload of a tunnel: an Ethernet frame or an IP packet. */
+static int decode_inner(uint16_t ethertype, struct rd r, struct decoded *d)
+{
+	if (++d->tunnels > MAX_TUNNELS)
+		return invalid(d, "too many nested tunnels");
+	if (ethertype == 0x6558) {   /* transparent Ethernet bridging */
+		uint16_t type;
+		if (!rd_skip(&r, 12) || !rd_u16(&r, &type))
+			return truncated(d, "tunnelled Ethernet header");
+		return type < 0x0600 ? DEC_NOT_TCP : decode_ethertype(type, r, d);
+	}
+	return decode_ethertype(ethertype, r, d);
+}
+
+/* UDP tunnels that cloud load balancers and mobile cores put TLS in:
+ * VXLAN (RFC 7348), Geneve (RFC 8926), GTP-U (3GPP TS 29.281). */
+static int decode_udp(const uint8_t *p, uint32_t caplen, struct decoded *d)
+{
+	struct rd r = rd_make(p, caplen);
+	uint16_t sport, dport, ulen, csum;
+	if (!rd_u16(&r, &sport) || !rd_u16(&r, &dport) || !rd_u16(&r, &ulen) || !rd_u16(&r, &csum))
+		return DEC_NOT_TCP;
+	if (dport == UDP_VXLAN || sport == UDP_VXLAN) {
+		uint8_t flags;
+		if (!rd_u8(&r, &flags) || !(flags & 0x08) || !rd_skip(&r, 7))
+			return DEC_NOT_TCP;
+		return decode_inner(0x6558, r, d);
+	}
+	if (dport == UDP_GENEVE || sport == UDP_GENEVE) {
+		uint8_t ver_optlen, flags;
+		uint16_t proto;
+		if (!rd_u8(&r, &ver_optlen) || !rd_u8(&r, &flags) || !rd_u16(&r, &proto) || !rd_skip(&r, 4) ||
+		    (ver_optlen >> 6) != 0 || !rd_skip(&r, (size_t)(ver_optlen & 0x3f) * 4))
+			return DEC_NOT_TCP;
+		return decode_inner(proto, r, d);
+	}
+	if (dport == UDP_GTPU || sport == UDP_GTPU) {
+		uint8_t flags, type, next = 0;
+		uint16_t len;
+		uint32_t teid;
+		if (!rd_u8(&r, &flags) || !rd_u8(&r, &type) || !rd_u16(&r, &len) || !rd_u32(&r, &teid) ||
+		    (flags >> 5) != 1 || !(flags & 0x10) || type != 0xff)
+			return DEC_NOT_TCP;   /* only G-PDUs (user data) carry packets */
+		if (flags & 0x07) {
+			uint16_t seq;
+			uint8_t npdu;
+			if (!rd_u16(&r, &seq) || !rd_u8(&r, &npdu) || !rd_u8(&r, &next))
+				return truncated(d, "GTP-U header");
+		}
+		while (next) {   /* extension headers: length in 4-byte units, next type last */
+			uint8_t units;
+			if (!rd_u8(&r, &units) || units == 0 || !rd_skip(&r, (size_t)units * 4 - 2) || !rd_u8(&r, &next))
+				return truncated(d, "GTP-U extension header");
+		}
+		uint8_t v;
+		if (!rd_peek_u8(&r, 0, &v))
+			return DEC_NOT_TCP;
+		return decode_inner(v >> 4 == 6 ? 0x86dd : 0x0800, r, d);
+	}
+	return DEC_NOT_TCP;
+}
+
 int decode_transport(uint8_t proto, const uint8_t *p, uint32_t caplen, uint32_t len, struct decoded *d)
 {
-	if (proto != 6)
+	switch (proto) {
+	case 6:
+		break;
+	case 17:
+		return decode_udp(p, caplen < len ? caplen : len, d);
+	case 4:    /* IPv4 in IP (RFC 2003) */
+	case 41:   /* IPv6 in IP (RFC 4213) */
+		return decode_inner(proto == 4 ? 0x0800 : 0x86dd, rd_make(p, caplen < len ? caplen : len), d);
+	case 47: { /* GRE (RFC 2784, 2890): checksum, key, sequence are optional */
+		struct rd r = rd_make(p, caplen < len ? caplen : len);
+		uint16_t flags, type;
+		if (!rd_u16(&r, &flags) || !rd_u16(&r, &type) || (flags & 0x0007) != 0)
+			return DEC_NOT_TCP;
+		if (!rd_skip(&r, ((flags & 0x8000) ? 4u : 0u) + ((flags & 0x2000) ? 4u : 0u) + ((flags & 0x1000) ? 4u : 0u)))
+			return truncated(d, "GRE header");
+		if (type != 0x0800 && type != 0x86dd && type != 0x6558)
+			return DEC_NOT_TCP;
+		return decode_inner(type, r, d);
+	}
+	default:
 		return DEC_NOT_TCP;
+	}
+	if (len < 20)
+		return invalid(d, "IP payload shorter than a TCP header");
 	struct rd r = rd_make(p, caplen);
 	uint8_t off_flags, flags;
 	if (!rd_u16(&r, &d->sport) || !rd_u16(&r, &d->dport) || !rd_u32(&r, &d->seq) ||
@@ -95,6 +190,8 @@ static int decode_ipv4(struct rd r, struct decoded *d)
 	uint32_t len = total ? total : caplen;
 	if (len < hlen)
 		return invalid(d, "IPv4 total length below header length");
+	if (len > caplen && d->clipped)
+		len = caplen;   /* the link layer's length field says where the packet ends */
 	if (len > caplen && !d->snapped)
 		return invalid(d, "IPv4 total length beyond the end of the frame");
 	if (hlen > caplen)
@@ -148,9 +245,13 @@ static int decode_ipv6(struct rd r, struct decoded *d)
 		case 139: /* HIP */
 		case 140: /* shim6 */ {
 			uint8_t nh, hl;
+			if (consumed + 2 > len)
+				return invalid(d, "IPv6 extension headers longer than the payload");
 			if (!rd_u8(&body, &nh) || !rd_u8(&body, &hl))
 				return truncated(d, "IPv6 extension header");
 			uint32_t elen = ((uint32_t)hl + 1) * 8;
+			if (consumed + elen > len)
+				return invalid(d, "IPv6 extension headers longer than the payload");
 			if (!rd_skip(&body, elen - 2))
 				return truncated(d, "IPv6 extension header");
 			consumed += elen;
@@ -159,10 +260,14 @@ static int decode_ipv6(struct rd r, struct decoded *d)
 		}
 		case 51: { /* AH, RFC 4302: length in 4-octet units minus 2 */
 			uint8_t nh, hl;
+			if (consumed + 2 > len)
+				return invalid(d, "IPv6 extension headers longer than the payload");
 			if (!rd_u8(&body, &nh) || !rd_u8(&body, &hl))
 				return truncated(d, "IPv6 AH header");
 			uint32_t elen = ((uint32_t)hl + 2) * 4;
-			if (elen < 8 || !rd_skip(&body, elen - 2))
+			if (consumed + elen > len)
+				return invalid(d, "IPv6 extension headers longer than the payload");
+			if (!rd_skip(&body, elen - 2))
 				return truncated(d, "IPv6 AH header");
 			consumed += elen;
 			next = nh;
@@ -172,6 +277,8 @@ static int decode_ipv6(struct rd r, struct decoded *d)
 			uint8_t nh, res;
 			uint16_t offm;
 			uint32_t ident;
+			if (consumed + 8 > len)
+				return invalid(d, "IPv6 extension headers longer than the payload");
 			if (!rd_u8(&body, &nh) || !rd_u8(&body, &res) || !rd_u16(&body, &offm) ||
 			    !rd_u32(&body, &ident))
 				return truncated(d, "IPv6 fragment header");
@@ -246,6 +353,12 @@ static int decode_ethertype(uint16_t type, struct rd r, struct decoded *d)
 			if (!rd_u8(&r, &vt) || !rd_u8(&r, &code) || !rd_u16(&r, &sid) ||
 			    !rd_u16(&r, &plen) || !rd_u16(&r, &proto))
 				return truncated(d, "PPPoE header");
+			/* PPPoE's length (RFC 2516) counts the PPP protocol field; what
+			 * follows it is link padding, whatever the IP header says */
+			if (plen >= 2 && (size_t)plen - 2 < rd_left(&r)) {
+				r.len = (size_t)plen - 2;
+				d->clipped = true;
+			}
 			if (proto == 0x0021)
 				return decode_ipv4(r, d);
 			if (proto == 0x0057)

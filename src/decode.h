@@ -17,6 +17,8 @@ enum decode_result {
 struct decoded {
 	const char *why;          /* DEC_TRUNCATED / DEC_INVALID: what */
 	bool snapped;             /* the capture kept fewer bytes than the wire had */
+	bool clipped;             /* a link-layer length ends the packet (PPPoE) */
+	uint8_t tunnels;          /* encapsulations decoded (VXLAN, Geneve, GTP-U, GRE, IP in IP) */
 	uint8_t af;               /* 4 or 6 */
 	uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
 	/* TCP */

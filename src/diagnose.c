@@ -72,6 +72,7 @@ static const struct rule_info catalogue[] = {
 	{ "deprecated-version", "SSL 3.0, TLS 1.0 or TLS 1.1 negotiated" },
 	{ "no-sni", "the ClientHello carries no server_name" },
 	{ "tls13-certificates-encrypted", "TLS 1.3 hides certificates and later alerts" },
+	{ "renegotiation", "a second handshake on an established connection" },
 	{ "alert", "an alert, with its sender and likely cause" },
 };
 
@@ -103,7 +104,7 @@ static bool handshake_done(const struct session *s)
 /* Is this alert part of a failure (as opposed to a normal close)? */
 static bool alert_is_failure(const struct session *s, const struct alert *a)
 {
-	bool after_done = handshake_done(s) && a->frame > s->handshake_done_frame;
+	bool after_done = handshake_done(s) && a->seq > s->handshake_done_seq;
 	if (a->encrypted)
 		return !after_done;
 	if (a->level == 2)
@@ -1216,6 +1217,46 @@ static void rule_tls13_encrypted(struct ctx *c)
 	finding_add_frame(f, s->sh.frame);
 }
 
+static void rule_renegotiation(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (!s->renegotiation)
+		return;
+	uint32_t after = 0;
+	uint64_t last = 0;
+	for (uint32_t i = 0; i < s->alerts_n; i++) {
+		if (s->alerts[i].frame >= s->renegotiation_frame) {
+			after++;
+			last = s->alerts[i].frame;
+		}
+	}
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "A second handshake started on the established connection at frame %" PRIu64
+			" (renegotiation; encrypted, so its messages are not visible)", s->renegotiation_frame);
+	int sev = SEV_INFO;
+	if (after) {
+		sev = SEV_WARNING;
+		sb_printf(&sum, ", followed by %" PRIu32 " alert%s (up to frame %" PRIu64 ")", after, after == 1 ? "" : "s", last);
+		sb_printf(&cause, "Alerts right after a renegotiation attempt mean it was refused: OpenSSL 3, and most "
+				  "servers today, refuse client-initiated renegotiation (no_renegotiation), and the client "
+				  "then gives up. Servers that ask for a client certificate only for some URLs renegotiate "
+				  "this way too.");
+		sb_printf(&fix, "Avoid renegotiation: request the client certificate in the initial handshake, or move "
+				"to TLS 1.3 (post-handshake authentication); if it is needed, allow it on the server.");
+	} else {
+		sb_printf(&cause, "Renegotiation is how TLS 1.2 servers ask for a client certificate for part of a site, "
+				  "or how long connections rekey.");
+		sb_printf(&fix, "Nothing to do unless the connection then fails.");
+	}
+	sb_printf(&sum, ".");
+	struct finding *f = add(c, "renegotiation", sev, SIDE_BOTH, &sum, &cause, &fix);
+	finding_add_frame(f, s->renegotiation_frame);
+	finding_add_frame(f, last);
+}
+
 /* ---- alerts, explained from the facts around them ---- */
 
 static bool has_finding(const struct session *s, const char *id, int side)
@@ -1368,7 +1409,7 @@ static void rule_alerts(struct ctx *c)
 	struct session *s = c->s;
 	for (uint32_t i = 0; i < s->alerts_n; i++) {
 		const struct alert *a = &s->alerts[i];
-		bool after_done = handshake_done(s) && a->frame > s->handshake_done_frame;
+		bool after_done = handshake_done(s) && a->seq > s->handshake_done_seq;
 		/* the ordinary end of a good connection says nothing */
 		if (after_done && (a->encrypted || a->desc == A_CLOSE_NOTIFY))
 			continue;
@@ -1471,5 +1512,6 @@ void diagnose_session(struct session *s, const struct diag_opts *o)
 	rule_deprecated_version(&c);
 	rule_no_sni(&c);
 	rule_tls13_encrypted(&c);
+	rule_renegotiation(&c);
 	rule_alerts(&c);
 }

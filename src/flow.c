@@ -14,7 +14,7 @@
  */
 struct closed_note {
 	uint64_t hash;      /* 0 = empty */
-	uint64_t stream;
+	struct closed_flow info;
 };
 
 struct flow_table {
@@ -78,15 +78,21 @@ void flow_key_make(struct flow_key *k, uint8_t af, const uint8_t *src, uint16_t 
 	*dir = first;
 }
 
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v * 0x9e3779b97f4a7c15ull;
+	return (h << 29 | h >> 35) * 0xbf58476d1ce4e5b9ull;
+}
+
 uint64_t flow_key_hash(const struct flow_key *k)
 {
-	/* FNV-1a over the key, then a final mix; 0 is reserved for "empty". */
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < sizeof *k; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
+	/* 64-bit words of the key, then a final mix; 0 is reserved for "empty". */
+	uint64_t w[4], h = k->af;
+	memcpy(w, k->addr[0], 16);
+	memcpy(w + 2, k->addr[1], 16);
+	for (int i = 0; i < 4; i++)
+		h = mix(h, w[i]);
+	h = mix(h, (uint64_t)k->port[0] << 16 | k->port[1]);
 	h ^= h >> 31;
 	h *= 0x7fb5d329728ea185ull;
 	h ^= h >> 27;
@@ -145,12 +151,18 @@ static void lru_append(struct flow_table *t, struct flow *f)
 
 struct flow *flow_add(struct flow_table *t, const struct flow_key *k, uint64_t hash, int64_t now)
 {
+	return flow_add_stream(t, k, hash, now, t->next_stream++);
+}
+
+struct flow *flow_add_stream(struct flow_table *t, const struct flow_key *k, uint64_t hash, int64_t now,
+			     uint64_t stream)
+{
 	if (t->count >= t->nbuckets && t->nbuckets < LIM_FLOWS * 2)
 		rehash(t);
 	struct flow *f = mem_alloc(sizeof *f);
 	f->key = *k;
 	f->hash = hash;
-	f->stream = t->next_stream++;
+	f->stream = stream;
 	f->last_active = now;
 	size_t b = hash & (t->nbuckets - 1);
 	f->hnext = t->buckets[b];
@@ -176,13 +188,13 @@ void flow_touch(struct flow_table *t, struct flow *f, int64_t now)
 }
 
 /* Insert into the open-addressing table (no duplicate check). */
-static void notes_put(struct closed_note *notes, size_t cap, uint64_t hash, uint64_t stream)
+static void notes_put(struct closed_note *notes, size_t cap, uint64_t hash, const struct closed_flow *info)
 {
 	size_t i = hash & (cap - 1);
 	while (notes[i].hash && notes[i].hash != hash)
 		i = (i + 1) & (cap - 1);
 	notes[i].hash = hash;
-	notes[i].stream = stream;
+	notes[i].info = *info;
 }
 
 /* The table grows with use (up to twice LIM_CLOSED_FLOWS slots), so a
@@ -193,40 +205,41 @@ static void notes_grow(struct flow_table *t)
 	struct closed_note *n = mem_alloc(cap * sizeof *n);
 	for (size_t i = 0; i < t->notes_cap; i++)
 		if (t->notes[i].hash)
-			notes_put(n, cap, t->notes[i].hash, t->notes[i].stream);
+			notes_put(n, cap, t->notes[i].hash, &t->notes[i].info);
 	mem_free(t->notes);
 	t->notes = n;
 	t->notes_cap = cap;
 }
 
-static void remember_closed(struct flow_table *t, uint64_t hash, uint64_t stream)
+static void remember_closed(struct flow_table *t, uint64_t hash, const struct closed_flow *info)
 {
 	if (!t->ring)
 		t->ring = mem_alloc((size_t)LIM_CLOSED_FLOWS * sizeof *t->ring);
 	if ((t->notes_n + 1) * 2 > t->notes_cap && t->notes_cap < (size_t)LIM_CLOSED_FLOWS * 2)
 		notes_grow(t);
-	if (t->notes_n >= LIM_CLOSED_FLOWS) {
+	/* The ring remembers insertion order; the note it overwrites is forgotten
+	 * (if still there), so notes never outnumber the ring. */
+	if (t->ring[t->ring_pos])
 		flow_closed_forget(t, t->ring[t->ring_pos]);
-	}
 	size_t i = hash & (t->notes_cap - 1);
 	while (t->notes[i].hash && t->notes[i].hash != hash)
 		i = (i + 1) & (t->notes_cap - 1);
 	if (!t->notes[i].hash)
 		t->notes_n++;
 	t->notes[i].hash = hash;
-	t->notes[i].stream = stream;
+	t->notes[i].info = *info;
 	t->ring[t->ring_pos] = hash;
 	t->ring_pos = (t->ring_pos + 1) % LIM_CLOSED_FLOWS;
 }
 
-bool flow_closed_lookup(struct flow_table *t, uint64_t hash, uint64_t *stream)
+bool flow_closed_lookup(struct flow_table *t, uint64_t hash, struct closed_flow *out)
 {
 	if (!t->notes)
 		return false;
 	size_t i = hash & (t->notes_cap - 1);
 	while (t->notes[i].hash) {
 		if (t->notes[i].hash == hash) {
-			*stream = t->notes[i].stream;
+			*out = t->notes[i].info;
 			return true;
 		}
 		i = (i + 1) & (t->notes_cap - 1);
@@ -280,8 +293,10 @@ void flow_remove(struct flow_table *t, struct flow *f, bool remember)
 	else
 		t->s_tail = f->sprev;
 	t->count--;
-	if (remember)
-		remember_closed(t, f->hash, f->stream);
+	if (remember) {
+		struct closed_flow info = { f->stream, { f->syn_seq[0], f->syn_seq[1] }, f->syn_seen };
+		remember_closed(t, f->hash, &info);
+	}
 	mem_free(f);
 }
 

@@ -19,6 +19,8 @@ struct flow {
 	uint64_t hash;
 	uint64_t stream;           /* Wireshark's tcp.stream */
 	int64_t last_active;       /* capture seconds */
+	uint32_t syn_seq[2];       /* SYN sequence number of each endpoint ... */
+	uint8_t syn_seen;          /* ... valid where bit ep is set */
 	struct flow *hnext;
 	struct flow *prev, *next;  /* activity order: least recent first */
 	struct flow *sprev, *snext;/* creation (stream) order */
@@ -37,8 +39,11 @@ uint64_t flow_key_hash(const struct flow_key *k);
 
 struct flow *flow_find(struct flow_table *t, const struct flow_key *k, uint64_t hash);
 
-/* Add a connection with the next stream number (or the given one). */
+/* Add a connection with the next stream number. */
 struct flow *flow_add(struct flow_table *t, const struct flow_key *k, uint64_t hash, int64_t now);
+/* Add a connection that continues a closed one's stream number. */
+struct flow *flow_add_stream(struct flow_table *t, const struct flow_key *k, uint64_t hash, int64_t now,
+			     uint64_t stream);
 
 /* Mark activity: moves the flow to the most-recent end. */
 void flow_touch(struct flow_table *t, struct flow *f, int64_t now);
@@ -53,8 +58,14 @@ struct flow *flow_oldest(const struct flow_table *t);
 struct flow *flow_first_created(const struct flow_table *t);
 size_t flow_count(const struct flow_table *t);
 
-/* Late packets: was this 4-tuple a connection that has been closed? */
-bool flow_closed_lookup(struct flow_table *t, uint64_t hash, uint64_t *stream);
+/* Late packets: was this 4-tuple a connection that has been closed? Its
+ * stream number and the SYN numbers it saw (bit ep of syn_seen). */
+struct closed_flow {
+	uint64_t stream;
+	uint32_t syn_seq[2];
+	uint8_t syn_seen;
+};
+bool flow_closed_lookup(struct flow_table *t, uint64_t hash, struct closed_flow *out);
 void flow_closed_forget(struct flow_table *t, uint64_t hash);
 
 /* The next stream number to be given (Wireshark counts every TCP conversation). */

@@ -96,41 +96,40 @@ void json_escape(FILE *out, const void *s, size_t len)
 {
 	static const char hx[] = "0123456789abcdef";
 	const uint8_t *p = s;
-	size_t i = 0;
+	size_t i = 0, run = 0;   /* bytes [run, i) are copied as they are */
 	while (i < len) {
 		uint8_t c = p[i];
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
+			size_t n = c < 0x80 ? 1 : utf8_seq_len(p + i, len - i);
+			if (n) {
+				i += n;
+				continue;
+			}
+		}
+		fwrite(p + run, 1, i - run, out);
 		if (c == '"' || c == '\\') {
 			fputc('\\', out);
 			fputc(c, out);
-			i++;
+		} else if (c == '\n') {
+			fputs("\\n", out);
+		} else if (c == '\r') {
+			fputs("\\r", out);
+		} else if (c == '\t') {
+			fputs("\\t", out);
 		} else if (c < 0x20 || c == 0x7f) {
-			switch (c) {
-			case '\n': fputs("\\n", out); break;
-			case '\r': fputs("\\r", out); break;
-			case '\t': fputs("\\t", out); break;
-			default:
-				fputs("\\u00", out);
-				fputc(hx[c >> 4], out);
-				fputc(hx[c & 15], out);
-			}
-			i++;
-		} else if (c < 0x80) {
-			fputc(c, out);
-			i++;
+			fputs("\\u00", out);
+			fputc(hx[c >> 4], out);
+			fputc(hx[c & 15], out);
 		} else {
-			size_t n = utf8_seq_len(p + i, len - i);
-			if (n == 0) {
-				/* not UTF-8: keep the byte visible as text */
-				fputs("\\\\x", out);
-				fputc(hx[c >> 4], out);
-				fputc(hx[c & 15], out);
-				i++;
-			} else {
-				fwrite(p + i, 1, n, out);
-				i += n;
-			}
+			/* not UTF-8: keep the byte visible as text */
+			fputs("\\\\x", out);
+			fputc(hx[c >> 4], out);
+			fputc(hx[c & 15], out);
 		}
+		i++;
+		run = i;
 	}
+	fwrite(p + run, 1, i - run, out);
 }
 
 void json_key(struct json *j, const char *key)

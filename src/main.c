@@ -197,9 +197,23 @@ static X509_STORE *load_trust(const char *file, const char *dir, bool *given)
 		X509_STORE_free(st);
 		return NULL;
 	}
-	if (!*given && X509_STORE_set_default_paths(st) != 1) {
-		X509_STORE_free(st);
-		st = NULL;   /* no system store: the untrusted rule stays silent */
+	if (!*given) {
+		/* The system bundle, read once into memory. (OpenSSL 3's
+		 * X509_STORE_set_default_paths adds a "file:" store that lists
+		 * the certificate directory on every lookup: far too slow for a
+		 * capture with thousands of connections.) */
+		const char *bundle = getenv(X509_get_default_cert_file_env());
+		if (!bundle)
+			bundle = X509_get_default_cert_file();
+		if (X509_STORE_load_file(st, bundle) != 1) {
+			const char *dir_env = getenv(X509_get_default_cert_dir_env());
+			X509_LOOKUP *hashed = X509_STORE_add_lookup(st, X509_LOOKUP_hash_dir());
+			if (!hashed || !X509_LOOKUP_add_dir(hashed, dir_env ? dir_env : X509_get_default_cert_dir(),
+							 X509_FILETYPE_PEM)) {
+				X509_STORE_free(st);
+				st = NULL;   /* no system store: the untrusted rule stays silent */
+			}
+		}
 	}
 	ERR_clear_error();
 	return st;
@@ -655,6 +669,8 @@ int main(int argc, char **argv)
 	cfg.filter = optind < argc ? join_args(argc - optind, argv + optind) : NULL;
 
 	catch_stop_signals();
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);   /* reports flush per connection where it matters */
 	struct reporter rep;
 	reporter_init(&rep, stdout, &cfg.ropts);
 	struct analyzer *a = analyzer_new(&cfg.aopts, &rep);

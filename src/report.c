@@ -47,7 +47,11 @@ void reporter_connection(struct reporter *r, const struct session *s)
 		md_connection(r->out, s, r->opts.verbose);
 		break;
 	default:
-		text_connection(r->out, s, r->opts.verbose);
+		/* a connection with warnings only gets one line unless -v */
+		if (r->opts.verbose || report_is_failure(s))
+			text_connection(r->out, s, r->opts.verbose);
+		else
+			text_connection_line(r->out, s);
 		fflush(r->out);   /* so `tlsdiag -i any | tee` shows each connection as it ends */
 		break;
 	}
@@ -86,6 +90,11 @@ void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, 
 		break;
 	}
 	fflush(r->out);
+}
+
+bool report_is_failure(const struct session *s)
+{
+	return s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS || finding_list_has_error(&s->findings);
 }
 
 bool report_is_notable(const struct session *s)

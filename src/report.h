@@ -92,11 +92,14 @@ void reporter_connection(struct reporter *r, const struct session *s);
 /* End of the run: inputs and summary. */
 void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, const struct summary *sum);
 
-/* Is a connection worth showing without -v (a warning, an error, a failure)? */
+/* Is a connection worth showing without -v (a warning, an error, a failure)?
+ * Worth showing in full (a failure or an error)? */
 bool report_is_notable(const struct session *s);
+bool report_is_failure(const struct session *s);
 
 /* The writers, one per format. */
 void text_connection(FILE *out, const struct session *s, bool verbose);
+void text_connection_line(FILE *out, const struct session *s);
 void text_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum);
 void text_findings(FILE *out, const struct finding_list *l, const char *indent);
 void md_connection(FILE *out, const struct session *s, bool verbose);

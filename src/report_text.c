@@ -313,7 +313,7 @@ void text_connection(FILE *out, const struct session *s, bool verbose)
 	fmt_time_iso(tb, sizeof tb, &s->start_time, s->ts_prec);
 	fprintf(out, "Connection %" PRIu64 ": %s -> %s  (frames %" PRIu64 "-%" PRIu64 ", %s)\n", s->index, cb, sb,
 		s->first_frame, s->last_frame, tb);
-	fprintf(out, "  Wireshark: tcp.stream eq %" PRIu64 "\n", s->stream);
+	fprintf(out, "  Wireshark: tcp.stream eq %" PRIu64 " in %s\n", s->stream, s->file);
 	fputs("  ", out);
 	if (s->ch.present) {
 		fputs("SNI ", out);
@@ -369,6 +369,23 @@ void text_connection(FILE *out, const struct session *s, bool verbose)
 			fprintf(out, "    ... %" PRIu32 " more events\n", s->events_dropped);
 	}
 	fputc('\n', out);
+}
+
+void text_connection_line(FILE *out, const struct session *s)
+{
+	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN];
+	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
+	fmt_endpoint(sb, sizeof sb, s->af, s->server_ip, s->server_port);
+	fprintf(out, "Connection %" PRIu64 ": %s -> %s (tcp.stream eq %" PRIu64 " in %s), %s: WARNING", s->index, cb, sb,
+		s->stream, s->file, outcome_name(s->outcome));
+	bool first = true;
+	for (uint32_t i = 0; i < s->findings.n; i++) {
+		if (s->findings.v[i].severity != SEV_WARNING)
+			continue;
+		fprintf(out, "%s%s", first ? " " : ", ", s->findings.v[i].id);
+		first = false;
+	}
+	fputs(" (-v for details)\n", out);
 }
 
 void text_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum)

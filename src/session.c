@@ -122,6 +122,7 @@ void session_add_alert(struct session *s, uint64_t frame, int from, bool encrypt
 	}
 	struct alert *a = &s->alerts[s->alerts_n++];
 	a->frame = frame;
+	a->seq = s->record_seq;
 	a->from = (uint8_t)from;
 	a->encrypted = encrypted;
 	a->level = level;
@@ -160,6 +161,7 @@ static void finish_tls13(struct session *s)
 	}
 	s->handshake_done[SIDE_CLIENT] = true;
 	s->handshake_done_frame = cflight;
+	s->handshake_done_seq = c->rlog[0].seq;
 	/* server records after the client's flight */
 	uint32_t after = 0;
 	uint32_t last_len = 0;
@@ -183,10 +185,13 @@ static void finish_tls12(struct session *s)
 {
 	for (int side = 0; side < 2; side++) {
 		const struct direction *d = &s->dir[side];
-		if (d->ccs && d->enc_handshake_records > 0) {
+		if (d->ccs && (d->enc_handshake_records > 0 || d->finished)) {
 			s->handshake_done[side] = true;
-			if (d->enc_handshake_frame > s->handshake_done_frame)
-				s->handshake_done_frame = d->enc_handshake_frame;
+			uint32_t seq = d->finished ? d->finished_seq : d->enc_handshake_seq;
+			if (seq > s->handshake_done_seq) {
+				s->handshake_done_frame = d->finished ? d->finished_frame : d->enc_handshake_frame;
+				s->handshake_done_seq = seq;
+			}
 		}
 	}
 }
@@ -197,6 +202,7 @@ void session_finish(struct session *s)
 	s->outcome = OUTCOME_INCOMPLETE;
 	s->handshake_done[0] = s->handshake_done[1] = false;
 	s->handshake_done_frame = 0;
+	s->handshake_done_seq = 0;
 	s->inferred_alert = false;
 	s->inferred_alert_frame = 0;
 
@@ -218,7 +224,7 @@ void session_finish(struct session *s)
 	 * a warning alert does not by itself (unrecognized_name, no_certificate). */
 	for (uint32_t i = 0; i < s->alerts_n; i++) {
 		const struct alert *a = &s->alerts[i];
-		bool before = !done || a->frame <= s->handshake_done_frame;
+		bool before = !done || a->seq <= s->handshake_done_seq;
 		if (before && (a->encrypted || a->level == 2)) {
 			s->outcome = OUTCOME_FAILED;
 			return;

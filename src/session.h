@@ -72,6 +72,7 @@ struct msg {
 
 struct alert {
 	uint64_t frame;
+	uint32_t seq;            /* record order in the connection (several share a frame) */
 	uint8_t from;
 	bool encrypted;     /* level and description unknown */
 	uint8_t level;
@@ -245,6 +246,10 @@ struct direction {
 	uint64_t ccs_frame;
 	uint32_t enc_handshake_records;
 	uint64_t enc_handshake_frame;  /* first one: normally Finished */
+	uint32_t enc_handshake_seq;
+	bool finished;                 /* a Finished in the clear (NULL cipher) */
+	uint64_t finished_frame;
+	uint32_t finished_seq;
 	uint64_t appdata_records;
 	uint64_t appdata_bytes;
 	uint64_t appdata_first_frame;
@@ -252,7 +257,7 @@ struct direction {
 	uint64_t heartbeats;
 	/* encrypted records after ServerHello in TLS 1.3 (type 23), first few */
 	uint32_t rlog_n;
-	struct { uint64_t frame; uint32_t len; } rlog[LIM_RECORD_LOG];
+	struct { uint64_t frame; uint32_t len; uint32_t seq; } rlog[LIM_RECORD_LOG];
 	/* from this frame on, bytes of this direction were not seen */
 	bool unobservable;
 	uint64_t unobservable_frame;
@@ -371,6 +376,8 @@ struct session {
 	uint8_t outcome;           /* enum outcome */
 	bool handshake_done[2];    /* each side sent its Finished */
 	uint64_t handshake_done_frame;
+	uint32_t handshake_done_seq;   /* record order of the last Finished */
+	uint32_t record_seq;       /* records seen so far, both sides */
 };
 
 /* Record an event; beyond LIM_EVENTS they are only counted. */

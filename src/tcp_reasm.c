@@ -20,6 +20,9 @@ struct ooo_seg {
 /* ACK values further ahead than this are not believed (hostile or from
  * another incarnation of the 4-tuple). */
 #define ACK_WINDOW (1u << 30)
+/* Packets of the connection that may pass before an acknowledged hole is
+ * declared lost (reordering at the capture point). */
+#define LOSS_SLACK 4
 
 static uint64_t ooo_total;
 
@@ -78,53 +81,16 @@ static void drain(struct tcp_dir *d, int dir, uint64_t frame, const struct ts *t
 	}
 }
 
-/* Compare the bytes a new segment shares with a queued one. */
-static bool overlap_conflicts(const struct ooo_seg *q, uint32_t seq, const uint8_t *p, uint32_t caplen)
-{
-	int32_t start = sdiff(seq, q->seq);   /* new segment's offset in q */
-	uint32_t qs = start > 0 ? (uint32_t)start : 0;
-	uint32_t ns = start > 0 ? 0 : (uint32_t)-start;
-	while (qs < q->caplen && ns < caplen) {
-		if (q->data[qs] != p[ns])
-			return true;
-		qs++;
-		ns++;
-	}
-	return false;
-}
-
 static bool fits(const struct tcp_dir *d, uint32_t caplen)
 {
 	return d->ooo_segs < LIM_OOO_SEGS_PER_DIR && d->ooo_bytes + caplen <= LIM_OOO_BYTES_PER_DIR &&
 	       ooo_total + caplen <= LIM_OOO_BYTES_TOTAL;
 }
 
-static void enqueue(struct tcp_dir *d, uint32_t seq, const uint8_t *p, uint32_t caplen, uint32_t len,
-		    uint64_t frame, const struct tcp_sink *sink)
+/* Queue [seq, seq+len) of a segment, p holding its first caplen bytes, at *pp. */
+static void queue_piece(struct tcp_dir *d, struct ooo_seg **pp, uint32_t seq, const uint8_t *p, uint32_t caplen,
+			uint32_t len, uint64_t frame)
 {
-	struct ooo_seg **pp = &d->ooo;
-	bool conflict = false;
-	for (struct ooo_seg *q = d->ooo; q; q = q->next) {
-		/* entirely inside a queued copy: a retransmission */
-		if (sdiff(seq, q->seq) >= 0 && sdiff(seq + len, q->seq + q->len) <= 0) {
-			if (overlap_conflicts(q, seq, p, caplen))
-				conflict = true;
-			else {
-				d->retransmissions++;
-				return;
-			}
-		} else if (sdiff(seq, q->seq + q->len) < 0 && sdiff(seq + len, q->seq) > 0 &&
-			   overlap_conflicts(q, seq, p, caplen)) {
-			conflict = true;
-		}
-	}
-	if (conflict) {
-		char why[80];
-		snprintf(why, sizeof why, "segment overlaps queued data with different bytes (first copy kept)");
-		emit_event(sink, frame, "tcp.overlap_conflict", why);
-	}
-	while (*pp && sdiff((*pp)->seq, seq) <= 0)
-		pp = &(*pp)->next;
 	struct ooo_seg *s = mem_alloc(sizeof *s + caplen);
 	s->seq = seq;
 	s->len = len;
@@ -136,6 +102,57 @@ static void enqueue(struct tcp_dir *d, uint32_t seq, const uint8_t *p, uint32_t 
 	d->ooo_bytes += caplen;
 	d->ooo_segs++;
 	ooo_total += caplen;
+}
+
+/*
+ * Queue a segment without overlapping what is queued: the queued copy came
+ * first and wins (RFC 9293 leaves the choice open; Wireshark and most IDS
+ * keep the first). Only the uncovered parts of the new segment are stored;
+ * covered parts are compared and a difference is an event. The queue stays
+ * sorted and free of overlaps.
+ */
+static void enqueue(struct tcp_dir *d, uint32_t seq, const uint8_t *p, uint32_t caplen, uint32_t len,
+		    uint64_t frame, const struct tcp_sink *sink)
+{
+	uint32_t cur = seq, end = seq + len;
+	bool conflict = false, stored = false;
+	struct ooo_seg **pp = &d->ooo;
+	while (sdiff(end, cur) > 0) {
+		struct ooo_seg *q = *pp;
+		if (q && sdiff(q->seq + q->len, cur) <= 0) {   /* entirely before: move on */
+			pp = &q->next;
+			continue;
+		}
+		/* the gap before q (or to the end) is new data */
+		uint32_t gap_end = q && sdiff(q->seq, end) < 0 ? q->seq : end;
+		if (sdiff(gap_end, cur) > 0) {
+			uint32_t off = cur - seq, n = gap_end - cur;
+			uint32_t have = off < caplen ? (caplen - off < n ? caplen - off : n) : 0;
+			queue_piece(d, pp, cur, p + off, have, n, frame);
+			pp = &(*pp)->next;
+			stored = true;
+			cur = gap_end;
+		}
+		if (!q || sdiff(q->seq, end) >= 0)
+			break;
+		/* the part that q already holds: compare, keep q's bytes */
+		uint32_t ov_start = sdiff(q->seq, cur) > 0 ? q->seq : cur;
+		uint32_t ov_end = sdiff(q->seq + q->len, end) < 0 ? q->seq + q->len : end;
+		for (uint32_t x = ov_start; sdiff(ov_end, x) > 0; x++) {
+			uint32_t in_new = x - seq, in_q = x - q->seq;
+			if (in_new < caplen && in_q < q->caplen && p[in_new] != q->data[in_q]) {
+				conflict = true;
+				break;
+			}
+		}
+		cur = ov_end;
+		pp = &q->next;
+	}
+	if (conflict)
+		emit_event(sink, frame, "tcp.overlap_conflict",
+			   "segment overlaps queued data with different bytes (first copy kept)");
+	else if (!stored)
+		d->retransmissions++;
 }
 
 static void process(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, uint32_t caplen,
@@ -157,27 +174,33 @@ static void process(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, 
 			len -= behind;
 			rel = 0;
 		}
-		if (rel > 0) {
-			/* The peer already acknowledged the hole: the capture lost it. */
-			if (d->have_acked && sdiff(d->peer_acked, seq) >= 0 &&
-			    sdiff(d->peer_acked, d->next_seq) < (int32_t)ACK_WINDOW) {
-				skip_to(d, dir, seq, frame, "capture loss", sink);
-			} else if (fits(d, caplen)) {
-				enqueue(d, seq, p, caplen, len, frame, sink);
-				return;
-			} else {
-				/* Out of room: give up on the oldest hole. */
-				emit_event(sink, frame, "tcp.ooo_overflow",
-					   "out-of-order queue full: oldest hole treated as lost");
-				uint32_t target = d->ooo && sdiff(d->ooo->seq, seq) < 0 ? d->ooo->seq : seq;
-				skip_to(d, dir, target, frame, "out-of-order queue full", sink);
-				drain(d, dir, frame, t, sink);
-				continue;
-			}
+		if (rel == 0 && !d->ooo) {
+			/* the common case: in order, nothing queued, no copy */
+			deliver(d, dir, p, caplen, len, frame, t, sink);
+			return;
 		}
-		deliver(d, dir, p, caplen, len, frame, t, sink);
+		if (rel > 0 && d->have_acked && sdiff(d->peer_acked, seq) >= 0 &&
+		    sdiff(d->peer_acked, d->next_seq) < (int32_t)ACK_WINDOW && !d->loss_countdown)
+			d->loss_countdown = LOSS_SLACK;   /* the peer has the hole's bytes */
+		if (fits(d, caplen)) {
+			enqueue(d, seq, p, caplen, len, frame, sink);
+			drain(d, dir, frame, t, sink);
+			return;
+		}
+		/* Out of room: give up on the oldest hole. */
+		emit_event(sink, frame, "tcp.ooo_overflow", "out-of-order queue full: oldest hole treated as lost");
+		uint32_t target = d->ooo && sdiff(d->ooo->seq, seq) < 0 ? d->ooo->seq : seq;
+		if (sdiff(target, d->next_seq) <= 0 && d->ooo) {
+			/* nothing to skip: drop the queue's newest data to make room */
+			struct ooo_seg **pp = &d->ooo;
+			while ((*pp)->next)
+				pp = &(*pp)->next;
+			free_seg(d, *pp);
+			*pp = NULL;
+			continue;
+		}
+		skip_to(d, dir, target, frame, "out-of-order queue full", sink);
 		drain(d, dir, frame, t, sink);
-		return;
 	}
 }
 
@@ -188,10 +211,26 @@ void tcp_dir_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s, const 
 		if (!d->have_seq) {
 			d->have_seq = true;
 			d->next_seq = seq + 1;
+			d->isn = seq;
+		} else if (seq != d->isn && d->other_isn_n < 3) {
+			/* a SYN-ACK sent again with a new ISN (seen with TCP Fast Open):
+			 * the data will tell which one the peer accepted */
+			bool known = false;
+			for (unsigned i = 0; i < d->other_isn_n; i++)
+				known |= d->other_isn[i] == seq;
+			if (!known)
+				d->other_isn[d->other_isn_n++] = seq;
 		}
 		d->syn = true;
-		d->isn = seq;
 		seq += 1;   /* data on a SYN (TCP Fast Open) follows the SYN's number */
+	} else if (s->len && d->delivered == 0 && !d->ooo && seq != d->next_seq) {
+		/* the first data follows another of the SYNs: that one was accepted */
+		for (unsigned i = 0; i < d->other_isn_n; i++) {
+			if (seq == d->other_isn[i] + 1) {
+				d->isn = d->other_isn[i];
+				d->next_seq = seq;
+			}
+		}
 	}
 	if (!d->have_seq) {
 		/* capture started mid-connection: this byte is the first we know */
@@ -220,10 +259,26 @@ void tcp_dir_acked(struct tcp_dir *d, int dir, uint32_t ack, uint64_t frame, con
 		d->peer_acked = ack;
 		d->have_acked = true;
 	}
-	if (d->ooo && sdiff(ack, d->ooo->seq) >= 0) {
-		skip_to(d, dir, d->ooo->seq, frame, "capture loss", sink);
-		drain(d, dir, frame, t, sink);
+	if (d->ooo && sdiff(ack, d->ooo->seq) >= 0 && !d->loss_countdown)
+		d->loss_countdown = LOSS_SLACK;
+	(void)dir;
+	(void)frame;
+	(void)t;
+	(void)sink;
+}
+
+void tcp_dir_age(struct tcp_dir *d, int dir, uint64_t frame, const struct ts *t, const struct tcp_sink *sink)
+{
+	if (!d->loss_countdown)
+		return;
+	if (!d->ooo) {
+		d->loss_countdown = 0;   /* the hole was filled: it was only reordered */
+		return;
 	}
+	if (--d->loss_countdown)
+		return;
+	skip_to(d, dir, d->ooo->seq, frame, "capture loss", sink);
+	drain(d, dir, frame, t, sink);
 }
 
 void tcp_dir_flush(struct tcp_dir *d, int dir, uint64_t frame, const struct ts *t, const struct tcp_sink *sink)

@@ -13,6 +13,11 @@
  * that filled the hole before queued data (as Wireshark reassembles with
  * out-of-order reassembly on). Bytes the capture never had (lost segments,
  * snaplen) are reported as a gap, never invented.
+ *
+ * A hole the peer has acknowledged was received by the peer, so the capture
+ * lost it; but a capture point may also see the ACK just before the data
+ * it acknowledges. The hole is written off only if it is still open a few
+ * packets later (LOSS_SLACK).
  */
 
 struct tcp_seg {
@@ -40,9 +45,12 @@ struct tcp_dir {
 	bool have_seq;            /* next_seq is known */
 	bool syn;                 /* stream start seen: byte 0 is the first byte */
 	uint32_t isn;
+	uint32_t other_isn[3];    /* further SYN numbers seen (retransmitted SYN-ACKs with a new ISN) */
+	uint8_t other_isn_n;
 	uint32_t next_seq;        /* next byte to hand on */
 	bool have_acked;
 	uint32_t peer_acked;      /* highest ACK the other side sent for us */
+	uint8_t loss_countdown;   /* packets left before an acked hole is written off */
 	bool fin;
 	uint32_t fin_seq;
 	struct ooo_seg *ooo;      /* queued out of order, sorted by seq */
@@ -60,6 +68,10 @@ void tcp_dir_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
  * frame is that packet. Acked holes before queued data are gaps. */
 void tcp_dir_acked(struct tcp_dir *d, int dir, uint32_t ack, uint64_t frame,
 		   const struct ts *t, const struct tcp_sink *sink);
+
+/* A packet of this connection went by (either direction): an acknowledged
+ * hole that is still open after a few packets was lost by the capture. */
+void tcp_dir_age(struct tcp_dir *d, int dir, uint64_t frame, const struct ts *t, const struct tcp_sink *sink);
 
 /* End of the connection or capture: hand on what is queued, holes as gaps. */
 void tcp_dir_flush(struct tcp_dir *d, int dir, uint64_t frame, const struct ts *t,

@@ -16,7 +16,7 @@ enum {
 	HS_HELLO_REQUEST = 0, HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_NEW_SESSION_TICKET = 4,
 	HS_HELLO_RETRY_REQUEST = 6, HS_CERTIFICATE = 11, HS_SERVER_KEY_EXCHANGE = 12,
 	HS_CERTIFICATE_REQUEST = 13, HS_SERVER_HELLO_DONE = 14, HS_CERTIFICATE_VERIFY = 15,
-	HS_CLIENT_KEY_EXCHANGE = 16, HS_CERTIFICATE_STATUS = 22
+	HS_CLIENT_KEY_EXCHANGE = 16, HS_FINISHED = 20, HS_CERTIFICATE_STATUS = 22
 };
 
 /* extension types used here (IANA TLS ExtensionType Values) */
@@ -50,6 +50,7 @@ struct tls_conn {
 	struct tls_rec_dir rec[2];
 	struct hs_asm hs[2];
 	bool encrypted[2]; /* ChangeCipherSpec seen and not TLS 1.3 */
+	int null_mac[2];   /* after ChangeCipherSpec with a NULL cipher: MAC bytes per record, else -1 */
 };
 
 static uint64_t hs_total;
@@ -368,13 +369,18 @@ static void server_extensions(struct session *s, struct server_hello *sh, struct
 		if (hrr) {
 			list_add(&hrr->extensions, type);
 			if (type == EXT_KEY_SHARE) {
-				ok = rd_u16(&v, &hrr->selected_group);
+				ok = rd_u16(&v, &hrr->selected_group) && rd_left(&v) == 0;
 				hrr->has_group = ok;
 			} else if (type == EXT_COOKIE) {
 				hrr->has_cookie = true;
 			} else if (type == EXT_SUPPORTED_VERSIONS) {
 				uint16_t ver;
-				ok = rd_u16(&v, &ver);
+				ok = rd_u16(&v, &ver) && rd_left(&v) == 0;
+			}
+			if (!ok) {
+				const char *n = tls_extension_name(type);
+				session_event(s, frame, "tls.malformed", "Hello Retry Request: extension %s (%u) malformed",
+					      n ? n : "unknown", type);
 			}
 			continue;
 		}
@@ -385,13 +391,13 @@ static void server_extensions(struct session *s, struct server_hello *sh, struct
 			break;
 		case EXT_KEY_SHARE: {
 			struct rd key;
-			ok = rd_u16(&v, &sh->key_share_group) && rd_vec16(&v, &key);
+			ok = rd_u16(&v, &sh->key_share_group) && rd_vec16(&v, &key) && rd_left(&v) == 0;
 			sh->has_key_share = ok;
 			break;
 		}
 		case EXT_ALPN: {
 			struct rd name;
-			ok = rd_vec16(&v, &sub) && rd_vec8(&sub, &name);
+			ok = rd_vec16(&v, &sub) && rd_vec8(&sub, &name) && rd_left(&sub) == 0 && rd_left(&v) == 0;
 			if (ok) {
 				size_t n = rd_left(&name) < sizeof sh->alpn ? rd_left(&name) : sizeof sh->alpn;
 				memcpy(sh->alpn, name.p, n);
@@ -442,12 +448,17 @@ static bool parse_server_hello(struct session *s, struct rd r, uint64_t frame, u
 		struct hello_retry_request *h = &s->hrr;
 		h->present = true;
 		h->frame = frame;
-		if (!rd_vec8(&r, &sid) || !rd_u16(&r, &h->cipher_suite) || !rd_skip(&r, 1)) {
+		if (!rd_vec8(&r, &sid) || rd_left(&sid) > 32 || !rd_u16(&r, &h->cipher_suite) || !rd_skip(&r, 1)) {
 			malformed(s, frame, T, "truncated HelloRetryRequest");
 			return true;
 		}
-		if (rd_left(&r) && rd_vec16(&r, &exts))
-			server_extensions(s, NULL, h, exts, frame);
+		if (rd_left(&r)) {
+			if (!rd_vec16(&r, &exts))
+				malformed(s, frame, T, "HelloRetryRequest extensions longer than the message");
+			else
+				server_extensions(s, NULL, h, exts, frame);
+		}
+		trailing(s, frame, T, &r, "extensions");
 		s->tls13 = true;
 		return true;
 	}
@@ -460,8 +471,9 @@ static bool parse_server_hello(struct session *s, struct rd r, uint64_t frame, u
 	sh->legacy_version = legacy;
 	sh->version = legacy;
 	memcpy(sh->random, random, 32);
-	if ((legacy & 0xff00) == 0x7f00) {
-		/* TLS 1.3 drafts before -22: no session_id, no compression */
+	if ((legacy & 0xff00) == 0x7f00 || legacy == 0x0304) {
+		/* TLS 1.3 drafts before -22 (some early ones wrote 0x0304 here):
+		 * no session_id, no compression */
 		if (!rd_u16(&r, &sh->cipher_suite)) {
 			malformed(s, frame, T, "truncated cipher_suite");
 			return false;
@@ -768,6 +780,7 @@ static void parse_certificate_status(struct session *s, struct rd r, uint64_t fr
 		}
 		cs->response_len = (uint32_t)rd_left(&resp);
 	}
+	trailing(s, frame, HS_CERTIFICATE_STATUS, &r, "response");
 }
 
 static void parse_new_session_ticket(struct session *s, struct rd r, uint64_t frame)
@@ -781,6 +794,7 @@ static void parse_new_session_ticket(struct session *s, struct rd r, uint64_t fr
 		return;
 	}
 	t->ticket_len = (uint32_t)rd_left(&ticket);
+	trailing(s, frame, HS_NEW_SESSION_TICKET, &r, "ticket");
 }
 
 void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_t *body, uint32_t len,
@@ -837,6 +851,13 @@ void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_
 	case HS_CERTIFICATE_STATUS:
 		parse_certificate_status(s, r, frame);
 		break;
+	case HS_FINISHED:   /* in the clear only with a NULL cipher */
+		if (!s->dir[side].finished) {
+			s->dir[side].finished = true;
+			s->dir[side].finished_frame = frame;
+			s->dir[side].finished_seq = s->record_seq;
+		}
+		break;
 	case HS_NEW_SESSION_TICKET:
 		if (!is_tls13_version(msg_version(s)))
 			parse_new_session_ticket(s, r, frame);
@@ -852,9 +873,10 @@ static void on_alerts(struct tls_conn *c, int side, const uint8_t *body, uint32_
 		      const struct ts *t)
 {
 	struct session *s = c->s;
-	/* After ChangeCipherSpec an alert is encrypted; a plaintext alert is
-	 * exactly 2 bytes (several may share a record). */
-	if (c->encrypted[side] || len == 0 || len % 2 != 0) {
+	/* After ChangeCipherSpec an alert is encrypted; a plaintext alert record
+	 * is exactly 2 bytes (as Wireshark decides too: an 18-byte record under
+	 * RC4-MD5 is 2 bytes of alert and a 16-byte MAC, not nine alerts). */
+	if (c->encrypted[side] || len != 2) {
 		struct msg *m = session_add_msg(s, frame, t, side, MSG_ENC_ALERT);
 		if (m)
 			m->length = len;
@@ -863,7 +885,7 @@ static void on_alerts(struct tls_conn *c, int side, const uint8_t *body, uint32_
 	}
 	struct rd r = rd_make(body, len);
 	uint8_t level, desc;
-	while (rd_u8(&r, &level) && rd_u8(&r, &desc)) {
+	if (rd_u8(&r, &level) && rd_u8(&r, &desc)) {
 		struct msg *m = session_add_msg(s, frame, t, side, MSG_ALERT);
 		if (m) {
 			m->level = level;
@@ -962,6 +984,7 @@ static void on_record(void *ctx, int side, uint8_t type, uint16_t version, const
 	if (!s->record_version)
 		s->record_version = version;
 	s->is_tls = true;
+	s->record_seq++;
 	switch (type) {
 	case TLS_CT_CCS: {
 		struct msg *m = session_add_msg(s, frame, t, side, MSG_CCS);
@@ -978,8 +1001,14 @@ static void on_record(void *ctx, int side, uint8_t type, uint16_t version, const
 		/* TLS 1.3's ChangeCipherSpec is a compatibility no-op (RFC 8446 §D.4);
 		 * a client offering 1.3 sends it before knowing the outcome. */
 		bool tls13 = s->tls13 || (!s->sh.present && side == SIDE_CLIENT &&
-					  is_tls13_version(s->ch.max_version));
-		if (!tls13)
+					  is_tls13_version(s->ch.max_version) && !s->client_key_exchange &&
+					  s->client_chain.state == CHAIN_ABSENT);
+		/* a NULL cipher authenticates but does not hide: the records stay
+		 * readable, with a MAC at the end (Wireshark shows them too) */
+		int mac = s->sh.present && !tls13 ? tls_cipher_suite_null_mac(s->sh.cipher_suite) : -1;
+		if (mac >= 0)
+			c->null_mac[side] = mac;
+		else if (!tls13)
 			c->encrypted[side] = true;
 		if (side == SIDE_SERVER && s->sh.present && !s->tls13 && s->server_chain.state == CHAIN_ABSENT &&
 		    !s->skx.present)
@@ -989,15 +1018,21 @@ static void on_record(void *ctx, int side, uint8_t type, uint16_t version, const
 		break;
 	}
 	case TLS_CT_ALERT:
+		if (c->null_mac[side] > 0 && len >= (uint32_t)c->null_mac[side])
+			len -= (uint32_t)c->null_mac[side];
 		on_alerts(c, side, body, len, frame, t);
 		break;
 	case TLS_CT_HANDSHAKE:
+		if (c->null_mac[side] > 0 && len >= (uint32_t)c->null_mac[side])
+			len -= (uint32_t)c->null_mac[side];
 		if (c->encrypted[side]) {
 			struct msg *m = session_add_msg(s, frame, t, side, MSG_ENC_HANDSHAKE);
 			if (m)
 				m->length = len;
-			if (d->enc_handshake_records++ == 0)
+			if (d->enc_handshake_records++ == 0) {
 				d->enc_handshake_frame = frame;
+				d->enc_handshake_seq = s->record_seq;
+			}
 			else if (s->dir[1 - side].enc_handshake_records > 0 && !s->renegotiation) {
 				/* a handshake after both Finished: renegotiation */
 				s->renegotiation = true;
@@ -1027,6 +1062,7 @@ static void on_appdata(void *ctx, int side, uint16_t version, uint32_t len, uint
 	(void)t;
 	d->spoke_tls = true;
 	s->is_tls = true;
+	s->record_seq++;
 	if (!s->record_version)
 		s->record_version = version;
 	if (d->appdata_records++ == 0)
@@ -1036,6 +1072,7 @@ static void on_appdata(void *ctx, int side, uint16_t version, uint32_t len, uint
 	if (s->tls13 && s->sh.present && d->rlog_n < LIM_RECORD_LOG) {
 		d->rlog[d->rlog_n].frame = frame;
 		d->rlog[d->rlog_n].len = len;
+		d->rlog[d->rlog_n].seq = s->record_seq;
 		d->rlog_n++;
 	}
 }
@@ -1059,14 +1096,20 @@ static void on_sslv2(void *ctx, int side, const uint8_t *body, uint32_t len, uin
 		parse_sslv2_hello(s, body, len, frame);
 }
 
+/* Bytes of a direction that is not TLS: the first LIM_PLAINTEXT_PREFIX are
+ * kept, however the stream was cut into segments. */
 static void on_plaintext(void *ctx, int side, const uint8_t *p, uint32_t n, uint64_t frame)
 {
 	struct tls_conn *c = ctx;
 	struct direction *d = &c->s->dir[side];
-	d->not_tls = true;
-	d->prefix_len = (uint8_t)(n < sizeof d->prefix ? n : sizeof d->prefix);
-	memcpy(d->prefix, p, d->prefix_len);
-	d->prefix_frame = frame;
+	if (!d->not_tls) {
+		d->not_tls = true;
+		d->prefix_frame = frame;
+	}
+	uint32_t room = (uint32_t)sizeof d->prefix - d->prefix_len;
+	uint32_t take = n < room ? n : room;
+	memcpy(d->prefix + d->prefix_len, p, take);
+	d->prefix_len = (uint8_t)(d->prefix_len + take);
 }
 
 static void on_resync(void *ctx, int side, uint64_t frame, uint64_t skipped, bool starttls)
@@ -1103,6 +1146,7 @@ struct tls_conn *tls_conn_new(struct session *s, const bool mid_stream[2])
 {
 	struct tls_conn *c = mem_alloc(sizeof *c);
 	c->s = s;
+	c->null_mac[0] = c->null_mac[1] = -1;
 	tls_rec_init(&c->rec[0], mid_stream[0]);
 	tls_rec_init(&c->rec[1], mid_stream[1]);
 	return c;

@@ -1,6 +1,8 @@
 /* tls_names.c - names of TLS protocol numbers (see tls_names.h). */
 #include "tls_names.h"
 
+#include <string.h>
+
 #include <stddef.h>
 
 /*
@@ -924,4 +926,26 @@ const char *tls_compression_name(uint8_t method)
 	case 64: return "LZS";
 	default: return NULL;
 	}
+}
+
+int tls_cipher_suite_null_mac(uint16_t suite)
+{
+	const char *name = tls_cipher_suite_name(suite);
+	if (!name)
+		return -1;
+	if (suite == 0x0000)
+		return 0;   /* TLS_NULL_WITH_NULL_NULL: no MAC either */
+	const char *with = strstr(name, "_WITH_NULL_");
+	if (!with)
+		return -1;
+	const char *mac = with + strlen("_WITH_NULL_");
+	if (!strcmp(mac, "MD5"))
+		return 16;
+	if (!strcmp(mac, "SHA"))
+		return 20;
+	if (!strcmp(mac, "SHA256"))
+		return 32;
+	if (!strcmp(mac, "SHA384"))
+		return 48;
+	return -1;
 }

@@ -45,6 +45,12 @@ enum tls_kx {
 };
 enum tls_kx tls_cipher_suite_kx(uint16_t suite);
 
+/* Suites that authenticate but do not encrypt (..._WITH_NULL_<MAC>): the
+ * records after ChangeCipherSpec are plaintext followed by the MAC. Returns
+ * the MAC length in bytes (0 for TLS_NULL_WITH_NULL_NULL), or -1 for a suite
+ * that encrypts. */
+int tls_cipher_suite_null_mac(uint16_t suite);
+
 /* RFC names in snake_case: 42 -> "bad_certificate", 116 -> "certificate_required". */
 const char *tls_alert_name(uint8_t description);
 /* Wireshark's display names: 42 -> "Bad Certificate". */

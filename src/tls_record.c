@@ -39,6 +39,21 @@ static bool sslv2_hello(const uint8_t *h)
 	       ((h[3] == 0 && h[4] == 2) || (h[3] == 3 && h[4] <= 3));
 }
 
+/* Could these first bytes of a stream still begin a TLS record (or an
+ * SSLv2 ClientHello)? */
+static bool header_prefix_ok(const uint8_t *h, uint32_t n)
+{
+	if (n == 0)
+		return true;
+	if (h[0] & 0x80)
+		return n < 3 || h[2] == 1;   /* SSLv2: length, then msg_type CLIENT-HELLO */
+	if (h[0] != TLS_CT_HANDSHAKE && h[0] != TLS_CT_ALERT)
+		return false;
+	if (n >= 2 && h[1] != 3)
+		return false;
+	return n < 3 || h[2] <= 4;
+}
+
 static void event(const struct tls_rec_cb *cb, void *ctx, uint64_t frame, const char *id, const char *detail)
 {
 	if (cb->event)
@@ -129,6 +144,15 @@ void tls_rec_feed(struct tls_rec_dir *d, int side, const uint8_t *p, uint32_t n,
 			d->hdr_n = (uint8_t)(d->hdr_n + take);
 			p += take;
 			n -= take;
+			if (d->hdr_n < 5 && !header_prefix_ok(d->hdr, d->hdr_n)) {
+				/* a short plaintext answer (PostgreSQL's "S" to SSLRequest):
+				 * not TLS so far; the next segment may start it */
+				cb->plaintext(ctx, side, d->hdr, d->hdr_n, frame);
+				d->skipped = d->hdr_n;
+				d->hdr_n = 0;
+				d->state = RS_PLAINTEXT;
+				return;
+			}
 			if (d->hdr_n < 5)
 				return;
 			if (sslv2_hello(d->hdr)) {
@@ -137,12 +161,9 @@ void tls_rec_feed(struct tls_rec_dir *d, int side, const uint8_t *p, uint32_t n,
 				   (d->hdr[0] == TLS_CT_HANDSHAKE || d->hdr[0] == TLS_CT_ALERT)) {
 				begin_record(d, frame, cb, ctx);
 			} else {
-				/* not TLS: remember what it was, then watch for STARTTLS */
-				uint8_t first[LIM_PLAINTEXT_PREFIX];
-				uint32_t m = n < sizeof first - 5 ? n : (uint32_t)sizeof first - 5;
-				memcpy(first, d->hdr, 5);
-				memcpy(first + 5, p, m);
-				cb->plaintext(ctx, side, first, 5 + m, frame);
+				/* not TLS: pass the bytes on, then watch for STARTTLS */
+				cb->plaintext(ctx, side, d->hdr, 5, frame);
+				cb->plaintext(ctx, side, p, n, frame);
 				d->skipped = 5 + n;
 				d->state = d->skipped > LIM_STARTTLS_SCAN ? RS_DEAD : RS_PLAINTEXT;
 				d->hdr_n = 0;
@@ -164,6 +185,8 @@ void tls_rec_feed(struct tls_rec_dir *d, int side, const uint8_t *p, uint32_t n,
 				segment_start = false;
 				break;
 			}
+			if (d->skipped < LIM_PLAINTEXT_PREFIX)
+				cb->plaintext(ctx, side, p, n, frame);
 			d->skipped += n;
 			if (d->skipped > LIM_STARTTLS_SCAN)
 				d->state = RS_DEAD;

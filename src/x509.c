@@ -196,14 +196,14 @@ static char *asn1_string_utf8(const ASN1_STRING *a)
 
 static void add_san(struct x509_cert *c, const char *prefix, const char *val, size_t vlen)
 {
+	if (c->san_n >= 1024)   /* a certificate is < LIM_HANDSHAKE_MSG; this is plenty */
+		return;
 	char *shown = NULL;
 	if (redact_names() && strcmp(prefix, "IP:") != 0) {
 		shown = redact_hostname(val, vlen);
 		val = shown;
 		vlen = strlen(shown);
 	}
-	if (c->san_n >= 1024)   /* a certificate is < LIM_HANDSHAKE_MSG; this is plenty */
-		return;
 	size_t pl = strlen(prefix);
 	char *s = mem_alloc(pl + vlen + 1);
 	memcpy(s, prefix, pl);

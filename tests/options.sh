@@ -21,6 +21,13 @@ for o in $(printf '%s' "$shorts" | sed 's/./& /g'); do
 	printf '%s\n' "$help" | grep -q -- "-$o\b" || { echo "FAIL: -$o missing from --help"; fail=1; }
 	grep -q -- "\\\\-$o\b" "$man" || { echo "FAIL: -$o missing from the man page"; fail=1; }
 done
+# every finding id of the rule catalogue is explained in DIAGNOSTICS
+ids=$(sed -n '/catalogue\[\] = {/,/^};/p' "$srcdir/src/diagnose.c" | sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)".*/\1/p')
+[ -n "$ids" ] || { echo "FAIL: could not read the finding ids from src/diagnose.c"; exit 1; }
+diag=$(sed -n '/^\.SH DIAGNOSTICS/,/^\.SH EVENTS/p' "$man" | sed 's/\\-/-/g')
+for id in $ids; do
+	printf '%s\n' "$diag" | grep -q -- "\b$id\b" || { echo "FAIL: finding $id missing from the man page's DIAGNOSTICS"; fail=1; }
+done
 n=$(printf '%s\n' $longs | wc -l)
-[ $fail = 0 ] && echo "options: all $n long options and short options '$shorts' documented"
+[ $fail = 0 ] && echo "options: all $n long options, short options '$shorts' and $(printf '%s\n' $ids | wc -l) finding ids documented"
 exit $fail

@@ -10,6 +10,15 @@ int main(int argc, char **argv)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	register_tls_names_tests();
+	register_rd_tests();
+	register_decode_tests();
+	register_ipfrag_tests();
+	register_flow_tests();
+	register_tcp_reasm_tests();
+	register_tls_record_tests();
+	register_tls_handshake_tests();
+	register_x509_tests();
+	register_json_tests();
 	CU_basic_set_mode(argc > 1 && strcmp(argv[1], "-v") == 0 ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -84,6 +84,7 @@ struct analyzer {
 	uint64_t id_counts[MAX_IDS];
 	struct server_stat servers[SERVER_STATS];
 	uint32_t n_servers;
+	uint16_t server_slot[SERVER_STATS * 4];   /* open addressing: index + 1, 0 = empty */
 	struct server_stat sorted[SERVER_STATS];
 };
 
@@ -205,14 +206,21 @@ static void tally(struct analyzer *a, const struct session *s)
 	for (size_t i = 0; i < n; i++)
 		key = (key ^ (uint8_t)sni[i]) * 0x100000001b3ull;
 	struct server_stat *v = NULL;
-	for (uint32_t i = 0; i < a->n_servers && !v; i++)
-		if (a->servers[i].key == key && !strcmp(a->servers[i].endpoint, ep) && !strcmp(a->servers[i].sni, sni))
-			v = &a->servers[i];
+	uint32_t slot = (uint32_t)(key & (SERVER_STATS * 4 - 1));
+	while (a->server_slot[slot]) {
+		struct server_stat *w = &a->servers[a->server_slot[slot] - 1];
+		if (w->key == key && !strcmp(w->endpoint, ep) && !strcmp(w->sni, sni)) {
+			v = w;
+			break;
+		}
+		slot = (slot + 1) & (SERVER_STATS * 4 - 1);
+	}
 	if (!v) {
 		if (a->n_servers == SERVER_STATS) {
 			a->sum.servers_not_listed++;
 			return;
 		}
+		a->server_slot[slot] = (uint16_t)(a->n_servers + 1);
 		v = &a->servers[a->n_servers++];
 		v->key = key;
 		snprintf(v->endpoint, sizeof v->endpoint, "%s", ep);

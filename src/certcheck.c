@@ -10,9 +10,35 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+/* X509_check_issued compares names in canonical form: costly, and asked
+ * again for every connection that sends the same chain. Remembered by the
+ * certificates' hashes. */
+#define ISSUED_MEMO 4096u   /* power of two */
+
+static struct issued_memo {
+	uint64_t subject, issuer;   /* first 8 bytes of each SHA-256; 0 = empty */
+	bool result;
+} issued_memo[ISSUED_MEMO];
+
+static uint64_t cert_id(const struct x509_cert *c)
+{
+	uint64_t id;
+	memcpy(&id, c->sha256, sizeof id);
+	return id ? id : 1;
+}
+
 static bool issued_by(const struct x509_cert *subject, const struct x509_cert *issuer)
 {
-	return subject->x && issuer->x && X509_check_issued(issuer->x, subject->x) == X509_V_OK;
+	if (!subject->x || !issuer->x)
+		return false;
+	uint64_t s = cert_id(subject), i = cert_id(issuer);
+	struct issued_memo *m = &issued_memo[(s ^ (i * 0x9e3779b97f4a7c15ull)) & (ISSUED_MEMO - 1)];
+	if (m->subject == s && m->issuer == i)
+		return m->result;
+	m->subject = s;
+	m->issuer = i;
+	m->result = X509_check_issued(issuer->x, subject->x) == X509_V_OK;
+	return m->result;
 }
 
 void chain_shape_of(struct x509_cert *const *certs, int n, struct chain_shape *out)
@@ -128,6 +154,18 @@ static void validity_span(struct x509_cert *const *certs, int n, int64_t at, int
 				*hi = b[k];
 		}
 	}
+}
+
+bool trust_has_issuer_cert(X509_STORE *store, struct x509_cert *c)
+{
+	if (!store || !c->x)
+		return false;
+	/* one answer per certificate and store, however many connections send it */
+	if (c->trust_store != store) {
+		c->trust_store = store;
+		c->trust_has_issuer = trust_has_issuer(store, c->x);
+	}
+	return c->trust_has_issuer;
 }
 
 bool trust_has_issuer(X509_STORE *store, X509 *x)

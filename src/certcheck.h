@@ -27,8 +27,10 @@ struct chain_shape {
 
 void chain_shape_of(struct x509_cert *const *certs, int n, struct chain_shape *out);
 
-/* Look for the issuer of x among the trust anchors of store. */
+/* Look for the issuer of x among the trust anchors of store; the _cert
+ * form remembers the answer in the certificate. */
 bool trust_has_issuer(X509_STORE *store, X509 *x);
+bool trust_has_issuer_cert(X509_STORE *store, struct x509_cert *c);
 
 /* Verify the chain (certs[0] is the leaf; the others are offered as
  * intermediates) at time at, for purpose X509_PURPOSE_SSL_SERVER or

@@ -42,10 +42,27 @@ struct ctx {
 	int n[2];
 	struct chain_shape shape[2];
 	bool have_chain[2];        /* a Certificate with at least one parsed certificate */
-	const char *peer[2];       /* "client 10.0.0.1", "server 10.0.0.2:443" */
-	char peer_buf[2][96];
+	char peer_buf[2][96];      /* "Client 10.0.0.1", "Server 10.0.0.2:443", made on first use */
 	bool chain_reported[2];    /* a specific chain finding explains a verification failure */
 };
+
+/* How a side is named in sentences (formatted only when a finding needs it). */
+static const char *peer(struct ctx *c, int side)
+{
+	char *buf = c->peer_buf[side];
+	if (buf[0])
+		return buf;
+	struct session *s = c->s;
+	char ep[FMT_ADDR_LEN];
+	if (side == SIDE_CLIENT) {
+		fmt_ip(ep, sizeof ep, s->af, s->client_ip);
+		snprintf(buf, sizeof c->peer_buf[0], "Client %s", ep);
+	} else {
+		fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
+		snprintf(buf, sizeof c->peer_buf[0], "Server %s", ep);
+	}
+	return buf;
+}
 
 static const struct rule_info catalogue[] = {
 	{ "capture-incomplete", "bytes of the handshake were not captured; dependent findings are withheld" },
@@ -187,11 +204,9 @@ static void ca_names(struct strbuf *b, const struct session *s, uint32_t max)
 		return;
 	}
 	uint32_t n = cr->dn_count < max ? cr->dn_count : max;
-	for (uint32_t i = 0; i < n; i++) {
-		char *dn = x509_dn_string(cr->dn_bytes + cr->dn_off[i], cr->dn_len[i]);
-		sb_printf(b, "%s%s", i ? "; " : "", dn ? dn : "<unparsable name>");
-		mem_free(dn);
-	}
+	const struct dn_list *dl = x509_dn_list(cr->dn_bytes, cr->dn_bytes_len, cr->dn_off, cr->dn_len, cr->dn_count);
+	for (uint32_t i = 0; i < n; i++)
+		sb_printf(b, "%s%s", i ? "; " : "", dl->text[i] ? dl->text[i] : "<unparsable name>");
 	if (cr->dn_count > n)
 		sb_printf(b, " (and %" PRIu32 " more)", cr->dn_count - n);
 }
@@ -200,13 +215,10 @@ static void ca_names(struct strbuf *b, const struct session *s, uint32_t max)
 static bool ca_listed(const struct session *s, const X509_NAME *name)
 {
 	const struct cert_request *cr = &s->cr;
-	for (uint32_t i = 0; i < cr->dn_count; i++) {
-		X509_NAME *dn = x509_dn_parse(cr->dn_bytes + cr->dn_off[i], cr->dn_len[i]);
-		bool eq = dn && x509_name_equal(dn, name);
-		X509_NAME_free(dn);
-		if (eq)
+	const struct dn_list *dl = x509_dn_list(cr->dn_bytes, cr->dn_bytes_len, cr->dn_off, cr->dn_len, cr->dn_count);
+	for (uint32_t i = 0; i < dl->n; i++)
+		if (dl->names[i] && x509_name_equal(dl->names[i], name))
 			return true;
-	}
 	return false;
 }
 
@@ -503,9 +515,9 @@ static void rule_client_cert_empty(struct ctx *c)
 	sb_init(&cause);
 	sb_init(&fix);
 	sb_printf(&sum, "%s asked for a client certificate (frame %" PRIu64 ", %" PRIu32 " acceptable CA%s: ",
-		  c->peer[SIDE_SERVER], s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
+		  peer(c, SIDE_SERVER), s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
 	ca_names(&sum, s, NAMES_IN_SUMMARY);
-	sb_printf(&sum, "). %s sent a Certificate of length 0 (frame %" PRIu64 ")", c->peer[SIDE_CLIENT], cc->frame);
+	sb_printf(&sum, "). %s sent a Certificate of length 0 (frame %" PRIu64 ")", peer(c, SIDE_CLIENT), cc->frame);
 	uint64_t abort_frame = 0, app_frame = 0;
 	int sev;
 	if (aborted_by(s, SIDE_SERVER, cc->frame, &abort_frame)) {
@@ -577,9 +589,9 @@ static void rule_client_cert_missing(struct ctx *c)
 	sb_init(&cause);
 	sb_init(&fix);
 	sb_printf(&sum, "%s asked for a client certificate (frame %" PRIu64 ", %" PRIu32 " acceptable CA%s: ",
-		  c->peer[SIDE_SERVER], s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
+		  peer(c, SIDE_SERVER), s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
 	ca_names(&sum, s, NAMES_IN_SUMMARY);
-	sb_printf(&sum, "). %s sent no Certificate: it %s (frame %" PRIu64 ")", c->peer[SIDE_CLIENT], how, evidence);
+	sb_printf(&sum, "). %s sent no Certificate: it %s (frame %" PRIu64 ")", peer(c, SIDE_CLIENT), how, evidence);
 	uint64_t abort_frame = 0;
 	int sev = SEV_WARNING;
 	if (aborted_by(s, SIDE_SERVER, evidence, &abort_frame)) {
@@ -614,7 +626,7 @@ static void rule_client_cert_issuer(struct ctx *c)
 	sb_init(&fix);
 	sb_printf(&sum, "%s sent a certificate (frame %" PRIu64 ") issued by %s; no certificate of its chain is issued "
 			"by one of the %" PRIu32 " CAs the server accepts (frame %" PRIu64 "): ",
-		  c->peer[SIDE_CLIENT], s->client_chain.frame, leaf->issuer, s->cr.dn_count, s->cr.frame);
+		  peer(c, SIDE_CLIENT), s->client_chain.frame, leaf->issuer, s->cr.dn_count, s->cr.frame);
 	ca_names(&sum, s, NAMES_IN_SUMMARY);
 	uint64_t abort_frame = 0;
 	int sev = SEV_WARNING;
@@ -718,7 +730,7 @@ static void rule_chain_incomplete(struct ctx *c)
 	struct x509_cert *top = c->certs[SIDE_SERVER][sh->top];
 	if (sh->top_self_signed || !top->x)
 		return;
-	bool in_store = trust_has_issuer(c->o->trust, top->x);
+	bool in_store = trust_has_issuer_cert(c->o->trust, top);
 	if (in_store)
 		return;
 	/* Without the user's trust store, an intermediate whose issuer is not
@@ -733,10 +745,10 @@ static void rule_chain_incomplete(struct ctx *c)
 	sb_init(&fix);
 	if (leaf_only)
 		sb_printf(&sum, "%s sent only its own certificate %s (frame %" PRIu64 "); its issuer %s was not sent",
-			  c->peer[SIDE_SERVER], top->subject, s->server_chain.frame, top->issuer);
+			  peer(c, SIDE_SERVER), top->subject, s->server_chain.frame, top->issuer);
 	else
 		sb_printf(&sum, "The chain %s sent (frame %" PRIu64 ") ends at %s, whose issuer %s was not sent",
-			  c->peer[SIDE_SERVER], s->server_chain.frame, top->subject, top->issuer);
+			  peer(c, SIDE_SERVER), s->server_chain.frame, top->subject, top->issuer);
 	sb_printf(&sum, "%s.", c->o->trust_given ? " and is not in the trust store given" :
 						  " and is not a root of the system trust store");
 	uint64_t abort_frame = 0;
@@ -769,7 +781,7 @@ static void rule_chain_order(struct ctx *c, int side)
 	sb_init(&sum);
 	sb_init(&cause);
 	sb_init(&fix);
-	sb_printf(&sum, "%s sent its certificates out of order (frame %" PRIu64 "): ", c->peer[side], ch->frame);
+	sb_printf(&sum, "%s sent its certificates out of order (frame %" PRIu64 "): ", peer(c, side), ch->frame);
 	for (int i = 0; i < c->n[side]; i++)
 		sb_printf(&sum, "%s[%d] %s", i ? ", " : "", i, c->certs[side][i]->x ? c->certs[side][i]->subject : "?");
 	sb_printf(&sum, "; the path from the leaf is ");
@@ -798,7 +810,7 @@ static void rule_chain_root_sent(struct ctx *c, int side)
 	sb_init(&sum);
 	sb_init(&cause);
 	sb_init(&fix);
-	sb_printf(&sum, "%s sent the root CA %s (certificate %d, frame %" PRIu64 ").", c->peer[side],
+	sb_printf(&sum, "%s sent the root CA %s (certificate %d, frame %" PRIu64 ").", peer(c, side),
 		  c->certs[side][top]->subject, top, ch->frame);
 	sb_printf(&cause, "Harmless but not needed: a verifier uses its own copy of the root from its truststore, "
 			  "and a root it does not already trust is not trusted because it was sent.");
@@ -817,7 +829,7 @@ static void rule_chain_extra(struct ctx *c, int side)
 	sb_init(&cause);
 	sb_init(&fix);
 	sb_printf(&sum, "%s sent %d certificate%s that belong%s to no path from its leaf (frame %" PRIu64 "): ",
-		  c->peer[side], c->shape[side].extra_n, c->shape[side].extra_n == 1 ? "" : "s",
+		  peer(c, side), c->shape[side].extra_n, c->shape[side].extra_n == 1 ? "" : "s",
 		  c->shape[side].extra_n == 1 ? "s" : "", ch->frame);
 	bool first = true;
 	for (int i = 0; i < c->n[side]; i++) {
@@ -909,7 +921,8 @@ static void rule_self_signed(struct ctx *c, int side)
 		return;
 	const struct chain_shape *sh = &c->shape[side];
 	const struct x509_cert *leaf = c->certs[side][sh->leaf];
-	if (!leaf->self_signed || leaf->is_ca || sh->path_n != 1)
+	/* a lone self-signed certificate (openssl req -x509 marks it CA:TRUE) */
+	if (!leaf->self_signed || sh->path_n != 1 || c->n[side] != 1)
 		return;
 	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
 	/* trusted on purpose: the user's trust store holds this very certificate */
@@ -922,7 +935,7 @@ static void rule_self_signed(struct ctx *c, int side)
 	sb_init(&sum);
 	sb_init(&cause);
 	sb_init(&fix);
-	sb_printf(&sum, "%s sent a self-signed certificate %s (frame %" PRIu64 ").", c->peer[side], leaf->subject,
+	sb_printf(&sum, "%s sent a self-signed certificate %s (frame %" PRIu64 ").", peer(c, side), leaf->subject,
 		  ch->frame);
 	uint64_t abort_frame = 0;
 	int sev = chain_severity(c, side, SEV_WARNING, &abort_frame);
@@ -1476,13 +1489,6 @@ void diagnose_session(struct session *s, const struct diag_opts *o)
 	finding_list_free(&s->findings);   /* a later look at the same connection starts afresh */
 	c.s = s;
 	c.o = o;
-	char ip[FMT_ADDR_LEN], ep[FMT_ADDR_LEN];
-	fmt_ip(ip, sizeof ip, s->af, s->client_ip);
-	snprintf(c.peer_buf[SIDE_CLIENT], sizeof c.peer_buf[SIDE_CLIENT], "Client %s", ip);
-	fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
-	snprintf(c.peer_buf[SIDE_SERVER], sizeof c.peer_buf[SIDE_SERVER], "Server %s", ep);
-	c.peer[SIDE_CLIENT] = c.peer_buf[SIDE_CLIENT];
-	c.peer[SIDE_SERVER] = c.peer_buf[SIDE_SERVER];
 	load_chain(&c, SIDE_SERVER);
 	load_chain(&c, SIDE_CLIENT);
 

@@ -13,6 +13,22 @@
 
 void fmt_ip_real(char *buf, size_t len, uint8_t af, const uint8_t *addr)
 {
+	if (af != 6 && len >= 16) {
+		/* dotted quad by hand: inet_ntop showed in profiles */
+		size_t o = 0;
+		for (int i = 0; i < 4; i++) {
+			unsigned v = addr[i];
+			if (i)
+				buf[o++] = '.';
+			if (v >= 100)
+				buf[o++] = (char)('0' + v / 100);
+			if (v >= 10)
+				buf[o++] = (char)('0' + v / 10 % 10);
+			buf[o++] = (char)('0' + v % 10);
+		}
+		buf[o] = '\0';
+		return;
+	}
 	if (!inet_ntop(af == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
 }
@@ -55,12 +71,27 @@ size_t fmt_prefix_len(const uint8_t *p, size_t n)
 
 void fmt_endpoint(char *buf, size_t len, uint8_t af, const uint8_t *addr, uint16_t port)
 {
-	char ip[FMT_ADDR_LEN];
+	char ip[FMT_ADDR_LEN], digits[8];
 	fmt_ip(ip, sizeof ip, af, addr);
+	size_t n = 0;
+	do
+		digits[n++] = (char)('0' + port % 10);
+	while ((port /= 10) != 0);
+	size_t o = 0, l = strlen(ip);
+	if (len < l + n + 4) {
+		snprintf(buf, len, "?");
+		return;
+	}
 	if (af == 6)
-		snprintf(buf, len, "[%s]:%u", ip, port);
-	else
-		snprintf(buf, len, "%s:%u", ip, port);
+		buf[o++] = '[';
+	memcpy(buf + o, ip, l);
+	o += l;
+	if (af == 6)
+		buf[o++] = ']';
+	buf[o++] = ':';
+	while (n)
+		buf[o++] = digits[--n];
+	buf[o] = '\0';
 }
 
 /* Civil date from days since 1970-01-01 (H. Hinnant's algorithm): cheaper

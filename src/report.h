@@ -105,6 +105,8 @@ void text_findings(FILE *out, const struct finding_list *l, const char *indent);
 void md_connection(FILE *out, const struct session *s, bool verbose);
 void md_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum);
 void md_findings(FILE *out, const struct finding_list *l);
+/* Untrusted text for Markdown: markup escaped, control bytes as \xHH. */
+void md_text(FILE *out, const char *s);
 void json_connection(struct json *j, const struct session *s);
 void json_findings(struct json *j, const struct finding_list *l);
 void json_inputs(struct json *j, const struct input_info *in, size_t n_in);

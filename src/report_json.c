@@ -243,11 +243,11 @@ static void cert_request(struct json *j, const struct cert_request *cr)
 	json_kv_uint(j, "distinguished_names_length", cr->dn_bytes_len);
 	json_key(j, "distinguished_names");
 	json_array_begin(j);
+	const struct dn_list *dl = x509_dn_list(cr->dn_bytes, cr->dn_bytes_len, cr->dn_off, cr->dn_len, cr->dn_count);
 	for (uint32_t i = 0; i < cr->dn_count; i++) {
-		char *dn = x509_dn_string(cr->dn_bytes + cr->dn_off[i], cr->dn_len[i]);
+		const char *dn = dl->text[i];
 		if (dn) {
 			json_string(j, dn);
-			mem_free(dn);
 		} else {
 			char hex[80];
 			snprintf(hex, sizeof hex, "<unparsable DER name, %u bytes>", cr->dn_len[i]);

@@ -36,9 +36,14 @@ static void md_escape(FILE *out, const char *s, size_t n)
 	}
 }
 
-static void md_str(FILE *out, const char *s)
+void md_text(FILE *out, const char *s)
 {
 	md_escape(out, s, strlen(s));
+}
+
+static void md_str(FILE *out, const char *s)
+{
+	md_text(out, s);
 }
 
 void md_findings(FILE *out, const struct finding_list *l)

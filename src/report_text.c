@@ -20,13 +20,12 @@ static void put_escaped(FILE *out, const char *s)
 
 static void put_dn(FILE *out, const struct cert_request *cr, uint32_t i)
 {
-	char *dn = x509_dn_string(cr->dn_bytes + cr->dn_off[i], cr->dn_len[i]);
-	if (dn) {
+	const struct dn_list *dl = x509_dn_list(cr->dn_bytes, cr->dn_bytes_len, cr->dn_off, cr->dn_len, cr->dn_count);
+	const char *dn = dl->text[i];
+	if (dn)
 		put_escaped(out, dn[0] ? dn : "(empty name)");
-		mem_free(dn);
-	} else {
+	else
 		fprintf(out, "<unparsable DER name, %u bytes>", cr->dn_len[i]);
-	}
 }
 
 static const struct client_hello *hello_at(const struct session *s, uint64_t frame)

@@ -15,7 +15,7 @@ static bool grow(void **arr, uint32_t n, uint32_t *cap, uint32_t limit, size_t e
 		return true;
 	if (n >= limit)
 		return false;
-	uint32_t ncap = *cap ? *cap * 2 : 8;
+	uint32_t ncap = *cap ? *cap * 2 : 16;
 	if (ncap > limit)
 		ncap = limit;
 	*arr = mem_realloc(*arr, (size_t)ncap * elem);

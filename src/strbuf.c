@@ -21,7 +21,7 @@ void sb_put(struct strbuf *b, const char *s, size_t n)
 		b->cut = true;
 	}
 	if (b->len + n + 4 > b->cap) {
-		size_t cap = b->cap ? b->cap : 128;
+		size_t cap = b->cap ? b->cap : 512;
 		while (cap < b->len + n + 4)
 			cap *= 2;
 		b->p = mem_realloc(b->p, cap);

@@ -529,6 +529,12 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 	}
 	c->state = CHAIN_SEEN;
 	c->list_length = (uint32_t)rd_left(&list);
+	/* count first, so the entries are allocated once */
+	uint32_t entries = 0;
+	for (struct rd walk = list, der, exts; rd_left(&walk) && entries < LIM_CERTS_PER_CHAIN; entries++)
+		if (!rd_vec24(&walk, &der) || (tls13 && !rd_vec16(&walk, &exts)))
+			break;
+	c->certs = mem_alloc((entries ? entries : 1) * sizeof *c->certs);
 	while (rd_left(&list)) {
 		struct rd der, exts;
 		if (!rd_vec24(&list, &der)) {
@@ -543,9 +549,8 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 		if (rd_left(&der) == 0)
 			session_event(s, frame, "tls.empty_certificate", "certificate entry %u has length 0",
 				      c->count - 1);
-		if (c->n >= LIM_CERTS_PER_CHAIN)
+		if (c->n >= entries)
 			continue;
-		c->certs = mem_realloc(c->certs, (c->n + 1) * sizeof *c->certs);
 		struct cert_entry *e = &c->certs[c->n++];
 		e->der_len = (uint32_t)rd_left(&der);
 		e->x509 = x509_get(der.p, rd_left(&der));

@@ -433,8 +433,60 @@ void x509_unref(struct x509_cert *c)
 		lru_append(c);
 }
 
+#define DN_LISTS 16
+
+struct dn_entry {
+	uint64_t hash;
+	uint8_t *bytes;
+	uint32_t len;
+	struct dn_list list;
+};
+
+static struct dn_entry dn_cache[DN_LISTS];
+static unsigned dn_next;
+
+static void dn_entry_free(struct dn_entry *e)
+{
+	for (uint32_t i = 0; i < e->list.n; i++) {
+		X509_NAME_free(e->list.names[i]);
+		mem_free(e->list.text[i]);
+	}
+	mem_free(e->list.names);
+	mem_free(e->list.text);
+	mem_free(e->bytes);
+	memset(e, 0, sizeof *e);
+}
+
+const struct dn_list *x509_dn_list(const uint8_t *bytes, uint32_t len, const uint32_t *off, const uint16_t *lens,
+				   uint32_t n)
+{
+	uint64_t h = hash_der(bytes, len) ^ n;
+	for (unsigned i = 0; i < DN_LISTS; i++) {
+		struct dn_entry *e = &dn_cache[i];
+		if (e->bytes && e->hash == h && e->len == len && e->list.n == n && memcmp(e->bytes, bytes, len) == 0)
+			return &e->list;
+	}
+	struct dn_entry *e = &dn_cache[dn_next];
+	dn_next = (dn_next + 1) % DN_LISTS;
+	dn_entry_free(e);
+	e->hash = h;
+	e->len = len;
+	e->bytes = mem_alloc(len ? len : 1);
+	memcpy(e->bytes, bytes, len);
+	e->list.n = n;
+	e->list.names = mem_alloc((n ? n : 1) * sizeof *e->list.names);
+	e->list.text = mem_alloc((n ? n : 1) * sizeof *e->list.text);
+	for (uint32_t i = 0; i < n; i++) {
+		e->list.names[i] = x509_dn_parse(bytes + off[i], lens[i]);
+		e->list.text[i] = e->list.names[i] ? x509_name_string(e->list.names[i]) : NULL;
+	}
+	return &e->list;
+}
+
 void x509_cache_clear(void)
 {
+	for (unsigned i = 0; i < DN_LISTS; i++)
+		dn_entry_free(&dn_cache[i]);
 	for (uint32_t i = 0; i < BUCKETS; i++) {
 		struct x509_cert *c = buckets[i];
 		while (c) {

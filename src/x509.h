@@ -50,6 +50,10 @@ struct x509_cert {
 	uint32_t key_usage;      /* KU_* bits */
 	bool has_eku;
 	bool eku_server_auth, eku_client_auth, eku_any;
+
+	/* memo of certcheck: is the issuer in this trust store? */
+	const void *trust_store;
+	bool trust_has_issuer;
 };
 
 /* Parse (or find) the certificate with these DER bytes. Never NULL: an
@@ -64,6 +68,17 @@ void x509_cache_clear(void);
 /* Certificates parsed so far, and cache hits (for the benchmark). */
 uint64_t x509_parsed_count(void);
 uint64_t x509_cache_hits(void);
+
+/* The DistinguishedNames of a CertificateRequest (RFC 5246 §7.4.4), parsed
+ * once per distinct list: servers send the same list in every handshake. The
+ * list stays valid until another list is looked up. */
+struct dn_list {
+	uint32_t n;
+	X509_NAME **names;       /* NULL where a name does not parse */
+	char **text;             /* RFC 4514 strings; NULL where unparsable */
+};
+const struct dn_list *x509_dn_list(const uint8_t *bytes, uint32_t len, const uint32_t *off,
+				   const uint16_t *lens, uint32_t n);
 
 /* A DistinguishedName (RFC 5280 §4.1.2.4) from DER, as an RFC 4514 UTF-8
  * string allocated with mem_alloc; NULL if the bytes are not a Name. */

@@ -289,7 +289,7 @@ static void decide_roles(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 {
 	decide_roles(c, ep, p, n);
-	c->s = mem_alloc(sizeof *c->s);
+	c->s = session_new();
 	bool mid[2];
 	for (int e = 0; e < 2; e++)
 		mid[side_of(c, e)] = !c->tcp[e].syn || c->ep[e].lost_start;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "decode.h"
@@ -17,7 +18,10 @@ struct capture {
 	bool live;
 	uint64_t frames;
 	int ts_digits;
+	uint8_t *iobuf;          /* the stdio buffer libpcap reads through */
 };
+
+#define READ_BUFFER (1u << 20)
 
 /* stdio cookie over zlib so libpcap reads a .gz capture as a stream. */
 static ssize_t gz_read(void *cookie, char *buf, size_t size)
@@ -44,6 +48,7 @@ static FILE *open_gzip(const char *path, char *errbuf)
 	if (!f) {
 		gzclose(gz);
 		snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", path, strerror(errno));
+		return NULL;
 	}
 	return f;
 }
@@ -65,25 +70,46 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
 	struct stat st;
 
 	errbuf[0] = '\0';
-	FILE *raw = fopen(path, "rb");
+	/* "-" is standard input, as with tcpdump -r - */
+	FILE *raw = strcmp(path, "-") == 0 ? fdopen(dup(0), "rb") : fopen(path, "rb");
 	if (!raw) {
 		snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
+	/* libpcap reads record by record through stdio: a large buffer (set
+	 * before the first read; glibc ignores the size without one) turns tens
+	 * of thousands of 4 KiB read() calls into a few hundred */
+	uint8_t *iobuf = mem_alloc(READ_BUFFER);
+	setvbuf(raw, (char *)iobuf, _IOFBF, READ_BUFFER);
 	if (fstat(fileno(raw), &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(errbuf, CAPTURE_ERRBUF, "%s: is a directory", path);
 		fclose(raw);
+		mem_free(iobuf);
 		return NULL;
 	}
 	size_t got = fread(magic, 1, sizeof magic, raw);
 	if (got == 0) {
 		snprintf(errbuf, CAPTURE_ERRBUF, "%s: empty file, not a capture", path);
 		fclose(raw);
+		mem_free(iobuf);
 		return NULL;
 	}
 	bool gz = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	bool seekable = fseek(raw, 0, SEEK_SET) == 0;
 	FILE *f;
-	if (gz) {
+	if (!seekable) {
+		/* a pipe: put the 4 bytes back in front of the rest */
+		if (gz) {
+			snprintf(errbuf, CAPTURE_ERRBUF, "%s: gzip-compressed input from a pipe: decompress it first (zcat)",
+				 path);
+			fclose(raw);
+			mem_free(iobuf);
+			return NULL;
+		}
+		for (size_t i = got; i > 0; i--)
+			ungetc(magic[i - 1], raw);
+		f = raw;
+	} else if (gz) {
 		fclose(raw);
 		gzFile peek = gzopen(path, "rb");
 		if (peek) {
@@ -92,19 +118,24 @@ struct capture *capture_open_file(const char *path, const char *filter, char *er
 			gzclose(peek);
 		}
 		f = open_gzip(path, errbuf);
-		if (!f)
+		if (!f) {
+			mem_free(iobuf);
 			return NULL;
+		}
+		setvbuf(f, (char *)iobuf, _IOFBF, READ_BUFFER);
 	} else {
-		rewind(raw);
 		f = raw;
 	}
 
 	struct capture *c = mem_alloc(sizeof *c);
+	c->iobuf = iobuf;   /* freed after pcap_close has closed the FILE */
 	c->ts_digits = magic_ts_digits(magic);
 	/* ask for nanoseconds: libpcap scales microsecond files up */
 	c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!c->p) {
 		fclose(f);
+		c->iobuf = NULL;
+		mem_free(iobuf);
 		if (strstr(perr, "unknown file format"))
 			snprintf(errbuf, CAPTURE_ERRBUF, "%s: not a pcap or pcapng capture file", path);
 		else
@@ -178,6 +209,7 @@ void capture_close(struct capture *c)
 		pcap_freecode(&c->prog);
 	if (c->p)
 		pcap_close(c->p);   /* closes the FILE, and the gzip cookie with it */
+	mem_free(c->iobuf);
 	mem_free(c);
 }
 

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -115,8 +116,12 @@ void chain_shape_of(struct x509_cert *const *certs, int n, struct chain_shape *o
  */
 #define VERIFY_CACHE 1024u   /* power of two */
 
+#define MEMO_CHAIN 8         /* longer chains are verified every time */
+
 struct verify_memo {
-	uint8_t key[32];         /* SHA-256 over the chain's certificate hashes and purpose */
+	uint64_t ids[MEMO_CHAIN];/* the certificates, by the first bytes of their SHA-256 */
+	int n;
+	int purpose;
 	bool used;
 	X509_STORE *store;
 	int64_t at;
@@ -126,17 +131,6 @@ struct verify_memo {
 
 static struct verify_memo verify_memo[VERIFY_CACHE];
 
-static void memo_key(struct x509_cert *const *certs, int n, int purpose, uint8_t key[32])
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned int len = 32;
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	for (int i = 0; i < n; i++)
-		EVP_DigestUpdate(md, certs[i]->sha256, sizeof certs[i]->sha256);
-	EVP_DigestUpdate(md, &purpose, sizeof purpose);
-	EVP_DigestFinal_ex(md, key, &len);
-	EVP_MD_CTX_free(md);
-}
 
 /* The span around at in which no validity boundary of the chain falls. */
 static void validity_span(struct x509_cert *const *certs, int n, int64_t at, int64_t *lo, int64_t *hi)
@@ -196,15 +190,23 @@ int chain_verify(X509_STORE *store, struct x509_cert *const *certs, int n, int64
 	*depth = 0;
 	if (!store || n < 1 || !certs[0]->x)
 		return X509_V_ERR_UNSPECIFIED;
-	uint8_t key[32];
-	memo_key(certs, n, purpose, key);
-	struct verify_memo *m = &verify_memo[(key[0] | key[1] << 8) & (VERIFY_CACHE - 1)];
-	if (m->used && m->store == store && memcmp(m->key, key, 32) == 0 && at >= m->lo && at < m->hi) {
+	if (n > MEMO_CHAIN)
+		return chain_verify_now(store, certs, n, at, purpose, depth);
+	uint64_t ids[MEMO_CHAIN] = { 0 }, h = (uint64_t)purpose * 0x9e3779b97f4a7c15ull;
+	for (int i = 0; i < n; i++) {
+		ids[i] = cert_id(certs[i]);
+		h = (h ^ ids[i]) * 0xbf58476d1ce4e5b9ull;
+	}
+	struct verify_memo *m = &verify_memo[(h ^ h >> 29) & (VERIFY_CACHE - 1)];
+	if (m->used && m->store == store && m->n == n && m->purpose == purpose &&
+	    memcmp(m->ids, ids, sizeof ids) == 0 && at >= m->lo && at < m->hi) {
 		*depth = m->depth;
 		return m->err;
 	}
 	int err = chain_verify_now(store, certs, n, at, purpose, depth);
-	memcpy(m->key, key, 32);
+	memcpy(m->ids, ids, sizeof ids);
+	m->n = n;
+	m->purpose = purpose;
 	m->used = true;
 	m->store = store;
 	m->at = at;
@@ -246,17 +248,51 @@ bool host_is_ip(const char *host)
 	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
+/* One presented DNS identifier against the reference name (RFC 6125 §6.4):
+ * case-insensitive; "*" may stand for the whole left-most label only, and
+ * for exactly one label. */
+static bool dns_id_matches(const char *id, const char *host)
+{
+	size_t il = strlen(id), hl = strlen(host);
+	if (il && id[il - 1] == '.')
+		il--;
+	if (hl && host[hl - 1] == '.')
+		hl--;
+	if (il >= 2 && id[0] == '*' && id[1] == '.') {
+		const char *dot = memchr(host, '.', hl);
+		if (!dot || dot == host)
+			return false;
+		size_t rest = hl - (size_t)(dot - host);   /* ".example.com" */
+		/* the wildcard's domain needs two labels: no "*.com" */
+		if (!memchr(id + 2, '.', il - 2))
+			return false;
+		return rest == il - 1 && strncasecmp(dot, id + 1, rest) == 0;
+	}
+	return il == hl && strncasecmp(id, host, hl) == 0;
+}
+
 bool cert_covers_host(const struct x509_cert *c, const char *host)
 {
 	if (!c->x || !host || !*host)
 		return false;
-	int rc;
-	if (host_is_ip(host))
-		rc = X509_check_ip_asc(c->x, host, 0);
-	else
-		rc = X509_check_host(c->x, host, strlen(host), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL);
-	ERR_clear_error();
-	return rc == 1;
+	unsigned char want[16];
+	int af = 0;
+	if (inet_pton(AF_INET, host, want) == 1)
+		af = 4;
+	else if (inet_pton(AF_INET6, host, want) == 1)
+		af = 6;
+	bool dns_sans = false;
+	for (uint32_t i = 0; i < c->match_n; i++) {
+		const struct x509_name_id *id = &c->match[i];
+		dns_sans |= id->dns != NULL;
+		if (af && id->ip_len == (af == 4 ? 4 : 16) && memcmp(id->ip, want, id->ip_len) == 0)
+			return true;
+		if (!af && id->dns && dns_id_matches(id->dns, host))
+			return true;
+	}
+	/* the CN counts only without DNS names in the SAN (RFC 6125 §6.4.4; as
+	 * OpenSSL's X509_check_host) */
+	return !af && !dns_sans && c->cn_raw && dns_id_matches(c->cn_raw, host);
 }
 
 bool cert_weak_signature(const struct x509_cert *c)

@@ -111,10 +111,19 @@ static void civil(int64_t days, int64_t *y, unsigned *m, unsigned *d)
 
 static void frac(char *buf, size_t len, const struct ts *t, int digits)
 {
-	if (digits == 9)
-		snprintf(buf, len, ".%09u", t->nsec);
-	else
-		snprintf(buf, len, ".%06u", t->nsec / 1000);
+	uint32_t v = digits == 9 ? t->nsec : t->nsec / 1000;
+	int n = digits == 9 ? 9 : 6;
+	if (len < (size_t)n + 2) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	buf[0] = '.';
+	for (int i = n; i >= 1; i--) {
+		buf[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	buf[n + 1] = '\0';
 }
 
 void fmt_time_iso(char *buf, size_t len, const struct ts *t, int digits)
@@ -132,11 +141,19 @@ void fmt_time_iso(char *buf, size_t len, const struct ts *t, int digits)
 void fmt_time_of_day(char *buf, size_t len, const struct ts *t, int digits)
 {
 	int64_t rem = t->sec % 86400;
-	char f[16];
 	if (rem < 0)
 		rem += 86400;
-	frac(f, sizeof f, t, digits);
-	snprintf(buf, len, "%02u:%02u:%02u%s", (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60), f);
+	if (len < 20) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	unsigned v[3] = { (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60) };
+	for (int i = 0; i < 3; i++) {
+		buf[i * 3] = (char)('0' + v[i] / 10);
+		buf[i * 3 + 1] = (char)('0' + v[i] % 10);
+		buf[i * 3 + 2] = ':';
+	}
+	frac(buf + 8, len - 8, t, digits);
 }
 
 const char *fmt_version(char *buf, size_t len, uint16_t v)

@@ -82,3 +82,61 @@ char *mem_strdup(const char *s)
 
 size_t mem_in_use(void) { return in_use; }
 size_t mem_peak(void) { return peak; }
+
+#define CHUNK 4096u
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	uint8_t pad[8];      /* keeps the data 16-byte aligned */
+	uint8_t data[];
+};
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (n > a->left) {
+		/* a large block gets a chunk of its own; the current one stays */
+		size_t size = n > CHUNK / 4 ? n : CHUNK;
+		struct arena_chunk *c = mem_alloc(sizeof *c + size);
+		c->next = a->chunks;
+		a->chunks = c;
+		if (n > CHUNK / 4)
+			return c->data;
+		a->next = c->data;
+		a->left = size;
+	}
+	void *p = a->next;
+	memset(p, 0, n);
+	a->next += n;
+	a->left -= n;
+	return p;
+}
+
+void *arena_grow(struct arena *a, void *old, size_t old_n, size_t new_n)
+{
+	void *p = arena_alloc(a, new_n);
+	if (old && old_n)
+		memcpy(p, old, old_n < new_n ? old_n : new_n);
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *d = arena_alloc(a, n + 1);
+	if (n)
+		memcpy(d, s, n);
+	return d;
+}
+
+void arena_free(struct arena *a)
+{
+	struct arena_chunk *c = a->chunks;
+	while (c) {
+		struct arena_chunk *next = c->next;
+		mem_free(c);
+		c = next;
+	}
+	a->chunks = NULL;
+	a->next = NULL;
+	a->left = 0;
+}

@@ -3,6 +3,7 @@
 #define TLSDIAG_MEM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * All memory that grows with the input goes through these. Allocation
@@ -14,6 +15,25 @@ void *mem_realloc(void *p, size_t n); /* new bytes are not zeroed */
 void mem_free(void *p);
 char *mem_strndup(const char *s, size_t n);
 char *mem_strdup(const char *s);
+
+/*
+ * An arena: many small allocations freed together. A connection's facts
+ * (lists, names, timeline, findings) live in its session's arena, so
+ * parsing a handshake costs a few chunk allocations instead of dozens.
+ */
+struct arena_chunk;
+
+struct arena {
+	struct arena_chunk *chunks;
+	uint8_t *next;
+	size_t left;
+};
+
+void *arena_alloc(struct arena *a, size_t n);   /* zeroed, 16-byte aligned */
+/* A bigger copy of a block (the old one stays until arena_free). */
+void *arena_grow(struct arena *a, void *old, size_t old_n, size_t new_n);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+void arena_free(struct arena *a);
 
 /* Bytes currently allocated through this module (payload only). */
 size_t mem_in_use(void);

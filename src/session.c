@@ -8,8 +8,9 @@
 #include "mem.h"
 #include "x509.h"
 
-/* Grow a capped array: returns false once the cap is reached. */
-static bool grow(void **arr, uint32_t n, uint32_t *cap, uint32_t limit, size_t elem)
+/* Grow a capped array (in the arena if there is one): returns false once
+ * the cap is reached. */
+static bool grow(struct arena *arena, void **arr, uint32_t n, uint32_t *cap, uint32_t limit, size_t elem)
 {
 	if (n < *cap)
 		return true;
@@ -18,14 +19,24 @@ static bool grow(void **arr, uint32_t n, uint32_t *cap, uint32_t limit, size_t e
 	uint32_t ncap = *cap ? *cap * 2 : 16;
 	if (ncap > limit)
 		ncap = limit;
-	*arr = mem_realloc(*arr, (size_t)ncap * elem);
+	if (arena)
+		*arr = arena_grow(arena, *arr, (size_t)*cap * elem, (size_t)ncap * elem);
+	else
+		*arr = mem_realloc(*arr, (size_t)ncap * elem);
 	*cap = ncap;
 	return true;
 }
 
+struct session *session_new(void)
+{
+	struct session *s = mem_alloc(sizeof *s);
+	s->findings.arena = &s->arena;
+	return s;
+}
+
 void session_event(struct session *s, uint64_t frame, const char *id, const char *fmt, ...)
 {
-	if (!grow((void **)&s->events, s->events_n, &s->events_cap, LIM_EVENTS, sizeof *s->events)) {
+	if (!grow(&s->arena, (void **)&s->events, s->events_n, &s->events_cap, LIM_EVENTS, sizeof *s->events)) {
 		s->events_dropped++;
 		return;
 	}
@@ -40,7 +51,7 @@ void session_event(struct session *s, uint64_t frame, const char *id, const char
 
 struct msg *session_add_msg(struct session *s, uint64_t frame, const struct ts *t, int from, int kind)
 {
-	if (!grow((void **)&s->timeline, s->timeline_n, &s->timeline_cap, LIM_TIMELINE, sizeof *s->timeline)) {
+	if (!grow(&s->arena, (void **)&s->timeline, s->timeline_n, &s->timeline_cap, LIM_TIMELINE, sizeof *s->timeline)) {
 		s->timeline_dropped++;
 		return NULL;
 	}
@@ -56,28 +67,41 @@ struct msg *session_add_msg(struct session *s, uint64_t frame, const struct ts *
 struct finding *finding_list_add(struct finding_list *l, const char *id, int severity, int side,
 				 const char *summary, const char *cause, const char *fix)
 {
-	if (!grow((void **)&l->v, l->n, &l->cap, 64, sizeof *l->v))
+	if (!grow(l->arena, (void **)&l->v, l->n, &l->cap, 64, sizeof *l->v))
 		return NULL;
 	struct finding *f = &l->v[l->n++];
 	memset(f, 0, sizeof *f);
 	f->id = id;
 	f->severity = (uint8_t)severity;
 	f->side = (uint8_t)side;
-	f->summary = mem_strdup(summary ? summary : "");
-	f->cause = mem_strdup(cause ? cause : "");
-	f->fix = mem_strdup(fix ? fix : "");
+	summary = summary ? summary : "";
+	cause = cause ? cause : "";
+	fix = fix ? fix : "";
+	if (l->arena) {
+		f->summary = arena_strndup(l->arena, summary, strlen(summary));
+		f->cause = arena_strndup(l->arena, cause, strlen(cause));
+		f->fix = arena_strndup(l->arena, fix, strlen(fix));
+	} else {
+		f->summary = mem_strdup(summary);
+		f->cause = mem_strdup(cause);
+		f->fix = mem_strdup(fix);
+	}
 	return f;
 }
 
 void finding_list_free(struct finding_list *l)
 {
-	for (uint32_t i = 0; i < l->n; i++) {
-		mem_free(l->v[i].summary);
-		mem_free(l->v[i].cause);
-		mem_free(l->v[i].fix);
+	struct arena *arena = l->arena;
+	if (!arena) {
+		for (uint32_t i = 0; i < l->n; i++) {
+			mem_free(l->v[i].summary);
+			mem_free(l->v[i].cause);
+			mem_free(l->v[i].fix);
+		}
+		mem_free(l->v);
 	}
-	mem_free(l->v);
-	memset(l, 0, sizeof *l);
+	memset(l, 0, sizeof *l);   /* arena blocks go with the arena */
+	l->arena = arena;
 }
 
 bool finding_list_has_error(const struct finding_list *l)
@@ -116,7 +140,7 @@ const char *severity_name(int severity)
 
 void session_add_alert(struct session *s, uint64_t frame, int from, bool encrypted, uint8_t level, uint8_t desc)
 {
-	if (!grow((void **)&s->alerts, s->alerts_n, &s->alerts_cap, LIM_ALERTS, sizeof *s->alerts)) {
+	if (!grow(&s->arena, (void **)&s->alerts, s->alerts_n, &s->alerts_cap, LIM_ALERTS, sizeof *s->alerts)) {
 		s->alerts_dropped++;
 		return;
 	}
@@ -251,41 +275,10 @@ void session_finish(struct session *s)
 		s->outcome = OUTCOME_INCOMPLETE;
 }
 
-static void u16list_free(struct u16list *l)
-{
-	mem_free(l->v);
-	memset(l, 0, sizeof *l);
-}
-
-static void strlist_free(struct strlist *l)
-{
-	for (uint32_t i = 0; i < l->n; i++)
-		mem_free(l->v[i]);
-	mem_free(l->v);
-	mem_free(l->len);
-	memset(l, 0, sizeof *l);
-}
-
-static void client_hello_free(struct client_hello *ch)
-{
-	u16list_free(&ch->cipher_suites);
-	u16list_free(&ch->extensions);
-	u16list_free(&ch->supported_versions);
-	u16list_free(&ch->sig_algs);
-	u16list_free(&ch->sig_algs_cert);
-	u16list_free(&ch->groups);
-	u16list_free(&ch->key_share_groups);
-	strlist_free(&ch->alpn);
-	mem_free(ch->sni);
-	ch->sni = NULL;
-}
-
 static void chain_free(struct chain *c)
 {
 	for (uint32_t i = 0; i < c->n; i++)
 		x509_unref(c->certs[i].x509);
-	mem_free(c->certs);
-	c->certs = NULL;
 	c->n = 0;
 }
 
@@ -293,20 +286,10 @@ void session_free(struct session *s)
 {
 	if (!s)
 		return;
-	client_hello_free(&s->ch);
-	client_hello_free(&s->ch2);
-	u16list_free(&s->sh.extensions);
-	u16list_free(&s->hrr.extensions);
 	chain_free(&s->server_chain);
 	chain_free(&s->client_chain);
-	u16list_free(&s->cr.sig_algs);
-	mem_free(s->cr.dn_bytes);
-	mem_free(s->cr.dn_off);
-	mem_free(s->cr.dn_len);
 	finding_list_free(&s->findings);
-	mem_free(s->timeline);
-	mem_free(s->alerts);
-	mem_free(s->events);
+	arena_free(&s->arena);
 	mem_free(s);
 }
 

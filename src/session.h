@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "limits.h"
+#include "mem.h"
 
 struct x509_cert;
 struct ev_conn;
@@ -29,6 +30,7 @@ struct u16list {
 	uint16_t *v;
 	uint32_t n;
 	uint32_t total;
+	uint32_t cap;
 };
 
 /* A list of byte strings (ALPN protocol names). */
@@ -37,6 +39,7 @@ struct strlist {
 	uint16_t *len; /* names may hold NUL bytes: keep lengths */
 	uint32_t n;
 	uint32_t total;
+	uint32_t cap;
 };
 
 /* An anomaly in the data, never printed by a parser: a stable id, the frame,
@@ -288,6 +291,7 @@ struct finding {
 struct finding_list {
 	struct finding *v;
 	uint32_t n, cap;
+	struct arena *arena;     /* where the texts live; NULL: the heap */
 };
 
 struct finding *finding_list_add(struct finding_list *l, const char *id, int severity, int side,
@@ -305,6 +309,8 @@ enum outcome {
 enum close_kind { CLOSE_NONE = 0, CLOSE_FIN, CLOSE_RST, CLOSE_EXPIRED, CLOSE_EVICTED, CLOSE_END_OF_CAPTURE };
 
 struct session {
+	struct arena arena;        /* lists, names, timeline, findings */
+
 	/* where */
 	const char *file;          /* capture file name, owned by the caller */
 	uint64_t stream;           /* Wireshark tcp.stream */
@@ -379,6 +385,9 @@ struct session {
 	uint32_t handshake_done_seq;   /* record order of the last Finished */
 	uint32_t record_seq;       /* records seen so far, both sides */
 };
+
+/* A new, empty session. */
+struct session *session_new(void);
 
 /* Record an event; beyond LIM_EVENTS they are only counted. */
 void session_event(struct session *s, uint64_t frame, const char *id,

@@ -94,7 +94,7 @@ static void trailing(struct session *s, uint64_t frame, uint8_t type, const stru
 }
 
 /* Fill a u16 list from a vector body; an odd length is malformed. */
-static bool read_u16list(struct u16list *l, struct rd v)
+static bool read_u16list(struct session *s, struct u16list *l, struct rd v)
 {
 	if (l->v)   /* duplicate extension: keep the first */
 		return true;
@@ -102,24 +102,29 @@ static bool read_u16list(struct u16list *l, struct rd v)
 	bool ok = rd_left(&v) % 2 == 0;
 	l->total = (uint32_t)count;
 	l->n = count < LIM_LIST_ENTRIES ? (uint32_t)count : LIM_LIST_ENTRIES;
-	l->v = mem_alloc((l->n ? l->n : 1) * sizeof *l->v);
+	l->cap = l->n ? l->n : 1;
+	l->v = arena_alloc(&s->arena, l->cap * sizeof *l->v);
 	for (uint32_t i = 0; i < l->n; i++)
 		rd_u16(&v, &l->v[i]);
 	return ok;
 }
 
-static void list_add(struct u16list *l, uint16_t value)
+static void list_add(struct session *s, struct u16list *l, uint16_t value)
 {
 	l->total++;
 	if (l->n >= LIM_LIST_ENTRIES)
 		return;
-	l->v = mem_realloc(l->v, (l->n + 1) * sizeof *l->v);
+	if (l->n == l->cap) {
+		uint32_t cap = l->cap ? l->cap * 2 : 16;
+		l->v = arena_grow(&s->arena, l->v, l->cap * sizeof *l->v, cap * sizeof *l->v);
+		l->cap = cap;
+	}
 	l->v[l->n++] = value;
 }
 
 /* ---- ClientHello: RFC 5246 §7.4.1.2, RFC 8446 §4.1.2 ---- */
 
-static bool parse_sni(struct client_hello *ch, struct rd v)
+static bool parse_sni(struct session *s, struct client_hello *ch, struct rd v)
 {
 	struct rd list, name;
 	if (!rd_vec16(&v, &list))
@@ -134,14 +139,14 @@ static bool parse_sni(struct client_hello *ch, struct rd v)
 			ch->sni_truncated = n > LIM_NAME_LEN;
 			if (n > LIM_NAME_LEN)
 				n = LIM_NAME_LEN;
-			ch->sni = mem_strndup((const char *)name.p, n);
+			ch->sni = arena_strndup(&s->arena, (const char *)name.p, n);
 			ch->sni_len = (uint16_t)n;
 		}
 	}
 	return rd_left(&v) == 0;
 }
 
-static bool parse_alpn_list(struct strlist *l, struct rd v)
+static bool parse_alpn_list(struct session *s, struct strlist *l, struct rd v)
 {
 	struct rd list, name;
 	if (!rd_vec16(&v, &list))
@@ -152,31 +157,35 @@ static bool parse_alpn_list(struct strlist *l, struct rd v)
 		l->total++;
 		if (l->n >= LIM_LIST_ENTRIES)
 			continue;
-		l->v = mem_realloc(l->v, (l->n + 1) * sizeof *l->v);
-		l->len = mem_realloc(l->len, (l->n + 1) * sizeof *l->len);
-		l->v[l->n] = mem_strndup((const char *)name.p, rd_left(&name));
+		if (l->n == l->cap) {
+			uint32_t cap = l->cap ? l->cap * 2 : 4;
+			l->v = arena_grow(&s->arena, l->v, l->cap * sizeof *l->v, cap * sizeof *l->v);
+			l->len = arena_grow(&s->arena, l->len, l->cap * sizeof *l->len, cap * sizeof *l->len);
+			l->cap = cap;
+		}
+		l->v[l->n] = arena_strndup(&s->arena, (const char *)name.p, rd_left(&name));
 		l->len[l->n] = (uint16_t)rd_left(&name);
 		l->n++;
 	}
 	return rd_left(&v) == 0;
 }
 
-static bool client_extension(struct client_hello *ch, uint16_t type, struct rd v)
+static bool client_extension(struct session *s, struct client_hello *ch, uint16_t type, struct rd v)
 {
 	struct rd sub;
 	switch (type) {
 	case EXT_SERVER_NAME:
-		return parse_sni(ch, v);
+		return parse_sni(s, ch, v);
 	case EXT_SUPPORTED_GROUPS:
-		return rd_vec16(&v, &sub) && read_u16list(&ch->groups, sub) && rd_left(&v) == 0;
+		return rd_vec16(&v, &sub) && read_u16list(s, &ch->groups, sub) && rd_left(&v) == 0;
 	case EXT_SIGNATURE_ALGORITHMS:
-		return rd_vec16(&v, &sub) && read_u16list(&ch->sig_algs, sub) && rd_left(&v) == 0;
+		return rd_vec16(&v, &sub) && read_u16list(s, &ch->sig_algs, sub) && rd_left(&v) == 0;
 	case EXT_SIGNATURE_ALGORITHMS_CERT:
-		return rd_vec16(&v, &sub) && read_u16list(&ch->sig_algs_cert, sub) && rd_left(&v) == 0;
+		return rd_vec16(&v, &sub) && read_u16list(s, &ch->sig_algs_cert, sub) && rd_left(&v) == 0;
 	case EXT_SUPPORTED_VERSIONS:
-		return rd_vec8(&v, &sub) && read_u16list(&ch->supported_versions, sub) && rd_left(&v) == 0;
+		return rd_vec8(&v, &sub) && read_u16list(s, &ch->supported_versions, sub) && rd_left(&v) == 0;
 	case EXT_ALPN:
-		return parse_alpn_list(&ch->alpn, v);
+		return parse_alpn_list(s, &ch->alpn, v);
 	case EXT_EC_POINT_FORMATS:
 		if (!rd_vec8(&v, &sub))
 			return false;
@@ -205,7 +214,7 @@ static bool client_extension(struct client_hello *ch, uint16_t type, struct rd v
 			struct rd key;
 			if (!rd_u16(&sub, &group) || !rd_vec16(&sub, &key))
 				return false;
-			list_add(&ch->key_share_groups, group);
+			list_add(s, &ch->key_share_groups, group);
 		}
 		return rd_left(&v) == 0;
 	}
@@ -257,7 +266,7 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 		malformed(s, frame, T, "truncated cipher_suites");
 		return;
 	}
-	if (!read_u16list(&ch->cipher_suites, suites))
+	if (!read_u16list(s, &ch->cipher_suites, suites))
 		malformed(s, frame, T, "odd cipher_suites length");
 	for (uint32_t i = 0; i < ch->cipher_suites.n; i++) {
 		uint16_t cs = ch->cipher_suites.v[i];
@@ -292,10 +301,10 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 			malformed(s, frame, T, "truncated extension");
 			break;
 		}
-		list_add(&ch->extensions, type);
+		list_add(s, &ch->extensions, type);
 		if (tls_is_grease(type))
 			ch->grease = true;
-		if (!client_extension(ch, type, body)) {
+		if (!client_extension(s, ch, type, body)) {
 			const char *n = tls_extension_name(type);
 			session_event(s, frame, "tls.malformed", "Client Hello: extension %s (%u) malformed",
 				      n ? n : "unknown", type);
@@ -344,7 +353,7 @@ static void parse_sslv2_hello(struct session *s, const uint8_t *body, uint32_t l
 		rd_u8(&specs, &k);
 		rd_u16(&specs, &v);
 		if (k == 0)   /* a TLS cipher suite in SSLv2 clothing */
-			list_add(&ch->cipher_suites, v);
+			list_add(s, &ch->cipher_suites, v);
 	}
 	ch->session_id_len = (uint8_t)sid_len;
 	rd_copy(&sid, ch->session_id, sid_len);
@@ -367,7 +376,7 @@ static void server_extensions(struct session *s, struct server_hello *sh, struct
 		}
 		bool ok = true;
 		if (hrr) {
-			list_add(&hrr->extensions, type);
+			list_add(s, &hrr->extensions, type);
 			if (type == EXT_KEY_SHARE) {
 				ok = rd_u16(&v, &hrr->selected_group) && rd_left(&v) == 0;
 				hrr->has_group = ok;
@@ -384,7 +393,7 @@ static void server_extensions(struct session *s, struct server_hello *sh, struct
 			}
 			continue;
 		}
-		list_add(&sh->extensions, type);
+		list_add(s, &sh->extensions, type);
 		switch (type) {
 		case EXT_SUPPORTED_VERSIONS:
 			ok = rd_u16(&v, &sh->version) && rd_left(&v) == 0;
@@ -534,7 +543,7 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 	for (struct rd walk = list, der, exts; rd_left(&walk) && entries < LIM_CERTS_PER_CHAIN; entries++)
 		if (!rd_vec24(&walk, &der) || (tls13 && !rd_vec16(&walk, &exts)))
 			break;
-	c->certs = mem_alloc((entries ? entries : 1) * sizeof *c->certs);
+	c->certs = arena_alloc(&s->arena, (entries ? entries : 1) * sizeof *c->certs);
 	while (rd_left(&list)) {
 		struct rd der, exts;
 		if (!rd_vec24(&list, &der)) {
@@ -583,11 +592,11 @@ static void read_ca_names(struct session *s, struct rd names, uint64_t frame)
 		}
 		count++;
 	}
-	cr->dn_bytes = mem_alloc(total ? total : 1);
+	cr->dn_bytes = arena_alloc(&s->arena, total ? total : 1);
 	memcpy(cr->dn_bytes, names.p, total);
 	cr->dn_bytes_len = (uint32_t)total;
-	cr->dn_off = mem_alloc((count ? count : 1) * sizeof *cr->dn_off);
-	cr->dn_len = mem_alloc((count ? count : 1) * sizeof *cr->dn_len);
+	cr->dn_off = arena_alloc(&s->arena, (count ? count : 1) * sizeof *cr->dn_off);
+	cr->dn_len = arena_alloc(&s->arena, (count ? count : 1) * sizeof *cr->dn_len);
 	walk = rd_make(cr->dn_bytes, total);
 	for (uint32_t i = 0; i < count; i++) {
 		rd_vec16(&walk, &dn);
@@ -620,7 +629,7 @@ static void parse_certificate_request(struct session *s, struct rd r, uint64_t f
 				break;
 			if (type == EXT_SIGNATURE_ALGORITHMS && rd_vec16(&body, &algs)) {
 				cr->has_sig_algs = true;
-				read_u16list(&cr->sig_algs, algs);
+				read_u16list(s, &cr->sig_algs, algs);
 			} else if (type == EXT_CERTIFICATE_AUTHORITIES && rd_vec16(&body, &names)) {
 				read_ca_names(s, names, frame);
 			}
@@ -644,7 +653,7 @@ static void parse_certificate_request(struct session *s, struct rd r, uint64_t f
 			return;
 		}
 		cr->has_sig_algs = true;
-		if (!read_u16list(&cr->sig_algs, algs))
+		if (!read_u16list(s, &cr->sig_algs, algs))
 			malformed(s, frame, T, "odd supported_signature_algorithms length");
 	}
 	if (!rd_vec16(&r, &names)) {

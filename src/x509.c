@@ -77,6 +77,10 @@ static void cert_destroy(struct x509_cert *c)
 	mem_free(c->subject);
 	mem_free(c->issuer);
 	mem_free(c->cn);
+	mem_free(c->cn_raw);
+	for (uint32_t i = 0; i < c->match_n; i++)
+		mem_free(c->match[i].dns);
+	mem_free(c->match);
 	mem_free(c->serial);
 	for (uint32_t i = 0; i < c->san_n; i++)
 		mem_free(c->san[i]);
@@ -183,17 +187,6 @@ static char *hex_string(const unsigned char *p, size_t n, bool negative)
 	return s;
 }
 
-static char *asn1_string_utf8(const ASN1_STRING *a)
-{
-	unsigned char *u = NULL;
-	int n = ASN1_STRING_to_UTF8(&u, a);
-	if (n < 0)
-		return mem_strdup("");
-	char *s = mem_strndup((const char *)u, (size_t)n);
-	OPENSSL_free(u);
-	return s;
-}
-
 static void add_san(struct x509_cert *c, const char *prefix, const char *val, size_t vlen)
 {
 	if (c->san_n >= 1024)   /* a certificate is < LIM_HANDSHAKE_MSG; this is plenty */
@@ -214,6 +207,22 @@ static void add_san(struct x509_cert *c, const char *prefix, const char *val, si
 	mem_free(shown);
 }
 
+/* A name for hostname checks; names with NUL bytes never match anything. */
+static void add_match(struct x509_cert *c, const char *dns, size_t dlen, const uint8_t *ip, int ip_len)
+{
+	if (c->match_n >= 1024 || (dns && memchr(dns, '\0', dlen)))
+		return;
+	c->match = mem_realloc(c->match, (c->match_n + 1) * sizeof *c->match);
+	struct x509_name_id *m = &c->match[c->match_n++];
+	memset(m, 0, sizeof *m);
+	if (dns) {
+		m->dns = mem_strndup(dns, dlen);
+	} else {
+		memcpy(m->ip, ip, (size_t)ip_len);
+		m->ip_len = (uint8_t)ip_len;
+	}
+}
+
 static void read_san(struct x509_cert *c)
 {
 	GENERAL_NAMES *names = X509_get_ext_d2i(c->x, NID_subject_alt_name, NULL, NULL);
@@ -227,6 +236,7 @@ static void read_san(struct x509_cert *c)
 		case GEN_DNS:
 			s = g->d.dNSName;
 			add_san(c, "DNS:", (const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+			add_match(c, (const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s), NULL, 0);
 			break;
 		case GEN_EMAIL:
 			s = g->d.rfc822Name;
@@ -241,6 +251,8 @@ static void read_san(struct x509_cert *c)
 			s = g->d.iPAddress;
 			int n = ASN1_STRING_length(s);
 			const unsigned char *p = ASN1_STRING_get0_data(s);
+			if (n == 4 || n == 16)
+				add_match(c, NULL, 0, p, n);
 			uint8_t shown[16];
 			if ((n == 4 || n == 16) && redact_addresses()) {
 				uint8_t full[16] = { 0 };
@@ -320,7 +332,13 @@ static void read_facts(struct x509_cert *c)
 	     i = X509_NAME_get_index_by_NID(subj, NID_commonName, i))
 		last = i;
 	if (last >= 0) {
-		c->cn = asn1_string_utf8(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, last)));
+		const ASN1_STRING *data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, last));
+		unsigned char *u = NULL;
+		int ul = ASN1_STRING_to_UTF8(&u, data);
+		c->cn = ul >= 0 ? mem_strndup((const char *)u, (size_t)ul) : mem_strdup("");
+		if (ul > 0 && !memchr(u, '\0', (size_t)ul))
+			c->cn_raw = mem_strndup((const char *)u, (size_t)ul);   /* for hostname checks */
+		OPENSSL_free(u);
 		if (redact_names()) {
 			char *r = redact_hostname(c->cn, strlen(c->cn));
 			mem_free(c->cn);

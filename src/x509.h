@@ -51,6 +51,16 @@ struct x509_cert {
 	bool has_eku;
 	bool eku_server_auth, eku_client_auth, eku_any;
 
+	/* the names hostname checks compare with, as in the certificate (never
+	 * redacted): SAN dNSName and iPAddress entries, and the subject's CN */
+	struct x509_name_id {
+		char *dns;           /* NULL for an address */
+		uint8_t ip[16];
+		uint8_t ip_len;      /* 4 or 16; 0 for a name */
+	} *match;
+	uint32_t match_n;
+	char *cn_raw;
+
 	/* memo of certcheck: is the issuer in this trust store? */
 	const void *trust_store;
 	bool trust_has_issuer;

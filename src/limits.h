@@ -55,7 +55,7 @@
 
 /* Closed connections remembered (16 bytes each) so that late packets keep
  * their Wireshark tcp.stream number. */
-#define LIM_CLOSED_FLOWS           (256u * 1024u)
+#define LIM_CLOSED_FLOWS           (64u * 1024u)
 
 /* IPv4 / IPv6 fragments: datagrams under reassembly and their lifetime. */
 #define LIM_FRAG_DATAGRAMS         64u
@@ -72,7 +72,7 @@
 #define LIM_CERT_CACHE             4096u
 
 /* Finished connections held back so reports come out in first-frame order. */
-#define LIM_REPORT_HOLD            2048u
+#define LIM_REPORT_HOLD            1024u
 
 /* Accounted memory (mem.h) above which the least recently active
  * connections are evicted (flow.evicted). */

@@ -630,6 +630,7 @@ int main(int argc, char **argv)
 		int rc = bundle_check(&bo, stdout);
 		X509_STORE_free(trust);
 		x509_cache_clear();
+		mem_release_pools();
 		return rc;
 	}
 	if (key || key_pass) {
@@ -682,6 +683,7 @@ int main(int argc, char **argv)
 	X509_STORE_free(trust);
 	x509_cache_clear();
 	redact_free();
+	mem_release_pools();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("tlsdiag: error writing the report\n", stderr);
 		return EXIT_USAGE;

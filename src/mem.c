@@ -13,6 +13,33 @@
 static size_t in_use;
 static size_t peak;
 
+/*
+ * Blocks of 1 KiB to 32 KiB (sessions, arena chunks, record buffers) come
+ * and go with every connection; glibc serves them from its slower bins. Up
+ * to CLASS_KEEP_BYTES of each power-of-two class are kept for reuse.
+ */
+#define CLASS_MIN_SHIFT 10
+#define CLASS_MAX_SHIFT 15
+#define CLASS_KEEP_BYTES (1u << 20)   /* per class */
+
+struct free_block {
+	struct free_block *next;
+};
+
+static struct free_block *free_class[CLASS_MAX_SHIFT + 1];
+static unsigned free_count[CLASS_MAX_SHIFT + 1];
+
+/* The class of a size, or 0 if it is not pooled. */
+static unsigned class_of(size_t n)
+{
+	if (n <= (1u << CLASS_MIN_SHIFT) - HDR || n > (1u << CLASS_MAX_SHIFT) - HDR)
+		return 0;
+	unsigned shift = CLASS_MIN_SHIFT;
+	while (((size_t)1 << shift) - HDR < n)
+		shift++;
+	return shift;
+}
+
 static void out_of_memory(size_t n)
 {
 	fprintf(stderr, "tlsdiag: out of memory (allocating %zu bytes)\n", n);
@@ -30,9 +57,19 @@ void *mem_alloc(size_t n)
 {
 	if (n > SIZE_MAX - HDR)
 		out_of_memory(n);
-	uint8_t *b = calloc(1, n + HDR);
-	if (!b)
-		out_of_memory(n);
+	unsigned cls = class_of(n);
+	uint8_t *b;
+	if (cls && free_class[cls]) {
+		b = (uint8_t *)free_class[cls];
+		free_class[cls] = free_class[cls]->next;
+		free_count[cls]--;
+		memset(b, 0, n + HDR);
+	} else {
+		/* a pooled class is allocated whole, so any block of it fits */
+		b = calloc(1, cls ? (size_t)1 << cls : n + HDR);
+		if (!b)
+			out_of_memory(n);
+	}
 	memcpy(b, &n, sizeof n);
 	account(n, 0);
 	return b + HDR;
@@ -47,6 +84,13 @@ void *mem_realloc(void *p, size_t n)
 	uint8_t *b = (uint8_t *)p - HDR;
 	size_t old;
 	memcpy(&old, b, sizeof old);
+	if (class_of(old) || class_of(n)) {
+		/* pooled blocks move by copy, so the pools keep whole classes */
+		uint8_t *np = mem_alloc(n);
+		memcpy(np, p, old < n ? old : n);
+		mem_free(p);
+		return np;
+	}
 	uint8_t *nb = realloc(b, n + HDR);
 	if (!nb)
 		out_of_memory(n);
@@ -63,7 +107,27 @@ void mem_free(void *p)
 	size_t n;
 	memcpy(&n, b, sizeof n);
 	account(0, n);
+	unsigned cls = class_of(n);
+	if (cls && ((size_t)free_count[cls] << cls) < CLASS_KEEP_BYTES) {
+		struct free_block *f = (struct free_block *)b;
+		f->next = free_class[cls];
+		free_class[cls] = f;
+		free_count[cls]++;
+		return;
+	}
 	free(b);
+}
+
+void mem_release_pools(void)
+{
+	for (unsigned cls = 0; cls <= CLASS_MAX_SHIFT; cls++) {
+		while (free_class[cls]) {
+			struct free_block *f = free_class[cls];
+			free_class[cls] = f->next;
+			free(f);
+		}
+		free_count[cls] = 0;
+	}
 }
 
 char *mem_strndup(const char *s, size_t n)
@@ -83,7 +147,8 @@ char *mem_strdup(const char *s)
 size_t mem_in_use(void) { return in_use; }
 size_t mem_peak(void) { return peak; }
 
-#define CHUNK 4096u
+/* a chunk plus the allocation header fills a 4 KiB pool class */
+#define CHUNK (4096u - 16u - 16u)
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -105,8 +170,7 @@ void *arena_alloc(struct arena *a, size_t n)
 		a->next = c->data;
 		a->left = size;
 	}
-	void *p = a->next;
-	memset(p, 0, n);
+	void *p = a->next;   /* chunks come zeroed and are never reused */
 	a->next += n;
 	a->left -= n;
 	return p;

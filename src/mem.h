@@ -35,6 +35,10 @@ void *arena_grow(struct arena *a, void *old, size_t old_n, size_t new_n);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_free(struct arena *a);
 
+/* Give the blocks kept for reuse back to the system (at exit, for leak
+ * checkers). */
+void mem_release_pools(void);
+
 /* Bytes currently allocated through this module (payload only). */
 size_t mem_in_use(void);
 size_t mem_peak(void);

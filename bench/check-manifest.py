@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""check-manifest.py - does tlsdiag find exactly what the benchmark generator put in?
+
+    tlsdiag --format jsonl ... -r F | check-manifest.py F.manifest.json
+
+Reads tlsdiag's JSON Lines (one connection per line, the summary last) and
+compares its counts with the generator's manifest: ClientHellos, ServerHellos
+(HelloRetryRequests counted apart), server and client Certificate messages,
+empty client Certificates, CertificateRequests, plaintext alerts by code,
+TLS 1.3 connections, resumptions, failed handshakes. Exit 1 on any difference.
+"""
+import collections
+import json
+import sys
+
+
+def main():
+    manifest = json.load(open(sys.argv[1]))
+    seen = collections.Counter()
+    alerts = collections.Counter()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        c = json.loads(line)
+        if "stream" not in c:
+            continue  # the summary line
+        for m in c["messages"]:
+            t = m["type"]
+            if t in ("client_hello", "server_hello", "hello_retry_request", "certificate_request"):
+                seen[t] += 1
+            elif t == "certificate":
+                seen["server_certificate" if m["from"] == "server" else "client_certificate"] += 1
+            elif t == "alert":
+                alerts[str(m["code"])] += 1
+        cc = c["client_certificates"]
+        if cc is not None and cc["count"] == 0:
+            seen["client_certificate_empty"] += 1
+        if c["version"] == "TLS 1.3":
+            seen["tls13"] += 1
+        if c["resumed"]:
+            seen["resumed"] += 1
+        if c["outcome"] == "failed":
+            seen["failed"] += 1
+    rows = [
+        ("ClientHello", seen["client_hello"], manifest["client_hello"]),
+        ("ServerHello + HelloRetryRequest", seen["server_hello"] + seen["hello_retry_request"], manifest["server_hello"]),
+        ("server Certificate", seen["server_certificate"], manifest["srv_cert_msgs"]),
+        ("client Certificate", seen["client_certificate"], manifest["cli_cert_msgs"]),
+        ("empty client Certificate", seen["client_certificate_empty"], manifest["cli_cert_empty"]),
+        ("CertificateRequest", seen["certificate_request"], manifest["cert_request"]),
+        ("TLS 1.3 connections", seen["tls13"], manifest["tls13_conns"]),
+        ("resumed connections", seen["resumed"], manifest["resumed"]),
+        ("failed handshakes", seen["failed"], manifest["failed_handshakes"]),
+    ]
+    for code, n in sorted(manifest["alerts_plain"].items()):
+        rows.append((f"plaintext alert {code}", alerts[code], n))
+    for code in sorted(set(alerts) - set(manifest["alerts_plain"])):
+        rows.append((f"plaintext alert {code}", alerts[code], 0))
+    bad = 0
+    print("| fact | tlsdiag | manifest |")
+    print("|---|---:|---:|")
+    for name, got, want in rows:
+        mark = "" if got == want else " **differs**"
+        bad += got != want
+        print(f"| {name} | {got} | {want}{mark} |")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

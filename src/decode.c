@@ -374,8 +374,14 @@ static int decode_ethertype(uint16_t type, struct rd r, struct decoded *d)
 
 int decode_packet(int dlt, const uint8_t *p, uint32_t caplen, uint32_t wirelen, struct decoded *d)
 {
-	memset(d, 0, sizeof *d);
+	/* addresses are written by the IP decoders; the rest is reset here */
+	d->why = NULL;
 	d->snapped = caplen < wirelen;
+	d->clipped = false;
+	d->tunnels = 0;
+	d->flags = 0;
+	d->payload = NULL;
+	d->payload_caplen = d->payload_len = 0;
 	struct rd r = rd_make(p, caplen);
 	uint16_t type;
 	switch (dlt) {

@@ -1,6 +1,7 @@
 /* mem.c - accounted allocation (see mem.h). */
 #include "mem.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +15,12 @@ static size_t in_use;
 static size_t peak;
 
 /*
- * Blocks of 1 KiB to 32 KiB (sessions, arena chunks, record buffers) come
- * and go with every connection; glibc serves them from its slower bins. Up
- * to CLASS_KEEP_BYTES of each power-of-two class are kept for reuse.
+ * Blocks of 128 B to 32 KiB (flows, connections, sessions, arena chunks,
+ * record buffers) come and go with every connection; glibc serves them from
+ * its slower bins. Up to CLASS_KEEP_BYTES of each power-of-two class are
+ * kept for reuse.
  */
-#define CLASS_MIN_SHIFT 10
+#define CLASS_MIN_SHIFT 7
 #define CLASS_MAX_SHIFT 15
 #define CLASS_KEEP_BYTES (1u << 20)   /* per class */
 
@@ -53,7 +55,7 @@ static void account(size_t add, size_t sub)
 		peak = in_use;
 }
 
-void *mem_alloc(size_t n)
+static void *alloc(size_t n, bool zero)
 {
 	if (n > SIZE_MAX - HDR)
 		out_of_memory(n);
@@ -63,16 +65,28 @@ void *mem_alloc(size_t n)
 		b = (uint8_t *)free_class[cls];
 		free_class[cls] = free_class[cls]->next;
 		free_count[cls]--;
-		memset(b, 0, n + HDR);
+		if (zero)
+			memset(b + HDR, 0, n);
 	} else {
 		/* a pooled class is allocated whole, so any block of it fits */
-		b = calloc(1, cls ? (size_t)1 << cls : n + HDR);
+		size_t size = cls ? (size_t)1 << cls : n + HDR;
+		b = zero ? calloc(1, size) : malloc(size);
 		if (!b)
 			out_of_memory(n);
 	}
 	memcpy(b, &n, sizeof n);
 	account(n, 0);
 	return b + HDR;
+}
+
+void *mem_alloc(size_t n)
+{
+	return alloc(n, true);
+}
+
+void *mem_alloc_uninit(size_t n)
+{
+	return alloc(n, false);
 }
 
 void *mem_realloc(void *p, size_t n)
@@ -162,15 +176,18 @@ void *arena_alloc(struct arena *a, size_t n)
 	if (n > a->left) {
 		/* a large block gets a chunk of its own; the current one stays */
 		size_t size = n > CHUNK / 4 ? n : CHUNK;
-		struct arena_chunk *c = mem_alloc(sizeof *c + size);
+		struct arena_chunk *c = mem_alloc_uninit(sizeof *c + size);
 		c->next = a->chunks;
 		a->chunks = c;
-		if (n > CHUNK / 4)
+		if (n > CHUNK / 4) {
+			memset(c->data, 0, n);
 			return c->data;
+		}
 		a->next = c->data;
 		a->left = size;
 	}
-	void *p = a->next;   /* chunks come zeroed and are never reused */
+	void *p = a->next;
+	memset(p, 0, n);   /* only what is handed out: most of a chunk stays unused */
 	a->next += n;
 	a->left -= n;
 	return p;

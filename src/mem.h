@@ -11,6 +11,7 @@
  * and exits with status 2 (caps make it unreachable in practice).
  */
 void *mem_alloc(size_t n);            /* zeroed */
+void *mem_alloc_uninit(size_t n);     /* for buffers that are filled at once */
 void *mem_realloc(void *p, size_t n); /* new bytes are not zeroed */
 void mem_free(void *p);
 char *mem_strndup(const char *s, size_t n);

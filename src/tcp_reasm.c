@@ -91,7 +91,7 @@ static bool fits(const struct tcp_dir *d, uint32_t caplen)
 static void queue_piece(struct tcp_dir *d, struct ooo_seg **pp, uint32_t seq, const uint8_t *p, uint32_t caplen,
 			uint32_t len, uint64_t frame)
 {
-	struct ooo_seg *s = mem_alloc(sizeof *s + caplen);
+	struct ooo_seg *s = mem_alloc_uninit(sizeof *s + caplen);
 	s->seq = seq;
 	s->len = len;
 	s->caplen = caplen;

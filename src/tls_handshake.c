@@ -956,7 +956,7 @@ static void on_handshake(struct tls_conn *c, int side, const uint8_t *body, uint
 					      n ? n : "handshake message", h->len, LIM_HANDSHAKE_MSG);
 				h->skipping = true;
 			} else {
-				h->buf = mem_alloc(h->len ? h->len : 1);
+				h->buf = mem_alloc_uninit(h->len ? h->len : 1);
 				hs_total += h->len;
 			}
 		}

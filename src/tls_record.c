@@ -236,7 +236,7 @@ void tls_rec_feed(struct tls_rec_dir *d, int side, const uint8_t *p, uint32_t n,
 					break;
 				}
 				if (!d->body)
-					d->body = mem_alloc(d->len ? d->len : 1);
+					d->body = mem_alloc_uninit(d->len ? d->len : 1);
 				memcpy(d->body + d->have, p, take);
 			}
 			d->have += take;

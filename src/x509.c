@@ -23,9 +23,34 @@ static uint32_t cached;
 static struct x509_cert *lru_head, *lru_tail;   /* unreferenced, oldest first */
 static uint64_t parsed_count, hit_count;
 
-/* A fast 64-bit hash of the DER bytes; equality is confirmed with memcmp,
- * so collisions cost time, never correctness. */
+/* A 64-bit hash of the DER bytes; equality is confirmed with memcmp, so
+ * collisions cost time, never correctness. Long inputs are sampled: 32
+ * words spread over the bytes and the last 8 (certificates differ in their
+ * serial, key and signature, which samples catch). */
+static uint64_t hash_full(const uint8_t *p, size_t n);
+
 static uint64_t hash_der(const uint8_t *p, size_t n)
+{
+	if (n <= 512)
+		return hash_full(p, n);
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+	size_t step = (n - 8) / 32;
+	for (size_t i = 0; i < 32; i++) {
+		uint64_t v;
+		memcpy(&v, p + i * step, 8);
+		h ^= v * 0xff51afd7ed558ccdull;
+		h = (h << 27 | h >> 37) * 0xc4ceb9fe1a85ec53ull;
+	}
+	uint64_t last;
+	memcpy(&last, p + n - 8, 8);
+	h ^= last * 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return h;
+}
+
+static uint64_t hash_full(const uint8_t *p, size_t n)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
 	while (n >= 8) {

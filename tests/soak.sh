@@ -16,6 +16,10 @@ trap cleanup EXIT
 
 command -v openssl >/dev/null || { echo "SKIP: openssl is not installed"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
+if ldd "$TLSDIAG" 2>/dev/null | grep -q 'libasan\|libtsan\|libmsan'; then
+	echo "SKIP: resident memory is not meaningful under a sanitizer (its quarantine grows by design)"
+	exit 77
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: live capture needs root (CI runs this test as root)"
 	exit 77

@@ -916,6 +916,7 @@ make_variants() {
   python3 "$TOOL" null      "$B" "$V-null-$base.pcap"          # LINKTYPE_NULL (0), BSD loopback
   python3 "$TOOL" reorder   "$B" "$V-reordered-$base.pcap" 443 # swapped + duplicated segments
   python3 "$TOOL" drop-cert "$B" "$V-lost-segment-$base.pcap" 443   # capture loss
+  python3 "$TOOL" drop-client-cert "$B" "$V-no-client-certificate-$base.pcap" 443   # Certificate skipped
   editcap -s 96 "$B" "$V-snaplen96-$base.pcap"                 # every frame cut to 96 bytes
   local ch alert
   ch=$(tshark_frame "$B" 'tls.handshake.type == 1')

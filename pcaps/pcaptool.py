@@ -11,6 +11,8 @@ Two jobs:
                                             flight, and add a duplicate (retransmission) of one
      pcaptool.py drop-cert    IN OUT PORT   remove the segment carrying the start of the server's
                                             Certificate message (capture loss)
+     pcaptool.py drop-client-cert IN OUT PORT  remove the client's Certificate message (a client
+                                            that skips it instead of sending an empty one)
      pcaptool.py midstream    IN OUT N      drop the first N frames (no SYN / no ClientHello)
      pcaptool.py cut          IN OUT FRAME  write the file cut off in the middle of FRAME's record
 
@@ -317,6 +319,76 @@ def v_drop_cert(inp, out, port):
     del p.packets[victim]
     p.write(out)
     print(f"drop-cert: removed frame {victim + 1} (server stream offset {target} = Certificate start)")
+
+
+def _ip_tcp_offsets(data):
+    """(ip_offset, tcp_offset, payload_offset) of an Ethernet/IPv4 TCP frame."""
+    ip = 14
+    ihl = (data[ip] & 15) * 4
+    tcp = ip + ihl
+    doff = (data[tcp + 12] >> 4) * 4
+    return ip, tcp, tcp + doff
+
+
+def _ipv4_checksum(hdr):
+    s = 0
+    for i in range(0, len(hdr), 2):
+        s += (hdr[i] << 8) | hdr[i + 1]
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def v_drop_client_cert(inp, out, port):
+    """Remove the client's (empty) Certificate message from its flight, as a client that skips it
+    would send (RFC 5246 7.4.6 says it must send one): the record shrinks (or goes, if the message
+    was alone in it); later client sequence numbers and server acknowledgements move back by the
+    same count. IPv4 only; the message must sit inside one segment."""
+    p = Pcap.read(inp)
+    port = int(port)
+    removed, cut_seq = 0, None
+    for pkt in p.packets:
+        data = bytearray(pkt[3])
+        t = eth_tcp(bytes(data))
+        if not t:
+            continue
+        ip, tcp, pl = _ip_tcp_offsets(data)
+        if t["dport"] == port and removed == 0 and t["payload"]:
+            payload = bytearray(data[pl:])
+            off = 0
+            while off + 5 <= len(payload) and removed == 0:
+                ctype, _, ln = struct.unpack("!BHH", payload[off:off + 5])
+                body = off + 5
+                j = 0
+                while ctype == 22 and j + 4 <= ln:
+                    mtype = payload[body + j]
+                    mlen = int.from_bytes(payload[body + j + 1:body + j + 4], "big")
+                    if mtype == 11:
+                        if mlen + 4 == ln:          # alone in its record: the record goes
+                            cut_from, cut = off, 5 + ln
+                        else:
+                            cut_from, cut = body + j, 4 + mlen
+                            struct.pack_into("!H", payload, off + 3, ln - cut)
+                        del payload[cut_from:cut_from + cut]
+                        removed, cut_seq = cut, t["seq"] + cut_from
+                        break
+                    j += 4 + mlen
+                off += 5 + ln
+            if removed:
+                data[pl:] = payload
+        elif t["dport"] == port and removed and ((t["seq"] - cut_seq) & 0xFFFFFFFF) < 1 << 31:
+            struct.pack_into("!I", data, tcp + 4, (t["seq"] - removed) & 0xFFFFFFFF)
+        elif t["sport"] == port and removed and (t["flags"] & 0x10) and ((t["ack"] - cut_seq) & 0xFFFFFFFF) < 1 << 31:
+            struct.pack_into("!I", data, tcp + 8, (t["ack"] - removed) & 0xFFFFFFFF)
+        if removed:
+            struct.pack_into("!H", data, ip + 2, len(data) - ip)
+            struct.pack_into("!H", data, ip + 10, 0)
+            struct.pack_into("!H", data, ip + 10, _ipv4_checksum(data[ip:tcp]))
+            pkt[2] = len(data)
+            pkt[3] = bytes(data)
+    assert removed, "no client Certificate found"
+    p.write(out)
+    print(f"drop-client-cert: removed {removed} bytes (the client's Certificate) from the client's flight")
 
 
 def v_midstream(inp, out, n):
@@ -759,7 +831,8 @@ def write_readme(blocks, results, readme):
 def main():
     a = sys.argv[1:]
     ops = {"vlan": v_vlan, "qinq": v_qinq, "rawip": v_rawip, "null": v_null, "bigendian": v_bigendian,
-           "reorder": v_reorder, "drop-cert": v_drop_cert, "midstream": v_midstream, "cut": v_cut,
+           "reorder": v_reorder, "drop-cert": v_drop_cert,
+           "drop-client-cert": v_drop_client_cert, "midstream": v_midstream, "cut": v_cut,
            "summary": cmd_summary,
            "crinfo": lambda f, port: print(json.dumps(raw_cert_requests(f, port))), "check": cmd_check}
     if not a or a[0] not in ops:

@@ -472,9 +472,9 @@ static void keystore_cause(struct ctx *c, struct strbuf *cause)
 	}
 	const struct x509_cert *leaf = o->keystore[0];
 	if (s->cr.dn_count == 0 || chain_meets_ca_list(s, o->keystore, (int)o->keystore_n)) {
-		sb_printf(cause, "The keystore's certificate %s is issued by %s, which the server accepts, yet the client "
-				 "sent none: the client does not use this keystore or key alias, its private key is "
-				 "missing, or the certificate is unsuitable (key type, clientAuth).",
+		sb_printf(cause, "The keystore's certificate %s (issued by %s) leads to a CA the server accepts, yet the "
+				 "client sent none: the client does not use this keystore or key alias, its private key "
+				 "is missing, or the certificate is unsuitable (key type, clientAuth).",
 			  leaf->subject, leaf->issuer);
 		return;
 	}
@@ -733,11 +733,12 @@ static void rule_chain_incomplete(struct ctx *c)
 	bool in_store = trust_has_issuer_cert(c->o->trust, top);
 	if (in_store)
 		return;
-	/* Without the user's trust store, an intermediate whose issuer is not
-	 * sent is normally a private root (chain-untrusted says so); only a lone
-	 * leaf is certainly missing its intermediate. */
+	/* Only a lone leaf is certainly missing its intermediate. A chain that
+	 * ends at an intermediate whose issuer the trust store lacks usually
+	 * needs that root in the truststore (or, less often, a second
+	 * intermediate): chain-untrusted says so with OpenSSL's verdict. */
 	bool leaf_only = sh->path_n == 1;
-	if (!leaf_only && !c->o->trust_given)
+	if (!leaf_only)
 		return;
 	struct strbuf sum, cause, fix;
 	sb_init(&sum);
@@ -1073,7 +1074,13 @@ static void rule_untrusted(struct ctx *c, int side)
 		sev = chain_severity(c, side, SEV_ERROR, &abort_frame);
 		sb_printf(&sum, "The %s's chain (frame %" PRIu64 ") does not verify against the trust store given: %s "
 				"(at depth %d).", side_name(side), ch->frame, reason, depth);
-		sb_printf(&cause, "The peer that verifies this chain with this truststore rejects it.");
+		if (err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
+			sb_printf(&cause, "The trust store has no CA that issued %s: its root (or an intermediate between "
+					  "them that was not sent) is missing. A peer that verifies with this truststore "
+					  "rejects the chain.",
+				  c->certs[side][c->shape[side].top]->subject);
+		else
+			sb_printf(&cause, "The peer that verifies this chain with this truststore rejects it.");
 	} else {
 		sev = chain_severity(c, side, SEV_WARNING, &abort_frame);
 		sb_printf(&sum, "The server's chain (frame %" PRIu64 ") is not publicly trusted: clients with default "
@@ -1237,7 +1244,12 @@ static void rule_renegotiation(struct ctx *c)
 		return;
 	uint32_t after = 0;
 	uint64_t last = 0;
-	for (uint32_t i = 0; i < s->alerts_n; i++) {
+	bool ccs[2] = { false, false };   /* the new keys switched on: it completed */
+	for (uint32_t i = 0; i < s->timeline_n; i++)
+		if (s->timeline[i].kind == MSG_CCS && s->timeline[i].frame >= s->renegotiation_frame)
+			ccs[s->timeline[i].from] = true;
+	bool completed = ccs[0] && ccs[1];
+	for (uint32_t i = 0; i < s->alerts_n && !completed; i++) {
 		if (s->alerts[i].frame >= s->renegotiation_frame) {
 			after++;
 			last = s->alerts[i].frame;
@@ -1260,6 +1272,8 @@ static void rule_renegotiation(struct ctx *c)
 		sb_printf(&fix, "Avoid renegotiation: request the client certificate in the initial handshake, or move "
 				"to TLS 1.3 (post-handshake authentication); if it is needed, allow it on the server.");
 	} else {
+		if (completed)
+			sb_printf(&sum, "; both sides switched to its new keys (ChangeCipherSpec), so it completed");
 		sb_printf(&cause, "Renegotiation is how TLS 1.2 servers ask for a client certificate for part of a site, "
 				  "or how long connections rekey.");
 		sb_printf(&fix, "Nothing to do unless the connection then fails.");

@@ -231,7 +231,7 @@ unsigned session_event_count(const struct session *s, const char *id)
 
 struct session *session_new_for_test(void)
 {
-	return mem_alloc(sizeof(struct session));
+	return session_new();
 }
 
 /* ---- certificates ---- */

@@ -1,0 +1,50 @@
+#!/bin/sh
+# findings.sh - every finding id fires on its bench capture with the expected severity and side,
+# and the healthy captures produce no error or warning (tests/findings.list).
+set -u
+srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+TLSDIAG=${TLSDIAG:-$(pwd)/tlsdiag}
+case "$TLSDIAG" in /*) ;; *) TLSDIAG=$(pwd)/$TLSDIAG ;; esac
+command -v python3 >/dev/null 2>&1 || { echo "SKIP: findings.sh needs python3 to read the JSON"; exit 77; }
+cd "$srcdir" || exit 99
+python3 - "$TLSDIAG" tests/findings.list src/diagnose.c <<'PY'
+import json, re, shlex, subprocess, sys
+tlsdiag, listfile, rules = sys.argv[1:4]
+catalogue = re.findall(r'^\s*\{ "([a-z0-9-]+)",', open(rules).read().split("catalogue[] = {")[1].split("};")[0], re.M)
+fail, covered = 0, set()
+for line in open(listfile):
+    line = line.strip()
+    if not line or line.startswith("#"):
+        continue
+    fid, cap, opts, sev, side = [x.strip() for x in line.split("|")]
+    out = subprocess.run([tlsdiag, "--json", *shlex.split(opts), "-r", cap], capture_output=True, text=True)
+    try:
+        doc = json.loads(out.stdout)
+    except ValueError:
+        print(f"FAIL {fid} {cap}: output is not JSON ({out.stderr.strip()})")
+        fail += 1
+        continue
+    found = [(f["id"], f["severity"], f["from"]) for c in doc["connections"] for f in c["findings"]]
+    if fid == "healthy":
+        bad = [f for f in found if f[1] in ("error", "warning")]
+        if bad:
+            print(f"FAIL healthy {cap}: {bad}")
+            fail += 1
+        continue
+    hits = [f for f in found if f[0] == fid and f[2] == side]
+    if sev == "absent":
+        if hits:
+            print(f"FAIL {fid} must not fire on {cap}: {hits}")
+            fail += 1
+        continue
+    covered.add(fid)
+    if not any(f[1] == sev for f in hits):
+        print(f"FAIL {fid} ({sev}, {side}) not found on {cap} {opts}: found {found}")
+        fail += 1
+missing = [i for i in catalogue if i not in covered]
+if missing:
+    print("FAIL: finding ids without a capture that fires them:", ", ".join(missing))
+    fail += 1
+print(f"findings: {len(covered)} of {len(catalogue)} ids fire on their captures; {fail} failure(s)")
+sys.exit(1 if fail else 0)
+PY

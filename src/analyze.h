@@ -12,7 +12,6 @@
 
 struct analyze_opts {
 	int64_t idle_timeout;      /* seconds of capture time before an idle connection is settled */
-	bool ordered;              /* report in order of first frame (file mode) */
 	const struct diag_opts *diag;   /* NULL: no diagnosis */
 	/* Live: report each connection as soon as its handshake settles
 	 * (completed, failed), not when it closes; no reordering. */

@@ -440,7 +440,6 @@ int main(int argc, char **argv)
 
 	cfg.ropts.format = REPORT_TEXT;
 	cfg.aopts.warn = warn_packet;
-	cfg.aopts.ordered = true;
 	cfg.dopts.expiry_warn_days = 30;
 
 	while ((c = getopt_long(argc, argv, "r:i:Ds:B:c:Z:w:vhV", long_options, NULL)) != -1) {
@@ -645,7 +644,6 @@ int main(int argc, char **argv)
 	(void)format_given;
 	if (cfg.live) {
 		cfg.aopts.live = true;
-		cfg.aopts.ordered = false;
 		if (!cfg.ropts.verbose)
 			cfg.ropts.only_failures = true;
 		if (cfg.aopts.idle_timeout == 0)

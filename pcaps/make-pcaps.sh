@@ -824,6 +824,40 @@ c.close()                                              # linger 0 => RST instead
     cli "${HELLO[@]}" -- "${VERIFY[@]}"
     end
   fi
+  if want client-reset-no-alert; then   # client reads the server's flight, then RST: no alert
+    begin client-reset-no-alert 443
+    srv -tls1_2 "${SRV_OK[@]}"
+    # A client TLS stack that drops a handshake it does not like without an alert (seen with
+    # some Java, Go and embedded clients): python's ssl on memory BIOs processes the server's
+    # flight, then the socket is closed with SO_LINGER 0 instead of sending the client's answer.
+    python3 - "$PORT" "$SNI" <<'PY'
+import socket, ssl, struct, sys
+port, sni = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = ctx.wrap_bio(inc, out, server_hostname=sni)
+def step():
+    try:
+        tls.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+s = socket.create_connection(("127.0.0.1", port))
+step()
+s.sendall(out.read())                     # the ClientHello
+while not out.pending:                    # until the client has its answer ready: flight read
+    data = s.recv(65536)
+    if not data:
+        sys.exit("server closed first")
+    inc.write(data)
+    step()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()                                 # RST; the answer is never sent
+PY
+    end -k
+  fi
 }
 
 # ---- many interleaved connections ------------------------------------------------------------

@@ -32,6 +32,7 @@ struct ep_stats {
 	bool syn, fin, rst;
 	bool lost_start;          /* the first bytes of this endpoint were not captured */
 	uint64_t fin_frame, rst_frame;
+	struct ts close_time;     /* its first FIN or RST */
 };
 
 struct conn {
@@ -375,6 +376,7 @@ static void fill_tcp_facts(struct analyzer *a, struct conn *c, struct session *s
 		d->rst = c->ep[e].rst;
 		d->fin_frame = c->ep[e].fin_frame;
 		d->rst_frame = c->ep[e].rst_frame;
+		d->close_time = c->ep[e].close_time;
 	}
 	if (close_kind == CLOSE_RST)
 		s->closed_by = (uint8_t)side_of(c, c->ep[0].rst ? 0 : 1);
@@ -626,6 +628,8 @@ static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct
 	for (int e = 0; e < 2; e++)
 		tcp_dir_age(&c->tcp[e], e, p->frame, &p->time, &sink);
 
+	if ((d->flags & (TCP_RST | TCP_FIN)) && !st->rst && !st->fin)
+		st->close_time = p->time;
 	if (d->flags & TCP_RST) {
 		if (!st->rst) {
 			st->rst = true;

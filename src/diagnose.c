@@ -91,6 +91,7 @@ static const struct rule_info catalogue[] = {
 	{ "tls13-certificates-encrypted", "TLS 1.3 hides certificates and later alerts" },
 	{ "renegotiation", "a second handshake on an established connection" },
 	{ "alert", "an alert, with its sender and likely cause" },
+	{ "handshake-aborted", "the handshake failed without an alert or other finding that explains it" },
 };
 
 const struct rule_info *diagnose_catalogue(size_t *n)
@@ -140,6 +141,23 @@ static const struct alert *failure_alert(const struct session *s, int side, uint
 	return NULL;
 }
 
+static const char *plural(int64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* The frame where side itself closed: its RST, else its FIN. (close_frame is
+ * where the close completed: the other side's FIN, or the end of the capture.) */
+static uint64_t own_close_frame(const struct session *s, int side)
+{
+	const struct direction *d = &s->dir[side];
+	if (d->rst)
+		return d->rst_frame;
+	if (d->fin)
+		return d->fin_frame;
+	return s->close_frame;
+}
+
 /* Did side abort the handshake after frame: a failure alert, an inferred
  * TLS 1.3 alert, or closing the connection before it completed. */
 static bool aborted_by(const struct session *s, int side, uint64_t after, uint64_t *frame)
@@ -153,10 +171,17 @@ static bool aborted_by(const struct session *s, int side, uint64_t after, uint64
 		*frame = s->inferred_alert_frame;
 		return true;
 	}
+	uint64_t closed = own_close_frame(s, side);
 	if (!handshake_done(s) && s->outcome == OUTCOME_FAILED &&
-	    (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST) && s->closed_by == side &&
-	    s->close_frame >= after) {
-		*frame = s->close_frame;
+	    (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST) && s->closed_by == side && closed >= after) {
+		/* closing after the other side ended the handshake is no abort of one's own */
+		const struct alert *other = failure_alert(s, 1 - side, after);
+		if (other && other->frame <= closed)
+			return false;
+		if (s->inferred_alert && s->inferred_alert_from == 1 - side && s->inferred_alert_frame >= after &&
+		    s->inferred_alert_frame <= closed)
+			return false;
+		*frame = closed;
 		return true;
 	}
 	return false;
@@ -174,10 +199,10 @@ static void describe_abort(struct strbuf *b, const struct session *s, int side, 
 	else if (s->inferred_alert && s->inferred_alert_from == side)
 		sb_printf(b, "an encrypted record of an alert's size and closed the connection (frame %" PRIu64 ")",
 			  s->inferred_alert_frame);
-	else if (s->close_kind == CLOSE_RST)
-		sb_printf(b, "a TCP reset (frame %" PRIu64 ")", s->close_frame);
+	else if (s->dir[side].rst)
+		sb_printf(b, "a TCP reset (frame %" PRIu64 ")", s->dir[side].rst_frame);
 	else
-		sb_printf(b, "closing the connection (frame %" PRIu64 ")", s->close_frame);
+		sb_printf(b, "closing the connection (frame %" PRIu64 ")", own_close_frame(s, side));
 }
 
 static int64_t judge_time(const struct ctx *c, const struct chain *ch)
@@ -190,7 +215,7 @@ static void time_text(struct strbuf *b, const struct ctx *c, const struct chain 
 	char t[32];
 	x509_format_time(judge_time(c, ch), t, sizeof t);
 	if (c->o->at_given)
-		sb_printf(b, "the time given with --at (%s)", t);
+		sb_printf(b, "time given with --at (%s)", t);
 	else
 		sb_printf(b, "capture time (%s, frame %" PRIu64 ")", t, ch->frame);
 }
@@ -342,6 +367,9 @@ static void rule_no_server_hello(struct ctx *c)
 		return;
 	if (failure_alert(s, SIDE_SERVER, 0) || !observable_until(s, SIDE_SERVER, s->last_frame + 1))
 		return;
+	/* a one-way capture shows nothing the server sent (capture-incomplete says so) */
+	if (s->dir[SIDE_SERVER].packets == 0)
+		return;
 	struct strbuf sum, cause, fix;
 	sb_init(&sum);
 	sb_init(&cause);
@@ -358,7 +386,7 @@ static void rule_no_server_hello(struct ctx *c)
 		frame = s->dir[SIDE_SERVER].fin_frame;
 		sb_printf(&sum, "closed the connection (frame %" PRIu64 ") without answering.", frame);
 	} else if (s->dir[SIDE_CLIENT].rst || s->dir[SIDE_CLIENT].fin) {
-		frame = s->close_frame;
+		frame = own_close_frame(s, SIDE_CLIENT);
 		sb_printf(&sum, "did not answer; the client gave up and closed the connection (frame %" PRIu64 ").", frame);
 	} else {
 		sev = SEV_WARNING;
@@ -536,13 +564,25 @@ static void rule_client_cert_empty(struct ctx *c)
 		sb_printf(&fix, "%s", fix_client_cert);
 	} else if (app_level_rejection(s, &app_frame)) {
 		sev = SEV_WARNING;
-		abort_frame = s->close_frame;
+		abort_frame = own_close_frame(s, SIDE_SERVER);
 		sb_printf(&sum, "; the handshake completed, then the server sent %" PRIu64 " bytes (frame %" PRIu64
 				") and closed the connection (frame %" PRIu64 ").",
-			  s->dir[SIDE_SERVER].appdata_bytes, app_frame, s->close_frame);
+			  s->dir[SIDE_SERVER].appdata_bytes, app_frame, abort_frame);
 		sb_printf(&cause, "The server checks the client certificate after the handshake, at the application "
 				  "level: a short answer and a close right after the handshake is the sign (nginx with "
 				  "ssl_verify_client on answers HTTP 400 \"No required SSL certificate was sent\").");
+		if (c->o->keystore_given) {
+			sb_printf(&cause, " ");
+			keystore_cause(c, &cause);
+		}
+		sb_printf(&fix, "%s", fix_client_cert);
+	} else if (!handshake_done(s) && !observable_until(s, SIDE_SERVER, s->last_frame + 1)) {
+		/* what the server did next was lost: neither "required" nor "optional" can be told */
+		sev = SEV_WARNING;
+		sb_printf(&sum, "; what the server did next was not captured (from frame %" PRIu64 " on).",
+			  s->dir[SIDE_SERVER].unobservable_frame);
+		sb_printf(&cause, "If the server requires a client certificate, this is why the handshake fails; the "
+				  "capture lost the server's answer (see capture-incomplete), so it cannot tell.");
 		if (c->o->keystore_given) {
 			sb_printf(&cause, " ");
 			keystore_cause(c, &cause);
@@ -869,9 +909,9 @@ static void rule_validity(struct ctx *c, int side)
 			id = "cert-expired";
 			sev = SEV_ERROR;
 			x509_format_time(x->not_after, when, sizeof when);
-			sb_printf(&sum, "The %s's %s %s (certificate %d) expired on %s, %" PRId64 " days before the ",
+			sb_printf(&sum, "The %s's %s %s (certificate %d) expired on %s, %" PRId64 " day%s before the ",
 				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
-				  (now - x->not_after) / DAY);
+				  (now - x->not_after) / DAY, plural((now - x->not_after) / DAY));
 			time_text(&sum, c, ch);
 			sb_printf(&sum, ".");
 			sb_printf(&cause, "An expired certificate: every peer that verifies it rejects the handshake "
@@ -884,9 +924,9 @@ static void rule_validity(struct ctx *c, int side)
 			id = "cert-not-yet-valid";
 			sev = SEV_ERROR;
 			x509_format_time(x->not_before, when, sizeof when);
-			sb_printf(&sum, "The %s's %s %s (certificate %d) is not valid before %s, %" PRId64 " days after the ",
+			sb_printf(&sum, "The %s's %s %s (certificate %d) is not valid before %s, %" PRId64 " day%s after the ",
 				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
-				  (x->not_before - now) / DAY);
+				  (x->not_before - now) / DAY, plural((x->not_before - now) / DAY));
 			time_text(&sum, c, ch);
 			sb_printf(&sum, ".");
 			sb_printf(&cause, "The certificate was issued with a start date in the future, or the clock of "
@@ -898,9 +938,9 @@ static void rule_validity(struct ctx *c, int side)
 			id = "cert-expires-soon";
 			sev = SEV_WARNING;
 			x509_format_time(x->not_after, when, sizeof when);
-			sb_printf(&sum, "The %s's %s %s (certificate %d) expires on %s, %" PRId64 " days after the ",
+			sb_printf(&sum, "The %s's %s %s (certificate %d) expires on %s, %" PRId64 " day%s after the ",
 				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
-				  (x->not_after - now) / DAY);
+				  (x->not_after - now) / DAY, plural((x->not_after - now) / DAY));
 			time_text(&sum, c, ch);
 			sb_printf(&sum, ".");
 			sb_printf(&cause, "The certificate is close to its notAfter date (warning period: %d days).",
@@ -1094,8 +1134,21 @@ static void rule_untrusted(struct ctx *c, int side)
 		describe_abort(&sum, c->s, 1 - side, ch->frame);
 		sb_printf(&sum, ".");
 	}
-	sb_printf(&fix, "Import the root CA of this chain into the %s's truststore, or use a certificate from a CA it "
-			"already trusts; make sure the intermediates are sent.", side == SIDE_SERVER ? "client" : "server");
+	int leaf = c->shape[side].leaf;
+	if (leaf > 0) {
+		/* the verifier takes certificate 0 as the leaf: the order, not the CA, is the fault */
+		sb_free(&cause);   /* replaces the trust-store explanation */
+		sb_printf(&cause, "The %s sent %s first, not its own certificate (certificate %d, %s): the peer takes the "
+				  "first certificate as the %s's own and rejects it (see chain-order).",
+			  side_name(side), c->certs[side][0]->subject, leaf, c->certs[side][leaf]->subject,
+			  side_name(side));
+		sb_printf(&fix, "Put the %s's own certificate first in its chain file, then its issuers.",
+			  side_name(side));
+	} else {
+		sb_printf(&fix, "Import the root CA of this chain into the %s's truststore, or use a certificate from a CA "
+				"it already trusts; make sure the intermediates are sent.",
+			  side == SIDE_SERVER ? "client" : "server");
+	}
 	struct finding *f = add(c, "chain-untrusted", sev, side, &sum, &cause, &fix);
 	finding_add_frame(f, ch->frame);
 	finding_add_frame(f, abort_frame);
@@ -1351,7 +1404,8 @@ static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *c
 			sb_printf(fix, "See client-cert-empty.");
 			return;
 		}
-		if (from == SIDE_SERVER && s->cr.present && s->client_chain.state == CHAIN_ABSENT && !s->tls13) {
+		if (from == SIDE_SERVER && s->cr.present && s->client_chain.state == CHAIN_ABSENT && !s->tls13 &&
+		    observable_until(s, SIDE_CLIENT, a->frame)) {
 			sb_printf(cause, "The server requires a client certificate and the client did not send one.");
 			sb_printf(fix, "See client-cert-missing.");
 			return;
@@ -1455,6 +1509,9 @@ static void rule_alerts(struct ctx *c)
 		int sev = alert_is_failure(s, a) ? (a->level == 1 ? SEV_WARNING : SEV_ERROR) : SEV_INFO;
 		if (a->desc == A_NO_CERTIFICATE && !a->encrypted)
 			sev = SEV_INFO;   /* SSL 3.0's way of sending no certificate: client-cert-missing judges */
+		/* a close_notify before completion ended the handshake: the sender gave up */
+		if (!a->encrypted && a->desc == A_CLOSE_NOTIFY && !after_done && s->outcome == OUTCOME_FAILED)
+			sev = SEV_WARNING;
 		struct finding *f = add(c, "alert", sev, a->from, &sum, &cause, &fix);
 		finding_add_frame(f, a->frame);
 	}
@@ -1478,6 +1535,155 @@ static void rule_alerts(struct ctx *c)
 		struct finding *f = add(c, "alert", SEV_ERROR, s->inferred_alert_from, &sum, &cause, &fix);
 		finding_add_frame(f, s->inferred_alert_frame);
 	}
+}
+
+/* What one side did last before a frame: a timeline message, or (TLS 1.3)
+ * an encrypted record, which the timeline does not hold. */
+struct last_act {
+	uint64_t frame;          /* 0: nothing */
+	struct ts time;
+	const struct msg *msg;   /* NULL: an encrypted TLS 1.3 record */
+};
+
+static struct last_act last_act_of(const struct session *s, int side, uint64_t frame)
+{
+	struct last_act a = { 0 };
+	for (uint32_t i = 0; i < s->timeline_n; i++) {
+		const struct msg *m = &s->timeline[i];
+		if (m->from == side && m->frame <= frame) {
+			a.frame = m->frame;
+			a.time = m->time;
+			a.msg = m;
+		}
+	}
+	const struct direction *d = &s->dir[side];
+	for (uint32_t i = 0; i < d->rlog_n; i++) {
+		if (d->rlog[i].frame <= frame && d->rlog[i].frame >= a.frame) {
+			a.frame = d->rlog[i].frame;
+			a.time = d->rlog[i].time;
+			a.msg = NULL;
+		}
+	}
+	return a;
+}
+
+/* "Server Hello Done", "Hello Retry Request", "warning alert unrecognized_name": Wireshark's names */
+static void describe_act(struct strbuf *b, const struct last_act *a)
+{
+	const struct msg *m = a->msg;
+	if (!m) {
+		sb_printf(b, "encrypted handshake records");
+		return;
+	}
+	switch (m->kind) {
+	case MSG_HANDSHAKE:
+		sb_printf(b, "%s", m->hrr ? "Hello Retry Request" : tls_handshake_display_name(m->hs_type));
+		break;
+	case MSG_CCS:
+		sb_printf(b, "Change Cipher Spec");
+		break;
+	case MSG_ALERT:
+		sb_printf(b, "%s alert %s", m->level == 2 ? "fatal" : "warning", alert_name(m->desc));
+		break;
+	case MSG_ENC_ALERT:
+		sb_printf(b, "encrypted alert");
+		break;
+	case MSG_ENC_HANDSHAKE:
+		sb_printf(b, "Encrypted Handshake Message");
+		break;
+	default:
+		sb_printf(b, "Heartbeat");
+		break;
+	}
+}
+
+static double ts_diff(const struct ts *later, const struct ts *earlier)
+{
+	return (double)(later->sec - earlier->sec) + ((double)later->nsec - (double)earlier->nsec) / 1e9;
+}
+
+/* A side that waited this long before closing gave up waiting (a timeout)
+ * rather than rejecting what it had just received. */
+#define ABORT_WAIT_SEC 1.0
+
+/* The handshake failed and no rule said why: name who closed, after what,
+ * and how long it waited. Without this a failed connection would read as
+ * healthy (exit status 0). */
+static void rule_handshake_aborted(struct ctx *c)
+{
+	struct session *s = c->s;
+	if (s->outcome != OUTCOME_FAILED || finding_list_has_error(&s->findings))
+		return;
+	if (s->close_kind != CLOSE_FIN && s->close_kind != CLOSE_RST)
+		return;
+	int closer = s->closed_by, other = 1 - closer;
+	const struct direction *d = &s->dir[closer];
+	uint64_t closed = own_close_frame(s, closer);
+	struct last_act theirs = last_act_of(s, other, closed);
+	struct last_act mine = last_act_of(s, closer, closed);
+	/* answering: the other side spoke last, so the closer rejected what it got */
+	bool answering = theirs.frame && theirs.frame >= mine.frame;
+	const struct last_act *last = answering ? &theirs : &mine;
+	double wait = last->frame ? ts_diff(&d->close_time, &last->time) : -1;
+	bool timed = last->frame && (d->rst || d->fin) && wait >= 0;   /* clocks may step back */
+	bool timeout = timed && wait >= ABORT_WAIT_SEC;
+
+	struct strbuf sum, cause, fix;
+	sb_init(&sum);
+	sb_init(&cause);
+	sb_init(&fix);
+	sb_printf(&sum, "The handshake did not complete and no alert says why: the %s %s (frame %" PRIu64 ")",
+		  side_name(closer), d->rst ? "reset the connection" : "closed the connection", closed);
+	if (last->frame) {
+		if (timed)
+			sb_printf(&sum, " %.3f s", wait);
+		sb_printf(&sum, " after %s ", answering ? "the" : "its own");
+		if (answering)
+			sb_printf(&sum, "%s's ", side_name(other));
+		describe_act(&sum, last);
+		sb_printf(&sum, " (frame %" PRIu64 ")%s", last->frame, answering ? "" : ", which got no answer");
+	}
+	sb_printf(&sum, ".");
+
+	const struct msg *m = answering ? theirs.msg : NULL;
+	if (timeout) {
+		int slow = answering ? closer : other;
+		sb_printf(&cause, "The %s gave up waiting (a timeout): the %s was slow to go on (a stalled backend, an OCSP "
+				  "or CRL lookup, a blocking certificate or key check) or packets were lost on the way.",
+			  side_name(closer), side_name(slow));
+		sb_printf(&fix, "Check the responsiveness of the %s and the network path; compare the %s's handshake "
+				"timeout with the %.1f s it waited.",
+			  side_name(slow), side_name(closer), wait);
+	} else if (m && m->kind == MSG_HANDSHAKE && m->hrr) {
+		const char *group = s->hrr.has_group ? tls_group_name(s->hrr.selected_group) : NULL;
+		sb_printf(&cause, "After a HelloRetryRequest the client must send a second ClientHello with a key share for "
+				  "the group the server chose (%s); it gave up instead: it does not support that group, or it "
+				  "rejects the retry.", group ? group : "see the frame");
+		sb_printf(&fix, "Let the server accept a group the client sends a key share for (x25519, secp256r1), or "
+				"update the client.");
+	} else if (m && m->kind == MSG_ALERT && m->desc == A_UNRECOGNIZED_NAME) {
+		sb_printf(&cause, "A warning unrecognized_name is harmless to most clients, but Java clients (JSSE) treat it "
+				  "as fatal (\"handshake alert: unrecognized_name\") and close the connection.");
+		sb_printf(&fix, "Configure the server with a virtual host (ServerName/ServerAlias) for the name the client "
+				"sends, or make the client use a name the server knows.");
+	} else if (closer == SIDE_CLIENT) {
+		sb_printf(&cause, "The client rejected the server's handshake without telling it: some TLS stacks close the "
+				  "connection instead of sending an alert when the server's certificate is not trusted or "
+				  "does not match the name, or when nothing the server chose suits them. The checks tlsdiag "
+				  "makes from the capture found no fault against %s.",
+			  c->o->trust_given ? "the trust store given" : "the system trust store");
+		sb_printf(&fix, "Read the client's log at this time; repeat the analysis with the client's own trust store "
+				"(--ca-file) and the name it connects to (--hostname).");
+	} else {
+		sb_printf(&cause, "The server rejected the client's messages without an alert: some servers and load "
+				  "balancers close the connection on a failed client certificate check, a policy rule or an "
+				  "internal error instead of alerting.");
+		sb_printf(&fix, "Read the server's (or load balancer's) log at this time.");
+	}
+	struct finding *f = add(c, "handshake-aborted", SEV_ERROR, closer, &sum, &cause, &fix);
+	if (last->frame)
+		finding_add_frame(f, last->frame);
+	finding_add_frame(f, closed);
 }
 
 /* ---- driver ---- */
@@ -1534,4 +1740,5 @@ void diagnose_session(struct session *s, const struct diag_opts *o)
 	rule_tls13_encrypted(&c);
 	rule_renegotiation(&c);
 	rule_alerts(&c);
+	rule_handshake_aborted(&c);   /* last: it speaks only when no other rule did */
 }

@@ -238,6 +238,7 @@ struct direction {
 	uint64_t payload_bytes;
 	bool syn, fin, rst;
 	uint64_t fin_frame, rst_frame;
+	struct ts close_time;    /* of its first FIN or RST */
 	bool spoke_tls;          /* at least one valid record */
 	bool not_tls;            /* first bytes were something else */
 	uint8_t prefix[LIM_PLAINTEXT_PREFIX]; /* first bytes when not TLS */
@@ -260,7 +261,7 @@ struct direction {
 	uint64_t heartbeats;
 	/* encrypted records after ServerHello in TLS 1.3 (type 23), first few */
 	uint32_t rlog_n;
-	struct { uint64_t frame; uint32_t len; uint32_t seq; } rlog[LIM_RECORD_LOG];
+	struct { uint64_t frame; uint32_t len; uint32_t seq; struct ts time; } rlog[LIM_RECORD_LOG];
 	/* from this frame on, bytes of this direction were not seen */
 	bool unobservable;
 	uint64_t unobservable_frame;

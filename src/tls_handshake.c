@@ -1073,7 +1073,6 @@ static void on_appdata(void *ctx, int side, uint16_t version, uint32_t len, uint
 	struct tls_conn *c = ctx;
 	struct session *s = c->s;
 	struct direction *d = &s->dir[side];
-	(void)t;
 	d->spoke_tls = true;
 	s->is_tls = true;
 	s->record_seq++;
@@ -1087,6 +1086,7 @@ static void on_appdata(void *ctx, int side, uint16_t version, uint32_t len, uint
 		d->rlog[d->rlog_n].frame = frame;
 		d->rlog[d->rlog_n].len = len;
 		d->rlog[d->rlog_n].seq = s->record_seq;
+		d->rlog[d->rlog_n].time = *t;
 		d->rlog_n++;
 	}
 }

@@ -1447,7 +1447,7 @@ static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *c
 		sb_printf(cause, "The %s requires stronger cipher suites than the other side offers.", side_name(from));
 		sb_printf(fix, "Enable modern ECDHE/AES-GCM or CHACHA20 suites on the other side.");
 		return;
-	case A_UNRECOGNIZED_NAME:
+	case A_UNRECOGNIZED_NAME: {
 		char sni[FMT_SNI_LEN] = "";
 		if (s->ch.has_sni)
 			fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len);
@@ -1455,6 +1455,7 @@ static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *c
 				 "(SNI \"%s\").", sni);
 		sb_printf(fix, "Configure the server for this name, or make the client use a name the server knows.");
 		return;
+	}
 	case A_DECRYPT_ERROR:
 		sb_printf(cause, "The %s could not verify a signature or the Finished message of the other side: a "
 				 "certificate whose private key does not match, or a broken middlebox.", side_name(from));

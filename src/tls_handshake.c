@@ -519,7 +519,7 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 {
 	const uint8_t T = HS_CERTIFICATE;
 	struct chain *c = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
-	if (c->state == CHAIN_SEEN)
+	if (c->state == CHAIN_SEEN || c->n)
 		return;   /* renegotiation: the first chain is the one reported */
 	bool tls13 = is_tls13_version(msg_version(s));
 	struct rd ctx, list;
@@ -961,7 +961,7 @@ static void on_handshake(struct tls_conn *c, int side, const uint8_t *body, uint
 			}
 		}
 		uint32_t take = h->len - h->have < rd_left(&r) ? h->len - h->have : (uint32_t)rd_left(&r);
-		const uint8_t *src;
+		const uint8_t *src = NULL;
 		rd_bytes(&r, take, &src);
 		if (!h->skipping)
 			memcpy(h->buf + h->have, src, take);
@@ -974,8 +974,8 @@ static void on_handshake(struct tls_conn *c, int side, const uint8_t *body, uint
 				m->hs_type = h->type;
 				m->length = h->len;
 			}
-			if (h->type == HS_CERTIFICATE) {
-				struct chain *ch = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
+			struct chain *ch = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
+			if (h->type == HS_CERTIFICATE && ch->state != CHAIN_SEEN) {   /* the first chain stays */
 				ch->state = CHAIN_UNOBSERVABLE;
 				ch->frame = frame;
 				ch->time = *t;

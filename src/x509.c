@@ -506,7 +506,8 @@ const struct dn_list *x509_dn_list(const uint8_t *bytes, uint32_t len, const uin
 	uint64_t h = hash_der(bytes, len) ^ n;
 	for (unsigned i = 0; i < DN_LISTS; i++) {
 		struct dn_entry *e = &dn_cache[i];
-		if (e->bytes && e->hash == h && e->len == len && e->list.n == n && memcmp(e->bytes, bytes, len) == 0)
+		if (e->bytes && e->hash == h && e->len == len && e->list.n == n &&
+		    (!len || memcmp(e->bytes, bytes, len) == 0))
 			return &e->list;
 	}
 	struct dn_entry *e = &dn_cache[dn_next];
@@ -515,7 +516,8 @@ const struct dn_list *x509_dn_list(const uint8_t *bytes, uint32_t len, const uin
 	e->hash = h;
 	e->len = len;
 	e->bytes = mem_alloc(len ? len : 1);
-	memcpy(e->bytes, bytes, len);
+	if (len)   /* a CertificateRequest cut short has no names: bytes is NULL */
+		memcpy(e->bytes, bytes, len);
 	e->list.n = n;
 	e->list.names = mem_alloc((n ? n : 1) * sizeof *e->list.names);
 	e->list.text = mem_alloc((n ? n : 1) * sizeof *e->list.text);

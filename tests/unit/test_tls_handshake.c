@@ -859,6 +859,52 @@ static void test_certificate_zero_length_entry_and_empty_list(void)
 
 /* ---- CertificateRequest ---- */
 
+/* A Certificate, one over LIM_HANDSHAKE_MSG (skipped), then another of the
+ * same side, through the record layer: the first chain is kept whole (it
+ * once left certs[0] NULL: fuzz/FINDINGS.md F4). */
+static void test_certificate_after_oversized_certificate(void)
+{
+	struct bb stream, cert;
+	bb_init(&stream);
+	bb_init(&cert);
+	build_certificate(&cert, false);
+	for (int k = 0; k < 3; k++) {
+		bb_u8(&stream, 11);
+		if (k == 1) {
+			bb_u24(&stream, LIM_HANDSHAKE_MSG + 1);
+			bb_fill(&stream, 0x30, LIM_HANDSHAKE_MSG + 1);
+		} else {
+			bb_u24(&stream, (uint32_t)cert.n);
+			bb_bytes(&stream, cert.p, cert.n);
+		}
+	}
+	struct session *s = session_new_for_test();
+	const bool mid[2] = { true, true };
+	struct tls_conn *tc = tls_conn_new(s, mid);
+	uint64_t frame = 1;
+	for (size_t off = 0; off < stream.n; off += 16384, frame++) {
+		size_t n = stream.n - off < 16384 ? stream.n - off : 16384;
+		uint8_t hdr[5] = { 22, 3, 3, (uint8_t)(n >> 8), (uint8_t)n };
+		tls_conn_data(tc, SIDE_SERVER, hdr, 5, frame, &t0);
+		tls_conn_data(tc, SIDE_SERVER, stream.p + off, (uint32_t)n, frame, &t0);
+	}
+	tls_conn_free(tc);
+	session_finish(s);
+	const struct chain *ch = &s->server_chain;
+	CU_ASSERT_EQUAL(ch->state, CHAIN_SEEN);
+	CU_ASSERT_EQUAL(ch->frame, 1);
+	CU_ASSERT_EQUAL(ch->n, 2);
+	for (uint32_t i = 0; i < ch->n; i++)
+		CU_ASSERT_PTR_NOT_NULL(ch->certs[i].x509);
+	if (ch->n == 2 && ch->certs[0].x509 && ch->certs[1].x509) {
+		check_cert_entry(&ch->certs[0], server_der, server_len, "CN=server.example");
+		check_cert_entry(&ch->certs[1], ca_der, ca_len, "CN=Test CA");
+	}
+	session_free(s);
+	bb_free(&stream);
+	bb_free(&cert);
+}
+
 static void check_dns(const struct cert_request *cr, unsigned ndn)
 {
 	CU_ASSERT_EQUAL_FATAL(cr->dn_count, ndn);
@@ -1710,6 +1756,8 @@ void register_tls_handshake_tests(void)
 	CU_add_test(suite, "Certificate TLS 1.3 form with context and extensions", test_certificate_tls13_form);
 	CU_add_test(suite, "Certificate: 0-length entry; empty list count 0 length 0",
 		test_certificate_zero_length_entry_and_empty_list);
+	CU_add_test(suite, "Certificate after an oversized Certificate: the first chain stays",
+		    test_certificate_after_oversized_certificate);
 	CU_add_test(suite, "CertificateRequest TLS 1.0/1.1 form, two DNs", test_certificate_request_tls10_11_form);
 	CU_add_test(suite, "CertificateRequest TLS 1.2 form, three DNs, none", test_certificate_request_tls12_form);
 	CU_add_test(suite, "ServerKeyExchange ECDHE: group and signature scheme", test_server_key_exchange_ecdhe);

@@ -24,6 +24,21 @@ static size_t peak;
 #define CLASS_MAX_SHIFT 15
 #define CLASS_KEEP_BYTES (1u << 20)   /* per class */
 
+/* Under AddressSanitizer (or -DTLSDIAG_MEM_EXACT, for valgrind) every block
+ * is its own malloc'd block of the exact size: pools and arenas would hide
+ * overflows (into a class's slack or the next arena block) and use after
+ * free (a pooled block stays mapped). */
+#if defined(__SANITIZE_ADDRESS__) || defined(TLSDIAG_MEM_EXACT)
+#define MEM_EXACT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEM_EXACT 1
+#endif
+#endif
+#ifndef MEM_EXACT
+#define MEM_EXACT 0
+#endif
+
 struct free_block {
 	struct free_block *next;
 };
@@ -34,7 +49,7 @@ static unsigned free_count[CLASS_MAX_SHIFT + 1];
 /* The class of a size, or 0 if it is not pooled. */
 static unsigned class_of(size_t n)
 {
-	if (n <= (1u << CLASS_MIN_SHIFT) - HDR || n > (1u << CLASS_MAX_SHIFT) - HDR)
+	if (MEM_EXACT || n <= (1u << CLASS_MIN_SHIFT) - HDR || n > (1u << CLASS_MAX_SHIFT) - HDR)
 		return 0;
 	unsigned shift = CLASS_MIN_SHIFT;
 	while (((size_t)1 << shift) - HDR < n)
@@ -172,6 +187,12 @@ struct arena_chunk {
 
 void *arena_alloc(struct arena *a, size_t n)
 {
+	if (MEM_EXACT) {   /* a chunk per block: redzones around each */
+		struct arena_chunk *c = mem_alloc(sizeof *c + n);
+		c->next = a->chunks;
+		a->chunks = c;
+		return c->data;
+	}
 	n = (n + 15) & ~(size_t)15;
 	if (n > a->left) {
 		/* a large block gets a chunk of its own; the current one stays */

@@ -243,7 +243,7 @@ struct capture *capture_open_live(const struct capture_live_opts *o, char *errbu
 	c->ts_digits = 6;
 	c->p = pcap_create(dev, perr);
 	if (!c->p) {
-		snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", dev, perr);
+		snprintf(errbuf, CAPTURE_ERRBUF, "%.200s: %s", dev, perr);
 		mem_free(c);
 		return NULL;
 	}

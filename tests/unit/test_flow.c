@@ -373,7 +373,7 @@ static uint32_t count_found(struct flow_table *t, const uint64_t *hashes, uint32
 {
 	uint32_t n = 0;
 	for (uint32_t i = from; i < to; i++) {
-		uint64_t s;
+		struct closed_flow s;
 		if (flow_closed_lookup(t, hashes[i], &s))
 			n++;
 	}
@@ -386,15 +386,15 @@ static void test_closed_notes_full_forgets_oldest(void)
 	const uint32_t L = LIM_CLOSED_FLOWS;
 	uint64_t *h = mem_alloc((size_t)(L + 2) * sizeof *h);
 	struct flow_table *t = flow_table_new();
-	uint64_t s = 0;
+	struct closed_flow s = { 0 };
 
 	remember_range(t, 0, L + 2, h);
 	CU_ASSERT_FALSE(flow_closed_lookup(t, h[0], &s));
 	CU_ASSERT_FALSE(flow_closed_lookup(t, h[1], &s));
 	CU_ASSERT_TRUE(flow_closed_lookup(t, h[2], &s));
-	CU_ASSERT_EQUAL(s, 2);
+	CU_ASSERT_EQUAL(s.stream, 2);
 	CU_ASSERT_TRUE(flow_closed_lookup(t, h[L + 1], &s));
-	CU_ASSERT_EQUAL(s, L + 1);
+	CU_ASSERT_EQUAL(s.stream, L + 1);
 	CU_ASSERT_EQUAL(count_found(t, h, 0, L + 2), L);
 	flow_table_free(t);
 	mem_free(h);
@@ -408,7 +408,7 @@ static void test_closed_notes_stay_bounded_after_forget(void)
 	const uint32_t L = LIM_CLOSED_FLOWS;
 	uint64_t *h = mem_alloc((size_t)2 * L * sizeof *h);
 	struct flow_table *t = flow_table_new();
-	uint64_t s = 0;
+	struct closed_flow s = { 0 };
 
 	remember_range(t, 0, L, h);
 	flow_closed_forget(t, h[L - 1]);

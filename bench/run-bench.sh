@@ -108,6 +108,11 @@ for size in $sizes; do
 	echo
 	echo "Facts found by tlsdiag against the generator's manifest:"
 	echo
+	# tlsdiag exits 1 when it found errors, which this capture has on purpose
+	set +o pipefail
 	"$tlsdiag" --format jsonl "${diag[@]}" -r "$file" | python3 "$here/check-manifest.py" "$file.manifest.json"
+	status=("${PIPESTATUS[@]}")
+	set -o pipefail
+	[ "${status[0]}" -le 1 ] && [ "${status[1]}" -eq 0 ] || { echo "run-bench: facts differ from the manifest" >&2; exit 1; }
 	unset wall
 done

@@ -456,6 +456,13 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 		tcp_dir_flush(&c->tcp[e], e, frame, &c->last_time, &sink);
 	struct session *s = c->s;
 	if (s) {
+		if (c->tls) {
+			const char *why = close_kind == CLOSE_END_OF_CAPTURE ? "the end of the capture"
+					  : close_kind == CLOSE_EVICTED || close_kind == CLOSE_EXPIRED
+						  ? "the end of its analysis (evicted or idle)"
+						  : "the end of the connection";
+			tls_conn_end(c->tls, frame, why);
+		}
 		fill_tcp_facts(a, c, s, close_kind, frame);
 		session_finish(s);
 		tls_conn_free(c->tls);
@@ -549,7 +556,7 @@ static void enforce_limits(struct analyzer *a, bool sweep)
 			settle(a, f->conn, CLOSE_EXPIRED, a->frame, true);
 		}
 	}
-	while (flow_count(a->flows) > LIM_FLOWS || mem_in_use() > LIM_MEMORY_BUDGET) {
+	while (flow_count(a->flows) > LIM_FLOWS || mem_footprint() + flow_growth_bytes(a->flows) > LIM_MEMORY_BUDGET) {
 		if (a->held_n) {
 			emit(a, heap_pop(a));
 			continue;
@@ -699,7 +706,7 @@ void analyzer_packet(struct analyzer *a, const struct capture_pkt *p)
 		break;
 	case DEC_TRUNCATED:
 		a->sum.truncated_packets++;
-		warn(a, p->frame, "packet cut short by the capture in the", d.why);
+		warn(a, p->frame, "packet cut short by the capture", d.why);
 		return;
 	case DEC_INVALID:
 		a->sum.invalid_packets++;
@@ -774,6 +781,7 @@ void analyzer_end_file(struct analyzer *a)
 	a->sum.connections += flow_next_stream(a->flows);
 	flow_table_free(a->flows);
 	a->flows = NULL;
+	a->sum.ip_datagrams_dropped += ipfrag_expired(a->frags) + ipfrag_pending(a->frags);
 	ipfrag_free(a->frags);
 	a->frags = NULL;
 }

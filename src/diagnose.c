@@ -365,6 +365,8 @@ static void rule_no_server_hello(struct ctx *c)
 	struct session *s = c->s;
 	if (!s->ch.present || s->sh.present || s->hrr.present || s->outcome == OUTCOME_NOT_TLS)
 		return;
+	if (s->dir[SIDE_SERVER].spoke_tls)
+		return;   /* it answered, with TLS records that held no readable ServerHello (tls.malformed) */
 	if (failure_alert(s, SIDE_SERVER, 0) || !observable_until(s, SIDE_SERVER, s->last_frame + 1))
 		return;
 	/* a one-way capture shows nothing the server sent (capture-incomplete says so) */
@@ -437,8 +439,8 @@ static void offered(struct strbuf *b, const struct client_hello *ch)
 static void rule_version_or_cipher(struct ctx *c)
 {
 	struct session *s = c->s;
-	if (!s->ch.present)
-		return;
+	if (!s->ch.present || s->ch.malformed)
+		return;   /* what a malformed hello offered is not known: the alert rule explains the failure */
 	const struct alert *a = NULL;
 	int side = SIDE_SERVER;
 	if (!s->sh.present && !s->hrr.present) {
@@ -1225,8 +1227,8 @@ static void rule_deprecated_version(struct ctx *c)
 static void rule_no_sni(struct ctx *c)
 {
 	struct session *s = c->s;
-	if (!s->ch.present || s->ch.has_sni || s->ch.sslv2)
-		return;
+	if (!s->ch.present || s->ch.has_sni || s->ch.sslv2 || s->ch.malformed)
+		return;   /* a malformed hello may hold a server_name that could not be read */
 	char ip[FMT_ADDR_LEN], real_ip[FMT_ADDR_LEN];
 	fmt_ip(ip, sizeof ip, s->af, s->server_ip);
 	fmt_ip_real(real_ip, sizeof real_ip, s->af, s->server_ip);
@@ -1667,12 +1669,27 @@ static void rule_handshake_aborted(struct ctx *c)
 				  "as fatal (\"handshake alert: unrecognized_name\") and close the connection.");
 		sb_printf(&fix, "Configure the server with a virtual host (ServerName/ServerAlias) for the name the client "
 				"sends, or make the client use a name the server knows.");
+	} else if (!last->frame) {
+		sb_printf(&cause, "No handshake message of this connection could be read (see the events): a peer that "
+				  "is not speaking TLS as it should, or bytes damaged on the way.");
+		sb_printf(&fix, "Read the events; check what the %s sent (Wireshark: Follow TCP Stream).",
+			  side_name(other));
+	} else if (!answering) {
+		sb_printf(&cause, "The %s closed without waiting for the %s's answer: its application ended the "
+				  "connection (a very short timeout, an error of its own, or it was stopped).",
+			  side_name(closer), side_name(other));
+		sb_printf(&fix, "Read the %s application's log at this time and check its handshake timeout.",
+			  side_name(closer));
 	} else if (closer == SIDE_CLIENT) {
 		sb_printf(&cause, "The client rejected the server's handshake without telling it: some TLS stacks close the "
 				  "connection instead of sending an alert when the server's certificate is not trusted or "
-				  "does not match the name, or when nothing the server chose suits them. The checks tlsdiag "
-				  "makes from the capture found no fault against %s.",
-			  c->o->trust_given ? "the trust store given" : "the system trust store");
+				  "does not match the name, or when nothing the server chose suits them. ");
+		if (s->server_chain.state != CHAIN_ABSENT && !c->have_chain[SIDE_SERVER])
+			/* too long, malformed or unparsable: nothing was checked (the events say why) */
+			sb_printf(&cause, "The server's certificates could not be analyzed from the capture (see the events).");
+		else
+			sb_printf(&cause, "The checks tlsdiag makes from the capture found no fault against %s.",
+				  c->o->trust_given ? "the trust store given" : "the system trust store");
 		sb_printf(&fix, "Read the client's log at this time; repeat the analysis with the client's own trust store "
 				"(--ca-file) and the name it connects to (--hostname).");
 	} else {
@@ -1700,7 +1717,11 @@ static void load_chain(struct ctx *c, int side)
 	for (uint32_t i = 0; i < ch->n; i++)
 		c->certs[side][c->n[side]++] = ch->certs[i].x509;
 	chain_shape_of(c->certs[side], c->n[side], &c->shape[side]);
-	c->have_chain[side] = c->shape[side].leaf >= 0 && observable_until(c->s, side, ch->frame);
+	/* The first entry is the sender's own certificate (RFC 8446 §4.4.2): when it does not
+	 * parse, which one is the leaf cannot be told, and no finding rests on a guess (the
+	 * x509.parse_error event says what was sent). */
+	c->have_chain[side] = c->shape[side].leaf >= 0 && c->certs[side][0]->x &&
+			      observable_until(c->s, side, ch->frame);
 }
 
 void diagnose_session(struct session *s, const struct diag_opts *o)

@@ -304,3 +304,11 @@ struct flow *flow_oldest(const struct flow_table *t) { return t->lru_head; }
 struct flow *flow_first_created(const struct flow_table *t) { return t->s_head; }
 size_t flow_count(const struct flow_table *t) { return t->count; }
 uint64_t flow_next_stream(const struct flow_table *t) { return t->next_stream; }
+
+size_t flow_growth_bytes(const struct flow_table *t)
+{
+	size_t n = t->ring ? 0 : (size_t)LIM_CLOSED_FLOWS * sizeof *t->ring;
+	if (t->notes_cap < (size_t)LIM_CLOSED_FLOWS * 2)
+		n += (t->notes_cap ? t->notes_cap * 2 : 1024) * sizeof *t->notes;
+	return n;
+}

@@ -70,5 +70,9 @@ void flow_closed_forget(struct flow_table *t, uint64_t hash);
 
 /* The next stream number to be given (Wireshark counts every TCP conversation). */
 uint64_t flow_next_stream(const struct flow_table *t);
+/* What remembering closed connections may still allocate at once (the next
+ * doubling of its table): kept free under LIM_MEMORY_BUDGET, since it is
+ * allocated while a connection is settled, inside the eviction loop. */
+size_t flow_growth_bytes(const struct flow_table *t);
 
 #endif

@@ -51,6 +51,14 @@ void ipfrag_free(struct ipfrag_table *t)
 
 uint64_t ipfrag_expired(const struct ipfrag_table *t) { return t->expired; }
 
+unsigned ipfrag_pending(const struct ipfrag_table *t)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < LIM_FRAG_DATAGRAMS; i++)
+		n += t->slot[i].used;
+	return n;
+}
+
 static bool same(const struct datagram *g, const struct decoded *d)
 {
 	return g->used && g->af == d->af && g->id == d->frag.id && g->proto == d->frag.proto &&

@@ -24,5 +24,7 @@ int ipfrag_add(struct ipfrag_table *t, const struct decoded *d, int64_t now_sec,
 
 /* Datagrams given up (timeout, table full) so far. */
 uint64_t ipfrag_expired(const struct ipfrag_table *t);
+/* Datagrams still waiting for fragments. */
+unsigned ipfrag_pending(const struct ipfrag_table *t);
 
 #endif

@@ -16,7 +16,7 @@
 #define LIM_OOO_BYTES_TOTAL        (24u * 1024u * 1024u)
 
 /* A TLSCiphertext may carry 2^14 + 2048 bytes (RFC 5246 §6.2.3); longer is
- * not TLS (tls.record_too_long). */
+ * not TLS (tls.bad_record). */
 #define LIM_RECORD_LEN             (16384u + 2048u)
 
 /* Handshake messages may claim 2^24 - 1 bytes; real ones stay far below.
@@ -40,8 +40,8 @@
  * to 2^16 - 1 bytes (RFC 5246 §7.4.4), which is the only cap we apply. */
 #define LIM_CA_NAMES_BYTES         65535u
 
-/* Timeline entries, alerts and events kept per connection
- * (conn.timeline_full); the rest are counted. */
+/* Timeline entries, alerts and events kept per connection; the rest are
+ * counted (the report says how many were left out). */
 #define LIM_TIMELINE               256u
 #define LIM_ALERTS                 64u
 #define LIM_EVENTS                 48u
@@ -50,10 +50,10 @@
 #define LIM_RECORD_LOG             8u
 
 /* Connections in the table; the least recently active is evicted first
- * (flow.evicted, counted in the summary). */
+ * (counted in the summary as evicted). */
 #define LIM_FLOWS                  (128u * 1024u)
 
-/* Closed connections remembered (16 bytes each) so that late packets keep
+/* Closed connections remembered (about 72 bytes each) so that late packets keep
  * their Wireshark tcp.stream number. */
 #define LIM_CLOSED_FLOWS           (64u * 1024u)
 
@@ -74,8 +74,8 @@
 /* Finished connections held back so reports come out in first-frame order. */
 #define LIM_REPORT_HOLD            1024u
 
-/* Accounted memory (mem.h) above which the least recently active
- * connections are evicted (flow.evicted). */
+/* Memory held (mem_footprint(): live blocks and pooled free ones) above
+ * which the least recently active connections are evicted. */
 #define LIM_MEMORY_BUDGET          (40u * 1024u * 1024u)
 
 #endif

@@ -11,8 +11,9 @@
  * block aligned for any type. */
 #define HDR 16u
 
-static size_t in_use;
+static size_t in_use;        /* live blocks, as malloc holds them: class size or size + header */
 static size_t peak;
+static size_t pooled;        /* free blocks kept in the pools */
 
 /*
  * Blocks of 128 B to 32 KiB (flows, connections, sessions, arena chunks,
@@ -76,21 +77,22 @@ static void *alloc(size_t n, bool zero)
 		out_of_memory(n);
 	unsigned cls = class_of(n);
 	uint8_t *b;
+	/* a pooled class is allocated whole, so any block of it fits */
+	size_t size = cls ? (size_t)1 << cls : n + HDR;
 	if (cls && free_class[cls]) {
 		b = (uint8_t *)free_class[cls];
 		free_class[cls] = free_class[cls]->next;
 		free_count[cls]--;
+		pooled -= size;
 		if (zero)
 			memset(b + HDR, 0, n);
 	} else {
-		/* a pooled class is allocated whole, so any block of it fits */
-		size_t size = cls ? (size_t)1 << cls : n + HDR;
 		b = zero ? calloc(1, size) : malloc(size);
 		if (!b)
 			out_of_memory(n);
 	}
 	memcpy(b, &n, sizeof n);
-	account(n, 0);
+	account(size, 0);   /* what the process holds for it, not what was asked */
 	return b + HDR;
 }
 
@@ -124,7 +126,7 @@ void *mem_realloc(void *p, size_t n)
 	if (!nb)
 		out_of_memory(n);
 	memcpy(nb, &n, sizeof n);
-	account(n, old);
+	account(n + HDR, old + HDR);
 	return nb + HDR;
 }
 
@@ -135,13 +137,14 @@ void mem_free(void *p)
 	uint8_t *b = (uint8_t *)p - HDR;
 	size_t n;
 	memcpy(&n, b, sizeof n);
-	account(0, n);
 	unsigned cls = class_of(n);
+	account(0, cls ? (size_t)1 << cls : n + HDR);
 	if (cls && ((size_t)free_count[cls] << cls) < CLASS_KEEP_BYTES) {
 		struct free_block *f = (struct free_block *)b;
 		f->next = free_class[cls];
 		free_class[cls] = f;
 		free_count[cls]++;
+		pooled += (size_t)1 << cls;
 		return;
 	}
 	free(b);
@@ -153,6 +156,7 @@ void mem_release_pools(void)
 		while (free_class[cls]) {
 			struct free_block *f = free_class[cls];
 			free_class[cls] = f->next;
+			pooled -= (size_t)1 << cls;
 			free(f);
 		}
 		free_count[cls] = 0;
@@ -174,6 +178,7 @@ char *mem_strdup(const char *s)
 }
 
 size_t mem_in_use(void) { return in_use; }
+size_t mem_footprint(void) { return in_use + pooled; }
 size_t mem_peak(void) { return peak; }
 
 /* a chunk plus the allocation header fills a 4 KiB pool class */

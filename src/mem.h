@@ -40,8 +40,11 @@ void arena_free(struct arena *a);
  * checkers). */
 void mem_release_pools(void);
 
-/* Bytes currently allocated through this module (payload only). */
+/* Bytes currently allocated through this module, as the process holds them
+ * (the pool class or the size asked, plus the header). */
 size_t mem_in_use(void);
+/* ... and the free blocks kept in the pools: what LIM_MEMORY_BUDGET caps. */
+size_t mem_footprint(void);
 size_t mem_peak(void);
 
 #endif

@@ -31,6 +31,7 @@ struct summary {
 	uint64_t invalid_packets;
 	uint64_t ip_fragments;
 	uint64_t ip_datagrams_reassembled;
+	uint64_t ip_datagrams_dropped;  /* never completed: LIM_FRAG_DATAGRAMS, LIM_FRAG_TIMEOUT_SEC, end of file */
 	uint64_t late_packets;       /* for connections already reported */
 	uint64_t flows_expired;      /* idle beyond the timeout */
 	uint64_t flows_evicted;      /* pushed out by the connection cap */

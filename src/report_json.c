@@ -569,6 +569,7 @@ void json_summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "truncated_packets", sum->truncated_packets);
 	json_kv_uint(j, "invalid_packets", sum->invalid_packets);
 	json_kv_uint(j, "ip_fragments", sum->ip_fragments);
+	json_kv_uint(j, "ip_datagrams_dropped", sum->ip_datagrams_dropped);
 	json_kv_uint(j, "flows_expired", sum->flows_expired);
 	json_kv_uint(j, "flows_evicted", sum->flows_evicted);
 	json_kv_uint(j, "with_error", sum->with_error);

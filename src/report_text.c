@@ -425,6 +425,9 @@ void text_summary(FILE *out, const struct input_info *in, size_t n_in, const str
 			sum->truncated_packets, sum->invalid_packets);
 	if (sum->flows_evicted)
 		fprintf(out, "Connections evicted by the connection cap: %" PRIu64 "\n", sum->flows_evicted);
+	if (sum->ip_datagrams_dropped)
+		fprintf(out, "IP datagrams never completed from their fragments: %" PRIu64 " (at most %u are held, for %d s)\n",
+			sum->ip_datagrams_dropped, LIM_FRAG_DATAGRAMS, LIM_FRAG_TIMEOUT_SEC);
 	if (sum->live)
 		fprintf(out, "Capture: %" PRIu64 " packets received by the filter, %" PRIu64 " dropped by the kernel, %" PRIu64
 			     " dropped by the interface\n", sum->pcap_received, sum->pcap_dropped, sum->pcap_if_dropped);

@@ -99,6 +99,7 @@ struct client_hello {
 	char *sni;               /* host_name as sent (may hold any bytes) */
 	uint16_t sni_len;
 	bool sni_truncated;
+	bool malformed;          /* lengths did not add up: what was not read is not known (tls.malformed) */
 	struct u16list supported_versions;
 	struct strlist alpn;
 	struct u16list sig_algs;

@@ -252,22 +252,29 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 	ch->present = true;
 	ch->frame = frame;
 	ch->length = len;
-	if (!rd_u16(&r, &ch->legacy_version) || !rd_copy(&r, ch->random, 32)) {
+	bool got_version = rd_u16(&r, &ch->legacy_version);
+	ch->max_version = ch->legacy_version;   /* raised by supported_versions below */
+	if (!got_version || !rd_copy(&r, ch->random, 32)) {
+		ch->malformed = true;
 		malformed(s, frame, T, "truncated before session_id");
 		return;
 	}
 	if (!rd_vec8(&r, &sid) || rd_left(&sid) > 32) {
+		ch->malformed = true;
 		malformed(s, frame, T, "bad session_id");
 		return;
 	}
 	ch->session_id_len = (uint8_t)rd_left(&sid);
 	rd_copy(&sid, ch->session_id, ch->session_id_len);
 	if (!rd_vec16(&r, &suites)) {
+		ch->malformed = true;
 		malformed(s, frame, T, "truncated cipher_suites");
 		return;
 	}
-	if (!read_u16list(s, &ch->cipher_suites, suites))
+	if (!read_u16list(s, &ch->cipher_suites, suites)) {
+		ch->malformed = true;
 		malformed(s, frame, T, "odd cipher_suites length");
+	}
 	for (uint32_t i = 0; i < ch->cipher_suites.n; i++) {
 		uint16_t cs = ch->cipher_suites.v[i];
 		if (tls_is_grease(cs))
@@ -278,6 +285,7 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 			ch->scsv_fallback = true;
 	}
 	if (!rd_vec8(&r, &comp)) {
+		ch->malformed = true;
 		malformed(s, frame, T, "truncated compression_methods");
 		return;
 	}
@@ -287,10 +295,10 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 		if (ch->compression_n < sizeof ch->compression)
 			ch->compression[ch->compression_n++] = m;
 	}
-	ch->max_version = ch->legacy_version;
 	if (rd_left(&r) == 0)
 		return;   /* no extensions (SSL 3.0 style) */
 	if (!rd_vec16(&r, &exts)) {
+		ch->malformed = true;
 		malformed(s, frame, T, "truncated extensions");
 		return;
 	}
@@ -298,6 +306,7 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 		uint16_t type;
 		struct rd body;
 		if (!rd_u16(&exts, &type) || !rd_vec16(&exts, &body)) {
+			ch->malformed = true;
 			malformed(s, frame, T, "truncated extension");
 			break;
 		}
@@ -305,6 +314,7 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 		if (tls_is_grease(type))
 			ch->grease = true;
 		if (!client_extension(s, ch, type, body)) {
+			ch->malformed = true;   /* what it held (a server_name?) is not known */
 			const char *n = tls_extension_name(type);
 			session_event(s, frame, "tls.malformed", "Client Hello: extension %s (%u) malformed",
 				      n ? n : "unknown", type);
@@ -484,12 +494,14 @@ static bool parse_server_hello(struct session *s, struct rd r, uint64_t frame, u
 		/* TLS 1.3 drafts before -22 (some early ones wrote 0x0304 here):
 		 * no session_id, no compression */
 		if (!rd_u16(&r, &sh->cipher_suite)) {
+			sh->present = false;   /* nothing negotiated is known */
 			malformed(s, frame, T, "truncated cipher_suite");
 			return false;
 		}
 	} else {
 		if (!rd_vec8(&r, &sid) || rd_left(&sid) > 32 || !rd_u16(&r, &sh->cipher_suite) ||
 		    !rd_u8(&r, &sh->compression)) {
+			sh->present = false;   /* nothing negotiated is known */
 			malformed(s, frame, T, "truncated before extensions");
 			return false;
 		}
@@ -538,11 +550,17 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 	}
 	c->state = CHAIN_SEEN;
 	c->list_length = (uint32_t)rd_left(&list);
-	/* count first, so the entries are allocated once */
-	uint32_t entries = 0;
-	for (struct rd walk = list, der, exts; rd_left(&walk) && entries < LIM_CERTS_PER_CHAIN; entries++)
+	/* count first, so the entries are allocated once, and so that a long
+	 * list is reported before per-entry events can fill LIM_EVENTS */
+	uint32_t wire = 0;
+	for (struct rd walk = list, der, exts; rd_left(&walk); wire++)
 		if (!rd_vec24(&walk, &der) || (tls13 && !rd_vec16(&walk, &exts)))
 			break;
+	uint32_t entries = wire < LIM_CERTS_PER_CHAIN ? wire : LIM_CERTS_PER_CHAIN;
+	if (wire > LIM_CERTS_PER_CHAIN)
+		session_event(s, frame, "tls.too_many_certificates",
+			      "%u certificates in one chain; the first %u are analyzed", wire, LIM_CERTS_PER_CHAIN);
+	uint32_t empty = 0, first_empty = 0;
 	c->certs = arena_alloc(&s->arena, (entries ? entries : 1) * sizeof *c->certs);
 	while (rd_left(&list)) {
 		struct rd der, exts;
@@ -555,9 +573,8 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 			break;
 		}
 		c->count++;
-		if (rd_left(&der) == 0)
-			session_event(s, frame, "tls.empty_certificate", "certificate entry %u has length 0",
-				      c->count - 1);
+		if (rd_left(&der) == 0 && empty++ == 0)
+			first_empty = c->count - 1;
 		if (c->n >= entries)
 			continue;
 		struct cert_entry *e = &c->certs[c->n++];
@@ -567,10 +584,11 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 			session_event(s, frame, "x509.parse_error", "certificate %u: %s", c->n - 1,
 				      e->x509->parse_error);
 	}
-	if (c->count > LIM_CERTS_PER_CHAIN)
-		session_event(s, frame, "tls.too_many_certificates",
-			      "%u certificates in one chain; the first %u are analyzed", c->count,
-			      LIM_CERTS_PER_CHAIN);
+	if (empty == 1)
+		session_event(s, frame, "tls.empty_certificate", "certificate entry %u has length 0", first_empty);
+	else if (empty > 1)
+		session_event(s, frame, "tls.empty_certificate", "%u certificate entries have length 0 (the first is "
+			      "entry %u)", empty, first_empty);
 	trailing(s, frame, T, &r, "certificate_list");
 }
 
@@ -890,7 +908,13 @@ static void on_alerts(struct tls_conn *c, int side, const uint8_t *body, uint32_
 	/* After ChangeCipherSpec an alert is encrypted; a plaintext alert record
 	 * is exactly 2 bytes (as Wireshark decides too: an 18-byte record under
 	 * RC4-MD5 is 2 bytes of alert and a 16-byte MAC, not nine alerts). */
-	if (c->encrypted[side] || len != 2) {
+	if (!c->encrypted[side] && len != 2) {
+		/* before ChangeCipherSpec nothing is encrypted: not an alert, and no failure */
+		session_event(s, frame, "tls.malformed", "%s alert record of %u bytes (an alert is 2 bytes)",
+			      side_name(side), len);
+		return;
+	}
+	if (c->encrypted[side]) {
 		struct msg *m = session_add_msg(s, frame, t, side, MSG_ENC_ALERT);
 		if (m)
 			m->length = len;
@@ -951,10 +975,24 @@ static void on_handshake(struct tls_conn *c, int side, const uint8_t *body, uint
 			h->have = 0;
 			if (h->len > LIM_HANDSHAKE_MSG || hs_total + h->len > LIM_HANDSHAKE_BYTES_TOTAL) {
 				const char *n = tls_handshake_display_name(h->type);
-				session_event(s, frame, "tls.handshake_too_long",
-					      "%s of %u bytes exceeds the %u-byte cap: not analyzed",
-					      n ? n : "handshake message", h->len, LIM_HANDSHAKE_MSG);
+				if (h->len > LIM_HANDSHAKE_MSG)
+					session_event(s, frame, "tls.handshake_too_long",
+						      "%s of %u bytes exceeds the %u-byte cap: not analyzed",
+						      n ? n : "handshake message", h->len, LIM_HANDSHAKE_MSG);
+				else
+					session_event(s, frame, "tls.handshake_too_long",
+						      "%s of %u bytes: the %u bytes that all connections together may hold "
+						      "for partial messages are in use: not analyzed",
+						      n ? n : "handshake message", h->len, LIM_HANDSHAKE_BYTES_TOTAL);
 				h->skipping = true;
+				struct chain *ch = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
+				if (h->type == HS_CERTIFICATE && ch->state == CHAIN_ABSENT) {
+					/* not analyzed, even if the connection ends before its last byte */
+					ch->state = CHAIN_UNOBSERVABLE;
+					ch->frame = frame;
+					ch->time = *t;
+					ch->msg_length = h->len;
+				}
 			} else {
 				h->buf = mem_alloc_uninit(h->len ? h->len : 1);
 				hs_total += h->len;
@@ -1001,6 +1039,9 @@ static void on_record(void *ctx, int side, uint8_t type, uint16_t version, const
 	s->record_seq++;
 	switch (type) {
 	case TLS_CT_CCS: {
+		if (!c->encrypted[side] && (len != 1 || body[0] != 1))
+			session_event(s, frame, "tls.malformed", "%s ChangeCipherSpec record of %u bytes (it is the "
+				      "single byte 1)", side_name(side), len);
 		struct msg *m = session_add_msg(s, frame, t, side, MSG_CCS);
 		if (m)
 			m->length = len;
@@ -1141,6 +1182,13 @@ static void on_resync(void *ctx, int side, uint64_t frame, uint64_t skipped, boo
 	}
 }
 
+static void on_bad_start(void *ctx, int side)
+{
+	struct tls_conn *c = ctx;
+	c->s->is_tls = true;
+	c->s->dir[side].spoke_tls = true;
+}
+
 static void on_event(void *ctx, uint64_t frame, const char *id, const char *detail)
 {
 	struct tls_conn *c = ctx;
@@ -1154,6 +1202,7 @@ static const struct tls_rec_cb record_callbacks = {
 	.plaintext = on_plaintext,
 	.resync = on_resync,
 	.event = on_event,
+	.bad_start = on_bad_start,
 };
 
 struct tls_conn *tls_conn_new(struct session *s, const bool mid_stream[2])
@@ -1186,6 +1235,26 @@ void tls_conn_gap(struct tls_conn *c, int side, uint32_t n, uint64_t frame, cons
 	d->gap_bytes += n;
 	hs_reset(&c->hs[side]);
 	tls_rec_gap(&c->rec[side]);
+}
+
+void tls_conn_end(struct tls_conn *c, uint64_t frame, const char *why)
+{
+	struct session *s = c->s;
+	for (int side = 0; side < 2; side++) {
+		const struct tls_rec_dir *r = &c->rec[side];
+		const struct hs_asm *h = &c->hs[side];
+		if (r->state == RS_BODY && r->have < r->len) {
+			/* a record header was read: this side speaks TLS, even if no record completed */
+			s->is_tls = true;
+			s->dir[side].spoke_tls = true;
+			session_event(s, frame, "tls.truncated", "%s: record of %u bytes cut after %u bytes by %s",
+				      side_name(side), r->len, r->have, why);
+		} else if (h->hdr_n == 4 && h->have < h->len) {
+			const char *n = tls_handshake_display_name(h->type);
+			session_event(s, frame, "tls.truncated", "%s: %s of %u bytes cut after %u bytes by %s",
+				      side_name(side), n ? n : "handshake message", h->len, h->have, why);
+		}
+	}
 }
 
 bool tls_conn_side_is_tls(const struct tls_conn *c, int side)

@@ -20,6 +20,9 @@ void tls_conn_data(struct tls_conn *c, int side, const uint8_t *p, uint32_t n, u
 /* n bytes of one side were never captured. */
 void tls_conn_gap(struct tls_conn *c, int side, uint32_t n, uint64_t frame, const char *why);
 
+/* The connection is over: report a record or handshake message it cut short. */
+void tls_conn_end(struct tls_conn *c, uint64_t frame, const char *why);
+
 /* Did this side's stream contain a TLS record yet? */
 bool tls_conn_side_is_tls(const struct tls_conn *c, int side);
 

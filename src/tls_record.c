@@ -160,6 +160,15 @@ void tls_rec_feed(struct tls_rec_dir *d, int side, const uint8_t *p, uint32_t n,
 			} else if (tls_rec_plausible(d->hdr, 5) &&
 				   (d->hdr[0] == TLS_CT_HANDSHAKE || d->hdr[0] == TLS_CT_ALERT)) {
 				begin_record(d, frame, cb, ctx);
+			} else if ((d->hdr[0] == TLS_CT_HANDSHAKE || d->hdr[0] == TLS_CT_ALERT) && d->hdr[1] == 3 &&
+				   d->hdr[2] <= 4) {
+				/* TLS's header with a length TLS does not allow: a broken or
+				 * hostile TLS peer, not plain text (tls.bad_record) */
+				if (cb->bad_start)
+					cb->bad_start(ctx, side);
+				begin_record(d, frame, cb, ctx);
+				d->skipped = n;
+				return;
 			} else {
 				/* not TLS: pass the bytes on, then watch for STARTTLS */
 				cb->plaintext(ctx, side, d->hdr, 5, frame);

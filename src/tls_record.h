@@ -34,6 +34,8 @@ struct tls_rec_cb {
 	/* TLS started after plaintext (STARTTLS), or resumed after a gap */
 	void (*resync)(void *ctx, int side, uint64_t frame, uint64_t skipped, bool starttls);
 	void (*event)(void *ctx, uint64_t frame, const char *id, const char *detail);
+	/* the first record header of a side is TLS's but not a valid one */
+	void (*bad_start)(void *ctx, int side);
 };
 
 enum tls_rec_state {

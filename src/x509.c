@@ -222,11 +222,22 @@ static void add_san(struct x509_cert *c, const char *prefix, const char *val, si
 		val = shown;
 		vlen = strlen(shown);
 	}
-	size_t pl = strlen(prefix);
-	char *s = mem_alloc(pl + vlen + 1);
+	/* a NUL would cut the string where it is shown ("DNS:www.bank.example\0.evil.test" would
+	 * read "DNS:www.bank.example"): write it as RFC 4514 does in names, \00 */
+	size_t pl = strlen(prefix), nuls = 0, o = pl;
+	for (size_t i = 0; i < vlen; i++)
+		nuls += val[i] == '\0';
+	char *s = mem_alloc(pl + vlen + 2 * nuls + 1);
 	memcpy(s, prefix, pl);
-	memcpy(s + pl, val, vlen);
-	s[pl + vlen] = '\0';
+	for (size_t i = 0; i < vlen; i++) {
+		if (val[i] == '\0') {
+			memcpy(s + o, "\\00", 3);
+			o += 3;
+		} else {
+			s[o++] = val[i];
+		}
+	}
+	s[o] = '\0';
 	c->san = mem_realloc(c->san, (c->san_n + 1) * sizeof *c->san);
 	c->san[c->san_n++] = s;
 	mem_free(shown);

@@ -3161,6 +3161,18 @@ static void test_handshake_aborted(void)
 	EXPECT_CAUSE(s, "handshake-aborted", "The client gave up waiting (a timeout): the server was slow");
 	session_free(s);
 
+	/* the client closes right after its own Finished, without waiting for the server */
+	s = hello12("api.example.test");
+	SEND_CHAIN(s, SIDE_SERVER, 6, &P.server, &P.inter);
+	server_done(s, 7);
+	client_key_exchange(s, 9);
+	ccs_finished(s, 10, SIDE_CLIENT);
+	fin_both(s, SIDE_CLIENT, 11, 12);
+	run(s, &o);
+	EXPECT_FINDING_EXACT(s, "handshake-aborted", SEV_ERROR, SIDE_CLIENT, FRAMES(10, 11));
+	EXPECT_CAUSE(s, "handshake-aborted", "The client closed without waiting for the server's answer");
+	session_free(s);
+
 	/* the server closes after the client's Certificate without an alert */
 	s = mtls12(NAMES(P.n_root), 1, CERTS(&P.client, &P.inter), 2);
 	fin_both(s, SIDE_SERVER, 11, 12);

@@ -4,6 +4,12 @@
 #include <inttypes.h>
 #include <string.h>
 
+/* The report is written by one thread: stdio's per-call locking was a fifth
+ * of the time of --json (glibc's _unlocked variants; _GNU_SOURCE is set). */
+#define putch(c, out) putc_unlocked((c), (out))
+#define puts_(str, out) fputs_unlocked((str), (out))
+#define write_(p, n, out) fwrite_unlocked((p), 1, (n), (out))
+
 void json_init(struct json *j, FILE *out, bool pretty)
 {
 	memset(j, 0, sizeof *j);
@@ -16,9 +22,9 @@ static void newline(struct json *j)
 {
 	if (!j->pretty)
 		return;
-	fputc('\n', j->out);
+	putch('\n', j->out);
 	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->out);
+		puts_("  ", j->out);
 }
 
 /* Separator before a value or a key. */
@@ -29,7 +35,7 @@ static void before_value(struct json *j)
 		return;
 	}
 	if (!j->first[j->depth])
-		fputc(',', j->out);
+		putch(',', j->out);
 	j->first[j->depth] = false;
 	if (j->depth > 0)
 		newline(j);
@@ -38,7 +44,7 @@ static void before_value(struct json *j)
 static void open(struct json *j, char c)
 {
 	before_value(j);
-	fputc(c, j->out);
+	putch(c, j->out);
 	if (j->depth < JSON_MAX_DEPTH - 1)
 		j->depth++;
 	j->first[j->depth] = true;
@@ -51,7 +57,7 @@ static void close(struct json *j, char c)
 		j->depth--;
 	if (!empty)
 		newline(j);
-	fputc(c, j->out);
+	putch(c, j->out);
 }
 
 void json_object_begin(struct json *j) { open(j, '{'); }
@@ -106,47 +112,47 @@ void json_escape(FILE *out, const void *s, size_t len)
 				continue;
 			}
 		}
-		fwrite(p + run, 1, i - run, out);
+		write_(p + run, i - run, out);
 		if (c == '"' || c == '\\') {
-			fputc('\\', out);
-			fputc(c, out);
+			putch('\\', out);
+			putch(c, out);
 		} else if (c == '\n') {
-			fputs("\\n", out);
+			puts_("\\n", out);
 		} else if (c == '\r') {
-			fputs("\\r", out);
+			puts_("\\r", out);
 		} else if (c == '\t') {
-			fputs("\\t", out);
+			puts_("\\t", out);
 		} else if (c < 0x20 || c == 0x7f) {
-			fputs("\\u00", out);
-			fputc(hx[c >> 4], out);
-			fputc(hx[c & 15], out);
+			puts_("\\u00", out);
+			putch(hx[c >> 4], out);
+			putch(hx[c & 15], out);
 		} else {
 			/* not UTF-8: keep the byte visible as text */
-			fputs("\\\\x", out);
-			fputc(hx[c >> 4], out);
-			fputc(hx[c & 15], out);
+			puts_("\\\\x", out);
+			putch(hx[c >> 4], out);
+			putch(hx[c & 15], out);
 		}
 		i++;
 		run = i;
 	}
-	fwrite(p + run, 1, i - run, out);
+	write_(p + run, i - run, out);
 }
 
 void json_key(struct json *j, const char *key)
 {
 	before_value(j);
-	fputc('"', j->out);
+	putch('"', j->out);
 	json_escape(j->out, key, strlen(key));
-	fputs(j->pretty ? "\": " : "\":", j->out);
+	puts_(j->pretty ? "\": " : "\":", j->out);
 	j->after_key = true;
 }
 
 void json_string_bytes(struct json *j, const void *s, size_t len)
 {
 	before_value(j);
-	fputc('"', j->out);
+	putch('"', j->out);
 	json_escape(j->out, s, len);
-	fputc('"', j->out);
+	putch('"', j->out);
 }
 
 void json_string(struct json *j, const char *s)
@@ -158,28 +164,42 @@ void json_string(struct json *j, const char *s)
 	json_string_bytes(j, s, strlen(s));
 }
 
+/* Decimal digits of v, without printf's parsing of a format. */
+static void put_u64(FILE *out, uint64_t v, bool minus)
+{
+	char buf[21];
+	size_t i = sizeof buf;
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (minus)
+		buf[--i] = '-';
+	write_(buf + i, sizeof buf - i, out);
+}
+
 void json_int(struct json *j, int64_t v)
 {
 	before_value(j);
-	fprintf(j->out, "%" PRId64, v);
+	put_u64(j->out, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void json_uint(struct json *j, uint64_t v)
 {
 	before_value(j);
-	fprintf(j->out, "%" PRIu64, v);
+	put_u64(j->out, v, false);
 }
 
 void json_bool(struct json *j, bool v)
 {
 	before_value(j);
-	fputs(v ? "true" : "false", j->out);
+	puts_(v ? "true" : "false", j->out);
 }
 
 void json_null(struct json *j)
 {
 	before_value(j);
-	fputs("null", j->out);
+	puts_("null", j->out);
 }
 
 void json_kv_str(struct json *j, const char *key, const char *s)

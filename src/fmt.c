@@ -186,6 +186,26 @@ void fmt_hex(char *buf, size_t len, const uint8_t *p, size_t n)
 		buf[o < len ? o : len - 1] = '\0';
 }
 
+size_t fmt_printable_len(const uint8_t *p, size_t n)
+{
+	uint8_t c = p[0];
+	if (c < 0x20 || c == 0x7f)
+		return 0;
+	size_t l = c < 0x80 ? 1 : utf8_seq_len(p, n);
+	/* C1 controls (U+0080..U+009F) can drive terminals too */
+	if (l == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+		return 0;
+	/* bidi and line controls reorder what is shown ("Trojan Source"):
+	 * U+061C, U+200E/F, U+2028..U+202E, U+2066..U+2069 */
+	if (l == 2 && p[0] == 0xd8 && p[1] == 0x9c)
+		return 0;
+	if (l == 3 && p[0] == 0xe2 &&
+	    ((p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xa8 && p[2] <= 0xae))) ||
+	     (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))
+		return 0;
+	return l;
+}
+
 void fmt_text_escape(FILE *out, const void *s, size_t n)
 {
 	static const char hx[] = "0123456789abcdef";
@@ -193,10 +213,7 @@ void fmt_text_escape(FILE *out, const void *s, size_t n)
 	size_t i = 0, run = 0;   /* bytes [run, i) are printed as they are */
 	while (i < n) {
 		uint8_t c = p[i];
-		size_t l = c >= 0x20 && c != 0x7f && c != '\\' ? (c < 0x80 ? 1 : utf8_seq_len(p + i, n - i)) : 0;
-		/* C1 controls (U+0080..U+009F) can drive terminals too */
-		if (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
-			l = 0;
+		size_t l = c != '\\' ? fmt_printable_len(p + i, n - i) : 0;
 		if (l) {
 			i += l;
 			continue;

@@ -36,6 +36,9 @@ void fmt_hex(char *buf, size_t len, const uint8_t *p, size_t n);
 
 /* Write untrusted bytes for a terminal: control characters, backslashes
  * and invalid UTF-8 become \xHH, so a report cannot rewrite the screen. */
+/* Length of the printable UTF-8 character at p, or 0 when it must be
+ * escaped: control, C1 control, bidi or line control, or not UTF-8. */
+size_t fmt_printable_len(const uint8_t *p, size_t n);
 void fmt_text_escape(FILE *out, const void *s, size_t n);
 
 #endif

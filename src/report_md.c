@@ -19,9 +19,7 @@ static void md_escape(FILE *out, const char *s, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		uint8_t c = p[i];
-		size_t l = c >= 0x20 && c != 0x7f ? utf8_seq_len(p + i, n - i) : 0;
-		if (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
-			l = 0;
+		size_t l = fmt_printable_len(p + i, n - i);
 		if (l == 1 && strchr(special, c)) {
 			fputc('\\', out);
 			fputc(c, out);

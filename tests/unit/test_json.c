@@ -499,6 +499,13 @@ static void test_text_escape(void)
 	CHECK_TEXT("\xe2\x82", "\\xe2\\x82");
 	static const char nul[] = "a\0b";
 	check_text_line(nul, 3, "a\\x00b", __LINE__);
+	/* bidi and line controls: "Trojan Source" names would read reversed */
+	CHECK_TEXT("evil\xe2\x80\xaetxt.exe", "evil\\xe2\\x80\\xaetxt.exe");   /* U+202E RLO */
+	CHECK_TEXT("\xe2\x81\xa6x\xe2\x81\xa9", "\\xe2\\x81\\xa6x\\xe2\\x81\\xa9");  /* U+2066 .. U+2069 */
+	CHECK_TEXT("\xe2\x80\x8f", "\\xe2\\x80\\x8f");                               /* U+200F RLM */
+	CHECK_TEXT("\xe2\x80\xa8", "\\xe2\\x80\\xa8");                               /* U+2028 LINE SEPARATOR */
+	CHECK_TEXT("\xd8\x9c", "\\xd8\\x9c");                                       /* U+061C ALM */
+	CHECK_TEXT("\xe2\x80\x94", "\xe2\x80\x94");                                 /* U+2014 em dash stays */
 }
 
 /* The escaped text never holds a control character, a C1 control or an
@@ -544,6 +551,6 @@ void register_json_tests(void)
 	CU_add_test(suite, "writer: pretty output", test_writer_pretty);
 	CU_add_test(suite, "writer: sequence of objects in an array", test_writer_top_level_sequence);
 	CU_add_test(suite, "writer: nesting beyond JSON_MAX_DEPTH stays valid", test_writer_deep_nesting_stays_valid);
-	CU_add_test(suite, "fmt_text_escape: ESC, C1, backslash, invalid UTF-8 as \\xHH", test_text_escape);
+	CU_add_test(suite, "fmt_text_escape: ESC, C1, bidi, backslash, invalid UTF-8 as \\xHH", test_text_escape);
 	CU_add_test(suite, "fmt_text_escape: output never holds a control", test_text_escape_output_always_clean);
 }

@@ -907,14 +907,15 @@ static void on_alerts(struct tls_conn *c, int side, const uint8_t *body, uint32_
 	struct session *s = c->s;
 	/* After ChangeCipherSpec an alert is encrypted; a plaintext alert record
 	 * is exactly 2 bytes (as Wireshark decides too: an 18-byte record under
-	 * RC4-MD5 is 2 bytes of alert and a 16-byte MAC, not nine alerts). */
-	if (!c->encrypted[side] && len != 2) {
-		/* before ChangeCipherSpec nothing is encrypted: not an alert, and no failure */
+	 * RC4-MD5 is 2 bytes of alert and a 16-byte MAC, not nine alerts). A
+	 * longer one before a ChangeCipherSpec we saw is still encrypted: the
+	 * ChangeCipherSpec was lost, malformed, or before the capture began. */
+	if (len < 2) {
 		session_event(s, frame, "tls.malformed", "%s alert record of %u bytes (an alert is 2 bytes)",
 			      side_name(side), len);
 		return;
 	}
-	if (c->encrypted[side]) {
+	if (c->encrypted[side] || len != 2) {
 		struct msg *m = session_add_msg(s, frame, t, side, MSG_ENC_ALERT);
 		if (m)
 			m->length = len;

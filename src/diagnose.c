@@ -1488,14 +1488,30 @@ static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *c
 	}
 }
 
+/* Same sender, same alert, same side of the handshake's completion. */
+static bool same_alert(const struct session *s, const struct alert *a, const struct alert *b)
+{
+	bool a_after = handshake_done(s) && a->seq > s->handshake_done_seq;
+	bool b_after = handshake_done(s) && b->seq > s->handshake_done_seq;
+	return a->from == b->from && a->encrypted == b->encrypted && a->level == b->level && a->desc == b->desc &&
+	       a_after == b_after;
+}
+
 static void rule_alerts(struct ctx *c)
 {
 	struct session *s = c->s;
+	bool cap_noted = false;
 	for (uint32_t i = 0; i < s->alerts_n; i++) {
 		const struct alert *a = &s->alerts[i];
 		bool after_done = handshake_done(s) && a->seq > s->handshake_done_seq;
 		/* the ordinary end of a good connection says nothing */
 		if (after_done && (a->encrypted || a->desc == A_CLOSE_NOTIFY))
+			continue;
+		/* a repeated alert is one finding, with the repeats' frames */
+		uint32_t prev = 0;
+		while (prev < i && !same_alert(s, &s->alerts[prev], a))
+			prev++;
+		if (prev < i)
 			continue;
 		struct strbuf sum, cause, fix;
 		sb_init(&sum);
@@ -1515,8 +1531,21 @@ static void rule_alerts(struct ctx *c)
 		/* a close_notify before completion ended the handshake: the sender gave up */
 		if (!a->encrypted && a->desc == A_CLOSE_NOTIFY && !after_done && s->outcome == OUTCOME_FAILED)
 			sev = SEV_WARNING;
+		uint32_t repeats = 0;
+		for (uint32_t k = i + 1; k < s->alerts_n; k++)
+			repeats += same_alert(s, &s->alerts[k], a);
+		if (repeats)
+			sb_printf(&sum, " The same alert came %u more time%s.", repeats, repeats == 1 ? "" : "s");
+		/* past the per-connection cap alerts are counted, not kept: say so once */
+		if (!cap_noted && s->alerts_dropped)
+			sb_printf(&sum, " %u later alert%s not examined (cap of %u per connection).",
+				  s->alerts_dropped, s->alerts_dropped == 1 ? " was" : "s were", LIM_ALERTS);
+		cap_noted = true;
 		struct finding *f = add(c, "alert", sev, a->from, &sum, &cause, &fix);
 		finding_add_frame(f, a->frame);
+		for (uint32_t k = i + 1; k < s->alerts_n; k++)
+			if (same_alert(s, &s->alerts[k], a))
+				finding_add_frame(f, s->alerts[k].frame);
 	}
 	if (s->inferred_alert) {
 		struct strbuf sum, cause, fix;

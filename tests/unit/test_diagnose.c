@@ -2730,6 +2730,21 @@ static void test_alert(void)
 				 "\"api.example.test\")");
 	session_free(s);
 
+	/* an alert repeated is one finding, with every frame */
+	s = new_session();
+	client_hello(s, 4, "api.example.test");
+	alert(s, 5, SIDE_SERVER, 2, 40);
+	alert(s, 6, SIDE_SERVER, 2, 40);
+	alert(s, 7, SIDE_SERVER, 2, 40);
+	alert(s, 7, SIDE_SERVER, 2, 80);
+	fin_both(s, SIDE_SERVER, 8, 9);
+	run(s, &o);
+	CU_ASSERT_EQUAL(count_findings(s, "alert", SIDE_SERVER), 2);
+	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_SERVER, FRAMES(5, 6, 7));
+	EXPECT_SUMMARY(s, "alert", "The server sent fatal alert handshake_failure (40) at frame 5. The same alert came 2 "
+				 "more times.");
+	session_free(s);
+
 	/* ... and as a fatal alert */
 	s = new_session();
 	client_hello(s, 4, "nosuch.example.test");

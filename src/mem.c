@@ -18,12 +18,21 @@ static size_t pooled;        /* free blocks kept in the pools */
 /*
  * Blocks of 128 B to 32 KiB (flows, connections, sessions, arena chunks,
  * record buffers) come and go with every connection; glibc serves them from
- * its slower bins. Up to CLASS_KEEP_BYTES of each power-of-two class are
- * kept for reuse.
+ * its slower bins. They are rounded up to a class (powers of two and the
+ * half steps between them, so a 2.8 KB session takes 3 KiB, not 4) and up
+ * to CLASS_KEEP_BYTES of each class are kept for reuse. The pools count in
+ * mem_footprint(), and the analyzer gives them back before it evicts a
+ * connection for memory.
  */
-#define CLASS_MIN_SHIFT 7
-#define CLASS_MAX_SHIFT 15
-#define CLASS_KEEP_BYTES (1u << 20)   /* per class */
+#define N_CLASSES 17                     /* 128, 192, 256, 384 ... 24576, 32768 */
+#define CLASS_KEEP_BYTES (4u << 20)      /* per class */
+
+/* Bytes of class k (1 .. N_CLASSES). */
+static size_t class_size(unsigned k)
+{
+	k--;
+	return (k & 1 ? 192u : 128u) << (k / 2);
+}
 
 /* Under AddressSanitizer (or -DTLSDIAG_MEM_EXACT, for valgrind) every block
  * is its own malloc'd block of the exact size: pools and arenas would hide
@@ -44,18 +53,18 @@ struct free_block {
 	struct free_block *next;
 };
 
-static struct free_block *free_class[CLASS_MAX_SHIFT + 1];
-static unsigned free_count[CLASS_MAX_SHIFT + 1];
+static struct free_block *free_class[N_CLASSES + 1];
+static unsigned free_count[N_CLASSES + 1];
 
 /* The class of a size, or 0 if it is not pooled. */
 static unsigned class_of(size_t n)
 {
-	if (MEM_EXACT || n <= (1u << CLASS_MIN_SHIFT) - HDR || n > (1u << CLASS_MAX_SHIFT) - HDR)
+	if (MEM_EXACT || n <= class_size(1) - HDR || n > class_size(N_CLASSES) - HDR)
 		return 0;
-	unsigned shift = CLASS_MIN_SHIFT;
-	while (((size_t)1 << shift) - HDR < n)
-		shift++;
-	return shift;
+	unsigned k = 2;
+	while (class_size(k) - HDR < n)
+		k++;
+	return k;
 }
 
 static void out_of_memory(size_t n)
@@ -78,7 +87,7 @@ static void *alloc(size_t n, bool zero)
 	unsigned cls = class_of(n);
 	uint8_t *b;
 	/* a pooled class is allocated whole, so any block of it fits */
-	size_t size = cls ? (size_t)1 << cls : n + HDR;
+	size_t size = cls ? class_size(cls) : n + HDR;
 	if (cls && free_class[cls]) {
 		b = (uint8_t *)free_class[cls];
 		free_class[cls] = free_class[cls]->next;
@@ -138,13 +147,13 @@ void mem_free(void *p)
 	size_t n;
 	memcpy(&n, b, sizeof n);
 	unsigned cls = class_of(n);
-	account(0, cls ? (size_t)1 << cls : n + HDR);
-	if (cls && ((size_t)free_count[cls] << cls) < CLASS_KEEP_BYTES) {
+	account(0, cls ? class_size(cls) : n + HDR);
+	if (cls && free_count[cls] * class_size(cls) < CLASS_KEEP_BYTES) {
 		struct free_block *f = (struct free_block *)b;
 		f->next = free_class[cls];
 		free_class[cls] = f;
 		free_count[cls]++;
-		pooled += (size_t)1 << cls;
+		pooled += class_size(cls);
 		return;
 	}
 	free(b);
@@ -152,11 +161,11 @@ void mem_free(void *p)
 
 void mem_release_pools(void)
 {
-	for (unsigned cls = 0; cls <= CLASS_MAX_SHIFT; cls++) {
+	for (unsigned cls = 1; cls <= N_CLASSES; cls++) {
 		while (free_class[cls]) {
 			struct free_block *f = free_class[cls];
 			free_class[cls] = f->next;
-			pooled -= (size_t)1 << cls;
+			pooled -= class_size(cls);
 			free(f);
 		}
 		free_count[cls] = 0;
@@ -179,9 +188,12 @@ char *mem_strdup(const char *s)
 
 size_t mem_in_use(void) { return in_use; }
 size_t mem_footprint(void) { return in_use + pooled; }
+size_t mem_pooled(void) { return pooled; }
 size_t mem_peak(void) { return peak; }
 
-/* a chunk plus the allocation header fills a 4 KiB pool class */
+/* A chunk plus the allocation header fills a pool class: the first one of
+ * an arena 1.5 KiB (what most handshakes need), the next ones 4 KiB. */
+#define FIRST_CHUNK (1536u - 16u - 16u)
 #define CHUNK (4096u - 16u - 16u)
 
 struct arena_chunk {
@@ -201,7 +213,7 @@ void *arena_alloc(struct arena *a, size_t n)
 	n = (n + 15) & ~(size_t)15;
 	if (n > a->left) {
 		/* a large block gets a chunk of its own; the current one stays */
-		size_t size = n > CHUNK / 4 ? n : CHUNK;
+		size_t size = n > CHUNK / 4 ? n : a->chunks ? CHUNK : FIRST_CHUNK;
 		struct arena_chunk *c = mem_alloc_uninit(sizeof *c + size);
 		c->next = a->chunks;
 		a->chunks = c;

@@ -37,7 +37,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_free(struct arena *a);
 
 /* Give the blocks kept for reuse back to the system (at exit, for leak
- * checkers). */
+ * checkers; under the memory budget, before evicting a connection). */
 void mem_release_pools(void);
 
 /* Bytes currently allocated through this module, as the process holds them
@@ -46,5 +46,6 @@ size_t mem_in_use(void);
 /* ... and the free blocks kept in the pools: what LIM_MEMORY_BUDGET caps. */
 size_t mem_footprint(void);
 size_t mem_peak(void);
+size_t mem_pooled(void);   /* the free blocks kept for reuse */
 
 #endif

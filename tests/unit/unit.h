@@ -16,6 +16,7 @@ void register_rd_tests(void);
 void register_decode_tests(void);
 void register_ipfrag_tests(void);
 void register_flow_tests(void);
+void register_mem_tests(void);
 void register_tcp_reasm_tests(void);
 void register_tls_record_tests(void);
 void register_tls_handshake_tests(void);

@@ -13,6 +13,7 @@ int main(int argc, char **argv)
 	register_rd_tests();
 	register_decode_tests();
 	register_ipfrag_tests();
+	register_mem_tests();
 	register_flow_tests();
 	register_tcp_reasm_tests();
 	register_tls_record_tests();

@@ -1,0 +1,102 @@
+/* test_mem.c - CUnit tests for the accounted allocator (src/mem.c): classes, pools, arenas. */
+#include "mem.h"
+
+#include <string.h>
+
+#include "unit.h"
+
+/* Bytes accounted for one block of n bytes. */
+static size_t cost_of(size_t n)
+{
+	mem_release_pools();
+	size_t before = mem_in_use();
+	void *p = mem_alloc(n);
+	size_t cost = mem_in_use() - before;
+	mem_free(p);
+	mem_release_pools();
+	return cost;
+}
+
+/* Sanitizer and -DTLSDIAG_MEM_EXACT builds allocate exact sizes: no classes. */
+static bool exact_build(void)
+{
+	return cost_of(2800) == 2800 + 16;
+}
+
+static void test_classes_half_steps(void)
+{
+	if (exact_build())
+		return;
+	/* a 2.8 KB block (a session) takes the 3 KiB class, not 4 KiB */
+	CU_ASSERT_EQUAL(cost_of(2800), 3072);
+	CU_ASSERT_EQUAL(cost_of(3072 - 16), 3072);
+	CU_ASSERT_EQUAL(cost_of(3072 - 15), 4096);
+	CU_ASSERT_EQUAL(cost_of(200), 256);
+	CU_ASSERT_EQUAL(cost_of(113), 192);
+	CU_ASSERT_EQUAL(cost_of(32768 - 16), 32768);
+	/* outside the classes: the size asked plus the header */
+	CU_ASSERT_EQUAL(cost_of(100), 116);
+	CU_ASSERT_EQUAL(cost_of(40000), 40016);
+}
+
+static void test_pools_counted_and_released(void)
+{
+	if (exact_build())
+		return;
+	mem_release_pools();
+	size_t foot = mem_footprint();
+	void *p[8];
+	for (int i = 0; i < 8; i++)
+		p[i] = mem_alloc(1000);
+	CU_ASSERT_EQUAL(mem_footprint(), foot + 8 * 1024);
+	for (int i = 0; i < 8; i++)
+		mem_free(p[i]);
+	/* freed blocks stay in the pool and still count in the footprint */
+	CU_ASSERT_EQUAL(mem_pooled(), 8 * 1024);
+	CU_ASSERT_EQUAL(mem_footprint(), foot + 8 * 1024);
+	/* a block of the class comes back from the pool, zeroed */
+	unsigned char *q = mem_alloc(1000);
+	CU_ASSERT_EQUAL(mem_pooled(), 7 * 1024);
+	unsigned char zero[1000] = { 0 };
+	CU_ASSERT(memcmp(q, zero, sizeof zero) == 0);
+	mem_free(q);
+	mem_release_pools();
+	CU_ASSERT_EQUAL(mem_pooled(), 0);
+	CU_ASSERT_EQUAL(mem_footprint(), foot);
+}
+
+static void test_arena_first_chunk_small(void)
+{
+	if (exact_build())
+		return;
+	mem_release_pools();
+	size_t before = mem_in_use();
+	struct arena a = { 0 };
+	/* what most handshakes need fits in the first, 1.5 KiB chunk */
+	for (int i = 0; i < 10; i++) {
+		unsigned char *b = arena_alloc(&a, 100);
+		b[99] = 1;
+	}
+	CU_ASSERT_EQUAL(mem_in_use() - before, 1536);
+	/* more takes 4 KiB chunks */
+	arena_alloc(&a, 800);
+	CU_ASSERT_EQUAL(mem_in_use() - before, 1536 + 4096);
+	/* a large block gets a chunk of its own */
+	arena_alloc(&a, 5000);
+	CU_ASSERT(mem_in_use() - before >= 1536 + 4096 + 5000);
+	arena_free(&a);
+	CU_ASSERT_EQUAL(mem_in_use(), before);
+	mem_release_pools();
+}
+
+void register_mem_tests(void)
+{
+	CU_pSuite suite = CU_add_suite("mem", NULL, NULL);
+
+	if (suite == NULL)
+		return;
+	CU_add_test(suite, "classes: powers of two and half steps, 128 B to 32 KiB", test_classes_half_steps);
+	CU_add_test(suite, "pools: freed blocks count in the footprint until released",
+		test_pools_counted_and_released);
+	CU_add_test(suite, "arena: a 1.5 KiB first chunk, then 4 KiB", test_arena_first_chunk_small);
+}

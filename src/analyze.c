@@ -25,6 +25,11 @@
  * settled: segments in flight when a RST or the last FIN was captured still
  * belong to it (Wireshark keeps them in the same stream). */
 #define LINGER_NS         2000000000LL
+/* ... but a connection closed with FIN both ways and every byte delivered
+ * expects nothing more than the last ACK: it lingers only this long, so a
+ * busy capture does not hold thousands of finished sessions. */
+#define LINGER_CLEAN_NS   200000000LL
+enum { CLOSING_CLEAN, CLOSING_LONG };
 
 struct ep_stats {
 	uint64_t packets;
@@ -54,7 +59,8 @@ struct conn {
 	uint8_t close_kind;
 	uint64_t close_frame;
 	int64_t close_ns;
-	struct conn *cprev, *cnext;   /* the closing list, oldest first */
+	uint8_t closing_list;     /* CLOSING_CLEAN or CLOSING_LONG */
+	struct conn *cprev, *cnext;   /* its closing list, oldest first */
 };
 
 struct analyzer {
@@ -73,7 +79,8 @@ struct analyzer {
 	int64_t now_ns;           /* latest capture time seen, nanoseconds */
 	struct flow_table *flows;
 	struct ipfrag_table *frags;
-	struct conn *closing_head, *closing_tail;
+	/* closed connections waiting out their linger, one list per length */
+	struct conn *closing_head[2], *closing_tail[2];
 	/* finished sessions waiting for their turn, a min-heap by stream */
 	struct held { uint64_t stream; struct session *s; } *held;
 	uint32_t held_n, held_cap;
@@ -412,34 +419,39 @@ static void closing_unlink(struct analyzer *a, struct conn *c)
 {
 	if (!c->closing)
 		return;
+	int l = c->closing_list;
 	if (c->cprev)
 		c->cprev->cnext = c->cnext;
 	else
-		a->closing_head = c->cnext;
+		a->closing_head[l] = c->cnext;
 	if (c->cnext)
 		c->cnext->cprev = c->cprev;
 	else
-		a->closing_tail = c->cprev;
+		a->closing_tail[l] = c->cprev;
 	c->cprev = c->cnext = NULL;
 	c->closing = false;
 }
 
-/* RST, or FIN both ways: settle after LINGER_NS. */
+/* RST, or FIN both ways: settle after LINGER_NS (LINGER_CLEAN_NS when
+ * both directions ended with a FIN and nothing is missing). */
 static void start_closing(struct analyzer *a, struct conn *c, int kind, uint64_t frame)
 {
 	if (c->closing)
 		return;
+	bool clean = kind == CLOSE_FIN && tcp_dir_complete(&c->tcp[0]) && tcp_dir_complete(&c->tcp[1]);
+	int l = clean ? CLOSING_CLEAN : CLOSING_LONG;
 	c->closing = true;
+	c->closing_list = (uint8_t)l;
 	c->close_kind = (uint8_t)kind;
 	c->close_frame = frame;
 	c->close_ns = a->now_ns;
-	c->cprev = a->closing_tail;
+	c->cprev = a->closing_tail[l];
 	c->cnext = NULL;
-	if (a->closing_tail)
-		a->closing_tail->cnext = c;
+	if (a->closing_tail[l])
+		a->closing_tail[l]->cnext = c;
 	else
-		a->closing_head = c;
-	a->closing_tail = c;
+		a->closing_head[l] = c;
+	a->closing_tail[l] = c;
 }
 
 /* The connection is over (closed, idle, evicted or end of capture). */
@@ -545,6 +557,23 @@ static struct conn *conn_new(struct analyzer *a, struct flow *f, const struct ca
 	return c;
 }
 
+/* The connection to evict: among the least recently active, the first
+ * that loses nothing but its end (no payload yet, or its handshake
+ * settled); else the least recently active. */
+static bool handshake_settled(struct session *s);
+#define EVICTION_SCAN 256u
+static struct flow *eviction_victim(struct analyzer *a)
+{
+	struct flow *f = flow_oldest(a->flows);
+	unsigned n = 0;
+	for (struct flow *g = f; g && n < EVICTION_SCAN; g = g->next, n++) {
+		struct conn *c = g->conn;
+		if (!c->s || handshake_settled(c->s))
+			return g;
+	}
+	return f;
+}
+
 /* Idle connections are settled; over the caps, the least recently active
  * ones are evicted (after held reports, which are cheaper to let go). */
 static void enforce_limits(struct analyzer *a, bool sweep)
@@ -556,15 +585,24 @@ static void enforce_limits(struct analyzer *a, bool sweep)
 			settle(a, f->conn, CLOSE_EXPIRED, a->frame, true);
 		}
 	}
-	while (flow_count(a->flows) > LIM_FLOWS || mem_footprint() + flow_growth_bytes(a->flows) > LIM_MEMORY_BUDGET) {
+	for (;;) {
+		bool over_count = flow_count(a->flows) > LIM_FLOWS;
+		bool over_memory = mem_footprint() + flow_growth_bytes(a->flows) > a->opts.memory_limit;
+		if (!over_count && !over_memory)
+			break;
+		if (over_memory && mem_pooled()) {
+			mem_release_pools();
+			continue;
+		}
 		if (a->held_n) {
 			emit(a, heap_pop(a));
 			continue;
 		}
-		f = flow_oldest(a->flows);
+		f = eviction_victim(a);
 		if (!f)
 			break;
 		a->sum.flows_evicted++;
+		a->sum.flows_evicted_for_memory += !over_count;
 		settle(a, f->conn, CLOSE_EVICTED, a->frame, true);
 	}
 }
@@ -660,9 +698,11 @@ static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct
 /* Settle the closed connections whose linger is over. */
 static void settle_closed(struct analyzer *a)
 {
-	while (a->closing_head && a->now_ns - a->closing_head->close_ns >= LINGER_NS) {
-		struct conn *c = a->closing_head;
-		settle(a, c, c->close_kind, c->close_frame, true);
+	static const int64_t linger[2] = { [CLOSING_CLEAN] = LINGER_CLEAN_NS, [CLOSING_LONG] = LINGER_NS };
+	for (int l = 0; l < 2; l++) {
+		struct conn *c;
+		while ((c = a->closing_head[l]) && a->now_ns - c->close_ns >= linger[l])
+			settle(a, c, c->close_kind, c->close_frame, true);
 	}
 }
 
@@ -730,6 +770,9 @@ struct analyzer *analyzer_new(const struct analyze_opts *o, struct reporter *rep
 	a->opts = *o;
 	if (a->opts.idle_timeout <= 0)
 		a->opts.idle_timeout = 600;
+	if (a->opts.memory_limit == 0)
+		a->opts.memory_limit = LIM_MEMORY_BUDGET;
+	a->sum.memory_limit = a->opts.memory_limit;
 	a->rep = rep;
 	return a;
 }

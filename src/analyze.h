@@ -12,6 +12,7 @@
 
 struct analyze_opts {
 	int64_t idle_timeout;      /* seconds of capture time before an idle connection is settled */
+	uint64_t memory_limit;     /* bytes held before connections are evicted (0: LIM_MEMORY_BUDGET) */
 	const struct diag_opts *diag;   /* NULL: no diagnosis */
 	/* Live: report each connection as soon as its handshake settles
 	 * (completed, failed), not when it closes; no reordering. */

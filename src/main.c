@@ -32,7 +32,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 enum {
 	OPT_JSON = 256, OPT_FORMAT, OPT_PRETTY, OPT_IDLE_TIMEOUT, OPT_CA_FILE, OPT_CA_PATH, OPT_CLIENT_CERT,
 	OPT_CLIENT_CERT_PASS, OPT_HOSTNAME, OPT_AT, OPT_EXPIRY_WARNING, OPT_CHECK_BUNDLE, OPT_KEY, OPT_KEY_PASS,
-	OPT_DURATION, OPT_ONLY_FAILURES, OPT_WRITE_ALL, OPT_REDACT
+	OPT_DURATION, OPT_ONLY_FAILURES, OPT_WRITE_ALL, OPT_REDACT, OPT_MEMORY_LIMIT
 };
 
 static const struct option long_options[] = {
@@ -45,6 +45,7 @@ static const struct option long_options[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "relinquish-privileges", required_argument, NULL, 'Z' },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "memory-limit", required_argument, NULL, OPT_MEMORY_LIMIT },
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 	{ "ca-path", required_argument, NULL, OPT_CA_PATH },
 	{ "client-cert", required_argument, NULL, OPT_CLIENT_CERT },
@@ -91,6 +92,8 @@ static void usage(FILE *out)
 	      "                         numbers still count every packet; live default: tcp)\n"
 	      "      --idle-timeout SEC settle a connection idle for SEC seconds (default 600,\n"
 	      "                         live 60)\n"
+	      "      --memory-limit MIB memory held for open connections before the least\n"
+	      "                         recently active are evicted (default 40)\n"
 	      "\n"
 	      "Diagnosis:\n"
 	      "      --ca-file FILE     trust store (PEM) of the side that verifies; default:\n"
@@ -493,6 +496,14 @@ int main(int argc, char **argv)
 				fprintf(stderr, "tlsdiag: --idle-timeout: \"%s\" is not a number of seconds\n", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case OPT_MEMORY_LIMIT:
+			if (!parse_number(optarg, 16, 1048576, &v)) {
+				fprintf(stderr, "tlsdiag: --memory-limit: \"%s\" is not a number of MiB from 16 to 1048576\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			cfg.aopts.memory_limit = (uint64_t)v << 20;
 			break;
 		case OPT_CA_FILE:
 			ca_file = optarg;

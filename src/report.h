@@ -34,7 +34,9 @@ struct summary {
 	uint64_t ip_datagrams_dropped;  /* never completed: LIM_FRAG_DATAGRAMS, LIM_FRAG_TIMEOUT_SEC, end of file */
 	uint64_t late_packets;       /* for connections already reported */
 	uint64_t flows_expired;      /* idle beyond the timeout */
-	uint64_t flows_evicted;      /* pushed out by the connection cap */
+	uint64_t flows_evicted;      /* pushed out by the connection cap or the memory limit */
+	uint64_t flows_evicted_for_memory;  /* ... of them, by the memory limit */
+	uint64_t memory_limit;       /* bytes, the limit in force */
 	uint64_t certificates_parsed;
 	uint64_t certificate_cache_hits;
 	size_t peak_memory;          /* bytes, accounted allocations */

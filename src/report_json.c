@@ -572,6 +572,7 @@ void json_summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "ip_datagrams_dropped", sum->ip_datagrams_dropped);
 	json_kv_uint(j, "flows_expired", sum->flows_expired);
 	json_kv_uint(j, "flows_evicted", sum->flows_evicted);
+	json_kv_uint(j, "flows_evicted_for_memory", sum->flows_evicted_for_memory);
 	json_kv_uint(j, "with_error", sum->with_error);
 	json_kv_uint(j, "with_warning", sum->with_warning);
 	if (sum->live) {

@@ -423,8 +423,12 @@ void text_summary(FILE *out, const struct input_info *in, size_t n_in, const str
 	if (sum->truncated_packets || sum->invalid_packets)
 		fprintf(out, "Packets: %" PRIu64 " cut short by the capture, %" PRIu64 " malformed\n",
 			sum->truncated_packets, sum->invalid_packets);
-	if (sum->flows_evicted)
-		fprintf(out, "Connections evicted by the connection cap: %" PRIu64 "\n", sum->flows_evicted);
+	if (sum->flows_evicted - sum->flows_evicted_for_memory)
+		fprintf(out, "Connections evicted by the connection cap (%u open at most): %" PRIu64 "\n", LIM_FLOWS,
+			sum->flows_evicted - sum->flows_evicted_for_memory);
+	if (sum->flows_evicted_for_memory)
+		fprintf(out, "Connections evicted by the memory limit (%" PRIu64 " MiB; raise it with --memory-limit): %" PRIu64 "\n",
+			sum->memory_limit >> 20, sum->flows_evicted_for_memory);
 	if (sum->ip_datagrams_dropped)
 		fprintf(out, "IP datagrams never completed from their fragments: %" PRIu64 " (at most %u are held, for %d s)\n",
 			sum->ip_datagrams_dropped, LIM_FRAG_DATAGRAMS, LIM_FRAG_TIMEOUT_SEC);

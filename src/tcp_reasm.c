@@ -309,3 +309,8 @@ void tcp_dir_free(struct tcp_dir *d)
 		free_seg(d, s);
 	}
 }
+
+bool tcp_dir_complete(const struct tcp_dir *d)
+{
+	return d->fin && d->have_seq && d->next_seq == d->fin_seq && !d->ooo;
+}

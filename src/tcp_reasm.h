@@ -81,5 +81,7 @@ void tcp_dir_free(struct tcp_dir *d);
 
 /* Bytes held out of order, across all directions. */
 uint64_t tcp_ooo_bytes_total(void);
+/* Ended with a FIN and every byte before it handed on. */
+bool tcp_dir_complete(const struct tcp_dir *d);
 
 #endif

@@ -10,6 +10,9 @@
 #   hsflood    200 concurrent connections each holding most of a 262,000-byte Certificate
 #              (LIM_HANDSHAKE_MSG per message, LIM_HANDSHAKE_BYTES_TOTAL for all of them)
 #   frags      10,000 first fragments of IPv4 datagrams that never complete (LIM_FRAG_DATAGRAMS)
+#   concurrent 6,000 TLS handshakes in flight at once fit in the default memory limit; 20,000 do
+#              not: the least recently active are evicted and counted; with --memory-limit 160
+#              all 20,000 are analyzed
 #
 # Peak RSS is measured with /usr/bin/time -f %M (skipped visibly without it). Each case prints its
 # RSS and time. Environment: TLSDIAG, srcdir; STRESS_RSS_LIMIT_KB (default 65536, or 262144 for a
@@ -42,12 +45,13 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0 pass=0
 
 # stress NAME GENERATOR-ARGS: stream the capture into tlsdiag --json -r -; sets status, rss (KB), secs, cpu
+# (STRESS_ARGS: more tlsdiag options; CASE_RSS_LIMIT: this case's RSS limit in KB)
 stress() {
 	name=$1
 	shift
 	args="$*"
 	python3 "$gen" "$@" 2>"$tmp/$name.gen" |
-		/usr/bin/time -f "%M %e %U %S" -o "$tmp/$name.time" "$TLSDIAG" --json -r - >"$tmp/$name.json" 2>"$tmp/$name.err"
+		/usr/bin/time -f "%M %e %U %S" -o "$tmp/$name.time" "$TLSDIAG" ${STRESS_ARGS:-} --json -r - >"$tmp/$name.json" 2>"$tmp/$name.err"
 	status=$?
 	# the last line: GNU time puts "Command exited with non-zero status N" first when it is not 0
 	set -- $(tail -1 "$tmp/$name.time" 2>/dev/null) 0 0 0 0
@@ -71,8 +75,8 @@ verdict() {
 	elif [ -s "$tmp/$name.err" ]; then
 		echo "note: $name: stderr: $(head -3 "$tmp/$name.err")"
 	fi
-	if [ "${rss:-0}" -ge "$RSS_LIMIT" ]; then
-		echo "FAIL: $name: peak RSS $rss KB, the limit is $RSS_LIMIT KB"
+	if [ "${rss:-0}" -ge "${CASE_RSS_LIMIT:-$RSS_LIMIT}" ]; then
+		echo "FAIL: $name: peak RSS $rss KB, the limit is ${CASE_RSS_LIMIT:-$RSS_LIMIT} KB"
 		ok=0
 	fi
 	if awk -v s="$secs" -v l="$TIME_LIMIT" 'BEGIN { exit !(s > l) }'; then
@@ -176,6 +180,28 @@ dropped = {k: v for k, v in s.items() if re.search(r"datagram|frag", k) and k !=
 need(any(isinstance(v, int) and v >= N - 64 for v in dropped.values()),
      "%d datagrams were dropped by LIM_FRAG_DATAGRAMS but no summary counter says so (summary keys with "
      "datagram/frag: %s)" % (N - 64, dropped or "none but ip_fragments"))'
+fi
+
+if want concurrent; then
+	stress concurrent concurrent 6000
+	verdict concurrent '
+need(s["completed"] == 6000, "%d of 6,000 concurrent handshakes completed: they fit in the default memory limit" %
+     s["completed"])
+need(s["flows_evicted"] == 0, "%d connections evicted" % s["flows_evicted"])'
+	stress concurrent-over concurrent 20000
+	verdict concurrent-over '
+ev = s["flows_evicted_for_memory"]
+need(ev > 0, "20,000 handshakes in flight do not fit in 40 MiB: evictions must be counted")
+need(s["flows_evicted"] == ev, "evicted %d, of them for memory %d: the table cap is not reached" % (s["flows_evicted"], ev))
+need(s["completed"] + s["incomplete"] == 20000 and s["incomplete"] == ev,
+     "completed %d + incomplete %d: each evicted connection is reported incomplete, the others completed" %
+     (s["completed"], s["incomplete"]))'
+	# the same with the limit raised: all of them, in more memory
+	lim=$((RSS_LIMIT * 4))
+	STRESS_ARGS="--memory-limit 160" CASE_RSS_LIMIT=$lim stress concurrent-160 concurrent 20000
+	CASE_RSS_LIMIT=$lim verdict concurrent-160 '
+need(s["completed"] == 20000, "%d of 20,000 completed with --memory-limit 160" % s["completed"])
+need(s["flows_evicted"] == 0, "%d connections evicted with --memory-limit 160" % s["flows_evicted"])'
 fi
 
 echo "stress: $pass passed, $fail failed"

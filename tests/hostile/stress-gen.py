@@ -18,6 +18,8 @@ with strided slice assignment (bytearray[off::size] = lane): no per-byte Python 
     stress-gen.py frags N           N first fragments of IPv4 datagrams that never complete (each
                                     at offset 64,000, so every one would need a 64 KiB buffer), then
                                     a healthy connection
+    stress-gen.py concurrent N      N TLS 1.2 handshakes in flight at once: each phase (ClientHello,
+                                    ServerHello, Finished both ways, FIN) of all before the next
 """
 import os
 import struct
@@ -243,6 +245,21 @@ def hsflood(conns):
     write(good_connection(50000, T0 + 2))
 
 
+def concurrent(n):
+    """n TLS 1.2 handshakes in flight at once: every phase of each before the next phase of any."""
+    file_header()
+    flows = [Flow(30000 + i % 30000, cip=bytes([10, 2, i >> 8 & 255, i & 255])) for i in range(n)]
+    phases = [
+        lambda f: f.open(T0) + f.send(0, rec(22, client_hello()), T0),
+        lambda f: f.send(1, rec(22, server_hello() + hs(14, b"")), T0),
+        lambda f: f.send(0, rec(22, hs(16, b"\x20" + b"\x33" * 32)) + rec(20, b"\x01") + rec(22, b"\x44" * 40), T0),
+        lambda f: f.send(1, rec(20, b"\x01") + rec(22, b"\x55" * 40), T0),
+        lambda f: f.pkt(0, 0x11, sec=T0) + f.pkt(1, 0x11, sec=T0) + f.pkt(0, 0x10, sec=T0),
+    ]
+    for phase in phases:
+        write(b"".join(phase(f) for f in flows))
+
+
 def frags(n):
     file_header()
     size = REC + 14 + 20 + 1480
@@ -268,7 +285,7 @@ def frags(n):
 
 
 def main(argv):
-    if len(argv) != 3 or argv[1] not in ("synflood", "ooo", "appdata", "hsflood", "frags"):
+    if len(argv) != 3 or argv[1] not in ("synflood", "ooo", "appdata", "hsflood", "frags", "concurrent"):
         sys.exit(__doc__)
     globals()[argv[1]](int(argv[2]))
     return 0

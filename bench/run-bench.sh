@@ -2,11 +2,14 @@
 # run-bench.sh - tlsdiag against the read floor, tshark and ssldump on the same
 # large captures, in one run (what `make bench` does).
 #
-#   BENCH_SIZES="200 2048"   capture sizes in MiB (made by ../shared/bench)
+#   BENCH_SIZES="200 2048"   capture sizes in MiB (made by ../shared/bench; "" for none)
 #   BENCH_DATA=/tmp/tlsdiag-bench   where captures and tools go
 #   BENCH_RUNS=3             timed runs per fast tool (the median is kept)
 #   BENCH_SLOW=1             also time tshark and ssldump (once each: minutes)
 #   TLSDIAG=./tlsdiag        the binary under test
+#   BENCH_RATES="400 4000 40000"  new connections per second of the concurrency
+#                            series: 200 MiB captures of the same traffic, more
+#                            of it in flight at once ("" to skip)
 #
 # Prints Markdown: per capture, wall time, MB/s, packets/s and peak RSS of
 # each tool, the ratios tlsdiag/floor, tshark/tlsdiag, ssldump/tlsdiag, and
@@ -16,9 +19,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 shared=${TLSDIAG_SHARED:-$top/../shared}
 data=${BENCH_DATA:-/tmp/tlsdiag-bench}
-sizes=${BENCH_SIZES:-"200 2048"}
+sizes=${BENCH_SIZES-"200 2048"}
 runs=${BENCH_RUNS:-3}
 slow=${BENCH_SLOW:-1}
+rates=${BENCH_RATES-"400 4000 40000"}
 tlsdiag=${TLSDIAG:-$top/tlsdiag}
 
 [ -x "$tlsdiag" ] || { echo "run-bench: no tlsdiag at $tlsdiag (make first)" >&2; exit 2; }
@@ -115,4 +119,41 @@ for size in $sizes; do
 	set -o pipefail
 	[ "${status[0]}" -le 1 ] && [ "${status[1]}" -eq 0 ] || { echo "run-bench: facts differ from the manifest" >&2; exit 1; }
 	unset wall
+done
+
+# Cost against concurrent connections: the same 200 MiB of traffic made at
+# higher connection rates, so more handshakes are in flight at once.
+[ -n "$rates" ] || exit 0
+echo
+echo "## Concurrent connections: 200 MiB captures at higher connection rates"
+echo
+echo "| new connections/s | most in flight | flow-aware floor | tlsdiag | peak RSS | evicted for memory | facts |"
+echo "|---:|---:|---:|---:|---:|---:|---|"
+for rate in $rates; do
+	file=$data/conc-$rate.pcap
+	if [ ! -s "$file" ] || [ ! -s "$file.manifest.json" ]; then
+		python3 "$shared/bench/gen_tls_pcap.py" --templates "$shared/bench/templates/templates.json" \
+			--out "$file" --size-mib 200 --seed 1 --rate "$rate" --manifest "$file.manifest.json" >&2
+	fi
+	inflight=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["max_concurrent"])' "$file.manifest.json")
+	for limit in "" 160; do
+		lim=()
+		[ -n "$limit" ] && lim=(--memory-limit "$limit")
+		results=()
+		measure floor-flow "$runs" "$data/pcap_count" -f "$file"
+		measure tlsdiag "$runs" "$tlsdiag" "${diag[@]}" "${lim[@]}" -r "$file"
+		"$tlsdiag" --format jsonl "${diag[@]}" "${lim[@]}" -r "$file" >"$data/conc.jsonl" || true   # 1: errors found
+		evicted=$(tail -1 "$data/conc.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["flows_evicted_for_memory"])')
+		if python3 "$here/check-manifest.py" "$file.manifest.json" <"$data/conc.jsonl" >/dev/null; then
+			facts="all"
+		else
+			facts="**some lost**"
+		fi
+		set -- ${results[0]}
+		ff=$2
+		set -- ${results[1]}
+		echo "| $rate | $inflight | $ff s | $2 s${limit:+ (--memory-limit $limit)} | $(awk -v r="$3" 'BEGIN {printf "%.1f MiB", r / 1024}') | $evicted | $facts |"
+		# the limit raised only where the default one evicted
+		[ "$evicted" -gt 0 ] || break
+	done
 done

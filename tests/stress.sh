@@ -32,7 +32,9 @@ grep -q "__asan_init\|__ubsan_handle" "$TLSDIAG" 2>/dev/null && sanitized=1
 if [ $sanitized = 1 ]; then
 	RSS_LIMIT=${STRESS_RSS_LIMIT_KB:-262144}
 	TIME_LIMIT=${STRESS_TIME_LIMIT:-600}
-	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=86:quarantine_size_mb=16:malloc_context_size=5}
+	# a small quarantine whatever the caller set (CI sets its own options): ASan's default 256 MB
+	# of freed blocks held back would be measured as tlsdiag's memory (later options win)
+	ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:exitcode=86}:quarantine_size_mb=16:malloc_context_size=5"
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}
 	export ASAN_OPTIONS UBSAN_OPTIONS
 	echo "sanitizer build: RSS limit ${RSS_LIMIT} KB, time limit ${TIME_LIMIT} s"

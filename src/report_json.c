@@ -573,6 +573,9 @@ void json_summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "flows_expired", sum->flows_expired);
 	json_kv_uint(j, "flows_evicted", sum->flows_evicted);
 	json_kv_uint(j, "flows_evicted_for_memory", sum->flows_evicted_for_memory);
+	/* each distinct certificate is parsed once; the cache answers the repeats */
+	json_kv_uint(j, "certificates_parsed", sum->certificates_parsed);
+	json_kv_uint(j, "certificate_cache_hits", sum->certificate_cache_hits);
 	json_kv_uint(j, "with_error", sum->with_error);
 	json_kv_uint(j, "with_warning", sum->with_warning);
 	if (sum->live) {

@@ -19,7 +19,8 @@
 # a crash is saved and fuzzing goes on. Findings already written up are
 # suppressed (known-findings.supp), so the hour goes to new bugs. CPU is that
 # of libFuzzer and its jobs (/proc/PID/stat utime+stime+cutime+cstime); it is
-# stopped with SIGINT once the budget is spent. campaign.done marks the end;
+# stopped with SIGINT once the budget is spent (then SIGKILL: in fork mode
+# libFuzzer goes on after SIGINT). campaign.done marks the end;
 # campaign.log has the campaign lines of all harnesses.
 set -u
 
@@ -83,7 +84,15 @@ for name in $HARNESSES; do
 			c=$(cpu_of "$pid")
 			[ -n "$c" ] && used=$c
 			if [ $((spent + used)) -ge "$CPU" ]; then
-				kill -INT -- "-$pid" 2>/dev/null   # libFuzzer stops cleanly and prints its stats
+				# SIGINT stops the running job, but in -fork mode libFuzzer starts the
+				# next one: give it a minute to print its stats, then kill the group
+				kill -INT -- "-$pid" 2>/dev/null
+				k=0
+				while [ $k -lt 6 ] && st=$(state_of "$pid") && [ -n "$st" ] && [ "$st" != Z ]; do
+					sleep 10
+					k=$((k + 1))
+				done
+				kill -KILL -- "-$pid" 2>/dev/null
 				break
 			fi
 		done

@@ -932,40 +932,11 @@ static void text_report(FILE *out, const struct bctx *c)
 static void json_cert(struct json *j, const struct bctx *c, int i)
 {
 	const struct x509_cert *x = cert(c, i);
-	char buf[128];
 	json_object_begin(j);
 	json_kv_int(j, "index", i);
 	json_kv_uint(j, "line", c->cf.line[i]);
 	json_kv_uint(j, "length", x->der_len);
-	json_kv_str(j, "subject", x->subject);
-	json_kv_str(j, "issuer", x->issuer);
-	json_kv_str(j, "serial", x->serial);
-	if (x->has_validity) {
-		x509_format_time(x->not_before, buf, sizeof buf);
-		json_kv_str(j, "not_before", buf);
-		x509_format_time(x->not_after, buf, sizeof buf);
-		json_kv_str(j, "not_after", buf);
-	} else {
-		json_key(j, "not_before");
-		json_null(j);
-		json_key(j, "not_after");
-		json_null(j);
-	}
-	json_key(j, "san");
-	json_array_begin(j);
-	for (uint32_t k = 0; k < x->san_n; k++)
-		json_string(j, x->san[k]);
-	json_array_end(j);
-	if (x->key_bits)
-		snprintf(buf, sizeof buf, "%s %" PRIu32, x->key_type, x->key_bits);
-	else
-		snprintf(buf, sizeof buf, "%s", x->key_type);
-	json_kv_str(j, "key", buf);
-	json_kv_str(j, "signature_algorithm", x->sig_alg);
-	json_kv_bool(j, "is_ca", x->is_ca);
-	json_kv_bool(j, "self_signed", x->self_signed);
-	fmt_hex(buf, sizeof buf, x->sha256, sizeof x->sha256);
-	json_kv_str(j, "sha256", buf);
+	json_cert_facts(j, x);
 	json_object_end(j);
 }
 

@@ -112,6 +112,8 @@ void md_findings(FILE *out, const struct finding_list *l);
 void md_text(FILE *out, const char *s);
 void json_connection(struct json *j, const struct session *s);
 void json_findings(struct json *j, const struct finding_list *l);
+struct x509_cert;
+void json_cert_facts(struct json *j, const struct x509_cert *c);
 void json_inputs(struct json *j, const struct input_info *in, size_t n_in);
 void json_summary(struct json *j, const struct summary *sum);
 

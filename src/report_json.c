@@ -147,18 +147,11 @@ static void server_hello(struct json *j, const struct server_hello *sh)
 	json_object_end(j);
 }
 
-static void certificate(struct json *j, const struct cert_entry *e)
+/* What a parsed certificate says, as members of the current object (shared
+ * with --check-bundle's JSON). */
+void json_cert_facts(struct json *j, const struct x509_cert *c)
 {
-	const struct x509_cert *c = e->x509;
 	char buf[128];
-	json_object_begin(j);
-	json_kv_uint(j, "length", e->der_len);
-	if (!c->x) {
-		json_kv_str(j, "parse_error", c->parse_error);
-		kv_hex(j, "sha256", c->sha256, sizeof c->sha256);
-		json_object_end(j);
-		return;
-	}
 	json_kv_str(j, "subject", c->subject);
 	json_kv_str(j, "issuer", c->issuer);
 	json_kv_str(j, "serial", c->serial);
@@ -187,6 +180,20 @@ static void certificate(struct json *j, const struct cert_entry *e)
 	json_kv_bool(j, "is_ca", c->is_ca);
 	json_kv_bool(j, "self_signed", c->self_signed);
 	kv_hex(j, "sha256", c->sha256, sizeof c->sha256);
+}
+
+static void certificate(struct json *j, const struct cert_entry *e)
+{
+	const struct x509_cert *c = e->x509;
+	json_object_begin(j);
+	json_kv_uint(j, "length", e->der_len);
+	if (!c->x) {
+		json_kv_str(j, "parse_error", c->parse_error);
+		kv_hex(j, "sha256", c->sha256, sizeof c->sha256);
+		json_object_end(j);
+		return;
+	}
+	json_cert_facts(j, c);
 	json_object_end(j);
 }
 

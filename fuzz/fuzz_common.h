@@ -11,6 +11,7 @@
 
 #include "json.h"
 #include "mem.h"
+#include "report.h"
 
 /* UBSan reports are findings too: stop at the first, with its stack
  * (the build's -fsanitize=undefined would otherwise print and go on). */
@@ -218,6 +219,27 @@ static inline FILE *devnull(void)
 	if (!f)
 		abort();
 	return f;
+}
+
+/* Every writer over one connection; the JSON must parse. */
+static inline void fuzz_render(struct session *s, bool verbose)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&doc, &len);
+	if (!m)
+		abort();
+	struct json j;
+	json_init(&j, m, verbose);
+	json_connection(&j, s);
+	fclose(m);
+	check_json(doc, len);
+	free(doc);
+	text_connection(devnull(), s, verbose);
+	text_connection_line(devnull(), s);
+	md_connection(devnull(), s, verbose);
+	report_is_notable(s);
+	report_is_failure(s);
 }
 
 #endif

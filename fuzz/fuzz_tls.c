@@ -30,26 +30,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void render(struct session *s, bool verbose)
-{
-	char *doc = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&doc, &len);
-	if (!m)
-		abort();
-	struct json j;
-	json_init(&j, m, verbose);
-	json_connection(&j, s);
-	fclose(m);
-	check_json(doc, len);
-	free(doc);
-	text_connection(devnull(), s, verbose);
-	text_connection_line(devnull(), s);
-	md_connection(devnull(), s, verbose);
-	report_is_notable(s);
-	report_is_failure(s);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fin in = { data, size };
@@ -116,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (flags & 136)
 		o.hostname = flags & 8 ? "www.example.com" : "localhost";
 	diagnose_session(s, &o);
-	render(s, flags & 4);
+	fuzz_render(s, flags & 4);
 	session_free(s);
 
 	check_counter("handshake bytes buffered (tls_handshake_bytes_total)", 0, tls_handshake_bytes_total());

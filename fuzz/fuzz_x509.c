@@ -121,23 +121,6 @@ static void one_cert(struct x509_cert *c, const char *host)
 	}
 }
 
-static void render(struct session *s)
-{
-	char *doc = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&doc, &len);
-	if (!m)
-		abort();
-	struct json j;
-	json_init(&j, m, false);
-	json_connection(&j, s);
-	fclose(m);
-	check_json(doc, len);
-	free(doc);
-	text_connection(devnull(), s, true);
-	md_connection(devnull(), s, true);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fin in = { data, size };
@@ -292,7 +275,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.keystore = certs[SIDE_CLIENT], .keystore_n = (uint32_t)n[SIDE_CLIENT], .keystore_given = flags & 128,
 	};
 	diagnose_session(s, &o);
-	render(s);
+	fuzz_render(s, true);
 	session_free(s);
 
 	for (int side = 0; side < 2; side++)

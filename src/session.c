@@ -153,6 +153,24 @@ void session_add_alert(struct session *s, uint64_t frame, int from, bool encrypt
 	a->desc = desc;
 }
 
+void session_add_appdata(struct session *s, uint64_t frame, const struct ts *t, int side, uint32_t len)
+{
+	struct direction *d = &s->dir[side];
+	d->spoke_tls = true;
+	s->record_seq++;
+	if (d->appdata_records++ == 0)
+		d->appdata_first_frame = frame;
+	d->appdata_last_frame = frame;
+	d->appdata_bytes += len;
+	if (s->tls13 && s->sh.present && d->rlog_n < LIM_RECORD_LOG) {
+		d->rlog[d->rlog_n].frame = frame;
+		d->rlog[d->rlog_n].len = len;
+		d->rlog[d->rlog_n].seq = s->record_seq;
+		d->rlog[d->rlog_n].time = *t;
+		d->rlog_n++;
+	}
+}
+
 /* An encrypted TLS 1.3 alert is 2 bytes + 1 content type + the AEAD tag:
  * 19 bytes with a 16-byte tag, 11 with TLS_AES_128_CCM_8_SHA256. A
  * Finished is never that short. */

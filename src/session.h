@@ -403,6 +403,10 @@ struct msg *session_add_msg(struct session *s, uint64_t frame,
 void session_add_alert(struct session *s, uint64_t frame, int from,
 		       bool encrypted, uint8_t level, uint8_t desc);
 
+/* An application data record of len bytes (its body is never read); the
+ * first TLS 1.3 ones after ServerHello are logged by size. */
+void session_add_appdata(struct session *s, uint64_t frame, const struct ts *t, int side, uint32_t len);
+
 /* Add a frame of evidence to a finding (kept sorted, no duplicates). */
 void finding_add_frame(struct finding *f, uint64_t frame);
 const char *severity_name(int severity);

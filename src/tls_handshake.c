@@ -1114,23 +1114,10 @@ static void on_appdata(void *ctx, int side, uint16_t version, uint32_t len, uint
 {
 	struct tls_conn *c = ctx;
 	struct session *s = c->s;
-	struct direction *d = &s->dir[side];
-	d->spoke_tls = true;
 	s->is_tls = true;
-	s->record_seq++;
 	if (!s->record_version)
 		s->record_version = version;
-	if (d->appdata_records++ == 0)
-		d->appdata_first_frame = frame;
-	d->appdata_last_frame = frame;
-	d->appdata_bytes += len;
-	if (s->tls13 && s->sh.present && d->rlog_n < LIM_RECORD_LOG) {
-		d->rlog[d->rlog_n].frame = frame;
-		d->rlog[d->rlog_n].len = len;
-		d->rlog[d->rlog_n].seq = s->record_seq;
-		d->rlog[d->rlog_n].time = *t;
-		d->rlog_n++;
-	}
+	session_add_appdata(s, frame, t, side, len);
 }
 
 static void on_sslv2(void *ctx, int side, const uint8_t *body, uint32_t len, uint64_t frame, const struct ts *t)

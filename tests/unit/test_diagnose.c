@@ -479,21 +479,9 @@ static void ccs_finished(struct session *s, uint64_t frame, int side)
 
 static void appdata(struct session *s, uint64_t frame, int side, uint32_t len)
 {
-	struct direction *d = &s->dir[side];
 	touch(s, frame, side);
-	d->spoke_tls = true;
-	s->record_seq++;
-	if (d->appdata_records++ == 0)
-		d->appdata_first_frame = frame;
-	d->appdata_last_frame = frame;
-	d->appdata_bytes += len;
-	if (s->tls13 && s->sh.present && d->rlog_n < LIM_RECORD_LOG) {
-		d->rlog[d->rlog_n].frame = frame;
-		d->rlog[d->rlog_n].len = len;
-		d->rlog[d->rlog_n].seq = s->record_seq;
-		d->rlog[d->rlog_n].time = tm(frame);
-		d->rlog_n++;
-	}
+	struct ts t = tm(frame);
+	session_add_appdata(s, frame, &t, side, len);
 }
 
 static void alert(struct session *s, uint64_t frame, int from, uint8_t level, uint8_t desc)

@@ -32,7 +32,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 enum {
 	OPT_JSON = 256, OPT_FORMAT, OPT_PRETTY, OPT_IDLE_TIMEOUT, OPT_CA_FILE, OPT_CA_PATH, OPT_CLIENT_CERT,
 	OPT_CLIENT_CERT_PASS, OPT_HOSTNAME, OPT_AT, OPT_EXPIRY_WARNING, OPT_CHECK_BUNDLE, OPT_KEY, OPT_KEY_PASS,
-	OPT_DURATION, OPT_ONLY_FAILURES, OPT_WRITE_ALL, OPT_REDACT, OPT_MEMORY_LIMIT
+	OPT_DURATION, OPT_ONLY_FAILURES, OPT_WRITE_ALL, OPT_REDACT, OPT_MEMORY_LIMIT, OPT_LIST_FINDINGS
 };
 
 static const struct option long_options[] = {
@@ -64,6 +64,7 @@ static const struct option long_options[] = {
 	{ "write", required_argument, NULL, 'w' },
 	{ "write-all", no_argument, NULL, OPT_WRITE_ALL },
 	{ "redact", optional_argument, NULL, OPT_REDACT },
+	{ "list-findings", no_argument, NULL, OPT_LIST_FINDINGS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -125,6 +126,7 @@ static void usage(FILE *out)
 	      "      --redact[=names]   replace IP addresses in the report (consistently); with\n"
 	      "                         =names also SNI and certificate names\n"
 	      "\n"
+	      "      --list-findings    the finding ids, one per line with what each means\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          version and library versions\n"
 	      "\n"
@@ -588,6 +590,13 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_LIST_FINDINGS: {
+			size_t n;
+			const struct rule_info *r = diagnose_catalogue(&n);
+			for (size_t i = 0; i < n; i++)
+				printf("%s\t%s\n", r[i].id, r[i].title);
+			return EXIT_OK;
+		}
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;

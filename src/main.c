@@ -20,14 +20,13 @@
 #include "certfile.h"
 #include "diagnose.h"
 #include "evidence.h"
+#include "exitcode.h"
 #include "mem.h"
 #include "redact.h"
 #include "report.h"
 #include "x509.h"
 
 #define MAX_INPUTS 256
-
-enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
 enum {
 	OPT_JSON = 256, OPT_FORMAT, OPT_PRETTY, OPT_IDLE_TIMEOUT, OPT_CA_FILE, OPT_CA_PATH, OPT_CLIENT_CERT,

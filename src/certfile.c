@@ -146,6 +146,16 @@ static void add_cert(struct loader *ld, const uint8_t *der, size_t len, uint32_t
 	cf->n++;
 }
 
+/* A certificate OpenSSL already decoded (PKCS#7, PKCS#12): added from its DER. */
+static void add_x509(struct loader *ld, X509 *x, uint32_t line)
+{
+	unsigned char *d = NULL;
+	int dl = i2d_X509(x, &d);
+	if (dl > 0)
+		add_cert(ld, d, (size_t)dl, line);
+	OPENSSL_free(d);
+}
+
 /* Length of the DER element at p (header + content), 0 if it is not one. */
 static size_t der_element_len(const uint8_t *p, size_t n)
 {
@@ -485,13 +495,8 @@ static void block_pkcs7(struct loader *ld, const struct block *b, const uint8_t 
 	problem(ld, b->begin_line, "a PKCS#7 (.p7b) block holding %d certificate%s: most platforms read only "
 				   "CERTIFICATE blocks; convert with openssl pkcs7 -print_certs -in %s -out chain.pem",
 		n, n == 1 ? "" : "s", ld->path);
-	for (int i = 0; i < n; i++) {
-		unsigned char *d = NULL;
-		int dl = i2d_X509(sk_X509_value(certs, i), &d);
-		if (dl > 0)
-			add_cert(ld, d, (size_t)dl, b->begin_line);
-		OPENSSL_free(d);
-	}
+	for (int i = 0; i < n; i++)
+		add_x509(ld, sk_X509_value(certs, i), b->begin_line);
 	PKCS7_free(p7);
 }
 
@@ -499,6 +504,42 @@ static void odd_problem(struct loader *ld, const struct block *b, const struct o
 {
 	problem(ld, o->line, "invalid base64 in a %s block: the line has %u characters where the others have %u "
 			     "(characters lost or added)", b->label, o->len, o->width);
+}
+
+/* A CERTIFICATE block's DER. odd: the line of an unusual width, if any,
+ * which explains a certificate that does not parse better than OpenSSL can. */
+static void block_cert(struct loader *ld, const struct block *b, const uint8_t *der, size_t len,
+		       const struct odd_line *odd)
+{
+	/* TRUSTED CERTIFICATE appends OpenSSL trust settings after the certificate */
+	size_t el = der_element_len(der, len);
+	if (el && odd) {
+		const unsigned char *p = der;
+		X509 *x = d2i_X509(NULL, &p, (long)el);
+		ERR_clear_error();
+		X509_free(x);
+		if (!x) {
+			odd_problem(ld, b, odd);
+			return;
+		}
+	}
+	if (!el && odd) {
+		odd_problem(ld, b, odd);
+		return;
+	}
+	if (!el) {
+		size_t want = der_announced_len(der, len);
+		if (want > len)
+			problem(ld, b->begin_line, "the certificate is cut short: the %s block holds %zu bytes, its "
+						   "DER header announces %zu (about %zu base64 characters lost)",
+				b->label, len, want, (want - len + 2) / 3 * 4);
+		else
+			problem(ld, b->begin_line, "not a certificate: the %s block does not hold DER data", b->label);
+		return;
+	}
+	if (b->kind == BK_CERT && el < len)
+		problem(ld, b->begin_line, "%zu bytes after the certificate inside the %s block", len - el, b->label);
+	add_cert(ld, der, el, b->begin_line);
 }
 
 /* The END line of an open block: decode what it holds. */
@@ -531,40 +572,9 @@ static void block_close(struct loader *ld, uint32_t end_line)
 	}
 	switch (b->kind) {
 	case BK_CERT:
-	case BK_TRUSTED_CERT: {
-		/* TRUSTED CERTIFICATE appends OpenSSL trust settings after the certificate */
-		size_t el = der_element_len(der, len);
-		X509 *x = NULL;
-		if (el && has_odd) {
-			/* does it parse? If not, the odd line explains why better than OpenSSL can */
-			const unsigned char *p = der;
-			x = d2i_X509(NULL, &p, (long)el);
-			ERR_clear_error();
-			if (!x) {
-				odd_problem(ld, b, &odd);
-				break;
-			}
-		}
-		if (!el && has_odd) {
-			odd_problem(ld, b, &odd);
-			break;
-		}
-		if (!el) {
-			size_t want = der_announced_len(der, len);
-			if (want > len)
-				problem(ld, b->begin_line, "the certificate is cut short: the %s block holds %zu bytes, its "
-							   "DER header announces %zu (about %zu base64 characters lost)",
-					b->label, len, want, (want - len + 2) / 3 * 4);
-			else
-				problem(ld, b->begin_line, "not a certificate: the %s block does not hold DER data", b->label);
-			break;
-		}
-		X509_free(x);
-		if (b->kind == BK_CERT && el < len)
-			problem(ld, b->begin_line, "%zu bytes after the certificate inside the %s block", len - el, b->label);
-		add_cert(ld, der, el, b->begin_line);
+	case BK_TRUSTED_CERT:
+		block_cert(ld, b, der, len, has_odd ? &odd : NULL);
 		break;
-	}
 	case BK_KEY:
 	case BK_ENC_KEY:
 		block_key(ld, b);
@@ -875,20 +885,10 @@ static int load_pkcs12(struct loader *ld, PKCS12 *p12, char *err, size_t errlen)
 		return -1;
 	}
 	/* the certificate of the key first, then the others in file order */
-	if (cert) {
-		unsigned char *d = NULL;
-		int dl = i2d_X509(cert, &d);
-		if (dl > 0)
-			add_cert(ld, d, (size_t)dl, 0);
-		OPENSSL_free(d);
-	}
-	for (int i = 0; ca && i < sk_X509_num(ca); i++) {
-		unsigned char *d = NULL;
-		int dl = i2d_X509(sk_X509_value(ca, i), &d);
-		if (dl > 0)
-			add_cert(ld, d, (size_t)dl, 0);
-		OPENSSL_free(d);
-	}
+	if (cert)
+		add_x509(ld, cert, 0);
+	for (int i = 0; ca && i < sk_X509_num(ca); i++)
+		add_x509(ld, sk_X509_value(ca, i), 0);
 	if (key)
 		set_key(ld, key, false, 0);
 	X509_free(cert);

@@ -23,6 +23,7 @@
 
 #include "certcheck.h"
 #include "certfile.h"
+#include "exitcode.h"
 #include "fmt.h"
 #include "json.h"
 #include "mem.h"
@@ -32,8 +33,6 @@
 #include "x509.h"
 
 #define DAY (24 * 3600)
-
-enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_UNREADABLE = 2 };
 
 struct bctx {
 	const struct bundle_opts *o;
@@ -1047,10 +1046,10 @@ static void md_report(FILE *out, const struct bctx *c)
 int bundle_check(const struct bundle_opts *o, FILE *out)
 {
 	if (!openable(o->chain_path, ""))
-		return EXIT_UNREADABLE;
+		return EXIT_USAGE;
 	bool key_separate = o->key_path && strcmp(o->key_path, o->chain_path) != 0;
 	if (key_separate && !openable(o->key_path, "--key "))
-		return EXIT_UNREADABLE;
+		return EXIT_USAGE;
 
 	struct bctx c;
 	memset(&c, 0, sizeof c);
@@ -1095,7 +1094,7 @@ int bundle_check(const struct bundle_opts *o, FILE *out)
 		break;
 	}
 
-	int status = !c.chain_ok || !c.key_file_ok ? EXIT_UNREADABLE
+	int status = !c.chain_ok || !c.key_file_ok ? EXIT_USAGE
 		     : finding_list_has_error(&c.fl) ? EXIT_FINDINGS
 						       : EXIT_OK;
 	finding_list_free(&c.fl);
@@ -1103,7 +1102,7 @@ int bundle_check(const struct bundle_opts *o, FILE *out)
 	certfile_free(&c.kf);
 	if (fflush(out) != 0 || ferror(out)) {
 		fputs("tlsdiag: error writing the report\n", stderr);
-		return EXIT_UNREADABLE;
+		return EXIT_USAGE;
 	}
 	return status;
 }

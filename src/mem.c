@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exitcode.h"
+
 /* The size is kept in a header in front of the block; 16 bytes keep the
  * block aligned for any type. */
 #define HDR 16u
@@ -70,7 +72,7 @@ static unsigned class_of(size_t n)
 static void out_of_memory(size_t n)
 {
 	fprintf(stderr, "tlsdiag: out of memory (allocating %zu bytes)\n", n);
-	exit(2);
+	exit(EXIT_USAGE);
 }
 
 static void account(size_t add, size_t sub)

@@ -1,4 +1,4 @@
-/* fmt.c - formatting helpers for addresses, times, versions and untrusted text. */
+/* fmt.c - formatting helpers for addresses, times, versions, message names and untrusted text. */
 #include "fmt.h"
 
 #include <arpa/inet.h>
@@ -226,4 +226,52 @@ void fmt_text_escape(FILE *out, const void *s, size_t n)
 		run = i;
 	}
 	fwrite(p + run, 1, i - run, out);
+}
+
+const char *message_type_name(const struct msg *m)
+{
+	switch (m->kind) {
+	case MSG_CCS: return "change_cipher_spec";
+	case MSG_ALERT: return "alert";
+	case MSG_ENC_ALERT: return "encrypted_alert";
+	case MSG_ENC_HANDSHAKE: return "encrypted_handshake";
+	case MSG_HEARTBEAT: return "heartbeat";
+	default: break;
+	}
+	if (m->hrr)
+		return "hello_retry_request";
+	const char *n = tls_handshake_name(m->hs_type);
+	return n ? n : "unknown";
+}
+
+const char *message_display_name(const struct msg *m, char *buf, size_t len)
+{
+	switch (m->kind) {
+	case MSG_CCS: return "Change Cipher Spec";
+	case MSG_ALERT: return "Alert";
+	case MSG_ENC_ALERT: return "Encrypted Alert";
+	case MSG_ENC_HANDSHAKE: return "Encrypted Handshake Message";
+	case MSG_HEARTBEAT: return "Heartbeat";
+	default: break;
+	}
+	if (m->hrr)
+		return "Hello Retry Request";
+	const char *n = tls_handshake_display_name(m->hs_type);
+	if (n)
+		return n;
+	snprintf(buf, len, "Handshake type %u", m->hs_type);
+	return buf;
+}
+
+const char *fmt_alert(char *buf, size_t len, uint8_t level, uint8_t desc)
+{
+	const char *lv = tls_alert_level_name(level);
+	const char *d = tls_alert_name(desc);
+	snprintf(buf, len, "%s %s (%u)", lv ? lv : "level?", d ? d : "unknown", desc);
+	return buf;
+}
+
+const char *fmt_severity_label(int severity)
+{
+	return severity == SEV_ERROR ? "ERROR" : severity == SEV_WARNING ? "WARNING" : "INFO";
 }

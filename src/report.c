@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#include "tls_names.h"
-
 void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o)
 {
 	memset(r, 0, sizeof *r);
@@ -105,39 +103,4 @@ bool report_is_notable(const struct session *s)
 		if (s->findings.v[i].severity >= SEV_WARNING)
 			return true;
 	return false;
-}
-
-const char *message_type_name(const struct msg *m)
-{
-	switch (m->kind) {
-	case MSG_CCS: return "change_cipher_spec";
-	case MSG_ALERT: return "alert";
-	case MSG_ENC_ALERT: return "encrypted_alert";
-	case MSG_ENC_HANDSHAKE: return "encrypted_handshake";
-	case MSG_HEARTBEAT: return "heartbeat";
-	default: break;
-	}
-	if (m->hrr)
-		return "hello_retry_request";
-	const char *n = tls_handshake_name(m->hs_type);
-	return n ? n : "unknown";
-}
-
-const char *message_display_name(const struct msg *m, char *buf, size_t len)
-{
-	switch (m->kind) {
-	case MSG_CCS: return "Change Cipher Spec";
-	case MSG_ALERT: return "Alert";
-	case MSG_ENC_ALERT: return "Encrypted Alert";
-	case MSG_ENC_HANDSHAKE: return "Encrypted Handshake Message";
-	case MSG_HEARTBEAT: return "Heartbeat";
-	default: break;
-	}
-	if (m->hrr)
-		return "Hello Retry Request";
-	const char *n = tls_handshake_display_name(m->hs_type);
-	if (n)
-		return n;
-	snprintf(buf, len, "Handshake type %u", m->hs_type);
-	return buf;
 }

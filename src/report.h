@@ -58,8 +58,4 @@ void json_cert_facts(struct json *j, const struct x509_cert *c);
 void json_inputs(struct json *j, const struct input_info *in, size_t n_in);
 void json_summary(struct json *j, const struct summary *sum);
 
-/* Shared by the writers. */
-const char *message_type_name(const struct msg *m);    /* "client_hello", "alert" ... */
-const char *message_display_name(const struct msg *m, char *buf, size_t len); /* "Client Hello" */
-
 #endif

@@ -5,8 +5,6 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "json.h"
-#include "tls_names.h"
 #include "x509.h"
 
 /* Untrusted text in Markdown: punctuation that means something is escaped,
@@ -51,8 +49,7 @@ void md_findings(FILE *out, const struct finding_list *l)
 			const struct finding *f = &l->v[i];
 			if (f->severity != sev)
 				continue;
-			fprintf(out, "- **%s** `%s`", sev == SEV_ERROR ? "ERROR" : sev == SEV_WARNING ? "WARNING" : "INFO",
-				f->id);
+			fprintf(out, "- **%s** `%s`", fmt_severity_label(sev), f->id);
 			if (f->n_frames) {
 				fputs(" (frame", out);
 				for (unsigned k = 0; k < f->n_frames; k++)
@@ -72,7 +69,7 @@ void md_findings(FILE *out, const struct finding_list *l)
 
 void md_connection(FILE *out, const struct session *s, bool verbose)
 {
-	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN], vb[16], sub[64], nb[48];
+	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN], vb[16], sub[64], nb[48], ab[64];
 	(void)verbose;
 	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
 	fmt_endpoint(sb, sizeof sb, s->af, s->server_ip, s->server_port);
@@ -106,10 +103,8 @@ void md_connection(FILE *out, const struct session *s, bool verbose)
 			fmt_time_of_day(tb, sizeof tb, &m->time, s->ts_prec);
 			fprintf(out, "| %" PRIu64 " | %s | %s | %s", m->frame, tb, m->from == SIDE_CLIENT ? "client → server" : "server → client",
 				message_display_name(m, nb, sizeof nb));
-			if (m->kind == MSG_ALERT) {
-				const char *lv = tls_alert_level_name(m->level), *d = tls_alert_name(m->desc);
-				fprintf(out, " %s %s (%u)", lv ? lv : "level?", d ? d : "unknown", m->desc);
-			}
+			if (m->kind == MSG_ALERT)
+				fprintf(out, " %s", fmt_alert(ab, sizeof ab, m->level, m->desc));
 			fputs(" |\n", out);
 		}
 		fputc('\n', out);

@@ -68,9 +68,7 @@ static void message_facts(FILE *out, const struct session *s, const struct msg *
 {
 	char b1[64], b2[64];
 	if (m->kind == MSG_ALERT) {
-		const char *lv = tls_alert_level_name(m->level);
-		const char *d = tls_alert_name(m->desc);
-		fprintf(out, " %s %s (%u)", lv ? lv : "level?", d ? d : "unknown", m->desc);
+		fprintf(out, " %s", fmt_alert(b1, sizeof b1, m->level, m->desc));
 		return;
 	}
 	if (m->kind != MSG_HANDSHAKE)
@@ -263,8 +261,7 @@ void text_findings(FILE *out, const struct finding_list *l, const char *indent)
 			const struct finding *f = &l->v[i];
 			if (f->severity != sev)
 				continue;
-			fprintf(out, "%s%s %s", indent, sev == SEV_ERROR ? "ERROR" : sev == SEV_WARNING ? "WARNING" : "INFO",
-				f->id);
+			fprintf(out, "%s%s %s", indent, fmt_severity_label(sev), f->id);
 			if (f->side != SIDE_BOTH)
 				fprintf(out, " (%s)", side_name(f->side));
 			for (unsigned k = 0; k < f->n_frames; k++)

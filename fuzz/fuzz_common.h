@@ -235,8 +235,9 @@ static inline void fuzz_render(struct session *s, bool verbose)
 	fclose(m);
 	check_json(doc, len);
 	free(doc);
-	text_connection(devnull(), s, verbose);
-	text_connection_line(devnull(), s);
+	struct report_out o = { .f = devnull(), .verbose = verbose };
+	text_writer.connection(&o, s, false);
+	text_writer.connection(&o, s, true);
 	md_connection(devnull(), s, verbose);
 	report_is_notable(s);
 	report_is_failure(s);

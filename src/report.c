@@ -3,16 +3,31 @@
 
 #include <string.h>
 
+/* The formats that have moved behind struct report_writer. */
+static const struct report_writer *writer_of(int format)
+{
+	return format == REPORT_TEXT ? &text_writer : NULL;
+}
+
 void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o)
 {
 	memset(r, 0, sizeof *r);
 	r->out = out;
 	r->opts = *o;
+	r->w = writer_of(o->format);
+	r->o.f = out;
+	r->o.verbose = o->verbose;
+	r->o.pretty = o->pretty;
 	json_init(&r->json, out, o->pretty && o->format == REPORT_JSON);
 }
 
 void reporter_begin(struct reporter *r)
 {
+	if (r->w) {
+		if (r->w->begin)
+			r->w->begin(&r->o);
+		return;
+	}
 	if (r->opts.format != REPORT_JSON)
 		return;
 	json_object_begin(&r->json);
@@ -24,9 +39,16 @@ void reporter_begin(struct reporter *r)
 void reporter_connection(struct reporter *r, const struct session *s)
 {
 	/* text for people: healthy connections only with -v */
-	bool for_people = r->opts.format == REPORT_TEXT || r->opts.format == REPORT_MARKDOWN;
+	bool for_people = r->w ? r->w->quiet_when_healthy : r->opts.format == REPORT_MARKDOWN;
 	if (((for_people && !r->opts.verbose) || r->opts.only_failures) && !report_is_notable(s)) {
 		r->not_shown++;
+		return;
+	}
+	if (r->w) {
+		/* a connection with warnings only gets one line unless -v */
+		if (r->w->connection)
+			r->w->connection(&r->o, s, !r->opts.verbose && !report_is_failure(s));
+		r->written++;
 		return;
 	}
 	switch (r->opts.format) {
@@ -45,12 +67,6 @@ void reporter_connection(struct reporter *r, const struct session *s)
 		md_connection(r->out, s, r->opts.verbose);
 		break;
 	default:
-		/* a connection with warnings only gets one line unless -v */
-		if (r->opts.verbose || report_is_failure(s))
-			text_connection(r->out, s, r->opts.verbose);
-		else
-			text_connection_line(r->out, s);
-		fflush(r->out);   /* so `tlsdiag -i any | tee` shows each connection as it ends */
 		break;
 	}
 	r->written++;
@@ -61,6 +77,12 @@ void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, 
 	struct summary copy = *summary;
 	const struct summary *sum = &copy;
 	copy.not_shown = r->not_shown;
+	if (r->w) {
+		if (r->w->end)
+			r->w->end(&r->o, in, n_in, sum);
+		fflush(r->out);
+		return;
+	}
 	switch (r->opts.format) {
 	case REPORT_JSON:
 		json_array_end(&r->json);
@@ -80,11 +102,8 @@ void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, 
 		fputc('\n', r->out);
 		break;
 	}
-	case REPORT_MARKDOWN:
-		md_summary(r->out, in, n_in, sum);
-		break;
 	default:
-		text_summary(r->out, in, n_in, sum);
+		md_summary(r->out, in, n_in, sum);
 		break;
 	}
 	fflush(r->out);

@@ -10,6 +10,7 @@
 #include "json.h"
 #include "session.h"
 #include "summary.h"
+#include "writer.h"
 
 enum report_format { REPORT_TEXT = 0, REPORT_JSON, REPORT_JSONL, REPORT_MARKDOWN };
 
@@ -23,6 +24,8 @@ struct report_opts {
 struct reporter {
 	FILE *out;
 	struct report_opts opts;
+	const struct report_writer *w;   /* the formats moved behind writer.h, else NULL */
+	struct report_out o;
 	struct json json;
 	uint64_t written;
 	uint64_t not_shown;
@@ -42,9 +45,6 @@ bool report_is_notable(const struct session *s);
 bool report_is_failure(const struct session *s);
 
 /* The writers, one per format. */
-void text_connection(FILE *out, const struct session *s, bool verbose);
-void text_connection_line(FILE *out, const struct session *s);
-void text_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum);
 void text_findings(FILE *out, const struct finding_list *l, const char *indent);
 void md_connection(FILE *out, const struct session *s, bool verbose);
 void md_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum);

@@ -229,13 +229,16 @@ static inline void fuzz_render(struct session *s, bool verbose)
 	FILE *m = open_memstream(&doc, &len);
 	if (!m)
 		abort();
-	struct json j;
-	json_init(&j, m, verbose);
-	json_connection(&j, s);
+	struct report_out o = { .f = m, .verbose = verbose, .pretty = verbose };
+	struct summary sum;
+	memset(&sum, 0, sizeof sum);
+	json_writer.begin(&o);
+	json_writer.connection(&o, s, false);
+	json_writer.end(&o, NULL, 0, &sum);
 	fclose(m);
 	check_json(doc, len);
 	free(doc);
-	struct report_out o = { .f = devnull(), .verbose = verbose };
+	o.f = devnull();
 	text_writer.connection(&o, s, false);
 	text_writer.connection(&o, s, true);
 	md_connection(devnull(), s, verbose);

@@ -6,7 +6,12 @@
 /* The formats that have moved behind struct report_writer. */
 static const struct report_writer *writer_of(int format)
 {
-	return format == REPORT_TEXT ? &text_writer : NULL;
+	switch (format) {
+	case REPORT_TEXT: return &text_writer;
+	case REPORT_JSON: return &json_writer;
+	case REPORT_JSONL: return &jsonl_writer;
+	default: return NULL;
+	}
 }
 
 void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o)
@@ -18,7 +23,6 @@ void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o)
 	r->o.f = out;
 	r->o.verbose = o->verbose;
 	r->o.pretty = o->pretty;
-	json_init(&r->json, out, o->pretty && o->format == REPORT_JSON);
 }
 
 void reporter_begin(struct reporter *r)
@@ -28,12 +32,6 @@ void reporter_begin(struct reporter *r)
 			r->w->begin(&r->o);
 		return;
 	}
-	if (r->opts.format != REPORT_JSON)
-		return;
-	json_object_begin(&r->json);
-	json_kv_str(&r->json, "schema", "tlsdiag/1");
-	json_key(&r->json, "connections");
-	json_array_begin(&r->json);
 }
 
 void reporter_connection(struct reporter *r, const struct session *s)
@@ -51,24 +49,7 @@ void reporter_connection(struct reporter *r, const struct session *s)
 		r->written++;
 		return;
 	}
-	switch (r->opts.format) {
-	case REPORT_JSON:
-		json_connection(&r->json, s);
-		break;
-	case REPORT_JSONL: {
-		struct json line;
-		json_init(&line, r->out, false);
-		json_connection(&line, s);
-		fputc('\n', r->out);
-		fflush(r->out);   /* live: one line per connection, now */
-		break;
-	}
-	case REPORT_MARKDOWN:
-		md_connection(r->out, s, r->opts.verbose);
-		break;
-	default:
-		break;
-	}
+	md_connection(r->out, s, r->opts.verbose);
 	r->written++;
 }
 
@@ -83,29 +64,7 @@ void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, 
 		fflush(r->out);
 		return;
 	}
-	switch (r->opts.format) {
-	case REPORT_JSON:
-		json_array_end(&r->json);
-		json_inputs(&r->json, in, n_in);
-		json_summary(&r->json, sum);
-		json_object_end(&r->json);
-		fputc('\n', r->out);
-		break;
-	case REPORT_JSONL: {
-		struct json line;
-		json_init(&line, r->out, false);
-		json_object_begin(&line);
-		json_kv_str(&line, "schema", "tlsdiag/1");
-		json_inputs(&line, in, n_in);
-		json_summary(&line, sum);
-		json_object_end(&line);
-		fputc('\n', r->out);
-		break;
-	}
-	default:
-		md_summary(r->out, in, n_in, sum);
-		break;
-	}
+	md_summary(r->out, in, n_in, sum);
 	fflush(r->out);
 }
 

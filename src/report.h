@@ -26,7 +26,6 @@ struct reporter {
 	struct report_opts opts;
 	const struct report_writer *w;   /* the formats moved behind writer.h, else NULL */
 	struct report_out o;
-	struct json json;
 	uint64_t written;
 	uint64_t not_shown;
 };
@@ -51,11 +50,8 @@ void md_summary(FILE *out, const struct input_info *in, size_t n_in, const struc
 void md_findings(FILE *out, const struct finding_list *l);
 /* Untrusted text for Markdown: markup escaped, control bytes as \xHH. */
 void md_text(FILE *out, const char *s);
-void json_connection(struct json *j, const struct session *s);
 void json_findings(struct json *j, const struct finding_list *l);
 struct x509_cert;
 void json_cert_facts(struct json *j, const struct x509_cert *c);
-void json_inputs(struct json *j, const struct input_info *in, size_t n_in);
-void json_summary(struct json *j, const struct summary *sum);
 
 #endif

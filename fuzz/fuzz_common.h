@@ -241,7 +241,7 @@ static inline void fuzz_render(struct session *s, bool verbose)
 	o.f = devnull();
 	text_writer.connection(&o, s, false);
 	text_writer.connection(&o, s, true);
-	md_connection(devnull(), s, verbose);
+	md_writer.connection(&o, s, false);
 	report_is_notable(s);
 	report_is_failure(s);
 }

@@ -275,3 +275,21 @@ const char *fmt_severity_label(int severity)
 {
 	return severity == SEV_ERROR ? "ERROR" : severity == SEV_WARNING ? "WARNING" : "INFO";
 }
+
+void fmt_hello_facts(FILE *out, const struct session *s, void (*esc)(FILE *, const void *, size_t))
+{
+	char vb[16], sub[64];
+	if (s->ch.present) {
+		fputs("SNI ", out);
+		if (s->ch.has_sni) {
+			char sni[FMT_SNI_LEN];
+			esc(out, sni, fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len));
+		} else {
+			fputs("(none)", out);
+		}
+		fputs(", ", out);
+	}
+	if (s->sh.present)
+		fprintf(out, "%s, %s, ", fmt_version(vb, sizeof vb, s->sh.version),
+			fmt_suite(sub, sizeof sub, s->sh.cipher_suite));
+}

@@ -42,6 +42,10 @@ const char *message_display_name(const struct msg *m, char *buf, size_t len);
 const char *fmt_alert(char *buf, size_t len, uint8_t level, uint8_t desc);
 /* "ERROR", "WARNING", "INFO": a finding's severity as the reports for people show it */
 const char *fmt_severity_label(int severity);
+/* What the hellos said, as a connection's headline begins: "SNI www.example.com,
+ * TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, " (the parts seen); the
+ * SNI, untrusted, is written through esc. */
+void fmt_hello_facts(FILE *out, const struct session *s, void (*esc)(FILE *, const void *, size_t));
 
 /* Write untrusted bytes for a terminal: control characters, backslashes
  * and invalid UTF-8 become \xHH, so a report cannot rewrite the screen. */

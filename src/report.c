@@ -10,7 +10,7 @@ static const struct report_writer *writer_of(int format)
 	case REPORT_TEXT: return &text_writer;
 	case REPORT_JSON: return &json_writer;
 	case REPORT_JSONL: return &jsonl_writer;
-	default: return NULL;
+	default: return &md_writer;
 	}
 }
 
@@ -27,29 +27,21 @@ void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o)
 
 void reporter_begin(struct reporter *r)
 {
-	if (r->w) {
-		if (r->w->begin)
-			r->w->begin(&r->o);
-		return;
-	}
+	if (r->w->begin)
+		r->w->begin(&r->o);
 }
 
 void reporter_connection(struct reporter *r, const struct session *s)
 {
 	/* text for people: healthy connections only with -v */
-	bool for_people = r->w ? r->w->quiet_when_healthy : r->opts.format == REPORT_MARKDOWN;
+	bool for_people = r->w->quiet_when_healthy;
 	if (((for_people && !r->opts.verbose) || r->opts.only_failures) && !report_is_notable(s)) {
 		r->not_shown++;
 		return;
 	}
-	if (r->w) {
-		/* a connection with warnings only gets one line unless -v */
-		if (r->w->connection)
-			r->w->connection(&r->o, s, !r->opts.verbose && !report_is_failure(s));
-		r->written++;
-		return;
-	}
-	md_connection(r->out, s, r->opts.verbose);
+	/* a connection with warnings only gets one line unless -v */
+	if (r->w->connection)
+		r->w->connection(&r->o, s, !r->opts.verbose && !report_is_failure(s));
 	r->written++;
 }
 
@@ -58,13 +50,8 @@ void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, 
 	struct summary copy = *summary;
 	const struct summary *sum = &copy;
 	copy.not_shown = r->not_shown;
-	if (r->w) {
-		if (r->w->end)
-			r->w->end(&r->o, in, n_in, sum);
-		fflush(r->out);
-		return;
-	}
-	md_summary(r->out, in, n_in, sum);
+	if (r->w->end)
+		r->w->end(&r->o, in, n_in, sum);
 	fflush(r->out);
 }
 

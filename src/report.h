@@ -24,7 +24,7 @@ struct report_opts {
 struct reporter {
 	FILE *out;
 	struct report_opts opts;
-	const struct report_writer *w;   /* the formats moved behind writer.h, else NULL */
+	const struct report_writer *w;
 	struct report_out o;
 	uint64_t written;
 	uint64_t not_shown;
@@ -45,8 +45,6 @@ bool report_is_failure(const struct session *s);
 
 /* The writers, one per format. */
 void text_findings(FILE *out, const struct finding_list *l, const char *indent);
-void md_connection(FILE *out, const struct session *s, bool verbose);
-void md_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum);
 void md_findings(FILE *out, const struct finding_list *l);
 /* Untrusted text for Markdown: markup escaped, control bytes as \xHH. */
 void md_text(FILE *out, const char *s);

@@ -318,7 +318,7 @@ static void written_frames(FILE *out, const struct session *s)
 
 static void connection_block(FILE *out, const struct session *s, bool verbose)
 {
-	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN], vb[16], sub[64];
+	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN];
 	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
 	fmt_endpoint(sb, sizeof sb, s->af, s->server_ip, s->server_port);
 	fmt_time_iso(tb, sizeof tb, &s->start_time, s->ts_prec);
@@ -326,19 +326,7 @@ static void connection_block(FILE *out, const struct session *s, bool verbose)
 		s->first_frame, s->last_frame, tb);
 	fprintf(out, "  Wireshark: tcp.stream eq %" PRIu64 " in %s\n", s->stream, s->file);
 	fputs("  ", out);
-	if (s->ch.present) {
-		fputs("SNI ", out);
-		char sni[FMT_SNI_LEN];
-		size_t n = s->ch.has_sni ? fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len) : 0;
-		if (s->ch.has_sni)
-			fmt_text_escape(out, sni, n);
-		else
-			fputs("(none)", out);
-		fputs(", ", out);
-	}
-	if (s->sh.present)
-		fprintf(out, "%s, %s, ", fmt_version(vb, sizeof vb, s->sh.version),
-			fmt_suite(sub, sizeof sub, s->sh.cipher_suite));
+	fmt_hello_facts(out, s, fmt_text_escape);
 	fprintf(out, "outcome: %s", outcome_name(s->outcome));
 	if (s->resumed)
 		fputs(", resumed session", out);
@@ -400,8 +388,9 @@ static void connection_line(FILE *out, const struct session *s)
 	fputs(" (-v for details)\n", out);
 }
 
-static void summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum)
+static void text_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
 {
+	FILE *out = o->f;
 	fprintf(out, "Summary: %" PRIu64 " TCP connection%s, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64
 		     " failed, %" PRIu64 " incomplete, %" PRIu64 " not TLS\n",
 		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections,
@@ -460,11 +449,6 @@ static void text_connection(struct report_out *o, const struct session *s, bool 
 	else
 		connection_block(o->f, s, o->verbose);
 	fflush(o->f);   /* so `tlsdiag -i any | tee` shows each connection as it ends */
-}
-
-static void text_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
-{
-	summary(o->f, in, n_in, sum);
 }
 
 const struct report_writer text_writer = {

@@ -228,35 +228,38 @@ void fmt_text_escape(FILE *out, const void *s, size_t n)
 	fwrite(p + run, 1, i - run, out);
 }
 
+/* Timeline lines that are records, not handshake messages: JSON's name, Wireshark's. */
+static const char *const record_names[][2] = {
+	[MSG_CCS] = { "change_cipher_spec", "Change Cipher Spec" },
+	[MSG_ALERT] = { "alert", "Alert" },
+	[MSG_ENC_ALERT] = { "encrypted_alert", "Encrypted Alert" },
+	[MSG_ENC_HANDSHAKE] = { "encrypted_handshake", "Encrypted Handshake Message" },
+	[MSG_HEARTBEAT] = { "heartbeat", "Heartbeat" },
+};
+
+/* The names tls_names.c does not give: records, and a ServerHello that is a HelloRetryRequest. */
+static const char *line_name(const struct msg *m, int display)
+{
+	if (m->kind < sizeof record_names / sizeof record_names[0] && record_names[m->kind][display])
+		return record_names[m->kind][display];
+	if (m->hrr)
+		return display ? "Hello Retry Request" : "hello_retry_request";
+	return NULL;
+}
+
 const char *message_type_name(const struct msg *m)
 {
-	switch (m->kind) {
-	case MSG_CCS: return "change_cipher_spec";
-	case MSG_ALERT: return "alert";
-	case MSG_ENC_ALERT: return "encrypted_alert";
-	case MSG_ENC_HANDSHAKE: return "encrypted_handshake";
-	case MSG_HEARTBEAT: return "heartbeat";
-	default: break;
-	}
-	if (m->hrr)
-		return "hello_retry_request";
-	const char *n = tls_handshake_name(m->hs_type);
+	const char *n = line_name(m, 0);
+	if (!n)
+		n = tls_handshake_name(m->hs_type);
 	return n ? n : "unknown";
 }
 
 const char *message_display_name(const struct msg *m, char *buf, size_t len)
 {
-	switch (m->kind) {
-	case MSG_CCS: return "Change Cipher Spec";
-	case MSG_ALERT: return "Alert";
-	case MSG_ENC_ALERT: return "Encrypted Alert";
-	case MSG_ENC_HANDSHAKE: return "Encrypted Handshake Message";
-	case MSG_HEARTBEAT: return "Heartbeat";
-	default: break;
-	}
-	if (m->hrr)
-		return "Hello Retry Request";
-	const char *n = tls_handshake_display_name(m->hs_type);
+	const char *n = line_name(m, 1);
+	if (!n)
+		n = tls_handshake_display_name(m->hs_type);
 	if (n)
 		return n;
 	snprintf(buf, len, "Handshake type %u", m->hs_type);

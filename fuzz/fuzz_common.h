@@ -11,7 +11,7 @@
 
 #include "json.h"
 #include "mem.h"
-#include "report.h"
+#include "reporter.h"
 
 /* UBSan reports are findings too: stop at the first, with its stack
  * (the build's -fsanitize=undefined would otherwise print and go on). */

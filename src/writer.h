@@ -23,7 +23,7 @@ struct report_out {
 
 /*
  * A report format. The writer only writes: which connections are shown is
- * the reporter's choice. Any call may be NULL: the format has
+ * the reporter's choice (reporter.c). Any call may be NULL: the format has
  * nothing to write there.
  */
 struct report_writer {

@@ -11,7 +11,7 @@
 
 #include "json.h"
 #include "mem.h"
-#include "report.h"
+#include "reporter.h"
 
 /* UBSan reports are findings too: stop at the first, with its stack
  * (the build's -fsanitize=undefined would otherwise print and go on). */
@@ -229,15 +229,19 @@ static inline void fuzz_render(struct session *s, bool verbose)
 	FILE *m = open_memstream(&doc, &len);
 	if (!m)
 		abort();
-	struct json j;
-	json_init(&j, m, verbose);
-	json_connection(&j, s);
+	struct report_out o = { .f = m, .verbose = verbose, .pretty = verbose };
+	struct summary sum;
+	memset(&sum, 0, sizeof sum);
+	json_writer.begin(&o);
+	json_writer.connection(&o, s, false);
+	json_writer.end(&o, NULL, 0, &sum);
 	fclose(m);
 	check_json(doc, len);
 	free(doc);
-	text_connection(devnull(), s, verbose);
-	text_connection_line(devnull(), s);
-	md_connection(devnull(), s, verbose);
+	o.f = devnull();
+	text_writer.connection(&o, s, false);
+	text_writer.connection(&o, s, true);
+	md_writer.connection(&o, s, false);
 	report_is_notable(s);
 	report_is_failure(s);
 }

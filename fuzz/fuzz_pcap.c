@@ -22,7 +22,7 @@
 #include "json.h"
 #include "mem.h"
 #include "redact.h"
-#include "report.h"
+#include "reporter.h"
 #include "tcp_reasm.h"
 #include "tls_handshake.h"
 #include "x509.h"
@@ -70,15 +70,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mode >> 6 == 3)
 		redact_enable(true, true);
 
-	static const int formats[4] = { REPORT_JSON, REPORT_JSONL, REPORT_TEXT, REPORT_MARKDOWN };
-	int format = formats[mode & 3];
+	static const char *const formats[4] = { "json", "jsonl", "text", "markdown" };
+	const struct report_writer *format = writer_find(formats[mode & 3]);
 	bool live = mode & 4;
 	struct diag_opts dopts = { .expiry_warn_days = 30 };
 	struct analyze_opts aopts = {
 		.live = live, .idle_timeout = live ? 60 : 0, .diag = &dopts,
 		.write_all = mode >> 6 == 1, .warn = warn_packet,
 	};
-	struct report_opts ropts = { .format = format, .verbose = mode & 16,
+	struct report_opts ropts = { .writer = format, .verbose = mode & 16,
 				     .only_failures = mode >> 6 == 2 || (live && !(mode & 16)) };
 	char *doc = NULL;
 	size_t len = 0;
@@ -122,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	analyzer_free(a);
 	fclose(out);
-	if (format == REPORT_JSON || format == REPORT_JSONL)
+	if (format == &json_writer || format == &jsonl_writer)
 		check_json(doc, len);
 	free(doc);
 

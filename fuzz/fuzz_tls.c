@@ -19,7 +19,7 @@
 #include "json.h"
 #include "mem.h"
 #include "redact.h"
-#include "report.h"
+#include "reporter.h"
 #include "session.h"
 #include "tls_handshake.h"
 #include "x509.h"

@@ -2,16 +2,15 @@
 #include "analyze.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
 #include "flow.h"
-#include "fmt.h"
 #include "ipfrag.h"
 #include "limits.h"
 #include "mem.h"
 #include "session.h"
+#include "summary.h"
 #include "tcp_reasm.h"
 #include "tls_handshake.h"
 #include "x509.h"
@@ -19,8 +18,6 @@
 #define WARNINGS_PER_FILE 10
 #define EXPIRY_EVERY      4096u   /* packets between idle sweeps */
 #define KNOWN_SERVERS     4096u   /* TLS server endpoints remembered (power of two) */
-#define SERVER_STATS      256u    /* servers listed in the summary */
-#define MAX_IDS           40u
 /* A closed connection lingers this long (capture time) before it is
  * settled: segments in flight when a RST or the last FIN was captured still
  * belong to it (Wireshark keeps them in the same stream). */
@@ -88,12 +85,6 @@ struct analyzer {
 	/* endpoints seen serving TLS: a client that spoke something else to one
 	 * of them is reported as not_tls */
 	uint64_t known_servers[KNOWN_SERVERS];
-	/* summary of the diagnosis */
-	uint64_t id_counts[MAX_IDS];
-	struct server_stat servers[SERVER_STATS];
-	uint32_t n_servers;
-	uint16_t server_slot[SERVER_STATS * 4];   /* open addressing: index + 1, 0 = empty */
-	struct server_stat sorted[SERVER_STATS];
 };
 
 /* Ports where a non-TLS client is worth reporting (IANA TLS service ports
@@ -179,74 +170,10 @@ static struct session *heap_pop(struct analyzer *a)
 	return top;
 }
 
-/* Count the connection per finding id and per server for the summary. */
-static void tally(struct analyzer *a, const struct session *s)
-{
-	bool err = finding_list_has_error(&s->findings), warn = false;
-	size_t n_ids;
-	const struct rule_info *cat = diagnose_catalogue(&n_ids);
-	for (size_t k = 0; k < n_ids && k < MAX_IDS; k++) {
-		bool seen = false;
-		for (uint32_t i = 0; i < s->findings.n && !seen; i++) {
-			const struct finding *f = &s->findings.v[i];
-			seen = f->severity >= SEV_WARNING && strcmp(f->id, cat[k].id) == 0;
-		}
-		if (seen)
-			a->id_counts[k]++;
-	}
-	for (uint32_t i = 0; i < s->findings.n; i++)
-		if (s->findings.v[i].severity == SEV_WARNING)
-			warn = true;
-	if (err)
-		a->sum.with_error++;
-	else if (warn)
-		a->sum.with_warning++;
-
-	char ep[64], sni[80], shown[FMT_SNI_LEN];
-	fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
-	size_t n = 0, m = s->ch.has_sni ? fmt_sni(shown, sizeof shown, s->ch.sni, s->ch.sni_len) : 0;
-	for (size_t i = 0; i < m && n + 1 < sizeof sni; i++) {
-		unsigned char ch = (unsigned char)shown[i];
-		sni[n++] = ch > 0x20 && ch < 0x7f ? (char)ch : '?';   /* a label for the table, not evidence */
-	}
-	sni[n] = '\0';
-	uint64_t key = endpoint_hash(s->af, s->server_ip, s->server_port);
-	for (size_t i = 0; i < n; i++)
-		key = (key ^ (uint8_t)sni[i]) * 0x100000001b3ull;
-	struct server_stat *v = NULL;
-	uint32_t slot = (uint32_t)(key & (SERVER_STATS * 4 - 1));
-	while (a->server_slot[slot]) {
-		struct server_stat *w = &a->servers[a->server_slot[slot] - 1];
-		if (w->key == key && !strcmp(w->endpoint, ep) && !strcmp(w->sni, sni)) {
-			v = w;
-			break;
-		}
-		slot = (slot + 1) & (SERVER_STATS * 4 - 1);
-	}
-	if (!v) {
-		if (a->n_servers == SERVER_STATS) {
-			a->sum.servers_not_listed++;
-			return;
-		}
-		a->server_slot[slot] = (uint16_t)(a->n_servers + 1);
-		v = &a->servers[a->n_servers++];
-		v->key = key;
-		snprintf(v->endpoint, sizeof v->endpoint, "%s", ep);
-		snprintf(v->sni, sizeof v->sni, "%s", sni);
-	}
-	v->connections++;
-	if (s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS)
-		v->failed++;
-	if (err)
-		v->with_error++;
-}
-
 static void emit(struct analyzer *a, struct session *s)
 {
 	s->index = a->next_index++;
-	a->sum.tls_connections++;
-	a->sum.outcome[s->outcome]++;
-	tally(a, s);
+	tally(&a->sum, s);
 	reporter_connection(a->rep, s);
 	if (s->ev && a->opts.ev)
 		evidence_conn_free(a->opts.ev, s->ev);
@@ -768,6 +695,7 @@ struct analyzer *analyzer_new(const struct analyze_opts *o, struct reporter *rep
 {
 	struct analyzer *a = mem_alloc(sizeof *a);
 	a->opts = *o;
+	summary_init(&a->sum);
 	if (a->opts.idle_timeout <= 0)
 		a->opts.idle_timeout = 600;
 	if (a->opts.memory_limit == 0)
@@ -829,35 +757,9 @@ void analyzer_end_file(struct analyzer *a)
 	a->frags = NULL;
 }
 
-static int by_trouble(const void *x, const void *y)
-{
-	const struct server_stat *p = x, *q = y;
-	if (p->with_error != q->with_error)
-		return p->with_error < q->with_error ? 1 : -1;
-	if (p->failed != q->failed)
-		return p->failed < q->failed ? 1 : -1;
-	if (p->connections != q->connections)
-		return p->connections < q->connections ? 1 : -1;
-	int c = strcmp(p->endpoint, q->endpoint);
-	return c ? c : strcmp(p->sni, q->sni);
-}
-
 const struct summary *analyzer_summary(struct analyzer *a)
 {
-	size_t n_ids;
-	const struct rule_info *cat = diagnose_catalogue(&n_ids);
-	a->sum.n_ids = 0;
-	for (size_t k = 0; k < n_ids && k < MAX_IDS; k++) {
-		if (!a->id_counts[k])
-			continue;
-		a->sum.by_id[a->sum.n_ids].id = cat[k].id;
-		a->sum.by_id[a->sum.n_ids].connections = a->id_counts[k];
-		a->sum.n_ids++;
-	}
-	memcpy(a->sorted, a->servers, a->n_servers * sizeof *a->servers);
-	qsort(a->sorted, a->n_servers, sizeof *a->sorted, by_trouble);
-	a->sum.servers = a->sorted;
-	a->sum.n_servers = a->n_servers;
+	summary_finish(&a->sum);
 	a->sum.certificates_parsed = x509_parsed_count();
 	a->sum.certificate_cache_hits = x509_cache_hits();
 	a->sum.peak_memory = mem_peak();
@@ -869,6 +771,7 @@ void analyzer_free(struct analyzer *a)
 	if (!a)
 		return;
 	analyzer_end_file(a);
+	summary_free(&a->sum);
 	mem_free(a->held);
 	mem_free(a);
 }

@@ -8,7 +8,7 @@
 #include "capture.h"
 #include "diagnose.h"
 #include "evidence.h"
-#include "report.h"
+#include "reporter.h"
 
 struct analyze_opts {
 	int64_t idle_timeout;      /* seconds of capture time before an idle connection is settled */

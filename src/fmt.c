@@ -1,4 +1,4 @@
-/* fmt.c - formatting helpers for addresses, times, versions and untrusted text. */
+/* fmt.c - formatting helpers for addresses, times, versions, message names and untrusted text. */
 #include "fmt.h"
 
 #include <arpa/inet.h>
@@ -226,4 +226,73 @@ void fmt_text_escape(FILE *out, const void *s, size_t n)
 		run = i;
 	}
 	fwrite(p + run, 1, i - run, out);
+}
+
+/* Timeline lines that are records, not handshake messages: JSON's name, Wireshark's. */
+static const char *const record_names[][2] = {
+	[MSG_CCS] = { "change_cipher_spec", "Change Cipher Spec" },
+	[MSG_ALERT] = { "alert", "Alert" },
+	[MSG_ENC_ALERT] = { "encrypted_alert", "Encrypted Alert" },
+	[MSG_ENC_HANDSHAKE] = { "encrypted_handshake", "Encrypted Handshake Message" },
+	[MSG_HEARTBEAT] = { "heartbeat", "Heartbeat" },
+};
+
+/* The names tls_names.c does not give: records, and a ServerHello that is a HelloRetryRequest. */
+static const char *line_name(const struct msg *m, int display)
+{
+	if (m->kind < sizeof record_names / sizeof record_names[0] && record_names[m->kind][display])
+		return record_names[m->kind][display];
+	if (m->hrr)
+		return display ? "Hello Retry Request" : "hello_retry_request";
+	return NULL;
+}
+
+const char *message_type_name(const struct msg *m)
+{
+	const char *n = line_name(m, 0);
+	if (!n)
+		n = tls_handshake_name(m->hs_type);
+	return n ? n : "unknown";
+}
+
+const char *message_display_name(const struct msg *m, char *buf, size_t len)
+{
+	const char *n = line_name(m, 1);
+	if (!n)
+		n = tls_handshake_display_name(m->hs_type);
+	if (n)
+		return n;
+	snprintf(buf, len, "Handshake type %u", m->hs_type);
+	return buf;
+}
+
+const char *fmt_alert(char *buf, size_t len, uint8_t level, uint8_t desc)
+{
+	const char *lv = tls_alert_level_name(level);
+	const char *d = tls_alert_name(desc);
+	snprintf(buf, len, "%s %s (%u)", lv ? lv : "level?", d ? d : "unknown", desc);
+	return buf;
+}
+
+const char *fmt_severity_label(int severity)
+{
+	return severity == SEV_ERROR ? "ERROR" : severity == SEV_WARNING ? "WARNING" : "INFO";
+}
+
+void fmt_hello_facts(FILE *out, const struct session *s, void (*esc)(FILE *, const void *, size_t))
+{
+	char vb[16], sub[64];
+	if (s->ch.present) {
+		fputs("SNI ", out);
+		if (s->ch.has_sni) {
+			char sni[FMT_SNI_LEN];
+			esc(out, sni, fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len));
+		} else {
+			fputs("(none)", out);
+		}
+		fputs(", ", out);
+	}
+	if (s->sh.present)
+		fprintf(out, "%s, %s, ", fmt_version(vb, sizeof vb, s->sh.version),
+			fmt_suite(sub, sizeof sub, s->sh.cipher_suite));
 }

@@ -1,4 +1,4 @@
-/* fmt.h - small formatting helpers shared by the report writers. */
+/* fmt.h - small formatting helpers and names shared by the report writers. */
 #ifndef TLSDIAG_FMT_H
 #define TLSDIAG_FMT_H
 
@@ -33,6 +33,19 @@ const char *fmt_version(char *buf, size_t len, uint16_t v);
 const char *fmt_suite(char *buf, size_t len, uint16_t v);
 /* lowercase hex */
 void fmt_hex(char *buf, size_t len, const uint8_t *p, size_t n);
+
+/* A timeline message by name: "client_hello", "alert" ... (JSON's "type") */
+const char *message_type_name(const struct msg *m);
+/* ... as Wireshark shows it: "Client Hello", "Handshake type 99" */
+const char *message_display_name(const struct msg *m, char *buf, size_t len);
+/* "fatal handshake_failure (40)", "level? unknown (255)" */
+const char *fmt_alert(char *buf, size_t len, uint8_t level, uint8_t desc);
+/* "ERROR", "WARNING", "INFO": a finding's severity as the reports for people show it */
+const char *fmt_severity_label(int severity);
+/* What the hellos said, as a connection's headline begins: "SNI www.example.com,
+ * TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, " (the parts seen); the
+ * SNI, untrusted, is written through esc. */
+void fmt_hello_facts(FILE *out, const struct session *s, void (*esc)(FILE *, const void *, size_t));
 
 /* Write untrusted bytes for a terminal: control characters, backslashes
  * and invalid UTF-8 become \xHH, so a report cannot rewrite the screen. */

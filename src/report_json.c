@@ -1,5 +1,5 @@
 /* report_json.c - the "tlsdiag/1" JSON schema (documented in tlsdiag(1), OUTPUT FORMAT). */
-#include "report.h"
+#include "writer.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include "evidence.h"
 #include "fmt.h"
 #include "mem.h"
+#include "report.h"
 #include "tls_names.h"
 #include "x509.h"
 
@@ -40,6 +41,16 @@ static void kv_u16list(struct json *j, const char *key, const struct u16list *l)
 	json_array_end(j);
 }
 
+/* key: v, or null where the fact is absent */
+static void kv_opt_uint(struct json *j, const char *key, bool has, uint64_t v)
+{
+	json_key(j, key);
+	if (has)
+		json_uint(j, v);
+	else
+		json_null(j);
+}
+
 static void kv_endpoint(struct json *j, const char *key, uint8_t af, const uint8_t *ip, uint16_t port)
 {
 	char buf[FMT_ADDR_LEN];
@@ -64,6 +75,11 @@ static void kv_sni_value(struct json *j, const struct client_hello *ch)
 
 static void client_hello(struct json *j, const struct client_hello *ch)
 {
+	json_key(j, "client_hello");
+	if (!ch->present) {
+		json_null(j);
+		return;
+	}
 	json_object_begin(j);
 	json_kv_uint(j, "frame", ch->frame);
 	json_kv_uint(j, "length", ch->length);
@@ -107,11 +123,7 @@ static void client_hello(struct json *j, const struct client_hello *ch)
 		json_uint(j, ch->psk_modes[i]);
 	json_array_end(j);
 	json_kv_bool(j, "status_request", ch->status_request);
-	json_key(j, "session_ticket");
-	if (ch->has_session_ticket)
-		json_uint(j, ch->session_ticket_len);
-	else
-		json_null(j);
+	kv_opt_uint(j, "session_ticket", ch->has_session_ticket, ch->session_ticket_len);
 	json_kv_bool(j, "extended_master_secret", ch->extended_master_secret);
 	json_kv_bool(j, "renegotiation_info", ch->renegotiation_info || ch->scsv_renegotiation);
 	json_kv_bool(j, "post_handshake_auth", ch->post_handshake_auth);
@@ -123,6 +135,11 @@ static void client_hello(struct json *j, const struct client_hello *ch)
 
 static void server_hello(struct json *j, const struct server_hello *sh)
 {
+	json_key(j, "server_hello");
+	if (!sh->present) {
+		json_null(j);
+		return;
+	}
 	json_object_begin(j);
 	json_kv_uint(j, "frame", sh->frame);
 	json_kv_uint(j, "length", sh->length);
@@ -137,11 +154,7 @@ static void server_hello(struct json *j, const struct server_hello *sh)
 		json_string_bytes(j, sh->alpn, sh->alpn_len);
 	else
 		json_null(j);
-	json_key(j, "key_share_group");
-	if (sh->has_key_share)
-		json_uint(j, sh->key_share_group);
-	else
-		json_null(j);
+	kv_opt_uint(j, "key_share_group", sh->has_key_share, sh->key_share_group);
 	json_kv_bool(j, "extended_master_secret", sh->extended_master_secret);
 	json_kv_bool(j, "renegotiation_info", sh->renegotiation_info);
 	json_object_end(j);
@@ -321,18 +334,10 @@ static void direction(struct json *j, const char *key, const struct direction *d
 	json_kv_uint(j, "payload_bytes", d->payload_bytes);
 	json_kv_uint(j, "application_data_records", d->appdata_records);
 	json_kv_uint(j, "application_data_bytes", d->appdata_bytes);
-	json_key(j, "first_application_data_frame");
-	if (d->appdata_records)
-		json_uint(j, d->appdata_first_frame);
-	else
-		json_null(j);
+	kv_opt_uint(j, "first_application_data_frame", d->appdata_records, d->appdata_first_frame);
 	json_kv_bool(j, "fin", d->fin);
 	json_kv_bool(j, "rst", d->rst);
-	json_key(j, "not_observable_from_frame");
-	if (d->unobservable)
-		json_uint(j, d->unobservable_frame);
-	else
-		json_null(j);
+	kv_opt_uint(j, "not_observable_from_frame", d->unobservable, d->unobservable_frame);
 	json_key(j, "not_tls");
 	if (d->not_tls) {
 		json_object_begin(j);
@@ -358,10 +363,10 @@ static const char *close_name(int k)
 	}
 }
 
-void json_connection(struct json *j, const struct session *s)
+/* Who, where and when: the connection as Wireshark finds it, and what was agreed. */
+static void connection_head(struct json *j, const struct session *s)
 {
 	char buf[FMT_TIME_LEN];
-	json_object_begin(j);
 	json_kv_uint(j, "index", s->index);
 	json_kv_uint(j, "stream", s->stream);
 	json_kv_str(j, "file", s->file);
@@ -371,10 +376,8 @@ void json_connection(struct json *j, const struct session *s)
 		json_kv_bool(j, "roles_guessed", true);
 	json_kv_uint(j, "first_frame", s->first_frame);
 	json_kv_uint(j, "last_frame", s->last_frame);
-	fmt_time_iso(buf, sizeof buf, &s->start_time, s->ts_prec);
-	json_kv_str(j, "start_time", buf);
-	fmt_time_iso(buf, sizeof buf, &s->end_time, s->ts_prec);
-	json_kv_str(j, "end_time", buf);
+	kv_time(j, "start_time", &s->start_time, s->ts_prec);
+	kv_time(j, "end_time", &s->end_time, s->ts_prec);
 	json_key(j, "sni");
 	kv_sni_value(j, &s->ch);
 	json_key(j, "version");
@@ -391,31 +394,24 @@ void json_connection(struct json *j, const struct session *s)
 	} else {
 		json_null(j);
 	}
-	json_key(j, "client_hello");
-	if (s->ch.present)
-		client_hello(j, &s->ch);
-	else
-		json_null(j);
-	json_key(j, "hello_retry_request");
-	if (s->hrr.present) {
-		json_object_begin(j);
-		json_kv_uint(j, "frame", s->hrr.frame);
-		json_kv_uint(j, "cipher_suite", s->hrr.cipher_suite);
-		json_key(j, "selected_group");
-		if (s->hrr.has_group)
-			json_uint(j, s->hrr.selected_group);
-		else
-			json_null(j);
-		json_object_end(j);
-	} else {
-		json_null(j);
-	}
-	json_key(j, "server_hello");
-	if (s->sh.present)
-		server_hello(j, &s->sh);
-	else
-		json_null(j);
+}
 
+static void hello_retry(struct json *j, const struct hello_retry_request *hrr)
+{
+	json_key(j, "hello_retry_request");
+	if (!hrr->present) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_uint(j, "frame", hrr->frame);
+	json_kv_uint(j, "cipher_suite", hrr->cipher_suite);
+	kv_opt_uint(j, "selected_group", hrr->has_group, hrr->selected_group);
+	json_object_end(j);
+}
+
+static void messages(struct json *j, const struct session *s)
+{
 	json_key(j, "messages");
 	json_array_begin(j);
 	for (uint32_t i = 0; i < s->timeline_n; i++)
@@ -423,35 +419,25 @@ void json_connection(struct json *j, const struct session *s)
 	json_array_end(j);
 	if (s->timeline_dropped)
 		json_kv_uint(j, "messages_not_listed", s->timeline_dropped);
+}
 
-	chain(j, "server_certificates", &s->server_chain);
-	chain(j, "client_certificates", &s->client_chain);
-	cert_request(j, &s->cr);
-
+static void key_exchange(struct json *j, const struct server_key_exchange *skx)
+{
 	json_key(j, "server_key_exchange");
-	if (s->skx.present) {
-		json_object_begin(j);
-		json_kv_uint(j, "frame", s->skx.frame);
-		json_key(j, "group");
-		if (s->skx.kind == SKX_ECDHE && s->skx.curve_type == 3)
-			json_uint(j, s->skx.group);
-		else
-			json_null(j);
-		json_key(j, "dh_bits");
-		if (s->skx.dh_p_bits)
-			json_uint(j, s->skx.dh_p_bits);
-		else
-			json_null(j);
-		json_key(j, "signature_scheme");
-		if (s->skx.has_sig_scheme)
-			json_uint(j, s->skx.sig_scheme);
-		else
-			json_null(j);
-		json_object_end(j);
-	} else {
+	if (!skx->present) {
 		json_null(j);
+		return;
 	}
+	json_object_begin(j);
+	json_kv_uint(j, "frame", skx->frame);
+	kv_opt_uint(j, "group", skx->kind == SKX_ECDHE && skx->curve_type == 3, skx->group);
+	kv_opt_uint(j, "dh_bits", skx->dh_p_bits, skx->dh_p_bits);
+	kv_opt_uint(j, "signature_scheme", skx->has_sig_scheme, skx->sig_scheme);
+	json_object_end(j);
+}
 
+static void alerts(struct json *j, const struct session *s)
+{
 	json_key(j, "alerts");
 	json_array_begin(j);
 	for (uint32_t i = 0; i < s->alerts_n; i++)
@@ -467,9 +453,10 @@ void json_connection(struct json *j, const struct session *s)
 	} else {
 		json_null(j);
 	}
-	json_kv_bool(j, "resumed", s->resumed);
-	json_kv_bool(j, "renegotiation", s->renegotiation);
-	json_kv_str(j, "outcome", outcome_name(s->outcome));
+}
+
+static void tcp(struct json *j, const struct session *s)
+{
 	json_key(j, "tcp");
 	json_object_begin(j);
 	json_kv_str(j, "close", close_name(s->close_kind));
@@ -480,7 +467,10 @@ void json_connection(struct json *j, const struct session *s)
 	direction(j, "client", &s->dir[SIDE_CLIENT]);
 	direction(j, "server", &s->dir[SIDE_SERVER]);
 	json_object_end(j);
+}
 
+static void events(struct json *j, const struct session *s)
+{
 	json_key(j, "events");
 	json_array_begin(j);
 	for (uint32_t i = 0; i < s->events_n; i++) {
@@ -493,27 +483,52 @@ void json_connection(struct json *j, const struct session *s)
 	json_array_end(j);
 	if (s->events_dropped)
 		json_kv_uint(j, "events_not_listed", s->events_dropped);
-	json_findings(j, &s->findings);
-	if (s->ev) {
-		/* -w: the same frames in the written file */
-		json_key(j, "written");
-		json_object_begin(j);
-		json_kv_str(j, "file", s->written_file);
-		json_key(j, "frames");
-		json_object_begin(j);
-		uint64_t last = 0;
-		for (uint32_t i = 0; i < s->timeline_n; i++) {
-			uint64_t f = s->timeline[i].frame, w = evidence_written_frame(s->ev, f);
-			if (f == last || !w)
-				continue;
-			char key[24];
-			snprintf(key, sizeof key, "%" PRIu64, f);
-			json_kv_uint(j, key, w);
-			last = f;
-		}
-		json_object_end(j);
-		json_object_end(j);
+}
+
+/* -w: the timeline's frames as numbered in the written file. */
+static void written(struct json *j, const struct session *s)
+{
+	json_key(j, "written");
+	json_object_begin(j);
+	json_kv_str(j, "file", s->written_file);
+	json_key(j, "frames");
+	json_object_begin(j);
+	uint64_t last = 0;
+	for (uint32_t i = 0; i < s->timeline_n; i++) {
+		uint64_t f = s->timeline[i].frame, w = evidence_written_frame(s->ev, f);
+		if (f == last || !w)
+			continue;
+		char key[24];
+		snprintf(key, sizeof key, "%" PRIu64, f);
+		json_kv_uint(j, key, w);
+		last = f;
 	}
+	json_object_end(j);
+	json_object_end(j);
+}
+
+/* One connection: an object in the document's "connections", or a JSON Lines line. */
+static void connection(struct json *j, const struct session *s)
+{
+	json_object_begin(j);
+	connection_head(j, s);
+	client_hello(j, &s->ch);
+	hello_retry(j, &s->hrr);
+	server_hello(j, &s->sh);
+	messages(j, s);
+	chain(j, "server_certificates", &s->server_chain);
+	chain(j, "client_certificates", &s->client_chain);
+	cert_request(j, &s->cr);
+	key_exchange(j, &s->skx);
+	alerts(j, s);
+	json_kv_bool(j, "resumed", s->resumed);
+	json_kv_bool(j, "renegotiation", s->renegotiation);
+	json_kv_str(j, "outcome", outcome_name(s->outcome));
+	tcp(j, s);
+	events(j, s);
+	json_findings(j, &s->findings);
+	if (s->ev)
+		written(j, s);
 	json_object_end(j);
 }
 
@@ -544,7 +559,7 @@ void json_findings(struct json *j, const struct finding_list *l)
 	json_array_end(j);
 }
 
-void json_inputs(struct json *j, const struct input_info *in, size_t n_in)
+static void inputs(struct json *j, const struct input_info *in, size_t n_in)
 {
 	json_key(j, "inputs");
 	json_array_begin(j);
@@ -560,7 +575,7 @@ void json_inputs(struct json *j, const struct input_info *in, size_t n_in)
 	json_array_end(j);
 }
 
-void json_summary(struct json *j, const struct summary *sum)
+static void summary(struct json *j, const struct summary *sum)
 {
 	json_key(j, "summary");
 	json_object_begin(j);
@@ -620,3 +635,65 @@ void json_summary(struct json *j, const struct summary *sum)
 	json_array_end(j);
 	json_object_end(j);
 }
+
+/* The document: {"schema", "connections": [...], "inputs", "summary"}. */
+static void json_begin(struct report_out *o)
+{
+	json_init(&o->json, o->f, o->pretty);
+	json_object_begin(&o->json);
+	json_kv_str(&o->json, "schema", "tlsdiag/1");
+	json_key(&o->json, "connections");
+	json_array_begin(&o->json);
+}
+
+static void json_connection(struct report_out *o, const struct session *s, bool brief)
+{
+	(void)brief;   /* JSON holds everything */
+	connection(&o->json, s);
+}
+
+static void json_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
+{
+	json_array_end(&o->json);
+	inputs(&o->json, in, n_in);
+	summary(&o->json, sum);
+	json_object_end(&o->json);
+	fputc('\n', o->f);
+}
+
+const struct report_writer json_writer = {
+	.name = "json",
+	.begin = json_begin,
+	.connection = json_connection,
+	.end = json_end,
+};
+
+/* JSON Lines: each connection a document of its own, then one with the
+ * schema, inputs and summary. */
+static void jsonl_connection(struct report_out *o, const struct session *s, bool brief)
+{
+	struct json line;
+	(void)brief;
+	json_init(&line, o->f, false);
+	connection(&line, s);
+	fputc('\n', o->f);
+	fflush(o->f);   /* live: one line per connection, now */
+}
+
+static void jsonl_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
+{
+	struct json line;
+	json_init(&line, o->f, false);
+	json_object_begin(&line);
+	json_kv_str(&line, "schema", "tlsdiag/1");
+	inputs(&line, in, n_in);
+	summary(&line, sum);
+	json_object_end(&line);
+	fputc('\n', o->f);
+}
+
+const struct report_writer jsonl_writer = {
+	.name = "jsonl",
+	.connection = jsonl_connection,
+	.end = jsonl_end,
+};

@@ -1,17 +1,16 @@
 /* report_md.c - Markdown for support tickets: findings first, then the evidence as tables. */
-#include "report.h"
+#include "writer.h"
 
 #include <inttypes.h>
 #include <string.h>
 
 #include "fmt.h"
-#include "json.h"
-#include "tls_names.h"
+#include "report.h"
 #include "x509.h"
 
 /* Untrusted text in Markdown: punctuation that means something is escaped,
  * control bytes and invalid UTF-8 become \xHH, so nothing can inject markup. */
-static void md_escape(FILE *out, const char *s, size_t n)
+static void md_escape(FILE *out, const void *s, size_t n)
 {
 	static const char special[] = "\\`*_{}[]<>()#+-!|~";
 	static const char hx[] = "0123456789abcdef";
@@ -51,8 +50,7 @@ void md_findings(FILE *out, const struct finding_list *l)
 			const struct finding *f = &l->v[i];
 			if (f->severity != sev)
 				continue;
-			fprintf(out, "- **%s** `%s`", sev == SEV_ERROR ? "ERROR" : sev == SEV_WARNING ? "WARNING" : "INFO",
-				f->id);
+			fprintf(out, "- **%s** `%s`", fmt_severity_label(sev), f->id);
 			if (f->n_frames) {
 				fputs(" (frame", out);
 				for (unsigned k = 0; k < f->n_frames; k++)
@@ -70,10 +68,49 @@ void md_findings(FILE *out, const struct finding_list *l)
 	}
 }
 
-void md_connection(FILE *out, const struct session *s, bool verbose)
+static void timeline(FILE *out, const struct session *s)
 {
-	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN], vb[16], sub[64], nb[48];
-	(void)verbose;
+	char tb[FMT_TIME_LEN], nb[48], ab[64];
+	fputs("### Timeline\n\n| frame | time (UTC) | direction | message |\n|---:|---|---|---|\n", out);
+	for (uint32_t i = 0; i < s->timeline_n; i++) {
+		const struct msg *m = &s->timeline[i];
+		fmt_time_of_day(tb, sizeof tb, &m->time, s->ts_prec);
+		fprintf(out, "| %" PRIu64 " | %s | %s | %s", m->frame, tb, m->from == SIDE_CLIENT ? "client → server" : "server → client",
+			message_display_name(m, nb, sizeof nb));
+		if (m->kind == MSG_ALERT)
+			fprintf(out, " %s", fmt_alert(ab, sizeof ab, m->level, m->desc));
+		fputs(" |\n", out);
+	}
+	fputc('\n', out);
+}
+
+static void chain(FILE *out, const char *who, const struct chain *ch)
+{
+	char tb[FMT_TIME_LEN];
+	if (ch->state != CHAIN_SEEN || ch->n == 0)
+		return;
+	fprintf(out, "### %s certificates (frame %" PRIu64 ")\n\n| # | subject | issuer | valid until | key |\n|---:|---|---|---|---|\n",
+		who, ch->frame);
+	for (uint32_t i = 0; i < ch->n; i++) {
+		const struct x509_cert *c = ch->certs[i].x509;
+		fprintf(out, "| %" PRIu32 " | ", i);
+		if (!c->x) {
+			fputs("not a valid certificate | | | |\n", out);
+			continue;
+		}
+		md_str(out, c->subject);
+		fputs(" | ", out);
+		md_str(out, c->issuer);
+		x509_format_time(c->not_after, tb, sizeof tb);
+		fprintf(out, " | %s | %s %" PRIu32 " |\n", c->has_validity ? tb : "?", c->key_type, c->key_bits);
+	}
+	fputc('\n', out);
+}
+
+/* Findings first, then the evidence: timeline and certificates. */
+static void connection(FILE *out, const struct session *s)
+{
+	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN];
 	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
 	fmt_endpoint(sb, sizeof sb, s->af, s->server_ip, s->server_port);
 	fmt_time_iso(tb, sizeof tb, &s->start_time, s->ts_prec);
@@ -81,64 +118,22 @@ void md_connection(FILE *out, const struct session *s, bool verbose)
 	fprintf(out, "Wireshark filter `tcp.stream eq %" PRIu64 "` (file ", s->stream);
 	md_str(out, s->file);
 	fprintf(out, ", frames %" PRIu64 "–%" PRIu64 ", %s).  \n", s->first_frame, s->last_frame, tb);
-	if (s->ch.present) {
-		fputs("SNI ", out);
-		char sni[FMT_SNI_LEN];
-		size_t n = s->ch.has_sni ? fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len) : 0;
-		if (s->ch.has_sni)
-			md_escape(out, sni, n);
-		else
-			fputs("(none)", out);
-		fputs(", ", out);
-	}
-	if (s->sh.present)
-		fprintf(out, "%s, %s, ", fmt_version(vb, sizeof vb, s->sh.version), fmt_suite(sub, sizeof sub, s->sh.cipher_suite));
+	fmt_hello_facts(out, s, md_escape);
 	fprintf(out, "outcome **%s**.\n\n", outcome_name(s->outcome));
 	if (s->findings.n) {
 		fputs("### Findings\n\n", out);
 		md_findings(out, &s->findings);
 		fputc('\n', out);
 	}
-	if (s->timeline_n) {
-		fputs("### Timeline\n\n| frame | time (UTC) | direction | message |\n|---:|---|---|---|\n", out);
-		for (uint32_t i = 0; i < s->timeline_n; i++) {
-			const struct msg *m = &s->timeline[i];
-			fmt_time_of_day(tb, sizeof tb, &m->time, s->ts_prec);
-			fprintf(out, "| %" PRIu64 " | %s | %s | %s", m->frame, tb, m->from == SIDE_CLIENT ? "client → server" : "server → client",
-				message_display_name(m, nb, sizeof nb));
-			if (m->kind == MSG_ALERT) {
-				const char *lv = tls_alert_level_name(m->level), *d = tls_alert_name(m->desc);
-				fprintf(out, " %s %s (%u)", lv ? lv : "level?", d ? d : "unknown", m->desc);
-			}
-			fputs(" |\n", out);
-		}
-		fputc('\n', out);
-	}
-	for (int side = SIDE_SERVER; side >= SIDE_CLIENT; side--) {
-		const struct chain *ch = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
-		if (ch->state != CHAIN_SEEN || ch->n == 0)
-			continue;
-		fprintf(out, "### %s certificates (frame %" PRIu64 ")\n\n| # | subject | issuer | valid until | key |\n|---:|---|---|---|---|\n",
-			side == SIDE_SERVER ? "Server" : "Client", ch->frame);
-		for (uint32_t i = 0; i < ch->n; i++) {
-			const struct x509_cert *c = ch->certs[i].x509;
-			fprintf(out, "| %" PRIu32 " | ", i);
-			if (!c->x) {
-				fputs("not a valid certificate | | | |\n", out);
-				continue;
-			}
-			md_str(out, c->subject);
-			fputs(" | ", out);
-			md_str(out, c->issuer);
-			x509_format_time(c->not_after, tb, sizeof tb);
-			fprintf(out, " | %s | %s %" PRIu32 " |\n", c->has_validity ? tb : "?", c->key_type, c->key_bits);
-		}
-		fputc('\n', out);
-	}
+	if (s->timeline_n)
+		timeline(out, s);
+	chain(out, "Server", &s->server_chain);
+	chain(out, "Client", &s->client_chain);
 }
 
-void md_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum)
+static void md_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
 {
+	FILE *out = o->f;
 	fputs("## Summary\n\n", out);
 	fprintf(out, "%" PRIu64 " TCP connections, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64 " failed, %" PRIu64
 		     " incomplete, %" PRIu64 " not TLS; %" PRIu64 " with errors, %" PRIu64 " with warnings only.\n\n",
@@ -171,3 +166,16 @@ void md_summary(FILE *out, const struct input_info *in, size_t n_in, const struc
 		fputs("  \n", out);
 	}
 }
+
+static void md_connection(struct report_out *o, const struct session *s, bool brief)
+{
+	(void)brief;   /* a ticket holds each connection it lists in full */
+	connection(o->f, s);
+}
+
+const struct report_writer md_writer = {
+	.name = "markdown",
+	.quiet_when_healthy = true,
+	.connection = md_connection,
+	.end = md_end,
+};

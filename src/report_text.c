@@ -1,5 +1,5 @@
 /* report_text.c - the human report: one block per connection, Wireshark's frame numbers and names. */
-#include "report.h"
+#include "writer.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -7,6 +7,7 @@
 #include "evidence.h"
 #include "fmt.h"
 #include "mem.h"
+#include "report.h"
 #include "tls_names.h"
 #include "x509.h"
 
@@ -64,13 +65,59 @@ static void client_hello_facts(FILE *out, const struct client_hello *ch)
 	}
 }
 
-static void message_facts(FILE *out, const struct session *s, const struct msg *m)
+static void server_hello_facts(FILE *out, const struct session *s, const struct msg *m)
 {
 	char b1[64], b2[64];
+	if (m->hrr && s->hrr.present && s->hrr.has_group) {
+		const char *g = tls_group_name(s->hrr.selected_group);
+		fprintf(out, ", asks for a key share in %s", g ? g : "?");
+	} else if (!m->hrr && s->sh.present && s->sh.frame == m->frame) {
+		fprintf(out, ", %s, %s", fmt_version(b1, sizeof b1, s->sh.version),
+			fmt_suite(b2, sizeof b2, s->sh.cipher_suite));
+		if (s->sh.has_alpn) {
+			fputs(", ALPN ", out);
+			fmt_text_escape(out, s->sh.alpn, s->sh.alpn_len);
+		}
+		if (s->resumed)
+			fputs(", resumed session", out);
+	}
+}
+
+static void key_exchange_facts(FILE *out, const struct server_key_exchange *skx)
+{
+	if (skx->kind == SKX_ECDHE && skx->curve_type == 3) {
+		const char *g = tls_group_name(skx->group);
+		fprintf(out, ", %s", g ? g : "unknown group");
+	} else if (skx->dh_p_bits) {
+		fprintf(out, ", DH %" PRIu32 " bits", skx->dh_p_bits);
+	}
+	if (skx->has_sig_scheme) {
+		const char *n = tls_sigscheme_name(skx->sig_scheme);
+		fprintf(out, ", %s", n ? n : "unknown signature");
+	}
+}
+
+static void cert_request_facts(FILE *out, const struct cert_request *cr)
+{
+	fprintf(out, ", %" PRIu32 " CA name%s", cr->dn_count, cr->dn_count == 1 ? "" : "s");
+	if (cr->dn_count > 0 && cr->dn_count <= INLINE_CA_NAMES) {
+		fputs(": ", out);
+		for (uint32_t i = 0; i < cr->dn_count; i++) {
+			if (i)
+				fputs("; ", out);
+			put_dn(out, cr, i);
+		}
+	} else if (cr->dn_count > INLINE_CA_NAMES) {
+		fputs(" (listed below)", out);
+	}
+}
+
+/* What the timeline line of a message adds: the facts parsed from it. */
+static void message_facts(FILE *out, const struct session *s, const struct msg *m)
+{
+	char ab[64];
 	if (m->kind == MSG_ALERT) {
-		const char *lv = tls_alert_level_name(m->level);
-		const char *d = tls_alert_name(m->desc);
-		fprintf(out, " %s %s (%u)", lv ? lv : "level?", d ? d : "unknown", m->desc);
+		fprintf(out, " %s", fmt_alert(ab, sizeof ab, m->level, m->desc));
 		return;
 	}
 	if (m->kind != MSG_HANDSHAKE)
@@ -84,19 +131,7 @@ static void message_facts(FILE *out, const struct session *s, const struct msg *
 		break;
 	}
 	case 2:
-		if (m->hrr && s->hrr.present && s->hrr.has_group) {
-			const char *g = tls_group_name(s->hrr.selected_group);
-			fprintf(out, ", asks for a key share in %s", g ? g : "?");
-		} else if (!m->hrr && s->sh.present && s->sh.frame == m->frame) {
-			fprintf(out, ", %s, %s", fmt_version(b1, sizeof b1, s->sh.version),
-				fmt_suite(b2, sizeof b2, s->sh.cipher_suite));
-			if (s->sh.has_alpn) {
-				fputs(", ALPN ", out);
-				fmt_text_escape(out, s->sh.alpn, s->sh.alpn_len);
-			}
-			if (s->resumed)
-				fputs(", resumed session", out);
-		}
+		server_hello_facts(out, s, m);
 		break;
 	case 11:
 		if (chain->state == CHAIN_SEEN && chain->frame == m->frame)
@@ -106,34 +141,12 @@ static void message_facts(FILE *out, const struct session *s, const struct msg *
 			fprintf(out, ", not analyzed (%" PRIu32 " bytes)", m->length);
 		break;
 	case 12:
-		if (s->skx.present && s->skx.frame == m->frame) {
-			if (s->skx.kind == SKX_ECDHE && s->skx.curve_type == 3) {
-				const char *g = tls_group_name(s->skx.group);
-				fprintf(out, ", %s", g ? g : "unknown group");
-			} else if (s->skx.dh_p_bits) {
-				fprintf(out, ", DH %" PRIu32 " bits", s->skx.dh_p_bits);
-			}
-			if (s->skx.has_sig_scheme) {
-				const char *n = tls_sigscheme_name(s->skx.sig_scheme);
-				fprintf(out, ", %s", n ? n : "unknown signature");
-			}
-		}
+		if (s->skx.present && s->skx.frame == m->frame)
+			key_exchange_facts(out, &s->skx);
 		break;
 	case 13:
-		if (s->cr.present && s->cr.frame == m->frame) {
-			const struct cert_request *cr = &s->cr;
-			fprintf(out, ", %" PRIu32 " CA name%s", cr->dn_count, cr->dn_count == 1 ? "" : "s");
-			if (cr->dn_count > 0 && cr->dn_count <= INLINE_CA_NAMES) {
-				fputs(": ", out);
-				for (uint32_t i = 0; i < cr->dn_count; i++) {
-					if (i)
-						fputs("; ", out);
-					put_dn(out, cr, i);
-				}
-			} else if (cr->dn_count > INLINE_CA_NAMES) {
-				fputs(" (listed below)", out);
-			}
-		}
+		if (s->cr.present && s->cr.frame == m->frame)
+			cert_request_facts(out, &s->cr);
 		break;
 	case 15:
 		if (s->cv.present && s->cv.frame == m->frame && s->cv.has_sig_scheme) {
@@ -263,8 +276,7 @@ void text_findings(FILE *out, const struct finding_list *l, const char *indent)
 			const struct finding *f = &l->v[i];
 			if (f->severity != sev)
 				continue;
-			fprintf(out, "%s%s %s", indent, sev == SEV_ERROR ? "ERROR" : sev == SEV_WARNING ? "WARNING" : "INFO",
-				f->id);
+			fprintf(out, "%s%s %s", indent, fmt_severity_label(sev), f->id);
 			if (f->side != SIDE_BOTH)
 				fprintf(out, " (%s)", side_name(f->side));
 			for (unsigned k = 0; k < f->n_frames; k++)
@@ -304,9 +316,9 @@ static void written_frames(FILE *out, const struct session *s)
 	fputs(n ? "\n" : " (not written)\n", out);
 }
 
-void text_connection(FILE *out, const struct session *s, bool verbose)
+static void connection_block(FILE *out, const struct session *s, bool verbose)
 {
-	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN], vb[16], sub[64];
+	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN];
 	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
 	fmt_endpoint(sb, sizeof sb, s->af, s->server_ip, s->server_port);
 	fmt_time_iso(tb, sizeof tb, &s->start_time, s->ts_prec);
@@ -314,19 +326,7 @@ void text_connection(FILE *out, const struct session *s, bool verbose)
 		s->first_frame, s->last_frame, tb);
 	fprintf(out, "  Wireshark: tcp.stream eq %" PRIu64 " in %s\n", s->stream, s->file);
 	fputs("  ", out);
-	if (s->ch.present) {
-		fputs("SNI ", out);
-		char sni[FMT_SNI_LEN];
-		size_t n = s->ch.has_sni ? fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len) : 0;
-		if (s->ch.has_sni)
-			fmt_text_escape(out, sni, n);
-		else
-			fputs("(none)", out);
-		fputs(", ", out);
-	}
-	if (s->sh.present)
-		fprintf(out, "%s, %s, ", fmt_version(vb, sizeof vb, s->sh.version),
-			fmt_suite(sub, sizeof sub, s->sh.cipher_suite));
+	fmt_hello_facts(out, s, fmt_text_escape);
 	fprintf(out, "outcome: %s", outcome_name(s->outcome));
 	if (s->resumed)
 		fputs(", resumed session", out);
@@ -370,7 +370,8 @@ void text_connection(FILE *out, const struct session *s, bool verbose)
 	fputc('\n', out);
 }
 
-void text_connection_line(FILE *out, const struct session *s)
+/* A connection with warnings only, without -v. */
+static void connection_line(FILE *out, const struct session *s)
 {
 	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN];
 	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
@@ -387,8 +388,9 @@ void text_connection_line(FILE *out, const struct session *s)
 	fputs(" (-v for details)\n", out);
 }
 
-void text_summary(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum)
+static void text_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
 {
+	FILE *out = o->f;
 	fprintf(out, "Summary: %" PRIu64 " TCP connection%s, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64
 		     " failed, %" PRIu64 " incomplete, %" PRIu64 " not TLS\n",
 		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections,
@@ -439,3 +441,19 @@ void text_summary(FILE *out, const struct input_info *in, size_t n_in, const str
 		fprintf(out, "Written: %" PRIu64 " packets of the connections with errors to %s\n", sum->packets_written,
 			sum->written_file);
 }
+
+static void text_connection(struct report_out *o, const struct session *s, bool brief)
+{
+	if (brief)
+		connection_line(o->f, s);
+	else
+		connection_block(o->f, s, o->verbose);
+	fflush(o->f);   /* so `tlsdiag -i any | tee` shows each connection as it ends */
+}
+
+const struct report_writer text_writer = {
+	.name = "text",
+	.quiet_when_healthy = true,
+	.connection = text_connection,
+	.end = text_end,
+};

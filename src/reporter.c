@@ -1,0 +1,68 @@
+/* reporter.c - which connections the report shows (-v, --only-failures), handed to the chosen writer. */
+#include "reporter.h"
+
+#include <string.h>
+
+const struct report_writer *writer_find(const char *name)
+{
+	static const struct report_writer *const writers[] = { &text_writer, &json_writer, &jsonl_writer, &md_writer };
+	if (strcmp(name, "md") == 0)
+		name = "markdown";   /* the short name */
+	for (size_t i = 0; i < sizeof writers / sizeof writers[0]; i++)
+		if (strcmp(writers[i]->name, name) == 0)
+			return writers[i];
+	return NULL;
+}
+
+void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o)
+{
+	memset(r, 0, sizeof *r);
+	r->opts = *o;
+	r->o.f = out;
+	r->o.verbose = o->verbose;
+	r->o.pretty = o->pretty;
+}
+
+void reporter_begin(struct reporter *r)
+{
+	if (r->opts.writer->begin)
+		r->opts.writer->begin(&r->o);
+}
+
+void reporter_connection(struct reporter *r, const struct session *s)
+{
+	/* reports for people: healthy connections only with -v */
+	bool quiet = (r->opts.writer->quiet_when_healthy && !r->opts.verbose) || r->opts.only_failures;
+	if (quiet && !report_is_notable(s)) {
+		r->not_shown++;
+		return;
+	}
+	/* a connection with warnings only gets one line unless -v */
+	if (r->opts.writer->connection)
+		r->opts.writer->connection(&r->o, s, !r->opts.verbose && !report_is_failure(s));
+	r->written++;
+}
+
+void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, const struct summary *sum)
+{
+	struct summary shown = *sum;
+	shown.not_shown = r->not_shown;
+	if (r->opts.writer->end)
+		r->opts.writer->end(&r->o, in, n_in, &shown);
+	fflush(r->o.f);
+}
+
+bool report_is_failure(const struct session *s)
+{
+	return s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS || finding_list_has_error(&s->findings);
+}
+
+bool report_is_notable(const struct session *s)
+{
+	if (s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS)
+		return true;
+	for (uint32_t i = 0; i < s->findings.n; i++)
+		if (s->findings.v[i].severity >= SEV_WARNING)
+			return true;
+	return false;
+}

@@ -1,0 +1,148 @@
+/* summary.c - counting reported connections for the run's summary: by outcome, by finding id, by server. */
+#include "summary.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnose.h"
+#include "fmt.h"
+#include "mem.h"
+
+#define SERVER_SLOTS (SUMMARY_SERVERS * 4)   /* open addressing, a power of two */
+
+struct summary_tables {
+	uint64_t id_counts[SUMMARY_IDS];          /* by catalogue index */
+	struct server_stat servers[SUMMARY_SERVERS];   /* in the order first seen */
+	uint32_t n_servers;
+	uint16_t server_slot[SERVER_SLOTS];       /* index + 1, 0 = empty */
+	struct server_stat sorted[SUMMARY_SERVERS];
+};
+
+void summary_init(struct summary *sum)
+{
+	memset(sum, 0, sizeof *sum);
+	sum->tables = mem_alloc(sizeof *sum->tables);
+}
+
+void summary_free(struct summary *sum)
+{
+	mem_free(sum->tables);
+	sum->tables = NULL;
+}
+
+/* A connection counts once per id it has a warning or an error of. */
+static void count_ids(struct summary_tables *t, const struct session *s)
+{
+	size_t n_ids;
+	const struct rule_info *cat = diagnose_catalogue(&n_ids);
+	for (size_t k = 0; k < n_ids && k < SUMMARY_IDS; k++) {
+		bool seen = false;
+		for (uint32_t i = 0; i < s->findings.n && !seen; i++) {
+			const struct finding *f = &s->findings.v[i];
+			seen = f->severity >= SEV_WARNING && strcmp(f->id, cat[k].id) == 0;
+		}
+		if (seen)
+			t->id_counts[k]++;
+	}
+}
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The row of the server a connection went to (address as shown, SNI as a
+ * label), NULL when the table is full. */
+static struct server_stat *server_row(struct summary *sum, const struct session *s)
+{
+	struct summary_tables *t = sum->tables;
+	char ep[64], sni[80], shown[FMT_SNI_LEN];
+	fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
+	size_t n = 0, m = s->ch.has_sni ? fmt_sni(shown, sizeof shown, s->ch.sni, s->ch.sni_len) : 0;
+	for (size_t i = 0; i < m && n + 1 < sizeof sni; i++) {
+		unsigned char ch = (unsigned char)shown[i];
+		sni[n++] = ch > 0x20 && ch < 0x7f ? (char)ch : '?';   /* a label for the table, not evidence */
+	}
+	sni[n] = '\0';
+	/* keyed by the real address: pseudonyms of two addresses stay two rows */
+	uint64_t key = fnv1a(0xcbf29ce484222325ull, &s->af, sizeof s->af);
+	key = fnv1a(key, s->server_ip, sizeof s->server_ip);
+	key = fnv1a(key, &s->server_port, sizeof s->server_port);
+	key = fnv1a(key, sni, n);
+	uint32_t slot = (uint32_t)(key & (SERVER_SLOTS - 1));
+	while (t->server_slot[slot]) {
+		struct server_stat *w = &t->servers[t->server_slot[slot] - 1];
+		if (w->key == key && !strcmp(w->endpoint, ep) && !strcmp(w->sni, sni))
+			return w;
+		slot = (slot + 1) & (SERVER_SLOTS - 1);
+	}
+	if (t->n_servers == SUMMARY_SERVERS)
+		return NULL;
+	t->server_slot[slot] = (uint16_t)(t->n_servers + 1);
+	struct server_stat *v = &t->servers[t->n_servers++];
+	v->key = key;
+	snprintf(v->endpoint, sizeof v->endpoint, "%s", ep);
+	snprintf(v->sni, sizeof v->sni, "%s", sni);
+	return v;
+}
+
+void tally(struct summary *sum, const struct session *s)
+{
+	bool err = finding_list_has_error(&s->findings), warn = false;
+	bool failed = s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
+	sum->tls_connections++;
+	sum->outcome[s->outcome]++;
+	count_ids(sum->tables, s);
+	for (uint32_t i = 0; i < s->findings.n; i++)
+		if (s->findings.v[i].severity == SEV_WARNING)
+			warn = true;
+	if (err)
+		sum->with_error++;
+	else if (warn)
+		sum->with_warning++;
+	struct server_stat *v = server_row(sum, s);
+	if (!v) {
+		sum->servers_not_listed++;
+		return;
+	}
+	v->connections++;
+	v->failed += failed;
+	v->with_error += err;
+}
+
+static int by_trouble(const void *x, const void *y)
+{
+	const struct server_stat *p = x, *q = y;
+	if (p->with_error != q->with_error)
+		return p->with_error < q->with_error ? 1 : -1;
+	if (p->failed != q->failed)
+		return p->failed < q->failed ? 1 : -1;
+	if (p->connections != q->connections)
+		return p->connections < q->connections ? 1 : -1;
+	int c = strcmp(p->endpoint, q->endpoint);
+	return c ? c : strcmp(p->sni, q->sni);
+}
+
+void summary_finish(struct summary *sum)
+{
+	struct summary_tables *t = sum->tables;
+	size_t n_ids;
+	const struct rule_info *cat = diagnose_catalogue(&n_ids);
+	sum->n_ids = 0;
+	for (size_t k = 0; k < n_ids && k < SUMMARY_IDS; k++) {
+		if (!t->id_counts[k])
+			continue;
+		sum->by_id[sum->n_ids].id = cat[k].id;
+		sum->by_id[sum->n_ids].connections = t->id_counts[k];
+		sum->n_ids++;
+	}
+	/* sorted apart: servers[] keeps its order, the hash slots point into it */
+	memcpy(t->sorted, t->servers, t->n_servers * sizeof *t->servers);
+	qsort(t->sorted, t->n_servers, sizeof *t->sorted, by_trouble);
+	sum->servers = t->sorted;
+	sum->n_servers = t->n_servers;
+}

@@ -1,0 +1,86 @@
+/* summary.h - what the whole run saw: packets, connections by outcome, findings by id, connections by server. */
+#ifndef TLSDIAG_SUMMARY_H
+#define TLSDIAG_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "session.h"
+
+#define SUMMARY_IDS     40u    /* finding ids counted (more than the catalogue holds) */
+#define SUMMARY_SERVERS 256u   /* servers listed; the others are only counted */
+
+/* One capture file (or live interface) the run read. */
+struct input_info {
+	const char *file;
+	const char *link_type;
+	int ts_digits;
+	uint64_t frames;
+	const char *error;       /* damage that stopped reading, or NULL */
+	uint64_t error_frame;    /* the frame that could not be read */
+};
+
+/* Connections per server endpoint and SNI. */
+struct server_stat {
+	uint64_t key;
+	char endpoint[64];
+	char sni[80];
+	uint64_t connections;
+	uint64_t failed;
+	uint64_t with_error;
+};
+
+struct summary_tables;   /* tally's counts by id and by server (summary.c) */
+
+/* What the whole run saw (Wireshark's numbering where it has one). */
+struct summary {
+	uint64_t connections;        /* TCP connections: tcp.stream values given */
+	uint64_t tls_connections;    /* connections reported */
+	uint64_t outcome[4];         /* by enum outcome */
+	uint64_t packets;
+	uint64_t tcp_packets;
+	uint64_t non_tcp_packets;
+	uint64_t truncated_packets;  /* cut inside a header */
+	uint64_t invalid_packets;
+	uint64_t ip_fragments;
+	uint64_t ip_datagrams_reassembled;
+	uint64_t ip_datagrams_dropped;  /* never completed: LIM_FRAG_DATAGRAMS, LIM_FRAG_TIMEOUT_SEC, end of file */
+	uint64_t late_packets;       /* for connections already reported */
+	uint64_t flows_expired;      /* idle beyond the timeout */
+	uint64_t flows_evicted;      /* pushed out by the connection cap or the memory limit */
+	uint64_t flows_evicted_for_memory;  /* ... of them, by the memory limit */
+	uint64_t memory_limit;       /* bytes, the limit in force */
+	uint64_t certificates_parsed;
+	uint64_t certificate_cache_hits;
+	size_t peak_memory;          /* bytes, accounted allocations */
+	/* live capture: libpcap's counters */
+	bool live;
+	uint64_t pcap_received, pcap_dropped, pcap_if_dropped;
+	/* -w */
+	const char *written_file;
+	uint64_t packets_written;
+	/* diagnosis */
+	uint64_t with_error;         /* connections with an error finding */
+	uint64_t with_warning;       /* ... with warnings but no error */
+	uint64_t not_shown;          /* healthy connections left out of the report */
+	struct id_count {
+		const char *id;
+		uint64_t connections;
+	} by_id[SUMMARY_IDS];        /* catalogue order, ids seen only (summary_finish) */
+	uint32_t n_ids;
+	struct server_stat *servers; /* by server address and SNI, most failures first (summary_finish) */
+	uint32_t n_servers;
+	uint64_t servers_not_listed;
+	struct summary_tables *tables;
+};
+
+/* A zeroed summary and the tables tally counts in (summary_free gives them back). */
+void summary_init(struct summary *sum);
+/* Count one reported connection: its outcome, its findings by id, its server. */
+void tally(struct summary *sum, const struct session *s);
+/* by_id and servers from the counts so far (the most trouble first). */
+void summary_finish(struct summary *sum);
+void summary_free(struct summary *sum);
+
+#endif

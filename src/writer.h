@@ -1,0 +1,45 @@
+/* writer.h - what a report format implements: the run's opening, each connection (or bundle), the summary. */
+#ifndef TLSDIAG_WRITER_H
+#define TLSDIAG_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "session.h"
+#include "summary.h"
+
+struct bundle_facts;   /* --check-bundle: a certificate bundle and its key, checked */
+struct problem;        /* connections that fail for one cause */
+
+/* Where a writer writes and how; one for the whole run, handed to every call. */
+struct report_out {
+	FILE *f;
+	bool verbose;          /* -v: all there is, healthy connections too */
+	bool pretty;           /* --pretty: indented JSON */
+	struct json json;      /* JSON: the document open from begin to end */
+};
+
+/*
+ * A report format. The writer only writes: which connections are shown is
+ * the reporter's choice (reporter.c). Any call may be NULL: the format has
+ * nothing to write there.
+ */
+struct report_writer {
+	const char *name;              /* as --format names it */
+	bool quiet_when_healthy;       /* for people: healthy connections only with -v */
+	void (*begin)(struct report_out *o);
+	/* brief: notable for its warnings only, without -v: one line where the format has lines */
+	void (*connection)(struct report_out *o, const struct session *s, bool brief);
+	void (*bundle)(struct report_out *o, const struct bundle_facts *b);
+	void (*problem)(struct report_out *o, const struct problem *p);
+	void (*end)(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum);
+};
+
+extern const struct report_writer text_writer;    /* report_text.c: for a terminal */
+extern const struct report_writer json_writer;    /* report_json.c: one "tlsdiag/1" document */
+extern const struct report_writer jsonl_writer;   /* report_json.c: a line per connection, then the summary's */
+extern const struct report_writer md_writer;      /* report_md.c: for a support ticket */
+
+#endif

@@ -5,12 +5,14 @@
 #
 # What it does, one function per step (see main() at the bottom; the numbers are the sections):
 #   1. install_deps     apt-get the tools if missing (openssl, tcpdump, tshark, wireshark-common,
-#                       curl, nginx-light, python3, iproute2, util-linux)
+#                       curl, nginx-light, python3, iproute2, util-linux, openjdk-17-jdk-headless,
+#                       gnutls-bin)
 #   2. enter_netns      re-executes itself inside a private network namespace (unshare -n): our own
 #                       loopback, so nothing else on the machine can show up in a capture, ports 443/
 #                       8443/4433 are free, and we may set lo's MTU to 1500 without disturbing anybody
 #                       (=> Ethernet-sized TCP segments, multi-segment certificate flights).
-#   3. make_pki         a throw-away private PKI under pcaps/certs/ (openssl CLI only, fixed dates).
+#   3. make_pki         a throw-away private PKI under pcaps/certs/ (openssl CLI only, fixed dates);
+#                       make_pki_extra adds the certificates of later captures when missing.
 #   4+5. cap_*          one real capture per scenario: openssl s_server / nginx / python on loopback,
 #                       openssl s_client / curl as client, tcpdump -i lo writing pcaps/NAME.pcap
 #                       (cap_mtls, cap_chain, cap_dates, cap_names, cap_weak, cap_params, cap_resume,
@@ -25,8 +27,9 @@
 #                       the table in pcaps/README.md is regenerated from the same tshark output, so
 #                       the frame numbers in the README always match the committed captures.
 #
-# Nothing but the deliverables is written to pcaps/: logs, CA databases, sockets etc. live in a
-# temporary directory under /tmp that is removed on exit (KEEP_WORK=1 keeps it for debugging).
+# Nothing but the deliverables is written to pcaps/ (captures, key logs, the filtered logs in
+# pcaps/logs/): raw logs, CA databases, Java key stores, sockets etc. live in a temporary
+# directory under /tmp that is removed on exit (KEEP_WORK=1 keeps it for debugging).
 #
 # Options:  --only NAME[,NAME...]   re-capture only these scenarios (keeps the PKI; for development)
 #           --no-readme             do not rewrite the README table
@@ -56,7 +59,9 @@ install_deps() {
   # command -> Debian package that provides it
   local -A pkg=([openssl]=openssl [tcpdump]=tcpdump [tshark]=tshark [editcap]=wireshark-common
                 [curl]=curl [nginx]=nginx-light [python3]=python3 [ip]=iproute2 [ss]=iproute2
-                [unshare]=util-linux [rev]=util-linux [gzip]=gzip)
+                [unshare]=util-linux [rev]=util-linux [gzip]=gzip
+                [javac]=openjdk-17-jdk-headless [keytool]=openjdk-17-jdk-headless
+                [gnutls-cli]=gnutls-bin [gnutls-serv]=gnutls-bin)
   local missing=() c
   for c in "${!pkg[@]}"; do
     command -v "$c" >/dev/null 2>&1 || [[ -x /usr/sbin/$c ]] || missing+=("${pkg[$c]}")
@@ -333,6 +338,25 @@ make_many_cas() {
   cat "$WORK/pki/many.pem" "$CERTS/root-ca.crt" > "$WORK/pki/many-cas.pem"   # root last
 }
 
+# Certificates added to the PKI after its first build (for the TLS 1.3 / key-log captures).  They
+# are issued by the existing CAs and only when missing, so that re-capturing single scenarios
+# (--only) never changes a certificate an older capture was made with.
+#   client-expired     "CN=Test Client Expired" by the intermediate, EKU clientAuth, valid
+#                      2024-01-01 .. 2025-01-01
+make_pki_extra() {
+  [[ -f $CERTS/client-expired.crt ]] && return 0
+  log "adding client-expired to the PKI"
+  mkdir -p "$WORK/pki"; [[ -f $WORK/pki/ca.cnf ]] || write_openssl_cnf
+  [[ -d $WORK/pki/intermediate-ca ]] || new_cadb intermediate-ca
+  rsa_key client-expired
+  issue client-expired "/O=tlsdiag test clients/CN=Test Client Expired" intermediate-ca ext_client \
+      20240101000000Z 20250101000000Z
+  chmod 644 "$CERTS"/client-expired.*
+  local v; v=$(openssl verify -CAfile "$CERTS/root-ca.crt" -untrusted "$CERTS/intermediate-ca.crt" \
+      "$CERTS/client-expired.crt" 2>&1 || true)
+  grep -q 'certificate has expired' <<<"$v" || die "client-expired is not expired? $v"
+}
+
 ###############################################################################################
 # 4. capture machinery
 ###############################################################################################
@@ -345,7 +369,7 @@ make_many_cas() {
 #   end    waits for the server(s) to exit (-naccept), for all sockets to close and for the capture
 #          file to stop growing, then stops tcpdump with SIGINT and installs pcaps/NAME.pcap
 LOGS=""             # $WORK/logs
-SCEN=""; PORT=""; PORTS=(); CAP=""; FILTER=""; SRV_PIDS=(); CLI_N=0
+SCEN=""; PORT=""; PORTS=(); CAP=""; FILTER=""; SRV_PIDS=(); CLI_N=0; SRV_IN=""; LOGREG=(); CLOG=""
 T_SRV=60            # hard limits (seconds) for every server and client process
 T_CLI=20
 
@@ -401,7 +425,7 @@ stop_tcpdumps() {
 begin() {
   local td=(-i lo)
   [[ $1 == -i ]] && { read -ra td <<<"$2"; shift 2; }
-  SCEN=$1 PORT=$2 SRV_PIDS=() CLI_N=0
+  SCEN=$1 PORT=$2 SRV_PIDS=() CLI_N=0 LOGREG=() KEYLOG=() KEYLOGF=""
   shift; PORTS=("$@")
   log "capture $SCEN (port${2:+s} $*)"
   local p
@@ -411,17 +435,26 @@ begin() {
   start_tcpdump "$CAP" "$FILTER" "${td[@]}"
 }
 
-# srv [-n NACCEPT] [-p PORT] [-6] s_server-args...   -- openssl s_server -rev in the background
+# srv [-n NACCEPT] [-p PORT] [-6] [-m rev|www|plain] s_server-args...   -- openssl s_server in the
+# background; mode rev (default): echo server; www: answers an HTTP GET with "HTTP/1.0 200 ok" and
+# an HTML page (for curl, python, Java); plain: prints what it receives (early data) and answers
+# nothing
 srv() {
-  local n=1 host=127.0.0.1 port=$PORT
+  local n=1 host=127.0.0.1 port=$PORT mode=-rev
   while :; do case "$1" in
     -n) n=$2; shift 2 ;;
     -p) port=$2; shift 2 ;;
     -6) host='[::1]'; shift ;;
+    -m) mode=-$2; [[ $2 == plain ]] && mode=""; shift 2 ;;
     *) break ;;
   esac; done
-  timeout "$T_SRV" openssl s_server -accept "$host:$port" -naccept "$n" -rev "$@" \
-      >"$LOGS/$SCEN.server.${#SRV_PIDS[@]}.log" 2>&1 </dev/null &
+  local out=$LOGS/$SCEN.server.${#SRV_PIDS[@]}.log in=/dev/null
+  LOGREG+=("server|openssl s_server $OPENSSL_V|$out")
+  if [[ -z $mode ]]; then        # plain mode quits at EOF on stdin: give it a FIFO we hold open
+    in=$WORK/srvin.$SCEN.${#SRV_PIDS[@]}; mkfifo "$in"; exec {SRV_IN}<>"$in"
+  fi
+  timeout "$T_SRV" openssl s_server -accept "$host:$port" -naccept "$n" $mode "$@" \
+      >"$out" 2>&1 <"$in" &
   SRV_PIDS+=($!); BG_PIDS+=($!)
   wait_until 10 "s_server on port $port" port_listening "$port"
 }
@@ -435,7 +468,10 @@ bg() {
 # cli [-6] [-p PORT] [LINE...] -- s_client-args...
 # Runs openssl s_client -connect 127.0.0.1:PORT with stdin on a FIFO we control.  If LINEs are
 # given: after the handshake each LINE is sent and its echo (the reversed line) awaited; a line "R"
-# asks s_client to renegotiate.  Then stdin is closed: s_client sends close_notify and exits.
+# asks s_client to renegotiate, "k"/"K" to send a KeyUpdate (K: and request one back); a line
+# "@COMMAND" sends nothing and waits until the shell COMMAND succeeds (s_client's stdout is
+# buffered: wait for a file it writes, not for its output).  Then stdin is closed: s_client sends
+# close_notify and exits.
 # Without LINEs stdin is closed right after the handshake.  A failing handshake ends the client
 # by itself; that is fine, the capture shows how.
 cli() {
@@ -448,6 +484,7 @@ cli() {
   while [[ $1 != -- ]]; do lines+=("$1"); shift; done; shift
   CLI_N=$((CLI_N + 1))
   local out=$LOGS/$SCEN.client.$CLI_N.log fifo=$WORK/fifo.$SCEN.$CLI_N fd pid
+  LOGREG+=("client|openssl s_client $OPENSSL_V|$out")
   mkfifo "$fifo"
   timeout "$T_CLI" openssl s_client -connect "$host:$port" "$@" <"$fifo" >"$out" 2>&1 &
   pid=$!; BG_PIDS+=("$pid")
@@ -457,6 +494,10 @@ cli() {
   local l rev
   for l in "${lines[@]}"; do
     pid_alive "$pid" || break
+    if [[ $l == @* ]]; then
+      wait_until "$T_CLI" "'${l#@}'" eval "${l#@} || ! pid_alive $pid"
+      continue
+    fi
     # in a subshell that ignores SIGPIPE: the client may die between the check and the write
     ( trap '' PIPE; printf '%s\n' "$l" >&"$fd" ) 2>/dev/null || break
     if [[ $l == R ]]; then
@@ -471,16 +512,22 @@ cli() {
   forget_pid "$pid"; rm -f "$fifo"
 }
 
-end() {   # end [-k]   (-k: the servers do not exit by themselves; stop them by PID)
-  local p
+# end [-k] [-n]   -k: the servers do not exit by themselves, stop them by PID; -n: a rehearsal,
+# install neither the capture nor the logs (tls13-keylog-wrong keeps only its key log)
+end() {
+  local p kill=0 install=1
+  while (($#)); do case "$1" in -k) kill=1 ;; -n) install=0 ;; esac; shift; done
   for p in "${SRV_PIDS[@]}"; do
-    if [[ ${1:-} == -k ]]; then kill "$p" 2>/dev/null || true; fi
+    if ((kill)); then kill "$p" 2>/dev/null || true; fi
     wait_until 15 "server $p to finish" eval "! pid_alive $p"
     wait "$p" || true; forget_pid "$p"
   done
+  if [[ -n ${SRV_IN:-} ]]; then exec {SRV_IN}>&-; SRV_IN=""; fi
   for p in "${PORTS[@]}"; do wait_until 10 "connections on port $p to close" eval "! port_busy $p"; done
   stop_tcpdumps
+  ((install)) || return 0
   cp "$CAP" "$HERE/$SCEN.pcap"
+  keep_logs
 }
 
 # nginx with its own prefix/config under the work dir; single process, foreground, stopped by PID
@@ -502,7 +549,154 @@ http {
   $1
 }
 NGINX
+  LOGREG+=("server|nginx $NGINX_V error.log|$d/error.log" "server|nginx $NGINX_V access.log|$d/access.log")
   bg nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log"
+}
+
+# ---- more clients and servers: curl, python, Java (JSSE), GnuTLS ------------------------------
+# Each logs to $LOGS/$SCEN.client.N.log (or .server.N.log) and registers it in LOGREG as
+# "ROLE|TOOL VERSION|FILE"; end() then keeps the lines that report the outcome (keep_logs).  They
+# connect to 127.0.0.1:$PORT and ask for the name given (SNI and the name checked), trusting
+# certs/ca-bundle.pem; the key log, where the tool can write one, is $KEYLOGF (see keylog).
+tool_versions() {
+  OPENSSL_V=$(openssl version | cut -d' ' -f2)
+  CURL_V=$(curl --version | head -1 | cut -d' ' -f2)
+  NGINX_V=$(nginx -v 2>&1 | sed 's,.*nginx/,,')
+  PY_V=$(python3 -c 'import platform, ssl; print(platform.python_version(), "ssl,", ssl.OPENSSL_VERSION.rsplit(" ", 3)[0])')
+  GNUTLS_V=$(gnutls-cli --version | head -1 | cut -d' ' -f2)
+  JAVA_V=$(java -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -1)
+}
+next_client_log() {   # next_client_log TOOL -- sets CLOG, the N-th client's log of this scenario
+  CLI_N=$((CLI_N + 1)); CLOG=$LOGS/$SCEN.client.$CLI_N.log
+  LOGREG+=("client|$1|$CLOG")
+}
+
+# curl_cli NAME [curl args...] -- GET https://NAME:PORT/ (NAME resolved to 127.0.0.1); the log has
+# curl's own error line (-sS) and the HTTP status it got (-w)
+curl_cli() {
+  local name=$1; shift
+  next_client_log "curl $CURL_V"
+  local env=(); [[ -n $KEYLOGF ]] && env=("SSLKEYLOGFILE=$KEYLOGF")
+  env "${env[@]}" timeout "$T_CLI" curl -sS --max-time 10 --cacert "$C/ca-bundle.pem" \
+      --resolve "$name:$PORT:127.0.0.1" -o "$CLOG.body" -w 'curl: HTTP status %{http_code}\n' \
+      "$@" "https://$name:$PORT/" >"$CLOG" 2>&1 || true
+  curl_title
+}
+curl_title() {   # the title of an HTML error page curl got (nginx: "400 No required SSL ...")
+  [[ -f $CLOG.body ]] || return 0
+  local t; t=$(grep -o '<title>[^<]*</title>' "$CLOG.body" | head -1 | sed 's/<[^>]*>//g' || true)
+  if [[ -n $t ]]; then echo "curl: page title: $t" >>"$CLOG"; fi
+}
+
+# py_cli NAME [pyclient.py options...] -- python's ssl module (pcaps/pyclient.py)
+py_cli() {
+  local name=$1; shift
+  next_client_log "python $PY_V"
+  timeout "$T_CLI" python3 "$HERE/pyclient.py" 127.0.0.1 "$PORT" "$name" "$C/ca-bundle.pem" \
+      ${KEYLOGF:+--keylog "$KEYLOGF"} "$@" >"$CLOG" 2>&1 || true
+}
+
+# Java: pcaps/java/*.java compiled into the work dir, PKCS#12 stores (password changeit) made from
+# the PKI: trust.p12 (the root, what a Java truststore holds), client.p12 / other-client.p12 /
+# client-expired.p12 (leaf + key + its chain), server.p12 (server leaf + intermediate)
+JAVA_DIR=""
+java_setup() {
+  [[ -n $JAVA_DIR ]] && return 0
+  JAVA_DIR=$WORK/java; mkdir -p "$JAVA_DIR"
+  javac -d "$JAVA_DIR" "$HERE"/java/*.java || die "javac failed"
+  keytool -importcert -noprompt -alias root -file "$C/root-ca.crt" -keystore "$JAVA_DIR/trust.p12" \
+      -storetype PKCS12 -storepass changeit >/dev/null 2>&1 || die "keytool failed"
+  local id n crt chain
+  for id in client:client.crt:intermediate-ca.crt other-client:other-client.crt:other-ca.crt \
+            client-expired:client-expired.crt:intermediate-ca.crt server:server.crt:intermediate-ca.crt; do
+    IFS=: read -r n crt chain <<<"$id"
+    openssl pkcs12 -export -name "$n" -in "$C/$crt" -inkey "$C/$n.key" -certfile "$C/$chain" \
+        -out "$JAVA_DIR/$n.p12" -passout pass:changeit || die "pkcs12 $n failed"
+  done
+}
+# java_cli NAME [KEYSTORE-NAME] -- pcaps/java/TlsClient.java; JAVA_OPTS (e.g.
+# -Djdk.tls.client.protocols=TLSv1.3) go to the JVM
+JAVA_OPTS=()
+java_cli() {
+  java_setup
+  next_client_log "Java $JAVA_V (JSSE)"
+  timeout "$T_CLI" java "${JAVA_OPTS[@]}" -cp "$JAVA_DIR" TlsClient 127.0.0.1 "$PORT" "$1" \
+      "$JAVA_DIR/trust.p12" ${2:+"$JAVA_DIR/$2.p12"} >"$CLOG" 2>&1 || true
+}
+# java_srv COUNT [PROTOCOL] -- pcaps/java/TlsServer.java, needClientAuth, trusting the root
+java_srv() {
+  java_setup
+  local out=$LOGS/$SCEN.server.${#SRV_PIDS[@]}.log
+  LOGREG+=("server|Java $JAVA_V (JSSE)|$out")
+  bg java -cp "$JAVA_DIR" TlsServer "$PORT" "$JAVA_DIR/server.p12" "$JAVA_DIR/trust.p12" "$@"
+}
+
+# gnutls_cli NAME [gnutls-cli args...] -- sends one HTTP GET on stdin; key log via SSLKEYLOGFILE
+gnutls_cli() {
+  local name=$1; shift
+  next_client_log "gnutls-cli $GNUTLS_V"
+  local env=(); [[ -n $KEYLOGF ]] && env=("SSLKEYLOGFILE=$KEYLOGF")
+  printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' "$name" |
+    env "${env[@]}" timeout "$T_CLI" gnutls-cli --x509cafile "$C/ca-bundle.pem" --sni-hostname "$name" \
+        --verify-hostname "$name" -p "$PORT" "$@" 127.0.0.1 >"$CLOG" 2>&1 || true
+}
+# gnutls_srv [gnutls-serv args...] -- serves HTTP until stopped (end -k)
+gnutls_srv() {
+  local out=$LOGS/$SCEN.server.${#SRV_PIDS[@]}.log
+  LOGREG+=("server|gnutls-serv $GNUTLS_V|$out")
+  bg gnutls-serv --http -p "$PORT" --x509certfile "$C/server-chain.pem" --x509keyfile "$C/server.key" "$@"
+}
+
+# ---- what the software logged: pcaps/logs/NAME.log ------------------------------------------
+# Per client and server, the lines of its output that report the outcome (errors, alerts, verify
+# results, the negotiated protocol, the HTTP status); certificates, hex dumps and session details
+# are left out.  OpenSSL's per-thread prefix ("40E7F3B2C67F0000:error:...") is cut to "error:...":
+# it differs on every run.  Identical blocks (many clients of one kind) are given once with a count.
+log_filter() {   # log_filter TOOL < LOG
+  case $1 in
+    "openssl s_client"*)
+      grep -aE '^(verify error|Verify return code|New, |Reused, |Early data was (accepted|rejected)|KEYUPDATE|RENEGOTIATING|read:errno|write:errno|Verification error)|error:|alert' ;;
+    "openssl s_server"*)
+      grep -aE '^(ERROR|verify error|CIPHER is|Early data|No early data|KEYUPDATE|Reused session|subject=)|error:|alert' ;;
+    nginx*error.log) grep -avE '\[notice\]|epoll_wait\(\) failed \(4: Interrupted' ;;  # not: our SIGTERM
+    gnutls-cli*) grep -aE '^\*\*\*|^- (Handshake was completed|Status|Description|Version)|rror|alert|HTTP/' ;;
+    gnutls-serv*) grep -aE 'rror|alert|Accepted|Closed|^- (Version|Description)' ;;
+    *) cat ;;
+  esac | sed -E -e 's/^[0-9A-F]{12,16}:error:/error:/' -e '/^[[:space:]]*$/d' | cut -c1-400
+}
+keep_logs() {
+  local e role tool file text key nc=0 ns=0 n
+  local -A who=(); local order=()
+  for e in "${LOGREG[@]}"; do
+    IFS='|' read -r role tool file <<<"$e"
+    if [[ $role == client ]]; then n=$((++nc)); else n=$((++ns)); fi
+    text=$( [[ -f $file ]] && log_filter "$tool" <"$file" || true )
+    key="$role|$tool|$text"
+    [[ -n ${who[$key]:-} ]] || order+=("$key")
+    who[$key]+="${who[$key]:+,}$n"
+  done
+  mkdir -p "$HERE/logs"
+  {
+    echo "# what the software logged in $SCEN (make-pcaps.sh keep_logs: only the lines reporting the outcome)"
+    for key in "${order[@]}"; do           # clients first, then servers
+      [[ $key == client* ]] || continue; keep_logs_block "$key" "${who[$key]}" "$nc"
+    done
+    for key in "${order[@]}"; do
+      [[ $key == client* ]] && continue; keep_logs_block "$key" "${who[$key]}" "$ns"
+    done
+  } >"$HERE/logs/$SCEN.log"
+}
+keep_logs_block() {   # keep_logs_block "ROLE|TOOL|TEXT" WHICH(1,3,..) HOW-MANY-OF-THAT-ROLE
+  local key=$1 role tool text label
+  IFS='|' read -r role tool text <<<"$key"
+  text=${key#*|*|}
+  label=$role
+  if (($3 > 1)); then   # several clients (servers): say which ones, in the order they ran
+    if [[ $2 == *,* ]]; then label="${role}s $2 ($(tr ',' '\n' <<<"$2" | wc -l) runs with this output)"
+    else label="$role $2"; fi
+  fi
+  echo "== $label: $tool"
+  if [[ -n $text ]]; then printf '%s\n' "$text" | sed 's/^/  /'; else echo "  (nothing)"; fi
 }
 
 ###############################################################################################
@@ -521,8 +715,10 @@ CLI_CERT=(-cert "$C/client.crt" -key "$C/client.key" -cert_chain "$C/intermediat
 REQUIRE=(-Verify 2 -verify_return_error -CAfile "$C/ca-bundle.pem")
 LEGACY=(-cipher 'DEFAULT:@SECLEVEL=0')      # OpenSSL 3: TLS 1.0/1.1, SHA-1, RSA-1024 need level 0
 HELLO=("hello from client" "second line from client")
-KEYLOG=()
-keylog() { rm -f "$HERE/$1.keys"; KEYLOG=(-keylogfile "$HERE/$1.keys"); }   # s_client appends
+KEYLOG=(); KEYLOGF=""
+# keylog NAME: the key log pcaps/NAME.keys, passed to openssl as "${KEYLOG[@]}" (-keylogfile) and
+# to curl, python and GnuTLS as $KEYLOGF (SSLKEYLOGFILE / keylog_filename); all of them append
+keylog() { rm -f "$HERE/$1.keys"; KEYLOGF=$HERE/$1.keys; KEYLOG=(-keylogfile "$KEYLOGF"); }
 
 # ---- mutual TLS ------------------------------------------------------------------------------
 cap_mtls() {
@@ -975,6 +1171,10 @@ verify_all() {
     [[ -e $f ]] || continue
     grep -qxF "$(basename "$f")" <<<"$listed" || die "$(basename "$f") is not in expectations.txt"
   done
+  for f in "$HERE"/logs/*.log; do      # a log belongs to a capture
+    [[ -e $f ]] || continue
+    ls "$HERE/$(basename "$f" .log)".pcap* >/dev/null 2>&1 || die "$f: no capture of that name"
+  done
   for f in "$HERE"/*.keys; do
     [[ -s $f ]] || die "empty key log $f"
     grep -q '^CLIENT_\|^SERVER_\|^EXPORTER_\|^CLIENT_RANDOM' "$f" || die "$f is not an NSS key log"
@@ -985,7 +1185,7 @@ verify_all() {
 }
 
 clean_outputs() {   # everything this script generates in pcaps/ (nothing else is touched)
-  rm -f "$HERE"/*.pcap "$HERE"/*.pcapng "$HERE"/*.pcap.gz "$HERE"/*.keys
+  rm -f "$HERE"/*.pcap "$HERE"/*.pcapng "$HERE"/*.pcap.gz "$HERE"/*.keys "$HERE"/logs/*.log
   rm -rf "$CERTS"
 }
 
@@ -1005,6 +1205,8 @@ main() {
     [[ -f $CERTS/server.crt ]] || die "--only needs an existing PKI; run without --only first"
   fi
   make_many_cas
+  make_pki_extra
+  tool_versions
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
   make_variants

@@ -1124,6 +1124,74 @@ cap_variant_sources() {
 }
 EXPECT_ANY_DEFAULT=LINUX_SLL2       # what tcpdump 4.99.3 / libpcap 1.10.3 do (see README)
 
+# ---- clients of every kind: one_case -----------------------------------------------------------
+# From here on nothing forces a version unless the scenario is about one: both sides negotiate
+# TLS 1.3 by default, as users meet it.  Every capture that a tool at either end can write a key
+# log for has one (pcaps/NAME.keys): the client writes it, the server when the client is Java;
+# nginx + Java is the one pair where nobody can.  The software's own log lines: pcaps/logs/NAME.log.
+#
+# client_cert_args CLIENT CERT -- the arguments that give CLIENT the certificate CERT (a certs/
+# name: client, other-client, client-expired, client-no-clientauth; "none": no certificate).  The
+# chain sent is the leaf and its issuing CA unless that is the root (other-client).
+client_cert_args() {
+  CERT_ARGS=()
+  [[ $2 == none ]] && return 0
+  local chain=$WORK/$2-chain.pem ca=intermediate-ca
+  [[ $2 == other-client ]] && ca=other-ca
+  [[ -f $chain ]] || cat "$C/$2.crt" "$C/$ca.crt" > "$chain"
+  case $1 in
+    openssl) CERT_ARGS=(-cert "$C/$2.crt" -key "$C/$2.key")
+             if [[ $ca == intermediate-ca ]]; then CERT_ARGS+=(-cert_chain "$C/$ca.crt"); fi ;;
+    curl)    CERT_ARGS=(--cert "$chain" --key "$C/$2.key") ;;
+    python)  CERT_ARGS=(--cert "$chain" --key "$C/$2.key") ;;
+    java)    CERT_ARGS=("$2") ;;
+  esac
+}
+# one_case [-n] CAPTURE CLIENT NAME CERT SERVER-ARGS...
+#   one connection: openssl s_server with SERVER-ARGS (-rev with two lines of data for s_client,
+#   -www for the HTTP clients curl, python, java), CLIENT asking for NAME with certificate CERT.
+#   -n: no key log.
+one_case() {
+  local keys=1; [[ $1 == -n ]] && { keys=0; shift; }
+  local scen=$1 client=$2 name=$3 cert=$4; shift 4
+  want "$scen" || return 0
+  begin "$scen" 443
+  ((keys)) && keylog "$scen"
+  client_cert_args "$client" "$cert"
+  local verify=(-CAfile "$C/ca-bundle.pem" -verify_return_error -servername "$name" -verify_hostname "$name")
+  case $client in
+    openssl) srv "$@"; cli "${HELLO[@]}" -- "${verify[@]}" "${CERT_ARGS[@]}" "${KEYLOG[@]}" ;;
+    curl)    srv -m www "$@"; curl_cli "$name" "${CERT_ARGS[@]}" ;;
+    python)  srv -m www "$@"; py_cli "$name" "${CERT_ARGS[@]}" ;;
+    java)    srv -m www "$@" "${KEYLOG[@]}"; java_cli "$name" "${CERT_ARGS[@]}" ;;
+  esac
+  end
+}
+
+# ---- TLS 1.3 client certificates, as curl, python, Java and openssl meet them -----------------
+# The mTLS server is s_server "${REQUIRE[@]}" (CertificateRequest with certificate_authorities =
+# the root).  An OpenSSL client sends whatever certificate it was given; Java sends an empty
+# Certificate when its keystore has no certificate from an acceptable CA.
+cap_tls13_mtls() {
+  local cl
+  for cl in openssl curl python java; do
+    one_case "tls13-mtls-empty-$cl" "$cl" "$SNI" none "${SRV_OK[@]}" "${REQUIRE[@]}"
+  done
+  one_case tls13-mtls-empty-java-other-ca java "$SNI" other-client "${SRV_OK[@]}" "${REQUIRE[@]}"
+  one_case tls13-mtls-client-ca-mismatch openssl "$SNI" other-client "${SRV_OK[@]}" "${REQUIRE[@]}"
+  one_case tls13-mtls-client-expired openssl "$SNI" client-expired "${SRV_OK[@]}" "${REQUIRE[@]}"
+  one_case tls13-mtls-client-no-clientauth-eku openssl "$SNI" client-no-clientauth "${SRV_OK[@]}" "${REQUIRE[@]}"
+  # no certificate_authorities at all (-verifyCAfile): Java then offers the Other-CA certificate
+  one_case tls13-mtls-ca-list-empty-java java "$SNI" other-client "${SRV_OK[@]}" \
+      -Verify 2 -verify_return_error -verifyCAfile "$C/ca-bundle.pem"
+  one_case tls13-mtls-ok openssl "$SNI" client "${SRV_OK[@]}" "${REQUIRE[@]}"
+  one_case tls13-mtls-ok-curl curl "$SNI" client "${SRV_OK[@]}" "${REQUIRE[@]}"
+  one_case tls13-mtls-ok-java java "$SNI" client "${SRV_OK[@]}" "${REQUIRE[@]}"
+  for cl in curl python java; do      # one-way TLS that works (tls13-ok is s_client's)
+    one_case "tls13-ok-$cl" "$cl" "$SNI" none "${SRV_OK[@]}"
+  done
+}
+
 ###############################################################################################
 # 6. variants made from the real captures
 ###############################################################################################
@@ -1209,6 +1277,7 @@ main() {
   tool_versions
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
+  cap_tls13_mtls
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

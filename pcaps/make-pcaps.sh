@@ -1192,6 +1192,36 @@ cap_tls13_mtls() {
   done
 }
 
+# ---- TLS 1.3: the client rejects the server's certificate --------------------------------------
+# missing intermediate (the server sends only its leaf), name mismatch (the client asks for
+# api.example.test; the certificate is for server.example.test), self-signed server certificate.
+# s_client runs with -verify_return_error, as curl, python and Java verify by default.
+BADNAME=api.example.test
+cap_tls13_server_rejected() {
+  local cl
+  for cl in openssl curl python java; do
+    one_case "tls13-server-missing-intermediate-$cl" "$cl" "$SNI" none -cert "$C/server.crt" -key "$C/server.key"
+    one_case "tls13-hostname-mismatch-$cl" "$cl" "$BADNAME" none "${SRV_OK[@]}"
+    one_case "tls13-server-self-signed-$cl" "$cl" "$SNI" none -cert "$C/server-selfsigned.crt" -key "$C/server-selfsigned.key"
+  done
+}
+
+# ---- protocol versions where one side is TLS 1.3-only -------------------------------------------
+cap_versions13() {
+  if want protocol-version-server-tls13-only; then   # curl limited to TLS 1.2, server 1.3 only
+    begin protocol-version-server-tls13-only 443
+    srv -m www -tls1_3 "${SRV_OK[@]}"
+    curl_cli "$SNI" --tls-max 1.2
+    end
+  fi
+  if want protocol-version-client-tls13-only-java; then   # Java TLS 1.3 only, server 1.2 only
+    begin protocol-version-client-tls13-only-java 443
+    srv -m www -tls1_2 "${SRV_OK[@]}"
+    JAVA_OPTS=(-Djdk.tls.client.protocols=TLSv1.3); java_cli "$SNI"; JAVA_OPTS=()
+    end
+  fi
+}
+
 ###############################################################################################
 # 6. variants made from the real captures
 ###############################################################################################
@@ -1277,7 +1307,7 @@ main() {
   tool_versions
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
-  cap_tls13_mtls
+  cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

@@ -1222,6 +1222,90 @@ cap_versions13() {
   fi
 }
 
+# ---- nginx: client certificates checked after the handshake ------------------------------------
+# nginx_mtls PROTOCOLS VERIFY [LISTEN-FLAGS] -- ssl_verify_client VERIFY (on | optional) with the
+# root as ssl_client_certificate; nginx completes the handshake whatever the client sends and
+# answers 400 inside TLS when the certificate is missing or does not verify.
+nginx_mtls() {
+  start_nginx "server {
+    listen 127.0.0.1:$PORT ssl ${3:-};
+    server_name $SNI;
+    ssl_certificate $C/server-chain.pem;
+    ssl_certificate_key $C/server.key;
+    ssl_protocols $1;
+    ssl_verify_client $2;
+    ssl_client_certificate $C/ca-bundle.pem;
+    location / { return 200 \"hello\\n\"; }
+  }"
+}
+# nginx_case [-n] CAPTURE PROTOCOLS VERIFY LISTEN-FLAGS CLIENT CERT [client args...] -- then the
+# HTTP status the client got must be EXPECT (curl's -w line / Java's status line)
+nginx_case() {
+  local keys=1; [[ $1 == -n ]] && { keys=0; shift; }
+  local scen=$1 protos=$2 verify=$3 flags=$4 client=$5 cert=$6 expect=$7; shift 7
+  want "$scen" || return 0
+  begin "$scen" 443
+  ((keys)) && keylog "$scen"
+  nginx_mtls "$protos" "$verify" "$flags"
+  client_cert_args "$client" "$cert"
+  case $client in
+    curl) curl_cli "$SNI" "${CERT_ARGS[@]}" "$@" ;;
+    java) java_cli "$SNI" "${CERT_ARGS[@]}" ;;
+  esac
+  end -k
+  grep -qE "(HTTP status |HTTP/1\.[01] )$expect" "$CLOG" || die "$SCEN: expected HTTP $expect, got: $(cat "$CLOG")"
+}
+cap_nginx() {
+  nginx_case nginx-tls13-verify-on-no-cert "TLSv1.2 TLSv1.3" on "" curl none 400
+  nginx_case nginx-tls13-verify-on-untrusted-cert "TLSv1.2 TLSv1.3" on "" curl other-client 400
+  nginx_case nginx-tls12-verify-on-untrusted-cert TLSv1.2 on "" curl other-client 400
+  nginx_case nginx-tls13-verify-optional-no-cert "TLSv1.2 TLSv1.3" optional "" curl none 200
+  nginx_case nginx-tls13-h2-verify-on-no-cert "TLSv1.2 TLSv1.3" on http2 curl none 400 --http2
+  # Java client, nginx server: neither can write a key log; the typical support capture
+  nginx_case -n nginx-tls13-verify-on-no-cert-java "TLSv1.2 TLSv1.3" on "" java none 400
+}
+
+# ---- TLS 1.2 rejected after the handshake --------------------------------------------------------
+cap_after_handshake12() {
+  # curl checks the name after the handshake (its own check, not OpenSSL's): alert after Finished
+  if want tls12-hostname-mismatch-curl; then
+    begin tls12-hostname-mismatch-curl 443
+    keylog tls12-hostname-mismatch-curl
+    srv -m www "${SRV_OK[@]}"
+    curl_cli "$BADNAME" --tlsv1.2 --tls-max 1.2
+    end
+  fi
+}
+
+# ---- plain HTTP to TLS ports other than 443 ------------------------------------------------------
+plain_curl() {   # plain_curl URL -- curl speaking plain HTTP
+  next_client_log "curl $CURL_V"
+  timeout "$T_CLI" curl -sS --max-time 10 -o "$CLOG.body" -w 'curl: HTTP status %{http_code}\n' "$1" \
+      >"$CLOG" 2>&1 || true
+  curl_title
+}
+cap_plain_http() {
+  if want plain-http-to-nginx-8443; then    # nginx answers 400 "plain HTTP request ... HTTPS port"
+    begin plain-http-to-nginx-8443 8443
+    start_nginx "server {
+    listen 127.0.0.1:8443 ssl;
+    server_name $SNI;
+    ssl_certificate $C/server-chain.pem;
+    ssl_certificate_key $C/server.key;
+    location / { return 200 \"hello\\n\"; }
+  }"
+    plain_curl "http://127.0.0.1:8443/"
+    end -k
+    grep -q 'HTTP status 400' "$CLOG" || die "$SCEN: expected HTTP 400, got $(cat "$CLOG")"
+  fi
+  if want plain-http-to-tls-9000; then      # s_server on 9000 just closes
+    begin plain-http-to-tls-9000 9000
+    srv -m www "${SRV_OK[@]}"
+    plain_curl "http://127.0.0.1:9000/"
+    end
+  fi
+}
+
 ###############################################################################################
 # 6. variants made from the real captures
 ###############################################################################################
@@ -1307,7 +1391,8 @@ main() {
   tool_versions
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
-  cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13
+  cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13; cap_nginx; cap_after_handshake12
+  cap_plain_http
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

@@ -1277,6 +1277,36 @@ cap_after_handshake12() {
   fi
 }
 
+# ---- cipher suites, each with its key log ----------------------------------------------------
+# suite_case CAPTURE LEAF ARGS... -- s_server -rev with the certs/ LEAF (+ intermediate), s_client
+# sending two lines; ARGS (version, suite, -no_etm) go to both sides
+suite_case() {
+  local scen=$1 leafname=$2; shift 2
+  want "$scen" || return 0
+  begin "$scen" 443
+  keylog "$scen"
+  leaf "$leafname"; srv "${LEAF[@]}" "$@"
+  cli "${HELLO[@]}" -- "${VERIFY[@]}" "$@" "${KEYLOG[@]}"
+  end
+}
+cap_suites() {
+  suite_case suite-tls13-aes-128-gcm server -ciphersuites TLS_AES_128_GCM_SHA256
+  suite_case suite-tls13-aes-256-gcm server -ciphersuites TLS_AES_256_GCM_SHA384
+  suite_case suite-tls13-chacha20-poly1305 server -ciphersuites TLS_CHACHA20_POLY1305_SHA256
+  suite_case suite-tls13-aes-128-ccm server -ciphersuites TLS_AES_128_CCM_SHA256
+  suite_case suite-tls13-aes-128-ccm-8 server -ciphersuites TLS_AES_128_CCM_8_SHA256
+  suite_case suite-tls12-ecdhe-rsa-aes128-gcm server -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+  suite_case suite-tls12-ecdhe-rsa-aes256-gcm server -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384
+  suite_case suite-tls12-ecdhe-rsa-chacha20 server -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
+  suite_case suite-tls12-ecdhe-ecdsa-aes128-ccm server-ecdsa -tls1_2 -cipher ECDHE-ECDSA-AES128-CCM
+  suite_case suite-tls12-ecdhe-ecdsa-aes128-ccm8 server-ecdsa -tls1_2 -cipher ECDHE-ECDSA-AES128-CCM8
+  suite_case suite-tls12-cbc-etm server -tls1_2 -cipher ECDHE-RSA-AES128-SHA256
+  suite_case suite-tls12-cbc-mte server -tls1_2 -cipher ECDHE-RSA-AES128-SHA256 -no_etm
+  suite_case suite-tls12-rsa-kx server -tls1_2 -cipher AES128-GCM-SHA256
+  suite_case suite-tls11-cbc-etm server -tls1_1 -cipher 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0'
+  suite_case suite-tls10-cbc-mte server -tls1 -cipher 'ECDHE-RSA-AES256-SHA:@SECLEVEL=0' -no_etm
+}
+
 # ---- plain HTTP to TLS ports other than 443 ------------------------------------------------------
 plain_curl() {   # plain_curl URL -- curl speaking plain HTTP
   next_client_log "curl $CURL_V"
@@ -1392,7 +1422,7 @@ main() {
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
   cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13; cap_nginx; cap_after_handshake12
-  cap_plain_http
+  cap_suites; cap_plain_http
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

@@ -1307,6 +1307,29 @@ cap_suites() {
   suite_case suite-tls10-cbc-mte server -tls1 -cipher 'ECDHE-RSA-AES256-SHA:@SECLEVEL=0' -no_etm
 }
 
+# ---- TLS 1.3 after the handshake: KeyUpdate, 0-RTT ------------------------------------------------
+cap_tls13_features() {
+  if want tls13-keyupdate; then     # s_client "k" (update_not_requested) and "K" (update_requested)
+    begin tls13-keyupdate 443
+    keylog tls13-keyupdate
+    srv "${SRV_OK[@]}"
+    cli "before the key update" k "after k" K "after K" -- "${VERIFY[@]}" "${KEYLOG[@]}"
+    end
+    grep -c '^KEYUPDATE' "$LOGS/$SCEN.client.1.log" | grep -qx 2 || die "$SCEN: two KeyUpdates expected"
+  fi
+  if want tls13-early-data; then    # a ticket from connection 1, 0-RTT data in connection 2
+    begin tls13-early-data 443
+    keylog tls13-early-data
+    printf 'GET /early HTTP/1.0\r\n\r\n' > "$WORK/early.txt"
+    rm -f "$WORK/sess-early.pem"
+    srv -n 2 -m plain "${SRV_OK[@]}" -early_data
+    # s_client writes -sess_out when the server's NewSessionTicket arrives
+    cli "@test -s $WORK/sess-early.pem" -- "${VERIFY[@]}" "${KEYLOG[@]}" -sess_out "$WORK/sess-early.pem"
+    cli -- "${VERIFY[@]}" "${KEYLOG[@]}" -sess_in "$WORK/sess-early.pem" -early_data "$WORK/early.txt"
+    end
+    grep -q '^Early data was accepted' "$LOGS/$SCEN.client.2.log" || die "$SCEN: early data not accepted"
+  fi
+}
 # ---- plain HTTP to TLS ports other than 443 ------------------------------------------------------
 plain_curl() {   # plain_curl URL -- curl speaking plain HTTP
   next_client_log "curl $CURL_V"
@@ -1422,7 +1445,7 @@ main() {
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
   cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13; cap_nginx; cap_after_handshake12
-  cap_suites; cap_plain_http
+  cap_suites; cap_tls13_features; cap_plain_http
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

@@ -1330,6 +1330,38 @@ cap_tls13_features() {
     grep -q '^Early data was accepted' "$LOGS/$SCEN.client.2.log" || die "$SCEN: early data not accepted"
   fi
 }
+# ---- key logs: embedded, partial, wrong ---------------------------------------------------------
+cap_keylogs() {
+  # the key log of tls13-mtls-empty-curl embedded in a pcapng as a Decryption Secrets Block: made
+  # again whenever its source is
+  if want tls13-keylog-embedded || want tls13-mtls-empty-curl; then
+    local src=$HERE/tls13-mtls-empty-curl
+    [[ -f $src.pcap && -f $src.keys ]] || die "tls13-keylog-embedded needs tls13-mtls-empty-curl.pcap and .keys"
+    log "tls13-keylog-embedded.pcapng = tls13-mtls-empty-curl.pcap + .keys (editcap --inject-secrets)"
+    editcap --inject-secrets "tls,$src.keys" "$src.pcap" "$HERE/tls13-keylog-embedded.pcapng"
+  fi
+  if want tls13-keylog-partial; then   # 3 connections; the 2nd client writes no key log
+    begin tls13-keylog-partial 443
+    keylog tls13-keylog-partial
+    srv -n 3 "${SRV_OK[@]}" "${REQUIRE[@]}"
+    cli "${HELLO[@]}" -- "${VERIFY[@]}" "${CLI_CERT[@]}" "${KEYLOG[@]}"    # mTLS ok, keys
+    cli "${HELLO[@]}" -- "${VERIFY[@]}"                                     # no certificate, NO keys
+    cli "${HELLO[@]}" -- "${VERIFY[@]}" "${KEYLOG[@]}"                      # no certificate, keys
+    end
+  fi
+  if want tls13-keylog-wrong; then     # the key log of a rehearsal, the capture of the next run
+    begin tls13-keylog-wrong 443
+    keylog tls13-keylog-wrong
+    srv "${SRV_OK[@]}" "${REQUIRE[@]}"
+    cli "${HELLO[@]}" -- "${VERIFY[@]}" "${KEYLOG[@]}"
+    end -n
+    begin tls13-keylog-wrong 443       # same scenario again; its own secrets are thrown away
+    srv "${SRV_OK[@]}" "${REQUIRE[@]}"
+    cli "${HELLO[@]}" -- "${VERIFY[@]}" -keylogfile "$WORK/tls13-keylog-wrong.own.keys"
+    end
+  fi
+}
+
 # ---- plain HTTP to TLS ports other than 443 ------------------------------------------------------
 plain_curl() {   # plain_curl URL -- curl speaking plain HTTP
   next_client_log "curl $CURL_V"
@@ -1445,7 +1477,7 @@ main() {
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
   cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13; cap_nginx; cap_after_handshake12
-  cap_suites; cap_tls13_features; cap_plain_http
+  cap_suites; cap_tls13_features; cap_keylogs; cap_plain_http
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

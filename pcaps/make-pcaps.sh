@@ -1362,6 +1362,29 @@ cap_keylogs() {
   fi
 }
 
+# ---- GnuTLS without a client certificate against a server that requires one ---------------------
+# gnutls-cli against gnutls-serv (--require-client-cert), and against s_server "${REQUIRE[@]}"
+cap_gnutls() {
+  local v prio
+  for v in 13 12; do
+    prio=(); [[ $v == 12 ]] && prio=(--priority NORMAL:-VERS-TLS1.3)
+    if want "gnutls-tls$v-mtls-no-cert"; then
+      begin "gnutls-tls$v-mtls-no-cert" 443
+      keylog "gnutls-tls$v-mtls-no-cert"
+      gnutls_srv --require-client-cert --verify-client-cert --x509cafile "$C/ca-bundle.pem"
+      gnutls_cli "$SNI" "${prio[@]}"
+      end -k
+    fi
+    if want "gnutls-cli-to-openssl-tls$v-mtls-no-cert"; then
+      begin "gnutls-cli-to-openssl-tls$v-mtls-no-cert" 443
+      keylog "gnutls-cli-to-openssl-tls$v-mtls-no-cert"
+      srv -m www "${SRV_OK[@]}" "${REQUIRE[@]}"
+      gnutls_cli "$SNI" "${prio[@]}"
+      end
+    fi
+  done
+}
+
 # ---- plain HTTP to TLS ports other than 443 ------------------------------------------------------
 plain_curl() {   # plain_curl URL -- curl speaking plain HTTP
   next_client_log "curl $CURL_V"
@@ -1477,7 +1500,7 @@ main() {
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
   cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13; cap_nginx; cap_after_handshake12
-  cap_suites; cap_tls13_features; cap_keylogs; cap_plain_http
+  cap_suites; cap_tls13_features; cap_keylogs; cap_gnutls; cap_plain_http
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

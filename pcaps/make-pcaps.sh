@@ -1414,6 +1414,27 @@ cap_plain_http() {
   fi
 }
 
+# ---- Java as the server: needClientAuth --------------------------------------------------------
+cap_java_server() {
+  local v
+  for v in 13:TLSv1.3 12:TLSv1.2; do
+    if want "java-server-tls${v%%:*}-no-client-cert"; then
+      begin "java-server-tls${v%%:*}-no-client-cert" 8443
+      keylog "java-server-tls${v%%:*}-no-client-cert"
+      java_srv 1 "${v#*:}"
+      curl_cli "$SNI"
+      end
+    fi
+  done
+  if want java-server-tls13-mtls-ok; then
+    begin java-server-tls13-mtls-ok 8443
+    keylog java-server-tls13-mtls-ok
+    java_srv 1
+    client_cert_args curl client; curl_cli "$SNI" "${CERT_ARGS[@]}"
+    end
+  fi
+}
+
 ###############################################################################################
 # 6. variants made from the real captures
 ###############################################################################################
@@ -1500,7 +1521,7 @@ main() {
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
   cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13; cap_nginx; cap_after_handshake12
-  cap_suites; cap_tls13_features; cap_keylogs; cap_gnutls; cap_plain_http
+  cap_suites; cap_tls13_features; cap_keylogs; cap_gnutls; cap_plain_http; cap_java_server
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

@@ -13,10 +13,16 @@
 #                       (=> Ethernet-sized TCP segments, multi-segment certificate flights).
 #   3. make_pki         a throw-away private PKI under pcaps/certs/ (openssl CLI only, fixed dates);
 #                       make_pki_extra adds the certificates of later captures when missing.
-#   4+5. cap_*          one real capture per scenario: openssl s_server / nginx / python on loopback,
-#                       openssl s_client / curl as client, tcpdump -i lo writing pcaps/NAME.pcap
-#                       (cap_mtls, cap_chain, cap_dates, cap_names, cap_weak, cap_params, cap_resume,
-#                       cap_tls13, cap_misc, cap_many, cap_variant_sources).
+#   4+5. cap_*          one real capture per scenario: openssl s_server / nginx / python / Java /
+#                       gnutls-serv on loopback, openssl s_client / curl / python / Java / gnutls-cli
+#                       as client, tcpdump -i lo writing pcaps/NAME.pcap, the key log pcaps/NAME.keys
+#                       where a tool at either end can write one, and what the software logged in
+#                       pcaps/logs/NAME.log (cap_mtls, cap_chain, cap_dates, cap_names, cap_weak,
+#                       cap_params, cap_resume, cap_tls13, cap_misc, cap_many, cap_variant_sources;
+#                       then TLS 1.3 by default: cap_tls13_mtls, cap_tls13_server_rejected,
+#                       cap_versions13, cap_nginx, cap_after_handshake12, cap_suites,
+#                       cap_tls13_features, cap_keylogs, cap_gnutls, cap_plain_http, cap_java_server,
+#                       cap_busy).
 #   6. make_variants    link-layer / file-format / TCP-level variants made from real captures
 #                       (pcapng, nsec, big endian, VLAN, QinQ, raw IP, NULL, reordered, lost
 #                       segment, mid-stream start, snaplen 96, gzip, cut-off file); the IPv6 and
@@ -1435,6 +1441,37 @@ cap_java_server() {
   fi
 }
 
+# ---- a busy capture: 20 interleaved TLS 1.3 connections of 4 kinds, one key log -------------------
+#   443   mTLS required:  mtls-ok (client chain) | mtls-empty (no client certificate)
+#   8443  one-way:        ok | name (the client asks for api.example.test: bad_certificate)
+# Started at once, round-robin over the kinds; every s_client appends to the one key log.
+BUSY_KINDS=(mtls-ok mtls-empty ok name)
+cap_busy() {
+  want tls13-busy || return 0
+  begin tls13-busy 443 8443
+  keylog tls13-busy
+  srv -p 443 -n 10 "${SRV_OK[@]}" "${REQUIRE[@]}"
+  srv -p 8443 -n 10 "${SRV_OK[@]}"
+  local i pids=() pid bad=(-CAfile "$C/ca-bundle.pem" -verify_return_error -servername "$BADNAME" -verify_hostname "$BADNAME")
+  for i in $(seq 0 19); do
+    (
+      CLI_N=$((i * 10))
+      case ${BUSY_KINDS[$((i % 4))]} in
+        mtls-ok)    cli -p 443  "conn $i ok" -- "${VERIFY[@]}" "${CLI_CERT[@]}" "${KEYLOG[@]}" ;;
+        mtls-empty) cli -p 443  "conn $i" -- "${VERIFY[@]}" "${KEYLOG[@]}" ;;
+        ok)         cli -p 8443 "conn $i ok" -- "${VERIFY[@]}" "${KEYLOG[@]}" ;;
+        name)       cli -p 8443 "conn $i" -- "${bad[@]}" "${KEYLOG[@]}" ;;
+      esac
+    ) &
+    pids+=($!); BG_PIDS+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || die "$SCEN: a client failed"; forget_pid "$pid"; done
+  for i in $(seq 0 19); do    # the subshells' logs (their LOGREG is lost with them)
+    LOGREG+=("client|openssl s_client $OPENSSL_V|$LOGS/$SCEN.client.$((i * 10 + 1)).log")
+  done
+  end
+}
+
 ###############################################################################################
 # 6. variants made from the real captures
 ###############################################################################################
@@ -1521,7 +1558,7 @@ main() {
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
   cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13; cap_nginx; cap_after_handshake12
-  cap_suites; cap_tls13_features; cap_keylogs; cap_gnutls; cap_plain_http; cap_java_server
+  cap_suites; cap_tls13_features; cap_keylogs; cap_gnutls; cap_plain_http; cap_java_server; cap_busy
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

@@ -5,16 +5,24 @@
 #
 # What it does, one function per step (see main() at the bottom; the numbers are the sections):
 #   1. install_deps     apt-get the tools if missing (openssl, tcpdump, tshark, wireshark-common,
-#                       curl, nginx-light, python3, iproute2, util-linux)
+#                       curl, nginx-light, python3, iproute2, util-linux, openjdk-17-jdk-headless,
+#                       gnutls-bin)
 #   2. enter_netns      re-executes itself inside a private network namespace (unshare -n): our own
 #                       loopback, so nothing else on the machine can show up in a capture, ports 443/
 #                       8443/4433 are free, and we may set lo's MTU to 1500 without disturbing anybody
 #                       (=> Ethernet-sized TCP segments, multi-segment certificate flights).
-#   3. make_pki         a throw-away private PKI under pcaps/certs/ (openssl CLI only, fixed dates).
-#   4+5. cap_*          one real capture per scenario: openssl s_server / nginx / python on loopback,
-#                       openssl s_client / curl as client, tcpdump -i lo writing pcaps/NAME.pcap
-#                       (cap_mtls, cap_chain, cap_dates, cap_names, cap_weak, cap_params, cap_resume,
-#                       cap_tls13, cap_misc, cap_many, cap_variant_sources).
+#   3. make_pki         a throw-away private PKI under pcaps/certs/ (openssl CLI only, fixed dates);
+#                       make_pki_extra adds the certificates of later captures when missing.
+#   4+5. cap_*          one real capture per scenario: openssl s_server / nginx / python / Java /
+#                       gnutls-serv on loopback, openssl s_client / curl / python / Java / gnutls-cli
+#                       as client, tcpdump -i lo writing pcaps/NAME.pcap, the key log pcaps/NAME.keys
+#                       where a tool at either end can write one, and what the software logged in
+#                       pcaps/logs/NAME.log (cap_mtls, cap_chain, cap_dates, cap_names, cap_weak,
+#                       cap_params, cap_resume, cap_tls13, cap_misc, cap_many, cap_variant_sources;
+#                       then TLS 1.3 by default: cap_tls13_mtls, cap_tls13_server_rejected,
+#                       cap_versions13, cap_nginx, cap_after_handshake12, cap_suites,
+#                       cap_tls13_features, cap_keylogs, cap_gnutls, cap_plain_http, cap_java_server,
+#                       cap_busy).
 #   6. make_variants    link-layer / file-format / TCP-level variants made from real captures
 #                       (pcapng, nsec, big endian, VLAN, QinQ, raw IP, NULL, reordered, lost
 #                       segment, mid-stream start, snaplen 96, gzip, cut-off file); the IPv6 and
@@ -25,8 +33,9 @@
 #                       the table in pcaps/README.md is regenerated from the same tshark output, so
 #                       the frame numbers in the README always match the committed captures.
 #
-# Nothing but the deliverables is written to pcaps/: logs, CA databases, sockets etc. live in a
-# temporary directory under /tmp that is removed on exit (KEEP_WORK=1 keeps it for debugging).
+# Nothing but the deliverables is written to pcaps/ (captures, key logs, the filtered logs in
+# pcaps/logs/): raw logs, CA databases, Java key stores, sockets etc. live in a temporary
+# directory under /tmp that is removed on exit (KEEP_WORK=1 keeps it for debugging).
 #
 # Options:  --only NAME[,NAME...]   re-capture only these scenarios (keeps the PKI; for development)
 #           --no-readme             do not rewrite the README table
@@ -56,7 +65,9 @@ install_deps() {
   # command -> Debian package that provides it
   local -A pkg=([openssl]=openssl [tcpdump]=tcpdump [tshark]=tshark [editcap]=wireshark-common
                 [curl]=curl [nginx]=nginx-light [python3]=python3 [ip]=iproute2 [ss]=iproute2
-                [unshare]=util-linux [rev]=util-linux [gzip]=gzip)
+                [unshare]=util-linux [rev]=util-linux [gzip]=gzip
+                [javac]=openjdk-17-jdk-headless [keytool]=openjdk-17-jdk-headless
+                [gnutls-cli]=gnutls-bin [gnutls-serv]=gnutls-bin)
   local missing=() c
   for c in "${!pkg[@]}"; do
     command -v "$c" >/dev/null 2>&1 || [[ -x /usr/sbin/$c ]] || missing+=("${pkg[$c]}")
@@ -333,6 +344,25 @@ make_many_cas() {
   cat "$WORK/pki/many.pem" "$CERTS/root-ca.crt" > "$WORK/pki/many-cas.pem"   # root last
 }
 
+# Certificates added to the PKI after its first build (for the TLS 1.3 / key-log captures).  They
+# are issued by the existing CAs and only when missing, so that re-capturing single scenarios
+# (--only) never changes a certificate an older capture was made with.
+#   client-expired     "CN=Test Client Expired" by the intermediate, EKU clientAuth, valid
+#                      2024-01-01 .. 2025-01-01
+make_pki_extra() {
+  [[ -f $CERTS/client-expired.crt ]] && return 0
+  log "adding client-expired to the PKI"
+  mkdir -p "$WORK/pki"; [[ -f $WORK/pki/ca.cnf ]] || write_openssl_cnf
+  [[ -d $WORK/pki/intermediate-ca ]] || new_cadb intermediate-ca
+  rsa_key client-expired
+  issue client-expired "/O=tlsdiag test clients/CN=Test Client Expired" intermediate-ca ext_client \
+      20240101000000Z 20250101000000Z
+  chmod 644 "$CERTS"/client-expired.*
+  local v; v=$(openssl verify -CAfile "$CERTS/root-ca.crt" -untrusted "$CERTS/intermediate-ca.crt" \
+      "$CERTS/client-expired.crt" 2>&1 || true)
+  grep -q 'certificate has expired' <<<"$v" || die "client-expired is not expired? $v"
+}
+
 ###############################################################################################
 # 4. capture machinery
 ###############################################################################################
@@ -345,7 +375,7 @@ make_many_cas() {
 #   end    waits for the server(s) to exit (-naccept), for all sockets to close and for the capture
 #          file to stop growing, then stops tcpdump with SIGINT and installs pcaps/NAME.pcap
 LOGS=""             # $WORK/logs
-SCEN=""; PORT=""; PORTS=(); CAP=""; FILTER=""; SRV_PIDS=(); CLI_N=0
+SCEN=""; PORT=""; PORTS=(); CAP=""; FILTER=""; SRV_PIDS=(); CLI_N=0; SRV_IN=""; LOGREG=(); CLOG=""
 T_SRV=60            # hard limits (seconds) for every server and client process
 T_CLI=20
 
@@ -401,7 +431,7 @@ stop_tcpdumps() {
 begin() {
   local td=(-i lo)
   [[ $1 == -i ]] && { read -ra td <<<"$2"; shift 2; }
-  SCEN=$1 PORT=$2 SRV_PIDS=() CLI_N=0
+  SCEN=$1 PORT=$2 SRV_PIDS=() CLI_N=0 LOGREG=() KEYLOG=() KEYLOGF=""
   shift; PORTS=("$@")
   log "capture $SCEN (port${2:+s} $*)"
   local p
@@ -411,17 +441,26 @@ begin() {
   start_tcpdump "$CAP" "$FILTER" "${td[@]}"
 }
 
-# srv [-n NACCEPT] [-p PORT] [-6] s_server-args...   -- openssl s_server -rev in the background
+# srv [-n NACCEPT] [-p PORT] [-6] [-m rev|www|plain] s_server-args...   -- openssl s_server in the
+# background; mode rev (default): echo server; www: answers an HTTP GET with "HTTP/1.0 200 ok" and
+# an HTML page (for curl, python, Java); plain: prints what it receives (early data) and answers
+# nothing
 srv() {
-  local n=1 host=127.0.0.1 port=$PORT
+  local n=1 host=127.0.0.1 port=$PORT mode=-rev
   while :; do case "$1" in
     -n) n=$2; shift 2 ;;
     -p) port=$2; shift 2 ;;
     -6) host='[::1]'; shift ;;
+    -m) mode=-$2; [[ $2 == plain ]] && mode=""; shift 2 ;;
     *) break ;;
   esac; done
-  timeout "$T_SRV" openssl s_server -accept "$host:$port" -naccept "$n" -rev "$@" \
-      >"$LOGS/$SCEN.server.${#SRV_PIDS[@]}.log" 2>&1 </dev/null &
+  local out=$LOGS/$SCEN.server.${#SRV_PIDS[@]}.log in=/dev/null
+  LOGREG+=("server|openssl s_server $OPENSSL_V|$out")
+  if [[ -z $mode ]]; then        # plain mode quits at EOF on stdin: give it a FIFO we hold open
+    in=$WORK/srvin.$SCEN.${#SRV_PIDS[@]}; mkfifo "$in"; exec {SRV_IN}<>"$in"
+  fi
+  timeout "$T_SRV" openssl s_server -accept "$host:$port" -naccept "$n" $mode "$@" \
+      >"$out" 2>&1 <"$in" &
   SRV_PIDS+=($!); BG_PIDS+=($!)
   wait_until 10 "s_server on port $port" port_listening "$port"
 }
@@ -435,7 +474,10 @@ bg() {
 # cli [-6] [-p PORT] [LINE...] -- s_client-args...
 # Runs openssl s_client -connect 127.0.0.1:PORT with stdin on a FIFO we control.  If LINEs are
 # given: after the handshake each LINE is sent and its echo (the reversed line) awaited; a line "R"
-# asks s_client to renegotiate.  Then stdin is closed: s_client sends close_notify and exits.
+# asks s_client to renegotiate, "k"/"K" to send a KeyUpdate (K: and request one back); a line
+# "@COMMAND" sends nothing and waits until the shell COMMAND succeeds (s_client's stdout is
+# buffered: wait for a file it writes, not for its output).  Then stdin is closed: s_client sends
+# close_notify and exits.
 # Without LINEs stdin is closed right after the handshake.  A failing handshake ends the client
 # by itself; that is fine, the capture shows how.
 cli() {
@@ -448,6 +490,7 @@ cli() {
   while [[ $1 != -- ]]; do lines+=("$1"); shift; done; shift
   CLI_N=$((CLI_N + 1))
   local out=$LOGS/$SCEN.client.$CLI_N.log fifo=$WORK/fifo.$SCEN.$CLI_N fd pid
+  LOGREG+=("client|openssl s_client $OPENSSL_V|$out")
   mkfifo "$fifo"
   timeout "$T_CLI" openssl s_client -connect "$host:$port" "$@" <"$fifo" >"$out" 2>&1 &
   pid=$!; BG_PIDS+=("$pid")
@@ -457,6 +500,10 @@ cli() {
   local l rev
   for l in "${lines[@]}"; do
     pid_alive "$pid" || break
+    if [[ $l == @* ]]; then
+      wait_until "$T_CLI" "'${l#@}'" eval "${l#@} || ! pid_alive $pid"
+      continue
+    fi
     # in a subshell that ignores SIGPIPE: the client may die between the check and the write
     ( trap '' PIPE; printf '%s\n' "$l" >&"$fd" ) 2>/dev/null || break
     if [[ $l == R ]]; then
@@ -471,16 +518,22 @@ cli() {
   forget_pid "$pid"; rm -f "$fifo"
 }
 
-end() {   # end [-k]   (-k: the servers do not exit by themselves; stop them by PID)
-  local p
+# end [-k] [-n]   -k: the servers do not exit by themselves, stop them by PID; -n: a rehearsal,
+# install neither the capture nor the logs (tls13-keylog-wrong keeps only its key log)
+end() {
+  local p kill=0 install=1
+  while (($#)); do case "$1" in -k) kill=1 ;; -n) install=0 ;; esac; shift; done
   for p in "${SRV_PIDS[@]}"; do
-    if [[ ${1:-} == -k ]]; then kill "$p" 2>/dev/null || true; fi
+    if ((kill)); then kill "$p" 2>/dev/null || true; fi
     wait_until 15 "server $p to finish" eval "! pid_alive $p"
     wait "$p" || true; forget_pid "$p"
   done
+  if [[ -n ${SRV_IN:-} ]]; then exec {SRV_IN}>&-; SRV_IN=""; fi
   for p in "${PORTS[@]}"; do wait_until 10 "connections on port $p to close" eval "! port_busy $p"; done
   stop_tcpdumps
+  ((install)) || return 0
   cp "$CAP" "$HERE/$SCEN.pcap"
+  keep_logs
 }
 
 # nginx with its own prefix/config under the work dir; single process, foreground, stopped by PID
@@ -502,7 +555,154 @@ http {
   $1
 }
 NGINX
+  LOGREG+=("server|nginx $NGINX_V error.log|$d/error.log" "server|nginx $NGINX_V access.log|$d/access.log")
   bg nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log"
+}
+
+# ---- more clients and servers: curl, python, Java (JSSE), GnuTLS ------------------------------
+# Each logs to $LOGS/$SCEN.client.N.log (or .server.N.log) and registers it in LOGREG as
+# "ROLE|TOOL VERSION|FILE"; end() then keeps the lines that report the outcome (keep_logs).  They
+# connect to 127.0.0.1:$PORT and ask for the name given (SNI and the name checked), trusting
+# certs/ca-bundle.pem; the key log, where the tool can write one, is $KEYLOGF (see keylog).
+tool_versions() {
+  OPENSSL_V=$(openssl version | cut -d' ' -f2)
+  CURL_V=$(curl --version | head -1 | cut -d' ' -f2)
+  NGINX_V=$(nginx -v 2>&1 | sed 's,.*nginx/,,')
+  PY_V=$(python3 -c 'import platform, ssl; print(platform.python_version(), "ssl,", ssl.OPENSSL_VERSION.rsplit(" ", 3)[0])')
+  GNUTLS_V=$(gnutls-cli --version | head -1 | cut -d' ' -f2)
+  JAVA_V=$(java -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -1)
+}
+next_client_log() {   # next_client_log TOOL -- sets CLOG, the N-th client's log of this scenario
+  CLI_N=$((CLI_N + 1)); CLOG=$LOGS/$SCEN.client.$CLI_N.log
+  LOGREG+=("client|$1|$CLOG")
+}
+
+# curl_cli NAME [curl args...] -- GET https://NAME:PORT/ (NAME resolved to 127.0.0.1); the log has
+# curl's own error line (-sS) and the HTTP status it got (-w)
+curl_cli() {
+  local name=$1; shift
+  next_client_log "curl $CURL_V"
+  local env=(); [[ -n $KEYLOGF ]] && env=("SSLKEYLOGFILE=$KEYLOGF")
+  env "${env[@]}" timeout "$T_CLI" curl -sS --max-time 10 --cacert "$C/ca-bundle.pem" \
+      --resolve "$name:$PORT:127.0.0.1" -o "$CLOG.body" -w 'curl: HTTP status %{http_code}\n' \
+      "$@" "https://$name:$PORT/" >"$CLOG" 2>&1 || true
+  curl_title
+}
+curl_title() {   # the title of an HTML error page curl got (nginx: "400 No required SSL ...")
+  [[ -f $CLOG.body ]] || return 0
+  local t; t=$(grep -o '<title>[^<]*</title>' "$CLOG.body" | head -1 | sed 's/<[^>]*>//g' || true)
+  if [[ -n $t ]]; then echo "curl: page title: $t" >>"$CLOG"; fi
+}
+
+# py_cli NAME [pyclient.py options...] -- python's ssl module (pcaps/pyclient.py)
+py_cli() {
+  local name=$1; shift
+  next_client_log "python $PY_V"
+  timeout "$T_CLI" python3 "$HERE/pyclient.py" 127.0.0.1 "$PORT" "$name" "$C/ca-bundle.pem" \
+      ${KEYLOGF:+--keylog "$KEYLOGF"} "$@" >"$CLOG" 2>&1 || true
+}
+
+# Java: pcaps/java/*.java compiled into the work dir, PKCS#12 stores (password changeit) made from
+# the PKI: trust.p12 (the root, what a Java truststore holds), client.p12 / other-client.p12 /
+# client-expired.p12 (leaf + key + its chain), server.p12 (server leaf + intermediate)
+JAVA_DIR=""
+java_setup() {
+  [[ -n $JAVA_DIR ]] && return 0
+  JAVA_DIR=$WORK/java; mkdir -p "$JAVA_DIR"
+  javac -d "$JAVA_DIR" "$HERE"/java/*.java || die "javac failed"
+  keytool -importcert -noprompt -alias root -file "$C/root-ca.crt" -keystore "$JAVA_DIR/trust.p12" \
+      -storetype PKCS12 -storepass changeit >/dev/null 2>&1 || die "keytool failed"
+  local id n crt chain
+  for id in client:client.crt:intermediate-ca.crt other-client:other-client.crt:other-ca.crt \
+            client-expired:client-expired.crt:intermediate-ca.crt server:server.crt:intermediate-ca.crt; do
+    IFS=: read -r n crt chain <<<"$id"
+    openssl pkcs12 -export -name "$n" -in "$C/$crt" -inkey "$C/$n.key" -certfile "$C/$chain" \
+        -out "$JAVA_DIR/$n.p12" -passout pass:changeit || die "pkcs12 $n failed"
+  done
+}
+# java_cli NAME [KEYSTORE-NAME] -- pcaps/java/TlsClient.java; JAVA_OPTS (e.g.
+# -Djdk.tls.client.protocols=TLSv1.3) go to the JVM
+JAVA_OPTS=()
+java_cli() {
+  java_setup
+  next_client_log "Java $JAVA_V (JSSE)"
+  timeout "$T_CLI" java "${JAVA_OPTS[@]}" -cp "$JAVA_DIR" TlsClient 127.0.0.1 "$PORT" "$1" \
+      "$JAVA_DIR/trust.p12" ${2:+"$JAVA_DIR/$2.p12"} >"$CLOG" 2>&1 || true
+}
+# java_srv COUNT [PROTOCOL] -- pcaps/java/TlsServer.java, needClientAuth, trusting the root
+java_srv() {
+  java_setup
+  local out=$LOGS/$SCEN.server.${#SRV_PIDS[@]}.log
+  LOGREG+=("server|Java $JAVA_V (JSSE)|$out")
+  bg java -cp "$JAVA_DIR" TlsServer "$PORT" "$JAVA_DIR/server.p12" "$JAVA_DIR/trust.p12" "$@"
+}
+
+# gnutls_cli NAME [gnutls-cli args...] -- sends one HTTP GET on stdin; key log via SSLKEYLOGFILE
+gnutls_cli() {
+  local name=$1; shift
+  next_client_log "gnutls-cli $GNUTLS_V"
+  local env=(); [[ -n $KEYLOGF ]] && env=("SSLKEYLOGFILE=$KEYLOGF")
+  printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' "$name" |
+    env "${env[@]}" timeout "$T_CLI" gnutls-cli --x509cafile "$C/ca-bundle.pem" --sni-hostname "$name" \
+        --verify-hostname "$name" -p "$PORT" "$@" 127.0.0.1 >"$CLOG" 2>&1 || true
+}
+# gnutls_srv [gnutls-serv args...] -- serves HTTP until stopped (end -k)
+gnutls_srv() {
+  local out=$LOGS/$SCEN.server.${#SRV_PIDS[@]}.log
+  LOGREG+=("server|gnutls-serv $GNUTLS_V|$out")
+  bg gnutls-serv --http -p "$PORT" --x509certfile "$C/server-chain.pem" --x509keyfile "$C/server.key" "$@"
+}
+
+# ---- what the software logged: pcaps/logs/NAME.log ------------------------------------------
+# Per client and server, the lines of its output that report the outcome (errors, alerts, verify
+# results, the negotiated protocol, the HTTP status); certificates, hex dumps and session details
+# are left out.  OpenSSL's per-thread prefix ("40E7F3B2C67F0000:error:...") is cut to "error:...":
+# it differs on every run.  Identical blocks (many clients of one kind) are given once with a count.
+log_filter() {   # log_filter TOOL < LOG
+  case $1 in
+    "openssl s_client"*)
+      grep -aE '^(verify error|Verify return code|New, |Reused, |Early data was (accepted|rejected)|KEYUPDATE|RENEGOTIATING|read:errno|write:errno|Verification error)|error:|alert' ;;
+    "openssl s_server"*)
+      grep -aE '^(ERROR|verify error|CIPHER is|Early data|No early data|KEYUPDATE|Reused session|subject=)|error:|alert' ;;
+    nginx*error.log) grep -avE '\[notice\]|epoll_wait\(\) failed \(4: Interrupted' ;;  # not: our SIGTERM
+    gnutls-cli*) grep -aE '^\*\*\*|^- (Handshake was completed|Status|Description|Version)|rror|alert|HTTP/' ;;
+    gnutls-serv*) grep -aE 'rror|alert|Accepted|Closed|^- (Version|Description)' ;;
+    *) cat ;;
+  esac | sed -E -e 's/^[0-9A-F]{12,16}:error:/error:/' -e '/^[[:space:]]*$/d' | cut -c1-400
+}
+keep_logs() {
+  local e role tool file text key nc=0 ns=0 n
+  local -A who=(); local order=()
+  for e in "${LOGREG[@]}"; do
+    IFS='|' read -r role tool file <<<"$e"
+    if [[ $role == client ]]; then n=$((++nc)); else n=$((++ns)); fi
+    text=$( [[ -f $file ]] && log_filter "$tool" <"$file" || true )
+    key="$role|$tool|$text"
+    [[ -n ${who[$key]:-} ]] || order+=("$key")
+    who[$key]+="${who[$key]:+,}$n"
+  done
+  mkdir -p "$HERE/logs"
+  {
+    echo "# what the software logged in $SCEN (make-pcaps.sh keep_logs: only the lines reporting the outcome)"
+    for key in "${order[@]}"; do           # clients first, then servers
+      [[ $key == client* ]] || continue; keep_logs_block "$key" "${who[$key]}" "$nc"
+    done
+    for key in "${order[@]}"; do
+      [[ $key == client* ]] && continue; keep_logs_block "$key" "${who[$key]}" "$ns"
+    done
+  } >"$HERE/logs/$SCEN.log"
+}
+keep_logs_block() {   # keep_logs_block "ROLE|TOOL|TEXT" WHICH(1,3,..) HOW-MANY-OF-THAT-ROLE
+  local key=$1 role tool text label
+  IFS='|' read -r role tool text <<<"$key"
+  text=${key#*|*|}
+  label=$role
+  if (($3 > 1)); then   # several clients (servers): say which ones, in the order they ran
+    if [[ $2 == *,* ]]; then label="${role}s $2 ($(tr ',' '\n' <<<"$2" | wc -l) runs with this output)"
+    else label="$role $2"; fi
+  fi
+  echo "== $label: $tool"
+  if [[ -n $text ]]; then printf '%s\n' "$text" | sed 's/^/  /'; else echo "  (nothing)"; fi
 }
 
 ###############################################################################################
@@ -521,8 +721,10 @@ CLI_CERT=(-cert "$C/client.crt" -key "$C/client.key" -cert_chain "$C/intermediat
 REQUIRE=(-Verify 2 -verify_return_error -CAfile "$C/ca-bundle.pem")
 LEGACY=(-cipher 'DEFAULT:@SECLEVEL=0')      # OpenSSL 3: TLS 1.0/1.1, SHA-1, RSA-1024 need level 0
 HELLO=("hello from client" "second line from client")
-KEYLOG=()
-keylog() { rm -f "$HERE/$1.keys"; KEYLOG=(-keylogfile "$HERE/$1.keys"); }   # s_client appends
+KEYLOG=(); KEYLOGF=""
+# keylog NAME: the key log pcaps/NAME.keys, passed to openssl as "${KEYLOG[@]}" (-keylogfile) and
+# to curl, python and GnuTLS as $KEYLOGF (SSLKEYLOGFILE / keylog_filename); all of them append
+keylog() { rm -f "$HERE/$1.keys"; KEYLOGF=$HERE/$1.keys; KEYLOG=(-keylogfile "$KEYLOGF"); }
 
 # ---- mutual TLS ------------------------------------------------------------------------------
 cap_mtls() {
@@ -928,6 +1130,348 @@ cap_variant_sources() {
 }
 EXPECT_ANY_DEFAULT=LINUX_SLL2       # what tcpdump 4.99.3 / libpcap 1.10.3 do (see README)
 
+# ---- clients of every kind: one_case -----------------------------------------------------------
+# From here on nothing forces a version unless the scenario is about one: both sides negotiate
+# TLS 1.3 by default, as users meet it.  Every capture that a tool at either end can write a key
+# log for has one (pcaps/NAME.keys): the client writes it, the server when the client is Java;
+# nginx + Java is the one pair where nobody can.  The software's own log lines: pcaps/logs/NAME.log.
+#
+# client_cert_args CLIENT CERT -- the arguments that give CLIENT the certificate CERT (a certs/
+# name: client, other-client, client-expired, client-no-clientauth; "none": no certificate).  The
+# chain sent is the leaf and its issuing CA unless that is the root (other-client).
+client_cert_args() {
+  CERT_ARGS=()
+  [[ $2 == none ]] && return 0
+  local chain=$WORK/$2-chain.pem ca=intermediate-ca
+  [[ $2 == other-client ]] && ca=other-ca
+  [[ -f $chain ]] || cat "$C/$2.crt" "$C/$ca.crt" > "$chain"
+  case $1 in
+    openssl) CERT_ARGS=(-cert "$C/$2.crt" -key "$C/$2.key")
+             if [[ $ca == intermediate-ca ]]; then CERT_ARGS+=(-cert_chain "$C/$ca.crt"); fi ;;
+    curl)    CERT_ARGS=(--cert "$chain" --key "$C/$2.key") ;;
+    python)  CERT_ARGS=(--cert "$chain" --key "$C/$2.key") ;;
+    java)    CERT_ARGS=("$2") ;;
+  esac
+}
+# one_case [-n] CAPTURE CLIENT NAME CERT SERVER-ARGS...
+#   one connection: openssl s_server with SERVER-ARGS (-rev with two lines of data for s_client,
+#   -www for the HTTP clients curl, python, java), CLIENT asking for NAME with certificate CERT.
+#   -n: no key log.
+one_case() {
+  local keys=1; [[ $1 == -n ]] && { keys=0; shift; }
+  local scen=$1 client=$2 name=$3 cert=$4; shift 4
+  want "$scen" || return 0
+  begin "$scen" 443
+  ((keys)) && keylog "$scen"
+  client_cert_args "$client" "$cert"
+  local verify=(-CAfile "$C/ca-bundle.pem" -verify_return_error -servername "$name" -verify_hostname "$name")
+  case $client in
+    openssl) srv "$@"; cli "${HELLO[@]}" -- "${verify[@]}" "${CERT_ARGS[@]}" "${KEYLOG[@]}" ;;
+    curl)    srv -m www "$@"; curl_cli "$name" "${CERT_ARGS[@]}" ;;
+    python)  srv -m www "$@"; py_cli "$name" "${CERT_ARGS[@]}" ;;
+    java)    srv -m www "$@" "${KEYLOG[@]}"; java_cli "$name" "${CERT_ARGS[@]}" ;;
+  esac
+  end
+}
+
+# ---- TLS 1.3 client certificates, as curl, python, Java and openssl meet them -----------------
+# The mTLS server is s_server "${REQUIRE[@]}" (CertificateRequest with certificate_authorities =
+# the root).  An OpenSSL client sends whatever certificate it was given; Java sends an empty
+# Certificate when its keystore has no certificate from an acceptable CA.
+cap_tls13_mtls() {
+  local cl
+  for cl in openssl curl python java; do
+    one_case "tls13-mtls-empty-$cl" "$cl" "$SNI" none "${SRV_OK[@]}" "${REQUIRE[@]}"
+  done
+  one_case tls13-mtls-empty-java-other-ca java "$SNI" other-client "${SRV_OK[@]}" "${REQUIRE[@]}"
+  one_case tls13-mtls-client-ca-mismatch openssl "$SNI" other-client "${SRV_OK[@]}" "${REQUIRE[@]}"
+  one_case tls13-mtls-client-expired openssl "$SNI" client-expired "${SRV_OK[@]}" "${REQUIRE[@]}"
+  one_case tls13-mtls-client-no-clientauth-eku openssl "$SNI" client-no-clientauth "${SRV_OK[@]}" "${REQUIRE[@]}"
+  # no certificate_authorities at all (-verifyCAfile): Java then offers the Other-CA certificate
+  one_case tls13-mtls-ca-list-empty-java java "$SNI" other-client "${SRV_OK[@]}" \
+      -Verify 2 -verify_return_error -verifyCAfile "$C/ca-bundle.pem"
+  one_case tls13-mtls-ok openssl "$SNI" client "${SRV_OK[@]}" "${REQUIRE[@]}"
+  one_case tls13-mtls-ok-curl curl "$SNI" client "${SRV_OK[@]}" "${REQUIRE[@]}"
+  one_case tls13-mtls-ok-java java "$SNI" client "${SRV_OK[@]}" "${REQUIRE[@]}"
+  for cl in curl python java; do      # one-way TLS that works (tls13-ok is s_client's)
+    one_case "tls13-ok-$cl" "$cl" "$SNI" none "${SRV_OK[@]}"
+  done
+}
+
+# ---- TLS 1.3: the client rejects the server's certificate --------------------------------------
+# missing intermediate (the server sends only its leaf), name mismatch (the client asks for
+# api.example.test; the certificate is for server.example.test), self-signed server certificate.
+# s_client runs with -verify_return_error, as curl, python and Java verify by default.
+BADNAME=api.example.test
+cap_tls13_server_rejected() {
+  local cl
+  for cl in openssl curl python java; do
+    one_case "tls13-server-missing-intermediate-$cl" "$cl" "$SNI" none -cert "$C/server.crt" -key "$C/server.key"
+    one_case "tls13-hostname-mismatch-$cl" "$cl" "$BADNAME" none "${SRV_OK[@]}"
+    one_case "tls13-server-self-signed-$cl" "$cl" "$SNI" none -cert "$C/server-selfsigned.crt" -key "$C/server-selfsigned.key"
+  done
+}
+
+# ---- protocol versions where one side is TLS 1.3-only -------------------------------------------
+cap_versions13() {
+  if want protocol-version-server-tls13-only; then   # curl limited to TLS 1.2, server 1.3 only
+    begin protocol-version-server-tls13-only 443
+    srv -m www -tls1_3 "${SRV_OK[@]}"
+    curl_cli "$SNI" --tls-max 1.2
+    end
+  fi
+  if want protocol-version-client-tls13-only-java; then   # Java TLS 1.3 only, server 1.2 only
+    begin protocol-version-client-tls13-only-java 443
+    srv -m www -tls1_2 "${SRV_OK[@]}"
+    JAVA_OPTS=(-Djdk.tls.client.protocols=TLSv1.3); java_cli "$SNI"; JAVA_OPTS=()
+    end
+  fi
+}
+
+# ---- nginx: client certificates checked after the handshake ------------------------------------
+# nginx_mtls PROTOCOLS VERIFY [LISTEN-FLAGS] -- ssl_verify_client VERIFY (on | optional) with the
+# root as ssl_client_certificate; nginx completes the handshake whatever the client sends and
+# answers 400 inside TLS when the certificate is missing or does not verify.
+nginx_mtls() {
+  start_nginx "server {
+    listen 127.0.0.1:$PORT ssl ${3:-};
+    server_name $SNI;
+    ssl_certificate $C/server-chain.pem;
+    ssl_certificate_key $C/server.key;
+    ssl_protocols $1;
+    ssl_verify_client $2;
+    ssl_client_certificate $C/ca-bundle.pem;
+    location / { return 200 \"hello\\n\"; }
+  }"
+}
+# nginx_case [-n] CAPTURE PROTOCOLS VERIFY LISTEN-FLAGS CLIENT CERT [client args...] -- then the
+# HTTP status the client got must be EXPECT (curl's -w line / Java's status line)
+nginx_case() {
+  local keys=1; [[ $1 == -n ]] && { keys=0; shift; }
+  local scen=$1 protos=$2 verify=$3 flags=$4 client=$5 cert=$6 expect=$7; shift 7
+  want "$scen" || return 0
+  begin "$scen" 443
+  ((keys)) && keylog "$scen"
+  nginx_mtls "$protos" "$verify" "$flags"
+  client_cert_args "$client" "$cert"
+  case $client in
+    curl) curl_cli "$SNI" "${CERT_ARGS[@]}" "$@" ;;
+    java) java_cli "$SNI" "${CERT_ARGS[@]}" ;;
+  esac
+  end -k
+  grep -qE "(HTTP status |HTTP/1\.[01] )$expect" "$CLOG" || die "$SCEN: expected HTTP $expect, got: $(cat "$CLOG")"
+}
+cap_nginx() {
+  nginx_case nginx-tls13-verify-on-no-cert "TLSv1.2 TLSv1.3" on "" curl none 400
+  nginx_case nginx-tls13-verify-on-untrusted-cert "TLSv1.2 TLSv1.3" on "" curl other-client 400
+  nginx_case nginx-tls12-verify-on-untrusted-cert TLSv1.2 on "" curl other-client 400
+  nginx_case nginx-tls13-verify-optional-no-cert "TLSv1.2 TLSv1.3" optional "" curl none 200
+  nginx_case nginx-tls13-h2-verify-on-no-cert "TLSv1.2 TLSv1.3" on http2 curl none 400 --http2
+  # Java client, nginx server: neither can write a key log; the typical support capture
+  nginx_case -n nginx-tls13-verify-on-no-cert-java "TLSv1.2 TLSv1.3" on "" java none 400
+}
+
+# ---- TLS 1.2 rejected after the handshake --------------------------------------------------------
+cap_after_handshake12() {
+  # curl checks the name after the handshake (its own check, not OpenSSL's): alert after Finished
+  if want tls12-hostname-mismatch-curl; then
+    begin tls12-hostname-mismatch-curl 443
+    keylog tls12-hostname-mismatch-curl
+    srv -m www "${SRV_OK[@]}"
+    curl_cli "$BADNAME" --tlsv1.2 --tls-max 1.2
+    end
+  fi
+}
+
+# ---- cipher suites, each with its key log ----------------------------------------------------
+# suite_case CAPTURE LEAF ARGS... -- s_server -rev with the certs/ LEAF (+ intermediate), s_client
+# sending two lines; ARGS (version, suite, -no_etm) go to both sides
+suite_case() {
+  local scen=$1 leafname=$2; shift 2
+  want "$scen" || return 0
+  begin "$scen" 443
+  keylog "$scen"
+  leaf "$leafname"; srv "${LEAF[@]}" "$@"
+  cli "${HELLO[@]}" -- "${VERIFY[@]}" "$@" "${KEYLOG[@]}"
+  end
+}
+cap_suites() {
+  suite_case suite-tls13-aes-128-gcm server -ciphersuites TLS_AES_128_GCM_SHA256
+  suite_case suite-tls13-aes-256-gcm server -ciphersuites TLS_AES_256_GCM_SHA384
+  suite_case suite-tls13-chacha20-poly1305 server -ciphersuites TLS_CHACHA20_POLY1305_SHA256
+  suite_case suite-tls13-aes-128-ccm server -ciphersuites TLS_AES_128_CCM_SHA256
+  suite_case suite-tls13-aes-128-ccm-8 server -ciphersuites TLS_AES_128_CCM_8_SHA256
+  suite_case suite-tls12-ecdhe-rsa-aes128-gcm server -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+  suite_case suite-tls12-ecdhe-rsa-aes256-gcm server -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384
+  suite_case suite-tls12-ecdhe-rsa-chacha20 server -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
+  suite_case suite-tls12-ecdhe-ecdsa-aes128-ccm server-ecdsa -tls1_2 -cipher ECDHE-ECDSA-AES128-CCM
+  suite_case suite-tls12-ecdhe-ecdsa-aes128-ccm8 server-ecdsa -tls1_2 -cipher ECDHE-ECDSA-AES128-CCM8
+  suite_case suite-tls12-cbc-etm server -tls1_2 -cipher ECDHE-RSA-AES128-SHA256
+  suite_case suite-tls12-cbc-mte server -tls1_2 -cipher ECDHE-RSA-AES128-SHA256 -no_etm
+  suite_case suite-tls12-rsa-kx server -tls1_2 -cipher AES128-GCM-SHA256
+  suite_case suite-tls11-cbc-etm server -tls1_1 -cipher 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0'
+  suite_case suite-tls10-cbc-mte server -tls1 -cipher 'ECDHE-RSA-AES256-SHA:@SECLEVEL=0' -no_etm
+}
+
+# ---- TLS 1.3 after the handshake: KeyUpdate, 0-RTT ------------------------------------------------
+cap_tls13_features() {
+  if want tls13-keyupdate; then     # s_client "k" (update_not_requested) and "K" (update_requested)
+    begin tls13-keyupdate 443
+    keylog tls13-keyupdate
+    srv "${SRV_OK[@]}"
+    cli "before the key update" k "after k" K "after K" -- "${VERIFY[@]}" "${KEYLOG[@]}"
+    end
+    grep -c '^KEYUPDATE' "$LOGS/$SCEN.client.1.log" | grep -qx 2 || die "$SCEN: two KeyUpdates expected"
+  fi
+  if want tls13-early-data; then    # a ticket from connection 1, 0-RTT data in connection 2
+    begin tls13-early-data 443
+    keylog tls13-early-data
+    printf 'GET /early HTTP/1.0\r\n\r\n' > "$WORK/early.txt"
+    rm -f "$WORK/sess-early.pem"
+    srv -n 2 -m plain "${SRV_OK[@]}" -early_data
+    # s_client writes -sess_out when the server's NewSessionTicket arrives
+    cli "@test -s $WORK/sess-early.pem" -- "${VERIFY[@]}" "${KEYLOG[@]}" -sess_out "$WORK/sess-early.pem"
+    cli -- "${VERIFY[@]}" "${KEYLOG[@]}" -sess_in "$WORK/sess-early.pem" -early_data "$WORK/early.txt"
+    end
+    grep -q '^Early data was accepted' "$LOGS/$SCEN.client.2.log" || die "$SCEN: early data not accepted"
+  fi
+}
+# ---- key logs: embedded, partial, wrong ---------------------------------------------------------
+cap_keylogs() {
+  # the key log of tls13-mtls-empty-curl embedded in a pcapng as a Decryption Secrets Block: made
+  # again whenever its source is
+  if want tls13-keylog-embedded || want tls13-mtls-empty-curl; then
+    local src=$HERE/tls13-mtls-empty-curl
+    [[ -f $src.pcap && -f $src.keys ]] || die "tls13-keylog-embedded needs tls13-mtls-empty-curl.pcap and .keys"
+    log "tls13-keylog-embedded.pcapng = tls13-mtls-empty-curl.pcap + .keys (editcap --inject-secrets)"
+    editcap --inject-secrets "tls,$src.keys" "$src.pcap" "$HERE/tls13-keylog-embedded.pcapng"
+  fi
+  if want tls13-keylog-partial; then   # 3 connections; the 2nd client writes no key log
+    begin tls13-keylog-partial 443
+    keylog tls13-keylog-partial
+    srv -n 3 "${SRV_OK[@]}" "${REQUIRE[@]}"
+    cli "${HELLO[@]}" -- "${VERIFY[@]}" "${CLI_CERT[@]}" "${KEYLOG[@]}"    # mTLS ok, keys
+    cli "${HELLO[@]}" -- "${VERIFY[@]}"                                     # no certificate, NO keys
+    cli "${HELLO[@]}" -- "${VERIFY[@]}" "${KEYLOG[@]}"                      # no certificate, keys
+    end
+  fi
+  if want tls13-keylog-wrong; then     # the key log of a rehearsal, the capture of the next run
+    begin tls13-keylog-wrong 443
+    keylog tls13-keylog-wrong
+    srv "${SRV_OK[@]}" "${REQUIRE[@]}"
+    cli "${HELLO[@]}" -- "${VERIFY[@]}" "${KEYLOG[@]}"
+    end -n
+    begin tls13-keylog-wrong 443       # same scenario again; its own secrets are thrown away
+    srv "${SRV_OK[@]}" "${REQUIRE[@]}"
+    cli "${HELLO[@]}" -- "${VERIFY[@]}" -keylogfile "$WORK/tls13-keylog-wrong.own.keys"
+    end
+  fi
+}
+
+# ---- GnuTLS without a client certificate against a server that requires one ---------------------
+# gnutls-cli against gnutls-serv (--require-client-cert), and against s_server "${REQUIRE[@]}"
+cap_gnutls() {
+  local v prio
+  for v in 13 12; do
+    prio=(); [[ $v == 12 ]] && prio=(--priority NORMAL:-VERS-TLS1.3)
+    if want "gnutls-tls$v-mtls-no-cert"; then
+      begin "gnutls-tls$v-mtls-no-cert" 443
+      keylog "gnutls-tls$v-mtls-no-cert"
+      gnutls_srv --require-client-cert --verify-client-cert --x509cafile "$C/ca-bundle.pem"
+      gnutls_cli "$SNI" "${prio[@]}"
+      end -k
+    fi
+    if want "gnutls-cli-to-openssl-tls$v-mtls-no-cert"; then
+      begin "gnutls-cli-to-openssl-tls$v-mtls-no-cert" 443
+      keylog "gnutls-cli-to-openssl-tls$v-mtls-no-cert"
+      srv -m www "${SRV_OK[@]}" "${REQUIRE[@]}"
+      gnutls_cli "$SNI" "${prio[@]}"
+      end
+    fi
+  done
+}
+
+# ---- plain HTTP to TLS ports other than 443 ------------------------------------------------------
+plain_curl() {   # plain_curl URL -- curl speaking plain HTTP
+  next_client_log "curl $CURL_V"
+  timeout "$T_CLI" curl -sS --max-time 10 -o "$CLOG.body" -w 'curl: HTTP status %{http_code}\n' "$1" \
+      >"$CLOG" 2>&1 || true
+  curl_title
+}
+cap_plain_http() {
+  if want plain-http-to-nginx-8443; then    # nginx answers 400 "plain HTTP request ... HTTPS port"
+    begin plain-http-to-nginx-8443 8443
+    start_nginx "server {
+    listen 127.0.0.1:8443 ssl;
+    server_name $SNI;
+    ssl_certificate $C/server-chain.pem;
+    ssl_certificate_key $C/server.key;
+    location / { return 200 \"hello\\n\"; }
+  }"
+    plain_curl "http://127.0.0.1:8443/"
+    end -k
+    grep -q 'HTTP status 400' "$CLOG" || die "$SCEN: expected HTTP 400, got $(cat "$CLOG")"
+  fi
+  if want plain-http-to-tls-9000; then      # s_server on 9000 just closes
+    begin plain-http-to-tls-9000 9000
+    srv -m www "${SRV_OK[@]}"
+    plain_curl "http://127.0.0.1:9000/"
+    end
+  fi
+}
+
+# ---- Java as the server: needClientAuth --------------------------------------------------------
+cap_java_server() {
+  local v
+  for v in 13:TLSv1.3 12:TLSv1.2; do
+    if want "java-server-tls${v%%:*}-no-client-cert"; then
+      begin "java-server-tls${v%%:*}-no-client-cert" 8443
+      keylog "java-server-tls${v%%:*}-no-client-cert"
+      java_srv 1 "${v#*:}"
+      curl_cli "$SNI"
+      end
+    fi
+  done
+  if want java-server-tls13-mtls-ok; then
+    begin java-server-tls13-mtls-ok 8443
+    keylog java-server-tls13-mtls-ok
+    java_srv 1
+    client_cert_args curl client; curl_cli "$SNI" "${CERT_ARGS[@]}"
+    end
+  fi
+}
+
+# ---- a busy capture: 20 interleaved TLS 1.3 connections of 4 kinds, one key log -------------------
+#   443   mTLS required:  mtls-ok (client chain) | mtls-empty (no client certificate)
+#   8443  one-way:        ok | name (the client asks for api.example.test: bad_certificate)
+# Started at once, round-robin over the kinds; every s_client appends to the one key log.
+BUSY_KINDS=(mtls-ok mtls-empty ok name)
+cap_busy() {
+  want tls13-busy || return 0
+  begin tls13-busy 443 8443
+  keylog tls13-busy
+  srv -p 443 -n 10 "${SRV_OK[@]}" "${REQUIRE[@]}"
+  srv -p 8443 -n 10 "${SRV_OK[@]}"
+  local i pids=() pid bad=(-CAfile "$C/ca-bundle.pem" -verify_return_error -servername "$BADNAME" -verify_hostname "$BADNAME")
+  for i in $(seq 0 19); do
+    (
+      CLI_N=$((i * 10))
+      case ${BUSY_KINDS[$((i % 4))]} in
+        mtls-ok)    cli -p 443  "conn $i ok" -- "${VERIFY[@]}" "${CLI_CERT[@]}" "${KEYLOG[@]}" ;;
+        mtls-empty) cli -p 443  "conn $i" -- "${VERIFY[@]}" "${KEYLOG[@]}" ;;
+        ok)         cli -p 8443 "conn $i ok" -- "${VERIFY[@]}" "${KEYLOG[@]}" ;;
+        name)       cli -p 8443 "conn $i" -- "${bad[@]}" "${KEYLOG[@]}" ;;
+      esac
+    ) &
+    pids+=($!); BG_PIDS+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || die "$SCEN: a client failed"; forget_pid "$pid"; done
+  for i in $(seq 0 19); do    # the subshells' logs (their LOGREG is lost with them)
+    LOGREG+=("client|openssl s_client $OPENSSL_V|$LOGS/$SCEN.client.$((i * 10 + 1)).log")
+  done
+  end
+}
+
 ###############################################################################################
 # 6. variants made from the real captures
 ###############################################################################################
@@ -975,6 +1519,10 @@ verify_all() {
     [[ -e $f ]] || continue
     grep -qxF "$(basename "$f")" <<<"$listed" || die "$(basename "$f") is not in expectations.txt"
   done
+  for f in "$HERE"/logs/*.log; do      # a log belongs to a capture
+    [[ -e $f ]] || continue
+    ls "$HERE/$(basename "$f" .log)".pcap* >/dev/null 2>&1 || die "$f: no capture of that name"
+  done
   for f in "$HERE"/*.keys; do
     [[ -s $f ]] || die "empty key log $f"
     grep -q '^CLIENT_\|^SERVER_\|^EXPORTER_\|^CLIENT_RANDOM' "$f" || die "$f is not an NSS key log"
@@ -985,7 +1533,7 @@ verify_all() {
 }
 
 clean_outputs() {   # everything this script generates in pcaps/ (nothing else is touched)
-  rm -f "$HERE"/*.pcap "$HERE"/*.pcapng "$HERE"/*.pcap.gz "$HERE"/*.keys
+  rm -f "$HERE"/*.pcap "$HERE"/*.pcapng "$HERE"/*.pcap.gz "$HERE"/*.keys "$HERE"/logs/*.log
   rm -rf "$CERTS"
 }
 
@@ -1005,8 +1553,12 @@ main() {
     [[ -f $CERTS/server.crt ]] || die "--only needs an existing PKI; run without --only first"
   fi
   make_many_cas
+  make_pki_extra
+  tool_versions
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
+  cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13; cap_nginx; cap_after_handshake12
+  cap_suites; cap_tls13_features; cap_keylogs; cap_gnutls; cap_plain_http; cap_java_server; cap_busy
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

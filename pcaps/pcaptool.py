@@ -35,7 +35,8 @@ Token legend (C: client->server, S: server->client):
    APP                                application_data record (in TLS 1.3 also every encrypted
                                       handshake message and alert: the outer type is always 23)
    ALERT[level:description]           plaintext alert;   ENC_ALERT  encrypted alert (TLS 1.2)
-   HTTP_REQ[GET] HTTP_RESP[400] DATA  non-TLS payload
+   HTTP_REQ[GET] HTTP_RESP[400] DATA  non-TLS payload (HTTP_* also HTTP/1.x inside decrypted TLS)
+   H2_REQ[GET] H2_RESP[400]           HTTP/2 HEADERS (:method, :status) inside decrypted TLS
 """
 import json
 import os
@@ -458,7 +459,7 @@ def has_key(obj, frag):
 
 def run_tshark(path, ports, keylog=None):
     cmd = ["tshark", "-n", "-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-T", "json",
-           "--no-duplicate-keys", "-J", "frame tcp tls http"]
+           "--no-duplicate-keys", "-J", "frame tcp tls http http2"]
     if keylog:
         cmd += ["-o", f"tls.keylog_file:{keylog}"]
     for port in ports:
@@ -523,6 +524,10 @@ def hs_tokens(h, info, d="?"):
         alpn = find(h, "tls.handshake.extensions_alpn_str")
         if alpn:
             info["alpn"] = alpn[0]
+        exts = find(h, "tls.handshake.extension.type")
+        if info["version"] != "0x0304" and exts:   # TLS <= 1.2 record protection options
+            info["etm"] = "22" in exts             # encrypt_then_mac (RFC 7366)
+            info["ems"] = "23" in exts             # extended_master_secret (RFC 7627)
     elif t == 11:
         n = len(find(h, "tls.handshake.certificate_length"))
         name = f"CERT[{n}]"
@@ -556,7 +561,7 @@ def dissect(path, ports, keylog=None):
             continue
         sid = int(tcp["tcp.stream"])
         st = res["streams"].setdefault(sid, {"events": [], "info": {}, "first": fno, "last": fno,
-                                             "ccs": set()})
+                                             "ccs": set(), "sizes": []})
         st["last"] = fno
         sport = int(tcp["tcp.srcport"])
         d = "S" if sport in ports else "C"
@@ -590,6 +595,8 @@ def dissect(path, ports, keylog=None):
                 ct = r.get("tls.record.content_type", r.get("tls.record.opaque_type"))
                 if ct is None:
                     continue
+                if "tls.record.length" in r:
+                    st["sizes"].append((fno, d, int(r["tls.record.length"])))
                 ct = int(ct)
                 if "tls.record.opaque_type" in r and "tls.record.content_type" in r:
                     ct = int(r["tls.record.content_type"])     # decrypted TLS 1.3 record
@@ -627,6 +634,11 @@ def dissect(path, ports, keylog=None):
                     ev.append((fno, d, f"HTTP_RESP[{code[0]}]"))
                 elif meth:
                     ev.append((fno, d, f"HTTP_REQ[{meth[0]}]"))
+            for hl in aslist(L.get("http2")) if recs else []:    # HTTP/2 HEADERS (decrypted, ALPN h2)
+                for st2 in find(hl, "http2.headers.status"):
+                    ev.append((fno, d, f"H2_RESP[{st2}]"))
+                for m2 in find(hl, "http2.headers.method"):
+                    ev.append((fno, d, f"H2_REQ[{m2}]"))
         if fl & 0x01:
             ev.append((fno, d, "FIN"))
     # tshark shows at most 100 CA names; count them ourselves where it truncated
@@ -643,8 +655,13 @@ def dissect(path, ports, keylog=None):
     return res
 
 
-def signature(st, tls_only=False):
-    """'P:443 C:SYN S:SYNACK C:CH ...' (tls_only: without the P: prefix and TCP flags)."""
+def signature(st, tls_only=False, side=None):
+    """'P:443 C:SYN S:SYNACK C:CH ...' (tls_only: without the P: prefix and TCP flags; side "C" or
+    "S": only what that side sent, TLS only -- the order within one direction of a TCP stream
+    does not depend on scheduling, the interleaving of the two directions may)."""
+    if side:
+        return " ".join(f"{d}:{t}" for _, d, t in st["events"]
+                        if d == side and t not in ("SYN", "SYNACK", "FIN", "RST"))
     toks = [f"{d}:{t}" for _, d, t in st["events"]
             if not (tls_only and t in ("SYN", "SYNACK", "FIN", "RST"))]
     if not tls_only:
@@ -706,6 +723,8 @@ def parse_spec(path):
             blocks.append(cur)
         elif k == "expect":
             cur["expect"].append(v.strip())
+        elif k == "log":
+            cur.setdefault("log", []).append(v.strip())
         else:
             cur[k] = (cur.get(k, "") + " " + v.strip()).strip() if k in cur and k in ("wire", "alert", "diag") else v.strip()
     return blocks
@@ -725,39 +744,46 @@ def check_block(base, b):
         r2 = dissect(path, b["ports"].split(","), kf)
         dec = [r2["streams"][k] for k in sorted(r2["streams"])]
         res["decrypted"] = r2
-    errs = []
+    errs = check_logs(base, b)
     for e in b["expect"]:
         m = re.match(r"^([a-z]+)(\d*)~(.*)$", e)
-        m2 = re.match(r"^count\((.*)\)=(\d+)$", e)
-        m3 = re.match(r"^info(\d+)\.(\w+)=(.*)$", e)
-        m4 = re.match(r"^frame\((.*)\)=(\d+)$", e)
+        # frame/count/info; with a "d" in front: on the dissection decrypted with `keys`
+        m2 = re.match(r"^(d?)count\((.*)\)=(\d+)$", e)
+        m3 = re.match(r"^(d?)info(\d+)\.(\w+)=(.*)$", e)
+        m4 = re.match(r"^(d?)frame\((.*)\)=(\d+)$", e)
+        mm = m2 or m3 or m4
+        if mm and mm.group(1) and not dec:
+            errs.append(f"{e}: no key log (keys:) to decrypt with")
+            continue
+        pool = dec if mm and mm.group(1) else streams
         if m4:
-            rx, n = re.compile(m4.group(1)), int(m4.group(2))
-            got = next((f for f, d, t in (streams[0]["events"] if streams else []) if rx.search(f"{d}:{t}")), None)
+            rx, n = re.compile(m4.group(2)), int(m4.group(3))
+            got = next((f for f, d, t in (pool[0]["events"] if pool else []) if rx.search(f"{d}:{t}")), None)
             if got != n:
-                errs.append(f"frame({m4.group(1)}) = {got}, expected {n}")
+                errs.append(f"{m4.group(1)}frame({m4.group(2)}) = {got}, expected {n}")
         elif m2:
-            rx, n = re.compile(m2.group(1)), int(m2.group(2))
-            got = sum(1 for s in streams if rx.search(signature(s)))
+            rx, n = re.compile(m2.group(2)), int(m2.group(3))
+            got = sum(1 for s in pool if rx.search(signature(s)))
             if got != n:
-                errs.append(f"count({m2.group(1)}) = {got}, expected {n}")
+                errs.append(f"{m2.group(1)}count({m2.group(2)}) = {got}, expected {n}")
         elif m3:
-            i, k, v = int(m3.group(1)), m3.group(2), m3.group(3)
-            got = str(streams[i]["info"].get(k)) if i < len(streams) else None
+            i, k, v = int(m3.group(2)), m3.group(3), m3.group(4)
+            got = str(pool[i]["info"].get(k)) if i < len(pool) else None
             if got != v:
-                errs.append(f"info{i}.{k} = {got}, expected {v}")
-        elif m and m.group(1) in ("s", "t", "d", "all", "err"):
+                errs.append(f"{m3.group(1)}info{i}.{k} = {got}, expected {v}")
+        elif m and m.group(1) in ("s", "t", "d", "tc", "ts", "dc", "ds", "all", "err"):
             kind, idx, rx = m.group(1), m.group(2), m.group(3)
             if kind == "err":
                 if not re.search(rx, res["err"]):
                     errs.append(f"tshark stderr {res['err']!r} !~ {rx}")
                 continue
-            pool = dec if kind == "d" else streams
+            pool = dec if kind[0] == "d" else streams
             targets = pool if kind == "all" else ([pool[int(idx)]] if idx and int(idx) < len(pool) else [])
             if not targets:
                 errs.append(f"{e}: no such stream")
+            side = kind[1].upper() if len(kind) == 2 else None
             for s in targets:
-                sig = signature(s, tls_only=(kind in ("t", "d")))
+                sig = signature(s, tls_only=(kind in ("t", "d")), side=side)
                 if not re.search(rx, sig):
                     errs.append(f"{kind}{idx} !~ {rx}\n        got: {sig}")
         else:
@@ -773,6 +799,41 @@ def check_block(base, b):
     if res["rc"] and not any(x.startswith("rc=") for x in b["expect"]):
         errs.append(f"tshark exit code {res['rc']}: {res['err']}")
     return res, errs
+
+
+def log_path(base, b):
+    """logs/NAME.log of a capture (NAME = file name without .pcap/.pcapng/.pcap.gz)."""
+    name = re.sub(r"\.(pcap|pcapng|pcap\.gz)$", "", b["file"])
+    return os.path.join(base, "logs", name + ".log")
+
+
+def log_blocks(path):
+    """{'client': text, 'server': text} of a keep_logs file (all blocks of a role joined)."""
+    out, role = {}, None
+    for line in open(path, encoding="utf-8", errors="replace"):
+        m = re.match(r"^== (client|server)", line)
+        if m:
+            role = m.group(1)
+        elif role and line.startswith("  "):
+            out[role] = out.get(role, "") + line[2:]
+    return out
+
+
+def check_logs(base, b):
+    """Every `log: ROLE|TEXT` of the block must be a substring of that role's lines in
+    logs/NAME.log (what the software really printed when the capture was made)."""
+    errs, want = [], b.get("log", [])
+    if not want:
+        return errs
+    path = log_path(base, b)
+    if not os.path.exists(path):
+        return [f"missing {os.path.relpath(path, base)}"]
+    blocks = log_blocks(path)
+    for item in want:
+        role, _, text = item.partition("|")
+        if text not in blocks.get(role, ""):
+            errs.append(f"log: {role} never logged {text!r} ({os.path.relpath(path, base)})")
+    return errs
 
 
 def cmd_check(spec, readme=None):
@@ -808,19 +869,43 @@ def md(s):
     return s.replace("|", "\\|")
 
 
+def size_story(st):
+    """'#4 C[320] | #6 S[122,1,23,130] | ...': the length of every TLS record (the ciphertext
+    length for encrypted records), grouped by frame -- what the record sizes tell without keys."""
+    parts = []
+    for f, d, n in st["sizes"]:
+        if parts and parts[-1][0] == f:
+            parts[-1][2].append(n)
+        else:
+            parts.append([f, d, [n]])
+    return " ".join(f"#{f} {d}[{','.join(map(str, ns))}]" for f, d, ns in parts)
+
+
+def stories(res):
+    """The frame story of each connection of a dissection, as one README cell fragment."""
+    if len(res["streams"]) == 1:
+        story = frame_story(next(iter(res["streams"].values())))
+    else:
+        story = " ;; ".join(f"conn {sid}: {frame_story(st)}" for sid, st in sorted(res["streams"].items()))
+    return story.replace("|", "&#124;")
+
+
 def write_readme(blocks, results, readme):
-    rows = ["| file | on the wire (tshark frame numbers; C = client, S = server) | alert(s) | correct diagnosis |",
-            "|---|---|---|---|"]
+    rows = ["| file | on the wire (tshark frame numbers; C = client, S = server) | alert(s) | correct diagnosis "
+            "| what the software logged (`logs/NAME.log`) |",
+            "|---|---|---|---|---|"]
     for b, (res, _) in zip(blocks, results):
         wire = md(b.get("wire", ""))
         if not b.get("nostory") and res and res["streams"]:
-            if len(res["streams"]) == 1:
-                story = frame_story(next(iter(res["streams"].values())))
-            else:
-                story = " ;; ".join(f"conn {sid}: {frame_story(st)}" for sid, st in sorted(res["streams"].items()))
-            story = story.replace("|", "&#124;")
-            wire = (wire + "<br>" if wire else "") + f"<sub>{story}</sub>"
-        rows.append(f"| `{b['file']}` | {wire} | {md(b.get('alert', ''))} | {md(b.get('diag', ''))} |")
+            wire = (wire + "<br>" if wire else "") + f"<sub>{stories(res)}</sub>"
+            dec = res.get("decrypted")
+            if dec and dec["streams"]:
+                wire += f"<br><sub>**with {b['keys']}:** {stories(dec)}</sub>"
+            if b.get("sizes") and len(res["streams"]) == 1:
+                wire += f"<br><sub>record lengths: {size_story(next(iter(res['streams'].values())))}</sub>"
+        logged = "<br>".join(f"{role}: `{md(text)}`" for role, _, text in
+                             (item.partition("|") for item in b.get("log", [])))
+        rows.append(f"| `{b['file']}` | {wire} | {md(b.get('alert', ''))} | {md(b.get('diag', ''))} | {logged} |")
     text = open(readme, encoding="utf-8").read()
     start, end = "<!-- BEGIN GENERATED TABLE -->", "<!-- END GENERATED TABLE -->"
     i, j = text.index(start) + len(start), text.index(end)

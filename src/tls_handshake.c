@@ -9,6 +9,7 @@
 #include "rd.h"
 #include "tls_names.h"
 #include "tls_record.h"
+#include "tls_suite.h"
 #include "x509.h"
 
 /* handshake types (IANA TLS HandshakeType) */
@@ -58,11 +59,6 @@ static uint64_t hs_total;
 uint64_t tls_handshake_bytes_total(void) { return hs_total; }
 
 /* ---- helpers ---- */
-
-static bool is_tls13_version(uint16_t v)
-{
-	return v == 0x0304 || (v & 0xff00) == 0x7f00 || v == 0xfb17 || v == 0xfb1a;
-}
 
 /* The version that decides message formats: the ServerHello's, else the
  * highest the client offered (for messages seen without a ServerHello). */
@@ -515,7 +511,7 @@ static bool parse_server_hello(struct session *s, struct rd r, uint64_t frame, u
 			server_extensions(s, sh, NULL, exts, frame);
 	}
 	trailing(s, frame, T, &r, "extensions");
-	s->tls13 = is_tls13_version(sh->version);
+	s->tls13 = tls_version_is_13(sh->version);
 	if (s->tls13)
 		s->resumed = sh->pre_shared_key;
 	else if (sh->session_id_len && sh->session_id_len == s->ch.session_id_len &&
@@ -533,7 +529,7 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 	struct chain *c = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
 	if (c->state == CHAIN_SEEN || c->n)
 		return;   /* renegotiation: the first chain is the one reported */
-	bool tls13 = is_tls13_version(msg_version(s));
+	bool tls13 = tls_version_is_13(msg_version(s));
 	struct rd ctx, list;
 	c->frame = frame;
 	c->time = *t;
@@ -635,7 +631,7 @@ static void parse_certificate_request(struct session *s, struct rd r, uint64_t f
 	cr->length = len;
 	uint16_t v = msg_version(s);
 	struct rd types, algs, names, ctx, exts;
-	if (is_tls13_version(v)) {
+	if (tls_version_is_13(v)) {
 		if (!rd_vec8(&r, &ctx) || !rd_vec16(&r, &exts)) {
 			malformed(s, frame, T, "truncated");
 			return;
@@ -708,7 +704,7 @@ static void parse_server_key_exchange(struct session *s, struct rd r, uint64_t f
 	k->kind = SKX_OTHER;
 	if (!s->sh.present)
 		return;   /* the format depends on the suite we did not see */
-	enum tls_kx kx = tls_cipher_suite_kx(s->sh.cipher_suite);
+	enum tls_kx kx = tls_suite_kx(s->sh.cipher_suite);
 	bool hint = kx == TLS_KX_PSK || kx == TLS_KX_RSA_PSK || kx == TLS_KX_DHE_PSK || kx == TLS_KX_ECDHE_PSK;
 	bool ec = kx == TLS_KX_ECDHE || kx == TLS_KX_ECDH_ANON || kx == TLS_KX_ECDHE_PSK;
 	bool dh = kx == TLS_KX_DHE || kx == TLS_KX_DH_ANON || kx == TLS_KX_DHE_PSK;
@@ -891,7 +887,7 @@ void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_
 		}
 		break;
 	case HS_NEW_SESSION_TICKET:
-		if (!is_tls13_version(msg_version(s)))
+		if (!tls_version_is_13(msg_version(s)))
 			parse_new_session_ticket(s, r, frame);
 		break;
 	default:
@@ -1057,11 +1053,11 @@ static void on_record(void *ctx, int side, uint8_t type, uint16_t version, const
 		/* TLS 1.3's ChangeCipherSpec is a compatibility no-op (RFC 8446 §D.4);
 		 * a client offering 1.3 sends it before knowing the outcome. */
 		bool tls13 = s->tls13 || (!s->sh.present && side == SIDE_CLIENT &&
-					  is_tls13_version(s->ch.max_version) && !s->client_key_exchange &&
+					  tls_version_is_13(s->ch.max_version) && !s->client_key_exchange &&
 					  s->client_chain.state == CHAIN_ABSENT);
 		/* a NULL cipher authenticates but does not hide: the records stay
 		 * readable, with a MAC at the end (Wireshark shows them too) */
-		int mac = s->sh.present && !tls13 ? tls_cipher_suite_null_mac(s->sh.cipher_suite) : -1;
+		int mac = s->sh.present && !tls13 ? tls_suite_null_mac(s->sh.cipher_suite) : -1;
 		if (mac >= 0)
 			c->null_mac[side] = mac;
 		else if (!tls13)

@@ -10,6 +10,7 @@ int main(int argc, char **argv)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	register_tls_names_tests();
+	register_tls_suite_tests();
 	register_rd_tests();
 	register_decode_tests();
 	register_ipfrag_tests();

@@ -79,6 +79,7 @@ struct analyzer {
 	int64_t now_ns;           /* latest capture time seen, nanoseconds */
 	struct flow_table *flows;
 	struct ipfrag_table *frags;
+	struct budget budget;     /* what its connections hold together (TCP queues, handshake messages) */
 	/* closed connections waiting out their linger, one list per length */
 	struct conn *closing_head[2], *closing_tail[2];
 	/* finished sessions waiting for their turn, a min-heap by stream */
@@ -301,7 +302,7 @@ static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 	bool mid[2];
 	for (int e = 0; e < 2; e++)
 		mid[side_of(c, e)] = !c->tcp[e].syn || c->ep[e].lost_start;
-	c->tls = tls_conn_new(c->s, mid);
+	c->tls = tls_conn_new(c->s, mid, &c->a->budget);
 }
 
 static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
@@ -553,6 +554,8 @@ static struct conn *conn_new(struct analyzer *a, struct flow *f, const struct ca
 	c->first_fin_ep = -1;
 	c->first_frame = p->frame;
 	c->first_time = p->time;
+	tcp_dir_init(&c->tcp[0], &a->budget);
+	tcp_dir_init(&c->tcp[1], &a->budget);
 	f->conn = c;
 	return c;
 }
@@ -806,6 +809,11 @@ void analyzer_tick(struct analyzer *a, int64_t now)
 		a->now_ns = now * 1000000000LL;
 	settle_closed(a);
 	enforce_limits(a, true);
+}
+
+const struct budget *analyzer_budget(const struct analyzer *a)
+{
+	return &a->budget;
 }
 
 bool analyzer_done(const struct analyzer *a)

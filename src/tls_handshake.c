@@ -52,11 +52,8 @@ struct tls_conn {
 	struct hs_asm hs[2];
 	bool encrypted[2]; /* ChangeCipherSpec seen and not TLS 1.3 */
 	int null_mac[2];   /* after ChangeCipherSpec with a NULL cipher: MAC bytes per record, else -1 */
+	struct budget *budget;
 };
-
-static uint64_t hs_total;
-
-uint64_t tls_handshake_bytes_total(void) { return hs_total; }
 
 /* ---- helpers ---- */
 
@@ -933,10 +930,10 @@ static void on_alerts(struct tls_conn *c, int side, const uint8_t *body, uint32_
 	}
 }
 
-static void hs_reset(struct hs_asm *h)
+static void hs_reset(struct tls_conn *c, struct hs_asm *h)
 {
 	if (h->buf) {
-		hs_total -= h->len;
+		c->budget->handshake_bytes -= h->len;
 		mem_free(h->buf);
 	}
 	memset(h, 0, sizeof *h);
@@ -970,7 +967,7 @@ static void on_handshake(struct tls_conn *c, int side, const uint8_t *body, uint
 			h->type = h->hdr[0];
 			h->len = (uint32_t)h->hdr[1] << 16 | (uint32_t)h->hdr[2] << 8 | h->hdr[3];
 			h->have = 0;
-			if (h->len > LIM_HANDSHAKE_MSG || hs_total + h->len > LIM_HANDSHAKE_BYTES_TOTAL) {
+			if (h->len > LIM_HANDSHAKE_MSG || c->budget->handshake_bytes + h->len > LIM_HANDSHAKE_BYTES_TOTAL) {
 				const char *n = tls_handshake_display_name(h->type);
 				if (h->len > LIM_HANDSHAKE_MSG)
 					session_event(s, frame, "tls.handshake_too_long",
@@ -992,7 +989,7 @@ static void on_handshake(struct tls_conn *c, int side, const uint8_t *body, uint
 				}
 			} else {
 				h->buf = mem_alloc_uninit(h->len ? h->len : 1);
-				hs_total += h->len;
+				c->budget->handshake_bytes += h->len;
 			}
 		}
 		uint32_t take = h->len - h->have < rd_left(&r) ? h->len - h->have : (uint32_t)rd_left(&r);
@@ -1019,7 +1016,7 @@ static void on_handshake(struct tls_conn *c, int side, const uint8_t *body, uint
 		} else {
 			tls_parse_handshake(s, side, h->type, h->buf, h->len, frame, t);
 		}
-		hs_reset(h);
+		hs_reset(c, h);
 	}
 }
 
@@ -1048,7 +1045,7 @@ static void on_record(void *ctx, int side, uint8_t type, uint16_t version, const
 		}
 		if (c->hs[side].hdr_n) {
 			session_event(s, frame, "tls.malformed", "ChangeCipherSpec inside a handshake message");
-			hs_reset(&c->hs[side]);
+			hs_reset(c, &c->hs[side]);
 		}
 		/* TLS 1.3's ChangeCipherSpec is a compatibility no-op (RFC 8446 §D.4);
 		 * a client offering 1.3 sends it before knowing the outcome. */
@@ -1189,10 +1186,11 @@ static const struct tls_rec_cb record_callbacks = {
 	.bad_start = on_bad_start,
 };
 
-struct tls_conn *tls_conn_new(struct session *s, const bool mid_stream[2])
+struct tls_conn *tls_conn_new(struct session *s, const bool mid_stream[2], struct budget *budget)
 {
 	struct tls_conn *c = mem_alloc(sizeof *c);
 	c->s = s;
+	c->budget = budget;
 	c->null_mac[0] = c->null_mac[1] = -1;
 	tls_rec_init(&c->rec[0], mid_stream[0]);
 	tls_rec_init(&c->rec[1], mid_stream[1]);
@@ -1217,7 +1215,7 @@ void tls_conn_gap(struct tls_conn *c, int side, uint32_t n, uint64_t frame, cons
 	}
 	d->gaps++;
 	d->gap_bytes += n;
-	hs_reset(&c->hs[side]);
+	hs_reset(c, &c->hs[side]);
 	tls_rec_gap(&c->rec[side]);
 }
 
@@ -1251,7 +1249,7 @@ void tls_conn_free(struct tls_conn *c)
 	if (!c)
 		return;
 	for (int i = 0; i < 2; i++) {
-		hs_reset(&c->hs[i]);
+		hs_reset(c, &c->hs[i]);
 		tls_rec_free(&c->rec[i]);
 	}
 	mem_free(c);

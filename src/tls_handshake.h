@@ -5,13 +5,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "budget.h"
 #include "session.h"
 
 struct tls_conn;
 
 /* Start parsing a connection whose facts go to s. mid_stream[side] says
- * that side's first byte was not captured (no SYN). */
-struct tls_conn *tls_conn_new(struct session *s, const bool mid_stream[2]);
+ * that side's first byte was not captured (no SYN). Partial handshake
+ * messages are charged to budget. */
+struct tls_conn *tls_conn_new(struct session *s, const bool mid_stream[2], struct budget *budget);
 
 /* In-order bytes of one side, with the frame that made them available. */
 void tls_conn_data(struct tls_conn *c, int side, const uint8_t *p, uint32_t n, uint64_t frame,
@@ -27,9 +29,6 @@ void tls_conn_end(struct tls_conn *c, uint64_t frame, const char *why);
 bool tls_conn_side_is_tls(const struct tls_conn *c, int side);
 
 void tls_conn_free(struct tls_conn *c);
-
-/* Handshake bytes buffered across all connections (for the memory cap). */
-uint64_t tls_handshake_bytes_total(void);
 
 /* Parse one handshake message body into the session (exposed for unit tests
  * and the fuzzer): type and body as on the wire. */

@@ -23,8 +23,6 @@
 #include "mem.h"
 #include "redact.h"
 #include "report.h"
-#include "tcp_reasm.h"
-#include "tls_handshake.h"
 #include "x509.h"
 
 #include "fuzz_common.h"

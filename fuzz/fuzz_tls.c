@@ -21,7 +21,7 @@
 #include "redact.h"
 #include "report.h"
 #include "session.h"
-#include "tls_handshake.h"
+#include "tls_conn.h"
 #include "x509.h"
 
 #include "fuzz_common.h"

@@ -13,7 +13,7 @@
 #include "mem.h"
 #include "session.h"
 #include "tcp_reasm.h"
-#include "tls_handshake.h"
+#include "tls_conn.h"
 #include "x509.h"
 
 #define WARNINGS_PER_FILE 10

@@ -393,7 +393,7 @@ static void server_extensions(struct session *s, struct server_hello *sh, struct
 			ok = rd_vec16(&v, &sub) && rd_vec8(&sub, &name) && rd_left(&sub) == 0 && rd_left(&v) == 0;
 			if (ok) {
 				size_t n = rd_left(&name) < sizeof sh->alpn ? rd_left(&name) : sizeof sh->alpn;
-				memcpy(sh->alpn, name.p, n);
+				rd_copy(&name, sh->alpn, n);
 				sh->alpn_len = (uint8_t)n;
 				sh->has_alpn = true;
 			}
@@ -585,7 +585,7 @@ static void read_ca_names(struct session *s, struct rd names, uint64_t frame)
 		count++;
 	}
 	cr->dn_bytes = arena_alloc(&s->arena, total ? total : 1);
-	memcpy(cr->dn_bytes, names.p, total);
+	rd_copy(&names, cr->dn_bytes, total);
 	cr->dn_bytes_len = (uint32_t)total;
 	cr->dn_off = arena_alloc(&s->arena, (count ? count : 1) * sizeof *cr->dn_off);
 	cr->dn_len = arena_alloc(&s->arena, (count ? count : 1) * sizeof *cr->dn_len);
@@ -660,12 +660,13 @@ static void parse_certificate_request(struct session *s, struct rd r, uint64_t f
 
 static uint32_t bignum_bits(struct rd v)
 {
-	while (rd_left(&v) && v.p[0] == 0)
+	uint8_t top = 0;
+	while (rd_peek_u8(&v, 0, &top) && top == 0)
 		rd_skip(&v, 1);
 	if (!rd_left(&v))
 		return 0;
 	uint32_t bits = (uint32_t)(rd_left(&v) - 1) * 8;
-	for (uint8_t top = v.p[0]; top; top >>= 1)
+	for (; top; top >>= 1)
 		bits++;
 	return bits;
 }

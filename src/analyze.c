@@ -14,6 +14,7 @@
 #include "session.h"
 #include "tcp_reasm.h"
 #include "tls_conn.h"
+#include "tls_record.h"
 #include "x509.h"
 
 #define WARNINGS_PER_FILE 10
@@ -279,12 +280,9 @@ static void decide_roles(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 {
 	if (c->client_ep >= 0)
 		return;
-	if (p && n >= 6 && p[0] == 22 && p[1] == 3 && (p[5] == 1 || p[5] == 2)) {
-		c->client_ep = p[5] == 1 ? ep : 1 - ep;
-		return;
-	}
-	if (p && n >= 3 && (p[0] & 0x80) && p[2] == 1) {
-		c->client_ep = ep;
+	int sender = tls_rec_hello_sender(p, n);
+	if (sender >= 0) {
+		c->client_ep = sender == SIDE_CLIENT ? ep : 1 - ep;
 		return;
 	}
 	uint16_t p0 = c->flow->key.port[0], p1 = c->flow->key.port[1];

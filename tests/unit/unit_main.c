@@ -19,6 +19,7 @@ int main(int argc, char **argv)
 	register_tcp_reasm_tests();
 	register_tls_record_tests();
 	register_tls_handshake_tests();
+	register_tls_conn_tests();
 	register_x509_tests();
 	register_json_tests();
 	register_diagnose_tests();

@@ -73,6 +73,15 @@ static bool read_u16list(struct session *s, struct u16list *l, struct rd v)
 	return ok;
 }
 
+/* Fill a small byte array from a vector body: the first cap values are kept. */
+static void read_u8s(struct rd v, uint8_t *out, uint8_t *n, size_t cap)
+{
+	uint8_t value;
+	while (rd_u8(&v, &value))
+		if (*n < cap)
+			out[(*n)++] = value;
+}
+
 static void list_add(struct session *s, struct u16list *l, uint16_t value)
 {
 	l->total++;
@@ -153,22 +162,12 @@ static bool client_extension(struct session *s, struct client_hello *ch, uint16_
 	case EXT_EC_POINT_FORMATS:
 		if (!rd_vec8(&v, &sub))
 			return false;
-		while (rd_left(&sub)) {
-			uint8_t f = 0;
-			rd_u8(&sub, &f);
-			if (ch->ec_point_formats_n < sizeof ch->ec_point_formats)
-				ch->ec_point_formats[ch->ec_point_formats_n++] = f;
-		}
+		read_u8s(sub, ch->ec_point_formats, &ch->ec_point_formats_n, sizeof ch->ec_point_formats);
 		return rd_left(&v) == 0;
 	case EXT_PSK_KEY_EXCHANGE_MODES:
 		if (!rd_vec8(&v, &sub))
 			return false;
-		while (rd_left(&sub)) {
-			uint8_t m = 0;
-			rd_u8(&sub, &m);
-			if (ch->psk_modes_n < sizeof ch->psk_modes)
-				ch->psk_modes[ch->psk_modes_n++] = m;
-		}
+		read_u8s(sub, ch->psk_modes, &ch->psk_modes_n, sizeof ch->psk_modes);
 		return rd_left(&v) == 0;
 	case EXT_KEY_SHARE: {
 		if (!rd_vec16(&v, &sub))
@@ -209,36 +208,16 @@ static bool client_extension(struct session *s, struct client_hello *ch, uint16_
 	}
 }
 
-static void parse_client_hello(struct session *s, struct client_hello *ch, struct rd r, uint64_t frame, uint32_t len)
+/* A ClientHello field could not be read: what it held is not known. */
+static void ch_malformed(struct session *s, struct client_hello *ch, uint64_t frame, const char *what)
 {
-	const uint8_t T = HS_CLIENT_HELLO;
-	struct rd sid, suites, comp, exts;
-	ch->present = true;
-	ch->frame = frame;
-	ch->length = len;
-	bool got_version = rd_u16(&r, &ch->legacy_version);
-	ch->max_version = ch->legacy_version;   /* raised by supported_versions below */
-	if (!got_version || !rd_copy(&r, ch->random, 32)) {
-		ch->malformed = true;
-		malformed(s, frame, T, "truncated before session_id");
-		return;
-	}
-	if (!rd_vec8(&r, &sid) || rd_left(&sid) > 32) {
-		ch->malformed = true;
-		malformed(s, frame, T, "bad session_id");
-		return;
-	}
-	ch->session_id_len = (uint8_t)rd_left(&sid);
-	rd_copy(&sid, ch->session_id, ch->session_id_len);
-	if (!rd_vec16(&r, &suites)) {
-		ch->malformed = true;
-		malformed(s, frame, T, "truncated cipher_suites");
-		return;
-	}
-	if (!read_u16list(s, &ch->cipher_suites, suites)) {
-		ch->malformed = true;
-		malformed(s, frame, T, "odd cipher_suites length");
-	}
+	ch->malformed = true;
+	malformed(s, frame, HS_CLIENT_HELLO, what);
+}
+
+/* What the offered suites signal besides themselves (RFC 8701, RFC 5746 §3.3, RFC 7507). */
+static void ch_suite_flags(struct client_hello *ch)
+{
 	for (uint32_t i = 0; i < ch->cipher_suites.n; i++) {
 		uint16_t cs = ch->cipher_suites.v[i];
 		if (tls_is_grease(cs))
@@ -248,30 +227,15 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 		if (cs == 0x5600)
 			ch->scsv_fallback = true;
 	}
-	if (!rd_vec8(&r, &comp)) {
-		ch->malformed = true;
-		malformed(s, frame, T, "truncated compression_methods");
-		return;
-	}
-	while (rd_left(&comp)) {
-		uint8_t m = 0;
-		rd_u8(&comp, &m);
-		if (ch->compression_n < sizeof ch->compression)
-			ch->compression[ch->compression_n++] = m;
-	}
-	if (rd_left(&r) == 0)
-		return;   /* no extensions (SSL 3.0 style) */
-	if (!rd_vec16(&r, &exts)) {
-		ch->malformed = true;
-		malformed(s, frame, T, "truncated extensions");
-		return;
-	}
+}
+
+static void ch_extensions(struct session *s, struct client_hello *ch, struct rd exts, uint64_t frame)
+{
 	while (rd_left(&exts)) {
 		uint16_t type;
 		struct rd body;
 		if (!rd_u16(&exts, &type) || !rd_vec16(&exts, &body)) {
-			ch->malformed = true;
-			malformed(s, frame, T, "truncated extension");
+			ch_malformed(s, ch, frame, "truncated extension");
 			break;
 		}
 		list_add(s, &ch->extensions, type);
@@ -284,10 +248,11 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 				      n ? n : "unknown", type);
 		}
 	}
-	trailing(s, frame, T, &r, "extensions");
-	if (ch->sni_truncated)
-		session_event(s, frame, "tls.name_too_long", "server_name longer than %u bytes: truncated",
-			      LIM_NAME_LEN);
+}
+
+/* The highest version offered: supported_versions (RFC 8446 §4.2.1) beats legacy_version. */
+static void ch_max_version(struct client_hello *ch)
+{
 	for (uint32_t i = 0; i < ch->supported_versions.n; i++) {
 		uint16_t v = ch->supported_versions.v[i];
 		if (tls_is_grease(v))
@@ -299,6 +264,50 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 		if (v > ch->max_version && v <= 0x0304)
 			ch->max_version = v;
 	}
+}
+
+static void parse_client_hello(struct session *s, struct client_hello *ch, struct rd r, uint64_t frame, uint32_t len)
+{
+	struct rd sid, suites, comp, exts;
+	ch->present = true;
+	ch->frame = frame;
+	ch->length = len;
+	bool got_version = rd_u16(&r, &ch->legacy_version);
+	ch->max_version = ch->legacy_version;   /* raised by supported_versions below */
+	if (!got_version || !rd_copy(&r, ch->random, 32)) {
+		ch_malformed(s, ch, frame, "truncated before session_id");
+		return;
+	}
+	if (!rd_vec8(&r, &sid) || rd_left(&sid) > 32) {
+		ch_malformed(s, ch, frame, "bad session_id");
+		return;
+	}
+	ch->session_id_len = (uint8_t)rd_left(&sid);
+	rd_copy(&sid, ch->session_id, ch->session_id_len);
+	if (!rd_vec16(&r, &suites)) {
+		ch_malformed(s, ch, frame, "truncated cipher_suites");
+		return;
+	}
+	if (!read_u16list(s, &ch->cipher_suites, suites))
+		ch_malformed(s, ch, frame, "odd cipher_suites length");
+	ch_suite_flags(ch);
+	if (!rd_vec8(&r, &comp)) {
+		ch_malformed(s, ch, frame, "truncated compression_methods");
+		return;
+	}
+	read_u8s(comp, ch->compression, &ch->compression_n, sizeof ch->compression);
+	if (rd_left(&r) == 0)
+		return;   /* no extensions (SSL 3.0 style) */
+	if (!rd_vec16(&r, &exts)) {
+		ch_malformed(s, ch, frame, "truncated extensions");
+		return;
+	}
+	ch_extensions(s, ch, exts, frame);
+	trailing(s, frame, HS_CLIENT_HELLO, &r, "extensions");
+	if (ch->sni_truncated)
+		session_event(s, frame, "tls.name_too_long", "server_name longer than %u bytes: truncated",
+			      LIM_NAME_LEN);
+	ch_max_version(ch);
 }
 
 /* SSLv2-compatible ClientHello (RFC 5246 Appendix E.2; SSL 2.0 spec). */
@@ -633,12 +642,7 @@ static void parse_certificate_request(struct session *s, struct rd r, uint64_t f
 		return;
 	}
 	cr->cert_types_total = (uint32_t)rd_left(&types);
-	while (rd_left(&types)) {
-		uint8_t t = 0;
-		rd_u8(&types, &t);
-		if (cr->cert_types_n < sizeof cr->cert_types)
-			cr->cert_types[cr->cert_types_n++] = t;
-	}
+	read_u8s(types, cr->cert_types, &cr->cert_types_n, sizeof cr->cert_types);
 	if (v >= 0x0303) {   /* TLS 1.2 added supported_signature_algorithms */
 		if (!rd_vec16(&r, &algs)) {
 			malformed(s, frame, T, "truncated supported_signature_algorithms");

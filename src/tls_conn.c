@@ -87,7 +87,7 @@ static void prot_after_ccs(struct tls_conn *c, int side, bool tls13)
 	 * readable, with a MAC at the end (Wireshark shows them too) */
 	int mac = s->sh.present ? tls_suite_null_mac(s->sh.cipher_suite) : -1;
 	if (mac >= 0)
-		st->null_mac = mac;
+		st->null_mac = (int8_t)mac;   /* at most 48 (SHA-384) */
 	st->encrypted = encrypted || mac < 0;
 }
 

@@ -54,7 +54,8 @@ void tls_conn_free(struct tls_conn *c);
  * §5.1: change_cipher_spec, alert, handshake, application_data,
  * heartbeat): a record in the clear on the wire, the readable part of a
  * NULL-cipher record, or (TLS_REC_DECRYPTED) what a decryptor opened; for
- * TLS 1.3 the inner content type and content, without padding. Alerts are
+ * TLS 1.3 the inner content type and content, without padding. body may
+ * be NULL for application data whose bytes were not kept. Alerts are
  * named, handshake messages are collected across records and parsed, and
  * every fact keeps `frame`. A decrypted record enters here exactly as a
  * clear one: the same reassembly, the same parsers, the same facts.
@@ -80,27 +81,30 @@ enum tls_epoch {
  * EndOfEarlyData and KeyUpdate (TLS 1.3; the last three are only seen once
  * decrypted), and resets seq with each change of keys.
  *
+ * version, suite and the randoms are filled in at each change of keys and
+ * before each open().
+ *
  * A client that offered early data and whose ServerHello accepted its PSK
  * stays in TLS_EPOCH_EARLY until its EndOfEarlyData: whether the server
  * accepted 0-RTT is said only in the encrypted EncryptedExtensions, so a
  * decryptor whose early keys fail there may try the handshake keys.
  */
 struct tls_protection {
-	uint8_t epoch;             /* enum tls_epoch */
-	uint32_t generation;       /* TLS 1.3: N of application_traffic_secret_N (KeyUpdates sent);
-				    * TLS <= 1.2: ChangeCipherSpecs sent before this one (renegotiation) */
 	uint64_t seq;              /* sequence number of the record offered: records of this epoch before it
 				    * (RFC 5246 §6.1, RFC 8446 §5.3) */
-	bool seq_lost;             /* bytes of this epoch were not captured: seq counts only records seen */
-	uint16_t version;          /* negotiated (ServerHello), 0 while unknown */
 	const struct tls_suite *suite;   /* negotiated, NULL while unknown or not assigned */
 	const uint8_t *client_random;    /* 32 bytes of the ClientHello, NULL until seen (finds the key log line) */
 	const uint8_t *server_random;    /* 32 bytes of the ServerHello, NULL until seen (TLS <= 1.2 key block) */
-	bool encrypted;            /* TLS <= 1.2: protected records are opaque without a decryptor */
-	int null_mac;              /* TLS <= 1.2 NULL cipher: readable records, MAC bytes at their end; else -1 */
-	uint64_t records;          /* protected records seen (all epochs) */
-	uint64_t opened;           /* of them opened by the decryptor */
-	uint64_t failed;           /* of them whose keys did not authenticate */
+	uint32_t generation;       /* TLS 1.3: N of application_traffic_secret_N (KeyUpdates sent);
+				    * TLS <= 1.2: ChangeCipherSpecs sent before this one (renegotiation) */
+	uint32_t records;          /* protected records seen (all epochs) */
+	uint32_t opened;           /* of them opened by the decryptor */
+	uint32_t failed;           /* of them whose keys did not authenticate */
+	uint16_t version;          /* negotiated (ServerHello), 0 while unknown */
+	uint8_t epoch;             /* enum tls_epoch */
+	bool seq_lost;             /* bytes of this epoch were not captured: seq counts only records seen */
+	bool encrypted;            /* protected records are opaque without a decryptor (false: a NULL cipher) */
+	int8_t null_mac;           /* TLS <= 1.2 NULL cipher: readable records, MAC bytes at their end; else -1 */
 };
 
 /* A protected record as it was on the wire. */

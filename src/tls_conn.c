@@ -30,6 +30,9 @@ struct tls_conn {
 	void *dec_ctx;
 };
 
+/* RFC 7366 (IANA TLS ExtensionType Values) */
+#define EXT_ENCRYPT_THEN_MAC 22
+
 /* internal flag of dispatch(): a protected record nobody opened */
 #define REC_OPAQUE 0x100u
 
@@ -45,6 +48,9 @@ static void prot_sync(const struct session *s, struct tls_protection *st)
 	st->suite = s->sh.present ? tls_suite_find(s->sh.cipher_suite) : NULL;
 	st->client_random = s->ch.present ? s->ch.random : NULL;
 	st->server_random = s->sh.present ? s->sh.random : NULL;
+	st->encrypt_then_mac = false;
+	for (uint32_t i = 0; s->sh.present && i < s->sh.extensions.n; i++)
+		st->encrypt_then_mac |= s->sh.extensions.v[i] == EXT_ENCRYPT_THEN_MAC;
 }
 
 static void key_change(struct tls_conn *c, int side, uint8_t epoch)

@@ -81,8 +81,8 @@ enum tls_epoch {
  * EndOfEarlyData and KeyUpdate (TLS 1.3; the last three are only seen once
  * decrypted), and resets seq with each change of keys.
  *
- * version, suite and the randoms are filled in at each change of keys and
- * before each open().
+ * version, suite, the randoms and encrypt_then_mac are filled in at each
+ * change of keys and before each open().
  *
  * A client that offered early data and whose ServerHello accepted its PSK
  * stays in TLS_EPOCH_EARLY until its EndOfEarlyData: whether the server
@@ -104,6 +104,7 @@ struct tls_protection {
 	uint8_t epoch;             /* enum tls_epoch */
 	bool seq_lost;             /* bytes of this epoch were not captured: seq counts only records seen */
 	bool encrypted;            /* protected records are opaque without a decryptor (false: a NULL cipher) */
+	bool encrypt_then_mac;     /* TLS <= 1.2 CBC: the ServerHello agreed to encrypt_then_mac (RFC 7366) */
 	int8_t null_mac;           /* TLS <= 1.2 NULL cipher: readable records, MAC bytes at their end; else -1 */
 };
 

@@ -161,6 +161,9 @@ static void server_hello(struct bb *msg, bool tls13)
 		bb_begin(&body, 2);
 		bb_u16(&body, 0x0304);
 		bb_end(&body);
+	} else {
+		bb_u16(&body, 22);      /* encrypt_then_mac */
+		bb_u16(&body, 0);
 	}
 	bb_end(&body);
 	hs_msg(msg, HS_SERVER_HELLO, &body);
@@ -304,6 +307,7 @@ static struct session *run_tls13(struct toy *k, bool key_update)
 	if (sp->suite)
 		CU_ASSERT_EQUAL(sp->suite->id, 0x1301);
 	CU_ASSERT_PTR_NOT_NULL(sp->client_random);
+	CU_ASSERT_FALSE(sp->encrypt_then_mac);
 	CU_ASSERT_EQUAL(budget.handshake_bytes, 0);
 	tls_conn_free(c);
 	bb_free(&cli1), bb_free(&srv2), bb_free(&srv3), bb_free(&cli4), bb_free(&srv5), bb_free(&m);
@@ -441,6 +445,8 @@ static void test_tls12_after_change_cipher_spec(void)
 			CU_ASSERT_TRUE(st->encrypted);
 			CU_ASSERT_EQUAL(st->null_mac, -1);
 			CU_ASSERT_EQUAL(st->version, 0x0303);
+			CU_ASSERT_TRUE(st->encrypt_then_mac);
+			CU_ASSERT_PTR_NOT_NULL(st->server_random);
 		}
 		tls_conn_free(c);
 		CU_ASSERT_EQUAL(k.opened, with_keys ? 2u : 0u);

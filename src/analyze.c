@@ -12,7 +12,8 @@
 #include "session.h"
 #include "summary.h"
 #include "tcp_reasm.h"
-#include "tls_handshake.h"
+#include "tls_conn.h"
+#include "tls_record.h"
 #include "x509.h"
 
 #define WARNINGS_PER_FILE 10
@@ -76,6 +77,7 @@ struct analyzer {
 	int64_t now_ns;           /* latest capture time seen, nanoseconds */
 	struct flow_table *flows;
 	struct ipfrag_table *frags;
+	struct budget budget;     /* what its connections hold together (TCP queues, handshake messages) */
 	/* closed connections waiting out their linger, one list per length */
 	struct conn *closing_head[2], *closing_tail[2];
 	/* finished sessions waiting for their turn, a min-heap by stream */
@@ -205,12 +207,9 @@ static void decide_roles(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 {
 	if (c->client_ep >= 0)
 		return;
-	if (p && n >= 6 && p[0] == 22 && p[1] == 3 && (p[5] == 1 || p[5] == 2)) {
-		c->client_ep = p[5] == 1 ? ep : 1 - ep;
-		return;
-	}
-	if (p && n >= 3 && (p[0] & 0x80) && p[2] == 1) {
-		c->client_ep = ep;
+	int sender = tls_rec_hello_sender(p, n);
+	if (sender >= 0) {
+		c->client_ep = sender == SIDE_CLIENT ? ep : 1 - ep;
 		return;
 	}
 	uint16_t p0 = c->flow->key.port[0], p1 = c->flow->key.port[1];
@@ -228,7 +227,7 @@ static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 	bool mid[2];
 	for (int e = 0; e < 2; e++)
 		mid[side_of(c, e)] = !c->tcp[e].syn || c->ep[e].lost_start;
-	c->tls = tls_conn_new(c->s, mid);
+	c->tls = tls_conn_new(c->s, mid, &c->a->budget);
 }
 
 static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
@@ -480,6 +479,8 @@ static struct conn *conn_new(struct analyzer *a, struct flow *f, const struct ca
 	c->first_fin_ep = -1;
 	c->first_frame = p->frame;
 	c->first_time = p->time;
+	tcp_dir_init(&c->tcp[0], &a->budget);
+	tcp_dir_init(&c->tcp[1], &a->budget);
 	f->conn = c;
 	return c;
 }
@@ -534,44 +535,74 @@ static void enforce_limits(struct analyzer *a, bool sweep)
 	}
 }
 
-static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct capture_pkt *p)
+/* The connection a segment belongs to (ep: its endpoint), a new one for a
+ * new stream, or NULL for a late packet of a closed one. */
+static struct conn *conn_of(struct analyzer *a, const struct decoded *d, const struct capture_pkt *p, int *ep)
 {
 	struct flow_key k;
-	int ep;
-	flow_key_make(&k, d->af, d->src, d->sport, d->dst, d->dport, &ep);
+	flow_key_make(&k, d->af, d->src, d->sport, d->dst, d->dport, ep);
 	uint64_t h = flow_key_hash(&k);
 	struct flow *f = flow_find(a->flows, &k, h);
 	bool syn_only = (d->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	/* a new SYN with another ISN: the 4-tuple is reused (Wireshark starts
+	 * a new tcp.stream) */
+	struct conn *old = f ? f->conn : NULL;
+	if (old && syn_only && old->tcp[*ep].syn && d->seq != old->tcp[*ep].isn) {
+		settle(a, old, CLOSE_NONE, p->frame, false);
+		f = NULL;
+	}
 	if (f) {
-		struct conn *old = f->conn;
-		/* a new SYN with another ISN: the 4-tuple is reused (Wireshark
-		 * starts a new tcp.stream) */
-		if (syn_only && old->tcp[ep].syn && d->seq != old->tcp[ep].isn) {
-			settle(a, old, CLOSE_NONE, p->frame, false);
-			f = NULL;
-		}
+		flow_touch(a->flows, f, a->now);
+		return f->conn;
 	}
 	/* A closed 4-tuple: late packets belong to its stream and are ignored; a
 	 * SYN with a new number starts a new stream, a SYN repeating the old one
 	 * continues it (Wireshark's numbering). */
-	bool continued = false;
 	struct closed_flow closed;
-	if (!f && flow_closed_lookup(a->flows, h, &closed)) {
+	bool continued = false;
+	if (flow_closed_lookup(a->flows, h, &closed)) {
 		if (!syn_only) {
 			a->sum.late_packets++;
-			return;
+			return NULL;
 		}
 		flow_closed_forget(a->flows, h);
-		continued = (closed.syn_seen & (1u << ep)) && closed.syn_seq[ep] == d->seq;
+		continued = (closed.syn_seen & (1u << *ep)) && closed.syn_seq[*ep] == d->seq;
 	}
-	struct conn *c;
-	if (!f) {
-		f = continued ? flow_add_stream(a->flows, &k, h, a->now, closed.stream) : flow_add(a->flows, &k, h, a->now);
-		c = conn_new(a, f, p);
-	} else {
-		c = f->conn;
-		flow_touch(a->flows, f, a->now);
+	f = continued ? flow_add_stream(a->flows, &k, h, a->now, closed.stream) : flow_add(a->flows, &k, h, a->now);
+	return conn_new(a, f, p);
+}
+
+/* FIN and RST: the first of each per endpoint, and the start of the linger. */
+static void note_close(struct analyzer *a, struct conn *c, int ep, uint8_t flags, const struct capture_pkt *p)
+{
+	struct ep_stats *st = &c->ep[ep];
+	if ((flags & (TCP_RST | TCP_FIN)) && !st->rst && !st->fin)
+		st->close_time = p->time;
+	if (flags & TCP_RST) {
+		if (!st->rst) {
+			st->rst = true;
+			st->rst_frame = p->frame;
+		}
+		start_closing(a, c, CLOSE_RST, p->frame);
 	}
+	if (flags & TCP_FIN) {
+		if (!st->fin) {
+			st->fin = true;
+			st->fin_frame = p->frame;
+		}
+		if (c->first_fin_ep < 0)
+			c->first_fin_ep = ep;
+		if (c->ep[0].fin && c->ep[1].fin)
+			start_closing(a, c, CLOSE_FIN, p->frame);
+	}
+}
+
+static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct capture_pkt *p)
+{
+	int ep;
+	struct conn *c = conn_of(a, d, p, &ep);
+	if (!c)
+		return;
 	if (a->opts.ev && (!c->verdict || c->ev))
 		evidence_packet(a->opts.ev, &c->ev, p);
 	c->last_frame = p->frame;
@@ -583,9 +614,9 @@ static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct
 		st->syn = true;
 		if (c->client_ep < 0)
 			c->client_ep = (d->flags & TCP_ACK) ? 1 - ep : ep;
-		if (!(f->syn_seen & (1u << ep))) {
-			f->syn_seq[ep] = d->seq;
-			f->syn_seen |= (uint8_t)(1u << ep);
+		if (!(c->flow->syn_seen & (1u << ep))) {
+			c->flow->syn_seq[ep] = d->seq;
+			c->flow->syn_seen |= (uint8_t)(1u << ep);
 		}
 	}
 
@@ -599,26 +630,7 @@ static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct
 		tcp_dir_acked(&c->tcp[1 - ep], 1 - ep, d->ack, p->frame, &p->time, &sink);
 	for (int e = 0; e < 2; e++)
 		tcp_dir_age(&c->tcp[e], e, p->frame, &p->time, &sink);
-
-	if ((d->flags & (TCP_RST | TCP_FIN)) && !st->rst && !st->fin)
-		st->close_time = p->time;
-	if (d->flags & TCP_RST) {
-		if (!st->rst) {
-			st->rst = true;
-			st->rst_frame = p->frame;
-		}
-		start_closing(a, c, CLOSE_RST, p->frame);
-	}
-	if (d->flags & TCP_FIN) {
-		if (!st->fin) {
-			st->fin = true;
-			st->fin_frame = p->frame;
-		}
-		if (c->first_fin_ep < 0)
-			c->first_fin_ep = ep;
-		if (c->ep[0].fin && c->ep[1].fin)
-			start_closing(a, c, CLOSE_FIN, p->frame);
-	}
+	note_close(a, c, ep, d->flags, p);
 	check_settled(a, c, p->frame);
 }
 
@@ -734,6 +746,11 @@ void analyzer_tick(struct analyzer *a, int64_t now)
 		a->now_ns = now * 1000000000LL;
 	settle_closed(a);
 	enforce_limits(a, true);
+}
+
+const struct budget *analyzer_budget(const struct analyzer *a)
+{
+	return &a->budget;
 }
 
 bool analyzer_done(const struct analyzer *a)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "budget.h"
 #include "capture.h"
 #include "diagnose.h"
 #include "evidence.h"
@@ -40,6 +41,8 @@ void analyzer_set_evidence(struct analyzer *a, struct evidence *ev);
 void analyzer_tick(struct analyzer *a, int64_t now);
 /* -c reached. */
 bool analyzer_done(const struct analyzer *a);
+/* The bytes its connections hold together (all zero once every file ended). */
+const struct budget *analyzer_budget(const struct analyzer *a);
 const struct summary *analyzer_summary(struct analyzer *a);
 void analyzer_free(struct analyzer *a);
 

@@ -215,7 +215,64 @@ static int decode_ipv4(struct rd r, struct decoded *d)
 	return decode_transport(proto, start + hlen, pcap_len, plen, d);
 }
 
-/* RFC 8200 §4: walk extension headers to the upper layer. */
+/* The extension headers between an IPv6 header and the upper layer
+ * (RFC 8200 §4), walked in body: the captured part of the payload. */
+struct ipv6_walk {
+	struct rd body;
+	uint32_t len;        /* payload length */
+	uint32_t consumed;   /* bytes of extension headers so far */
+	uint8_t next;        /* next header */
+};
+
+#define IPV6_WALK_ON (-1)   /* not a DEC_* result: go on to the next header */
+
+/* Hop-by-hop, routing, destination options, mobility, HIP and shim6 count
+ * their length in 8-octet units; AH (RFC 4302) in 4-octet units minus 2. */
+static int ipv6_skip_ext(struct ipv6_walk *w, bool ah, struct decoded *d)
+{
+	const char *what = ah ? "IPv6 AH header" : "IPv6 extension header";
+	uint8_t nh, hl;
+	if (w->consumed + 2 > w->len)
+		return invalid(d, "IPv6 extension headers longer than the payload");
+	if (!rd_u8(&w->body, &nh) || !rd_u8(&w->body, &hl))
+		return truncated(d, what);
+	uint32_t elen = ah ? ((uint32_t)hl + 2) * 4 : ((uint32_t)hl + 1) * 8;
+	if (w->consumed + elen > w->len)
+		return invalid(d, "IPv6 extension headers longer than the payload");
+	if (!rd_skip(&w->body, elen - 2))
+		return truncated(d, what);
+	w->consumed += elen;
+	w->next = nh;
+	return IPV6_WALK_ON;
+}
+
+/* RFC 8200 §4.5: a fragment, or an atomic fragment (RFC 6946) to walk through. */
+static int ipv6_fragment(struct ipv6_walk *w, struct decoded *d)
+{
+	uint8_t nh, res;
+	uint16_t offm;
+	uint32_t ident;
+	if (w->consumed + 8 > w->len)
+		return invalid(d, "IPv6 extension headers longer than the payload");
+	if (!rd_u8(&w->body, &nh) || !rd_u8(&w->body, &res) || !rd_u16(&w->body, &offm) || !rd_u32(&w->body, &ident))
+		return truncated(d, "IPv6 fragment header");
+	w->consumed += 8;
+	uint32_t offset = (uint32_t)(offm >> 3) * 8;
+	bool more = (offm & 1) != 0;
+	w->next = nh;
+	if (!offset && !more)
+		return IPV6_WALK_ON;
+	d->frag.id = ident;
+	d->frag.offset = offset;
+	d->frag.more = more;
+	d->frag.proto = nh;
+	d->frag.data = w->body.p;
+	d->frag.caplen = (uint32_t)rd_left(&w->body);
+	d->frag.len = w->len - w->consumed;
+	return DEC_FRAGMENT;
+}
+
+/* RFC 8200 §3-4: the header, then the extension headers to the upper layer. */
 static int decode_ipv6(struct rd r, struct decoded *d)
 {
 	uint32_t caplen = (uint32_t)rd_left(&r);
@@ -234,77 +291,31 @@ static int decode_ipv6(struct rd r, struct decoded *d)
 	if (len > caplen - 40 && !d->snapped)
 		return invalid(d, "IPv6 payload length beyond the end of the frame");
 	uint32_t have = caplen - 40 < len ? caplen - 40 : len;
-	struct rd body = rd_make(r.p, have);
-	uint32_t consumed = 0;
+	struct ipv6_walk w = { rd_make(r.p, have), len, 0, next };
 	for (int i = 0; i < 16; i++) {
-		switch (next) {
+		int rc;
+		switch (w.next) {
 		case 0:   /* hop-by-hop */
 		case 43:  /* routing */
 		case 60:  /* destination options */
 		case 135: /* mobility */
 		case 139: /* HIP */
-		case 140: /* shim6 */ {
-			uint8_t nh, hl;
-			if (consumed + 2 > len)
-				return invalid(d, "IPv6 extension headers longer than the payload");
-			if (!rd_u8(&body, &nh) || !rd_u8(&body, &hl))
-				return truncated(d, "IPv6 extension header");
-			uint32_t elen = ((uint32_t)hl + 1) * 8;
-			if (consumed + elen > len)
-				return invalid(d, "IPv6 extension headers longer than the payload");
-			if (!rd_skip(&body, elen - 2))
-				return truncated(d, "IPv6 extension header");
-			consumed += elen;
-			next = nh;
+		case 140: /* shim6 */
+			rc = ipv6_skip_ext(&w, false, d);
 			break;
-		}
-		case 51: { /* AH, RFC 4302: length in 4-octet units minus 2 */
-			uint8_t nh, hl;
-			if (consumed + 2 > len)
-				return invalid(d, "IPv6 extension headers longer than the payload");
-			if (!rd_u8(&body, &nh) || !rd_u8(&body, &hl))
-				return truncated(d, "IPv6 AH header");
-			uint32_t elen = ((uint32_t)hl + 2) * 4;
-			if (consumed + elen > len)
-				return invalid(d, "IPv6 extension headers longer than the payload");
-			if (!rd_skip(&body, elen - 2))
-				return truncated(d, "IPv6 AH header");
-			consumed += elen;
-			next = nh;
+		case 51:  /* AH */
+			rc = ipv6_skip_ext(&w, true, d);
 			break;
-		}
-		case 44: { /* fragment */
-			uint8_t nh, res;
-			uint16_t offm;
-			uint32_t ident;
-			if (consumed + 8 > len)
-				return invalid(d, "IPv6 extension headers longer than the payload");
-			if (!rd_u8(&body, &nh) || !rd_u8(&body, &res) || !rd_u16(&body, &offm) ||
-			    !rd_u32(&body, &ident))
-				return truncated(d, "IPv6 fragment header");
-			consumed += 8;
-			if (consumed > len)
-				return invalid(d, "IPv6 extension headers longer than the payload");
-			uint32_t offset = (uint32_t)(offm >> 3) * 8;
-			bool more = (offm & 1) != 0;
-			if (offset || more) {
-				d->frag.id = ident;
-				d->frag.offset = offset;
-				d->frag.more = more;
-				d->frag.proto = nh;
-				d->frag.data = body.p;
-				d->frag.caplen = (uint32_t)rd_left(&body);
-				d->frag.len = len - consumed;
-				return DEC_FRAGMENT;
-			}
-			next = nh;   /* atomic fragment (RFC 6946) */
+		case 44:  /* fragment */
+			rc = ipv6_fragment(&w, d);
 			break;
-		}
 		default:
-			if (consumed > len)
+			if (w.consumed > w.len)
 				return invalid(d, "IPv6 extension headers longer than the payload");
-			return decode_transport(next, body.p, (uint32_t)rd_left(&body), len - consumed, d);
+			return decode_transport(w.next, w.body.p, (uint32_t)rd_left(&w.body), w.len - w.consumed, d);
 		}
+		if (rc != IPV6_WALK_ON)
+			return rc;
 	}
 	return invalid(d, "too many IPv6 extension headers");
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * A reader is a view of bytes still to be read. Every getter either succeeds
@@ -58,8 +59,8 @@ static inline bool rd_copy(struct rd *r, void *dst, size_t n)
 	const uint8_t *src;
 	if (!rd_bytes(r, n, &src))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		((uint8_t *)dst)[i] = src[i];
+	if (n)
+		memcpy(dst, src, n);
 	return true;
 }
 

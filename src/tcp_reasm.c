@@ -24,11 +24,13 @@ struct ooo_seg {
  * declared lost (reordering at the capture point). */
 #define LOSS_SLACK 4
 
-static uint64_t ooo_total;
-
-uint64_t tcp_ooo_bytes_total(void) { return ooo_total; }
-
 static inline int32_t sdiff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
+
+void tcp_dir_init(struct tcp_dir *d, struct budget *budget)
+{
+	memset(d, 0, sizeof *d);
+	d->budget = budget;
+}
 
 static void emit_event(const struct tcp_sink *sink, uint64_t frame, const char *id, const char *detail)
 {
@@ -62,7 +64,7 @@ static void free_seg(struct tcp_dir *d, struct ooo_seg *s)
 {
 	d->ooo_bytes -= s->caplen;
 	d->ooo_segs--;
-	ooo_total -= s->caplen;
+	d->budget->ooo_bytes -= s->caplen;
 	mem_free(s);
 }
 
@@ -84,7 +86,7 @@ static void drain(struct tcp_dir *d, int dir, uint64_t frame, const struct ts *t
 static bool fits(const struct tcp_dir *d, uint32_t caplen)
 {
 	return d->ooo_segs < LIM_OOO_SEGS_PER_DIR && d->ooo_bytes + caplen <= LIM_OOO_BYTES_PER_DIR &&
-	       ooo_total + caplen <= LIM_OOO_BYTES_TOTAL;
+	       d->budget->ooo_bytes + caplen <= LIM_OOO_BYTES_TOTAL;
 }
 
 /* Queue [seq, seq+len) of a segment, p holding its first caplen bytes, at *pp. */
@@ -101,7 +103,7 @@ static void queue_piece(struct tcp_dir *d, struct ooo_seg **pp, uint32_t seq, co
 	*pp = s;
 	d->ooo_bytes += caplen;
 	d->ooo_segs++;
-	ooo_total += caplen;
+	d->budget->ooo_bytes += caplen;
 }
 
 /*

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "budget.h"
 #include "session.h"
 
 /*
@@ -58,7 +59,11 @@ struct tcp_dir {
 	uint32_t ooo_segs;
 	uint64_t retransmissions;
 	uint64_t delivered;
+	struct budget *budget;    /* the analyzer's: ooo_bytes counts this queue too */
 };
+
+/* An empty direction whose queue is charged to budget. */
+void tcp_dir_init(struct tcp_dir *d, struct budget *budget);
 
 /* A segment sent in this direction. */
 void tcp_dir_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
@@ -79,8 +84,6 @@ void tcp_dir_flush(struct tcp_dir *d, int dir, uint64_t frame, const struct ts *
 
 void tcp_dir_free(struct tcp_dir *d);
 
-/* Bytes held out of order, across all directions. */
-uint64_t tcp_ooo_bytes_total(void);
 /* Ended with a FIN and every byte before it handed on. */
 bool tcp_dir_complete(const struct tcp_dir *d);
 

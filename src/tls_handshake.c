@@ -1,23 +1,14 @@
-/* tls_handshake.c - handshake messages (RFC 5246 §7.4, RFC 8446 §4) across records -> session facts. */
+/* tls_handshake.c - the handshake message parsers (RFC 5246 §7.4, RFC 8446 §4): one message -> session facts. */
 #include "tls_handshake.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "limits.h"
-#include "mem.h"
 #include "rd.h"
 #include "tls_names.h"
-#include "tls_record.h"
+#include "tls_suite.h"
 #include "x509.h"
-
-/* handshake types (IANA TLS HandshakeType) */
-enum {
-	HS_HELLO_REQUEST = 0, HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_NEW_SESSION_TICKET = 4,
-	HS_HELLO_RETRY_REQUEST = 6, HS_CERTIFICATE = 11, HS_SERVER_KEY_EXCHANGE = 12,
-	HS_CERTIFICATE_REQUEST = 13, HS_SERVER_HELLO_DONE = 14, HS_CERTIFICATE_VERIFY = 15,
-	HS_CLIENT_KEY_EXCHANGE = 16, HS_FINISHED = 20, HS_CERTIFICATE_STATUS = 22
-};
 
 /* extension types used here (IANA TLS ExtensionType Values) */
 enum {
@@ -35,34 +26,7 @@ static const uint8_t hrr_random[32] = {
 	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c
 };
 
-/* One side's handshake message being collected across records. */
-struct hs_asm {
-	uint8_t hdr[4];
-	uint8_t hdr_n;
-	uint8_t type;
-	uint32_t len, have;
-	uint8_t *buf;
-	bool skipping;     /* over the cap: count the bytes, keep none */
-};
-
-struct tls_conn {
-	struct session *s;
-	struct tls_rec_dir rec[2];
-	struct hs_asm hs[2];
-	bool encrypted[2]; /* ChangeCipherSpec seen and not TLS 1.3 */
-	int null_mac[2];   /* after ChangeCipherSpec with a NULL cipher: MAC bytes per record, else -1 */
-};
-
-static uint64_t hs_total;
-
-uint64_t tls_handshake_bytes_total(void) { return hs_total; }
-
 /* ---- helpers ---- */
-
-static bool is_tls13_version(uint16_t v)
-{
-	return v == 0x0304 || (v & 0xff00) == 0x7f00 || v == 0xfb17 || v == 0xfb1a;
-}
 
 /* The version that decides message formats: the ServerHello's, else the
  * highest the client offered (for messages seen without a ServerHello). */
@@ -107,6 +71,15 @@ static bool read_u16list(struct session *s, struct u16list *l, struct rd v)
 	for (uint32_t i = 0; i < l->n; i++)
 		rd_u16(&v, &l->v[i]);
 	return ok;
+}
+
+/* Fill a small byte array from a vector body: the first cap values are kept. */
+static void read_u8s(struct rd v, uint8_t *out, uint8_t *n, size_t cap)
+{
+	uint8_t value;
+	while (rd_u8(&v, &value))
+		if (*n < cap)
+			out[(*n)++] = value;
 }
 
 static void list_add(struct session *s, struct u16list *l, uint16_t value)
@@ -189,22 +162,12 @@ static bool client_extension(struct session *s, struct client_hello *ch, uint16_
 	case EXT_EC_POINT_FORMATS:
 		if (!rd_vec8(&v, &sub))
 			return false;
-		while (rd_left(&sub)) {
-			uint8_t f = 0;
-			rd_u8(&sub, &f);
-			if (ch->ec_point_formats_n < sizeof ch->ec_point_formats)
-				ch->ec_point_formats[ch->ec_point_formats_n++] = f;
-		}
+		read_u8s(sub, ch->ec_point_formats, &ch->ec_point_formats_n, sizeof ch->ec_point_formats);
 		return rd_left(&v) == 0;
 	case EXT_PSK_KEY_EXCHANGE_MODES:
 		if (!rd_vec8(&v, &sub))
 			return false;
-		while (rd_left(&sub)) {
-			uint8_t m = 0;
-			rd_u8(&sub, &m);
-			if (ch->psk_modes_n < sizeof ch->psk_modes)
-				ch->psk_modes[ch->psk_modes_n++] = m;
-		}
+		read_u8s(sub, ch->psk_modes, &ch->psk_modes_n, sizeof ch->psk_modes);
 		return rd_left(&v) == 0;
 	case EXT_KEY_SHARE: {
 		if (!rd_vec16(&v, &sub))
@@ -245,36 +208,16 @@ static bool client_extension(struct session *s, struct client_hello *ch, uint16_
 	}
 }
 
-static void parse_client_hello(struct session *s, struct client_hello *ch, struct rd r, uint64_t frame, uint32_t len)
+/* A ClientHello field could not be read: what it held is not known. */
+static void ch_malformed(struct session *s, struct client_hello *ch, uint64_t frame, const char *what)
 {
-	const uint8_t T = HS_CLIENT_HELLO;
-	struct rd sid, suites, comp, exts;
-	ch->present = true;
-	ch->frame = frame;
-	ch->length = len;
-	bool got_version = rd_u16(&r, &ch->legacy_version);
-	ch->max_version = ch->legacy_version;   /* raised by supported_versions below */
-	if (!got_version || !rd_copy(&r, ch->random, 32)) {
-		ch->malformed = true;
-		malformed(s, frame, T, "truncated before session_id");
-		return;
-	}
-	if (!rd_vec8(&r, &sid) || rd_left(&sid) > 32) {
-		ch->malformed = true;
-		malformed(s, frame, T, "bad session_id");
-		return;
-	}
-	ch->session_id_len = (uint8_t)rd_left(&sid);
-	rd_copy(&sid, ch->session_id, ch->session_id_len);
-	if (!rd_vec16(&r, &suites)) {
-		ch->malformed = true;
-		malformed(s, frame, T, "truncated cipher_suites");
-		return;
-	}
-	if (!read_u16list(s, &ch->cipher_suites, suites)) {
-		ch->malformed = true;
-		malformed(s, frame, T, "odd cipher_suites length");
-	}
+	ch->malformed = true;
+	malformed(s, frame, HS_CLIENT_HELLO, what);
+}
+
+/* What the offered suites signal besides themselves (RFC 8701, RFC 5746 §3.3, RFC 7507). */
+static void ch_suite_flags(struct client_hello *ch)
+{
 	for (uint32_t i = 0; i < ch->cipher_suites.n; i++) {
 		uint16_t cs = ch->cipher_suites.v[i];
 		if (tls_is_grease(cs))
@@ -284,30 +227,15 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 		if (cs == 0x5600)
 			ch->scsv_fallback = true;
 	}
-	if (!rd_vec8(&r, &comp)) {
-		ch->malformed = true;
-		malformed(s, frame, T, "truncated compression_methods");
-		return;
-	}
-	while (rd_left(&comp)) {
-		uint8_t m = 0;
-		rd_u8(&comp, &m);
-		if (ch->compression_n < sizeof ch->compression)
-			ch->compression[ch->compression_n++] = m;
-	}
-	if (rd_left(&r) == 0)
-		return;   /* no extensions (SSL 3.0 style) */
-	if (!rd_vec16(&r, &exts)) {
-		ch->malformed = true;
-		malformed(s, frame, T, "truncated extensions");
-		return;
-	}
+}
+
+static void ch_extensions(struct session *s, struct client_hello *ch, struct rd exts, uint64_t frame)
+{
 	while (rd_left(&exts)) {
 		uint16_t type;
 		struct rd body;
 		if (!rd_u16(&exts, &type) || !rd_vec16(&exts, &body)) {
-			ch->malformed = true;
-			malformed(s, frame, T, "truncated extension");
+			ch_malformed(s, ch, frame, "truncated extension");
 			break;
 		}
 		list_add(s, &ch->extensions, type);
@@ -320,10 +248,11 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 				      n ? n : "unknown", type);
 		}
 	}
-	trailing(s, frame, T, &r, "extensions");
-	if (ch->sni_truncated)
-		session_event(s, frame, "tls.name_too_long", "server_name longer than %u bytes: truncated",
-			      LIM_NAME_LEN);
+}
+
+/* The highest version offered: supported_versions (RFC 8446 §4.2.1) beats legacy_version. */
+static void ch_max_version(struct client_hello *ch)
+{
 	for (uint32_t i = 0; i < ch->supported_versions.n; i++) {
 		uint16_t v = ch->supported_versions.v[i];
 		if (tls_is_grease(v))
@@ -337,9 +266,63 @@ static void parse_client_hello(struct session *s, struct client_hello *ch, struc
 	}
 }
 
-/* SSLv2-compatible ClientHello (RFC 5246 Appendix E.2; SSL 2.0 spec). */
-static void parse_sslv2_hello(struct session *s, const uint8_t *body, uint32_t len, uint64_t frame)
+static void parse_client_hello(struct session *s, struct client_hello *ch, struct rd r, uint64_t frame, uint32_t len)
 {
+	struct rd sid, suites, comp, exts;
+	ch->present = true;
+	ch->frame = frame;
+	ch->length = len;
+	bool got_version = rd_u16(&r, &ch->legacy_version);
+	ch->max_version = ch->legacy_version;   /* raised by supported_versions below */
+	if (!got_version || !rd_copy(&r, ch->random, 32)) {
+		ch_malformed(s, ch, frame, "truncated before session_id");
+		return;
+	}
+	if (!rd_vec8(&r, &sid) || rd_left(&sid) > 32) {
+		ch_malformed(s, ch, frame, "bad session_id");
+		return;
+	}
+	ch->session_id_len = (uint8_t)rd_left(&sid);
+	rd_copy(&sid, ch->session_id, ch->session_id_len);
+	if (!rd_vec16(&r, &suites)) {
+		ch_malformed(s, ch, frame, "truncated cipher_suites");
+		return;
+	}
+	if (!read_u16list(s, &ch->cipher_suites, suites))
+		ch_malformed(s, ch, frame, "odd cipher_suites length");
+	ch_suite_flags(ch);
+	if (!rd_vec8(&r, &comp)) {
+		ch_malformed(s, ch, frame, "truncated compression_methods");
+		return;
+	}
+	read_u8s(comp, ch->compression, &ch->compression_n, sizeof ch->compression);
+	if (rd_left(&r) == 0)
+		return;   /* no extensions (SSL 3.0 style) */
+	if (!rd_vec16(&r, &exts)) {
+		ch_malformed(s, ch, frame, "truncated extensions");
+		return;
+	}
+	ch_extensions(s, ch, exts, frame);
+	trailing(s, frame, HS_CLIENT_HELLO, &r, "extensions");
+	if (ch->sni_truncated)
+		session_event(s, frame, "tls.name_too_long", "server_name longer than %u bytes: truncated",
+			      LIM_NAME_LEN);
+	ch_max_version(ch);
+}
+
+/* SSLv2-compatible ClientHello (RFC 5246 Appendix E.2; SSL 2.0 spec). */
+void tls_parse_sslv2_hello(struct session *s, int side, const uint8_t *body, uint32_t len, uint64_t frame,
+			   const struct ts *t)
+{
+	struct msg *m = session_add_msg(s, frame, t, side, MSG_HANDSHAKE);
+	if (m) {
+		m->hs_type = HS_CLIENT_HELLO;
+		m->sslv2 = true;
+		m->length = len;
+	}
+	s->handshakes++;
+	if (s->ch.present)
+		return;
 	struct client_hello *ch = &s->ch;
 	struct rd r = rd_make(body, len);
 	uint8_t msg_type;
@@ -419,7 +402,7 @@ static void server_extensions(struct session *s, struct server_hello *sh, struct
 			ok = rd_vec16(&v, &sub) && rd_vec8(&sub, &name) && rd_left(&sub) == 0 && rd_left(&v) == 0;
 			if (ok) {
 				size_t n = rd_left(&name) < sizeof sh->alpn ? rd_left(&name) : sizeof sh->alpn;
-				memcpy(sh->alpn, name.p, n);
+				rd_copy(&name, sh->alpn, n);
 				sh->alpn_len = (uint8_t)n;
 				sh->has_alpn = true;
 			}
@@ -515,7 +498,7 @@ static bool parse_server_hello(struct session *s, struct rd r, uint64_t frame, u
 			server_extensions(s, sh, NULL, exts, frame);
 	}
 	trailing(s, frame, T, &r, "extensions");
-	s->tls13 = is_tls13_version(sh->version);
+	s->tls13 = tls_version_is_13(sh->version);
 	if (s->tls13)
 		s->resumed = sh->pre_shared_key;
 	else if (sh->session_id_len && sh->session_id_len == s->ch.session_id_len &&
@@ -533,7 +516,7 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 	struct chain *c = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
 	if (c->state == CHAIN_SEEN || c->n)
 		return;   /* renegotiation: the first chain is the one reported */
-	bool tls13 = is_tls13_version(msg_version(s));
+	bool tls13 = tls_version_is_13(msg_version(s));
 	struct rd ctx, list;
 	c->frame = frame;
 	c->time = *t;
@@ -611,7 +594,7 @@ static void read_ca_names(struct session *s, struct rd names, uint64_t frame)
 		count++;
 	}
 	cr->dn_bytes = arena_alloc(&s->arena, total ? total : 1);
-	memcpy(cr->dn_bytes, names.p, total);
+	rd_copy(&names, cr->dn_bytes, total);
 	cr->dn_bytes_len = (uint32_t)total;
 	cr->dn_off = arena_alloc(&s->arena, (count ? count : 1) * sizeof *cr->dn_off);
 	cr->dn_len = arena_alloc(&s->arena, (count ? count : 1) * sizeof *cr->dn_len);
@@ -635,7 +618,7 @@ static void parse_certificate_request(struct session *s, struct rd r, uint64_t f
 	cr->length = len;
 	uint16_t v = msg_version(s);
 	struct rd types, algs, names, ctx, exts;
-	if (is_tls13_version(v)) {
+	if (tls_version_is_13(v)) {
 		if (!rd_vec8(&r, &ctx) || !rd_vec16(&r, &exts)) {
 			malformed(s, frame, T, "truncated");
 			return;
@@ -659,12 +642,7 @@ static void parse_certificate_request(struct session *s, struct rd r, uint64_t f
 		return;
 	}
 	cr->cert_types_total = (uint32_t)rd_left(&types);
-	while (rd_left(&types)) {
-		uint8_t t = 0;
-		rd_u8(&types, &t);
-		if (cr->cert_types_n < sizeof cr->cert_types)
-			cr->cert_types[cr->cert_types_n++] = t;
-	}
+	read_u8s(types, cr->cert_types, &cr->cert_types_n, sizeof cr->cert_types);
 	if (v >= 0x0303) {   /* TLS 1.2 added supported_signature_algorithms */
 		if (!rd_vec16(&r, &algs)) {
 			malformed(s, frame, T, "truncated supported_signature_algorithms");
@@ -686,12 +664,13 @@ static void parse_certificate_request(struct session *s, struct rd r, uint64_t f
 
 static uint32_t bignum_bits(struct rd v)
 {
-	while (rd_left(&v) && v.p[0] == 0)
+	uint8_t top = 0;
+	while (rd_peek_u8(&v, 0, &top) && top == 0)
 		rd_skip(&v, 1);
 	if (!rd_left(&v))
 		return 0;
 	uint32_t bits = (uint32_t)(rd_left(&v) - 1) * 8;
-	for (uint8_t top = v.p[0]; top; top >>= 1)
+	for (; top; top >>= 1)
 		bits++;
 	return bits;
 }
@@ -708,7 +687,7 @@ static void parse_server_key_exchange(struct session *s, struct rd r, uint64_t f
 	k->kind = SKX_OTHER;
 	if (!s->sh.present)
 		return;   /* the format depends on the suite we did not see */
-	enum tls_kx kx = tls_cipher_suite_kx(s->sh.cipher_suite);
+	enum tls_kx kx = tls_suite_kx(s->sh.cipher_suite);
 	bool hint = kx == TLS_KX_PSK || kx == TLS_KX_RSA_PSK || kx == TLS_KX_DHE_PSK || kx == TLS_KX_ECDHE_PSK;
 	bool ec = kx == TLS_KX_ECDHE || kx == TLS_KX_ECDH_ANON || kx == TLS_KX_ECDHE_PSK;
 	bool dh = kx == TLS_KX_DHE || kx == TLS_KX_DH_ANON || kx == TLS_KX_DHE_PSK;
@@ -891,372 +870,10 @@ void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_
 		}
 		break;
 	case HS_NEW_SESSION_TICKET:
-		if (!is_tls13_version(msg_version(s)))
+		if (!tls_version_is_13(msg_version(s)))
 			parse_new_session_ticket(s, r, frame);
 		break;
 	default:
 		break;
 	}
-}
-
-/* ---- record level: what each record type means for the session ---- */
-
-static void on_alerts(struct tls_conn *c, int side, const uint8_t *body, uint32_t len, uint64_t frame,
-		      const struct ts *t)
-{
-	struct session *s = c->s;
-	/* After ChangeCipherSpec an alert is encrypted; a plaintext alert record
-	 * is exactly 2 bytes (as Wireshark decides too: an 18-byte record under
-	 * RC4-MD5 is 2 bytes of alert and a 16-byte MAC, not nine alerts). A
-	 * longer one before a ChangeCipherSpec we saw is still encrypted: the
-	 * ChangeCipherSpec was lost, malformed, or before the capture began. */
-	if (len < 2) {
-		session_event(s, frame, "tls.malformed", "%s alert record of %u bytes (an alert is 2 bytes)",
-			      side_name(side), len);
-		return;
-	}
-	if (c->encrypted[side] || len != 2) {
-		struct msg *m = session_add_msg(s, frame, t, side, MSG_ENC_ALERT);
-		if (m)
-			m->length = len;
-		session_add_alert(s, frame, side, true, 0, 0);
-		return;
-	}
-	struct rd r = rd_make(body, len);
-	uint8_t level, desc;
-	if (rd_u8(&r, &level) && rd_u8(&r, &desc)) {
-		struct msg *m = session_add_msg(s, frame, t, side, MSG_ALERT);
-		if (m) {
-			m->level = level;
-			m->desc = desc;
-			m->length = 2;
-		}
-		session_add_alert(s, frame, side, false, level, desc);
-		if (desc == 41)
-			s->client_no_certificate_alert = true;
-	}
-}
-
-static void hs_reset(struct hs_asm *h)
-{
-	if (h->buf) {
-		hs_total -= h->len;
-		mem_free(h->buf);
-	}
-	memset(h, 0, sizeof *h);
-}
-
-/* Collect handshake messages from one plaintext handshake record. */
-static void on_handshake(struct tls_conn *c, int side, const uint8_t *body, uint32_t len, uint64_t frame,
-			 const struct ts *t)
-{
-	struct session *s = c->s;
-	struct hs_asm *h = &c->hs[side];
-	struct rd r = rd_make(body, len);
-	while (rd_left(&r)) {
-		if (h->hdr_n == 0 && rd_left(&r) >= 4) {
-			/* fast path: a whole message inside this record */
-			uint32_t mlen = (uint32_t)r.p[1] << 16 | (uint32_t)r.p[2] << 8 | r.p[3];
-			if (rd_left(&r) - 4 >= mlen) {
-				uint8_t type = r.p[0];
-				const uint8_t *mb = r.p + 4;
-				rd_skip(&r, 4 + (size_t)mlen);
-				tls_parse_handshake(s, side, type, mb, mlen, frame, t);
-				continue;
-			}
-		}
-		if (h->hdr_n < 4) {
-			uint32_t take = 4u - h->hdr_n < rd_left(&r) ? 4u - h->hdr_n : (uint32_t)rd_left(&r);
-			rd_copy(&r, h->hdr + h->hdr_n, take);
-			h->hdr_n = (uint8_t)(h->hdr_n + take);
-			if (h->hdr_n < 4)
-				return;
-			h->type = h->hdr[0];
-			h->len = (uint32_t)h->hdr[1] << 16 | (uint32_t)h->hdr[2] << 8 | h->hdr[3];
-			h->have = 0;
-			if (h->len > LIM_HANDSHAKE_MSG || hs_total + h->len > LIM_HANDSHAKE_BYTES_TOTAL) {
-				const char *n = tls_handshake_display_name(h->type);
-				if (h->len > LIM_HANDSHAKE_MSG)
-					session_event(s, frame, "tls.handshake_too_long",
-						      "%s of %u bytes exceeds the %u-byte cap: not analyzed",
-						      n ? n : "handshake message", h->len, LIM_HANDSHAKE_MSG);
-				else
-					session_event(s, frame, "tls.handshake_too_long",
-						      "%s of %u bytes: the %u bytes that all connections together may hold "
-						      "for partial messages are in use: not analyzed",
-						      n ? n : "handshake message", h->len, LIM_HANDSHAKE_BYTES_TOTAL);
-				h->skipping = true;
-				struct chain *ch = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
-				if (h->type == HS_CERTIFICATE && ch->state == CHAIN_ABSENT) {
-					/* not analyzed, even if the connection ends before its last byte */
-					ch->state = CHAIN_UNOBSERVABLE;
-					ch->frame = frame;
-					ch->time = *t;
-					ch->msg_length = h->len;
-				}
-			} else {
-				h->buf = mem_alloc_uninit(h->len ? h->len : 1);
-				hs_total += h->len;
-			}
-		}
-		uint32_t take = h->len - h->have < rd_left(&r) ? h->len - h->have : (uint32_t)rd_left(&r);
-		const uint8_t *src = NULL;
-		rd_bytes(&r, take, &src);
-		if (!h->skipping)
-			memcpy(h->buf + h->have, src, take);
-		h->have += take;
-		if (h->have < h->len)
-			return;
-		if (h->skipping) {
-			struct msg *m = session_add_msg(s, frame, t, side, MSG_HANDSHAKE);
-			if (m) {
-				m->hs_type = h->type;
-				m->length = h->len;
-			}
-			struct chain *ch = side == SIDE_SERVER ? &s->server_chain : &s->client_chain;
-			if (h->type == HS_CERTIFICATE && ch->state != CHAIN_SEEN) {   /* the first chain stays */
-				ch->state = CHAIN_UNOBSERVABLE;
-				ch->frame = frame;
-				ch->time = *t;
-				ch->msg_length = h->len;
-			}
-		} else {
-			tls_parse_handshake(s, side, h->type, h->buf, h->len, frame, t);
-		}
-		hs_reset(h);
-	}
-}
-
-static void on_record(void *ctx, int side, uint8_t type, uint16_t version, const uint8_t *body, uint32_t len,
-		      uint64_t frame, const struct ts *t)
-{
-	struct tls_conn *c = ctx;
-	struct session *s = c->s;
-	struct direction *d = &s->dir[side];
-	d->spoke_tls = true;
-	if (!s->record_version)
-		s->record_version = version;
-	s->is_tls = true;
-	s->record_seq++;
-	switch (type) {
-	case TLS_CT_CCS: {
-		if (!c->encrypted[side] && (len != 1 || body[0] != 1))
-			session_event(s, frame, "tls.malformed", "%s ChangeCipherSpec record of %u bytes (it is the "
-				      "single byte 1)", side_name(side), len);
-		struct msg *m = session_add_msg(s, frame, t, side, MSG_CCS);
-		if (m)
-			m->length = len;
-		if (!d->ccs) {
-			d->ccs = true;
-			d->ccs_frame = frame;
-		}
-		if (c->hs[side].hdr_n) {
-			session_event(s, frame, "tls.malformed", "ChangeCipherSpec inside a handshake message");
-			hs_reset(&c->hs[side]);
-		}
-		/* TLS 1.3's ChangeCipherSpec is a compatibility no-op (RFC 8446 §D.4);
-		 * a client offering 1.3 sends it before knowing the outcome. */
-		bool tls13 = s->tls13 || (!s->sh.present && side == SIDE_CLIENT &&
-					  is_tls13_version(s->ch.max_version) && !s->client_key_exchange &&
-					  s->client_chain.state == CHAIN_ABSENT);
-		/* a NULL cipher authenticates but does not hide: the records stay
-		 * readable, with a MAC at the end (Wireshark shows them too) */
-		int mac = s->sh.present && !tls13 ? tls_cipher_suite_null_mac(s->sh.cipher_suite) : -1;
-		if (mac >= 0)
-			c->null_mac[side] = mac;
-		else if (!tls13)
-			c->encrypted[side] = true;
-		if (side == SIDE_SERVER && s->sh.present && !s->tls13 && s->server_chain.state == CHAIN_ABSENT &&
-		    !s->skx.present)
-			s->resumed = true;   /* abbreviated handshake: CCS right after ServerHello */
-		else if (side == SIDE_SERVER && s->sh.present && !s->tls13)
-			s->resumed = false;
-		break;
-	}
-	case TLS_CT_ALERT:
-		if (c->null_mac[side] > 0 && len >= (uint32_t)c->null_mac[side])
-			len -= (uint32_t)c->null_mac[side];
-		on_alerts(c, side, body, len, frame, t);
-		break;
-	case TLS_CT_HANDSHAKE:
-		if (c->null_mac[side] > 0 && len >= (uint32_t)c->null_mac[side])
-			len -= (uint32_t)c->null_mac[side];
-		if (c->encrypted[side]) {
-			struct msg *m = session_add_msg(s, frame, t, side, MSG_ENC_HANDSHAKE);
-			if (m)
-				m->length = len;
-			if (d->enc_handshake_records++ == 0) {
-				d->enc_handshake_frame = frame;
-				d->enc_handshake_seq = s->record_seq;
-			}
-			else if (s->dir[1 - side].enc_handshake_records > 0 && !s->renegotiation) {
-				/* a handshake after both Finished: renegotiation */
-				s->renegotiation = true;
-				s->renegotiation_frame = frame;
-			}
-			break;
-		}
-		on_handshake(c, side, body, len, frame, t);
-		break;
-	case TLS_CT_HEARTBEAT: {
-		struct msg *m = session_add_msg(s, frame, t, side, MSG_HEARTBEAT);
-		if (m)
-			m->length = len;
-		d->heartbeats++;
-		break;
-	}
-	default:
-		break;
-	}
-}
-
-static void on_appdata(void *ctx, int side, uint16_t version, uint32_t len, uint64_t frame, const struct ts *t)
-{
-	struct tls_conn *c = ctx;
-	struct session *s = c->s;
-	s->is_tls = true;
-	if (!s->record_version)
-		s->record_version = version;
-	session_add_appdata(s, frame, t, side, len);
-}
-
-static void on_sslv2(void *ctx, int side, const uint8_t *body, uint32_t len, uint64_t frame, const struct ts *t)
-{
-	struct tls_conn *c = ctx;
-	struct session *s = c->s;
-	s->dir[side].spoke_tls = true;
-	s->is_tls = true;
-	if (!s->record_version)
-		s->record_version = 0x0002;
-	struct msg *m = session_add_msg(s, frame, t, side, MSG_HANDSHAKE);
-	if (m) {
-		m->hs_type = HS_CLIENT_HELLO;
-		m->sslv2 = true;
-		m->length = len;
-	}
-	s->handshakes++;
-	if (!s->ch.present)
-		parse_sslv2_hello(s, body, len, frame);
-}
-
-/* Bytes of a direction that is not TLS: the first LIM_PLAINTEXT_PREFIX are
- * kept, however the stream was cut into segments. */
-static void on_plaintext(void *ctx, int side, const uint8_t *p, uint32_t n, uint64_t frame)
-{
-	struct tls_conn *c = ctx;
-	struct direction *d = &c->s->dir[side];
-	if (!d->not_tls) {
-		d->not_tls = true;
-		d->prefix_frame = frame;
-	}
-	uint32_t room = (uint32_t)sizeof d->prefix - d->prefix_len;
-	uint32_t take = n < room ? n : room;
-	memcpy(d->prefix + d->prefix_len, p, take);
-	d->prefix_len = (uint8_t)(d->prefix_len + take);
-}
-
-static void on_resync(void *ctx, int side, uint64_t frame, uint64_t skipped, bool starttls)
-{
-	struct tls_conn *c = ctx;
-	struct session *s = c->s;
-	if (starttls) {
-		s->dir[side].tls_start_frame = frame;
-		s->dir[side].plaintext_before_tls = skipped;
-		session_event(s, frame, "tls.starttls", "%s starts TLS after %llu bytes of plaintext",
-			      side_name(side), (unsigned long long)skipped);
-	} else if (skipped > 0 || s->dir[side].unobservable) {
-		session_event(s, frame, "tls.resync", "%s record framing recovered after %llu unparsed bytes",
-			      side_name(side), (unsigned long long)skipped);
-	}
-}
-
-static void on_bad_start(void *ctx, int side)
-{
-	struct tls_conn *c = ctx;
-	c->s->is_tls = true;
-	c->s->dir[side].spoke_tls = true;
-}
-
-static void on_event(void *ctx, uint64_t frame, const char *id, const char *detail)
-{
-	struct tls_conn *c = ctx;
-	session_event(c->s, frame, id, "%s", detail);
-}
-
-static const struct tls_rec_cb record_callbacks = {
-	.record = on_record,
-	.appdata = on_appdata,
-	.sslv2 = on_sslv2,
-	.plaintext = on_plaintext,
-	.resync = on_resync,
-	.event = on_event,
-	.bad_start = on_bad_start,
-};
-
-struct tls_conn *tls_conn_new(struct session *s, const bool mid_stream[2])
-{
-	struct tls_conn *c = mem_alloc(sizeof *c);
-	c->s = s;
-	c->null_mac[0] = c->null_mac[1] = -1;
-	tls_rec_init(&c->rec[0], mid_stream[0]);
-	tls_rec_init(&c->rec[1], mid_stream[1]);
-	return c;
-}
-
-void tls_conn_data(struct tls_conn *c, int side, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
-{
-	tls_rec_feed(&c->rec[side], side, p, n, frame, t, &record_callbacks, c);
-}
-
-void tls_conn_gap(struct tls_conn *c, int side, uint32_t n, uint64_t frame, const char *why)
-{
-	struct direction *d = &c->s->dir[side];
-	/* one event per direction: a snaplen cut repeats on every packet */
-	if (!d->unobservable) {
-		d->unobservable = true;
-		d->unobservable_frame = frame;
-		d->unobservable_why = why;
-		session_event(c->s, frame, strcmp(why, "snaplen") == 0 ? "capture.snaplen" : "tcp.gap",
-			      "%s: %u bytes not captured (%s)", side_name(side), n, why);
-	}
-	d->gaps++;
-	d->gap_bytes += n;
-	hs_reset(&c->hs[side]);
-	tls_rec_gap(&c->rec[side]);
-}
-
-void tls_conn_end(struct tls_conn *c, uint64_t frame, const char *why)
-{
-	struct session *s = c->s;
-	for (int side = 0; side < 2; side++) {
-		const struct tls_rec_dir *r = &c->rec[side];
-		const struct hs_asm *h = &c->hs[side];
-		if (r->state == RS_BODY && r->have < r->len) {
-			/* a record header was read: this side speaks TLS, even if no record completed */
-			s->is_tls = true;
-			s->dir[side].spoke_tls = true;
-			session_event(s, frame, "tls.truncated", "%s: record of %u bytes cut after %u bytes by %s",
-				      side_name(side), r->len, r->have, why);
-		} else if (h->hdr_n == 4 && h->have < h->len) {
-			const char *n = tls_handshake_display_name(h->type);
-			session_event(s, frame, "tls.truncated", "%s: %s of %u bytes cut after %u bytes by %s",
-				      side_name(side), n ? n : "handshake message", h->len, h->have, why);
-		}
-	}
-}
-
-bool tls_conn_side_is_tls(const struct tls_conn *c, int side)
-{
-	return c->s->dir[side].spoke_tls;
-}
-
-void tls_conn_free(struct tls_conn *c)
-{
-	if (!c)
-		return;
-	for (int i = 0; i < 2; i++) {
-		hs_reset(&c->hs[i]);
-		tls_rec_free(&c->rec[i]);
-	}
-	mem_free(c);
 }

@@ -1,4 +1,4 @@
-/* tls_handshake.h - TLS handshake messages of both directions -> session facts. */
+/* tls_handshake.h - the TLS handshake message parsers: one whole message -> session facts. */
 #ifndef TLSDIAG_TLS_HANDSHAKE_H
 #define TLSDIAG_TLS_HANDSHAKE_H
 
@@ -7,33 +7,24 @@
 
 #include "session.h"
 
-struct tls_conn;
+/* handshake types (IANA TLS HandshakeType) */
+enum {
+	HS_HELLO_REQUEST = 0, HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_NEW_SESSION_TICKET = 4,
+	HS_END_OF_EARLY_DATA = 5, HS_HELLO_RETRY_REQUEST = 6, HS_ENCRYPTED_EXTENSIONS = 8, HS_CERTIFICATE = 11,
+	HS_SERVER_KEY_EXCHANGE = 12, HS_CERTIFICATE_REQUEST = 13, HS_SERVER_HELLO_DONE = 14,
+	HS_CERTIFICATE_VERIFY = 15, HS_CLIENT_KEY_EXCHANGE = 16, HS_FINISHED = 20, HS_CERTIFICATE_STATUS = 22,
+	HS_KEY_UPDATE = 24
+};
 
-/* Start parsing a connection whose facts go to s. mid_stream[side] says
- * that side's first byte was not captured (no SYN). */
-struct tls_conn *tls_conn_new(struct session *s, const bool mid_stream[2]);
-
-/* In-order bytes of one side, with the frame that made them available. */
-void tls_conn_data(struct tls_conn *c, int side, const uint8_t *p, uint32_t n, uint64_t frame,
-		   const struct ts *t);
-
-/* n bytes of one side were never captured. */
-void tls_conn_gap(struct tls_conn *c, int side, uint32_t n, uint64_t frame, const char *why);
-
-/* The connection is over: report a record or handshake message it cut short. */
-void tls_conn_end(struct tls_conn *c, uint64_t frame, const char *why);
-
-/* Did this side's stream contain a TLS record yet? */
-bool tls_conn_side_is_tls(const struct tls_conn *c, int side);
-
-void tls_conn_free(struct tls_conn *c);
-
-/* Handshake bytes buffered across all connections (for the memory cap). */
-uint64_t tls_handshake_bytes_total(void);
-
-/* Parse one handshake message body into the session (exposed for unit tests
- * and the fuzzer): type and body as on the wire. */
+/* Parse one handshake message body into the session, and enter it in the
+ * timeline: type and body as on the wire, reassembled across records by
+ * tls_conn. */
 void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_t *body,
 			 uint32_t len, uint64_t frame, const struct ts *t);
+
+/* The same for an SSLv2-compatible ClientHello: body is the record after
+ * its 2-byte header, starting with msg_type. */
+void tls_parse_sslv2_hello(struct session *s, int side, const uint8_t *body, uint32_t len, uint64_t frame,
+			   const struct ts *t);
 
 #endif

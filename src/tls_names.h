@@ -18,38 +18,7 @@ const char *tls_version_name(uint16_t version);
  * "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0x00ff ->
  * "TLS_EMPTY_RENEGOTIATION_INFO_SCSV", 0x5600 -> "TLS_FALLBACK_SCSV". */
 const char *tls_cipher_suite_name(uint16_t suite);
-
-/* How the server key exchange of a TLS <= 1.2 cipher suite is built,
- * which decides how a ServerKeyExchange message is parsed (RFC 5246 §7.4.3,
- * RFC 4492 §5.4, RFC 4279 §2-4, RFC 5489). */
-enum tls_kx {
-	TLS_KX_UNKNOWN = 0,
-	TLS_KX_NULL,        /* TLS_NULL_WITH_NULL_NULL */
-	TLS_KX_RSA,         /* no ServerKeyExchange */
-	TLS_KX_RSA_EXPORT,  /* ServerKeyExchange: RSA modulus/exponent + signature */
-	TLS_KX_DH,          /* static DH_DSS / DH_RSA: no ServerKeyExchange */
-	TLS_KX_DHE,         /* DHE_RSA / DHE_DSS: dh_p, dh_g, dh_Ys + signature */
-	TLS_KX_DH_ANON,     /* DH_anon: DH params, no signature */
-	TLS_KX_ECDH,        /* static ECDH_ECDSA / ECDH_RSA: no ServerKeyExchange */
-	TLS_KX_ECDHE,       /* ECDHE_RSA / ECDHE_ECDSA: ECParameters + point + signature */
-	TLS_KX_ECDH_ANON,   /* ECDH_anon: ECParameters + point, no signature */
-	TLS_KX_PSK,         /* PSK: identity hint only */
-	TLS_KX_DHE_PSK,     /* hint + DH params */
-	TLS_KX_ECDHE_PSK,   /* hint + ECParameters + point */
-	TLS_KX_RSA_PSK,     /* hint only */
-	TLS_KX_SRP,         /* SRP params (+ signature for SRP_SHA_RSA/DSS) */
-	TLS_KX_KRB5,
-	TLS_KX_ECCPWD,
-	TLS_KX_TLS13,       /* TLS 1.3 suites (0x13xx): no ServerKeyExchange */
-	TLS_KX_SCSV         /* signalling values, not real suites */
-};
-enum tls_kx tls_cipher_suite_kx(uint16_t suite);
-
-/* Suites that authenticate but do not encrypt (..._WITH_NULL_<MAC>): the
- * records after ChangeCipherSpec are plaintext followed by the MAC. Returns
- * the MAC length in bytes (0 for TLS_NULL_WITH_NULL_NULL), or -1 for a suite
- * that encrypts. */
-int tls_cipher_suite_null_mac(uint16_t suite);
+/* (The rest of what a suite means, key exchange and record protection: tls_suite.h.) */
 
 /* RFC names in snake_case: 42 -> "bad_certificate", 116 -> "certificate_required". */
 const char *tls_alert_name(uint8_t description);

@@ -89,9 +89,13 @@ struct fixture {
 	struct tcp_sink sink;
 };
 
+/* shared by every direction of these tests, as by an analyzer's connections */
+static struct budget test_budget;
+
 static void fx_init(struct fixture *fx, int dir)
 {
 	memset(fx, 0, sizeof *fx);
+	tcp_dir_init(&fx->d, &test_budget);
 	fx->r.dir = dir;
 	fx->sink.data = on_data;
 	fx->sink.gap = on_gap;
@@ -172,7 +176,7 @@ static void test_in_order_delivery(void)
 /* Queued bytes go out with the frame that filled the hole. */
 static void test_out_of_order_delivered_with_filling_frame(void)
 {
-	uint64_t base = tcp_ooo_bytes_total();
+	uint64_t base = test_budget.ooo_bytes;
 	struct fixture fx;
 	fx_init(&fx, 1);
 	seg(&fx, 1000, TCP_SYN, "", 1);
@@ -181,13 +185,13 @@ static void test_out_of_order_delivered_with_filling_frame(void)
 	CU_ASSERT_STRING_EQUAL(fx.r.log, "");
 	CU_ASSERT_EQUAL(fx.d.ooo_segs, 2);
 	CU_ASSERT_EQUAL(fx.d.ooo_bytes, 6);
-	CU_ASSERT_EQUAL(tcp_ooo_bytes_total(), base + 6);
+	CU_ASSERT_EQUAL(test_budget.ooo_bytes, base + 6);
 	seg(&fx, 1001, TCP_ACK, "abc", 4);
 	CU_ASSERT_STRING_EQUAL(fx.r.log, "d4:abc;d4:def;d4:ghi;");
 	CU_ASSERT_EQUAL(fx.d.ooo_segs, 0);
 	CU_ASSERT_EQUAL(fx.d.ooo_bytes, 0);
 	CU_ASSERT_PTR_NULL(fx.d.ooo);
-	CU_ASSERT_EQUAL(tcp_ooo_bytes_total(), base);
+	CU_ASSERT_EQUAL(test_budget.ooo_bytes, base);
 	CU_ASSERT_EQUAL(fx.d.next_seq, 1010);
 	CU_ASSERT_EQUAL(fx.r.wrong_dir, 0);
 	fx_free(&fx);
@@ -449,7 +453,7 @@ static void test_snaplen_truncated_segment_is_gap(void)
 
 static void test_ooo_segment_cap(void)
 {
-	uint64_t base = tcp_ooo_bytes_total();
+	uint64_t base = test_budget.ooo_bytes;
 	struct fixture fx;
 	unsigned over = 0;
 	fx_init(&fx, 0);
@@ -478,15 +482,15 @@ static void test_ooo_segment_cap(void)
 	}
 	CU_ASSERT_EQUAL(over, 0);
 	CU_ASSERT_EQUAL(fx.r.overflow_events, 101);
-	CU_ASSERT_EQUAL(tcp_ooo_bytes_total(), base + fx.d.ooo_bytes);
+	CU_ASSERT_EQUAL(test_budget.ooo_bytes, base + fx.d.ooo_bytes);
 	fx_free(&fx);
-	CU_ASSERT_EQUAL(tcp_ooo_bytes_total(), base);
+	CU_ASSERT_EQUAL(test_budget.ooo_bytes, base);
 }
 
 static void test_ooo_byte_cap(void)
 {
 	static uint8_t chunk[1000];
-	uint64_t base = tcp_ooo_bytes_total();
+	uint64_t base = test_budget.ooo_bytes;
 	struct fixture fx;
 	unsigned over = 0;
 	uint32_t fit = LIM_OOO_BYTES_PER_DIR / sizeof chunk;
@@ -506,9 +510,9 @@ static void test_ooo_byte_cap(void)
 	CU_ASSERT_EQUAL(fx.r.gap_bytes, 50);       /* one 1-byte hole given up each time */
 	CU_ASSERT_EQUAL(fx.r.data_bytes, 50 * sizeof chunk);
 	CU_ASSERT_EQUAL(fx.d.ooo_segs, fit);
-	CU_ASSERT_EQUAL(tcp_ooo_bytes_total(), base + fx.d.ooo_bytes);
+	CU_ASSERT_EQUAL(test_budget.ooo_bytes, base + fx.d.ooo_bytes);
 	fx_free(&fx);
-	CU_ASSERT_EQUAL(tcp_ooo_bytes_total(), base);
+	CU_ASSERT_EQUAL(test_budget.ooo_bytes, base);
 }
 
 /* Across directions the total is capped too (LIM_OOO_BYTES_TOTAL). */
@@ -517,7 +521,7 @@ static void test_ooo_total_cap_across_directions(void)
 	static uint8_t chunk[1000];
 	enum { NDIR = LIM_OOO_BYTES_TOTAL / LIM_OOO_BYTES_PER_DIR + 2 };
 	struct fixture *fx = calloc(NDIR, sizeof *fx);
-	uint64_t base = tcp_ooo_bytes_total();
+	uint64_t base = test_budget.ooo_bytes;
 	uint32_t fit = LIM_OOO_BYTES_PER_DIR / sizeof chunk;
 	unsigned over = 0, events = 0;
 	memset(chunk, 'r', sizeof chunk);
@@ -527,17 +531,17 @@ static void test_ooo_total_cap_across_directions(void)
 		seg(&fx[k], 0, TCP_SYN, "", 1);
 		for (uint32_t i = 0; i < fit; i++) {
 			seg_cap(&fx[k], 2 + i * 1001, TCP_ACK, chunk, sizeof chunk, sizeof chunk, 10 + i);
-			if (tcp_ooo_bytes_total() - base > LIM_OOO_BYTES_TOTAL)
+			if (test_budget.ooo_bytes - base > LIM_OOO_BYTES_TOTAL)
 				over++;
 		}
 		events += fx[k].r.overflow_events;
 	}
 	CU_ASSERT_EQUAL(over, 0);
 	CU_ASSERT_TRUE(events > 0);
-	CU_ASSERT_TRUE(tcp_ooo_bytes_total() - base <= LIM_OOO_BYTES_TOTAL);
+	CU_ASSERT_TRUE(test_budget.ooo_bytes - base <= LIM_OOO_BYTES_TOTAL);
 	for (unsigned k = 0; k < NDIR; k++)
 		fx_free(&fx[k]);
-	CU_ASSERT_EQUAL(tcp_ooo_bytes_total(), base);
+	CU_ASSERT_EQUAL(test_budget.ooo_bytes, base);
 	free(fx);
 }
 
@@ -614,17 +618,17 @@ static void test_flush_lost_fin_alone_is_not_gap(void)
 static void test_free_releases_queue(void)
 {
 	size_t before = mem_in_use();
-	uint64_t base = tcp_ooo_bytes_total();
+	uint64_t base = test_budget.ooo_bytes;
 	struct fixture fx;
 	fx_init(&fx, 0);
 	seg(&fx, 1000, TCP_SYN, "", 1);
 	seg(&fx, 1007, TCP_ACK, "ghi", 2);
 	seg(&fx, 1017, TCP_ACK, "qrs", 3);
 	CU_ASSERT_TRUE(mem_in_use() > before);
-	CU_ASSERT_EQUAL(tcp_ooo_bytes_total(), base + 6);
+	CU_ASSERT_EQUAL(test_budget.ooo_bytes, base + 6);
 	fx_free(&fx);
 	CU_ASSERT_EQUAL(mem_in_use(), before);
-	CU_ASSERT_EQUAL(tcp_ooo_bytes_total(), base);
+	CU_ASSERT_EQUAL(test_budget.ooo_bytes, base);
 	CU_ASSERT_PTR_NULL(fx.d.ooo);
 	CU_ASSERT_EQUAL(fx.d.ooo_segs, 0);
 }

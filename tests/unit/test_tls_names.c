@@ -8,6 +8,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include "tls_suite.h"
+
 void register_tls_names_tests(void);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -297,15 +299,15 @@ static void test_cipher_suite_table_complete(void)
 		if (tls_is_grease(v)) {
 			if (name == NULL || strcmp(name, "GREASE") != 0)
 				scan_fail(&s, "tls_cipher_suite_name", v, name, "GREASE");
-			if (tls_cipher_suite_kx(v) != TLS_KX_UNKNOWN)
-				scan_fail(&s, "tls_cipher_suite_kx (GREASE)", v, name, "TLS_KX_UNKNOWN");
+			if (tls_suite_kx(v) != TLS_KX_UNKNOWN)
+				scan_fail(&s, "tls_suite_kx (GREASE)", v, name, "TLS_KX_UNKNOWN");
 			continue;
 		}
 		if (name == NULL) {
 			if (suite_expected(v))
 				scan_fail(&s, "tls_cipher_suite_name", v, NULL, "a name");
-			if (tls_cipher_suite_kx(v) != TLS_KX_UNKNOWN)
-				scan_fail(&s, "tls_cipher_suite_kx (unnamed)", v, NULL, "TLS_KX_UNKNOWN");
+			if (tls_suite_kx(v) != TLS_KX_UNKNOWN)
+				scan_fail(&s, "tls_suite_kx (unnamed)", v, NULL, "TLS_KX_UNKNOWN");
 			continue;
 		}
 		named++;
@@ -389,10 +391,10 @@ static void test_cipher_suite_kx(void)
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		enum tls_kx got = tls_cipher_suite_kx(cases[i].v);
+		enum tls_kx got = tls_suite_kx(cases[i].v);
 		char msg[128];
 
-		snprintf(msg, sizeof(msg), "tls_cipher_suite_kx(0x%04x) = %d, want %d",
+		snprintf(msg, sizeof(msg), "tls_suite_kx(0x%04x) = %d, want %d",
 			(unsigned)cases[i].v, (int)got, (int)cases[i].kx);
 		CU_assertImplementation(got == cases[i].kx ? CU_TRUE : CU_FALSE, __LINE__,
 			msg, __FILE__, "", CU_FALSE);
@@ -484,7 +486,7 @@ static void test_cipher_suite_kx_matches_name(void)
 
 		if (name == NULL || tls_is_grease(v))
 			continue;
-		got = tls_cipher_suite_kx(v);
+		got = tls_suite_kx(v);
 		if (!derive_kx(name, &want)) {
 			scan_fail(&s, "derive_kx: unknown family", v, name, "a known family");
 			continue;
@@ -494,7 +496,7 @@ static void test_cipher_suite_kx_matches_name(void)
 
 			snprintf(wantbuf, sizeof(wantbuf), "kx %d", (int)want);
 			snprintf(gotbuf, sizeof(gotbuf), "kx %d (%s)", (int)got, name);
-			scan_fail(&s, "tls_cipher_suite_kx", v, gotbuf, wantbuf);
+			scan_fail(&s, "tls_suite_kx", v, gotbuf, wantbuf);
 		}
 		if ((unsigned)got <= TLS_KX_SCSV)
 			per_kind[got]++;

@@ -28,6 +28,7 @@ struct rlog {
 	unsigned records, appdata, events;
 	int side;
 	unsigned wrong_side;
+	unsigned bad_hdr;      /* a header not as on the wire, a body missing from a record that is not app data */
 	uint8_t plain[LIM_PLAINTEXT_PREFIX];
 	uint32_t plain_n;
 	bool plain_seen;
@@ -71,25 +72,29 @@ static void side_check(struct rlog *l, int side)
 		l->wrong_side++;
 }
 
-static void cb_record(void *ctx, int side, uint8_t type, uint16_t version, const uint8_t *body, uint32_t len,
-		      uint64_t frame, const struct ts *t)
+/* A record with its body logs R, application data whose body was not kept logs A. */
+static void cb_record(void *ctx, int side, const struct tls_rec_hdr *h, const uint8_t *body, uint64_t frame,
+		      const struct ts *t)
 {
 	struct rlog *l = ctx;
 	(void)t;
 	side_check(l, side);
+	if (!body) {
+		l->appdata++;
+		if (h->type != TLS_CT_APPDATA)
+			l->bad_hdr++;   /* only application data may come without its body */
+		rlog_fmt(l, "A%d:%04x:%u:f%llu;", side, h->version, h->len, (unsigned long long)frame);
+		return;
+	}
 	l->records++;
-	rlog_fmt(l, "R%d:%u:%04x:%u:f%llu:", side, type, version, len, (unsigned long long)frame);
-	rlog_bytes(l, body, len);
+	rlog_fmt(l, "R%d:%u:%04x:%u:f%llu:", side, h->type, h->version, h->len, (unsigned long long)frame);
+	rlog_bytes(l, body, h->len);
 	rlog_add(l, ";", 1);
-}
-
-static void cb_appdata(void *ctx, int side, uint16_t version, uint32_t len, uint64_t frame, const struct ts *t)
-{
-	struct rlog *l = ctx;
-	(void)t;
-	side_check(l, side);
-	l->appdata++;
-	rlog_fmt(l, "A%d:%04x:%u:f%llu;", side, version, len, (unsigned long long)frame);
+	/* the header bytes as they were on the wire */
+	uint8_t wire[5] = { h->type, (uint8_t)(h->version >> 8), (uint8_t)h->version, (uint8_t)(h->len >> 8),
+			    (uint8_t)h->len };
+	if (memcmp(wire, h->wire, 5) != 0)
+		l->bad_hdr++;
 }
 
 static void cb_sslv2(void *ctx, int side, const uint8_t *body, uint32_t len, uint64_t frame, const struct ts *t)
@@ -144,7 +149,6 @@ static void cb_event(void *ctx, uint64_t frame, const char *id, const char *deta
 
 static const struct tls_rec_cb cbs = {
 	.record = cb_record,
-	.appdata = cb_appdata,
 	.sslv2 = cb_sslv2,
 	.plaintext = cb_plaintext,
 	.resync = cb_resync,
@@ -242,6 +246,7 @@ static void test_several_records_per_chunk(void)
 		"A0:0303:6:f4;R0:22:0303:3:f4:two;");
 	CU_ASSERT_EQUAL(fx.d.records, 6);
 	CU_ASSERT_EQUAL(fx.d.last_version, 0x0303);
+	CU_ASSERT_EQUAL(fx.l.bad_hdr, 0);
 	fx_free(&fx);
 	bb_free(&b);
 }
@@ -589,13 +594,57 @@ static void test_every_chunk_size_same_records(void)
 			feed(&fx, guard_move(&g, b.p + off, n), n, 1);
 		}
 		guard_free(&g);
-		if (strcmp(fx.l.s, whole.l.s) != 0)
+		if (strcmp(fx.l.s, whole.l.s) != 0 || fx.l.bad_hdr)
 			bad++;
 		fx_free(&fx);
 	}
 	CU_ASSERT_EQUAL(bad, 0);
 	fx_free(&whole);
 	bb_free(&b);
+}
+
+/* Asked to (a decryptor wants them), application data bodies are handed up
+ * whole, with the header as it was on the wire. */
+static void test_appdata_kept_when_asked(void)
+{
+	struct fixture fx;
+	struct bb b;
+	bb_init(&b);
+	put_record_str(&b, TLS_CT_HANDSHAKE, 0x0303, "hs");
+	put_record_str(&b, TLS_CT_APPDATA, 0x0303, "sealed");
+	put_record_str(&b, TLS_CT_APPDATA, 0x0303, "");
+	fx_init(&fx, 1, false);
+	fx.d.keep_appdata = true;
+	for (size_t off = 0; off < b.n; off += 3)
+		feed(&fx, b.p + off, b.n - off < 3 ? b.n - off : 3, 1 + off / 3);
+	CU_ASSERT_STRING_EQUAL(fx.l.s, "R1:22:0303:2:f3:hs;R1:23:0303:6:f6:sealed;R1:23:0303:0:f8:;");
+	CU_ASSERT_EQUAL(fx.l.appdata, 0);
+	CU_ASSERT_EQUAL(fx.l.bad_hdr, 0);
+	/* and no longer once the caller says so */
+	fx.d.keep_appdata = false;
+	feed(&fx, b.p + 7, b.n - 7, 9);
+	CU_ASSERT_STRING_EQUAL(fx.l.s, "R1:22:0303:2:f3:hs;R1:23:0303:6:f6:sealed;R1:23:0303:0:f8:;"
+			       "A1:0303:6:f9;A1:0303:0:f9;");
+	fx_free(&fx);
+	bb_free(&b);
+}
+
+/* A stream's first bytes tell who sent them when they start a hello. */
+static void test_hello_sender(void)
+{
+	static const uint8_t ch[] = { 22, 3, 1, 0, 40, 1 }, sh[] = { 22, 3, 3, 0, 40, 2 };
+	static const uint8_t cert[] = { 22, 3, 3, 0, 40, 11 }, v2[] = { 0x80, 46, 1 }, v2_other[] = { 0x80, 46, 4 };
+	static const uint8_t dtls[] = { 22, 0xfe, 0xfd, 0, 40, 1 }, alert[] = { 21, 3, 3, 0, 2, 2 };
+	CU_ASSERT_EQUAL(tls_rec_hello_sender(ch, sizeof ch), SIDE_CLIENT);
+	CU_ASSERT_EQUAL(tls_rec_hello_sender(sh, sizeof sh), SIDE_SERVER);
+	CU_ASSERT_EQUAL(tls_rec_hello_sender(v2, sizeof v2), SIDE_CLIENT);
+	CU_ASSERT_EQUAL(tls_rec_hello_sender(cert, sizeof cert), -1);
+	CU_ASSERT_EQUAL(tls_rec_hello_sender(v2_other, sizeof v2_other), -1);
+	CU_ASSERT_EQUAL(tls_rec_hello_sender(dtls, sizeof dtls), -1);
+	CU_ASSERT_EQUAL(tls_rec_hello_sender(alert, sizeof alert), -1);
+	CU_ASSERT_EQUAL(tls_rec_hello_sender(ch, 5), -1);   /* the handshake type not captured */
+	CU_ASSERT_EQUAL(tls_rec_hello_sender(v2, 2), -1);
+	CU_ASSERT_EQUAL(tls_rec_hello_sender(NULL, 0), -1);
 }
 
 void register_tls_record_tests(void)
@@ -621,4 +670,6 @@ void register_tls_record_tests(void)
 		test_gap_drops_partial_record_then_resync);
 	CU_add_test(suite, "mid-stream start seeks a header", test_mid_stream_start_seeks_header);
 	CU_add_test(suite, "every chunk size 1..64 gives the same records", test_every_chunk_size_same_records);
+	CU_add_test(suite, "application data kept whole when asked", test_appdata_kept_when_asked);
+	CU_add_test(suite, "the sender of a hello at a stream start", test_hello_sender);
 }

@@ -12,6 +12,7 @@
 struct session;
 
 void register_tls_names_tests(void);
+void register_tls_suite_tests(void);
 void register_rd_tests(void);
 void register_decode_tests(void);
 void register_ipfrag_tests(void);
@@ -20,6 +21,7 @@ void register_mem_tests(void);
 void register_tcp_reasm_tests(void);
 void register_tls_record_tests(void);
 void register_tls_handshake_tests(void);
+void register_tls_conn_tests(void);
 void register_x509_tests(void);
 void register_json_tests(void);
 void register_diagnose_tests(void);

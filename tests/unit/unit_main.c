@@ -10,6 +10,7 @@ int main(int argc, char **argv)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	register_tls_names_tests();
+	register_tls_suite_tests();
 	register_rd_tests();
 	register_decode_tests();
 	register_ipfrag_tests();
@@ -18,6 +19,7 @@ int main(int argc, char **argv)
 	register_tcp_reasm_tests();
 	register_tls_record_tests();
 	register_tls_handshake_tests();
+	register_tls_conn_tests();
 	register_x509_tests();
 	register_json_tests();
 	register_diagnose_tests();

@@ -172,6 +172,7 @@ void keylog_free(struct keylog *kl)
 	mem_free(kl);
 }
 
+__attribute__((format(printf, 4, 0)))
 static void vnote(struct keylog *kl, const struct kl_source *s, unsigned long line, const char *fmt, va_list ap)
 {
 	char msg[256];
@@ -627,8 +628,12 @@ static void parse_line(struct keylog *kl, struct kl_source *s, const char *p, si
 		malformed(kl, s, "binary data, not a key log line");
 		return;
 	}
+	if (nt > MAX_TOKENS) {
+		malformed(kl, s, "not a key log line (more than %d fields)", MAX_TOKENS);
+		return;
+	}
 	int label = LBL_NONE, k = 0;
-	for (; k < nt && k < MAX_TOKENS && (label = label_of(&t[k])) == LBL_NONE; k++)
+	for (; k < nt && (label = label_of(&t[k])) == LBL_NONE; k++)
 		;
 	if (label == LBL_NONE) {
 		if (nt == 3 && label_like(&t[0]))
@@ -855,7 +860,8 @@ char *keylog_export(const struct keylog *kl, const uint8_t (*randoms)[KEYLOG_RAN
 			i = s->next;
 		}
 	}
-	qsort(picks, np, sizeof(*picks), pick_order);
+	if (np)
+		qsort(picks, np, sizeof(*picks), pick_order);
 	char *text = NULL, *o;
 	for (int pass = 0; pass < 2; pass++) {
 		o = text;

@@ -596,6 +596,8 @@ static int open_cbc(const struct tls_decrypt *d, struct dec_dir *k, uint8_t type
 	if (len < ivl + b + tail || (len - ivl - tail) % b)
 		return status(st, TLS_DEC_BAD_RECORD, "not an IV, whole cipher blocks and a MAC");
 	size_t ctlen = len - ivl - tail;
+	if (!d->etm && ctlen < m + 1)
+		return status(st, TLS_DEC_BAD_RECORD, "shorter than the MAC and the padding length");
 	const uint8_t *ct = body + ivl;
 	if (d->etm) {
 		int code = mac_result(k, mac_check(d, k, type, version, body, len - m, body + len - m), st);

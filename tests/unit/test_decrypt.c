@@ -581,6 +581,31 @@ static void test_openssl_vectors(void)
 	       records, trials);
 }
 
+/* CBC MAC-then-encrypt: one block cannot hold a 20-byte MAC and the padding length. */
+static void test_cbc_bounds(void)
+{
+	const struct dv_case *c = NULL;
+	for (size_t i = 0; i < ARRAY_LEN(dv_cases); i++)
+		if (strcmp(dv_cases[i].name, "tls12_cbc_sha_mte") == 0)
+			c = &dv_cases[i];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	struct drive v = { .c = c };
+	v.d = case_decryptor(&v);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v.d);
+	struct tls_dec_status st;
+	struct tls_plain pt;
+	static const uint8_t body[48] = { 0 };
+	tls_decrypt_use(v.d, 0, TLS_KEYS_TRAFFIC, &st);
+	EXPECT_CODE(tls_decrypt_record(v.d, 0, 22, 0x0303, body, 32, 0, out, sizeof(out), &pt, &st), TLS_DEC_BAD_RECORD,
+		    &st, "IV and one block");
+	EXPECT_CODE(tls_decrypt_record(v.d, 0, 22, 0x0303, body, 40, 0, out, sizeof(out), &pt, &st), TLS_DEC_BAD_RECORD,
+		    &st, "IV and a block and a half");
+	EXPECT_CODE(tls_decrypt_record(v.d, 0, 22, 0x0303, body, 48, 0, out, sizeof(out), &pt, &st), TLS_DEC_WRONG_KEY,
+		    &st, "IV and two blocks of zeros");
+	tls_decrypt_free(v.d);
+	keylog_free(v.kl);
+}
+
 void register_decrypt_tests(void)
 {
 	CU_pSuite suite = CU_add_suite("tls_decrypt", NULL, NULL);
@@ -590,6 +615,7 @@ void register_decrypt_tests(void)
 	CU_add_test(suite, "missing, wrong and misfit secrets", test_rfc8448_key_problems);
 	CU_add_test(suite, "records too short, too long, of the wrong type", test_record_bounds);
 	CU_add_test(suite, "versions and suites named unsupported", test_unsupported);
+	CU_add_test(suite, "CBC records too short for the MAC", test_cbc_bounds);
 	CU_add_test(suite, "openssl exchanges: GCM, CCM, ChaCha20, CBC MtE/EtM, NULL, TLS 1.0-1.3",
 		    test_openssl_vectors);
 }

@@ -180,7 +180,8 @@ static void test_malformed_lines(void)
 		 "hello world\n"                                                /* 15 */
 		 "CLIENT_RANDOM " R1 " " S32 S32 "\n"                           /* 16 conflicting length */
 		 "CLIENT_RANDOM " R1 " " S32 "0000000000000000000000000000000f\n" /* 17 conflict */
-		 "CLIENT_RANDOM " R1 " " S48 "\n",                              /* 18 duplicate: silent */
+		 "CLIENT_RANDOM " R1 " " S48 "\n"                               /* 18 duplicate: silent */
+		 "a b c d e f g h i j CLIENT_RANDOM " R1 " " S48 "\n",          /* 19 13 fields */
 		 junk);
 	CU_ASSERT_EQUAL(add(kl, "bad.keys", text), 1);
 	EXPECT_WARNINGS(&ws, "bad.keys:2: the client random is not hex",
@@ -197,14 +198,15 @@ static void test_malformed_lines(void)
 			"bad.keys:14: CLIENT_RANDOM line with more fields after the secret",
 			"bad.keys:15: not a key log line",
 			"bad.keys:16: the CLIENT_RANDOM secret is 64 bytes",
-			"bad.keys:17: another CLIENT_RANDOM for the same client random (first at bad.keys line 1): the first is kept");
+			"bad.keys:17: another CLIENT_RANDOM for the same client random (first at bad.keys line 1): the first is kept",
+			"bad.keys:19: not a key log line (more than 12 fields)");
 	/* no warning quotes secret material */
 	for (unsigned i = 0; i < ws.n && i < 40; i++)
 		CU_ASSERT_PTR_NULL(strstr(ws.msg[i], "a0a1a2"));
 	struct keylog_stats st;
 	keylog_stats(kl, &st);
-	CU_ASSERT_EQUAL(st.lines, 18);
-	CU_ASSERT_EQUAL(st.malformed, 15);
+	CU_ASSERT_EQUAL(st.lines, 19);
+	CU_ASSERT_EQUAL(st.malformed, 16);
 	CU_ASSERT_EQUAL(st.duplicates, 1);
 	CU_ASSERT_EQUAL(st.unused, 1);
 	CU_ASSERT_EQUAL(labels_of(kl, R2), 0);

@@ -240,6 +240,7 @@ void tls_decrypt_info(const struct tls_decrypt *d, int dir, struct tls_dec_info 
 	out->source = k->source;
 	out->line = k->line;
 	out->updates = k->updates;
+	out->seq = k->seq;
 	out->decrypted = k->decrypted;
 	out->failed = k->failed;
 }

@@ -117,6 +117,7 @@ struct tls_dec_info {
 	const char *source;    /* where the secret was read */
 	unsigned long line;
 	unsigned updates;      /* KeyUpdates followed */
+	uint64_t seq;          /* the next record's sequence number */
 	uint64_t decrypted;    /* records that authenticated under the current key */
 	uint64_t failed;       /* ... and that did not */
 };

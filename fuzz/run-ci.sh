@@ -1,18 +1,18 @@
 #!/bin/sh
 # run-ci.sh - what CI runs: replay fuzz/regress, then fuzz each harness for a bounded time; fails on any crash.
 #
-#   fuzz/run-ci.sh [BUILD_DIR]      BUILD_DIR holds fuzz/fuzz_{tls,pcap,x509} (default: .)
+#   fuzz/run-ci.sh [BUILD_DIR]      BUILD_DIR holds fuzz/fuzz_{tls,pcap,x509,decrypt} (default: .)
 #
 # The caller builds (configure --enable-fuzzing CC=clang, see fuzz/README.md).
 # Environment: FUZZ_SECONDS per harness (default 60), FUZZ_HARNESSES (default
-# "tls pcap x509"), FUZZ_KEEP=DIR keeps the work dirs (crash inputs) there.
+# "tls pcap x509 decrypt"), FUZZ_KEEP=DIR keeps the work dirs (crash inputs) there.
 # Exit: 0 clean, 1 a crash/leak/timeout (the input is printed), 77 SKIP (no binaries).
 set -u
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-.}" 2>/dev/null && pwd) || BUILD=${1:-.}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-HARNESSES=${FUZZ_HARNESSES:-"tls pcap x509"}
+HARNESSES=${FUZZ_HARNESSES:-"tls pcap x509 decrypt"}
 
 for name in $HARNESSES; do
 	if [ ! -x "$BUILD/fuzz/fuzz_$name" ]; then
@@ -39,6 +39,7 @@ status=0
 dict_for() {
 	case $1 in
 	x509) echo "-dict=$SRC/fuzz/x509.dict" ;;
+	decrypt) echo "-dict=$SRC/fuzz/keylog.dict" ;;
 	*) echo "-dict=$SRC/fuzz/tls.dict" ;;
 	esac
 }

@@ -27,6 +27,11 @@ void register_json_tests(void);
 void register_diagnose_tests(void);
 void register_summary_tests(void);
 void register_reporter_tests(void);
+void register_keylog_tests(void);
+void register_decrypt_tests(void);
+
+/* Hex (spaces and other separators skipped) to bytes, at most cap; returns the count (test_keylog.c). */
+size_t test_unhex(const char *hex, uint8_t *out, size_t cap);
 
 /* ---- helpers shared by the suites (test_support.c) ---- */
 

@@ -1,4 +1,4 @@
-/* pcapsrc.h - the bytes of a capture file for pcapfile.c: a mapping, a read buffer, or zlib over either. */
+/* pcapsrc.h - the bytes of a capture file for pcapfile.c: a read buffer, memory, or zlib over either. */
 #ifndef TLSDIAG_PCAPSRC_H
 #define TLSDIAG_PCAPSRC_H
 
@@ -8,11 +8,10 @@
 
 /*
  * The parser asks for the next n bytes in one piece (a whole block or
- * record), looks at them in place and consumes them. Plain regular files
- * are read through a large buffer (measured faster than mmap here and
- * immune to a file shrinking under us: see pcapsrc.c); memory given by the
- * caller is read in place; pipes and gzip go through the buffer, which
- * grows to the largest block asked for (the parser caps that).
+ * record), looks at them in place and consumes them. Files and pipes are
+ * read through a buffer (measured faster than mmap: see pcapsrc.c), gzip
+ * is inflated into it; memory given by the caller is read in place. The
+ * buffer grows to the largest block asked for (the parser caps that).
  */
 struct pcapsrc;
 

@@ -14,6 +14,13 @@
 #define BT_SPB 0x00000003u
 #define BT_EPB 0x00000006u
 #define BT_DSB 0x0000000au
+/* Records that are no packets but that Wireshark (4.0) numbers as frames
+ * all the same: custom blocks (§4.8), systemd journal entries, sysdig
+ * events. Skipped, but counted, or every frame number after one is off. */
+#define BT_JOURNAL      0x00000009u
+#define BT_SYSDIG_EVENT 0x00000204u
+#define BT_CUSTOM       0x00000badu
+#define BT_CUSTOM_NOCOPY 0x40000badu
 #define NG_BOM 0x1a2b3c4du
 
 #define SHB_MAX (1u << 20)   /* a section header is options only: libpcap's "insane" bound */
@@ -294,6 +301,8 @@ static int step(struct pcapfile *f, struct pcapfile_pkt *pkt, bool at_packet, ch
 			return pf_short(f, errbuf, "truncated pcapng dump file; tried to read %u bytes of a %s, only got "
 					"%llu: the file ended mid-block", len, block_name(type, nb, sizeof nb),
 					(unsigned long long)skipped);
+		if (type == BT_CUSTOM || type == BT_CUSTOM_NOCOPY || type == BT_JOURNAL || type == BT_SYSDIG_EVENT)
+			f->frames++;
 		return STEP_BLOCK;
 	}
 	struct rd body = rd_make(NULL, 0);

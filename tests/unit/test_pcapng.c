@@ -20,8 +20,8 @@ static void ng_small(struct fb *b)
 	ng_epb(b, 0, 1767225600250000ull, 60, 60, 1);
 	ng_spb(b, 1514, 1514, 2);
 	ng_other(b, 5, 13);            /* interface statistics */
-	ng_other(b, 0x40000bad, 3);    /* custom, not copyable */
-	ng_pb(b, 0, 1767225601000001ull, 70, 80, 3);
+	ng_other(b, 0x40000bad, 7);    /* custom, not copyable: Wireshark numbers it frame 3 */
+	ng_pb(b, 0, 1767225601000001ull, 70, 80, 4);
 	ng_dsb(b, 0x57474b4c, "wireguard keys");
 }
 
@@ -47,7 +47,7 @@ static void test_pcapng_blocks_both_byte_orders(void)
 		CU_ASSERT_EQUAL(r.pkt[1].sec, 0);   /* simple packet blocks have no timestamp */
 		CU_ASSERT_EQUAL(r.pkt[1].caplen, 1514);
 		CU_ASSERT_EQUAL(r.pkt[1].len, 1514);
-		CU_ASSERT_EQUAL(r.pkt[2].frame, 3);
+		CU_ASSERT_EQUAL(r.pkt[2].frame, 4);
 		CU_ASSERT_EQUAL(r.pkt[2].sec, 1767225601);
 		CU_ASSERT_EQUAL(r.pkt[2].nsec, 1000);
 		CU_ASSERT_EQUAL(r.pkt[2].caplen, 70);
@@ -84,7 +84,7 @@ static void test_pcapng_decryption_secrets(void)
 	CU_ASSERT_EQUAL(n, 3);
 	CU_ASSERT_TRUE_FATAL(pcapfile_secrets(f, &s));
 	CU_ASSERT_EQUAL(s.type, 0x57474b4c);
-	CU_ASSERT_EQUAL(s.after_frame, 3);
+	CU_ASSERT_EQUAL(s.after_frame, 4);
 	CU_ASSERT_EQUAL(s.len, 14);
 	CU_ASSERT_NSTRING_EQUAL(s.data, "wireguard keys", 14);
 	CU_ASSERT_FALSE(pcapfile_secrets(f, &s));

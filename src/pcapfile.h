@@ -24,6 +24,9 @@
  */
 
 #define PCAPFILE_ERRBUF 256
+/* pcapng timestamps are 64-bit: seconds beyond 2^33 (the year 2242) either
+ * way are clamped to it, so nanoseconds since 1970 fit in an int64_t. */
+#define PCAPFILE_MAX_SEC (INT64_C(1) << 33)
 
 struct pcapfile;
 
@@ -31,7 +34,7 @@ enum pcapfile_format { PCAPFILE_PCAP, PCAPFILE_PCAPNG };
 
 struct pcapfile_pkt {
 	uint64_t frame;          /* 1-based, counting every packet block */
-	int64_t sec;             /* as libpcap gives it: may be before 1970 */
+	int64_t sec;             /* as libpcap gives it (may be before 1970), within PCAPFILE_MAX_SEC */
 	uint32_t nsec;           /* nanoseconds (not checked below 10^9, as libpcap) */
 	uint32_t caplen;         /* bytes at data (at most the interface's snaplen) */
 	uint32_t len;            /* length on the wire */

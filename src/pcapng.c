@@ -211,10 +211,17 @@ static int interface(struct pcapfile *f, struct rd body, char *errbuf)
 }
 
 /* Timestamp units since 1970 (plus if_tsoffset seconds) to seconds and
- * nanoseconds, as libpcap converts them (its 64-bit seconds may wrap). */
+ * nanoseconds, as libpcap converts them, but with the seconds kept within
+ * PCAPFILE_MAX_SEC either way (a timestamp of the wrong resolution would
+ * overflow nanoseconds since 1970 downstream). */
 static void to_time(const struct pf_iface *ifc, uint64_t t, int64_t *sec, uint32_t *nsec)
 {
 	uint64_t s = t / ifc->tsresol + ifc->tsoffset;
+	int64_t signed_s = (int64_t)s;   /* if_tsoffset may be negative */
+	if (signed_s > PCAPFILE_MAX_SEC)
+		signed_s = PCAPFILE_MAX_SEC;
+	else if (signed_s < -PCAPFILE_MAX_SEC)
+		signed_s = -PCAPFILE_MAX_SEC;
 	uint64_t frac = t % ifc->tsresol;
 	if (!ifc->tsbinary)
 		frac = ifc->tsshift <= 9 ? frac * (1000000000u / ifc->tsresol) : frac / (ifc->tsresol / 1000000000u);
@@ -222,7 +229,7 @@ static void to_time(const struct pf_iface *ifc, uint64_t t, int64_t *sec, uint32
 		frac = frac * 1000000000u >> ifc->tsshift;
 	else                           /* finer than 2^-34 s (58 ps) does not matter */
 		frac = (frac >> (ifc->tsshift - 34)) * 1000000000u >> 34;
-	*sec = (int64_t)s;
+	*sec = signed_s;
 	*nsec = (uint32_t)frac;
 }
 

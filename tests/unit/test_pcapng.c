@@ -185,6 +185,8 @@ static void test_pcapng_timestamp_resolutions(void)
 		{ 0x80 | 10, 0, (7ull << 10) | 512, 7, 500000000, 6 },   /* 2^-10 s: coarser than microseconds */
 		{ 0x80 | 40, 0, (3ull << 40) | (1ull << 38), 3, 250000000, 9 },
 		{ 6, 1000, 2500000, 1002, 500000000, 6 },         /* if_tsoffset seconds */
+		{ 0, 0, 1700000000000000000ull, PCAPFILE_MAX_SEC, 0, 6 },   /* nanoseconds read as seconds */
+		{ 6, (uint64_t)-(INT64_C(1) << 40), 5, -PCAPFILE_MAX_SEC, 5000, 6 },   /* a negative offset */
 	};
 	struct guard g = { 0 };
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {

@@ -58,6 +58,25 @@ static uint64_t drain_secrets(struct capture *cap)
 	return n + (x & 1);
 }
 
+/* run_files' loop, bounded; the last capture_next status. */
+static int read_packets(struct capture *cap, struct analyzer *a, char *errbuf)
+{
+	struct capture_pkt pkt;
+	int rc = 0;
+	uint64_t bytes = 0;
+	for (int n = 0; n < MAX_PACKETS && bytes < MAX_BYTES && !analyzer_done(a); n++) {
+		rc = capture_next(cap, &pkt, errbuf);
+		bytes += drain_secrets(cap);
+		if (rc <= 0)
+			break;
+		if (!pkt.dlt_name || pkt.caplen > LIM_CAPLEN || pkt.frame > capture_frames(cap))
+			abort();
+		bytes += pkt.caplen;
+		analyzer_packet(a, &pkt);
+	}
+	return rc;
+}
+
 static void warn_packet(void *ctx, const char *file, uint64_t frame, const char *msg)
 {
 	(void)ctx, (void)file, (void)frame, (void)msg;
@@ -113,19 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input_info in = { .file = "fuzz.pcap", .link_type = capture_datalink_name(cap),
 				 .ts_digits = capture_ts_digits(cap) };
 	analyzer_begin_file(a, "fuzz.pcap", capture_datalink(cap), capture_ts_digits(cap));
-	struct capture_pkt pkt;
-	int rc = 0;
-	uint64_t bytes = 0;
-	for (int n = 0; n < MAX_PACKETS && bytes < MAX_BYTES && !analyzer_done(a); n++) {
-		rc = capture_next(cap, &pkt, errbuf);
-		bytes += drain_secrets(cap);
-		if (rc <= 0)
-			break;
-		if (!pkt.dlt_name || pkt.caplen > LIM_CAPLEN || pkt.frame > capture_frames(cap))
-			abort();
-		bytes += pkt.caplen;
-		analyzer_packet(a, &pkt);
-	}
+	int rc = read_packets(cap, a, errbuf);
 	in.frames = capture_frames(cap);
 	if (rc < 0) {
 		in.error_frame = in.frames + 1;

@@ -255,6 +255,7 @@ static void test_pcapng_every_prefix(void)
 				start = ends[i];
 		}
 		CU_ASSERT_EQUAL(r.end, at_end ? PCAPFILE_CLEAN : PCAPFILE_CUT);
+		pcapfile_close(f);
 		if (at_end)
 			continue;
 		if (n - start < 8)
@@ -262,7 +263,6 @@ static void test_pcapng_every_prefix(void)
 		else if (start >= ends[2])
 			EXPECT_ERR(&r, "bytes of an enhanced packet block, only got");
 		EXPECT_ERR(&r, n - start >= 8 && start >= ends[2] ? "the file ended mid-packet" : "the file ended mid-block");
-		pcapfile_close(f);
 	}
 	fb_free(&b);
 	guard_free(&g);

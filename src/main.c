@@ -340,12 +340,12 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 			in->error = mem_strdup(errbuf);
 			fprintf(stderr, "tlsdiag: %s: frame %llu: %s (", cfg->inputs[i], (unsigned long long)in->error_frame,
 				errbuf);
-			if (in->frames)
+			if (in->frames) {
 				fprintf(stderr, "analysis covers frames 1-%llu)\n", (unsigned long long)in->frames);
-			else   /* not one frame could be read: unusable input, not an empty report */
+			} else {   /* not one frame could be read: unusable input, not an empty report */
 				fputs("no frame could be read)\n", stderr);
-			if (in->frames == 0)
 				status = EXIT_USAGE;
+			}
 		}
 		analyzer_end_file(a);
 		capture_close(cap);

@@ -28,7 +28,7 @@ struct pcapsrc {
 	uint8_t *buf;
 	size_t cap, start, end;
 	bool eof;                    /* nothing more will come into buf */
-	uint64_t base;               /* file offset of buf[start] (direct: of mem[0]) */
+	uint64_t base;               /* file offset of the cursor: buf[start], or mem[base] in place */
 	/* gzip */
 	bool gz, gz_started, gz_cut;
 	z_stream z;

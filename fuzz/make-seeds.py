@@ -281,6 +281,27 @@ def edge_captures(client_hello):
     # the same bytes, in nanosecond pcap and gzip
     put("pcap", "edge-nsec", pcap_bytes(1, pk + [(1700000000, 999999999, ch)], nsec=True))
     put("pcap", "edge-gzip", gzip.compress(pcap_bytes(1, pk + [(1700000000, 9, ch)]), mtime=0))
+    # pcapng: an Ethernet and a raw IP interface, a key log, a custom block; big-endian, nanoseconds
+    for order, name in (("<", "edge-pcapng-two-links"), (">", "edge-pcapng-big-endian")):
+        def blk(t, body):
+            body += b"\0" * (-len(body) % 4)
+            return struct.pack(order + "II", t, 12 + len(body)) + body + struct.pack(order + "I", 12 + len(body))
+        def epb(ifid, ts, data):
+            return blk(6, struct.pack(order + "IIIII", ifid, ts >> 32, ts & 0xFFFFFFFF, len(data), len(data)) + data)
+        ng = blk(0x0A0D0D0A, struct.pack(order + "IHHq", 0x1A2B3C4D, 1, 0, -1))
+        nsec = struct.pack(order + "HH", 9, 1) + b"\x09\0\0\0"   # if_tsresol 10^-9
+        ng += blk(1, struct.pack(order + "HHI", 1, 0, 0) + nsec)
+        ng += blk(1, struct.pack(order + "HHI", 101, 0, 65535) + nsec)
+        ng += blk(10, struct.pack(order + "II", 0x544C534B, 20) + b"CLIENT_RANDOM 00 11\n")
+        ng += b"".join(epb(i % 2, 1700000000 * 10 ** 9 + i, p if i % 2 == 0 else p[14:]) for i, p in enumerate(hs))
+        ng += blk(0x40000BAD, struct.pack(order + "I", 32473) + b"custom")
+        ng += epb(0, 1700000000 * 10 ** 9 + 9, ch)
+        put("pcap", name, ng)
+    # the modified (Kuznetzov) pcap: 24-byte record headers
+    kz = struct.pack("<IHHiIII", 0xA1B2CD34, 2, 4, 0, 0, 65535, 1)
+    for sec, usec, p in pk + [(1700000000, 9, ch)]:
+        kz += struct.pack("<IIIIIHBB", sec, usec, len(p), len(p), 1, 0x0800, 0, 0) + p
+    put("pcap", "edge-modified-pcap", kz)
 
 
 def main():

@@ -666,7 +666,7 @@ void analyzer_packet(struct analyzer *a, const struct capture_pkt *p)
 		a->now_ns = ns;
 	settle_closed(a);
 	struct decoded d;
-	int rc = decode_packet(a->dlt, p->data, p->caplen, p->len, &d);
+	int rc = decode_packet(p->dlt, p->data, p->caplen, p->len, &d);   /* its own interface's link type */
 	if (rc == DEC_FRAGMENT) {
 		const uint8_t *dgram;
 		uint32_t dlen;

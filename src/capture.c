@@ -1,215 +1,232 @@
-/* capture.c - reading capture files with libpcap; gzip through a stdio cookie. */
+/* capture.c - packets from capture files (pcapfile.c) or live interfaces (libpcap), BPF filters via libpcap. */
 #include "capture.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
 
 #include "decode.h"
+#include "limits.h"
 #include "mem.h"
 
-struct capture {
-	pcap_t *p;
-	struct bpf_program prog;
+struct link {
+	int dlt;
+	const char *name;         /* libpcap's static string */
+	struct bpf_program prog;  /* the filter compiled for this link type */
 	bool has_prog;
-	bool live;
-	uint64_t frames;
-	int ts_digits;
-	uint8_t *iobuf;          /* the stdio buffer libpcap reads through */
 };
 
-#define READ_BUFFER (1u << 20)
+struct capture {
+	pcap_t *p;                /* live capture */
+	struct pcapfile *file;    /* or a file */
+	pcap_t *dead;             /* files: the first link type, for -w (capture_pcap) */
+	char *filter;             /* files: compiled per link type as packets meet them */
+	struct link links[16];
+	unsigned n_links, last_link;
+	bool live;
+	uint64_t frames;
+	int dlt;                  /* live, or the file's first supported link type */
+	int ts_digits;
+	char names[160];
+};
 
-/* stdio cookie over zlib so libpcap reads a .gz capture as a stream. */
-static ssize_t gz_read(void *cookie, char *buf, size_t size)
+static const char *dlt_name(int dlt)
 {
-	int n = gzread((gzFile)cookie, buf, size > 1u << 30 ? 1u << 30 : (unsigned)size);
-	return n < 0 ? -1 : n;
+	const char *n = pcap_datalink_val_to_name(dlt);
+	return n ? n : "unknown";
 }
 
-static int gz_close(void *cookie)
+/* The link of a link type, its filter compiled on first use (pcap_compile
+ * needs a handle of that link type: a dead one). NULL if the filter does
+ * not compile for it (errbuf says why) or there are too many link types. */
+static struct link *link_of(struct capture *c, int dlt, char *errbuf)
 {
-	return gzclose((gzFile)cookie) == Z_OK ? 0 : -1;
-}
-
-static FILE *open_gzip(const char *path, char *errbuf)
-{
-	gzFile gz = gzopen(path, "rb");
-	if (!gz) {
-		snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", path, strerror(errno ? errno : ENOMEM));
+	struct link *l = &c->links[c->last_link];
+	if (c->n_links && l->dlt == dlt)
+		return l;
+	for (unsigned i = 0; i < c->n_links; i++)
+		if (c->links[i].dlt == dlt) {
+			c->last_link = i;
+			return &c->links[i];
+		}
+	if (c->n_links == sizeof c->links / sizeof c->links[0]) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "more than %u link types in one file", c->n_links);
 		return NULL;
 	}
-	gzbuffer(gz, 256 * 1024);
-	cookie_io_functions_t io = { .read = gz_read, .write = NULL, .seek = NULL, .close = gz_close };
-	FILE *f = fopencookie(gz, "r", io);
-	if (!f) {
-		gzclose(gz);
-		snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", path, strerror(errno));
-		return NULL;
+	l = &c->links[c->n_links];
+	l->dlt = dlt;
+	l->name = dlt_name(dlt);
+	if (c->filter) {
+		pcap_t *d = pcap_open_dead(dlt, LIM_CAPLEN);
+		if (!d || pcap_compile(d, &l->prog, c->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+			snprintf(errbuf, CAPTURE_ERRBUF, "filter \"%s\"%s%s: %s", c->filter, c->n_links ? " on link type " : "",
+				 c->n_links ? l->name : "", d ? pcap_geterr(d) : "out of memory");
+			if (d)
+				pcap_close(d);
+			return NULL;
+		}
+		pcap_close(d);
+		l->has_prog = true;
 	}
-	return f;
+	c->last_link = c->n_links++;
+	return l;
 }
 
-/* Classic pcap says its timestamp resolution in the magic; pcapng per
- * interface (libpcap does not tell us, and tcpdump writes microseconds). */
-static int magic_ts_digits(const uint8_t m[4])
+/* The first link type at the start of the file that we can decode. */
+static int first_supported(const struct pcapfile *f)
 {
-	if ((m[0] == 0xa1 && m[1] == 0xb2 && m[2] == 0x3c && m[3] == 0x4d) ||
-	    (m[0] == 0x4d && m[1] == 0x3c && m[2] == 0xb2 && m[3] == 0xa1))
-		return 9;
-	return 6;
+	int dlts[16];
+	size_t n = pcapfile_dlts(f, dlts, 16);
+	for (size_t i = 0; i < n; i++)
+		if (decode_link_supported(dlts[i]))
+			return dlts[i];
+	return -1;
 }
 
 struct capture *capture_open_file(const char *path, const char *filter, char *errbuf)
 {
-	char perr[PCAP_ERRBUF_SIZE] = "";
-	uint8_t magic[4] = { 0 };
-	struct stat st;
-
+	char perr[PCAPFILE_ERRBUF];
 	errbuf[0] = '\0';
-	/* "-" is standard input, as with tcpdump -r - */
-	FILE *raw = strcmp(path, "-") == 0 ? fdopen(dup(0), "rb") : fopen(path, "rb");
-	if (!raw) {
-		snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", path, strerror(errno));
+	struct pcapfile *f = pcapfile_open(path, perr);
+	if (!f) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", path, perr);
 		return NULL;
 	}
-	/* libpcap reads record by record through stdio: a large buffer (set
-	 * before the first read; glibc ignores the size without one) turns tens
-	 * of thousands of 4 KiB read() calls into a few hundred */
-	uint8_t *iobuf = mem_alloc(READ_BUFFER);
-	setvbuf(raw, (char *)iobuf, _IOFBF, READ_BUFFER);
-	if (fstat(fileno(raw), &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(errbuf, CAPTURE_ERRBUF, "%s: is a directory", path);
-		fclose(raw);
-		mem_free(iobuf);
-		return NULL;
-	}
-	size_t got = fread(magic, 1, sizeof magic, raw);
-	if (got == 0) {
-		snprintf(errbuf, CAPTURE_ERRBUF, "%s: empty file, not a capture", path);
-		fclose(raw);
-		mem_free(iobuf);
-		return NULL;
-	}
-	bool gz = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-	bool seekable = fseek(raw, 0, SEEK_SET) == 0;
-	FILE *f;
-	if (!seekable) {
-		/* a pipe: put the 4 bytes back in front of the rest */
-		if (gz) {
-			snprintf(errbuf, CAPTURE_ERRBUF, "%s: gzip-compressed input from a pipe: decompress it first (zcat)",
-				 path);
-			fclose(raw);
-			mem_free(iobuf);
-			return NULL;
-		}
-		for (size_t i = got; i > 0; i--)
-			ungetc(magic[i - 1], raw);
-		f = raw;
-	} else if (gz) {
-		fclose(raw);
-		gzFile peek = gzopen(path, "rb");
-		if (peek) {
-			if (gzread(peek, magic, 4) != 4)
-				memset(magic, 0, 4);
-			gzclose(peek);
-		}
-		f = open_gzip(path, errbuf);
-		if (!f) {
-			mem_free(iobuf);
-			return NULL;
-		}
-		setvbuf(f, (char *)iobuf, _IOFBF, READ_BUFFER);
-	} else {
-		f = raw;
-	}
-
 	struct capture *c = mem_alloc(sizeof *c);
-	c->iobuf = iobuf;   /* freed after pcap_close has closed the FILE */
-	c->ts_digits = magic_ts_digits(magic);
-	/* ask for nanoseconds: libpcap scales microsecond files up */
-	c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (!c->p) {
-		fclose(f);
-		c->iobuf = NULL;
-		mem_free(iobuf);
-		if (strstr(perr, "unknown file format"))
-			snprintf(errbuf, CAPTURE_ERRBUF, "%s: not a pcap or pcapng capture file", path);
-		else
-			snprintf(errbuf, CAPTURE_ERRBUF, "%s: %s", path, perr);
-		mem_free(c);
-		return NULL;
-	}
-	if (!decode_link_supported(pcap_datalink(c->p))) {
-		const char *n = pcap_datalink_val_to_name(pcap_datalink(c->p));
-		snprintf(errbuf, CAPTURE_ERRBUF, "%s: unsupported link type %s (%d)", path, n ? n : "unknown",
-			 pcap_datalink(c->p));
+	c->file = f;
+	c->ts_digits = pcapfile_ts_digits(f);
+	c->dlt = first_supported(f);
+	if (c->dlt < 0) {
+		int d = pcapfile_dlt(f);
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s: unsupported link type %s (%d)", path, dlt_name(d), d);
 		capture_close(c);
 		return NULL;
 	}
 	if (filter && *filter) {
-		if (pcap_compile(c->p, &c->prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-			snprintf(errbuf, CAPTURE_ERRBUF, "filter \"%s\": %s", filter, pcap_geterr(c->p));
+		c->filter = mem_strdup(filter);
+		if (!link_of(c, c->dlt, errbuf)) {   /* a filter that does not compile is an option error */
 			capture_close(c);
 			return NULL;
 		}
-		c->has_prog = true;
 	}
 	return c;
 }
 
-int capture_next(struct capture *c, struct capture_pkt *pkt, char *errbuf)
+static int next_from_file(struct capture *c, struct capture_pkt *pkt, char *errbuf)
 {
 	for (;;) {
-		struct pcap_pkthdr *h;
-		const u_char *data;
-		int rc = pcap_next_ex(c->p, &h, &data);
-		if (rc == PCAP_ERROR_BREAK)
-			return c->live ? -2 : 0;
-		if (rc == 0)
-			return 2;   /* live: timeout */
-		if (rc < 0) {
-			snprintf(errbuf, CAPTURE_ERRBUF, "%s", pcap_geterr(c->p));
-			return -1;
+		struct pcapfile_pkt fp;
+		char perr[PCAPFILE_ERRBUF];
+		int rc = pcapfile_next(c->file, &fp, perr);
+		c->frames = pcapfile_frames(c->file);
+		if (rc <= 0) {
+			if (rc < 0)
+				snprintf(errbuf, CAPTURE_ERRBUF, "%s", perr);
+			return rc;
 		}
-		c->frames++;
-		if (c->has_prog && !pcap_offline_filter(&c->prog, h, data))
-			continue;   /* filtered out, but counted: frame numbers stay Wireshark's */
-		pkt->frame = c->frames;
-		pkt->time.sec = (int64_t)h->ts.tv_sec;
-		pkt->time.nsec = (uint32_t)h->ts.tv_usec;   /* nanoseconds: see open */
-		pkt->caplen = h->caplen;
-		pkt->len = h->len;
-		pkt->data = data;
+		struct link *l = link_of(c, fp.dlt, errbuf);
+		if (!l)
+			return -1;
+		if (l->has_prog) {
+			struct pcap_pkthdr h = { .caplen = fp.caplen, .len = fp.len };
+			if (!pcap_offline_filter(&l->prog, &h, fp.data))
+				continue;   /* filtered out, but counted: frame numbers stay Wireshark's */
+		}
+		pkt->frame = fp.frame;
+		pkt->time.sec = fp.sec;
+		pkt->time.nsec = fp.nsec;
+		pkt->caplen = fp.caplen;
+		pkt->len = fp.len;
+		pkt->data = fp.data;
+		pkt->dlt = fp.dlt;
+		pkt->dlt_name = l->name;
+		pkt->interface = fp.interface;
 		return 1;
 	}
 }
 
-int capture_datalink(const struct capture *c) { return pcap_datalink(c->p); }
-
-const char *capture_datalink_name(const struct capture *c)
+int capture_next(struct capture *c, struct capture_pkt *pkt, char *errbuf)
 {
-	const char *n = pcap_datalink_val_to_name(pcap_datalink(c->p));
-	return n ? n : "unknown";
+	if (c->file)
+		return next_from_file(c, pkt, errbuf);
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc = pcap_next_ex(c->p, &h, &data);
+	if (rc == PCAP_ERROR_BREAK)
+		return -2;
+	if (rc == 0)
+		return 2;   /* timeout */
+	if (rc < 0) {
+		snprintf(errbuf, CAPTURE_ERRBUF, "%s", pcap_geterr(c->p));
+		return -1;
+	}
+	pkt->frame = ++c->frames;
+	pkt->time.sec = (int64_t)h->ts.tv_sec;
+	pkt->time.nsec = (uint32_t)h->ts.tv_usec * 1000u;
+	pkt->caplen = h->caplen;
+	pkt->len = h->len;
+	pkt->data = data;
+	pkt->dlt = c->dlt;
+	pkt->dlt_name = c->links[0].name;
+	pkt->interface = 0;
+	return 1;
+}
+
+bool capture_secrets(struct capture *c, struct pcapfile_secrets *out)
+{
+	return c->file && pcapfile_secrets(c->file, out);
+}
+
+enum pcapfile_end capture_end(const struct capture *c)
+{
+	return c->file ? pcapfile_end(c->file) : PCAPFILE_MORE;
+}
+
+int capture_datalink(const struct capture *c) { return c->dlt; }
+const char *capture_datalink_name(const struct capture *c) { return dlt_name(c->dlt); }
+
+const char *capture_link_names(struct capture *c)
+{
+	int dlts[16];
+	size_t n = c->file ? pcapfile_dlts(c->file, dlts, 16) : 0;
+	if (!n)
+		return capture_datalink_name(c);
+	c->names[0] = '\0';
+	for (size_t i = 0, at = 0; i < n && at < sizeof c->names; i++)
+		at += (size_t)snprintf(c->names + at, sizeof c->names - at, "%s%s", i ? ", " : "", dlt_name(dlts[i]));
+	return c->names;
 }
 
 int capture_ts_digits(const struct capture *c) { return c->ts_digits; }
 uint64_t capture_frames(const struct capture *c) { return c->frames; }
-pcap_t *capture_pcap(struct capture *c) { return c->p; }
-void capture_break(struct capture *c) { pcap_breakloop(c->p); }
+
+pcap_t *capture_pcap(struct capture *c)
+{
+	/* a file's -w copy: its first link type and snaplen, microsecond stamps (what evidence.c writes) */
+	if (!c->p && !c->dead)
+		c->dead = pcap_open_dead_with_tstamp_precision(c->dlt, (int)pcapfile_snaplen(c->file),
+							       PCAP_TSTAMP_PRECISION_MICRO);
+	return c->p ? c->p : c->dead;
+}
+
+void capture_break(struct capture *c)
+{
+	if (c->p)
+		pcap_breakloop(c->p);
+}
 
 void capture_close(struct capture *c)
 {
 	if (!c)
 		return;
-	if (c->has_prog)
-		pcap_freecode(&c->prog);
+	for (unsigned i = 0; i < c->n_links; i++)
+		if (c->links[i].has_prog)
+			pcap_freecode(&c->links[i].prog);
 	if (c->p)
-		pcap_close(c->p);   /* closes the FILE, and the gzip cookie with it */
-	mem_free(c->iobuf);
+		pcap_close(c->p);
+	if (c->dead)
+		pcap_close(c->dead);
+	pcapfile_close(c->file);
+	mem_free(c->filter);
 	mem_free(c);
 }
 
@@ -270,18 +287,25 @@ struct capture *capture_open_live(const struct capture_live_opts *o, char *errbu
 	/* "any" gives Linux cooked headers; prefer SLL2, which names the interface */
 	if (pcap_datalink(c->p) == DLT_LINUX_SLL)
 		pcap_set_datalink(c->p, DLT_LINUX_SLL2);
-	if (!decode_link_supported(pcap_datalink(c->p))) {
+	c->dlt = pcap_datalink(c->p);
+	c->links[0].dlt = c->dlt;
+	c->links[0].name = dlt_name(c->dlt);
+	if (!decode_link_supported(c->dlt)) {
 		snprintf(errbuf, CAPTURE_ERRBUF, "%s: unsupported link type %s", dev, capture_datalink_name(c));
 		capture_close(c);
 		return NULL;
 	}
 	const char *filter = o->filter && *o->filter ? o->filter : "tcp";
-	if (pcap_compile(c->p, &c->prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0 || pcap_setfilter(c->p, &c->prog) < 0) {
+	struct bpf_program prog;
+	int compiled = pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN);
+	if (compiled < 0 || pcap_setfilter(c->p, &prog) < 0) {
+		if (compiled == 0)
+			pcap_freecode(&prog);
 		snprintf(errbuf, CAPTURE_ERRBUF, "filter \"%s\": %s", filter, pcap_geterr(c->p));
 		capture_close(c);
 		return NULL;
 	}
-	pcap_freecode(&c->prog);   /* the kernel has it; frame numbers count what we receive */
+	pcap_freecode(&prog);   /* the kernel has it; frame numbers count what we receive */
 	return c;
 }
 

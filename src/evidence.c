@@ -28,6 +28,7 @@ struct ev_conn {
 
 struct evidence {
 	pcap_dumper_t *d;
+	int dlt;                     /* one pcap file has one link type */
 	char *path;
 	uint64_t held_total;
 	uint64_t written;
@@ -42,6 +43,7 @@ struct evidence *evidence_open(const char *path, pcap_t *source, char *errbuf)
 	}
 	struct evidence *e = mem_alloc(sizeof *e);
 	e->d = d;
+	e->dlt = pcap_datalink(source);
 	e->path = mem_strdup(path);
 	return e;
 }
@@ -68,6 +70,10 @@ void evidence_packet(struct evidence *e, struct ev_conn **ecp, const struct capt
 	if (!*ecp)
 		*ecp = mem_alloc(sizeof **ecp);
 	struct ev_conn *ec = *ecp;
+	if (p->dlt != e->dlt) {   /* from an interface of another link type (pcapng): cannot be written */
+		ec->truncated = true;
+		return;
+	}
 	struct pcap_pkthdr h;
 	h.ts.tv_sec = (time_t)p->time.sec;
 	h.ts.tv_usec = (suseconds_t)(p->time.nsec / 1000);   /* the dumper writes microseconds */

@@ -9,6 +9,19 @@
  * observable, so no finding is drawn from it.
  */
 
+/* Capture files (pcapfile.c). A packet record or block claiming more
+ * captured bytes than LIM_CAPLEN (libpcap's MAXIMUM_SNAPLEN) is damage:
+ * reading stops there, what came before stays valid. pcapng blocks are
+ * capped by kind: packet blocks hold LIM_CAPLEN bytes and options, every
+ * other block (secrets, name resolution, custom ...) LIM_PCAPNG_BLOCK. */
+#define LIM_CAPLEN                 (256u * 1024u)
+#define LIM_PACKET_BLOCK           (LIM_CAPLEN + 128u * 1024u)
+#define LIM_PCAPNG_BLOCK           (16u * 1024u * 1024u)
+#define LIM_PCAPNG_INTERFACES      65536u
+/* Decryption Secrets Blocks read ahead of the caller and not yet taken;
+ * beyond this they are counted as dropped. */
+#define LIM_SECRETS_HELD           (16u * 1024u * 1024u)
+
 /* TCP reassembly (tcp.ooo_overflow): bytes and segments held out of order,
  * per direction and for the whole run. */
 #define LIM_OOO_BYTES_PER_DIR      (512u * 1024u)

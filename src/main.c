@@ -179,7 +179,6 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 		struct input_info *in = &info[n_info++];
 		memset(in, 0, sizeof *in);
 		in->file = cfg->inputs[i];
-		in->link_type = capture_datalink_name(cap);
 		in->ts_digits = capture_ts_digits(cap);
 		analyzer_begin_file(a, cfg->inputs[i], capture_datalink(cap), capture_ts_digits(cap));
 		struct capture_pkt pkt;
@@ -187,14 +186,21 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 		while (!analyzer_done(a) && (rc = capture_next(cap, &pkt, errbuf)) > 0)
 			analyzer_packet(a, &pkt);
 		in->frames = capture_frames(cap);
+		in->link_type = mem_strdup(capture_link_names(cap));   /* every interface's, "EN10MB, RAW" */
 		if (!analyzer_done(a) && rc < 0) {
 			in->error_frame = in->frames + 1;
 			in->error = mem_strdup(errbuf);
-			fprintf(stderr, "tlsdiag: %s: frame %llu: %s (analysis covers frames 1-%llu)\n", cfg->inputs[i],
-				(unsigned long long)in->error_frame, errbuf, (unsigned long long)in->frames);
+			fprintf(stderr, "tlsdiag: %s: frame %llu: %s (", cfg->inputs[i], (unsigned long long)in->error_frame,
+				errbuf);
+			if (in->frames) {
+				fprintf(stderr, "analysis covers frames 1-%llu)\n", (unsigned long long)in->frames);
+			} else {   /* not one frame could be read: unusable input, not an empty report */
+				fputs("no frame could be read)\n", stderr);
+				status = EXIT_USAGE;
+			}
 		}
 		analyzer_end_file(a);
-		capture_close(cap);   /* the link type name is libpcap's static string */
+		capture_close(cap);
 		if (analyzer_done(a))
 			break;
 	}
@@ -213,8 +219,10 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 		fprintf(stderr, "tlsdiag: %s\n", errbuf);
 		status = EXIT_USAGE;
 	}
-	for (size_t i = 0; i < n_info; i++)
+	for (size_t i = 0; i < n_info; i++) {
 		mem_free((void *)info[i].error);
+		mem_free((void *)info[i].link_type);
+	}
 	return status;
 }
 

@@ -193,11 +193,15 @@ def pcapng_block(btype, body):
 
 
 def pcapng(blocks):
-    """blocks: ('if', linktype) or ('pkt', if_id, Capture record)."""
+    """blocks: ('if', linktype), ('pkt', if_id, Capture record), ('dsb', secrets type, bytes) or ('raw', bytes)."""
     out = [pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))]
     for b in blocks:
         if b[0] == "if":
             out.append(pcapng_block(1, struct.pack("<HHI", b[1], 0, 262144)))
+        elif b[0] == "dsb":
+            out.append(pcapng_block(10, struct.pack("<II", b[1], len(b[2])) + b[2]))
+        elif b[0] == "raw":
+            out.append(b[1])
         else:
             _, if_id, (sec, usec, caplen, origlen, data) = b
             ts = sec * 1000000 + usec
@@ -501,22 +505,23 @@ def ng_records(cap):
     return [("pkt", 0, r) for r in cap.recs]
 
 
-@case("file-pcapng-two-links", "a pcapng whose second interface is RAW while the first is EN10MB: libpcap 1.10 "
-      "refuses it; one line names the file and frame, the connection before is reported", "pcapng")
+@case("file-pcapng-two-links", "a pcapng whose second interface is RAW while the first is EN10MB (libpcap 1.10 "
+      "refuses such files): every packet is decoded by its own interface's link type, all three connections are "
+      "reported", "pcapng")
 def _(rng):
     cap = Capture()
     good(cap, rng)
-    n = cap.frames
     raw = Capture()
-    rc = Conn(raw, 40001)
-    rc.open()
+    raw.usec = cap.usec
+    good(raw, rng, 40001)
     blocks = [("if", 1)] + ng_records(cap) + [("if", 101)]
-    blocks += [("pkt", 1, r[:4] + [r[4][14:]]) for r in raw.recs]
+    blocks += [("pkt", 1, [r[0], r[1], r[2] - 14, r[3] - 14, r[4][14:]]) for r in raw.recs]
     cap2 = Capture()
-    cap2.usec = cap.usec
+    cap2.usec = raw.usec
     good(cap2, rng, GOOD + 1)
     blocks += ng_records(cap2)
-    return pcapng(blocks), ["exit=0,1", OK, "stderr=frame %d" % (n + 1), "input-error", "stderr-max=1"]
+    return pcapng(blocks), ["exit=0", OK, "ok=40001", "ok=%d" % (GOOD + 1), "conns=3", "no-stderr",
+                            "text=(EN10MB, RAW, %d frames)" % (cap.frames + raw.frames + cap2.frames)]
 
 
 @case("file-pcapng-bad-interface", "a pcapng packet block naming an interface that was never described", "pcapng")
@@ -529,6 +534,70 @@ def _(rng):
     good(extra, rng, GOOD + 1)
     blocks = [("if", 1)] + ng_records(cap) + [("pkt", 7, extra.recs[0])] + ng_records(extra)[1:]
     return pcapng(blocks), ["exit=0,1", OK, "stderr=frame %d" % (n + 1), "input-error", "stderr-max=1"]
+
+
+@case("file-caplen-huge-first", "the first packet record claims a caplen of 2 GiB: not one frame can be read, so "
+      "the input is unusable: exit 2 with the reason, not an empty report")
+def _(rng):
+    cap = Capture()
+    good(cap, rng)
+    cap.recs[0][2] = cap.recs[0][3] = 0x7FFFFFFF
+    return cap.pcap(), ["exit=2", "stderr=frame 1: invalid packet capture length 2147483647", "input-error",
+                        "frames=0", "conns=0", "stderr-max=1"]
+
+
+@case("file-pcapng-first-block-lies", "a pcapng whose first packet block claims a length of 4,294,967,280 bytes: "
+      "not one frame can be read: exit 2 with the reason", "pcapng")
+def _(rng):
+    cap = Capture()
+    good(cap, rng)
+    lie = struct.pack("<II", 6, 0xFFFFFFF0) + bytes(20)
+    return pcapng([("if", 1), ("raw", lie)] + ng_records(cap)), [
+        "exit=2", "stderr=frame 1: enhanced packet block length 4294967280 exceeds the maximum", "input-error",
+        "frames=0", "conns=0", "stderr-max=1"]
+
+
+@case("file-pcapng-cut-mid-packet", "a pcapng that ends in the middle of an enhanced packet block: the connection "
+      "before is reported, the damage names its frame and says that the file ended mid-packet", "pcapng")
+def _(rng):
+    cap = Capture()
+    good(cap, rng)
+    hello_only(cap, rng, 40001)
+    data = pcapng([("if", 1)] + ng_records(cap))
+    cut = len(data) - 4 - len(cap.recs[-1][4]) // 2   # half of the last packet's bytes are missing
+    return data[:cut], ["exit=0,1", OK, "stderr=frame %d: truncated pcapng dump file" % cap.frames,
+                        "stderr=the file ended mid-packet", "input-error", "frames=%d" % (cap.frames - 1),
+                        "stderr-max=1"]
+
+
+@case("file-pcapng-secrets", "a pcapng with Decryption Secrets Blocks (a TLS key log before the packets, another "
+      "secrets type between them) and a custom block (no packet, but a frame to Wireshark): frames keep Wireshark's "
+      "numbers", "pcapng")
+def _(rng):
+    cap = Capture()
+    good(cap, rng)
+    n = cap.frames
+    cap2 = Capture()
+    cap2.usec = cap.usec
+    good(cap2, rng, GOOD + 1)
+    keys = b"CLIENT_RANDOM " + rng.randbytes(32).hex().encode() + b" " + rng.randbytes(48).hex().encode() + b"\n"
+    blocks = [("dsb", 0x544C534B, keys), ("if", 1)] + ng_records(cap)
+    blocks += [("dsb", 0x57474B4C, rng.randbytes(40)), ("raw", pcapng_block(0x40000BAD, rng.randbytes(33)))]
+    blocks += ng_records(cap2)
+    return pcapng(blocks), ["exit=0", OK, "ok=%d" % (GOOD + 1), "conns=2", "no-stderr",
+                            "frames=%d" % (n + 1 + cap2.frames), "text=(frames %d-%d," % (n + 2, n + 1 + cap2.frames)]
+
+
+@case("file-pcapng-secrets-lie", "a Decryption Secrets Block whose secrets length runs past its block, after a "
+      "healthy connection: reading stops there with a precise message", "pcapng")
+def _(rng):
+    cap = Capture()
+    good(cap, rng)
+    n = cap.frames
+    lie = pcapng_block(10, struct.pack("<II", 0x544C534B, 4000) + b"CLIENT_RANDOM")
+    return pcapng([("if", 1)] + ng_records(cap) + [("raw", lie)] + ng_records(cap)[:2]), [
+        "exit=0", OK, "stderr=frame %d: decryption secrets block claims 4000 bytes of secrets but holds 16" % (n + 1),
+        "input-error", "frames=%d" % n, "stderr-max=1"]
 
 
 # ---- IP and TCP ----

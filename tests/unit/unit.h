@@ -14,6 +14,8 @@ struct session;
 void register_tls_names_tests(void);
 void register_tls_suite_tests(void);
 void register_rd_tests(void);
+void register_pcapfile_tests(void);
+void register_pcapng_tests(void);
 void register_decode_tests(void);
 void register_ipfrag_tests(void);
 void register_flow_tests(void);

@@ -12,6 +12,8 @@ int main(int argc, char **argv)
 	register_tls_names_tests();
 	register_tls_suite_tests();
 	register_rd_tests();
+	register_pcapfile_tests();
+	register_pcapng_tests();
 	register_decode_tests();
 	register_ipfrag_tests();
 	register_mem_tests();

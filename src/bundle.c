@@ -23,6 +23,7 @@
 
 #include "certcheck.h"
 #include "certfile.h"
+#include "diag.h"
 #include "fmt.h"
 #include "json.h"
 #include "mem.h"
@@ -55,22 +56,6 @@ struct bctx {
 };
 
 /* ---- wording helpers ---- */
-
-static void add(struct bctx *c, const char *id, int sev, int side, struct strbuf *sum, struct strbuf *cause,
-		struct strbuf *fix)
-{
-	finding_list_add(&c->fl, id, sev, side, sum->p ? sum->p : "", cause->p ? cause->p : "", fix->p ? fix->p : "");
-	sb_free(sum);
-	sb_free(cause);
-	sb_free(fix);
-}
-
-static void init3(struct strbuf *a, struct strbuf *b, struct strbuf *d)
-{
-	sb_init(a);
-	sb_init(b);
-	sb_init(d);
-}
 
 static const struct x509_cert *cert(const struct bctx *c, int i)
 {
@@ -179,83 +164,78 @@ static const char *reason_only(const char *err, const char *path)
 
 static void check_unreadable(struct bctx *c, const char *err, bool key)
 {
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
+	struct draft t = { 0 };
 	if (key) {
-		sb_printf(&sum, "The key file %s cannot be used: %s.", c->o->key_path, reason_only(err, c->o->key_path));
-		sb_printf(&cause, "It cannot be read as a private key: servers read PEM text (-----BEGIN PRIVATE "
-				  "KEY-----), DER, or a PKCS#12 keystore with its password.");
-		sb_printf(&fix, "Give the private key file that was created together with the certificate's CSR (for a "
-				"password-protected PKCS#12 file, its password with --key-pass).");
+		sb_printf(&t.sum, "The key file %s cannot be used: %s.", c->o->key_path, reason_only(err, c->o->key_path));
+		sb_printf(&t.cause, "It cannot be read as a private key: servers read PEM text (-----BEGIN PRIVATE "
+				    "KEY-----), DER, or a PKCS#12 keystore with its password.");
+		sb_printf(&t.fix, "Give the private key file that was created together with the certificate's CSR (for a "
+				  "password-protected PKCS#12 file, its password with --key-pass).");
 	} else {
-		sb_printf(&sum, "The bundle %s cannot be used: %s.", c->o->chain_path, reason_only(err, c->o->chain_path));
-		sb_printf(&cause, "It cannot be read as a certificate file: platforms read PEM text (-----BEGIN "
-				  "CERTIFICATE----- ... -----END CERTIFICATE-----), a DER certificate, or a PKCS#12 "
-				  "keystore with its password.");
-		sb_printf(&fix, "Export the certificate again as PEM (\"Base-64 encoded X.509\" in the Windows "
-				"certificate export, the .pem or .crt download of the CA) and check it with: openssl x509 "
-				"-in FILE -noout -subject -dates (for a password-protected PKCS#12 file, give its "
-				"password with --key-pass).");
+		sb_printf(&t.sum, "The bundle %s cannot be used: %s.", c->o->chain_path, reason_only(err, c->o->chain_path));
+		sb_printf(&t.cause, "It cannot be read as a certificate file: platforms read PEM text (-----BEGIN "
+				    "CERTIFICATE----- ... -----END CERTIFICATE-----), a DER certificate, or a PKCS#12 "
+				    "keystore with its password.");
+		sb_printf(&t.fix, "Export the certificate again as PEM (\"Base-64 encoded X.509\" in the Windows "
+				  "certificate export, the .pem or .crt download of the CA) and check it with: openssl x509 "
+				  "-in FILE -noout -subject -dates (for a password-protected PKCS#12 file, give its "
+				  "password with --key-pass).");
 	}
-	add(c, "bundle-unreadable", SEV_ERROR, key ? SIDE_BOTH : SIDE_SERVER, &sum, &cause, &fix);
+	draft_add(&t, &c->fl, "bundle-unreadable", SEV_ERROR, key ? SIDE_BOTH : SIDE_SERVER);
 }
 
 static void check_problems(struct bctx *c, const struct certfile *f, const char *path, bool key_file)
 {
 	for (uint32_t i = 0; i < f->n_problems; i++) {
-		struct strbuf sum, cause, fix;
-		init3(&sum, &cause, &fix);
-		sb_printf(&sum, "%s: %s.", path, f->problems[i]);
-		sb_printf(&cause, "The file holds something a server cannot use as it is: damage from copying, pasting, "
-				  "editing or joining files (a lost or changed character, a missing line break, a cut-off "
-				  "end), or a block of the wrong kind (a CSR, a PKCS#7 bundle, a second key). "
-				  "OpenSSL-based servers (nginx, Apache, HAProxy) and upload forms stop at such a block or "
-				  "skip it, so what it holds is not used.");
-		sb_printf(&fix, "Where the message says what to do, do that. For damage, copy the %s again from the "
-				"original file or the CA's download (never retyped, never through a word processor), join "
-				"PEM files with cat leaf.pem intermediate.pem > bundle.pem from files that each end with a "
-				"line break, and list what OpenSSL reads with: %s",
+		struct draft t = { 0 };
+		sb_printf(&t.sum, "%s: %s.", path, f->problems[i]);
+		sb_printf(&t.cause, "The file holds something a server cannot use as it is: damage from copying, pasting, "
+				    "editing or joining files (a lost or changed character, a missing line break, a cut-off "
+				    "end), or a block of the wrong kind (a CSR, a PKCS#7 bundle, a second key). "
+				    "OpenSSL-based servers (nginx, Apache, HAProxy) and upload forms stop at such a block or "
+				    "skip it, so what it holds is not used.");
+		sb_printf(&t.fix, "Where the message says what to do, do that. For damage, copy the %s again from the "
+				  "original file or the CA's download (never retyped, never through a word processor), join "
+				  "PEM files with cat leaf.pem intermediate.pem > bundle.pem from files that each end with a "
+				  "line break, and list what OpenSSL reads with: %s",
 			  key_file ? "key" : "certificates",
 			  key_file ? "openssl pkey -in KEY -noout"
 				   : "openssl crl2pkcs7 -nocrl -certfile bundle.pem | openssl pkcs7 -print_certs -noout");
-		add(c, "bundle-parse-error", SEV_ERROR, key_file ? SIDE_BOTH : SIDE_SERVER, &sum, &cause, &fix);
+		draft_add(&t, &c->fl, "bundle-parse-error", SEV_ERROR, key_file ? SIDE_BOTH : SIDE_SERVER);
 	}
 }
 
 static void check_format(struct bctx *c, const struct certfile *f, const char *path, bool key_file)
 {
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
+	struct draft t = { 0 };
 	if (!strcmp(f->format, "DER") && !key_file && f->n) {
-		sb_printf(&sum, "%s is a DER (binary) certificate, not PEM text.", path);
-		sb_printf(&cause, "Many platforms (nginx, Apache, PCE Access Management, most upload forms) want PEM: "
-				  "base64 text between -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- lines. "
-				  "A DER file holds one certificate, so it cannot carry the intermediates either.");
+		sb_printf(&t.sum, "%s is a DER (binary) certificate, not PEM text.", path);
+		sb_printf(&t.cause, "Many platforms (nginx, Apache, PCE Access Management, most upload forms) want PEM: "
+				    "base64 text between -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- lines. "
+				    "A DER file holds one certificate, so it cannot carry the intermediates either.");
 		char pem[512];
 		pem_name(pem, sizeof pem, path);
-		sb_printf(&fix, "Convert it: openssl x509 -inform der -in %s -out %s, then append the "
-				"intermediate certificate(s) in PEM.", path, pem);
-		add(c, "bundle-der", SEV_INFO, SIDE_SERVER, &sum, &cause, &fix);
+		sb_printf(&t.fix, "Convert it: openssl x509 -inform der -in %s -out %s, then append the "
+				  "intermediate certificate(s) in PEM.", path, pem);
+		draft_add(&t, &c->fl, "bundle-der", SEV_INFO, SIDE_SERVER);
 	} else if (!strcmp(f->format, "DER") && f->key_found) {
-		sb_printf(&sum, "The key file %s is a DER (binary) private key, not PEM text.", path);
-		sb_printf(&cause, "Many platforms (nginx, Apache, PCE Access Management, most upload forms) want a PEM "
-				  "key: base64 text between -----BEGIN PRIVATE KEY----- and -----END PRIVATE KEY----- "
-				  "lines.");
-		sb_printf(&fix, "Convert it: openssl pkey -inform der -in %s -out key.pem", path);
-		add(c, "bundle-der", SEV_INFO, SIDE_BOTH, &sum, &cause, &fix);
+		sb_printf(&t.sum, "The key file %s is a DER (binary) private key, not PEM text.", path);
+		sb_printf(&t.cause, "Many platforms (nginx, Apache, PCE Access Management, most upload forms) want a PEM "
+				    "key: base64 text between -----BEGIN PRIVATE KEY----- and -----END PRIVATE KEY----- "
+				    "lines.");
+		sb_printf(&t.fix, "Convert it: openssl pkey -inform der -in %s -out key.pem", path);
+		draft_add(&t, &c->fl, "bundle-der", SEV_INFO, SIDE_BOTH);
 	} else if (!strcmp(f->format, "PKCS#12")) {
-		sb_printf(&sum, "%s is a PKCS#12 keystore (certificates and key in one password-protected file), not "
-				"PEM text.", path);
-		sb_printf(&cause, "Java, IIS and Windows import PKCS#12; platforms that take PEM files (nginx, Apache, "
-				  "HAProxy, PCE Access Management) cannot read it.");
-		sb_printf(&fix, "Where PEM is needed, extract it: openssl pkcs12 -in %s -nokeys -out chain.pem and "
-				"openssl pkcs12 -in %s -nocerts -nodes -out key.pem (then make sure chain.pem has the leaf "
-				"first).", path, path);
-		add(c, "bundle-pkcs12", SEV_INFO, key_file ? SIDE_BOTH : SIDE_SERVER, &sum, &cause, &fix);
+		sb_printf(&t.sum, "%s is a PKCS#12 keystore (certificates and key in one password-protected file), not "
+				  "PEM text.", path);
+		sb_printf(&t.cause, "Java, IIS and Windows import PKCS#12; platforms that take PEM files (nginx, Apache, "
+				    "HAProxy, PCE Access Management) cannot read it.");
+		sb_printf(&t.fix, "Where PEM is needed, extract it: openssl pkcs12 -in %s -nokeys -out chain.pem and "
+				  "openssl pkcs12 -in %s -nocerts -nodes -out key.pem (then make sure chain.pem has the leaf "
+				  "first).", path, path);
+		draft_add(&t, &c->fl, "bundle-pkcs12", SEV_INFO, key_file ? SIDE_BOTH : SIDE_SERVER);
 	} else {
-		sb_free(&sum);
-		sb_free(&cause);
-		sb_free(&fix);
+		draft_free(&t);
 	}
 }
 
@@ -276,38 +256,37 @@ static void pem_name(char *buf, size_t len, const char *path)
 static void check_no_certificate(struct bctx *c)
 {
 	const struct certfile *f = &c->cf;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
+	struct draft t = { 0 };
 	if (f->n == 0) {
-		sb_printf(&sum, "%s holds no certificate", c->o->chain_path);
+		sb_printf(&t.sum, "%s holds no certificate", c->o->chain_path);
 		if (f->key_found && f->key_line)
-			sb_printf(&sum, ", only a private key (line %" PRIu32 ")", f->key_line);
+			sb_printf(&t.sum, ", only a private key (line %" PRIu32 ")", f->key_line);
 		else if (f->key_found)
-			sb_printf(&sum, ", only a private key");
+			sb_printf(&t.sum, ", only a private key");
 		if (f->n_problems)
-			sb_printf(&sum, "%s%s", f->key_found ? "; " : " ", "that could be read (see bundle-parse-error)");
-		sb_printf(&sum, ".");
-		sb_printf(&cause, "%s", f->key_found ? "The file given as the bundle is the private key file."
+			sb_printf(&t.sum, "%s%s", f->key_found ? "; " : " ", "that could be read (see bundle-parse-error)");
+		sb_printf(&t.sum, ".");
+		sb_printf(&t.cause, "%s", f->key_found ? "The file given as the bundle is the private key file."
 						      : "The file has no readable CERTIFICATE block, so there is nothing a "
 							"server could present.");
-		sb_printf(&fix, "Give the server certificate followed by its intermediate certificate(s) as the bundle, "
-				"and the private key with --key.");
+		sb_printf(&t.fix, "Give the server certificate followed by its intermediate certificate(s) as the bundle, "
+				  "and the private key with --key.");
 	} else {
-		sb_printf(&sum, "%s holds only CA certificates: ", c->o->chain_path);
+		sb_printf(&t.sum, "%s holds only CA certificates: ", c->o->chain_path);
 		for (int i = 0; i < c->n; i++) {
-			sb_printf(&sum, "%s[%d] %s", i ? ", " : "", i, cert(c, i)->subject);
+			sb_printf(&t.sum, "%s[%d] %s", i ? ", " : "", i, cert(c, i)->subject);
 			if (f->line[i])
-				sb_printf(&sum, " (line %" PRIu32 ")", f->line[i]);
+				sb_printf(&t.sum, " (line %" PRIu32 ")", f->line[i]);
 		}
-		sb_printf(&sum, "; the server's own certificate is missing.");
-		sb_printf(&cause, "The bundle was built from the CA's chain download without the certificate issued for "
-				  "the server's name, or that certificate's block was lost.");
+		sb_printf(&t.sum, "; the server's own certificate is missing.");
+		sb_printf(&t.cause, "The bundle was built from the CA's chain download without the certificate issued for "
+				    "the server's name, or that certificate's block was lost.");
 		if (f->n_problems)
-			sb_printf(&cause, " Here a block that could not be read (see bundle-parse-error) may be it.");
-		sb_printf(&fix, "Put the server certificate first in the file, followed by its intermediate "
-				"certificate(s).");
+			sb_printf(&t.cause, " Here a block that could not be read (see bundle-parse-error) may be it.");
+		sb_printf(&t.fix, "Put the server certificate first in the file, followed by its intermediate "
+				  "certificate(s).");
 	}
-	add(c, "bundle-no-certificate", SEV_ERROR, SIDE_SERVER, &sum, &cause, &fix);
+	draft_add(&t, &c->fl, "bundle-no-certificate", SEV_ERROR, SIDE_SERVER);
 }
 
 /* ---- chain shape ---- */
@@ -321,43 +300,42 @@ static void check_incomplete(struct bctx *c)
 	if (trust_has_issuer(c->o->trust, top->x))
 		return;
 	bool leaf_only = sh->path_n == 1;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
+	struct draft t = { 0 };
 	int sev = c->o->trust_given || leaf_only ? SEV_ERROR : SEV_WARNING;
 	if (leaf_only) {
-		sb_printf(&sum, "The bundle holds only the server certificate %s (", top->subject);
-		cert_ref(&sum, c, sh->top);
-		sb_printf(&sum, "); its issuer %s is not in the bundle", top->issuer);
+		sb_printf(&t.sum, "The bundle holds only the server certificate %s (", top->subject);
+		cert_ref(&t.sum, c, sh->top);
+		sb_printf(&t.sum, "); its issuer %s is not in the bundle", top->issuer);
 	} else {
-		sb_printf(&sum, "The chain in the bundle ends at %s (", top->subject);
-		cert_ref(&sum, c, sh->top);
-		sb_printf(&sum, "), whose issuer %s is not in the bundle", top->issuer);
+		sb_printf(&t.sum, "The chain in the bundle ends at %s (", top->subject);
+		cert_ref(&t.sum, c, sh->top);
+		sb_printf(&t.sum, "), whose issuer %s is not in the bundle", top->issuer);
 	}
-	sb_printf(&sum, "%s.", c->o->trust_given ? " and not in the trust store given"
+	sb_printf(&t.sum, "%s.", c->o->trust_given ? " and not in the trust store given"
 						 : " and not a root of the system trust store");
 	if (c->cf.n_problems)
-		sb_printf(&sum, " A block that could not be read (see bundle-parse-error) may be the missing one.");
+		sb_printf(&t.sum, " A block that could not be read (see bundle-parse-error) may be the missing one.");
 	if (sev == SEV_WARNING)
-		sb_printf(&cause, "Either an intermediate certificate between %s and a public root is missing, or %s "
-				  "is a private root CA that only clients with it in their truststore accept. Clients "
-				  "that trust only the root cannot build the path (browsers may fetch intermediates; "
-				  "Java, curl, OpenSSL and API gateways do not) and report unknown_ca, \"unable to get "
-				  "local issuer certificate\" or \"peer not authenticated\".", top->subject, top->issuer);
+		sb_printf(&t.cause, "Either an intermediate certificate between %s and a public root is missing, or %s "
+				    "is a private root CA that only clients with it in their truststore accept. Clients "
+				    "that trust only the root cannot build the path (browsers may fetch intermediates; "
+				    "Java, curl, OpenSSL and API gateways do not) and report unknown_ca, \"unable to get "
+				    "local issuer certificate\" or \"peer not authenticated\".", top->subject, top->issuer);
 	else
-		sb_printf(&cause, "The bundle holds the %s without the intermediate CA certificate(s) that link it to a "
-				  "root. Clients that trust only the root cannot build the path (browsers may fetch or "
-				  "cache intermediates; Java, curl, OpenSSL and API gateways do not), and report "
-				  "unknown_ca, \"unable to get local issuer certificate\" or \"peer not authenticated\".",
+		sb_printf(&t.cause, "The bundle holds the %s without the intermediate CA certificate(s) that link it to a "
+				    "root. Clients that trust only the root cannot build the path (browsers may fetch or "
+				    "cache intermediates; Java, curl, OpenSSL and API gateways do not), and report "
+				    "unknown_ca, \"unable to get local issuer certificate\" or \"peer not authenticated\".",
 			  leaf_only ? "server certificate" : "chain's top certificate");
 	if (sev == SEV_WARNING)
-		sb_printf(&fix, "If %s is an intermediate CA, append its certificate (and any intermediate above it) "
-				"after the last certificate of the bundle; if it is your private root, check the bundle "
-				"against it with --ca-file ROOT.pem.", top->issuer);
+		sb_printf(&t.fix, "If %s is an intermediate CA, append its certificate (and any intermediate above it) "
+				  "after the last certificate of the bundle; if it is your private root, check the bundle "
+				  "against it with --ca-file ROOT.pem.", top->issuer);
 	else
-		sb_printf(&fix, "Append the certificate of %s (and any intermediate above it) to the bundle, in the "
-				"order leaf, intermediate(s); the root is not needed. The CA's download page has it.",
+		sb_printf(&t.fix, "Append the certificate of %s (and any intermediate above it) to the bundle, in the "
+				  "order leaf, intermediate(s); the root is not needed. The CA's download page has it.",
 			  top->issuer);
-	add(c, "server-chain-incomplete", sev, SIDE_SERVER, &sum, &cause, &fix);
+	draft_add(&t, &c->fl, "server-chain-incomplete", sev, SIDE_SERVER);
 	c->chain_reported = true;
 }
 
@@ -365,69 +343,66 @@ static void check_order(struct bctx *c)
 {
 	if (c->sh.in_order)
 		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The bundle lists its certificates out of order: ");
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The bundle lists its certificates out of order: ");
 	for (int i = 0; i < c->n; i++) {
-		sb_printf(&sum, "%s[%d] %s", i ? ", " : "", i, cert(c, i)->subject);
+		sb_printf(&t.sum, "%s[%d] %s", i ? ", " : "", i, cert(c, i)->subject);
 		if (c->cf.line[i])
-			sb_printf(&sum, " (line %" PRIu32 ")", c->cf.line[i]);
+			sb_printf(&t.sum, " (line %" PRIu32 ")", c->cf.line[i]);
 	}
-	sb_printf(&sum, "; the path from the leaf is ");
+	sb_printf(&t.sum, "; the path from the leaf is ");
 	for (int i = 0; i < c->sh.path_n; i++)
-		sb_printf(&sum, "%s[%d]", i ? " -> " : "", c->sh.path[i]);
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "The chain file lists the certificates in the wrong order. TLS requires the server's own "
-			  "certificate first, then each issuer in turn; strict clients reject other orders, lenient "
-			  "ones reorder.");
-	sb_printf(&fix, "Order the chain file: leaf first, then the intermediate(s), each followed by its issuer (the "
-			"root may be left out): cat leaf.pem intermediate.pem > bundle.pem");
-	add(c, "chain-order", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
+		sb_printf(&t.sum, "%s[%d]", i ? " -> " : "", c->sh.path[i]);
+	sb_printf(&t.sum, ".");
+	sb_printf(&t.cause, "The chain file lists the certificates in the wrong order. TLS requires the server's own "
+			    "certificate first, then each issuer in turn; strict clients reject other orders, lenient "
+			    "ones reorder.");
+	sb_printf(&t.fix, "Order the chain file: leaf first, then the intermediate(s), each followed by its issuer (the "
+			  "root may be left out): cat leaf.pem intermediate.pem > bundle.pem");
+	draft_add(&t, &c->fl, "chain-order", SEV_WARNING, SIDE_SERVER);
 }
 
 static void check_extra(struct bctx *c)
 {
 	if (c->sh.extra_n == 0)
 		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The bundle holds %d certificate%s that belong%s to no path from its leaf: ", c->sh.extra_n,
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The bundle holds %d certificate%s that belong%s to no path from its leaf: ", c->sh.extra_n,
 		  c->sh.extra_n == 1 ? "" : "s", c->sh.extra_n == 1 ? "s" : "");
 	bool first = true;
 	for (int i = 0; i < c->n; i++) {
 		if (!c->sh.extra[i])
 			continue;
-		sb_printf(&sum, "%s%s (", first ? "" : "; ", cert(c, i)->subject);
-		cert_ref(&sum, c, i);
+		sb_printf(&t.sum, "%s%s (", first ? "" : "; ", cert(c, i)->subject);
+		cert_ref(&t.sum, c, i);
 		for (int k = 0; k < i; k++) {
 			if (cert(c, k) == cert(c, i)) {   /* the cache shares identical DER */
-				sb_printf(&sum, ", a second copy of certificate %d", k);
+				sb_printf(&t.sum, ", a second copy of certificate %d", k);
 				break;
 			}
 		}
-		sb_printf(&sum, ")");
+		sb_printf(&t.sum, ")");
 		first = false;
 	}
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "The chain file contains certificates of another chain (an old intermediate, another "
-			  "service's certificate, a cross-signed root no longer needed).");
-	sb_printf(&fix, "Remove the unrelated certificates from the chain file; keep leaf, intermediate(s).");
-	add(c, "chain-extra-cert", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
+	sb_printf(&t.sum, ".");
+	sb_printf(&t.cause, "The chain file contains certificates of another chain (an old intermediate, another "
+			    "service's certificate, a cross-signed root no longer needed).");
+	sb_printf(&t.fix, "Remove the unrelated certificates from the chain file; keep leaf, intermediate(s).");
+	draft_add(&t, &c->fl, "chain-extra-cert", SEV_WARNING, SIDE_SERVER);
 }
 
 static void check_root_sent(struct bctx *c)
 {
 	if (!c->sh.root_sent)
 		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The bundle includes the root CA %s (", cert(c, c->sh.top)->subject);
-	cert_ref(&sum, c, c->sh.top);
-	sb_printf(&sum, ").");
-	sb_printf(&cause, "Harmless but not needed: a verifier uses its own copy of the root from its truststore, "
-			  "and a root it does not already trust is not trusted because it was sent.");
-	sb_printf(&fix, "Optionally remove the root from the chain file to save bytes.");
-	add(c, "chain-root-sent", SEV_INFO, SIDE_SERVER, &sum, &cause, &fix);
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The bundle includes the root CA %s (", cert(c, c->sh.top)->subject);
+	cert_ref(&t.sum, c, c->sh.top);
+	sb_printf(&t.sum, ").");
+	sb_printf(&t.cause, "Harmless but not needed: a verifier uses its own copy of the root from its truststore, "
+			    "and a root it does not already trust is not trusted because it was sent.");
+	sb_printf(&t.fix, "Optionally remove the root from the chain file to save bytes.");
+	draft_add(&t, &c->fl, "chain-root-sent", SEV_INFO, SIDE_SERVER);
 }
 
 /* ---- each certificate ---- */
@@ -441,55 +416,52 @@ static void check_validity(struct bctx *c)
 		const char *id;
 		int sev;
 		char when[32];
-		struct strbuf sum, cause, fix;
-		init3(&sum, &cause, &fix);
+		struct draft t = { 0 };
 		if (c->now > x->not_after) {
 			id = "cert-expired";
 			sev = SEV_ERROR;
 			x509_format_time(x->not_after, when, sizeof when);
-			sb_printf(&sum, "The %s %s (", cert_role(c, i), x->subject);
-			cert_ref(&sum, c, i);
-			sb_printf(&sum, ") expired on %s, %" PRId64 " days before ", when, (c->now - x->not_after) / DAY);
-			time_text(&sum, c);
-			sb_printf(&sum, ".");
-			sb_printf(&cause, "An expired certificate: every peer that verifies it rejects the handshake "
-					  "(certificate_expired, \"certificate has expired\", \"peer not authenticated\").");
-			sb_printf(&fix, "Renew the certificate and upload the new one with its chain (to every server or "
-					"load balancer serving this name).");
+			sb_printf(&t.sum, "The %s %s (", cert_role(c, i), x->subject);
+			cert_ref(&t.sum, c, i);
+			sb_printf(&t.sum, ") expired on %s, %" PRId64 " days before ", when, (c->now - x->not_after) / DAY);
+			time_text(&t.sum, c);
+			sb_printf(&t.sum, ".");
+			sb_printf(&t.cause, "An expired certificate: every peer that verifies it rejects the handshake "
+					    "(certificate_expired, \"certificate has expired\", \"peer not authenticated\").");
+			sb_printf(&t.fix, "Renew the certificate and upload the new one with its chain (to every server or "
+					  "load balancer serving this name).");
 		} else if (c->now < x->not_before) {
 			id = "cert-not-yet-valid";
 			sev = SEV_ERROR;
 			x509_format_time(x->not_before, when, sizeof when);
-			sb_printf(&sum, "The %s %s (", cert_role(c, i), x->subject);
-			cert_ref(&sum, c, i);
-			sb_printf(&sum, ") is not valid before %s, %" PRId64 " days after ", when,
+			sb_printf(&t.sum, "The %s %s (", cert_role(c, i), x->subject);
+			cert_ref(&t.sum, c, i);
+			sb_printf(&t.sum, ") is not valid before %s, %" PRId64 " days after ", when,
 				  (x->not_before - c->now) / DAY);
-			time_text(&sum, c);
-			sb_printf(&sum, ".");
-			sb_printf(&cause, "The certificate was issued with a start date in the future, or the clock of the "
-					  "host that made or checks it is wrong. OpenSSL reports it as \"certificate is "
-					  "not yet valid\" and often sends bad_certificate.");
-			sb_printf(&fix, "Wait until %s, check the clocks (NTP), or reissue the certificate with a correct "
-					"notBefore.", when);
+			time_text(&t.sum, c);
+			sb_printf(&t.sum, ".");
+			sb_printf(&t.cause, "The certificate was issued with a start date in the future, or the clock of the "
+					    "host that made or checks it is wrong. OpenSSL reports it as \"certificate is "
+					    "not yet valid\" and often sends bad_certificate.");
+			sb_printf(&t.fix, "Wait until %s, check the clocks (NTP), or reissue the certificate with a correct "
+					  "notBefore.", when);
 		} else if (c->o->expiry_warn_days > 0 && x->not_after - c->now < (int64_t)c->o->expiry_warn_days * DAY) {
 			id = "cert-expires-soon";
 			sev = SEV_WARNING;
 			x509_format_time(x->not_after, when, sizeof when);
-			sb_printf(&sum, "The %s %s (", cert_role(c, i), x->subject);
-			cert_ref(&sum, c, i);
-			sb_printf(&sum, ") expires on %s, %" PRId64 " days after ", when, (x->not_after - c->now) / DAY);
-			time_text(&sum, c);
-			sb_printf(&sum, ".");
-			sb_printf(&cause, "The certificate is close to its notAfter date (warning period: %d days).",
+			sb_printf(&t.sum, "The %s %s (", cert_role(c, i), x->subject);
+			cert_ref(&t.sum, c, i);
+			sb_printf(&t.sum, ") expires on %s, %" PRId64 " days after ", when, (x->not_after - c->now) / DAY);
+			time_text(&t.sum, c);
+			sb_printf(&t.sum, ".");
+			sb_printf(&t.cause, "The certificate is close to its notAfter date (warning period: %d days).",
 				  c->o->expiry_warn_days);
-			sb_printf(&fix, "Renew it now and deploy the new certificate and chain before %s.", when);
+			sb_printf(&t.fix, "Renew it now and deploy the new certificate and chain before %s.", when);
 		} else {
-			sb_free(&sum);
-			sb_free(&cause);
-			sb_free(&fix);
+			draft_free(&t);
 			continue;
 		}
-		add(c, id, sev, SIDE_SERVER, &sum, &cause, &fix);
+		draft_add(&t, &c->fl, id, sev, SIDE_SERVER);
 		if (sev == SEV_ERROR)
 			c->chain_reported = true;
 	}
@@ -520,18 +492,17 @@ static void check_self_signed(struct bctx *c)
 	if (c->o->trust_given &&
 	    chain_verify(c->o->trust, v, vn, c->now, X509_PURPOSE_SSL_SERVER, &depth) == X509_V_OK)
 		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The server certificate %s (", leaf->subject);
-	cert_ref(&sum, c, c->sh.leaf);
-	sb_printf(&sum, ") is self-signed.");
-	sb_printf(&cause, "No CA vouches for a self-signed certificate: clients reject it (\"self-signed certificate\", "
-			  "unknown_ca, certificate_unknown, \"peer not authenticated\") unless this very certificate "
-			  "is in their truststore.");
-	sb_printf(&fix, "Replace it with a certificate issued by a CA the clients trust (a public CA, or your private "
-			"CA whose root is in their truststores), or import this certificate into every client's "
-			"truststore.");
-	add(c, "cert-self-signed", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The server certificate %s (", leaf->subject);
+	cert_ref(&t.sum, c, c->sh.leaf);
+	sb_printf(&t.sum, ") is self-signed.");
+	sb_printf(&t.cause, "No CA vouches for a self-signed certificate: clients reject it (\"self-signed certificate\", "
+			    "unknown_ca, certificate_unknown, \"peer not authenticated\") unless this very certificate "
+			    "is in their truststore.");
+	sb_printf(&t.fix, "Replace it with a certificate issued by a CA the clients trust (a public CA, or your private "
+			  "CA whose root is in their truststores), or import this certificate into every client's "
+			  "truststore.");
+	draft_add(&t, &c->fl, "cert-self-signed", SEV_WARNING, SIDE_SERVER);
 	c->chain_reported = true;
 }
 
@@ -543,24 +514,23 @@ static void check_weak(struct bctx *c)
 			bool weak = k == 0 ? cert_weak_signature(x) : cert_weak_key(x);
 			if (!weak)
 				continue;
-			struct strbuf sum, cause, fix;
-			init3(&sum, &cause, &fix);
-			sb_printf(&sum, "The %s %s (", cert_role(c, i), x->subject);
-			cert_ref(&sum, c, i);
+			struct draft t = { 0 };
+			sb_printf(&t.sum, "The %s %s (", cert_role(c, i), x->subject);
+			cert_ref(&t.sum, c, i);
 			if (k == 0) {
-				sb_printf(&sum, ") is signed with %s (%s).", cert_sig_digest_name(x), x->sig_alg);
-				sb_printf(&cause, "MD5 and SHA-1 signatures can be forged; OpenSSL 3 at its default security "
-						  "level, Java and browsers reject them (OpenSSL clients send "
-						  "bad_certificate: \"ca md too weak\").");
-				sb_printf(&fix, "Reissue the certificate with a SHA-256 (or stronger) signature.");
+				sb_printf(&t.sum, ") is signed with %s (%s).", cert_sig_digest_name(x), x->sig_alg);
+				sb_printf(&t.cause, "MD5 and SHA-1 signatures can be forged; OpenSSL 3 at its default security "
+						    "level, Java and browsers reject them (OpenSSL clients send "
+						    "bad_certificate: \"ca md too weak\").");
+				sb_printf(&t.fix, "Reissue the certificate with a SHA-256 (or stronger) signature.");
 			} else {
-				sb_printf(&sum, ") has a %" PRIu32 "-bit %s key.", x->key_bits, x->key_type);
-				sb_printf(&cause, "Keys this small are below current minimums (RSA 2048, EC 224 bits); OpenSSL "
-						  "3 at its default security level rejects them (\"ee key too small\").");
-				sb_printf(&fix, "Reissue the certificate with an RSA key of at least 2048 bits or an EC "
-						"P-256 key (a new key, and a new CSR).");
+				sb_printf(&t.sum, ") has a %" PRIu32 "-bit %s key.", x->key_bits, x->key_type);
+				sb_printf(&t.cause, "Keys this small are below current minimums (RSA 2048, EC 224 bits); OpenSSL "
+						    "3 at its default security level rejects them (\"ee key too small\").");
+				sb_printf(&t.fix, "Reissue the certificate with an RSA key of at least 2048 bits or an EC "
+						  "P-256 key (a new key, and a new CSR).");
 			}
-			add(c, k == 0 ? "weak-signature" : "weak-key", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
+			draft_add(&t, &c->fl, k == 0 ? "weak-signature" : "weak-key", SEV_WARNING, SIDE_SERVER);
 		}
 	}
 }
@@ -587,26 +557,25 @@ static void check_hostname(struct bctx *c)
 	const struct x509_cert *leaf = cert(c, c->sh.leaf);
 	if (!name || cert_covers_host(leaf, name))
 		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The server certificate %s (", leaf->subject);
-	cert_ref(&sum, c, c->sh.leaf);
-	sb_printf(&sum, ") does not cover the name %s given with --hostname: ", name);
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The server certificate %s (", leaf->subject);
+	cert_ref(&t.sum, c, c->sh.leaf);
+	sb_printf(&t.sum, ") does not cover the name %s given with --hostname: ", name);
 	if (leaf->san_n) {
-		sb_printf(&sum, "its subjectAltName is ");
+		sb_printf(&t.sum, "its subjectAltName is ");
 		for (uint32_t i = 0; i < leaf->san_n; i++)
-			sb_printf(&sum, "%s%s", i ? ", " : "", leaf->san[i]);
-		wildcard_hint(&sum, leaf, name);
+			sb_printf(&t.sum, "%s%s", i ? ", " : "", leaf->san[i]);
+		wildcard_hint(&t.sum, leaf, name);
 	} else {
-		sb_printf(&sum, "it has no subjectAltName and its CN is %s", leaf->cn ? leaf->cn : "absent");
+		sb_printf(&t.sum, "it has no subjectAltName and its CN is %s", leaf->cn ? leaf->cn : "absent");
 	}
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "Clients that connect with this name reject the certificate. They check the subjectAltName "
-			  "(the CN only when there is no SAN), and a wildcard matches one left-most label only (\"No "
-			  "name matching ... found\", \"hostname mismatch\").");
-	sb_printf(&fix, "Reissue the certificate with %s in its subjectAltName (a wildcard covers one level only: "
-			"*.example.com does not cover a.b.example.com), or have clients use a name it lists.", name);
-	add(c, "hostname-mismatch", SEV_ERROR, SIDE_SERVER, &sum, &cause, &fix);
+	sb_printf(&t.sum, ".");
+	sb_printf(&t.cause, "Clients that connect with this name reject the certificate. They check the subjectAltName "
+			    "(the CN only when there is no SAN), and a wildcard matches one left-most label only (\"No "
+			    "name matching ... found\", \"hostname mismatch\").");
+	sb_printf(&t.fix, "Reissue the certificate with %s in its subjectAltName (a wildcard covers one level only: "
+			  "*.example.com does not cover a.b.example.com), or have clients use a name it lists.", name);
+	draft_add(&t, &c->fl, "hostname-mismatch", SEV_ERROR, SIDE_SERVER);
 }
 
 static void check_no_san(struct bctx *c)
@@ -614,15 +583,14 @@ static void check_no_san(struct bctx *c)
 	const struct x509_cert *leaf = cert(c, c->sh.leaf);
 	if (leaf->has_san || leaf->self_signed)
 		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The server certificate %s (", leaf->subject);
-	cert_ref(&sum, c, c->sh.leaf);
-	sb_printf(&sum, ") has no subjectAltName: its name is only in the CN (%s).", leaf->cn ? leaf->cn : "none");
-	sb_printf(&cause, "RFC 6125 clients take names from the SAN; browsers, Go, Python and recent Java reject "
-			  "certificates whose name is only in the CN, while OpenSSL still falls back to it.");
-	sb_printf(&fix, "Reissue the certificate with the server's names in subjectAltName (DNS: and IP: entries).");
-	add(c, "cert-no-san", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The server certificate %s (", leaf->subject);
+	cert_ref(&t.sum, c, c->sh.leaf);
+	sb_printf(&t.sum, ") has no subjectAltName: its name is only in the CN (%s).", leaf->cn ? leaf->cn : "none");
+	sb_printf(&t.cause, "RFC 6125 clients take names from the SAN; browsers, Go, Python and recent Java reject "
+			    "certificates whose name is only in the CN, while OpenSSL still falls back to it.");
+	sb_printf(&t.fix, "Reissue the certificate with the server's names in subjectAltName (DNS: and IP: entries).");
+	draft_add(&t, &c->fl, "cert-no-san", SEV_WARNING, SIDE_SERVER);
 }
 
 static void check_untrusted(struct bctx *c)
@@ -636,25 +604,24 @@ static void check_untrusted(struct bctx *c)
 	if (err == X509_V_OK)
 		return;
 	const char *reason = X509_verify_cert_error_string(err);
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
+	struct draft t = { 0 };
 	int sev;
 	if (c->o->trust_given) {
 		sev = SEV_ERROR;
-		sb_printf(&sum, "The bundle's chain does not verify against the trust store given: %s (at depth %d, "
-				"counting from the server certificate).", reason, depth);
-		sb_printf(&cause, "Clients that verify this chain with this truststore reject it.");
+		sb_printf(&t.sum, "The bundle's chain does not verify against the trust store given: %s (at depth %d, "
+				  "counting from the server certificate).", reason, depth);
+		sb_printf(&t.cause, "Clients that verify this chain with this truststore reject it.");
 	} else {
 		sev = SEV_WARNING;
-		sb_printf(&sum, "The bundle's chain is not publicly trusted: clients with default trust stores will "
-				"reject it (%s, at depth %d).", reason, depth);
-		sb_printf(&cause, "The chain leads to a private or unknown root CA, which only clients that have it in "
-				  "their own truststore accept. Give the trust store the clients really use with "
-				  "--ca-file or --ca-path for a precise verdict.");
+		sb_printf(&t.sum, "The bundle's chain is not publicly trusted: clients with default trust stores will "
+				  "reject it (%s, at depth %d).", reason, depth);
+		sb_printf(&t.cause, "The chain leads to a private or unknown root CA, which only clients that have it in "
+				    "their own truststore accept. Give the trust store the clients really use with "
+				    "--ca-file or --ca-path for a precise verdict.");
 	}
-	sb_printf(&fix, "Import the root CA of this chain into the clients' truststores, or use a certificate from a "
-			"CA they already trust; make sure the intermediates are in the bundle.");
-	add(c, "chain-untrusted", sev, SIDE_SERVER, &sum, &cause, &fix);
+	sb_printf(&t.fix, "Import the root CA of this chain into the clients' truststores, or use a certificate from a "
+			  "CA they already trust; make sure the intermediates are in the bundle.");
+	draft_add(&t, &c->fl, "chain-untrusted", sev, SIDE_SERVER);
 }
 
 /* ---- the private key ---- */
@@ -669,17 +636,16 @@ static void key_where(struct strbuf *b, const struct bctx *c)
 static void check_key_missing(struct bctx *c)
 {
 	const struct certfile *k = c->keysrc;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "%s, given with --key, holds no private key", c->key_file);
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "%s, given with --key, holds no private key", c->key_file);
 	if (k->n)
-		sb_printf(&sum, " (it holds %" PRIu32 " certificate%s)", k->n, k->n == 1 ? "" : "s");
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "The file given as the key is a certificate, a CSR or a public key, not the private key "
-			  "that was created together with the CSR.");
-	sb_printf(&fix, "Give the file that starts with -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE "
-			"KEY): the one generated with the certificate's CSR.");
-	add(c, "key-missing", SEV_ERROR, SIDE_BOTH, &sum, &cause, &fix);
+		sb_printf(&t.sum, " (it holds %" PRIu32 " certificate%s)", k->n, k->n == 1 ? "" : "s");
+	sb_printf(&t.sum, ".");
+	sb_printf(&t.cause, "The file given as the key is a certificate, a CSR or a public key, not the private key "
+			    "that was created together with the CSR.");
+	sb_printf(&t.fix, "Give the file that starts with -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE "
+			  "KEY): the one generated with the certificate's CSR.");
+	draft_add(&t, &c->fl, "key-missing", SEV_ERROR, SIDE_BOTH);
 }
 
 static void check_key_encrypted(struct bctx *c)
@@ -687,24 +653,23 @@ static void check_key_encrypted(struct bctx *c)
 	const struct certfile *k = c->keysrc;
 	if (!k->key_encrypted)
 		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The private key (");
-	key_where(&sum, c);
-	sb_printf(&sum, ") is encrypted with a pass phrase");
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The private key (");
+	key_where(&t.sum, c);
+	sb_printf(&t.sum, ") is encrypted with a pass phrase");
 	if (k->key)
-		sb_printf(&sum, "; it was decrypted with --key-pass for the checks below.");
+		sb_printf(&t.sum, "; it was decrypted with --key-pass for the checks below.");
 	else if (c->o->key_pass)
-		sb_printf(&sum, ", and the pass phrase given does not decrypt it: whether it matches the certificate was "
-				"not checked.");
+		sb_printf(&t.sum, ", and the pass phrase given does not decrypt it: whether it matches the certificate was "
+				  "not checked.");
 	else
-		sb_printf(&sum, ": whether it matches the certificate was not checked (give --key-pass to check).");
-	sb_printf(&cause, "Platforms that take the key without a pass-phrase field (PCE Access Management, load "
-			  "balancers, many upload forms) cannot read it; nginx and HAProxy ask for the pass phrase at "
-			  "start-up and fail when they run unattended.");
-	sb_printf(&fix, "Remove the pass phrase: openssl pkey -in %s -out key-plain.pem (it asks for the pass phrase "
-			"once), upload key-plain.pem and keep it readable by the server only (chmod 600).", c->key_file);
-	add(c, "key-encrypted", SEV_ERROR, SIDE_BOTH, &sum, &cause, &fix);
+		sb_printf(&t.sum, ": whether it matches the certificate was not checked (give --key-pass to check).");
+	sb_printf(&t.cause, "Platforms that take the key without a pass-phrase field (PCE Access Management, load "
+			    "balancers, many upload forms) cannot read it; nginx and HAProxy ask for the pass phrase at "
+			    "start-up and fail when they run unattended.");
+	sb_printf(&t.fix, "Remove the pass phrase: openssl pkey -in %s -out key-plain.pem (it asks for the pass phrase "
+			  "once), upload key-plain.pem and keep it readable by the server only (chmod 600).", c->key_file);
+	draft_add(&t, &c->fl, "key-encrypted", SEV_ERROR, SIDE_BOTH);
 }
 
 static void check_key_match(struct bctx *c)
@@ -724,32 +689,31 @@ static void check_key_match(struct bctx *c)
 			c->key_owner = i;
 	}
 	ERR_clear_error();
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The private key (");
-	key_where(&sum, c);
-	sb_printf(&sum, ": ");
-	pkey_text(&sum, key);
-	sb_printf(&sum, ") does not belong to the server certificate %s (", leaf->subject);
-	cert_ref(&sum, c, c->sh.leaf);
-	sb_printf(&sum, ": ");
-	cert_key_text(&sum, leaf);
-	sb_printf(&sum, "): %s.", pub && EVP_PKEY_get_base_id(pub) != EVP_PKEY_get_base_id(key)
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The private key (");
+	key_where(&t.sum, c);
+	sb_printf(&t.sum, ": ");
+	pkey_text(&t.sum, key);
+	sb_printf(&t.sum, ") does not belong to the server certificate %s (", leaf->subject);
+	cert_ref(&t.sum, c, c->sh.leaf);
+	sb_printf(&t.sum, ": ");
+	cert_key_text(&t.sum, leaf);
+	sb_printf(&t.sum, "): %s.", pub && EVP_PKEY_get_base_id(pub) != EVP_PKEY_get_base_id(key)
 					  ? "not even the same algorithm"
 					  : "their public keys differ");
 	if (c->key_owner >= 0) {
-		sb_printf(&sum, " It is the key of %s (", cert(c, c->key_owner)->subject);
-		cert_ref(&sum, c, c->key_owner);
-		sb_printf(&sum, ").");
+		sb_printf(&t.sum, " It is the key of %s (", cert(c, c->key_owner)->subject);
+		cert_ref(&t.sum, c, c->key_owner);
+		sb_printf(&t.sum, ").");
 	}
-	sb_printf(&cause, "The key was made for another certificate (an older CSR, a renewal done with a new key, "
-			  "another server). A server cannot use the pair: nginx refuses to start (\"key values "
-			  "mismatch\"), Apache and Java report a private key that does not match, and handshakes that "
-			  "get through fail with decrypt_error.");
-	sb_printf(&fix, "Use the key generated with this certificate's CSR, or request a new certificate with a CSR "
-			"made from this key. The two commands must print the same hash: openssl x509 -in CERT "
-			"-noout -pubkey | openssl sha256 and openssl pkey -in KEY -pubout | openssl sha256");
-	add(c, "key-mismatch", SEV_ERROR, SIDE_BOTH, &sum, &cause, &fix);
+	sb_printf(&t.cause, "The key was made for another certificate (an older CSR, a renewal done with a new key, "
+			    "another server). A server cannot use the pair: nginx refuses to start (\"key values "
+			    "mismatch\"), Apache and Java report a private key that does not match, and handshakes that "
+			    "get through fail with decrypt_error.");
+	sb_printf(&t.fix, "Use the key generated with this certificate's CSR, or request a new certificate with a CSR "
+			  "made from this key. The two commands must print the same hash: openssl x509 -in CERT "
+			  "-noout -pubkey | openssl sha256 and openssl pkey -in KEY -pubout | openssl sha256");
+	draft_add(&t, &c->fl, "key-mismatch", SEV_ERROR, SIDE_BOTH);
 }
 
 /* ---- the run ---- */

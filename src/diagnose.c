@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "certcheck.h"
+#include "diag.h"
 #include "fmt.h"
 #include "mem.h"
 #include "redact.h"
@@ -271,16 +272,6 @@ static const char *cert_role(const struct chain_shape *sh, int i)
 	return "intermediate certificate";
 }
 
-static struct finding *add(struct ctx *c, const char *id, int sev, int side, struct strbuf *summary,
-			   struct strbuf *cause, struct strbuf *fix)
-{
-	struct finding *f = finding_list_add(&c->s->findings, id, sev, side, summary->p, cause->p, fix->p);
-	sb_free(summary);
-	sb_free(cause);
-	sb_free(fix);
-	return f;
-}
-
 /* ---- rules ---- */
 
 static void rule_capture_incomplete(struct ctx *c)
@@ -292,31 +283,28 @@ static void rule_capture_incomplete(struct ctx *c)
 		bool matters = d->unobservable && (!handshake_done(s) || d->unobservable_frame <= s->handshake_done_frame);
 		if (!one_way && !matters)
 			continue;
-		struct strbuf sum, cause, fix;
-		sb_init(&sum);
-		sb_init(&cause);
-		sb_init(&fix);
+		struct draft t = { 0 };
 		if (one_way) {
-			sb_printf(&sum, "The capture holds no packet from the %s: only one direction was captured.",
+			sb_printf(&t.sum, "The capture holds no packet from the %s: only one direction was captured.",
 				  side_name(side));
-			sb_printf(&cause, "Asymmetric routing, a capture filter on one address, or a capture point that "
-					  "sees one direction only. Findings about what the %s sent are withheld.",
+			sb_printf(&t.cause, "Asymmetric routing, a capture filter on one address, or a capture point that "
+					    "sees one direction only. Findings about what the %s sent are withheld.",
 				  side_name(side));
-			sb_printf(&fix, "Capture where both directions pass (on the client or server host itself, "
-					"tcpdump -i any -s 0 host PEER).");
+			sb_printf(&t.fix, "Capture where both directions pass (on the client or server host itself, "
+					  "tcpdump -i any -s 0 host PEER).");
 		} else {
 			bool snap = d->unobservable_why && strcmp(d->unobservable_why, "snaplen") == 0;
-			sb_printf(&sum, "%" PRIu64 " bytes sent by the %s were not captured, from frame %" PRIu64 " on (%s).",
+			sb_printf(&t.sum, "%" PRIu64 " bytes sent by the %s were not captured, from frame %" PRIu64 " on (%s).",
 				  d->gap_bytes, side_name(side), d->unobservable_frame,
 				  snap ? "packets cut by the capture's snapshot length" : "capture loss");
-			sb_printf(&cause, "%s Findings that need the missing bytes are withheld.",
+			sb_printf(&t.cause, "%s Findings that need the missing bytes are withheld.",
 				  snap ? "The capture was taken with a small snapshot length (tcpdump -s)."
 				       : "The capture dropped packets (busy capture host, small buffer) or began late.");
-			sb_printf(&fix, "%s", snap ? "Capture again with -s 0 (whole packets)."
+			sb_printf(&t.fix, "%s", snap ? "Capture again with -s 0 (whole packets)."
 						   : "Capture again with a larger buffer (tcpdump -B 16384) and -s 0, "
 						     "close to the client or server, and write to a fast disk.");
 		}
-		struct finding *f = add(c, "capture-incomplete", SEV_WARNING, side, &sum, &cause, &fix);
+		struct finding *f = draft_add(&t, &c->s->findings, "capture-incomplete", SEV_WARNING, side);
 		if (f && !one_way)
 			finding_add_frame(f, d->unobservable_frame);
 	}
@@ -331,31 +319,29 @@ static void rule_not_tls(struct ctx *c)
 		const struct direction *d = &s->dir[side];
 		if (!d->not_tls || d->spoke_tls)
 			continue;
-		struct strbuf sum, cause, fix, first;
-		sb_init(&sum);
-		sb_init(&cause);
-		sb_init(&fix);
+		struct draft t = { 0 };
+		struct strbuf first;
 		sb_init(&first);
 		sb_put(&first, (const char *)d->prefix, fmt_prefix_len(d->prefix, d->prefix_len));
 		char ep[FMT_ADDR_LEN];
 		fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
 		if (side == SIDE_CLIENT) {
-			sb_printf(&sum, "The client sent \"%s\" (frame %" PRIu64 ") to %s, which %s TLS.", first.p,
+			sb_printf(&t.sum, "The client sent \"%s\" (frame %" PRIu64 ") to %s, which %s TLS.", first.p,
 				  d->prefix_frame, ep, s->dir[SIDE_SERVER].spoke_tls ? "speaks" : "is a TLS port that expects");
-			sb_printf(&cause, "The client speaks plain text (e.g. http:// instead of https://) to a TLS "
-					  "endpoint, or a proxy in between terminates TLS.");
-			sb_printf(&fix, "Use https:// (TLS) in the client's target URL or connection settings, or point it "
-					"at the server's plain-text port.");
+			sb_printf(&t.cause, "The client speaks plain text (e.g. http:// instead of https://) to a TLS "
+					    "endpoint, or a proxy in between terminates TLS.");
+			sb_printf(&t.fix, "Use https:// (TLS) in the client's target URL or connection settings, or point it "
+					  "at the server's plain-text port.");
 		} else {
-			sb_printf(&sum, "The server %s answered the ClientHello with \"%s\" (frame %" PRIu64 "): it does not "
-					"speak TLS on this port.", ep, first.p, d->prefix_frame);
-			sb_printf(&cause, "The client uses TLS (https://) towards a plain-text service, or the port "
-					  "belongs to another service.");
-			sb_printf(&fix, "Use http:// (no TLS) for this port, or the server's TLS port; on the server, enable "
-					"TLS on this listener.");
+			sb_printf(&t.sum, "The server %s answered the ClientHello with \"%s\" (frame %" PRIu64 "): it does not "
+					  "speak TLS on this port.", ep, first.p, d->prefix_frame);
+			sb_printf(&t.cause, "The client uses TLS (https://) towards a plain-text service, or the port "
+					    "belongs to another service.");
+			sb_printf(&t.fix, "Use http:// (no TLS) for this port, or the server's TLS port; on the server, enable "
+					  "TLS on this listener.");
 		}
 		sb_free(&first);
-		struct finding *f = add(c, "not-tls", SEV_ERROR, side, &sum, &cause, &fix);
+		struct finding *f = draft_add(&t, &c->s->findings, "not-tls", SEV_ERROR, side);
 		finding_add_frame(f, d->prefix_frame);
 	}
 }
@@ -372,38 +358,35 @@ static void rule_no_server_hello(struct ctx *c)
 	/* a one-way capture shows nothing the server sent (capture-incomplete says so) */
 	if (s->dir[SIDE_SERVER].packets == 0)
 		return;
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
+	struct draft t = { 0 };
 	char ep[FMT_ADDR_LEN];
 	fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
 	int sev = SEV_ERROR;
 	uint64_t frame = 0;
-	sb_printf(&sum, "The client sent a ClientHello (frame %" PRIu64 "); the server %s ", s->ch.frame, ep);
+	sb_printf(&t.sum, "The client sent a ClientHello (frame %" PRIu64 "); the server %s ", s->ch.frame, ep);
 	if (s->dir[SIDE_SERVER].rst) {
 		frame = s->dir[SIDE_SERVER].rst_frame;
-		sb_printf(&sum, "reset the connection (frame %" PRIu64 ") without answering.", frame);
+		sb_printf(&t.sum, "reset the connection (frame %" PRIu64 ") without answering.", frame);
 	} else if (s->dir[SIDE_SERVER].fin) {
 		frame = s->dir[SIDE_SERVER].fin_frame;
-		sb_printf(&sum, "closed the connection (frame %" PRIu64 ") without answering.", frame);
+		sb_printf(&t.sum, "closed the connection (frame %" PRIu64 ") without answering.", frame);
 	} else if (s->dir[SIDE_CLIENT].rst || s->dir[SIDE_CLIENT].fin) {
 		frame = own_close_frame(s, SIDE_CLIENT);
-		sb_printf(&sum, "did not answer; the client gave up and closed the connection (frame %" PRIu64 ").", frame);
+		sb_printf(&t.sum, "did not answer; the client gave up and closed the connection (frame %" PRIu64 ").", frame);
 	} else {
 		sev = SEV_WARNING;
-		sb_printf(&sum, "did not answer before the capture ended (frame %" PRIu64 ").", s->last_frame);
+		sb_printf(&t.sum, "did not answer before the capture ended (frame %" PRIu64 ").", s->last_frame);
 	}
 	char sni[FMT_SNI_LEN];
 	if (s->ch.has_sni)
 		fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len);
-	sb_printf(&cause, "The TCP connection reached a listener that does not complete TLS: a server without a "
-			  "certificate for the SNI \"%s\", an SNI or client-address rule on a load balancer or "
-			  "firewall, a server that does not speak TLS on this port, or one that is overloaded.",
+	sb_printf(&t.cause, "The TCP connection reached a listener that does not complete TLS: a server without a "
+			    "certificate for the SNI \"%s\", an SNI or client-address rule on a load balancer or "
+			    "firewall, a server that does not speak TLS on this port, or one that is overloaded.",
 		  s->ch.has_sni ? sni : "(none)");
-	sb_printf(&fix, "Check the server's (or load balancer's) TLS configuration and logs for this name and port; "
-			"test with: openssl s_client -connect %s -servername %s", ep, s->ch.has_sni ? sni : "NAME");
-	struct finding *f = add(c, "no-server-hello", sev, SIDE_SERVER, &sum, &cause, &fix);
+	sb_printf(&t.fix, "Check the server's (or load balancer's) TLS configuration and logs for this name and port; "
+			  "test with: openssl s_client -connect %s -servername %s", ep, s->ch.has_sni ? sni : "NAME");
+	struct finding *f = draft_add(&t, &c->s->findings, "no-server-hello", sev, SIDE_SERVER);
 	finding_add_frame(f, s->ch.frame);
 	finding_add_frame(f, frame);
 }
@@ -458,31 +441,28 @@ static void rule_version_or_cipher(struct ctx *c)
 	if (a->desc != A_HANDSHAKE_FAILURE && a->desc != A_PROTOCOL_VERSION &&
 	    a->desc != A_INSUFFICIENT_SECURITY && a->desc != A_INAPPROPRIATE_FALLBACK)
 		return;
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "The handshake failed right after the ClientHello (frame %" PRIu64 "): the client offered ",
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The handshake failed right after the ClientHello (frame %" PRIu64 "): the client offered ",
 		  s->ch.frame);
-	offered(&sum, &s->ch);
-	sb_printf(&sum, "; the %s answered fatal alert %s (frame %" PRIu64 ").", side_name(side), alert_name(a->desc),
+	offered(&t.sum, &s->ch);
+	sb_printf(&t.sum, "; the %s answered fatal alert %s (frame %" PRIu64 ").", side_name(side), alert_name(a->desc),
 		  a->frame);
 	bool version = a->desc == A_PROTOCOL_VERSION || a->desc == A_INAPPROPRIATE_FALLBACK;
 	if (version) {
-		sb_printf(&cause, "No protocol version in common: the %s refuses every version the other side offers "
-				  "(TLS 1.0 and 1.1 are disabled by default in current OpenSSL, Java and browsers).",
+		sb_printf(&t.cause, "No protocol version in common: the %s refuses every version the other side offers "
+				    "(TLS 1.0 and 1.1 are disabled by default in current OpenSSL, Java and browsers).",
 			  side_name(side));
-		sb_printf(&fix, "Enable TLS 1.2 (and 1.3) on the side that offers only older versions; as a stopgap, "
-				"re-enable the old version on the other side.");
+		sb_printf(&t.fix, "Enable TLS 1.2 (and 1.3) on the side that offers only older versions; as a stopgap, "
+				  "re-enable the old version on the other side.");
 	} else {
-		sb_printf(&cause, "No cipher suite (or signature algorithm, or key-exchange group) in common: the %s "
-				  "accepts none of the %s.", side_name(side),
+		sb_printf(&t.cause, "No cipher suite (or signature algorithm, or key-exchange group) in common: the %s "
+				    "accepts none of the %s.", side_name(side),
 			  side == SIDE_SERVER ? "suites the client offered" : "parameters the server chose");
-		sb_printf(&fix, "Align the cipher suite lists: enable at least one modern suite on both sides, e.g. "
-				"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (OpenSSL: ECDHE-RSA-AES128-GCM-SHA256) for TLS 1.2. "
-				"With an ECDSA certificate, the ECDHE_ECDSA suites are needed.");
+		sb_printf(&t.fix, "Align the cipher suite lists: enable at least one modern suite on both sides, e.g. "
+				  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (OpenSSL: ECDHE-RSA-AES128-GCM-SHA256) for TLS 1.2. "
+				  "With an ECDSA certificate, the ECDHE_ECDSA suites are needed.");
 	}
-	struct finding *f = add(c, "version-or-cipher-mismatch", SEV_ERROR, side, &sum, &cause, &fix);
+	struct finding *f = draft_add(&t, &c->s->findings, "version-or-cipher-mismatch", SEV_ERROR, side);
 	finding_add_frame(f, s->ch.frame);
 	if (s->sh.present)
 		finding_add_frame(f, s->sh.frame);
@@ -540,66 +520,63 @@ static void rule_client_cert_empty(struct ctx *c)
 	const struct chain *cc = &s->client_chain;
 	if (!s->cr.present || cc->state != CHAIN_SEEN || cc->count != 0)
 		return;
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "%s asked for a client certificate (frame %" PRIu64 ", %" PRIu32 " acceptable CA%s: ",
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "%s asked for a client certificate (frame %" PRIu64 ", %" PRIu32 " acceptable CA%s: ",
 		  peer(c, SIDE_SERVER), s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
-	ca_names(&sum, s, NAMES_IN_SUMMARY);
-	sb_printf(&sum, "). %s sent a Certificate of length 0 (frame %" PRIu64 ")", peer(c, SIDE_CLIENT), cc->frame);
+	ca_names(&t.sum, s, NAMES_IN_SUMMARY);
+	sb_printf(&t.sum, "). %s sent a Certificate of length 0 (frame %" PRIu64 ")", peer(c, SIDE_CLIENT), cc->frame);
 	uint64_t abort_frame = 0, app_frame = 0;
 	int sev;
 	if (aborted_by(s, SIDE_SERVER, cc->frame, &abort_frame)) {
 		sev = SEV_ERROR;
-		sb_printf(&sum, ". The server aborted the handshake with ");
-		describe_abort(&sum, s, SIDE_SERVER, cc->frame);
-		sb_printf(&sum, ".");
+		sb_printf(&t.sum, ". The server aborted the handshake with ");
+		describe_abort(&t.sum, s, SIDE_SERVER, cc->frame);
+		sb_printf(&t.sum, ".");
 		if (c->o->keystore_given)
-			keystore_cause(c, &cause);
+			keystore_cause(c, &t.cause);
 		else
-			sb_printf(&cause, "The client had no certificate to offer. Either its keystore holds no client "
-					  "certificate, or the keystore's certificate is not issued by any of the CAs the "
-					  "server accepts: Java clients (and many others) then send an empty Certificate "
-					  "rather than the wrong one. Give --client-cert with the keystore's certificate to "
-					  "tell the two apart.");
-		sb_printf(&fix, "%s", fix_client_cert);
+			sb_printf(&t.cause, "The client had no certificate to offer. Either its keystore holds no client "
+					    "certificate, or the keystore's certificate is not issued by any of the CAs the "
+					    "server accepts: Java clients (and many others) then send an empty Certificate "
+					    "rather than the wrong one. Give --client-cert with the keystore's certificate to "
+					    "tell the two apart.");
+		sb_printf(&t.fix, "%s", fix_client_cert);
 	} else if (app_level_rejection(s, &app_frame)) {
 		sev = SEV_WARNING;
 		abort_frame = own_close_frame(s, SIDE_SERVER);
-		sb_printf(&sum, "; the handshake completed, then the server sent %" PRIu64 " bytes (frame %" PRIu64
-				") and closed the connection (frame %" PRIu64 ").",
+		sb_printf(&t.sum, "; the handshake completed, then the server sent %" PRIu64 " bytes (frame %" PRIu64
+				  ") and closed the connection (frame %" PRIu64 ").",
 			  s->dir[SIDE_SERVER].appdata_bytes, app_frame, abort_frame);
-		sb_printf(&cause, "The server checks the client certificate after the handshake, at the application "
-				  "level: a short answer and a close right after the handshake is the sign (nginx with "
-				  "ssl_verify_client on answers HTTP 400 \"No required SSL certificate was sent\").");
+		sb_printf(&t.cause, "The server checks the client certificate after the handshake, at the application "
+				    "level: a short answer and a close right after the handshake is the sign (nginx with "
+				    "ssl_verify_client on answers HTTP 400 \"No required SSL certificate was sent\").");
 		if (c->o->keystore_given) {
-			sb_printf(&cause, " ");
-			keystore_cause(c, &cause);
+			sb_printf(&t.cause, " ");
+			keystore_cause(c, &t.cause);
 		}
-		sb_printf(&fix, "%s", fix_client_cert);
+		sb_printf(&t.fix, "%s", fix_client_cert);
 	} else if (!handshake_done(s) && !observable_until(s, SIDE_SERVER, s->last_frame + 1)) {
 		/* what the server did next was lost: neither "required" nor "optional" can be told */
 		sev = SEV_WARNING;
-		sb_printf(&sum, "; what the server did next was not captured (from frame %" PRIu64 " on).",
+		sb_printf(&t.sum, "; what the server did next was not captured (from frame %" PRIu64 " on).",
 			  s->dir[SIDE_SERVER].unobservable_frame);
-		sb_printf(&cause, "If the server requires a client certificate, this is why the handshake fails; the "
-				  "capture lost the server's answer (see capture-incomplete), so it cannot tell.");
+		sb_printf(&t.cause, "If the server requires a client certificate, this is why the handshake fails; the "
+				    "capture lost the server's answer (see capture-incomplete), so it cannot tell.");
 		if (c->o->keystore_given) {
-			sb_printf(&cause, " ");
-			keystore_cause(c, &cause);
+			sb_printf(&t.cause, " ");
+			keystore_cause(c, &t.cause);
 		}
-		sb_printf(&fix, "%s", fix_client_cert);
+		sb_printf(&t.fix, "%s", fix_client_cert);
 	} else {
 		sev = SEV_INFO;
-		sb_printf(&sum, "; the handshake %s without one.", handshake_done(s) ? "completed" : "went on");
-		sb_printf(&cause, "The server requests but does not require a client certificate (optional client "
-				  "authentication at the TLS level). If the application expects one, it may still "
-				  "refuse the request later.");
-		sb_printf(&fix, "Nothing to do if client authentication is optional; otherwise configure the client's "
-				"keystore as for a required certificate.");
+		sb_printf(&t.sum, "; the handshake %s without one.", handshake_done(s) ? "completed" : "went on");
+		sb_printf(&t.cause, "The server requests but does not require a client certificate (optional client "
+				    "authentication at the TLS level). If the application expects one, it may still "
+				    "refuse the request later.");
+		sb_printf(&t.fix, "Nothing to do if client authentication is optional; otherwise configure the client's "
+				  "keystore as for a required certificate.");
 	}
-	struct finding *f = add(c, "client-cert-empty", sev, SIDE_CLIENT, &sum, &cause, &fix);
+	struct finding *f = draft_add(&t, &c->s->findings, "client-cert-empty", sev, SIDE_CLIENT);
 	finding_add_frame(f, s->cr.frame);
 	finding_add_frame(f, cc->frame);
 	finding_add_frame(f, app_frame);
@@ -626,29 +603,26 @@ static void rule_client_cert_missing(struct ctx *c)
 	} else {
 		return;   /* the client stopped before its turn: another finding says why */
 	}
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "%s asked for a client certificate (frame %" PRIu64 ", %" PRIu32 " acceptable CA%s: ",
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "%s asked for a client certificate (frame %" PRIu64 ", %" PRIu32 " acceptable CA%s: ",
 		  peer(c, SIDE_SERVER), s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
-	ca_names(&sum, s, NAMES_IN_SUMMARY);
-	sb_printf(&sum, "). %s sent no Certificate: it %s (frame %" PRIu64 ")", peer(c, SIDE_CLIENT), how, evidence);
+	ca_names(&t.sum, s, NAMES_IN_SUMMARY);
+	sb_printf(&t.sum, "). %s sent no Certificate: it %s (frame %" PRIu64 ")", peer(c, SIDE_CLIENT), how, evidence);
 	uint64_t abort_frame = 0;
 	int sev = SEV_WARNING;
 	if (aborted_by(s, SIDE_SERVER, evidence, &abort_frame)) {
 		sev = SEV_ERROR;
-		sb_printf(&sum, ". The server aborted with ");
-		describe_abort(&sum, s, SIDE_SERVER, evidence);
+		sb_printf(&t.sum, ". The server aborted with ");
+		describe_abort(&t.sum, s, SIDE_SERVER, evidence);
 	}
-	sb_printf(&sum, ".");
+	sb_printf(&t.sum, ".");
 	if (c->o->keystore_given)
-		keystore_cause(c, &cause);
+		keystore_cause(c, &t.cause);
 	else
-		sb_printf(&cause, "The client has no certificate issued by an acceptable CA: either its keystore holds "
-				  "none, or its certificate comes from a CA the server does not list.");
-	sb_printf(&fix, "%s", fix_client_cert);
-	struct finding *f = add(c, "client-cert-missing", sev, SIDE_CLIENT, &sum, &cause, &fix);
+		sb_printf(&t.cause, "The client has no certificate issued by an acceptable CA: either its keystore holds "
+				    "none, or its certificate comes from a CA the server does not list.");
+	sb_printf(&t.fix, "%s", fix_client_cert);
+	struct finding *f = draft_add(&t, &c->s->findings, "client-cert-missing", sev, SIDE_CLIENT);
 	finding_add_frame(f, s->cr.frame);
 	finding_add_frame(f, evidence);
 	finding_add_frame(f, abort_frame);
@@ -662,27 +636,24 @@ static void rule_client_cert_issuer(struct ctx *c)
 	if (chain_meets_ca_list(s, c->certs[SIDE_CLIENT], c->n[SIDE_CLIENT]))
 		return;
 	const struct x509_cert *leaf = c->certs[SIDE_CLIENT][c->shape[SIDE_CLIENT].leaf];
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "%s sent a certificate (frame %" PRIu64 ") issued by %s; no certificate of its chain is issued "
-			"by one of the %" PRIu32 " CAs the server accepts (frame %" PRIu64 "): ",
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "%s sent a certificate (frame %" PRIu64 ") issued by %s; no certificate of its chain is issued "
+			  "by one of the %" PRIu32 " CAs the server accepts (frame %" PRIu64 "): ",
 		  peer(c, SIDE_CLIENT), s->client_chain.frame, leaf->issuer, s->cr.dn_count, s->cr.frame);
-	ca_names(&sum, s, NAMES_IN_SUMMARY);
+	ca_names(&t.sum, s, NAMES_IN_SUMMARY);
 	uint64_t abort_frame = 0;
 	int sev = SEV_WARNING;
 	if (aborted_by(s, SIDE_SERVER, s->client_chain.frame, &abort_frame)) {
 		sev = SEV_ERROR;
-		sb_printf(&sum, ". The server rejected it with ");
-		describe_abort(&sum, s, SIDE_SERVER, s->client_chain.frame);
+		sb_printf(&t.sum, ". The server rejected it with ");
+		describe_abort(&t.sum, s, SIDE_SERVER, s->client_chain.frame);
 	}
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "The client's keystore holds a certificate (subject %s) from a CA the server does not trust "
-			  "for client authentication.", leaf->subject);
-	sb_printf(&fix, "Use a client certificate issued by one of the listed CAs, or add %s (the CA that issued the "
-			"client's certificate) and its chain to the server's truststore.", leaf->issuer);
-	struct finding *f = add(c, "client-cert-issuer-not-requested", sev, SIDE_CLIENT, &sum, &cause, &fix);
+	sb_printf(&t.sum, ".");
+	sb_printf(&t.cause, "The client's keystore holds a certificate (subject %s) from a CA the server does not trust "
+			    "for client authentication.", leaf->subject);
+	sb_printf(&t.fix, "Use a client certificate issued by one of the listed CAs, or add %s (the CA that issued the "
+			  "client's certificate) and its chain to the server's truststore.", leaf->issuer);
+	struct finding *f = draft_add(&t, &c->s->findings, "client-cert-issuer-not-requested", sev, SIDE_CLIENT);
 	c->chain_reported[SIDE_CLIENT] = true;
 	finding_add_frame(f, s->cr.frame);
 	finding_add_frame(f, s->client_chain.frame);
@@ -729,27 +700,24 @@ static void rule_client_cert_unsuitable(struct ctx *c)
 		sb_free(&why);
 		return;
 	}
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "The client's certificate %s (frame %" PRIu64 ") is not fit for client authentication: %s",
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The client's certificate %s (frame %" PRIu64 ") is not fit for client authentication: %s",
 		  leaf->subject, s->client_chain.frame, why.p);
 	sb_free(&why);
 	uint64_t abort_frame = 0;
 	int sev = SEV_WARNING;
 	if (aborted_by(s, SIDE_SERVER, s->client_chain.frame, &abort_frame)) {
 		sev = SEV_ERROR;
-		sb_printf(&sum, ". The server rejected it with ");
-		describe_abort(&sum, s, SIDE_SERVER, s->client_chain.frame);
+		sb_printf(&t.sum, ". The server rejected it with ");
+		describe_abort(&t.sum, s, SIDE_SERVER, s->client_chain.frame);
 	}
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "The certificate was issued for another purpose (often a server certificate reused as a "
-			  "client certificate); servers that check the purpose refuse it (OpenSSL: unsupported "
-			  "certificate purpose).");
-	sb_printf(&fix, "Issue a client certificate with extendedKeyUsage clientAuth and keyUsage digitalSignature, "
-			"and put it in the client's keystore.");
-	struct finding *f = add(c, "client-cert-unsuitable", sev, SIDE_CLIENT, &sum, &cause, &fix);
+	sb_printf(&t.sum, ".");
+	sb_printf(&t.cause, "The certificate was issued for another purpose (often a server certificate reused as a "
+			    "client certificate); servers that check the purpose refuse it (OpenSSL: unsupported "
+			    "certificate purpose).");
+	sb_printf(&t.fix, "Issue a client certificate with extendedKeyUsage clientAuth and keyUsage digitalSignature, "
+			  "and put it in the client's keystore.");
+	struct finding *f = draft_add(&t, &c->s->findings, "client-cert-unsuitable", sev, SIDE_CLIENT);
 	c->chain_reported[SIDE_CLIENT] = true;
 	finding_add_frame(f, s->client_chain.frame);
 	finding_add_frame(f, abort_frame);
@@ -782,33 +750,30 @@ static void rule_chain_incomplete(struct ctx *c)
 	bool leaf_only = sh->path_n == 1;
 	if (!leaf_only)
 		return;
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
+	struct draft t = { 0 };
 	if (leaf_only)
-		sb_printf(&sum, "%s sent only its own certificate %s (frame %" PRIu64 "); its issuer %s was not sent",
+		sb_printf(&t.sum, "%s sent only its own certificate %s (frame %" PRIu64 "); its issuer %s was not sent",
 			  peer(c, SIDE_SERVER), top->subject, s->server_chain.frame, top->issuer);
 	else
-		sb_printf(&sum, "The chain %s sent (frame %" PRIu64 ") ends at %s, whose issuer %s was not sent",
+		sb_printf(&t.sum, "The chain %s sent (frame %" PRIu64 ") ends at %s, whose issuer %s was not sent",
 			  peer(c, SIDE_SERVER), s->server_chain.frame, top->subject, top->issuer);
-	sb_printf(&sum, "%s.", c->o->trust_given ? " and is not in the trust store given" :
+	sb_printf(&t.sum, "%s.", c->o->trust_given ? " and is not in the trust store given" :
 						  " and is not a root of the system trust store");
 	uint64_t abort_frame = 0;
 	int sev = chain_severity(c, SIDE_SERVER, c->o->trust_given ? SEV_ERROR : SEV_WARNING, &abort_frame);
 	if (abort_frame) {
-		sb_printf(&sum, " The client aborted with ");
-		describe_abort(&sum, s, SIDE_CLIENT, s->server_chain.frame);
-		sb_printf(&sum, ".");
+		sb_printf(&t.sum, " The client aborted with ");
+		describe_abort(&t.sum, s, SIDE_CLIENT, s->server_chain.frame);
+		sb_printf(&t.sum, ".");
 	}
-	sb_printf(&cause, "The server's chain file holds the leaf certificate without its intermediate CA "
-			  "certificate(s). Clients that trust only the root cannot build the path (browsers may "
-			  "fetch or cache intermediates; Java, curl, OpenSSL and API gateways do not), and report "
-			  "unknown_ca, \"unable to get local issuer certificate\" or \"peer not authenticated\".");
-	sb_printf(&fix, "Append the intermediate certificate(s) for %s to the server's certificate file, in order leaf, "
-			"intermediate(s) (the root is not needed); e.g. nginx ssl_certificate with the full chain, "
-			"Apache SSLCertificateChainFile, a keystore entry with the whole chain.", top->issuer);
-	struct finding *f = add(c, "server-chain-incomplete", sev, SIDE_SERVER, &sum, &cause, &fix);
+	sb_printf(&t.cause, "The server's chain file holds the leaf certificate without its intermediate CA "
+			    "certificate(s). Clients that trust only the root cannot build the path (browsers may "
+			    "fetch or cache intermediates; Java, curl, OpenSSL and API gateways do not), and report "
+			    "unknown_ca, \"unable to get local issuer certificate\" or \"peer not authenticated\".");
+	sb_printf(&t.fix, "Append the intermediate certificate(s) for %s to the server's certificate file, in order leaf, "
+			  "intermediate(s) (the root is not needed); e.g. nginx ssl_certificate with the full chain, "
+			  "Apache SSLCertificateChainFile, a keystore entry with the whole chain.", top->issuer);
+	struct finding *f = draft_add(&t, &c->s->findings, "server-chain-incomplete", sev, SIDE_SERVER);
 	finding_add_frame(f, s->server_chain.frame);
 	finding_add_frame(f, abort_frame);
 	c->chain_reported[SIDE_SERVER] = true;
@@ -820,25 +785,22 @@ static void rule_chain_order(struct ctx *c, int side)
 		return;
 	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
 	const struct chain_shape *sh = &c->shape[side];
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "%s sent its certificates out of order (frame %" PRIu64 "): ", peer(c, side), ch->frame);
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "%s sent its certificates out of order (frame %" PRIu64 "): ", peer(c, side), ch->frame);
 	for (int i = 0; i < c->n[side]; i++)
-		sb_printf(&sum, "%s[%d] %s", i ? ", " : "", i, c->certs[side][i]->x ? c->certs[side][i]->subject : "?");
-	sb_printf(&sum, "; the path from the leaf is ");
+		sb_printf(&t.sum, "%s[%d] %s", i ? ", " : "", i, c->certs[side][i]->x ? c->certs[side][i]->subject : "?");
+	sb_printf(&t.sum, "; the path from the leaf is ");
 	for (int i = 0; i < sh->path_n; i++)
-		sb_printf(&sum, "%s[%d]", i ? " -> " : "", sh->path[i]);
-	sb_printf(&sum, ".");
+		sb_printf(&t.sum, "%s[%d]", i ? " -> " : "", sh->path[i]);
+	sb_printf(&t.sum, ".");
 	uint64_t abort_frame = 0;
 	int sev = chain_severity(c, side, SEV_WARNING, &abort_frame);
-	sb_printf(&cause, "The chain file lists the certificates in the wrong order. TLS requires the %s's own "
-			  "certificate first, then each issuer in turn; strict clients reject other orders, lenient "
-			  "ones reorder.", side_name(side));
-	sb_printf(&fix, "Order the chain file: leaf first, then the intermediate(s), each followed by its issuer "
-			"(the root may be left out).");
-	struct finding *f = add(c, "chain-order", sev, side, &sum, &cause, &fix);
+	sb_printf(&t.cause, "The chain file lists the certificates in the wrong order. TLS requires the %s's own "
+			    "certificate first, then each issuer in turn; strict clients reject other orders, lenient "
+			    "ones reorder.", side_name(side));
+	sb_printf(&t.fix, "Order the chain file: leaf first, then the intermediate(s), each followed by its issuer "
+			  "(the root may be left out).");
+	struct finding *f = draft_add(&t, &c->s->findings, "chain-order", sev, side);
 	finding_add_frame(f, ch->frame);
 	finding_add_frame(f, abort_frame);
 }
@@ -849,16 +811,13 @@ static void rule_chain_root_sent(struct ctx *c, int side)
 		return;
 	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
 	int top = c->shape[side].top;
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "%s sent the root CA %s (certificate %d, frame %" PRIu64 ").", peer(c, side),
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "%s sent the root CA %s (certificate %d, frame %" PRIu64 ").", peer(c, side),
 		  c->certs[side][top]->subject, top, ch->frame);
-	sb_printf(&cause, "Harmless but not needed: a verifier uses its own copy of the root from its truststore, "
-			  "and a root it does not already trust is not trusted because it was sent.");
-	sb_printf(&fix, "Optionally remove the root from the chain file to save bytes.");
-	struct finding *f = add(c, "chain-root-sent", SEV_INFO, side, &sum, &cause, &fix);
+	sb_printf(&t.cause, "Harmless but not needed: a verifier uses its own copy of the root from its truststore, "
+			    "and a root it does not already trust is not trusted because it was sent.");
+	sb_printf(&t.fix, "Optionally remove the root from the chain file to save bytes.");
+	struct finding *f = draft_add(&t, &c->s->findings, "chain-root-sent", SEV_INFO, side);
 	finding_add_frame(f, ch->frame);
 }
 
@@ -867,26 +826,23 @@ static void rule_chain_extra(struct ctx *c, int side)
 	if (!c->have_chain[side] || c->shape[side].extra_n == 0)
 		return;
 	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "%s sent %d certificate%s that belong%s to no path from its leaf (frame %" PRIu64 "): ",
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "%s sent %d certificate%s that belong%s to no path from its leaf (frame %" PRIu64 "): ",
 		  peer(c, side), c->shape[side].extra_n, c->shape[side].extra_n == 1 ? "" : "s",
 		  c->shape[side].extra_n == 1 ? "s" : "", ch->frame);
 	bool first = true;
 	for (int i = 0; i < c->n[side]; i++) {
 		if (!c->shape[side].extra[i])
 			continue;
-		sb_printf(&sum, "%s[%d] %s", first ? "" : ", ", i,
+		sb_printf(&t.sum, "%s[%d] %s", first ? "" : ", ", i,
 			  c->certs[side][i]->x ? c->certs[side][i]->subject : "(unparsable)");
 		first = false;
 	}
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "The chain file contains certificates of another chain (an old intermediate, another "
-			  "service's certificate, a cross-signed root no longer needed).");
-	sb_printf(&fix, "Remove the unrelated certificates from the chain file; keep leaf, intermediate(s).");
-	struct finding *f = add(c, "chain-extra-cert", SEV_WARNING, side, &sum, &cause, &fix);
+	sb_printf(&t.sum, ".");
+	sb_printf(&t.cause, "The chain file contains certificates of another chain (an old intermediate, another "
+			    "service's certificate, a cross-signed root no longer needed).");
+	sb_printf(&t.fix, "Remove the unrelated certificates from the chain file; keep leaf, intermediate(s).");
+	struct finding *f = draft_add(&t, &c->s->findings, "chain-extra-cert", SEV_WARNING, side);
 	finding_add_frame(f, ch->frame);
 }
 
@@ -903,55 +859,52 @@ static void rule_validity(struct ctx *c, int side)
 		const char *id;
 		int sev;
 		char when[32];
-		struct strbuf sum, cause, fix;
-		sb_init(&sum);
-		sb_init(&cause);
-		sb_init(&fix);
+		struct draft t = { 0 };
 		if (now > x->not_after) {
 			id = "cert-expired";
 			sev = SEV_ERROR;
 			x509_format_time(x->not_after, when, sizeof when);
-			sb_printf(&sum, "The %s's %s %s (certificate %d) expired on %s, %" PRId64 " day%s before the ",
+			sb_printf(&t.sum, "The %s's %s %s (certificate %d) expired on %s, %" PRId64 " day%s before the ",
 				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
 				  (now - x->not_after) / DAY, plural((now - x->not_after) / DAY));
-			time_text(&sum, c, ch);
-			sb_printf(&sum, ".");
-			sb_printf(&cause, "An expired certificate: every peer that verifies it rejects the handshake "
-					  "(certificate_expired, \"certificate has expired\", \"peer not authenticated\"). "
-					  "Behind a load balancer, one backend with an old certificate fails only some "
-					  "connections.");
-			sb_printf(&fix, "Renew the certificate and install it, with its chain, on the %s (every backend "
-					"serving this name).", side == SIDE_SERVER ? "server" : "client's keystore");
+			time_text(&t.sum, c, ch);
+			sb_printf(&t.sum, ".");
+			sb_printf(&t.cause, "An expired certificate: every peer that verifies it rejects the handshake "
+					    "(certificate_expired, \"certificate has expired\", \"peer not authenticated\"). "
+					    "Behind a load balancer, one backend with an old certificate fails only some "
+					    "connections.");
+			sb_printf(&t.fix, "Renew the certificate and install it, with its chain, on the %s (every backend "
+					  "serving this name).", side == SIDE_SERVER ? "server" : "client's keystore");
 		} else if (now < x->not_before) {
 			id = "cert-not-yet-valid";
 			sev = SEV_ERROR;
 			x509_format_time(x->not_before, when, sizeof when);
-			sb_printf(&sum, "The %s's %s %s (certificate %d) is not valid before %s, %" PRId64 " day%s after the ",
+			sb_printf(&t.sum, "The %s's %s %s (certificate %d) is not valid before %s, %" PRId64 " day%s after the ",
 				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
 				  (x->not_before - now) / DAY, plural((x->not_before - now) / DAY));
-			time_text(&sum, c, ch);
-			sb_printf(&sum, ".");
-			sb_printf(&cause, "The certificate was issued with a start date in the future, or the clock of "
-					  "the verifying host (or of the capture) is wrong. OpenSSL reports it as "
-					  "\"certificate is not yet valid\" and often sends bad_certificate.");
-			sb_printf(&fix, "Check the clocks (NTP) of client and server; otherwise reissue the certificate "
-					"with a correct notBefore.");
+			time_text(&t.sum, c, ch);
+			sb_printf(&t.sum, ".");
+			sb_printf(&t.cause, "The certificate was issued with a start date in the future, or the clock of "
+					    "the verifying host (or of the capture) is wrong. OpenSSL reports it as "
+					    "\"certificate is not yet valid\" and often sends bad_certificate.");
+			sb_printf(&t.fix, "Check the clocks (NTP) of client and server; otherwise reissue the certificate "
+					  "with a correct notBefore.");
 		} else if (c->o->expiry_warn_days > 0 && x->not_after - now < (int64_t)c->o->expiry_warn_days * DAY) {
 			id = "cert-expires-soon";
 			sev = SEV_WARNING;
 			x509_format_time(x->not_after, when, sizeof when);
-			sb_printf(&sum, "The %s's %s %s (certificate %d) expires on %s, %" PRId64 " day%s after the ",
+			sb_printf(&t.sum, "The %s's %s %s (certificate %d) expires on %s, %" PRId64 " day%s after the ",
 				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
 				  (x->not_after - now) / DAY, plural((x->not_after - now) / DAY));
-			time_text(&sum, c, ch);
-			sb_printf(&sum, ".");
-			sb_printf(&cause, "The certificate is close to its notAfter date (warning period: %d days).",
+			time_text(&t.sum, c, ch);
+			sb_printf(&t.sum, ".");
+			sb_printf(&t.cause, "The certificate is close to its notAfter date (warning period: %d days).",
 				  c->o->expiry_warn_days);
-			sb_printf(&fix, "Renew it now and deploy the new certificate and chain before %s.", when);
+			sb_printf(&t.fix, "Renew it now and deploy the new certificate and chain before %s.", when);
 		} else {
 			continue;
 		}
-		struct finding *f = add(c, id, sev, side, &sum, &cause, &fix);
+		struct finding *f = draft_add(&t, &c->s->findings, id, sev, side);
 		finding_add_frame(f, ch->frame);
 		if (sev == SEV_ERROR)
 			c->chain_reported[side] = true;
@@ -974,25 +927,22 @@ static void rule_self_signed(struct ctx *c, int side)
 					      side == SIDE_SERVER ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT,
 					      &depth) == X509_V_OK)
 		return;
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "%s sent a self-signed certificate %s (frame %" PRIu64 ").", peer(c, side), leaf->subject,
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "%s sent a self-signed certificate %s (frame %" PRIu64 ").", peer(c, side), leaf->subject,
 		  ch->frame);
 	uint64_t abort_frame = 0;
 	int sev = chain_severity(c, side, SEV_WARNING, &abort_frame);
 	if (abort_frame) {
-		sb_printf(&sum, " The %s aborted with ", side_name(1 - side));
-		describe_abort(&sum, c->s, 1 - side, ch->frame);
-		sb_printf(&sum, ".");
+		sb_printf(&t.sum, " The %s aborted with ", side_name(1 - side));
+		describe_abort(&t.sum, c->s, 1 - side, ch->frame);
+		sb_printf(&t.sum, ".");
 	}
-	sb_printf(&cause, "No CA vouches for a self-signed certificate: peers reject it (\"self-signed certificate\", "
-			  "unknown_ca, certificate_unknown) unless this very certificate is in their truststore.");
-	sb_printf(&fix, "Replace it with a certificate issued by a CA the peers trust (a public CA, or your private "
-			"CA whose root is in their truststores), or import this certificate into every peer's "
-			"truststore.");
-	struct finding *f = add(c, "cert-self-signed", sev, side, &sum, &cause, &fix);
+	sb_printf(&t.cause, "No CA vouches for a self-signed certificate: peers reject it (\"self-signed certificate\", "
+			    "unknown_ca, certificate_unknown) unless this very certificate is in their truststore.");
+	sb_printf(&t.fix, "Replace it with a certificate issued by a CA the peers trust (a public CA, or your private "
+			  "CA whose root is in their truststores), or import this certificate into every peer's "
+			  "truststore.");
+	struct finding *f = draft_add(&t, &c->s->findings, "cert-self-signed", sev, side);
 	finding_add_frame(f, ch->frame);
 	finding_add_frame(f, abort_frame);
 	c->chain_reported[side] = true;
@@ -1035,35 +985,32 @@ static void rule_hostname(struct ctx *c)
 		return;
 	char shown[FMT_SNI_LEN];
 	fmt_sni(shown, sizeof shown, name, strlen(name));
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "The server's certificate %s (frame %" PRIu64 ") does not cover the name %s %s: ", leaf->subject,
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The server's certificate %s (frame %" PRIu64 ") does not cover the name %s %s: ", leaf->subject,
 		  s->server_chain.frame, shown, from_sni ? "the client asked for (SNI)" : "given with --hostname");
 	if (leaf->san_n) {
-		sb_printf(&sum, "its subjectAltName is ");
+		sb_printf(&t.sum, "its subjectAltName is ");
 		for (uint32_t i = 0; i < leaf->san_n; i++)
-			sb_printf(&sum, "%s%s", i ? ", " : "", leaf->san[i]);
+			sb_printf(&t.sum, "%s%s", i ? ", " : "", leaf->san[i]);
 		if (!redact_names())
-			wildcard_hint(&sum, leaf, name);
+			wildcard_hint(&t.sum, leaf, name);
 	} else {
-		sb_printf(&sum, "it has no subjectAltName and its CN is %s", leaf->cn ? leaf->cn : "absent");
+		sb_printf(&t.sum, "it has no subjectAltName and its CN is %s", leaf->cn ? leaf->cn : "absent");
 	}
 	uint64_t abort_frame = 0;
 	int sev = chain_severity(c, SIDE_SERVER, SEV_WARNING, &abort_frame);
 	if (abort_frame) {
-		sb_printf(&sum, ". The client aborted with ");
-		describe_abort(&sum, s, SIDE_CLIENT, s->server_chain.frame);
+		sb_printf(&t.sum, ". The client aborted with ");
+		describe_abort(&t.sum, s, SIDE_CLIENT, s->server_chain.frame);
 	}
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "The client connects with a name the certificate was not issued for. Clients check the "
-			  "subjectAltName (the CN only when there is no SAN), and a wildcard matches one left-most label "
-			  "only (\"No name matching ... found\", \"hostname mismatch\").");
-	sb_printf(&fix, "Connect with a name listed in the certificate, or reissue the certificate with %s in its "
-			"subjectAltName (a wildcard covers one level only: *.example.com does not cover a.b.example.com).",
+	sb_printf(&t.sum, ".");
+	sb_printf(&t.cause, "The client connects with a name the certificate was not issued for. Clients check the "
+			    "subjectAltName (the CN only when there is no SAN), and a wildcard matches one left-most label "
+			    "only (\"No name matching ... found\", \"hostname mismatch\").");
+	sb_printf(&t.fix, "Connect with a name listed in the certificate, or reissue the certificate with %s in its "
+			  "subjectAltName (a wildcard covers one level only: *.example.com does not cover a.b.example.com).",
 		  shown);
-	struct finding *f = add(c, "hostname-mismatch", sev, SIDE_SERVER, &sum, &cause, &fix);
+	struct finding *f = draft_add(&t, &c->s->findings, "hostname-mismatch", sev, SIDE_SERVER);
 	if (from_sni)
 		finding_add_frame(f, s->ch.frame);
 	finding_add_frame(f, s->server_chain.frame);
@@ -1077,16 +1024,13 @@ static void rule_no_san(struct ctx *c)
 	const struct x509_cert *leaf = c->certs[SIDE_SERVER][c->shape[SIDE_SERVER].leaf];
 	if (leaf->has_san || leaf->self_signed)
 		return;
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "The server's certificate %s (frame %" PRIu64 ") has no subjectAltName: its name is only in the "
-			"CN (%s).", leaf->subject, c->s->server_chain.frame, leaf->cn ? leaf->cn : "none");
-	sb_printf(&cause, "RFC 6125 clients take names from the SAN; browsers, Go, Python and recent Java reject "
-			  "certificates whose name is only in the CN, while OpenSSL still falls back to it.");
-	sb_printf(&fix, "Reissue the certificate with the server's names in subjectAltName (DNS: and IP: entries).");
-	struct finding *f = add(c, "cert-no-san", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The server's certificate %s (frame %" PRIu64 ") has no subjectAltName: its name is only in the "
+			  "CN (%s).", leaf->subject, c->s->server_chain.frame, leaf->cn ? leaf->cn : "none");
+	sb_printf(&t.cause, "RFC 6125 clients take names from the SAN; browsers, Go, Python and recent Java reject "
+			    "certificates whose name is only in the CN, while OpenSSL still falls back to it.");
+	sb_printf(&t.fix, "Reissue the certificate with the server's names in subjectAltName (DNS: and IP: entries).");
+	struct finding *f = draft_add(&t, &c->s->findings, "cert-no-san", SEV_WARNING, SIDE_SERVER);
 	finding_add_frame(f, c->s->server_chain.frame);
 }
 
@@ -1105,53 +1049,50 @@ static void rule_untrusted(struct ctx *c, int side)
 	/* purpose problems of a client leaf are client-cert-unsuitable's */
 	if (side == SIDE_CLIENT && err == X509_V_ERR_INVALID_PURPOSE)
 		return;
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
+	struct draft t = { 0 };
 	const char *reason = X509_verify_cert_error_string(err);
 	uint64_t abort_frame = 0;
 	int sev;
 	if (c->o->trust_given) {
 		sev = chain_severity(c, side, SEV_ERROR, &abort_frame);
-		sb_printf(&sum, "The %s's chain (frame %" PRIu64 ") does not verify against the trust store given: %s "
-				"(at depth %d).", side_name(side), ch->frame, reason, depth);
+		sb_printf(&t.sum, "The %s's chain (frame %" PRIu64 ") does not verify against the trust store given: %s "
+				  "(at depth %d).", side_name(side), ch->frame, reason, depth);
 		if (err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
-			sb_printf(&cause, "The trust store has no CA that issued %s: its root (or an intermediate between "
-					  "them that was not sent) is missing. A peer that verifies with this truststore "
-					  "rejects the chain.",
+			sb_printf(&t.cause, "The trust store has no CA that issued %s: its root (or an intermediate between "
+					    "them that was not sent) is missing. A peer that verifies with this truststore "
+					    "rejects the chain.",
 				  c->certs[side][c->shape[side].top]->subject);
 		else
-			sb_printf(&cause, "The peer that verifies this chain with this truststore rejects it.");
+			sb_printf(&t.cause, "The peer that verifies this chain with this truststore rejects it.");
 	} else {
 		sev = chain_severity(c, side, SEV_WARNING, &abort_frame);
-		sb_printf(&sum, "The server's chain (frame %" PRIu64 ") is not publicly trusted: clients with default "
-				"trust stores will reject it (%s, at depth %d).", ch->frame, reason, depth);
-		sb_printf(&cause, "The chain leads to a private or unknown root CA, which only clients that have it in "
-				  "their own truststore accept. Give the trust store the client really uses with "
-				  "--ca-file or --ca-path for a precise verdict.");
+		sb_printf(&t.sum, "The server's chain (frame %" PRIu64 ") is not publicly trusted: clients with default "
+				  "trust stores will reject it (%s, at depth %d).", ch->frame, reason, depth);
+		sb_printf(&t.cause, "The chain leads to a private or unknown root CA, which only clients that have it in "
+				    "their own truststore accept. Give the trust store the client really uses with "
+				    "--ca-file or --ca-path for a precise verdict.");
 	}
 	if (abort_frame) {
-		sb_printf(&sum, " The %s aborted with ", side_name(1 - side));
-		describe_abort(&sum, c->s, 1 - side, ch->frame);
-		sb_printf(&sum, ".");
+		sb_printf(&t.sum, " The %s aborted with ", side_name(1 - side));
+		describe_abort(&t.sum, c->s, 1 - side, ch->frame);
+		sb_printf(&t.sum, ".");
 	}
 	int leaf = c->shape[side].leaf;
 	if (leaf > 0) {
 		/* the verifier takes certificate 0 as the leaf: the order, not the CA, is the fault */
-		sb_free(&cause);   /* replaces the trust-store explanation */
-		sb_printf(&cause, "The %s sent %s first, not its own certificate (certificate %d, %s): the peer takes the "
-				  "first certificate as the %s's own and rejects it (see chain-order).",
+		sb_free(&t.cause);   /* replaces the trust-store explanation */
+		sb_printf(&t.cause, "The %s sent %s first, not its own certificate (certificate %d, %s): the peer takes the "
+				    "first certificate as the %s's own and rejects it (see chain-order).",
 			  side_name(side), c->certs[side][0]->subject, leaf, c->certs[side][leaf]->subject,
 			  side_name(side));
-		sb_printf(&fix, "Put the %s's own certificate first in its chain file, then its issuers.",
+		sb_printf(&t.fix, "Put the %s's own certificate first in its chain file, then its issuers.",
 			  side_name(side));
 	} else {
-		sb_printf(&fix, "Import the root CA of this chain into the %s's truststore, or use a certificate from a CA "
-				"it already trusts; make sure the intermediates are sent.",
+		sb_printf(&t.fix, "Import the root CA of this chain into the %s's truststore, or use a certificate from a CA "
+				  "it already trusts; make sure the intermediates are sent.",
 			  side == SIDE_SERVER ? "client" : "server");
 	}
-	struct finding *f = add(c, "chain-untrusted", sev, side, &sum, &cause, &fix);
+	struct finding *f = draft_add(&t, &c->s->findings, "chain-untrusted", sev, side);
 	finding_add_frame(f, ch->frame);
 	finding_add_frame(f, abort_frame);
 }
@@ -1167,36 +1108,33 @@ static void rule_weak(struct ctx *c, int side)
 			bool weak = k == 0 ? cert_weak_signature(x) : cert_weak_key(x);
 			if (!weak)
 				continue;
-			struct strbuf sum, cause, fix;
-			sb_init(&sum);
-			sb_init(&cause);
-			sb_init(&fix);
+			struct draft t = { 0 };
 			uint64_t abort_frame = 0;
 			int sev = chain_severity(c, side, SEV_WARNING, &abort_frame);
 			if (k == 0) {
-				sb_printf(&sum, "The %s's %s %s (certificate %d, frame %" PRIu64 ") is signed with %s (%s).",
+				sb_printf(&t.sum, "The %s's %s %s (certificate %d, frame %" PRIu64 ") is signed with %s (%s).",
 					  side_name(side), cert_role(&c->shape[side], i), x->subject, i, ch->frame,
 					  cert_sig_digest_name(x), x->sig_alg);
-				sb_printf(&cause, "MD5 and SHA-1 signatures can be forged; OpenSSL 3 at its default "
-						  "security level, Java and browsers reject them (OpenSSL clients send "
-						  "bad_certificate: \"ca md too weak\").");
-				sb_printf(&fix, "Reissue the certificate with a SHA-256 (or stronger) signature.");
+				sb_printf(&t.cause, "MD5 and SHA-1 signatures can be forged; OpenSSL 3 at its default "
+						    "security level, Java and browsers reject them (OpenSSL clients send "
+						    "bad_certificate: \"ca md too weak\").");
+				sb_printf(&t.fix, "Reissue the certificate with a SHA-256 (or stronger) signature.");
 			} else {
-				sb_printf(&sum, "The %s's %s %s (certificate %d, frame %" PRIu64 ") has a %s key of %u bits.",
+				sb_printf(&t.sum, "The %s's %s %s (certificate %d, frame %" PRIu64 ") has a %s key of %u bits.",
 					  side_name(side), cert_role(&c->shape[side], i), x->subject, i, ch->frame,
 					  x->key_type, x->key_bits);
-				sb_printf(&cause, "Keys this small are below current minimums (RSA 2048, EC 224 bits); "
-						  "OpenSSL 3 at its default security level rejects them (\"ee key too "
-						  "small\").");
-				sb_printf(&fix, "Reissue the certificate with an RSA key of at least 2048 bits or an EC "
-						"P-256 key.");
+				sb_printf(&t.cause, "Keys this small are below current minimums (RSA 2048, EC 224 bits); "
+						    "OpenSSL 3 at its default security level rejects them (\"ee key too "
+						    "small\").");
+				sb_printf(&t.fix, "Reissue the certificate with an RSA key of at least 2048 bits or an EC "
+						  "P-256 key.");
 			}
 			if (abort_frame) {
-				sb_printf(&sum, " The %s aborted with ", side_name(1 - side));
-				describe_abort(&sum, c->s, 1 - side, ch->frame);
-				sb_printf(&sum, ".");
+				sb_printf(&t.sum, " The %s aborted with ", side_name(1 - side));
+				describe_abort(&t.sum, c->s, 1 - side, ch->frame);
+				sb_printf(&t.sum, ".");
 			}
-			struct finding *f = add(c, k == 0 ? "weak-signature" : "weak-key", sev, side, &sum, &cause, &fix);
+			struct finding *f = draft_add(&t, &c->s->findings, k == 0 ? "weak-signature" : "weak-key", sev, side);
 			finding_add_frame(f, ch->frame);
 			finding_add_frame(f, abort_frame);
 			if (sev == SEV_ERROR)
@@ -1211,16 +1149,13 @@ static void rule_deprecated_version(struct ctx *c)
 	if (!s->sh.present || s->sh.version > 0x0302 || s->sh.version < 0x0300)
 		return;
 	char vb[16];
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "%s was negotiated (Server Hello, frame %" PRIu64 ").", fmt_version(vb, sizeof vb, s->sh.version),
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "%s was negotiated (Server Hello, frame %" PRIu64 ").", fmt_version(vb, sizeof vb, s->sh.version),
 		  s->sh.frame);
-	sb_printf(&cause, "SSL 3.0, TLS 1.0 and TLS 1.1 are deprecated (RFC 7568, RFC 8996); current clients and "
-			  "servers refuse them, so this connection works only while both sides allow them.");
-	sb_printf(&fix, "Enable TLS 1.2 and TLS 1.3 on both sides, then disable the old versions.");
-	struct finding *f = add(c, "deprecated-version", SEV_WARNING, SIDE_BOTH, &sum, &cause, &fix);
+	sb_printf(&t.cause, "SSL 3.0, TLS 1.0 and TLS 1.1 are deprecated (RFC 7568, RFC 8996); current clients and "
+			    "servers refuse them, so this connection works only while both sides allow them.");
+	sb_printf(&t.fix, "Enable TLS 1.2 and TLS 1.3 on both sides, then disable the old versions.");
+	struct finding *f = draft_add(&t, &c->s->findings, "deprecated-version", SEV_WARNING, SIDE_BOTH);
 	finding_add_frame(f, s->sh.frame);
 }
 
@@ -1232,33 +1167,30 @@ static void rule_no_sni(struct ctx *c)
 	char ip[FMT_ADDR_LEN], real_ip[FMT_ADDR_LEN];
 	fmt_ip(ip, sizeof ip, s->af, s->server_ip);
 	fmt_ip_real(real_ip, sizeof real_ip, s->af, s->server_ip);
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
+	struct draft t = { 0 };
 	int sev = SEV_INFO;
-	sb_printf(&sum, "The ClientHello (frame %" PRIu64 ") carries no server_name (SNI)", s->ch.frame);
+	sb_printf(&t.sum, "The ClientHello (frame %" PRIu64 ") carries no server_name (SNI)", s->ch.frame);
 	if (c->have_chain[SIDE_SERVER] && !c->o->hostname) {
 		const struct x509_cert *leaf = c->certs[SIDE_SERVER][c->shape[SIDE_SERVER].leaf];
 		if (!cert_covers_host(leaf, real_ip)) {
 			sev = SEV_WARNING;
-			sb_printf(&sum, ", and the server's certificate %s does not cover the address %s the client "
-					"connected to", leaf->subject, ip);
+			sb_printf(&t.sum, ", and the server's certificate %s does not cover the address %s the client "
+					  "connected to", leaf->subject, ip);
 		}
 	}
-	sb_printf(&sum, ".");
+	sb_printf(&t.sum, ".");
 	if (sev == SEV_WARNING) {
-		sb_printf(&cause, "Without SNI a server hosting several names sends its default certificate, and a "
-				  "client that verifies the hostname against the address it used rejects it. The client "
-				  "probably connects by IP address (clients send no SNI for IP literals).");
-		sb_printf(&fix, "Connect by host name (so the client sends SNI), or give --hostname NAME to check the "
-				"certificate against the name the client expects.");
+		sb_printf(&t.cause, "Without SNI a server hosting several names sends its default certificate, and a "
+				    "client that verifies the hostname against the address it used rejects it. The client "
+				    "probably connects by IP address (clients send no SNI for IP literals).");
+		sb_printf(&t.fix, "Connect by host name (so the client sends SNI), or give --hostname NAME to check the "
+				  "certificate against the name the client expects.");
 	} else {
-		sb_printf(&cause, "Clients leave out SNI when they connect by IP address or are old; servers with one "
-				  "certificate do not need it.");
-		sb_printf(&fix, "None needed unless the server hosts several names.");
+		sb_printf(&t.cause, "Clients leave out SNI when they connect by IP address or are old; servers with one "
+				    "certificate do not need it.");
+		sb_printf(&t.fix, "None needed unless the server hosts several names.");
 	}
-	struct finding *f = add(c, "no-sni", sev, SIDE_CLIENT, &sum, &cause, &fix);
+	struct finding *f = draft_add(&t, &c->s->findings, "no-sni", sev, SIDE_CLIENT);
 	finding_add_frame(f, s->ch.frame);
 }
 
@@ -1267,16 +1199,13 @@ static void rule_tls13_encrypted(struct ctx *c)
 	struct session *s = c->s;
 	if (!s->tls13 || !s->sh.present || s->resumed || s->server_chain.state == CHAIN_SEEN)
 		return;
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "TLS 1.3 was negotiated (Server Hello, frame %" PRIu64 "): the certificates, any "
-			"CertificateRequest and the alerts that follow are encrypted on the wire.", s->sh.frame);
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "TLS 1.3 was negotiated (Server Hello, frame %" PRIu64 "): the certificates, any "
+			  "CertificateRequest and the alerts that follow are encrypted on the wire.", s->sh.frame);
 	if (s->inferred_alert)
-		sb_printf(&cause, "What can still be seen: the %s's encrypted record at frame %" PRIu64 " has exactly the "
-				  "size of an alert and the %s then closed the connection, so the %s most likely "
-				  "rejected the handshake (%s).",
+		sb_printf(&t.cause, "What can still be seen: the %s's encrypted record at frame %" PRIu64 " has exactly the "
+				    "size of an alert and the %s then closed the connection, so the %s most likely "
+				    "rejected the handshake (%s).",
 			  side_name(s->inferred_alert_from), s->inferred_alert_frame, side_name(s->inferred_alert_from),
 			  side_name(s->inferred_alert_from),
 			  s->inferred_alert_from == SIDE_CLIENT ? "the server's certificate: unknown_ca, bad_certificate, "
@@ -1284,11 +1213,11 @@ static void rule_tls13_encrypted(struct ctx *c)
 								: "the client's certificate or its absence: "
 								  "certificate_required, bad_certificate ...");
 	else
-		sb_printf(&cause, "Record sizes and the order of closes are all that can be judged here.");
-	sb_printf(&fix, "To see the certificates and alerts, capture with a key log (SSLKEYLOGFILE, openssl s_client "
-			"-keylogfile, Java with a TLS key-logging agent) and open it in Wireshark (Protocols > TLS > "
-			"(Pre)-Master-Secret log filename), or reproduce with TLS 1.2 (e.g. openssl s_client -tls1_2).");
-	struct finding *f = add(c, "tls13-certificates-encrypted", SEV_INFO, SIDE_BOTH, &sum, &cause, &fix);
+		sb_printf(&t.cause, "Record sizes and the order of closes are all that can be judged here.");
+	sb_printf(&t.fix, "To see the certificates and alerts, capture with a key log (SSLKEYLOGFILE, openssl s_client "
+			  "-keylogfile, Java with a TLS key-logging agent) and open it in Wireshark (Protocols > TLS > "
+			  "(Pre)-Master-Secret log filename), or reproduce with TLS 1.2 (e.g. openssl s_client -tls1_2).");
+	struct finding *f = draft_add(&t, &c->s->findings, "tls13-certificates-encrypted", SEV_INFO, SIDE_BOTH);
 	finding_add_frame(f, s->sh.frame);
 }
 
@@ -1310,31 +1239,28 @@ static void rule_renegotiation(struct ctx *c)
 			last = s->alerts[i].frame;
 		}
 	}
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "A second handshake started on the established connection at frame %" PRIu64
-			" (renegotiation; encrypted, so its messages are not visible)", s->renegotiation_frame);
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "A second handshake started on the established connection at frame %" PRIu64
+			  " (renegotiation; encrypted, so its messages are not visible)", s->renegotiation_frame);
 	int sev = SEV_INFO;
 	if (after) {
 		sev = SEV_WARNING;
-		sb_printf(&sum, ", followed by %" PRIu32 " alert%s (up to frame %" PRIu64 ")", after, after == 1 ? "" : "s", last);
-		sb_printf(&cause, "Alerts right after a renegotiation attempt mean it was refused: OpenSSL 3, and most "
-				  "servers today, refuse client-initiated renegotiation (no_renegotiation), and the client "
-				  "then gives up. Servers that ask for a client certificate only for some URLs renegotiate "
-				  "this way too.");
-		sb_printf(&fix, "Avoid renegotiation: request the client certificate in the initial handshake, or move "
-				"to TLS 1.3 (post-handshake authentication); if it is needed, allow it on the server.");
+		sb_printf(&t.sum, ", followed by %" PRIu32 " alert%s (up to frame %" PRIu64 ")", after, after == 1 ? "" : "s", last);
+		sb_printf(&t.cause, "Alerts right after a renegotiation attempt mean it was refused: OpenSSL 3, and most "
+				    "servers today, refuse client-initiated renegotiation (no_renegotiation), and the client "
+				    "then gives up. Servers that ask for a client certificate only for some URLs renegotiate "
+				    "this way too.");
+		sb_printf(&t.fix, "Avoid renegotiation: request the client certificate in the initial handshake, or move "
+				  "to TLS 1.3 (post-handshake authentication); if it is needed, allow it on the server.");
 	} else {
 		if (completed)
-			sb_printf(&sum, "; both sides switched to its new keys (ChangeCipherSpec), so it completed");
-		sb_printf(&cause, "Renegotiation is how TLS 1.2 servers ask for a client certificate for part of a site, "
-				  "or how long connections rekey.");
-		sb_printf(&fix, "Nothing to do unless the connection then fails.");
+			sb_printf(&t.sum, "; both sides switched to its new keys (ChangeCipherSpec), so it completed");
+		sb_printf(&t.cause, "Renegotiation is how TLS 1.2 servers ask for a client certificate for part of a site, "
+				    "or how long connections rekey.");
+		sb_printf(&t.fix, "Nothing to do unless the connection then fails.");
 	}
-	sb_printf(&sum, ".");
-	struct finding *f = add(c, "renegotiation", sev, SIDE_BOTH, &sum, &cause, &fix);
+	sb_printf(&t.sum, ".");
+	struct finding *f = draft_add(&t, &c->s->findings, "renegotiation", sev, SIDE_BOTH);
 	finding_add_frame(f, s->renegotiation_frame);
 	finding_add_frame(f, last);
 }
@@ -1513,18 +1439,15 @@ static void rule_alerts(struct ctx *c)
 			prev++;
 		if (prev < i)
 			continue;
-		struct strbuf sum, cause, fix;
-		sb_init(&sum);
-		sb_init(&cause);
-		sb_init(&fix);
+		struct draft t = { 0 };
 		if (a->encrypted)
-			sb_printf(&sum, "The %s sent an encrypted alert (frame %" PRIu64 ") before the handshake completed.",
+			sb_printf(&t.sum, "The %s sent an encrypted alert (frame %" PRIu64 ") before the handshake completed.",
 				  side_name(a->from), a->frame);
 		else
-			sb_printf(&sum, "The %s sent %s alert %s (%u) at frame %" PRIu64 ".", side_name(a->from),
+			sb_printf(&t.sum, "The %s sent %s alert %s (%u) at frame %" PRIu64 ".", side_name(a->from),
 				  a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "an", alert_name(a->desc), a->desc,
 				  a->frame);
-		explain_alert(c, a, &cause, &fix);
+		explain_alert(c, a, &t.cause, &t.fix);
 		int sev = alert_is_failure(s, a) ? (a->level == 1 ? SEV_WARNING : SEV_ERROR) : SEV_INFO;
 		if (a->desc == A_NO_CERTIFICATE && !a->encrypted)
 			sev = SEV_INFO;   /* SSL 3.0's way of sending no certificate: client-cert-missing judges */
@@ -1535,36 +1458,33 @@ static void rule_alerts(struct ctx *c)
 		for (uint32_t k = i + 1; k < s->alerts_n; k++)
 			repeats += same_alert(s, &s->alerts[k], a);
 		if (repeats)
-			sb_printf(&sum, " The same alert came %u more time%s.", repeats, repeats == 1 ? "" : "s");
+			sb_printf(&t.sum, " The same alert came %u more time%s.", repeats, repeats == 1 ? "" : "s");
 		/* past the per-connection cap alerts are counted, not kept: say so once */
 		if (!cap_noted && s->alerts_dropped)
-			sb_printf(&sum, " %u later alert%s not examined (cap of %u per connection).",
+			sb_printf(&t.sum, " %u later alert%s not examined (cap of %u per connection).",
 				  s->alerts_dropped, s->alerts_dropped == 1 ? " was" : "s were", LIM_ALERTS);
 		cap_noted = true;
-		struct finding *f = add(c, "alert", sev, a->from, &sum, &cause, &fix);
+		struct finding *f = draft_add(&t, &c->s->findings, "alert", sev, a->from);
 		finding_add_frame(f, a->frame);
 		for (uint32_t k = i + 1; k < s->alerts_n; k++)
 			if (same_alert(s, &s->alerts[k], a))
 				finding_add_frame(f, s->alerts[k].frame);
 	}
 	if (s->inferred_alert) {
-		struct strbuf sum, cause, fix;
-		sb_init(&sum);
-		sb_init(&cause);
-		sb_init(&fix);
-		sb_printf(&sum, "The %s sent an encrypted TLS 1.3 record of exactly an alert's size (frame %" PRIu64 ") and "
-				"closed the connection: it aborted the handshake.", side_name(s->inferred_alert_from),
+		struct draft t = { 0 };
+		sb_printf(&t.sum, "The %s sent an encrypted TLS 1.3 record of exactly an alert's size (frame %" PRIu64 ") and "
+				  "closed the connection: it aborted the handshake.", side_name(s->inferred_alert_from),
 			  s->inferred_alert_frame);
 		if (s->inferred_alert_from == SIDE_CLIENT)
-			sb_printf(&cause, "In TLS 1.3 a client that rejects the server's certificate sends an encrypted "
-					  "alert instead of its Finished: most likely unknown_ca, bad_certificate or "
-					  "certificate_expired.");
+			sb_printf(&t.cause, "In TLS 1.3 a client that rejects the server's certificate sends an encrypted "
+					    "alert instead of its Finished: most likely unknown_ca, bad_certificate or "
+					    "certificate_expired.");
 		else
-			sb_printf(&cause, "In TLS 1.3 a server that rejects the client's certificate (or its absence: "
-					  "certificate_required) answers the client's Finished with an encrypted alert.");
-		sb_printf(&fix, "Check the %s's logs; a key log file lets Wireshark show the alert.",
+			sb_printf(&t.cause, "In TLS 1.3 a server that rejects the client's certificate (or its absence: "
+					    "certificate_required) answers the client's Finished with an encrypted alert.");
+		sb_printf(&t.fix, "Check the %s's logs; a key log file lets Wireshark show the alert.",
 			  side_name(s->inferred_alert_from));
-		struct finding *f = add(c, "alert", SEV_ERROR, s->inferred_alert_from, &sum, &cause, &fix);
+		struct finding *f = draft_add(&t, &c->s->findings, "alert", SEV_ERROR, s->inferred_alert_from);
 		finding_add_frame(f, s->inferred_alert_frame);
 	}
 }
@@ -1660,74 +1580,71 @@ static void rule_handshake_aborted(struct ctx *c)
 	bool timed = last->frame && (d->rst || d->fin) && wait >= 0;   /* clocks may step back */
 	bool timeout = timed && wait >= ABORT_WAIT_SEC;
 
-	struct strbuf sum, cause, fix;
-	sb_init(&sum);
-	sb_init(&cause);
-	sb_init(&fix);
-	sb_printf(&sum, "The handshake did not complete and no alert says why: the %s %s (frame %" PRIu64 ")",
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The handshake did not complete and no alert says why: the %s %s (frame %" PRIu64 ")",
 		  side_name(closer), d->rst ? "reset the connection" : "closed the connection", closed);
 	if (last->frame) {
 		if (timed)
-			sb_printf(&sum, " %.3f s", wait);
-		sb_printf(&sum, " after %s ", answering ? "the" : "its own");
+			sb_printf(&t.sum, " %.3f s", wait);
+		sb_printf(&t.sum, " after %s ", answering ? "the" : "its own");
 		if (answering)
-			sb_printf(&sum, "%s's ", side_name(other));
-		describe_act(&sum, last);
-		sb_printf(&sum, " (frame %" PRIu64 ")%s", last->frame, answering ? "" : ", which got no answer");
+			sb_printf(&t.sum, "%s's ", side_name(other));
+		describe_act(&t.sum, last);
+		sb_printf(&t.sum, " (frame %" PRIu64 ")%s", last->frame, answering ? "" : ", which got no answer");
 	}
-	sb_printf(&sum, ".");
+	sb_printf(&t.sum, ".");
 
 	const struct msg *m = answering ? theirs.msg : NULL;
 	if (timeout) {
 		int slow = answering ? closer : other;
-		sb_printf(&cause, "The %s gave up waiting (a timeout): the %s was slow to go on (a stalled backend, an OCSP "
-				  "or CRL lookup, a blocking certificate or key check) or packets were lost on the way.",
+		sb_printf(&t.cause, "The %s gave up waiting (a timeout): the %s was slow to go on (a stalled backend, an OCSP "
+				    "or CRL lookup, a blocking certificate or key check) or packets were lost on the way.",
 			  side_name(closer), side_name(slow));
-		sb_printf(&fix, "Check the responsiveness of the %s and the network path; compare the %s's handshake "
-				"timeout with the %.1f s it waited.",
+		sb_printf(&t.fix, "Check the responsiveness of the %s and the network path; compare the %s's handshake "
+				  "timeout with the %.1f s it waited.",
 			  side_name(slow), side_name(closer), wait);
 	} else if (m && m->kind == MSG_HANDSHAKE && m->hrr) {
 		const char *group = s->hrr.has_group ? tls_group_name(s->hrr.selected_group) : NULL;
-		sb_printf(&cause, "After a HelloRetryRequest the client must send a second ClientHello with a key share for "
-				  "the group the server chose (%s); it gave up instead: it does not support that group, or it "
-				  "rejects the retry.", group ? group : "see the frame");
-		sb_printf(&fix, "Let the server accept a group the client sends a key share for (x25519, secp256r1), or "
-				"update the client.");
+		sb_printf(&t.cause, "After a HelloRetryRequest the client must send a second ClientHello with a key share for "
+				    "the group the server chose (%s); it gave up instead: it does not support that group, or it "
+				    "rejects the retry.", group ? group : "see the frame");
+		sb_printf(&t.fix, "Let the server accept a group the client sends a key share for (x25519, secp256r1), or "
+				  "update the client.");
 	} else if (m && m->kind == MSG_ALERT && m->desc == A_UNRECOGNIZED_NAME) {
-		sb_printf(&cause, "A warning unrecognized_name is harmless to most clients, but Java clients (JSSE) treat it "
-				  "as fatal (\"handshake alert: unrecognized_name\") and close the connection.");
-		sb_printf(&fix, "Configure the server with a virtual host (ServerName/ServerAlias) for the name the client "
-				"sends, or make the client use a name the server knows.");
+		sb_printf(&t.cause, "A warning unrecognized_name is harmless to most clients, but Java clients (JSSE) treat it "
+				    "as fatal (\"handshake alert: unrecognized_name\") and close the connection.");
+		sb_printf(&t.fix, "Configure the server with a virtual host (ServerName/ServerAlias) for the name the client "
+				  "sends, or make the client use a name the server knows.");
 	} else if (!last->frame) {
-		sb_printf(&cause, "No handshake message of this connection could be read (see the events): a peer that "
-				  "is not speaking TLS as it should, or bytes damaged on the way.");
-		sb_printf(&fix, "Read the events; check what the %s sent (Wireshark: Follow TCP Stream).",
+		sb_printf(&t.cause, "No handshake message of this connection could be read (see the events): a peer that "
+				    "is not speaking TLS as it should, or bytes damaged on the way.");
+		sb_printf(&t.fix, "Read the events; check what the %s sent (Wireshark: Follow TCP Stream).",
 			  side_name(other));
 	} else if (!answering) {
-		sb_printf(&cause, "The %s closed without waiting for the %s's answer: its application ended the "
-				  "connection (a very short timeout, an error of its own, or it was stopped).",
+		sb_printf(&t.cause, "The %s closed without waiting for the %s's answer: its application ended the "
+				    "connection (a very short timeout, an error of its own, or it was stopped).",
 			  side_name(closer), side_name(other));
-		sb_printf(&fix, "Read the %s application's log at this time and check its handshake timeout.",
+		sb_printf(&t.fix, "Read the %s application's log at this time and check its handshake timeout.",
 			  side_name(closer));
 	} else if (closer == SIDE_CLIENT) {
-		sb_printf(&cause, "The client rejected the server's handshake without telling it: some TLS stacks close the "
-				  "connection instead of sending an alert when the server's certificate is not trusted or "
-				  "does not match the name, or when nothing the server chose suits them. ");
+		sb_printf(&t.cause, "The client rejected the server's handshake without telling it: some TLS stacks close the "
+				    "connection instead of sending an alert when the server's certificate is not trusted or "
+				    "does not match the name, or when nothing the server chose suits them. ");
 		if (s->server_chain.state != CHAIN_ABSENT && !c->have_chain[SIDE_SERVER])
 			/* too long, malformed or unparsable: nothing was checked (the events say why) */
-			sb_printf(&cause, "The server's certificates could not be analyzed from the capture (see the events).");
+			sb_printf(&t.cause, "The server's certificates could not be analyzed from the capture (see the events).");
 		else
-			sb_printf(&cause, "The checks tlsdiag makes from the capture found no fault against %s.",
+			sb_printf(&t.cause, "The checks tlsdiag makes from the capture found no fault against %s.",
 				  c->o->trust_given ? "the trust store given" : "the system trust store");
-		sb_printf(&fix, "Read the client's log at this time; repeat the analysis with the client's own trust store "
-				"(--ca-file) and the name it connects to (--hostname).");
+		sb_printf(&t.fix, "Read the client's log at this time; repeat the analysis with the client's own trust store "
+				  "(--ca-file) and the name it connects to (--hostname).");
 	} else {
-		sb_printf(&cause, "The server rejected the client's messages without an alert: some servers and load "
-				  "balancers close the connection on a failed client certificate check, a policy rule or an "
-				  "internal error instead of alerting.");
-		sb_printf(&fix, "Read the server's (or load balancer's) log at this time.");
+		sb_printf(&t.cause, "The server rejected the client's messages without an alert: some servers and load "
+				    "balancers close the connection on a failed client certificate check, a policy rule or an "
+				    "internal error instead of alerting.");
+		sb_printf(&t.fix, "Read the server's (or load balancer's) log at this time.");
 	}
-	struct finding *f = add(c, "handshake-aborted", SEV_ERROR, closer, &sum, &cause, &fix);
+	struct finding *f = draft_add(&t, &c->s->findings, "handshake-aborted", SEV_ERROR, closer);
 	if (last->frame)
 		finding_add_frame(f, last->frame);
 	finding_add_frame(f, closed);

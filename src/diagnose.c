@@ -36,94 +36,17 @@ enum {
 	A_NO_APPLICATION_PROTOCOL = 120
 };
 
-struct ctx {
-	struct session *s;
-	const struct diag_opts *o;
-	struct x509_cert *certs[2][LIM_CERTS_PER_CHAIN];   /* by side */
-	int n[2];
-	struct chain_shape shape[2];
-	bool have_chain[2];        /* a Certificate with at least one parsed certificate */
-	char peer_buf[2][96];      /* "Client 10.0.0.1", "Server 10.0.0.2:443", made on first use */
-	bool chain_reported[2];    /* a specific chain finding explains a verification failure */
-};
-
-/* How a side is named in sentences (formatted only when a finding needs it). */
-static const char *peer(struct ctx *c, int side)
-{
-	char *buf = c->peer_buf[side];
-	if (buf[0])
-		return buf;
-	struct session *s = c->s;
-	char ep[FMT_ADDR_LEN];
-	if (side == SIDE_CLIENT) {
-		fmt_ip(ep, sizeof ep, s->af, s->client_ip);
-		snprintf(buf, sizeof c->peer_buf[0], "Client %s", ep);
-	} else {
-		fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
-		snprintf(buf, sizeof c->peer_buf[0], "Server %s", ep);
-	}
-	return buf;
-}
-
-static const struct rule_info catalogue[] = {
-	{ "capture-incomplete", "bytes of the handshake were not captured; dependent findings are withheld" },
-	{ "not-tls", "one side does not speak TLS" },
-	{ "no-server-hello", "the server never answered the ClientHello" },
-	{ "version-or-cipher-mismatch", "no protocol version or cipher suite in common" },
-	{ "client-cert-empty", "CertificateRequest answered with an empty client Certificate" },
-	{ "client-cert-missing", "CertificateRequest not answered with any client Certificate" },
-	{ "client-cert-issuer-not-requested", "the client's chain is not issued by any acceptable CA" },
-	{ "client-cert-unsuitable", "the client certificate lacks clientAuth, a usable key usage or key type" },
-	{ "server-chain-incomplete", "an intermediate certificate is missing from the server's chain" },
-	{ "chain-order", "certificates not in leaf -> issuer order" },
-	{ "chain-root-sent", "the root CA is sent (harmless, not needed)" },
-	{ "chain-extra-cert", "a certificate that belongs to no path from the leaf" },
-	{ "cert-expired", "a certificate had expired at capture time" },
-	{ "cert-not-yet-valid", "a certificate was not yet valid at capture time" },
-	{ "cert-expires-soon", "a certificate expires within the warning period" },
-	{ "cert-self-signed", "a self-signed leaf certificate" },
-	{ "cert-no-san", "a certificate without subjectAltName (name only in the CN)" },
-	{ "hostname-mismatch", "the SNI or --hostname is not covered by the leaf's SAN" },
-	{ "chain-untrusted", "the chain does not verify against the trust store" },
-	{ "weak-signature", "a certificate signed with MD5 or SHA-1" },
-	{ "weak-key", "an RSA/DSA key below 2048 bits or an EC key below 224 bits" },
-	{ "deprecated-version", "SSL 3.0, TLS 1.0 or TLS 1.1 negotiated" },
-	{ "no-sni", "the ClientHello carries no server_name" },
-	{ "tls13-certificates-encrypted", "TLS 1.3 hides certificates and later alerts" },
-	{ "renegotiation", "a second handshake on an established connection" },
-	{ "alert", "an alert, with its sender and likely cause" },
-	{ "handshake-aborted", "the handshake failed without an alert or other finding that explains it" },
-};
-
-const struct rule_info *diagnose_catalogue(size_t *n)
-{
-	*n = sizeof catalogue / sizeof catalogue[0];
-	return catalogue;
-}
-
 /* ---- facts helpers ---- */
 
-static const char *alert_name(uint8_t desc)
+const char *alert_name(uint8_t desc)
 {
 	const char *n = tls_alert_name(desc);
 	return n ? n : "unknown";
 }
 
-static bool observable_until(const struct session *s, int side, uint64_t frame)
+bool alert_is_failure(const struct session *s, const struct alert *a)
 {
-	const struct direction *d = &s->dir[side];
-	return !d->unobservable || d->unobservable_frame > frame;
-}
-
-static bool handshake_done(const struct session *s)
-{
-	return s->handshake_done[SIDE_CLIENT] && s->handshake_done[SIDE_SERVER];
-}
-
-/* Is this alert part of a failure (as opposed to a normal close)? */
-static bool alert_is_failure(const struct session *s, const struct alert *a)
-{
-	bool after_done = handshake_done(s) && a->seq > s->handshake_done_seq;
+	bool after_done = diag_handshake_done(s) && a->seq > s->handshake_done_seq;
 	if (a->encrypted)
 		return !after_done;
 	if (a->level == 2)
@@ -131,8 +54,7 @@ static bool alert_is_failure(const struct session *s, const struct alert *a)
 	return !after_done && a->desc != A_CLOSE_NOTIFY && a->desc != A_NO_CERTIFICATE;
 }
 
-/* First failure alert sent by side after frame (0: any). */
-static const struct alert *failure_alert(const struct session *s, int side, uint64_t after)
+const struct alert *diag_failure_alert(const struct session *s, int side, uint64_t after)
 {
 	for (uint32_t i = 0; i < s->alerts_n; i++) {
 		const struct alert *a = &s->alerts[i];
@@ -142,76 +64,12 @@ static const struct alert *failure_alert(const struct session *s, int side, uint
 	return NULL;
 }
 
-static const char *plural(int64_t n)
-{
-	return n == 1 ? "" : "s";
-}
-
-/* The frame where side itself closed: its RST, else its FIN. (close_frame is
- * where the close completed: the other side's FIN, or the end of the capture.) */
-static uint64_t own_close_frame(const struct session *s, int side)
-{
-	const struct direction *d = &s->dir[side];
-	if (d->rst)
-		return d->rst_frame;
-	if (d->fin)
-		return d->fin_frame;
-	return s->close_frame;
-}
-
-/* Did side abort the handshake after frame: a failure alert, an inferred
- * TLS 1.3 alert, or closing the connection before it completed. */
-static bool aborted_by(const struct session *s, int side, uint64_t after, uint64_t *frame)
-{
-	const struct alert *a = failure_alert(s, side, after);
-	if (a) {
-		*frame = a->frame;
-		return true;
-	}
-	if (s->inferred_alert && s->inferred_alert_from == side && s->inferred_alert_frame >= after) {
-		*frame = s->inferred_alert_frame;
-		return true;
-	}
-	uint64_t closed = own_close_frame(s, side);
-	if (!handshake_done(s) && s->outcome == OUTCOME_FAILED &&
-	    (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST) && s->closed_by == side && closed >= after) {
-		/* closing after the other side ended the handshake is no abort of one's own */
-		const struct alert *other = failure_alert(s, 1 - side, after);
-		if (other && other->frame <= closed)
-			return false;
-		if (s->inferred_alert && s->inferred_alert_from == 1 - side && s->inferred_alert_frame >= after &&
-		    s->inferred_alert_frame <= closed)
-			return false;
-		*frame = closed;
-		return true;
-	}
-	return false;
-}
-
-/* "fatal alert handshake_failure (frame 11)" or "closed the connection (frame 12)" */
-static void describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after)
-{
-	const struct alert *a = failure_alert(s, side, after);
-	if (a && a->encrypted)
-		sb_printf(b, "an encrypted alert (frame %" PRIu64 ")", a->frame);
-	else if (a)
-		sb_printf(b, "%s alert %s (frame %" PRIu64 ")", a->level == 2 ? "fatal" : "warning",
-			  alert_name(a->desc), a->frame);
-	else if (s->inferred_alert && s->inferred_alert_from == side)
-		sb_printf(b, "an encrypted record of an alert's size and closed the connection (frame %" PRIu64 ")",
-			  s->inferred_alert_frame);
-	else if (s->dir[side].rst)
-		sb_printf(b, "a TCP reset (frame %" PRIu64 ")", s->dir[side].rst_frame);
-	else
-		sb_printf(b, "closing the connection (frame %" PRIu64 ")", own_close_frame(s, side));
-}
-
-static int64_t judge_time(const struct ctx *c, const struct chain *ch)
+static int64_t judge_time(const struct diag *c, const struct chain *ch)
 {
 	return c->o->at_given ? c->o->at : ch->time.sec;
 }
 
-static void time_text(struct strbuf *b, const struct ctx *c, const struct chain *ch)
+static void time_text(struct strbuf *b, const struct diag *c, const struct chain *ch)
 {
 	char t[32];
 	x509_format_time(judge_time(c, ch), t, sizeof t);
@@ -274,13 +132,13 @@ static const char *cert_role(const struct chain_shape *sh, int i)
 
 /* ---- rules ---- */
 
-static void rule_capture_incomplete(struct ctx *c)
+void rule_capture_incomplete(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	for (int side = 0; side < 2; side++) {
 		const struct direction *d = &s->dir[side];
 		bool one_way = d->packets == 0 && s->dir[1 - side].packets > 0;
-		bool matters = d->unobservable && (!handshake_done(s) || d->unobservable_frame <= s->handshake_done_frame);
+		bool matters = d->unobservable && (!diag_handshake_done(s) || d->unobservable_frame <= s->handshake_done_frame);
 		if (!one_way && !matters)
 			continue;
 		struct draft t = { 0 };
@@ -304,15 +162,15 @@ static void rule_capture_incomplete(struct ctx *c)
 						   : "Capture again with a larger buffer (tcpdump -B 16384) and -s 0, "
 						     "close to the client or server, and write to a fast disk.");
 		}
-		struct finding *f = draft_add(&t, &c->s->findings, "capture-incomplete", SEV_WARNING, side);
+		struct finding *f = draft_add(&t, c->out, "capture-incomplete", SEV_WARNING, side);
 		if (f && !one_way)
 			finding_add_frame(f, d->unobservable_frame);
 	}
 }
 
-static void rule_not_tls(struct ctx *c)
+void rule_not_tls(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (s->outcome != OUTCOME_NOT_TLS)
 		return;
 	for (int side = 0; side < 2; side++) {
@@ -341,19 +199,19 @@ static void rule_not_tls(struct ctx *c)
 					  "TLS on this listener.");
 		}
 		sb_free(&first);
-		struct finding *f = draft_add(&t, &c->s->findings, "not-tls", SEV_ERROR, side);
+		struct finding *f = draft_add(&t, c->out, "not-tls", SEV_ERROR, side);
 		finding_add_frame(f, d->prefix_frame);
 	}
 }
 
-static void rule_no_server_hello(struct ctx *c)
+void rule_no_server_hello(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (!s->ch.present || s->sh.present || s->hrr.present || s->outcome == OUTCOME_NOT_TLS)
 		return;
 	if (s->dir[SIDE_SERVER].spoke_tls)
 		return;   /* it answered, with TLS records that held no readable ServerHello (tls.malformed) */
-	if (failure_alert(s, SIDE_SERVER, 0) || !observable_until(s, SIDE_SERVER, s->last_frame + 1))
+	if (diag_failure_alert(s, SIDE_SERVER, 0) || !diag_observable_until(s, SIDE_SERVER, s->last_frame + 1))
 		return;
 	/* a one-way capture shows nothing the server sent (capture-incomplete says so) */
 	if (s->dir[SIDE_SERVER].packets == 0)
@@ -371,7 +229,7 @@ static void rule_no_server_hello(struct ctx *c)
 		frame = s->dir[SIDE_SERVER].fin_frame;
 		sb_printf(&t.sum, "closed the connection (frame %" PRIu64 ") without answering.", frame);
 	} else if (s->dir[SIDE_CLIENT].rst || s->dir[SIDE_CLIENT].fin) {
-		frame = own_close_frame(s, SIDE_CLIENT);
+		frame = diag_own_close_frame(s, SIDE_CLIENT);
 		sb_printf(&t.sum, "did not answer; the client gave up and closed the connection (frame %" PRIu64 ").", frame);
 	} else {
 		sev = SEV_WARNING;
@@ -386,7 +244,7 @@ static void rule_no_server_hello(struct ctx *c)
 		  s->ch.has_sni ? sni : "(none)");
 	sb_printf(&t.fix, "Check the server's (or load balancer's) TLS configuration and logs for this name and port; "
 			  "test with: openssl s_client -connect %s -servername %s", ep, s->ch.has_sni ? sni : "NAME");
-	struct finding *f = draft_add(&t, &c->s->findings, "no-server-hello", sev, SIDE_SERVER);
+	struct finding *f = draft_add(&t, c->out, "no-server-hello", sev, SIDE_SERVER);
 	finding_add_frame(f, s->ch.frame);
 	finding_add_frame(f, frame);
 }
@@ -419,18 +277,18 @@ static void offered(struct strbuf *b, const struct client_hello *ch)
 	sb_printf(b, "%s)", ch->cipher_suites.total > shown ? ", ..." : "");
 }
 
-static void rule_version_or_cipher(struct ctx *c)
+void rule_version_or_cipher(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (!s->ch.present || s->ch.malformed)
 		return;   /* what a malformed hello offered is not known: the alert rule explains the failure */
 	const struct alert *a = NULL;
 	int side = SIDE_SERVER;
 	if (!s->sh.present && !s->hrr.present) {
-		a = failure_alert(s, SIDE_SERVER, 0);
+		a = diag_failure_alert(s, SIDE_SERVER, 0);
 	} else if (s->sh.present) {
 		/* the client refuses what the server chose */
-		a = failure_alert(s, SIDE_CLIENT, s->sh.frame);
+		a = diag_failure_alert(s, SIDE_CLIENT, s->sh.frame);
 		side = SIDE_CLIENT;
 		if (a && (a->encrypted || (a->desc != A_PROTOCOL_VERSION && a->desc != A_INSUFFICIENT_SECURITY &&
 					   a->desc != A_HANDSHAKE_FAILURE) || s->server_chain.state == CHAIN_SEEN))
@@ -462,7 +320,7 @@ static void rule_version_or_cipher(struct ctx *c)
 				  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (OpenSSL: ECDHE-RSA-AES128-GCM-SHA256) for TLS 1.2. "
 				  "With an ECDSA certificate, the ECDHE_ECDSA suites are needed.");
 	}
-	struct finding *f = draft_add(&t, &c->s->findings, "version-or-cipher-mismatch", SEV_ERROR, side);
+	struct finding *f = draft_add(&t, c->out, "version-or-cipher-mismatch", SEV_ERROR, side);
 	finding_add_frame(f, s->ch.frame);
 	if (s->sh.present)
 		finding_add_frame(f, s->sh.frame);
@@ -471,10 +329,10 @@ static void rule_version_or_cipher(struct ctx *c)
 
 /* After an empty or missing client Certificate, with --client-cert:
  * which of the playbook's two causes it is. */
-static void keystore_cause(struct ctx *c, struct strbuf *cause)
+static void keystore_cause(struct diag *c, struct strbuf *cause)
 {
 	const struct diag_opts *o = c->o;
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (o->keystore_n == 0 || !o->keystore[0]->x) {
 		sb_printf(cause, "The keystore given with --client-cert holds no certificate: the client has nothing "
 				 "to send (playbook cause: no client certificate in the keystore).");
@@ -506,7 +364,7 @@ static const char *const fix_client_cert =
 static bool app_level_rejection(const struct session *s, uint64_t *frame)
 {
 	const struct direction *sv = &s->dir[SIDE_SERVER];
-	if (!handshake_done(s) || sv->appdata_records == 0 || sv->appdata_records > 3 || sv->appdata_bytes > 4096)
+	if (!diag_handshake_done(s) || sv->appdata_records == 0 || sv->appdata_records > 3 || sv->appdata_bytes > 4096)
 		return false;
 	if (!(sv->fin || sv->rst) || s->closed_by != SIDE_SERVER)
 		return false;
@@ -514,23 +372,23 @@ static bool app_level_rejection(const struct session *s, uint64_t *frame)
 	return true;
 }
 
-static void rule_client_cert_empty(struct ctx *c)
+void rule_client_cert_empty(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	const struct chain *cc = &s->client_chain;
 	if (!s->cr.present || cc->state != CHAIN_SEEN || cc->count != 0)
 		return;
 	struct draft t = { 0 };
 	sb_printf(&t.sum, "%s asked for a client certificate (frame %" PRIu64 ", %" PRIu32 " acceptable CA%s: ",
-		  peer(c, SIDE_SERVER), s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
+		  diag_peer(c, SIDE_SERVER), s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
 	ca_names(&t.sum, s, NAMES_IN_SUMMARY);
-	sb_printf(&t.sum, "). %s sent a Certificate of length 0 (frame %" PRIu64 ")", peer(c, SIDE_CLIENT), cc->frame);
+	sb_printf(&t.sum, "). %s sent a Certificate of length 0 (frame %" PRIu64 ")", diag_peer(c, SIDE_CLIENT), cc->frame);
 	uint64_t abort_frame = 0, app_frame = 0;
 	int sev;
-	if (aborted_by(s, SIDE_SERVER, cc->frame, &abort_frame)) {
+	if (diag_aborted_by(s, SIDE_SERVER, cc->frame, &abort_frame)) {
 		sev = SEV_ERROR;
 		sb_printf(&t.sum, ". The server aborted the handshake with ");
-		describe_abort(&t.sum, s, SIDE_SERVER, cc->frame);
+		diag_describe_abort(&t.sum, s, SIDE_SERVER, cc->frame);
 		sb_printf(&t.sum, ".");
 		if (c->o->keystore_given)
 			keystore_cause(c, &t.cause);
@@ -543,7 +401,7 @@ static void rule_client_cert_empty(struct ctx *c)
 		sb_printf(&t.fix, "%s", fix_client_cert);
 	} else if (app_level_rejection(s, &app_frame)) {
 		sev = SEV_WARNING;
-		abort_frame = own_close_frame(s, SIDE_SERVER);
+		abort_frame = diag_own_close_frame(s, SIDE_SERVER);
 		sb_printf(&t.sum, "; the handshake completed, then the server sent %" PRIu64 " bytes (frame %" PRIu64
 				  ") and closed the connection (frame %" PRIu64 ").",
 			  s->dir[SIDE_SERVER].appdata_bytes, app_frame, abort_frame);
@@ -555,7 +413,7 @@ static void rule_client_cert_empty(struct ctx *c)
 			keystore_cause(c, &t.cause);
 		}
 		sb_printf(&t.fix, "%s", fix_client_cert);
-	} else if (!handshake_done(s) && !observable_until(s, SIDE_SERVER, s->last_frame + 1)) {
+	} else if (!diag_handshake_done(s) && !diag_observable_until(s, SIDE_SERVER, s->last_frame + 1)) {
 		/* what the server did next was lost: neither "required" nor "optional" can be told */
 		sev = SEV_WARNING;
 		sb_printf(&t.sum, "; what the server did next was not captured (from frame %" PRIu64 " on).",
@@ -569,26 +427,26 @@ static void rule_client_cert_empty(struct ctx *c)
 		sb_printf(&t.fix, "%s", fix_client_cert);
 	} else {
 		sev = SEV_INFO;
-		sb_printf(&t.sum, "; the handshake %s without one.", handshake_done(s) ? "completed" : "went on");
+		sb_printf(&t.sum, "; the handshake %s without one.", diag_handshake_done(s) ? "completed" : "went on");
 		sb_printf(&t.cause, "The server requests but does not require a client certificate (optional client "
 				    "authentication at the TLS level). If the application expects one, it may still "
 				    "refuse the request later.");
 		sb_printf(&t.fix, "Nothing to do if client authentication is optional; otherwise configure the client's "
 				  "keystore as for a required certificate.");
 	}
-	struct finding *f = draft_add(&t, &c->s->findings, "client-cert-empty", sev, SIDE_CLIENT);
+	struct finding *f = draft_add(&t, c->out, "client-cert-empty", sev, SIDE_CLIENT);
 	finding_add_frame(f, s->cr.frame);
 	finding_add_frame(f, cc->frame);
 	finding_add_frame(f, app_frame);
 	finding_add_frame(f, abort_frame);
 }
 
-static void rule_client_cert_missing(struct ctx *c)
+void rule_client_cert_missing(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (!s->cr.present || s->tls13 || s->client_chain.state != CHAIN_ABSENT)
 		return;
-	if (!observable_until(s, SIDE_CLIENT, s->last_frame + 1))
+	if (!diag_observable_until(s, SIDE_CLIENT, s->last_frame + 1))
 		return;
 	uint64_t evidence = 0;
 	const char *how;
@@ -605,15 +463,15 @@ static void rule_client_cert_missing(struct ctx *c)
 	}
 	struct draft t = { 0 };
 	sb_printf(&t.sum, "%s asked for a client certificate (frame %" PRIu64 ", %" PRIu32 " acceptable CA%s: ",
-		  peer(c, SIDE_SERVER), s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
+		  diag_peer(c, SIDE_SERVER), s->cr.frame, s->cr.dn_count, s->cr.dn_count == 1 ? "" : "s");
 	ca_names(&t.sum, s, NAMES_IN_SUMMARY);
-	sb_printf(&t.sum, "). %s sent no Certificate: it %s (frame %" PRIu64 ")", peer(c, SIDE_CLIENT), how, evidence);
+	sb_printf(&t.sum, "). %s sent no Certificate: it %s (frame %" PRIu64 ")", diag_peer(c, SIDE_CLIENT), how, evidence);
 	uint64_t abort_frame = 0;
 	int sev = SEV_WARNING;
-	if (aborted_by(s, SIDE_SERVER, evidence, &abort_frame)) {
+	if (diag_aborted_by(s, SIDE_SERVER, evidence, &abort_frame)) {
 		sev = SEV_ERROR;
 		sb_printf(&t.sum, ". The server aborted with ");
-		describe_abort(&t.sum, s, SIDE_SERVER, evidence);
+		diag_describe_abort(&t.sum, s, SIDE_SERVER, evidence);
 	}
 	sb_printf(&t.sum, ".");
 	if (c->o->keystore_given)
@@ -622,15 +480,15 @@ static void rule_client_cert_missing(struct ctx *c)
 		sb_printf(&t.cause, "The client has no certificate issued by an acceptable CA: either its keystore holds "
 				    "none, or its certificate comes from a CA the server does not list.");
 	sb_printf(&t.fix, "%s", fix_client_cert);
-	struct finding *f = draft_add(&t, &c->s->findings, "client-cert-missing", sev, SIDE_CLIENT);
+	struct finding *f = draft_add(&t, c->out, "client-cert-missing", sev, SIDE_CLIENT);
 	finding_add_frame(f, s->cr.frame);
 	finding_add_frame(f, evidence);
 	finding_add_frame(f, abort_frame);
 }
 
-static void rule_client_cert_issuer(struct ctx *c)
+void rule_client_cert_issuer(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (!s->cr.present || s->cr.dn_count == 0 || !c->have_chain[SIDE_CLIENT])
 		return;
 	if (chain_meets_ca_list(s, c->certs[SIDE_CLIENT], c->n[SIDE_CLIENT]))
@@ -639,22 +497,21 @@ static void rule_client_cert_issuer(struct ctx *c)
 	struct draft t = { 0 };
 	sb_printf(&t.sum, "%s sent a certificate (frame %" PRIu64 ") issued by %s; no certificate of its chain is issued "
 			  "by one of the %" PRIu32 " CAs the server accepts (frame %" PRIu64 "): ",
-		  peer(c, SIDE_CLIENT), s->client_chain.frame, leaf->issuer, s->cr.dn_count, s->cr.frame);
+		  diag_peer(c, SIDE_CLIENT), s->client_chain.frame, leaf->issuer, s->cr.dn_count, s->cr.frame);
 	ca_names(&t.sum, s, NAMES_IN_SUMMARY);
 	uint64_t abort_frame = 0;
 	int sev = SEV_WARNING;
-	if (aborted_by(s, SIDE_SERVER, s->client_chain.frame, &abort_frame)) {
+	if (diag_aborted_by(s, SIDE_SERVER, s->client_chain.frame, &abort_frame)) {
 		sev = SEV_ERROR;
 		sb_printf(&t.sum, ". The server rejected it with ");
-		describe_abort(&t.sum, s, SIDE_SERVER, s->client_chain.frame);
+		diag_describe_abort(&t.sum, s, SIDE_SERVER, s->client_chain.frame);
 	}
 	sb_printf(&t.sum, ".");
 	sb_printf(&t.cause, "The client's keystore holds a certificate (subject %s) from a CA the server does not trust "
 			    "for client authentication.", leaf->subject);
 	sb_printf(&t.fix, "Use a client certificate issued by one of the listed CAs, or add %s (the CA that issued the "
 			  "client's certificate) and its chain to the server's truststore.", leaf->issuer);
-	struct finding *f = draft_add(&t, &c->s->findings, "client-cert-issuer-not-requested", sev, SIDE_CLIENT);
-	c->chain_reported[SIDE_CLIENT] = true;
+	struct finding *f = draft_add(&t, c->out, "client-cert-issuer-not-requested", sev, SIDE_CLIENT);
 	finding_add_frame(f, s->cr.frame);
 	finding_add_frame(f, s->client_chain.frame);
 	finding_add_frame(f, abort_frame);
@@ -681,9 +538,9 @@ static bool key_type_requested(const struct session *s, const struct x509_cert *
 	return false;
 }
 
-static void rule_client_cert_unsuitable(struct ctx *c)
+void rule_client_cert_unsuitable(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (!c->have_chain[SIDE_CLIENT])
 		return;
 	const struct x509_cert *leaf = c->certs[SIDE_CLIENT][c->shape[SIDE_CLIENT].leaf];
@@ -706,10 +563,10 @@ static void rule_client_cert_unsuitable(struct ctx *c)
 	sb_free(&why);
 	uint64_t abort_frame = 0;
 	int sev = SEV_WARNING;
-	if (aborted_by(s, SIDE_SERVER, s->client_chain.frame, &abort_frame)) {
+	if (diag_aborted_by(s, SIDE_SERVER, s->client_chain.frame, &abort_frame)) {
 		sev = SEV_ERROR;
 		sb_printf(&t.sum, ". The server rejected it with ");
-		describe_abort(&t.sum, s, SIDE_SERVER, s->client_chain.frame);
+		diag_describe_abort(&t.sum, s, SIDE_SERVER, s->client_chain.frame);
 	}
 	sb_printf(&t.sum, ".");
 	sb_printf(&t.cause, "The certificate was issued for another purpose (often a server certificate reused as a "
@@ -717,23 +574,22 @@ static void rule_client_cert_unsuitable(struct ctx *c)
 			    "certificate purpose).");
 	sb_printf(&t.fix, "Issue a client certificate with extendedKeyUsage clientAuth and keyUsage digitalSignature, "
 			  "and put it in the client's keystore.");
-	struct finding *f = draft_add(&t, &c->s->findings, "client-cert-unsuitable", sev, SIDE_CLIENT);
-	c->chain_reported[SIDE_CLIENT] = true;
+	struct finding *f = draft_add(&t, c->out, "client-cert-unsuitable", sev, SIDE_CLIENT);
 	finding_add_frame(f, s->client_chain.frame);
 	finding_add_frame(f, abort_frame);
 }
 
 /* ---- certificate chains (both sides) ---- */
 
-static int chain_severity(struct ctx *c, int side, int otherwise, uint64_t *abort_frame)
+static int chain_severity(struct diag *c, int side, int otherwise, uint64_t *abort_frame)
 {
 	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
-	return aborted_by(c->s, 1 - side, ch->frame, abort_frame) ? SEV_ERROR : otherwise;
+	return diag_aborted_by(c->s, 1 - side, ch->frame, abort_frame) ? SEV_ERROR : otherwise;
 }
 
-static void rule_chain_incomplete(struct ctx *c)
+void rule_chain_incomplete(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (!c->have_chain[SIDE_SERVER])
 		return;
 	const struct chain_shape *sh = &c->shape[SIDE_SERVER];
@@ -753,17 +609,17 @@ static void rule_chain_incomplete(struct ctx *c)
 	struct draft t = { 0 };
 	if (leaf_only)
 		sb_printf(&t.sum, "%s sent only its own certificate %s (frame %" PRIu64 "); its issuer %s was not sent",
-			  peer(c, SIDE_SERVER), top->subject, s->server_chain.frame, top->issuer);
+			  diag_peer(c, SIDE_SERVER), top->subject, s->server_chain.frame, top->issuer);
 	else
 		sb_printf(&t.sum, "The chain %s sent (frame %" PRIu64 ") ends at %s, whose issuer %s was not sent",
-			  peer(c, SIDE_SERVER), s->server_chain.frame, top->subject, top->issuer);
+			  diag_peer(c, SIDE_SERVER), s->server_chain.frame, top->subject, top->issuer);
 	sb_printf(&t.sum, "%s.", c->o->trust_given ? " and is not in the trust store given" :
 						  " and is not a root of the system trust store");
 	uint64_t abort_frame = 0;
 	int sev = chain_severity(c, SIDE_SERVER, c->o->trust_given ? SEV_ERROR : SEV_WARNING, &abort_frame);
 	if (abort_frame) {
 		sb_printf(&t.sum, " The client aborted with ");
-		describe_abort(&t.sum, s, SIDE_CLIENT, s->server_chain.frame);
+		diag_describe_abort(&t.sum, s, SIDE_CLIENT, s->server_chain.frame);
 		sb_printf(&t.sum, ".");
 	}
 	sb_printf(&t.cause, "The server's chain file holds the leaf certificate without its intermediate CA "
@@ -773,20 +629,20 @@ static void rule_chain_incomplete(struct ctx *c)
 	sb_printf(&t.fix, "Append the intermediate certificate(s) for %s to the server's certificate file, in order leaf, "
 			  "intermediate(s) (the root is not needed); e.g. nginx ssl_certificate with the full chain, "
 			  "Apache SSLCertificateChainFile, a keystore entry with the whole chain.", top->issuer);
-	struct finding *f = draft_add(&t, &c->s->findings, "server-chain-incomplete", sev, SIDE_SERVER);
+	struct finding *f = draft_add(&t, c->out, "server-chain-incomplete", sev, SIDE_SERVER);
 	finding_add_frame(f, s->server_chain.frame);
 	finding_add_frame(f, abort_frame);
-	c->chain_reported[SIDE_SERVER] = true;
 }
 
-static void rule_chain_order(struct ctx *c, int side)
+void rule_chain_order(struct diag *c)
 {
+	int side = c->side;
 	if (!c->have_chain[side] || c->shape[side].in_order)
 		return;
 	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
 	const struct chain_shape *sh = &c->shape[side];
 	struct draft t = { 0 };
-	sb_printf(&t.sum, "%s sent its certificates out of order (frame %" PRIu64 "): ", peer(c, side), ch->frame);
+	sb_printf(&t.sum, "%s sent its certificates out of order (frame %" PRIu64 "): ", diag_peer(c, side), ch->frame);
 	for (int i = 0; i < c->n[side]; i++)
 		sb_printf(&t.sum, "%s[%d] %s", i ? ", " : "", i, c->certs[side][i]->x ? c->certs[side][i]->subject : "?");
 	sb_printf(&t.sum, "; the path from the leaf is ");
@@ -800,35 +656,37 @@ static void rule_chain_order(struct ctx *c, int side)
 			    "ones reorder.", side_name(side));
 	sb_printf(&t.fix, "Order the chain file: leaf first, then the intermediate(s), each followed by its issuer "
 			  "(the root may be left out).");
-	struct finding *f = draft_add(&t, &c->s->findings, "chain-order", sev, side);
+	struct finding *f = draft_add(&t, c->out, "chain-order", sev, side);
 	finding_add_frame(f, ch->frame);
 	finding_add_frame(f, abort_frame);
 }
 
-static void rule_chain_root_sent(struct ctx *c, int side)
+void rule_chain_root_sent(struct diag *c)
 {
+	int side = c->side;
 	if (!c->have_chain[side] || !c->shape[side].root_sent)
 		return;
 	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
 	int top = c->shape[side].top;
 	struct draft t = { 0 };
-	sb_printf(&t.sum, "%s sent the root CA %s (certificate %d, frame %" PRIu64 ").", peer(c, side),
+	sb_printf(&t.sum, "%s sent the root CA %s (certificate %d, frame %" PRIu64 ").", diag_peer(c, side),
 		  c->certs[side][top]->subject, top, ch->frame);
 	sb_printf(&t.cause, "Harmless but not needed: a verifier uses its own copy of the root from its truststore, "
 			    "and a root it does not already trust is not trusted because it was sent.");
 	sb_printf(&t.fix, "Optionally remove the root from the chain file to save bytes.");
-	struct finding *f = draft_add(&t, &c->s->findings, "chain-root-sent", SEV_INFO, side);
+	struct finding *f = draft_add(&t, c->out, "chain-root-sent", SEV_INFO, side);
 	finding_add_frame(f, ch->frame);
 }
 
-static void rule_chain_extra(struct ctx *c, int side)
+void rule_chain_extra(struct diag *c)
 {
+	int side = c->side;
 	if (!c->have_chain[side] || c->shape[side].extra_n == 0)
 		return;
 	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
 	struct draft t = { 0 };
 	sb_printf(&t.sum, "%s sent %d certificate%s that belong%s to no path from its leaf (frame %" PRIu64 "): ",
-		  peer(c, side), c->shape[side].extra_n, c->shape[side].extra_n == 1 ? "" : "s",
+		  diag_peer(c, side), c->shape[side].extra_n, c->shape[side].extra_n == 1 ? "" : "s",
 		  c->shape[side].extra_n == 1 ? "s" : "", ch->frame);
 	bool first = true;
 	for (int i = 0; i < c->n[side]; i++) {
@@ -842,12 +700,13 @@ static void rule_chain_extra(struct ctx *c, int side)
 	sb_printf(&t.cause, "The chain file contains certificates of another chain (an old intermediate, another "
 			    "service's certificate, a cross-signed root no longer needed).");
 	sb_printf(&t.fix, "Remove the unrelated certificates from the chain file; keep leaf, intermediate(s).");
-	struct finding *f = draft_add(&t, &c->s->findings, "chain-extra-cert", SEV_WARNING, side);
+	struct finding *f = draft_add(&t, c->out, "chain-extra-cert", SEV_WARNING, side);
 	finding_add_frame(f, ch->frame);
 }
 
-static void rule_validity(struct ctx *c, int side)
+void rule_validity(struct diag *c)
 {
+	int side = c->side;
 	if (!c->have_chain[side])
 		return;
 	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
@@ -866,7 +725,7 @@ static void rule_validity(struct ctx *c, int side)
 			x509_format_time(x->not_after, when, sizeof when);
 			sb_printf(&t.sum, "The %s's %s %s (certificate %d) expired on %s, %" PRId64 " day%s before the ",
 				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
-				  (now - x->not_after) / DAY, plural((now - x->not_after) / DAY));
+				  (now - x->not_after) / DAY, diag_plural((now - x->not_after) / DAY));
 			time_text(&t.sum, c, ch);
 			sb_printf(&t.sum, ".");
 			sb_printf(&t.cause, "An expired certificate: every peer that verifies it rejects the handshake "
@@ -881,7 +740,7 @@ static void rule_validity(struct ctx *c, int side)
 			x509_format_time(x->not_before, when, sizeof when);
 			sb_printf(&t.sum, "The %s's %s %s (certificate %d) is not valid before %s, %" PRId64 " day%s after the ",
 				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
-				  (x->not_before - now) / DAY, plural((x->not_before - now) / DAY));
+				  (x->not_before - now) / DAY, diag_plural((x->not_before - now) / DAY));
 			time_text(&t.sum, c, ch);
 			sb_printf(&t.sum, ".");
 			sb_printf(&t.cause, "The certificate was issued with a start date in the future, or the clock of "
@@ -895,7 +754,7 @@ static void rule_validity(struct ctx *c, int side)
 			x509_format_time(x->not_after, when, sizeof when);
 			sb_printf(&t.sum, "The %s's %s %s (certificate %d) expires on %s, %" PRId64 " day%s after the ",
 				  side_name(side), cert_role(&c->shape[side], i), x->subject, i, when,
-				  (x->not_after - now) / DAY, plural((x->not_after - now) / DAY));
+				  (x->not_after - now) / DAY, diag_plural((x->not_after - now) / DAY));
 			time_text(&t.sum, c, ch);
 			sb_printf(&t.sum, ".");
 			sb_printf(&t.cause, "The certificate is close to its notAfter date (warning period: %d days).",
@@ -904,15 +763,14 @@ static void rule_validity(struct ctx *c, int side)
 		} else {
 			continue;
 		}
-		struct finding *f = draft_add(&t, &c->s->findings, id, sev, side);
+		struct finding *f = draft_add(&t, c->out, id, sev, side);
 		finding_add_frame(f, ch->frame);
-		if (sev == SEV_ERROR)
-			c->chain_reported[side] = true;
 	}
 }
 
-static void rule_self_signed(struct ctx *c, int side)
+void rule_self_signed(struct diag *c)
 {
+	int side = c->side;
 	if (!c->have_chain[side])
 		return;
 	const struct chain_shape *sh = &c->shape[side];
@@ -928,13 +786,13 @@ static void rule_self_signed(struct ctx *c, int side)
 					      &depth) == X509_V_OK)
 		return;
 	struct draft t = { 0 };
-	sb_printf(&t.sum, "%s sent a self-signed certificate %s (frame %" PRIu64 ").", peer(c, side), leaf->subject,
+	sb_printf(&t.sum, "%s sent a self-signed certificate %s (frame %" PRIu64 ").", diag_peer(c, side), leaf->subject,
 		  ch->frame);
 	uint64_t abort_frame = 0;
 	int sev = chain_severity(c, side, SEV_WARNING, &abort_frame);
 	if (abort_frame) {
 		sb_printf(&t.sum, " The %s aborted with ", side_name(1 - side));
-		describe_abort(&t.sum, c->s, 1 - side, ch->frame);
+		diag_describe_abort(&t.sum, c->s, 1 - side, ch->frame);
 		sb_printf(&t.sum, ".");
 	}
 	sb_printf(&t.cause, "No CA vouches for a self-signed certificate: peers reject it (\"self-signed certificate\", "
@@ -942,10 +800,9 @@ static void rule_self_signed(struct ctx *c, int side)
 	sb_printf(&t.fix, "Replace it with a certificate issued by a CA the peers trust (a public CA, or your private "
 			  "CA whose root is in their truststores), or import this certificate into every peer's "
 			  "truststore.");
-	struct finding *f = draft_add(&t, &c->s->findings, "cert-self-signed", sev, side);
+	struct finding *f = draft_add(&t, c->out, "cert-self-signed", sev, side);
 	finding_add_frame(f, ch->frame);
 	finding_add_frame(f, abort_frame);
-	c->chain_reported[side] = true;
 }
 
 /* "*.example.test covers exactly one label" when a wildcard was close. */
@@ -964,9 +821,9 @@ static void wildcard_hint(struct strbuf *b, const struct x509_cert *leaf, const 
 	}
 }
 
-static void rule_hostname(struct ctx *c)
+void rule_hostname(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (!c->have_chain[SIDE_SERVER])
 		return;
 	const char *name = c->o->hostname;
@@ -1001,7 +858,7 @@ static void rule_hostname(struct ctx *c)
 	int sev = chain_severity(c, SIDE_SERVER, SEV_WARNING, &abort_frame);
 	if (abort_frame) {
 		sb_printf(&t.sum, ". The client aborted with ");
-		describe_abort(&t.sum, s, SIDE_CLIENT, s->server_chain.frame);
+		diag_describe_abort(&t.sum, s, SIDE_CLIENT, s->server_chain.frame);
 	}
 	sb_printf(&t.sum, ".");
 	sb_printf(&t.cause, "The client connects with a name the certificate was not issued for. Clients check the "
@@ -1010,14 +867,14 @@ static void rule_hostname(struct ctx *c)
 	sb_printf(&t.fix, "Connect with a name listed in the certificate, or reissue the certificate with %s in its "
 			  "subjectAltName (a wildcard covers one level only: *.example.com does not cover a.b.example.com).",
 		  shown);
-	struct finding *f = draft_add(&t, &c->s->findings, "hostname-mismatch", sev, SIDE_SERVER);
+	struct finding *f = draft_add(&t, c->out, "hostname-mismatch", sev, SIDE_SERVER);
 	if (from_sni)
 		finding_add_frame(f, s->ch.frame);
 	finding_add_frame(f, s->server_chain.frame);
 	finding_add_frame(f, abort_frame);
 }
 
-static void rule_no_san(struct ctx *c)
+void rule_no_san(struct diag *c)
 {
 	if (!c->have_chain[SIDE_SERVER])
 		return;
@@ -1030,13 +887,14 @@ static void rule_no_san(struct ctx *c)
 	sb_printf(&t.cause, "RFC 6125 clients take names from the SAN; browsers, Go, Python and recent Java reject "
 			    "certificates whose name is only in the CN, while OpenSSL still falls back to it.");
 	sb_printf(&t.fix, "Reissue the certificate with the server's names in subjectAltName (DNS: and IP: entries).");
-	struct finding *f = draft_add(&t, &c->s->findings, "cert-no-san", SEV_WARNING, SIDE_SERVER);
+	struct finding *f = draft_add(&t, c->out, "cert-no-san", SEV_WARNING, SIDE_SERVER);
 	finding_add_frame(f, c->s->server_chain.frame);
 }
 
-static void rule_untrusted(struct ctx *c, int side)
+void rule_untrusted(struct diag *c)
 {
-	if (!c->have_chain[side] || c->chain_reported[side] || !c->o->trust)
+	int side = c->side;
+	if (!c->have_chain[side] || diag_chain_explained(c->out, side) || !c->o->trust)
 		return;
 	if (side == SIDE_CLIENT && !c->o->trust_given)
 		return;   /* client certificates come from private CAs: only the user's store says */
@@ -1074,7 +932,7 @@ static void rule_untrusted(struct ctx *c, int side)
 	}
 	if (abort_frame) {
 		sb_printf(&t.sum, " The %s aborted with ", side_name(1 - side));
-		describe_abort(&t.sum, c->s, 1 - side, ch->frame);
+		diag_describe_abort(&t.sum, c->s, 1 - side, ch->frame);
 		sb_printf(&t.sum, ".");
 	}
 	int leaf = c->shape[side].leaf;
@@ -1092,13 +950,14 @@ static void rule_untrusted(struct ctx *c, int side)
 				  "it already trusts; make sure the intermediates are sent.",
 			  side == SIDE_SERVER ? "client" : "server");
 	}
-	struct finding *f = draft_add(&t, &c->s->findings, "chain-untrusted", sev, side);
+	struct finding *f = draft_add(&t, c->out, "chain-untrusted", sev, side);
 	finding_add_frame(f, ch->frame);
 	finding_add_frame(f, abort_frame);
 }
 
-static void rule_weak(struct ctx *c, int side)
+void rule_weak(struct diag *c)
 {
+	int side = c->side;
 	if (!c->have_chain[side])
 		return;
 	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
@@ -1131,21 +990,19 @@ static void rule_weak(struct ctx *c, int side)
 			}
 			if (abort_frame) {
 				sb_printf(&t.sum, " The %s aborted with ", side_name(1 - side));
-				describe_abort(&t.sum, c->s, 1 - side, ch->frame);
+				diag_describe_abort(&t.sum, c->s, 1 - side, ch->frame);
 				sb_printf(&t.sum, ".");
 			}
-			struct finding *f = draft_add(&t, &c->s->findings, k == 0 ? "weak-signature" : "weak-key", sev, side);
+			struct finding *f = draft_add(&t, c->out, k == 0 ? "weak-signature" : "weak-key", sev, side);
 			finding_add_frame(f, ch->frame);
 			finding_add_frame(f, abort_frame);
-			if (sev == SEV_ERROR)
-				c->chain_reported[side] = true;
 		}
 	}
 }
 
-static void rule_deprecated_version(struct ctx *c)
+void rule_deprecated_version(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (!s->sh.present || s->sh.version > 0x0302 || s->sh.version < 0x0300)
 		return;
 	char vb[16];
@@ -1155,13 +1012,13 @@ static void rule_deprecated_version(struct ctx *c)
 	sb_printf(&t.cause, "SSL 3.0, TLS 1.0 and TLS 1.1 are deprecated (RFC 7568, RFC 8996); current clients and "
 			    "servers refuse them, so this connection works only while both sides allow them.");
 	sb_printf(&t.fix, "Enable TLS 1.2 and TLS 1.3 on both sides, then disable the old versions.");
-	struct finding *f = draft_add(&t, &c->s->findings, "deprecated-version", SEV_WARNING, SIDE_BOTH);
+	struct finding *f = draft_add(&t, c->out, "deprecated-version", SEV_WARNING, SIDE_BOTH);
 	finding_add_frame(f, s->sh.frame);
 }
 
-static void rule_no_sni(struct ctx *c)
+void rule_no_sni(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (!s->ch.present || s->ch.has_sni || s->ch.sslv2 || s->ch.malformed)
 		return;   /* a malformed hello may hold a server_name that could not be read */
 	char ip[FMT_ADDR_LEN], real_ip[FMT_ADDR_LEN];
@@ -1190,13 +1047,13 @@ static void rule_no_sni(struct ctx *c)
 				    "certificate do not need it.");
 		sb_printf(&t.fix, "None needed unless the server hosts several names.");
 	}
-	struct finding *f = draft_add(&t, &c->s->findings, "no-sni", sev, SIDE_CLIENT);
+	struct finding *f = draft_add(&t, c->out, "no-sni", sev, SIDE_CLIENT);
 	finding_add_frame(f, s->ch.frame);
 }
 
-static void rule_tls13_encrypted(struct ctx *c)
+void rule_tls13_encrypted(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (!s->tls13 || !s->sh.present || s->resumed || s->server_chain.state == CHAIN_SEEN)
 		return;
 	struct draft t = { 0 };
@@ -1217,13 +1074,13 @@ static void rule_tls13_encrypted(struct ctx *c)
 	sb_printf(&t.fix, "To see the certificates and alerts, capture with a key log (SSLKEYLOGFILE, openssl s_client "
 			  "-keylogfile, Java with a TLS key-logging agent) and open it in Wireshark (Protocols > TLS > "
 			  "(Pre)-Master-Secret log filename), or reproduce with TLS 1.2 (e.g. openssl s_client -tls1_2).");
-	struct finding *f = draft_add(&t, &c->s->findings, "tls13-certificates-encrypted", SEV_INFO, SIDE_BOTH);
+	struct finding *f = draft_add(&t, c->out, "tls13-certificates-encrypted", SEV_INFO, SIDE_BOTH);
 	finding_add_frame(f, s->sh.frame);
 }
 
-static void rule_renegotiation(struct ctx *c)
+void rule_renegotiation(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	if (!s->renegotiation)
 		return;
 	uint32_t after = 0;
@@ -1260,23 +1117,15 @@ static void rule_renegotiation(struct ctx *c)
 		sb_printf(&t.fix, "Nothing to do unless the connection then fails.");
 	}
 	sb_printf(&t.sum, ".");
-	struct finding *f = draft_add(&t, &c->s->findings, "renegotiation", sev, SIDE_BOTH);
+	struct finding *f = draft_add(&t, c->out, "renegotiation", sev, SIDE_BOTH);
 	finding_add_frame(f, s->renegotiation_frame);
 	finding_add_frame(f, last);
 }
 
 /* ---- alerts, explained from the facts around them ---- */
 
-static bool has_finding(const struct session *s, const char *id, int side)
-{
-	for (uint32_t i = 0; i < s->findings.n; i++)
-		if (!strcmp(s->findings.v[i].id, id) && (side < 0 || s->findings.v[i].side == side))
-			return true;
-	return false;
-}
-
 /* Name the findings that explain a rejected chain: "see server-chain-incomplete, cert-expired". */
-static void chain_findings(struct strbuf *b, const struct session *s, int side)
+static void chain_findings(struct strbuf *b, const struct finding_list *l, int side)
 {
 	static const char *const ids[] = { "server-chain-incomplete", "cert-expired", "cert-not-yet-valid",
 					   "cert-self-signed", "hostname-mismatch", "chain-untrusted", "chain-order",
@@ -1284,7 +1133,7 @@ static void chain_findings(struct strbuf *b, const struct session *s, int side)
 					   "client-cert-unsuitable", "chain-extra-cert" };
 	bool any = false;
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
-		if (!has_finding(s, ids[i], side))
+		if (!diag_has_finding(l, ids[i], side))
 			continue;
 		sb_printf(b, "%s%s", any ? ", " : " See ", ids[i]);
 		any = true;
@@ -1293,9 +1142,9 @@ static void chain_findings(struct strbuf *b, const struct session *s, int side)
 		sb_printf(b, ".");
 }
 
-static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *cause, struct strbuf *fix)
+static void explain_alert(struct diag *c, const struct alert *a, struct strbuf *cause, struct strbuf *fix)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	int from = a->from;
 	const struct chain *peer_chain = from == SIDE_SERVER ? &s->client_chain : &s->server_chain;
 	bool after_peer_chain = peer_chain->state == CHAIN_SEEN && a->frame >= peer_chain->frame;
@@ -1305,7 +1154,7 @@ static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *c
 		if (from == SIDE_SERVER && s->client_chain.state == CHAIN_SEEN)
 			sb_printf(cause, " Sent after the client's Certificate and Finished, it typically rejects the "
 					 "client's certificate or its CertificateVerify.");
-		chain_findings(cause, s, 1 - from);
+		chain_findings(cause, c->out, 1 - from);
 		sb_printf(fix, "Check the %s's logs for the reason; a key log file lets Wireshark decrypt the alert.",
 			  side_name(from));
 		return;
@@ -1314,7 +1163,7 @@ static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *c
 	case A_CLOSE_NOTIFY:
 		sb_printf(cause, "The %s closed the connection before the handshake finished: it gave up without saying "
 				 "why (some clients do this when they reject the certificate).", side_name(from));
-		chain_findings(cause, s, 1 - from);
+		chain_findings(cause, c->out, 1 - from);
 		sb_printf(fix, "Look at the %s's logs for the reason.", side_name(from));
 		return;
 	case A_BAD_CERTIFICATE:
@@ -1333,7 +1182,7 @@ static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *c
 			return;
 		}
 		if (from == SIDE_SERVER && s->cr.present && s->client_chain.state == CHAIN_ABSENT && !s->tls13 &&
-		    observable_until(s, SIDE_CLIENT, a->frame)) {
+		    diag_observable_until(s, SIDE_CLIENT, a->frame)) {
 			sb_printf(cause, "The server requires a client certificate and the client did not send one.");
 			sb_printf(fix, "See client-cert-missing.");
 			return;
@@ -1351,7 +1200,7 @@ static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *c
 				  : a->desc == A_BAD_CERTIFICATE ? " (OpenSSL also uses bad_certificate for not-yet-valid, "
 								   "weak or malformed certificates)."
 								 : ".");
-			chain_findings(cause, s, 1 - from);
+			chain_findings(cause, c->out, 1 - from);
 			sb_printf(fix, "Fix the %s's certificate chain as the findings above say, or add its root CA to the "
 				       "%s's truststore.", side_name(1 - from), side_name(from));
 			return;
@@ -1417,19 +1266,19 @@ static void explain_alert(struct ctx *c, const struct alert *a, struct strbuf *c
 /* Same sender, same alert, same side of the handshake's completion. */
 static bool same_alert(const struct session *s, const struct alert *a, const struct alert *b)
 {
-	bool a_after = handshake_done(s) && a->seq > s->handshake_done_seq;
-	bool b_after = handshake_done(s) && b->seq > s->handshake_done_seq;
+	bool a_after = diag_handshake_done(s) && a->seq > s->handshake_done_seq;
+	bool b_after = diag_handshake_done(s) && b->seq > s->handshake_done_seq;
 	return a->from == b->from && a->encrypted == b->encrypted && a->level == b->level && a->desc == b->desc &&
 	       a_after == b_after;
 }
 
-static void rule_alerts(struct ctx *c)
+void rule_alerts(struct diag *c)
 {
-	struct session *s = c->s;
+	const struct session *s = c->s;
 	bool cap_noted = false;
 	for (uint32_t i = 0; i < s->alerts_n; i++) {
 		const struct alert *a = &s->alerts[i];
-		bool after_done = handshake_done(s) && a->seq > s->handshake_done_seq;
+		bool after_done = diag_handshake_done(s) && a->seq > s->handshake_done_seq;
 		/* the ordinary end of a good connection says nothing */
 		if (after_done && (a->encrypted || a->desc == A_CLOSE_NOTIFY))
 			continue;
@@ -1464,7 +1313,7 @@ static void rule_alerts(struct ctx *c)
 			sb_printf(&t.sum, " %u later alert%s not examined (cap of %u per connection).",
 				  s->alerts_dropped, s->alerts_dropped == 1 ? " was" : "s were", LIM_ALERTS);
 		cap_noted = true;
-		struct finding *f = draft_add(&t, &c->s->findings, "alert", sev, a->from);
+		struct finding *f = draft_add(&t, c->out, "alert", sev, a->from);
 		finding_add_frame(f, a->frame);
 		for (uint32_t k = i + 1; k < s->alerts_n; k++)
 			if (same_alert(s, &s->alerts[k], a))
@@ -1484,7 +1333,7 @@ static void rule_alerts(struct ctx *c)
 					    "certificate_required) answers the client's Finished with an encrypted alert.");
 		sb_printf(&t.fix, "Check the %s's logs; a key log file lets Wireshark show the alert.",
 			  side_name(s->inferred_alert_from));
-		struct finding *f = draft_add(&t, &c->s->findings, "alert", SEV_ERROR, s->inferred_alert_from);
+		struct finding *f = draft_add(&t, c->out, "alert", SEV_ERROR, s->inferred_alert_from);
 		finding_add_frame(f, s->inferred_alert_frame);
 	}
 }
@@ -1561,16 +1410,16 @@ static double ts_diff(const struct ts *later, const struct ts *earlier)
 /* The handshake failed and no rule said why: name who closed, after what,
  * and how long it waited. Without this a failed connection would read as
  * healthy (exit status 0). */
-static void rule_handshake_aborted(struct ctx *c)
+void rule_handshake_aborted(struct diag *c)
 {
-	struct session *s = c->s;
-	if (s->outcome != OUTCOME_FAILED || finding_list_has_error(&s->findings))
+	const struct session *s = c->s;
+	if (s->outcome != OUTCOME_FAILED || finding_list_has_error(c->out))
 		return;
 	if (s->close_kind != CLOSE_FIN && s->close_kind != CLOSE_RST)
 		return;
 	int closer = s->closed_by, other = 1 - closer;
 	const struct direction *d = &s->dir[closer];
-	uint64_t closed = own_close_frame(s, closer);
+	uint64_t closed = diag_own_close_frame(s, closer);
 	struct last_act theirs = last_act_of(s, other, closed);
 	struct last_act mine = last_act_of(s, closer, closed);
 	/* answering: the other side spoke last, so the closer rejected what it got */
@@ -1644,69 +1493,102 @@ static void rule_handshake_aborted(struct ctx *c)
 				    "internal error instead of alerting.");
 		sb_printf(&t.fix, "Read the server's (or load balancer's) log at this time.");
 	}
-	struct finding *f = draft_add(&t, &c->s->findings, "handshake-aborted", SEV_ERROR, closer);
+	struct finding *f = draft_add(&t, c->out, "handshake-aborted", SEV_ERROR, closer);
 	if (last->frame)
 		finding_add_frame(f, last->frame);
 	finding_add_frame(f, closed);
 }
 
-/* ---- driver ---- */
+/* ---- the table ---- */
 
-static void load_chain(struct ctx *c, int side)
+/* In the order the rules run, which is the order of their findings within
+ * a severity: a later rule reads what the earlier ones found (chain-untrusted
+ * stays silent when a specific chain finding explains the failure, an alert
+ * names the chain findings, handshake-aborted speaks only when no other error
+ * does). */
+static const struct rule_info rules[] = {
+	{ "capture-incomplete", "warning", RULE_EITHER,
+	  "bytes of the handshake were not captured; dependent findings are withheld", rule_capture_incomplete },
+	{ "not-tls", "error", RULE_EITHER, "one side does not speak TLS", rule_not_tls },
+	{ "no-server-hello", "error|warning", RULE_SERVER, "the server never answered the ClientHello",
+	  rule_no_server_hello },
+	{ "version-or-cipher-mismatch", "error", RULE_EITHER, "no protocol version or cipher suite in common",
+	  rule_version_or_cipher },
+	{ "client-cert-empty", "error|warning|info", RULE_CLIENT,
+	  "CertificateRequest answered with an empty client Certificate", rule_client_cert_empty },
+	{ "client-cert-missing", "error|warning", RULE_CLIENT,
+	  "CertificateRequest not answered with any client Certificate", rule_client_cert_missing },
+	{ "client-cert-issuer-not-requested", "error|warning", RULE_CLIENT,
+	  "the client's chain is not issued by any acceptable CA", rule_client_cert_issuer },
+	{ "client-cert-unsuitable", "error|warning", RULE_CLIENT,
+	  "the client certificate lacks clientAuth, a usable key usage or key type", rule_client_cert_unsuitable },
+	{ "server-chain-incomplete", "error|warning", RULE_SERVER,
+	  "an intermediate certificate is missing from the server's chain", rule_chain_incomplete },
+	{ "cert-expired", "error", RULE_EACH, "a certificate had expired at capture time", rule_validity },
+	{ "cert-not-yet-valid", "error", RULE_EACH, "a certificate was not yet valid at capture time", rule_validity },
+	{ "cert-expires-soon", "warning", RULE_EACH, "a certificate expires within the warning period", rule_validity },
+	{ "cert-self-signed", "error|warning", RULE_EACH, "a self-signed leaf certificate", rule_self_signed },
+	{ "chain-order", "error|warning", RULE_EACH, "certificates not in leaf -> issuer order", rule_chain_order },
+	{ "chain-extra-cert", "warning", RULE_EACH, "a certificate that belongs to no path from the leaf",
+	  rule_chain_extra },
+	{ "chain-root-sent", "info", RULE_EACH, "the root CA is sent (harmless, not needed)", rule_chain_root_sent },
+	{ "weak-signature", "error|warning", RULE_EACH, "a certificate signed with MD5 or SHA-1", rule_weak },
+	{ "weak-key", "error|warning", RULE_EACH, "an RSA/DSA key below 2048 bits or an EC key below 224 bits",
+	  rule_weak },
+	{ "hostname-mismatch", "error|warning", RULE_SERVER, "the SNI or --hostname is not covered by the leaf's SAN",
+	  rule_hostname },
+	{ "cert-no-san", "warning", RULE_SERVER, "a certificate without subjectAltName (name only in the CN)",
+	  rule_no_san },
+	{ "chain-untrusted", "error|warning", RULE_EACH, "the chain does not verify against the trust store",
+	  rule_untrusted },
+	{ "deprecated-version", "warning", RULE_CONNECTION, "SSL 3.0, TLS 1.0 or TLS 1.1 negotiated",
+	  rule_deprecated_version },
+	{ "no-sni", "warning|info", RULE_CLIENT, "the ClientHello carries no server_name", rule_no_sni },
+	{ "tls13-certificates-encrypted", "info", RULE_CONNECTION, "TLS 1.3 hides certificates and later alerts",
+	  rule_tls13_encrypted },
+	{ "renegotiation", "warning|info", RULE_CONNECTION, "a second handshake on an established connection",
+	  rule_renegotiation },
+	{ "alert", "error|warning|info", RULE_EITHER, "an alert, with its sender and likely cause", rule_alerts },
+	{ "handshake-aborted", "error", RULE_EITHER,
+	  "the handshake failed without an alert or other finding that explains it", rule_handshake_aborted },
+};
+
+#define N_RULES (sizeof rules / sizeof rules[0])
+
+const struct rule_info *diagnose_catalogue(size_t *n)
 {
-	const struct chain *ch = side == SIDE_SERVER ? &c->s->server_chain : &c->s->client_chain;
-	c->n[side] = 0;
-	c->have_chain[side] = false;
-	if (ch->state != CHAIN_SEEN || ch->n == 0)
-		return;
-	/* a chain from a renegotiation or resumption is not judged twice */
-	for (uint32_t i = 0; i < ch->n; i++)
-		c->certs[side][c->n[side]++] = ch->certs[i].x509;
-	chain_shape_of(c->certs[side], c->n[side], &c->shape[side]);
-	/* The first entry is the sender's own certificate (RFC 8446 §4.4.2): when it does not
-	 * parse, which one is the leaf cannot be told, and no finding rests on a guess (the
-	 * x509.parse_error event says what was sent). */
-	c->have_chain[side] = c->shape[side].leaf >= 0 && c->certs[side][0]->x &&
-			      observable_until(c->s, side, ch->frame);
+	*n = N_RULES;
+	return rules;
 }
 
-void diagnose_session(struct session *s, const struct diag_opts *o)
+/* Rows that share a rule (one rule writes several ids) run it once. */
+static bool first_row_of_rule(size_t i)
 {
-	struct ctx c;
-	memset(&c, 0, sizeof c);
-	finding_list_free(&s->findings);   /* a later look at the same connection starts afresh */
-	c.s = s;
-	c.o = o;
-	load_chain(&c, SIDE_SERVER);
-	load_chain(&c, SIDE_CLIENT);
+	return i == 0 || rules[i].run != rules[i - 1].run;
+}
 
-	rule_capture_incomplete(&c);
-	rule_not_tls(&c);
-	if (s->outcome == OUTCOME_NOT_TLS)
-		return;
-	rule_no_server_hello(&c);
-	rule_version_or_cipher(&c);
-	rule_client_cert_empty(&c);
-	rule_client_cert_missing(&c);
-	rule_client_cert_issuer(&c);
-	rule_client_cert_unsuitable(&c);
-	rule_chain_incomplete(&c);
-	for (int side = 0; side < 2; side++) {
-		rule_validity(&c, side);
-		rule_self_signed(&c, side);
-		rule_chain_order(&c, side);
-		rule_chain_extra(&c, side);
-		rule_chain_root_sent(&c, side);
-		rule_weak(&c, side);
+void diagnose_session(const struct session *s, const struct diag_opts *o, struct finding_list *out)
+{
+	struct diag c;
+	diag_init(&c, s, o, out);
+	for (size_t i = 0; i < N_RULES; i++) {
+		if (!first_row_of_rule(i))
+			continue;
+		if (rules[i].side != RULE_EACH) {
+			rules[i].run(&c);
+		} else {
+			/* rows run per side one after the other judge the client's chain whole, then the server's */
+			size_t end = i;
+			while (end < N_RULES && rules[end].side == RULE_EACH)
+				end++;
+			for (c.side = SIDE_CLIENT; c.side <= SIDE_SERVER; c.side++)
+				for (size_t k = i; k < end; k++)
+					if (first_row_of_rule(k))
+						rules[k].run(&c);
+			i = end - 1;
+		}
+		/* a connection that does not speak TLS has nothing more to judge */
+		if (rules[i].run == rule_not_tls && s->outcome == OUTCOME_NOT_TLS)
+			break;
 	}
-	rule_hostname(&c);
-	rule_no_san(&c);
-	for (int side = 0; side < 2; side++)
-		rule_untrusted(&c, side);
-	rule_deprecated_version(&c);
-	rule_no_sni(&c);
-	rule_tls13_encrypted(&c);
-	rule_renegotiation(&c);
-	rule_alerts(&c);
-	rule_handshake_aborted(&c);   /* last: it speaks only when no other rule did */
 }

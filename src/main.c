@@ -594,7 +594,7 @@ int main(int argc, char **argv)
 			size_t n;
 			const struct rule_info *r = diagnose_catalogue(&n);
 			for (size_t i = 0; i < n; i++)
-				printf("%s\t%s\n", r[i].id, r[i].title);
+				printf("%s\t%s\t%s\n", r[i].id, r[i].severity, r[i].title);
 			return EXIT_OK;
 		}
 		case 'h':

@@ -684,6 +684,35 @@ static struct diag_opts opts_system(X509_STORE *st)
 	return o;
 }
 
+/* Every finding is one of the catalogue's, with a severity and a side its
+ * row allows: the table tells the truth about the rules. */
+static void check_against_catalogue(const struct session *s)
+{
+	size_t n = 0;
+	const struct rule_info *r = diagnose_catalogue(&n);
+	for (uint32_t i = 0; i < s->findings.n; i++) {
+		const struct finding *f = &s->findings.v[i];
+		size_t k = 0;
+		while (k < n && strcmp(r[k].id, f->id) != 0)
+			k++;
+		if (k == n) {
+			UNIT_FAIL("finding %s is not in the catalogue", f->id);
+			continue;
+		}
+		char range[32];
+		snprintf(range, sizeof range, "|%s|", r[k].severity);
+		char sev[16];
+		snprintf(sev, sizeof sev, "|%s|", severity_name(f->severity));
+		if (!strstr(range, sev))
+			UNIT_FAIL("%s has severity %s; the catalogue says %s", f->id, severity_name(f->severity),
+				  r[k].severity);
+		bool side_ok = r[k].side == RULE_EITHER || r[k].side == RULE_EACH ? f->side != SIDE_BOTH
+											: f->side == r[k].side;
+		if (!side_ok)
+			UNIT_FAIL("%s is about side %d; the catalogue says %d", f->id, f->side, r[k].side);
+	}
+}
+
 /* Settle and diagnose. A connection still open when the capture ends is
  * settled at the capture's last frame, which belongs to another connection
  * (as the analyzer does). TLSDIAG_UNIT_DUMP=1 prints every finding. */
@@ -692,7 +721,9 @@ static void run(struct session *s, const struct diag_opts *o)
 	if (s->close_kind == CLOSE_END_OF_CAPTURE && !s->close_frame)
 		s->close_frame = 500;
 	session_finish(s);
-	diagnose_session(s, o);
+	finding_list_free(&s->findings);
+	diagnose_session(s, o, &s->findings);
+	check_against_catalogue(s);
 	if (getenv("TLSDIAG_UNIT_DUMP")) {
 		printf("\n-- outcome %s\n", outcome_name(s->outcome));
 		for (uint32_t i = 0; i < s->findings.n; i++) {

@@ -19,22 +19,11 @@
 #include "mem.h"
 #include "redact.h"
 #include "strbuf.h"
+#include "tls_alert.h"
 #include "tls_names.h"
 
 #define NAMES_IN_SUMMARY 5   /* acceptable CA names quoted in one sentence */
 #define DAY (24 * 3600)
-
-/* alert descriptions (RFC 8446 §6.2 / RFC 5246 §7.2) */
-enum {
-	A_CLOSE_NOTIFY = 0, A_HANDSHAKE_FAILURE = 40, A_NO_CERTIFICATE = 41, A_BAD_CERTIFICATE = 42,
-	A_UNSUPPORTED_CERTIFICATE = 43, A_CERTIFICATE_REVOKED = 44, A_CERTIFICATE_EXPIRED = 45,
-	A_CERTIFICATE_UNKNOWN = 46, A_ILLEGAL_PARAMETER = 47, A_UNKNOWN_CA = 48, A_ACCESS_DENIED = 49,
-	A_DECODE_ERROR = 50, A_DECRYPT_ERROR = 51, A_PROTOCOL_VERSION = 70, A_INSUFFICIENT_SECURITY = 71,
-	A_INTERNAL_ERROR = 80, A_INAPPROPRIATE_FALLBACK = 86, A_USER_CANCELED = 90,
-	A_NO_RENEGOTIATION = 100, A_MISSING_EXTENSION = 109, A_UNSUPPORTED_EXTENSION = 110,
-	A_UNRECOGNIZED_NAME = 112, A_BAD_CERTIFICATE_STATUS_RESPONSE = 113, A_CERTIFICATE_REQUIRED = 116,
-	A_NO_APPLICATION_PROTOCOL = 120
-};
 
 /* ---- facts helpers ---- */
 
@@ -51,7 +40,7 @@ bool alert_is_failure(const struct session *s, const struct alert *a)
 		return !after_done;
 	if (a->level == 2)
 		return true;
-	return !after_done && a->desc != A_CLOSE_NOTIFY && a->desc != A_NO_CERTIFICATE;
+	return !after_done && a->desc != TLS_ALERT_CLOSE_NOTIFY && a->desc != TLS_ALERT_NO_CERTIFICATE;
 }
 
 const struct alert *diag_failure_alert(const struct session *s, int side, uint64_t after)
@@ -290,14 +279,14 @@ void rule_version_or_cipher(struct diag *c)
 		/* the client refuses what the server chose */
 		a = diag_failure_alert(s, SIDE_CLIENT, s->sh.frame);
 		side = SIDE_CLIENT;
-		if (a && (a->encrypted || (a->desc != A_PROTOCOL_VERSION && a->desc != A_INSUFFICIENT_SECURITY &&
-					   a->desc != A_HANDSHAKE_FAILURE) || s->server_chain.state == CHAIN_SEEN))
+		if (a && (a->encrypted || (a->desc != TLS_ALERT_PROTOCOL_VERSION && a->desc != TLS_ALERT_INSUFFICIENT_SECURITY &&
+					   a->desc != TLS_ALERT_HANDSHAKE_FAILURE) || s->server_chain.state == CHAIN_SEEN))
 			a = NULL;
 	}
 	if (!a || a->encrypted)
 		return;
-	if (a->desc != A_HANDSHAKE_FAILURE && a->desc != A_PROTOCOL_VERSION &&
-	    a->desc != A_INSUFFICIENT_SECURITY && a->desc != A_INAPPROPRIATE_FALLBACK)
+	if (a->desc != TLS_ALERT_HANDSHAKE_FAILURE && a->desc != TLS_ALERT_PROTOCOL_VERSION &&
+	    a->desc != TLS_ALERT_INSUFFICIENT_SECURITY && a->desc != TLS_ALERT_INAPPROPRIATE_FALLBACK)
 		return;
 	struct draft t = { 0 };
 	sb_printf(&t.sum, "The handshake failed right after the ClientHello (frame %" PRIu64 "): the client offered ",
@@ -305,7 +294,7 @@ void rule_version_or_cipher(struct diag *c)
 	offered(&t.sum, &s->ch);
 	sb_printf(&t.sum, "; the %s answered fatal alert %s (frame %" PRIu64 ").", side_name(side), alert_name(a->desc),
 		  a->frame);
-	bool version = a->desc == A_PROTOCOL_VERSION || a->desc == A_INAPPROPRIATE_FALLBACK;
+	bool version = a->desc == TLS_ALERT_PROTOCOL_VERSION || a->desc == TLS_ALERT_INAPPROPRIATE_FALLBACK;
 	if (version) {
 		sb_printf(&t.cause, "No protocol version in common: the %s refuses every version the other side offers "
 				    "(TLS 1.0 and 1.1 are disabled by default in current OpenSSL, Java and browsers).",
@@ -452,7 +441,8 @@ void rule_client_cert_missing(struct diag *c)
 	const char *how;
 	if (s->client_no_certificate_alert) {
 		for (uint32_t i = 0; i < s->alerts_n; i++)
-			if (s->alerts[i].from == SIDE_CLIENT && !s->alerts[i].encrypted && s->alerts[i].desc == A_NO_CERTIFICATE)
+			if (s->alerts[i].from == SIDE_CLIENT && !s->alerts[i].encrypted &&
+			    s->alerts[i].desc == TLS_ALERT_NO_CERTIFICATE)
 				evidence = s->alerts[i].frame;
 		how = "answered with an SSL 3.0 no_certificate alert";
 	} else if (s->client_key_exchange) {
@@ -1160,21 +1150,21 @@ static void explain_alert(struct diag *c, const struct alert *a, struct strbuf *
 		return;
 	}
 	switch (a->desc) {
-	case A_CLOSE_NOTIFY:
+	case TLS_ALERT_CLOSE_NOTIFY:
 		sb_printf(cause, "The %s closed the connection before the handshake finished: it gave up without saying "
 				 "why (some clients do this when they reject the certificate).", side_name(from));
 		chain_findings(cause, c->out, 1 - from);
 		sb_printf(fix, "Look at the %s's logs for the reason.", side_name(from));
 		return;
-	case A_BAD_CERTIFICATE:
-	case A_CERTIFICATE_REQUIRED:
-	case A_HANDSHAKE_FAILURE:
-	case A_UNKNOWN_CA:
-	case A_CERTIFICATE_UNKNOWN:
-	case A_UNSUPPORTED_CERTIFICATE:
-	case A_CERTIFICATE_EXPIRED:
-	case A_CERTIFICATE_REVOKED:
-	case A_ACCESS_DENIED:
+	case TLS_ALERT_BAD_CERTIFICATE:
+	case TLS_ALERT_CERTIFICATE_REQUIRED:
+	case TLS_ALERT_HANDSHAKE_FAILURE:
+	case TLS_ALERT_UNKNOWN_CA:
+	case TLS_ALERT_CERTIFICATE_UNKNOWN:
+	case TLS_ALERT_UNSUPPORTED_CERTIFICATE:
+	case TLS_ALERT_CERTIFICATE_EXPIRED:
+	case TLS_ALERT_CERTIFICATE_REVOKED:
+	case TLS_ALERT_ACCESS_DENIED:
 		if (from == SIDE_SERVER && s->cr.present && s->client_chain.state == CHAIN_SEEN &&
 		    s->client_chain.count == 0) {
 			sb_printf(cause, "The server requires a client certificate and the client sent none.");
@@ -1191,13 +1181,13 @@ static void explain_alert(struct diag *c, const struct alert *a, struct strbuf *
 			const struct x509_cert *leaf = peer_chain->n ? peer_chain->certs[0].x509 : NULL;
 			sb_printf(cause, "The %s rejected the %s's certificate%s%s%s", side_name(from), side_name(1 - from),
 				  leaf && leaf->x ? " " : "", leaf && leaf->x ? leaf->subject : "",
-				  a->desc == A_UNKNOWN_CA || a->desc == A_CERTIFICATE_UNKNOWN
+				  a->desc == TLS_ALERT_UNKNOWN_CA || a->desc == TLS_ALERT_CERTIFICATE_UNKNOWN
 					  ? ": it cannot build a path to a root in its truststore (OpenSSL says unknown_ca "
 					    "where Java says certificate_unknown)."
-				  : a->desc == A_CERTIFICATE_EXPIRED ? ": a certificate of the chain has expired by its clock."
-				  : a->desc == A_UNSUPPORTED_CERTIFICATE ? ": its key usage or extended key usage does not allow "
+				  : a->desc == TLS_ALERT_CERTIFICATE_EXPIRED ? ": a certificate of the chain has expired by its clock."
+				  : a->desc == TLS_ALERT_UNSUPPORTED_CERTIFICATE ? ": its key usage or extended key usage does not allow "
 									   "this use."
-				  : a->desc == A_BAD_CERTIFICATE ? " (OpenSSL also uses bad_certificate for not-yet-valid, "
+				  : a->desc == TLS_ALERT_BAD_CERTIFICATE ? " (OpenSSL also uses bad_certificate for not-yet-valid, "
 								   "weak or malformed certificates)."
 								 : ".");
 			chain_findings(cause, c->out, 1 - from);
@@ -1205,7 +1195,7 @@ static void explain_alert(struct diag *c, const struct alert *a, struct strbuf *
 				       "%s's truststore.", side_name(1 - from), side_name(from));
 			return;
 		}
-		if (a->desc == A_HANDSHAKE_FAILURE && !s->sh.present) {
+		if (a->desc == TLS_ALERT_HANDSHAKE_FAILURE && !s->sh.present) {
 			sb_printf(cause, "The server found nothing acceptable in the ClientHello: no common cipher suite, "
 					 "signature algorithm or group (see version-or-cipher-mismatch).");
 			sb_printf(fix, "Align the cipher suites and versions of client and server.");
@@ -1214,17 +1204,17 @@ static void explain_alert(struct diag *c, const struct alert *a, struct strbuf *
 		sb_printf(cause, "The %s ended the handshake with %s.", side_name(from), alert_name(a->desc));
 		sb_printf(fix, "Check the %s's logs for the reason.", side_name(from));
 		return;
-	case A_PROTOCOL_VERSION:
-	case A_INAPPROPRIATE_FALLBACK:
+	case TLS_ALERT_PROTOCOL_VERSION:
+	case TLS_ALERT_INAPPROPRIATE_FALLBACK:
 		sb_printf(cause, "The %s does not accept the protocol version the other side %s (see "
 				 "version-or-cipher-mismatch).", side_name(from), from == SIDE_SERVER ? "offered" : "chose");
 		sb_printf(fix, "Enable TLS 1.2 or 1.3 on both sides.");
 		return;
-	case A_INSUFFICIENT_SECURITY:
+	case TLS_ALERT_INSUFFICIENT_SECURITY:
 		sb_printf(cause, "The %s requires stronger cipher suites than the other side offers.", side_name(from));
 		sb_printf(fix, "Enable modern ECDHE/AES-GCM or CHACHA20 suites on the other side.");
 		return;
-	case A_UNRECOGNIZED_NAME: {
+	case TLS_ALERT_UNRECOGNIZED_NAME: {
 		char sni[FMT_SNI_LEN] = "";
 		if (s->ch.has_sni)
 			fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len);
@@ -1233,26 +1223,26 @@ static void explain_alert(struct diag *c, const struct alert *a, struct strbuf *
 		sb_printf(fix, "Configure the server for this name, or make the client use a name the server knows.");
 		return;
 	}
-	case A_DECRYPT_ERROR:
+	case TLS_ALERT_DECRYPT_ERROR:
 		sb_printf(cause, "The %s could not verify a signature or the Finished message of the other side: a "
 				 "certificate whose private key does not match, or a broken middlebox.", side_name(from));
 		sb_printf(fix, "Check that the %s's certificate and private key belong together (compare their public "
 			       "keys).", side_name(1 - from));
 		return;
-	case A_NO_APPLICATION_PROTOCOL:
+	case TLS_ALERT_NO_APPLICATION_PROTOCOL:
 		sb_printf(cause, "No ALPN protocol in common: the server supports none of those the client offered.");
 		sb_printf(fix, "Align the ALPN protocols (h2, http/1.1) of client and server.");
 		return;
-	case A_MISSING_EXTENSION:
-	case A_UNSUPPORTED_EXTENSION:
-	case A_ILLEGAL_PARAMETER:
-	case A_DECODE_ERROR:
+	case TLS_ALERT_MISSING_EXTENSION:
+	case TLS_ALERT_UNSUPPORTED_EXTENSION:
+	case TLS_ALERT_ILLEGAL_PARAMETER:
+	case TLS_ALERT_DECODE_ERROR:
 		sb_printf(cause, "The %s found a message of the other side malformed or not allowed (%s): an "
 				 "incompatibility between the two TLS implementations or a middlebox altering the traffic.",
 			  side_name(from), alert_name(a->desc));
 		sb_printf(fix, "Update the older TLS implementation; test without middleboxes in the path.");
 		return;
-	case A_NO_RENEGOTIATION:
+	case TLS_ALERT_NO_RENEGOTIATION:
 		sb_printf(cause, "The %s refuses to renegotiate.", side_name(from));
 		sb_printf(fix, "Disable renegotiation on the other side, or allow it on this one.");
 		return;
@@ -1280,7 +1270,7 @@ void rule_alerts(struct diag *c)
 		const struct alert *a = &s->alerts[i];
 		bool after_done = diag_handshake_done(s) && a->seq > s->handshake_done_seq;
 		/* the ordinary end of a good connection says nothing */
-		if (after_done && (a->encrypted || a->desc == A_CLOSE_NOTIFY))
+		if (after_done && (a->encrypted || a->desc == TLS_ALERT_CLOSE_NOTIFY))
 			continue;
 		/* a repeated alert is one finding, with the repeats' frames */
 		uint32_t prev = 0;
@@ -1298,10 +1288,10 @@ void rule_alerts(struct diag *c)
 				  a->frame);
 		explain_alert(c, a, &t.cause, &t.fix);
 		int sev = alert_is_failure(s, a) ? (a->level == 1 ? SEV_WARNING : SEV_ERROR) : SEV_INFO;
-		if (a->desc == A_NO_CERTIFICATE && !a->encrypted)
+		if (a->desc == TLS_ALERT_NO_CERTIFICATE && !a->encrypted)
 			sev = SEV_INFO;   /* SSL 3.0's way of sending no certificate: client-cert-missing judges */
 		/* a close_notify before completion ended the handshake: the sender gave up */
-		if (!a->encrypted && a->desc == A_CLOSE_NOTIFY && !after_done && s->outcome == OUTCOME_FAILED)
+		if (!a->encrypted && a->desc == TLS_ALERT_CLOSE_NOTIFY && !after_done && s->outcome == OUTCOME_FAILED)
 			sev = SEV_WARNING;
 		uint32_t repeats = 0;
 		for (uint32_t k = i + 1; k < s->alerts_n; k++)
@@ -1459,7 +1449,7 @@ void rule_handshake_aborted(struct diag *c)
 				    "rejects the retry.", group ? group : "see the frame");
 		sb_printf(&t.fix, "Let the server accept a group the client sends a key share for (x25519, secp256r1), or "
 				  "update the client.");
-	} else if (m && m->kind == MSG_ALERT && m->desc == A_UNRECOGNIZED_NAME) {
+	} else if (m && m->kind == MSG_ALERT && m->desc == TLS_ALERT_UNRECOGNIZED_NAME) {
 		sb_printf(&t.cause, "A warning unrecognized_name is harmless to most clients, but Java clients (JSSE) treat it "
 				    "as fatal (\"handshake alert: unrecognized_name\") and close the connection.");
 		sb_printf(&t.fix, "Configure the server with a virtual host (ServerName/ServerAlias) for the name the client "

@@ -126,8 +126,7 @@ void diag_describe_abort(struct strbuf *b, const struct session *s, int side, ui
 	if (a && a->encrypted)
 		sb_printf(b, "an encrypted alert (frame %" PRIu64 ")", a->frame);
 	else if (a)
-		sb_printf(b, "%s alert %s (frame %" PRIu64 ")", a->level == 2 ? "fatal" : "warning",
-			  alert_name(a->desc), a->frame);
+		sb_printf(b, "%s alert %s (frame %" PRIu64 ")", alert_level_word(a->level), alert_name(a->desc), a->frame);
 	else if (s->inferred_alert && s->inferred_alert_from == side)
 		sb_printf(b, "an encrypted record of an alert's size and closed the connection (frame %" PRIu64 ")",
 			  s->inferred_alert_frame);

@@ -82,6 +82,16 @@ const char *diag_plural(int64_t n);
 /* The RFC name of an alert description, "unknown" when it has none. */
 const char *alert_name(uint8_t desc);
 
+/* "fatal" for level 2, "warning" otherwise */
+const char *alert_level_word(uint8_t level);
+
+/* Does sender refuse with desc what the other side offered or chose
+ * (versions, suites: handshake_failure, protocol_version ...)? */
+bool alert_refuses_offer(uint8_t desc, int sender);
+
+/* protocol_version or inappropriate_fallback */
+bool alert_about_version(uint8_t desc);
+
 /* Is the alert part of a failure (as opposed to a normal close)? */
 bool alert_is_failure(const struct session *s, const struct alert *a);
 

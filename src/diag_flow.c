@@ -168,18 +168,12 @@ void rule_version_or_cipher(struct diag *c)
 	int side = SIDE_SERVER;
 	if (!s->sh.present && !s->hrr.present) {
 		a = diag_failure_alert(s, SIDE_SERVER, 0);
-	} else if (s->sh.present) {
-		/* the client refuses what the server chose */
+	} else if (s->sh.present && s->server_chain.state != CHAIN_SEEN) {
+		/* the client refuses what the server chose (not its certificate) */
 		a = diag_failure_alert(s, SIDE_CLIENT, s->sh.frame);
 		side = SIDE_CLIENT;
-		if (a && (a->encrypted || (a->desc != TLS_ALERT_PROTOCOL_VERSION && a->desc != TLS_ALERT_INSUFFICIENT_SECURITY &&
-					   a->desc != TLS_ALERT_HANDSHAKE_FAILURE) || s->server_chain.state == CHAIN_SEEN))
-			a = NULL;
 	}
-	if (!a || a->encrypted)
-		return;
-	if (a->desc != TLS_ALERT_HANDSHAKE_FAILURE && a->desc != TLS_ALERT_PROTOCOL_VERSION &&
-	    a->desc != TLS_ALERT_INSUFFICIENT_SECURITY && a->desc != TLS_ALERT_INAPPROPRIATE_FALLBACK)
+	if (!a || a->encrypted || !alert_refuses_offer(a->desc, side))
 		return;
 	struct draft t = { 0 };
 	sb_printf(&t.sum, "The handshake failed right after the ClientHello (frame %" PRIu64 "): the client offered ",
@@ -187,8 +181,7 @@ void rule_version_or_cipher(struct diag *c)
 	offered(&t.sum, &s->ch);
 	sb_printf(&t.sum, "; the %s answered fatal alert %s (frame %" PRIu64 ").", side_name(side), alert_name(a->desc),
 		  a->frame);
-	bool version = a->desc == TLS_ALERT_PROTOCOL_VERSION || a->desc == TLS_ALERT_INAPPROPRIATE_FALLBACK;
-	if (version) {
+	if (alert_about_version(a->desc)) {
 		sb_printf(&t.cause, "No protocol version in common: the %s refuses every version the other side offers "
 				    "(TLS 1.0 and 1.1 are disabled by default in current OpenSSL, Java and browsers).",
 			  side_name(side));
@@ -378,7 +371,7 @@ static void describe_act(struct strbuf *b, const struct last_act *a)
 		sb_printf(b, "Change Cipher Spec");
 		break;
 	case MSG_ALERT:
-		sb_printf(b, "%s alert %s", m->level == 2 ? "fatal" : "warning", alert_name(m->desc));
+		sb_printf(b, "%s alert %s", alert_level_word(m->level), alert_name(m->desc));
 		break;
 	case MSG_ENC_ALERT:
 		sb_printf(b, "encrypted alert");

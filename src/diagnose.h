@@ -41,13 +41,14 @@ enum rule_side {
 struct diag;
 
 /* One row of the rule table, which is also the catalogue (--list-findings,
- * the summary's counts) in the order the rules run. */
+ * the summary's counts, the man page's DIAGNOSTICS). */
 struct rule_info {
 	const char *id;
 	const char *severity;       /* "error", "warning", "info", or all it can take: "error|warning" */
 	int side;                   /* enum rule_side */
+	int step;                   /* when its rule runs (1, 2 ...): later rules read earlier findings */
 	const char *title;          /* one line */
-	void (*run)(struct diag *c);/* writes this id; several rows may share one rule */
+	void (*run)(struct diag *c);/* writes the ids of every row of its step */
 };
 
 const struct rule_info *diagnose_catalogue(size_t *n);

@@ -3255,7 +3255,7 @@ static void test_handshake_aborted(void)
 	session_free(s);
 }
 
-/* The catalogue names every id the rules use, once. */
+/* The catalogue names every id the rules use, once, and says when each rule runs. */
 static void test_catalogue(void)
 {
 	size_t n = 0;
@@ -3276,6 +3276,30 @@ static void test_catalogue(void)
 				seen++;
 		if (seen != 1)
 			UNIT_FAIL("catalogue holds %s %u times", ids[i], seen);
+	}
+	/* the steps run 1, 2 ... with no gap; the rows of a step share one rule
+	 * and whether it runs per side, and a rule runs at one step only */
+	int last = 0;
+	for (size_t k = 0; k < n; k++)
+		last = r[k].step > last ? r[k].step : last;
+	for (int step = 1; step <= last; step++) {
+		const struct rule_info *first = NULL;
+		for (size_t k = 0; k < n; k++) {
+			if (r[k].step != step)
+				continue;
+			if (!first)
+				first = &r[k];
+			else if (r[k].run != first->run || (r[k].side == RULE_EACH) != (first->side == RULE_EACH))
+				UNIT_FAIL("step %d: %s and %s differ in rule or side", step, first->id, r[k].id);
+		}
+		if (!first)
+			UNIT_FAIL("no rule at step %d", step);
+	}
+	for (size_t k = 0; k < n; k++) {
+		CU_ASSERT_PTR_NOT_NULL(r[k].run);
+		for (size_t m = 0; m < n; m++)
+			if (r[m].run == r[k].run && r[m].step != r[k].step)
+				UNIT_FAIL("%s and %s share a rule at two steps", r[k].id, r[m].id);
 	}
 }
 

@@ -61,13 +61,6 @@ bool diag_handshake_done(const struct session *s);
 /* The frame where side itself closed: its RST, else its FIN (else the end). */
 uint64_t diag_own_close_frame(const struct session *s, int side);
 
-/* Did side abort the handshake after frame: a failure alert, an inferred
- * TLS 1.3 alert, or closing the connection before it completed? */
-bool diag_aborted_by(const struct session *s, int side, uint64_t after, uint64_t *frame);
-
-/* "fatal alert handshake_failure (frame 11)", "a TCP reset (frame 12)" ... */
-void diag_describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after);
-
 /* Is there a finding id about side (-1: any side) in the list? */
 bool diag_has_finding(const struct finding_list *l, const char *id, int side);
 
@@ -97,6 +90,14 @@ bool alert_is_failure(const struct session *s, const struct alert *a);
 
 /* The first failure alert side sent at or after frame after (0: any). */
 const struct alert *diag_failure_alert(const struct session *s, int side, uint64_t after);
+
+/* Did side abort the handshake after frame: a failure alert, an inferred
+ * TLS 1.3 alert, or closing the connection before it completed? */
+bool diag_aborted_by(const struct session *s, int side, uint64_t after, uint64_t *frame);
+
+/* "fatal alert handshake_failure (frame 11)", "a TCP reset (frame 12)" ... */
+void diag_describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after);
+
 
 /* ---- the rules, by topic file; each writes the ids of its table rows ---- */
 

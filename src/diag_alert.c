@@ -128,6 +128,49 @@ const struct alert *diag_failure_alert(const struct session *s, int side, uint64
 	return NULL;
 }
 
+bool diag_aborted_by(const struct session *s, int side, uint64_t after, uint64_t *frame)
+{
+	const struct alert *a = diag_failure_alert(s, side, after);
+	if (a) {
+		*frame = a->frame;
+		return true;
+	}
+	if (s->inferred_alert && s->inferred_alert_from == side && s->inferred_alert_frame >= after) {
+		*frame = s->inferred_alert_frame;
+		return true;
+	}
+	uint64_t closed = diag_own_close_frame(s, side);
+	if (!diag_handshake_done(s) && s->outcome == OUTCOME_FAILED &&
+	    (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST) && s->closed_by == side && closed >= after) {
+		/* closing after the other side ended the handshake is no abort of one's own */
+		const struct alert *other = diag_failure_alert(s, 1 - side, after);
+		if (other && other->frame <= closed)
+			return false;
+		if (s->inferred_alert && s->inferred_alert_from == 1 - side && s->inferred_alert_frame >= after &&
+		    s->inferred_alert_frame <= closed)
+			return false;
+		*frame = closed;
+		return true;
+	}
+	return false;
+}
+
+void diag_describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after)
+{
+	const struct alert *a = diag_failure_alert(s, side, after);
+	if (a && a->encrypted)
+		sb_printf(b, "an encrypted alert (frame %" PRIu64 ")", a->frame);
+	else if (a)
+		sb_printf(b, "%s alert %s (frame %" PRIu64 ")", alert_level_word(a->level), alert_name(a->desc), a->frame);
+	else if (s->inferred_alert && s->inferred_alert_from == side)
+		sb_printf(b, "an encrypted record of an alert's size and closed the connection (frame %" PRIu64 ")",
+			  s->inferred_alert_frame);
+	else if (s->dir[side].rst)
+		sb_printf(b, "a TCP reset (frame %" PRIu64 ")", s->dir[side].rst_frame);
+	else
+		sb_printf(b, "closing the connection (frame %" PRIu64 ")", diag_own_close_frame(s, side));
+}
+
 /* ---- explanations ---- */
 
 /* Name the findings that explain a rejected chain: "See server-chain-incomplete, cert-expired." */

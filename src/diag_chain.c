@@ -66,8 +66,7 @@ static void holder(struct strbuf *b, const struct chain_view *v)
 		sb_printf(b, "%s", diag_peer(v->c, v->side));
 }
 
-/* "certificate 1, line 23": the evidence a user can find in the file */
-static void file_ref(struct strbuf *b, const struct chain_view *v, int i)
+void chain_file_ref(struct strbuf *b, const struct chain_view *v, int i)
 {
 	if (v->line && v->line[i])
 		sb_printf(b, "certificate %d, line %" PRIu32, i, v->line[i]);
@@ -97,7 +96,7 @@ static void cert_phrase(struct strbuf *b, const struct chain_view *v, int i, enu
 	const struct x509_cert *x = v->certs[i];
 	if (in_file(v)) {
 		sb_printf(b, "The %s %s (", role(v, i), x->subject);
-		file_ref(b, v, i);
+		chain_file_ref(b, v, i);
 	} else {
 		sb_printf(b, "The %s's %s %s (", side_name(v->side), role(v, i), x->subject);
 		if (ref != REF_FRAME)
@@ -154,7 +153,7 @@ static void incomplete_in_file(const struct chain_view *v, int sev, struct draft
 		sb_printf(&t->sum, "The bundle holds only the server certificate %s (", top->subject);
 	else
 		sb_printf(&t->sum, "The chain in the bundle ends at %s (", top->subject);
-	file_ref(&t->sum, v, top_i);
+	chain_file_ref(&t->sum, v, top_i);
 	sb_printf(&t->sum, leaf_only ? "); its issuer %s is not in the bundle%s."
 				     : "), whose issuer %s is not in the bundle%s.",
 		  top->issuer, v->o->trust_given ? " and not in the trust store given"
@@ -210,8 +209,7 @@ void chain_check_incomplete(const struct chain_view *v, struct finding_list *out
 	add(&t, out, "server-chain-incomplete", sev, v, abort_frame);
 }
 
-/* "[0] CN=a (line 1), [1] CN=b (line 30)" */
-static void cert_list(struct strbuf *b, const struct chain_view *v)
+void chain_cert_list(struct strbuf *b, const struct chain_view *v)
 {
 	for (int i = 0; i < v->n; i++) {
 		sb_printf(b, "%s[%d] %s", i ? ", " : "", i, v->certs[i]->x ? v->certs[i]->subject : "?");
@@ -230,7 +228,7 @@ void chain_check_order(const struct chain_view *v, struct finding_list *out)
 		sb_printf(&t.sum, " lists its certificates out of order: ");
 	else
 		sb_printf(&t.sum, " sent its certificates out of order (frame %" PRIu64 "): ", v->frame);
-	cert_list(&t.sum, v);
+	chain_cert_list(&t.sum, v);
 	sb_printf(&t.sum, "; the path from the leaf is ");
 	for (int i = 0; i < v->sh->path_n; i++)
 		sb_printf(&t.sum, "%s[%d]", i ? " -> " : "", v->sh->path[i]);
@@ -254,7 +252,7 @@ static void extra_cert(struct strbuf *b, const struct chain_view *v, int i, bool
 		return;
 	}
 	sb_printf(b, "%s%s (", first ? "" : "; ", x->subject);
-	file_ref(b, v, i);
+	chain_file_ref(b, v, i);
 	for (int k = 0; k < i; k++) {
 		if (v->certs[k] == x) {   /* the cache shares identical DER */
 			sb_printf(b, ", a second copy of certificate %d", k);
@@ -299,7 +297,7 @@ void chain_check_root_sent(const struct chain_view *v, struct finding_list *out)
 	holder(&t.sum, v);
 	sb_printf(&t.sum, " %s the root CA %s (", in_file(v) ? "includes" : "sent", v->certs[top]->subject);
 	if (in_file(v))
-		file_ref(&t.sum, v, top);
+		chain_file_ref(&t.sum, v, top);
 	else
 		sb_printf(&t.sum, "certificate %d, frame %" PRIu64, top, v->frame);
 	sb_printf(&t.sum, ").");

@@ -14,6 +14,7 @@
 #include "certcheck.h"
 #include "diagnose.h"
 #include "session.h"
+#include "strbuf.h"
 #include "x509.h"
 
 struct diag;
@@ -36,6 +37,12 @@ struct chain_view {
 	const uint32_t *line;              /* line of each certificate in the file (0: not known) */
 	bool file_problems;                /* blocks of the file could not be read */
 };
+
+/* "certificate 1, line 23" (the line when known): what a user finds in the file */
+void chain_file_ref(struct strbuf *b, const struct chain_view *v, int i);
+
+/* "[0] CN=a (line 1), [1] CN=b (line 30)" */
+void chain_cert_list(struct strbuf *b, const struct chain_view *v);
 
 /* The shape of the chain (need a leaf). */
 void chain_check_incomplete(const struct chain_view *v, struct finding_list *out);

@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag_opts o = { .expiry_warn_days = 30 };
 	if (flags & 136)
 		o.hostname = flags & 8 ? "www.example.com" : "localhost";
-	diagnose_session(s, &o);
+	diagnose_session(s, &o, &s->findings);
 	fuzz_render(s, flags & 4);
 	session_free(s);
 

@@ -274,7 +274,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.expiry_warn_days = 30, .hostname = more & 4 ? host : NULL, .at_given = more & 128, .at = t.sec,
 		.keystore = certs[SIDE_CLIENT], .keystore_n = (uint32_t)n[SIDE_CLIENT], .keystore_given = flags & 128,
 	};
-	diagnose_session(s, &o);
+	diagnose_session(s, &o, &s->findings);
 	fuzz_render(s, true);
 	session_free(s);
 

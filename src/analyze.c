@@ -408,8 +408,10 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 		if (s->is_tls && (s->dir[SIDE_SERVER].spoke_tls))
 			remember_server(a, s);
 		if (reportable(a, s)) {
-			if (a->opts.diag)
-				diagnose_session(s, a->opts.diag);
+			if (a->opts.diag) {
+				finding_list_free(&s->findings);   /* a later look starts afresh */
+				diagnose_session(s, a->opts.diag, &s->findings);
+			}
 			give_verdict(a, c, s);
 			attach_evidence(a, c, s);
 			c->ev = NULL;
@@ -454,8 +456,10 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	session_finish(s);
 	if (!reportable(a, s))
 		return;
-	if (a->opts.diag)
-		diagnose_session(s, a->opts.diag);
+	if (a->opts.diag) {
+		finding_list_free(&s->findings);
+		diagnose_session(s, a->opts.diag, &s->findings);
+	}
 	give_verdict(a, c, s);
 	if (!a->opts.live)
 		return;   /* the report waits for the end of the connection */

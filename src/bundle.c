@@ -1,11 +1,10 @@
-/* bundle.c - --check-bundle: the platform playbook's checks of a certificate bundle and its key, without a capture.
+/* bundle.c - --check-bundle: read a certificate bundle and its key into facts, judge them, write the report.
  *
- * What a server will present is checked before it is uploaded: the file's
- * format and damage (with line numbers), the chain's order and completeness
- * (RFC 5246 §7.4.2, RFC 8446 §4.4.2), validity, names (RFC 6125), trust,
- * strength, and whether the private key is usable and belongs to the leaf.
- * Findings carry the same ids and wording as the capture rules (diagnose.c);
- * there are no frames, so the evidence is "certificate N (line L)".
+ * The facts (struct bundle_facts) are what the file holds: its format and
+ * damage, the certificates and their lines, how they hang together, the
+ * private key and whether it belongs to the leaf. The checks are
+ * diag_bundle.c's, over these facts, with the chain checks captures use.
+ * The three writers below read the facts and the findings only.
  */
 #include "bundle.h"
 
@@ -15,136 +14,18 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 
-#include "certcheck.h"
-#include "certfile.h"
 #include "exitcode.h"
 #include "fmt.h"
 #include "json.h"
 #include "mem.h"
 #include "report.h"
-#include "session.h"
 #include "strbuf.h"
 #include "x509.h"
 
-#define DAY (24 * 3600)
-
-struct bctx {
-	const struct bundle_opts *o;
-	int64_t now;
-	struct certfile cf;          /* the bundle */
-	struct certfile kf;          /* --key, when it is another file */
-	bool chain_ok;               /* the bundle could be read */
-	bool key_file_ok;            /* --key could be read (or is the bundle) */
-	char chain_err[512];
-	const struct certfile *keysrc;   /* where the private key comes from, or NULL */
-	const char *key_file;
-	int n;                       /* certificates checked (the first LIM_CERTS_PER_CHAIN) */
-	struct chain_shape sh;
-	bool have_leaf;              /* a server certificate to judge */
-	bool chain_reported;         /* a specific finding explains a verification failure */
-	int key_match;               /* 1 matches the leaf, 0 does not, -1 not known */
-	int key_owner;               /* the certificate the key does belong to, -1 none */
-	struct finding_list fl;
-};
-
-/* ---- wording helpers ---- */
-
-static void add(struct bctx *c, const char *id, int sev, int side, struct strbuf *sum, struct strbuf *cause,
-		struct strbuf *fix)
-{
-	finding_list_add(&c->fl, id, sev, side, sum->p ? sum->p : "", cause->p ? cause->p : "", fix->p ? fix->p : "");
-	sb_free(sum);
-	sb_free(cause);
-	sb_free(fix);
-}
-
-static void init3(struct strbuf *a, struct strbuf *b, struct strbuf *d)
-{
-	sb_init(a);
-	sb_init(b);
-	sb_init(d);
-}
-
-static const struct x509_cert *cert(const struct bctx *c, int i)
-{
-	return c->cf.certs[i];
-}
-
-/* "certificate 1, line 23": the evidence a user can find in the file. */
-static void cert_ref(struct strbuf *b, const struct bctx *c, int i)
-{
-	if (c->cf.line[i])
-		sb_printf(b, "certificate %d, line %" PRIu32, i, c->cf.line[i]);
-	else
-		sb_printf(b, "certificate %d", i);
-}
-
-static const char *cert_role(const struct bctx *c, int i)
-{
-	if (!c->have_leaf)
-		return "CA certificate";
-	if (i == c->sh.leaf)
-		return "server certificate";
-	if (c->sh.root_sent && i == c->sh.top)
-		return "root CA certificate";
-	if (c->sh.extra[i])
-		return "unrelated certificate";
-	return "intermediate certificate";
-}
-
-static void time_text(struct strbuf *b, const struct bctx *c)
-{
-	char t[32];
-	x509_format_time(c->now, t, sizeof t);
-	if (c->o->at_given)
-		sb_printf(b, "the time given with --at (%s)", t);
-	else
-		sb_printf(b, "now (%s)", t);
-}
-
-/* "RSA 2048 bits", "EC 256 bits (prime256v1)"; short: "RSA 2048" as in the certificates' JSON */
-static void pkey_describe(struct strbuf *b, EVP_PKEY *k, bool shrt)
-{
-	int id = EVP_PKEY_get_base_id(k);
-	const char *t;
-	switch (id) {
-	case EVP_PKEY_RSA: t = "RSA"; break;
-	case EVP_PKEY_RSA_PSS: t = "RSA-PSS"; break;
-	case EVP_PKEY_EC: t = "EC"; break;
-	case EVP_PKEY_DSA: t = "DSA"; break;
-	case EVP_PKEY_ED25519: t = "ED25519"; break;
-	case EVP_PKEY_ED448: t = "ED448"; break;
-	default: t = OBJ_nid2sn(id); break;
-	}
-	sb_printf(b, "%s %d%s", t ? t : "unknown", EVP_PKEY_get_bits(k), shrt ? "" : " bits");
-	if (shrt)
-		return;
-	char curve[64];
-	size_t n = 0;
-	if (id == EVP_PKEY_EC && EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof curve, &n))
-		sb_printf(b, " (%s)", curve);
-	ERR_clear_error();
-}
-
-static void pkey_text(struct strbuf *b, EVP_PKEY *k)
-{
-	pkey_describe(b, k, false);
-}
-
-static void cert_key_text(struct strbuf *b, const struct x509_cert *x)
-{
-	sb_printf(b, "%s %" PRIu32 " bits", x->key_type, x->key_bits);
-	if (x->key_curve[0])
-		sb_printf(b, " (%s)", x->key_curve);
-}
-
-/* ---- files ---- */
+/* ---- reading ---- */
 
 /* Files that cannot be opened are an operational error (one line, exit 2),
  * not a finding about their content. */
@@ -165,639 +46,80 @@ static bool openable(const char *path, const char *what)
 	return true;
 }
 
-/* ---- findings about the files ---- */
-
-static void pem_name(char *buf, size_t len, const char *path);
-
-/* certfile's reasons start with the path; the summary names it already */
-static const char *reason_only(const char *err, const char *path)
+/* The chain as read: how it hangs together, and the leaf first as a client receives it. */
+static void read_chain(struct bundle_facts *b)
 {
-	size_t n = strlen(path);
-	return strncmp(err, path, n) == 0 && err[n] == ':' && err[n + 1] == ' ' ? err + n + 2 : err;
-}
-
-static void check_unreadable(struct bctx *c, const char *err, bool key)
-{
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	if (key) {
-		sb_printf(&sum, "The key file %s cannot be used: %s.", c->o->key_path, reason_only(err, c->o->key_path));
-		sb_printf(&cause, "It cannot be read as a private key: servers read PEM text (-----BEGIN PRIVATE "
-				  "KEY-----), DER, or a PKCS#12 keystore with its password.");
-		sb_printf(&fix, "Give the private key file that was created together with the certificate's CSR (for a "
-				"password-protected PKCS#12 file, its password with --key-pass).");
-	} else {
-		sb_printf(&sum, "The bundle %s cannot be used: %s.", c->o->chain_path, reason_only(err, c->o->chain_path));
-		sb_printf(&cause, "It cannot be read as a certificate file: platforms read PEM text (-----BEGIN "
-				  "CERTIFICATE----- ... -----END CERTIFICATE-----), a DER certificate, or a PKCS#12 "
-				  "keystore with its password.");
-		sb_printf(&fix, "Export the certificate again as PEM (\"Base-64 encoded X.509\" in the Windows "
-				"certificate export, the .pem or .crt download of the CA) and check it with: openssl x509 "
-				"-in FILE -noout -subject -dates (for a password-protected PKCS#12 file, give its "
-				"password with --key-pass).");
-	}
-	add(c, "bundle-unreadable", SEV_ERROR, key ? SIDE_BOTH : SIDE_SERVER, &sum, &cause, &fix);
-}
-
-static void check_problems(struct bctx *c, const struct certfile *f, const char *path, bool key_file)
-{
-	for (uint32_t i = 0; i < f->n_problems; i++) {
-		struct strbuf sum, cause, fix;
-		init3(&sum, &cause, &fix);
-		sb_printf(&sum, "%s: %s.", path, f->problems[i]);
-		sb_printf(&cause, "The file holds something a server cannot use as it is: damage from copying, pasting, "
-				  "editing or joining files (a lost or changed character, a missing line break, a cut-off "
-				  "end), or a block of the wrong kind (a CSR, a PKCS#7 bundle, a second key). "
-				  "OpenSSL-based servers (nginx, Apache, HAProxy) and upload forms stop at such a block or "
-				  "skip it, so what it holds is not used.");
-		sb_printf(&fix, "Where the message says what to do, do that. For damage, copy the %s again from the "
-				"original file or the CA's download (never retyped, never through a word processor), join "
-				"PEM files with cat leaf.pem intermediate.pem > bundle.pem from files that each end with a "
-				"line break, and list what OpenSSL reads with: %s",
-			  key_file ? "key" : "certificates",
-			  key_file ? "openssl pkey -in KEY -noout"
-				   : "openssl crl2pkcs7 -nocrl -certfile bundle.pem | openssl pkcs7 -print_certs -noout");
-		add(c, "bundle-parse-error", SEV_ERROR, key_file ? SIDE_BOTH : SIDE_SERVER, &sum, &cause, &fix);
-	}
-}
-
-static void check_format(struct bctx *c, const struct certfile *f, const char *path, bool key_file)
-{
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	if (!strcmp(f->format, "DER") && !key_file && f->n) {
-		sb_printf(&sum, "%s is a DER (binary) certificate, not PEM text.", path);
-		sb_printf(&cause, "Many platforms (nginx, Apache, PCE Access Management, most upload forms) want PEM: "
-				  "base64 text between -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- lines. "
-				  "A DER file holds one certificate, so it cannot carry the intermediates either.");
-		char pem[512];
-		pem_name(pem, sizeof pem, path);
-		sb_printf(&fix, "Convert it: openssl x509 -inform der -in %s -out %s, then append the "
-				"intermediate certificate(s) in PEM.", path, pem);
-		add(c, "bundle-der", SEV_INFO, SIDE_SERVER, &sum, &cause, &fix);
-	} else if (!strcmp(f->format, "DER") && f->key_found) {
-		sb_printf(&sum, "The key file %s is a DER (binary) private key, not PEM text.", path);
-		sb_printf(&cause, "Many platforms (nginx, Apache, PCE Access Management, most upload forms) want a PEM "
-				  "key: base64 text between -----BEGIN PRIVATE KEY----- and -----END PRIVATE KEY----- "
-				  "lines.");
-		sb_printf(&fix, "Convert it: openssl pkey -inform der -in %s -out key.pem", path);
-		add(c, "bundle-der", SEV_INFO, SIDE_BOTH, &sum, &cause, &fix);
-	} else if (!strcmp(f->format, "PKCS#12")) {
-		sb_printf(&sum, "%s is a PKCS#12 keystore (certificates and key in one password-protected file), not "
-				"PEM text.", path);
-		sb_printf(&cause, "Java, IIS and Windows import PKCS#12; platforms that take PEM files (nginx, Apache, "
-				  "HAProxy, PCE Access Management) cannot read it.");
-		sb_printf(&fix, "Where PEM is needed, extract it: openssl pkcs12 -in %s -nokeys -out chain.pem and "
-				"openssl pkcs12 -in %s -nocerts -nodes -out key.pem (then make sure chain.pem has the leaf "
-				"first).", path, path);
-		add(c, "bundle-pkcs12", SEV_INFO, key_file ? SIDE_BOTH : SIDE_SERVER, &sum, &cause, &fix);
-	} else {
-		sb_free(&sum);
-		sb_free(&cause);
-		sb_free(&fix);
-	}
-}
-
-/* "leaf.der" -> "leaf.pem", for the conversion command */
-static void pem_name(char *buf, size_t len, const char *path)
-{
-	size_t n = strlen(path);
-	static const char *const exts[] = { ".der", ".cer", ".crt", ".DER", ".CER", ".CRT" };
-	for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-		if (n > 4 && strcmp(path + n - 4, exts[i]) == 0) {
-			snprintf(buf, len, "%.*s.pem", (int)(n - 4), path);
-			return;
-		}
-	}
-	snprintf(buf, len, "%s.pem", path);
-}
-
-static void check_no_certificate(struct bctx *c)
-{
-	const struct certfile *f = &c->cf;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	if (f->n == 0) {
-		sb_printf(&sum, "%s holds no certificate", c->o->chain_path);
-		if (f->key_found && f->key_line)
-			sb_printf(&sum, ", only a private key (line %" PRIu32 ")", f->key_line);
-		else if (f->key_found)
-			sb_printf(&sum, ", only a private key");
-		if (f->n_problems)
-			sb_printf(&sum, "%s%s", f->key_found ? "; " : " ", "that could be read (see bundle-parse-error)");
-		sb_printf(&sum, ".");
-		sb_printf(&cause, "%s", f->key_found ? "The file given as the bundle is the private key file."
-						      : "The file has no readable CERTIFICATE block, so there is nothing a "
-							"server could present.");
-		sb_printf(&fix, "Give the server certificate followed by its intermediate certificate(s) as the bundle, "
-				"and the private key with --key.");
-	} else {
-		sb_printf(&sum, "%s holds only CA certificates: ", c->o->chain_path);
-		for (int i = 0; i < c->n; i++) {
-			sb_printf(&sum, "%s[%d] %s", i ? ", " : "", i, cert(c, i)->subject);
-			if (f->line[i])
-				sb_printf(&sum, " (line %" PRIu32 ")", f->line[i]);
-		}
-		sb_printf(&sum, "; the server's own certificate is missing.");
-		sb_printf(&cause, "The bundle was built from the CA's chain download without the certificate issued for "
-				  "the server's name, or that certificate's block was lost.");
-		if (f->n_problems)
-			sb_printf(&cause, " Here a block that could not be read (see bundle-parse-error) may be it.");
-		sb_printf(&fix, "Put the server certificate first in the file, followed by its intermediate "
-				"certificate(s).");
-	}
-	add(c, "bundle-no-certificate", SEV_ERROR, SIDE_SERVER, &sum, &cause, &fix);
-}
-
-/* ---- chain shape ---- */
-
-static void check_incomplete(struct bctx *c)
-{
-	const struct chain_shape *sh = &c->sh;
-	const struct x509_cert *top = cert(c, sh->top);
-	if (sh->top_self_signed || !c->o->trust)
+	b->n = b->cf.n < LIM_CERTS_PER_CHAIN ? (int)b->cf.n : (int)LIM_CERTS_PER_CHAIN;
+	if (!b->n)
 		return;
-	if (trust_has_issuer(c->o->trust, top->x))
+	chain_shape_of(b->cf.certs, b->n, &b->sh);
+	bool has_ee = false;
+	for (int i = 0; i < b->n; i++)
+		has_ee |= !b->cf.certs[i]->is_ca;
+	b->have_leaf = b->sh.leaf >= 0 && (has_ee || (b->n == 1 && b->cf.certs[0]->self_signed));
+	if (!b->have_leaf)
 		return;
-	bool leaf_only = sh->path_n == 1;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	int sev = c->o->trust_given || leaf_only ? SEV_ERROR : SEV_WARNING;
-	if (leaf_only) {
-		sb_printf(&sum, "The bundle holds only the server certificate %s (", top->subject);
-		cert_ref(&sum, c, sh->top);
-		sb_printf(&sum, "); its issuer %s is not in the bundle", top->issuer);
-	} else {
-		sb_printf(&sum, "The chain in the bundle ends at %s (", top->subject);
-		cert_ref(&sum, c, sh->top);
-		sb_printf(&sum, "), whose issuer %s is not in the bundle", top->issuer);
-	}
-	sb_printf(&sum, "%s.", c->o->trust_given ? " and not in the trust store given"
-						 : " and not a root of the system trust store");
-	if (c->cf.n_problems)
-		sb_printf(&sum, " A block that could not be read (see bundle-parse-error) may be the missing one.");
-	if (sev == SEV_WARNING)
-		sb_printf(&cause, "Either an intermediate certificate between %s and a public root is missing, or %s "
-				  "is a private root CA that only clients with it in their truststore accept. Clients "
-				  "that trust only the root cannot build the path (browsers may fetch intermediates; "
-				  "Java, curl, OpenSSL and API gateways do not) and report unknown_ca, \"unable to get "
-				  "local issuer certificate\" or \"peer not authenticated\".", top->subject, top->issuer);
-	else
-		sb_printf(&cause, "The bundle holds the %s without the intermediate CA certificate(s) that link it to a "
-				  "root. Clients that trust only the root cannot build the path (browsers may fetch or "
-				  "cache intermediates; Java, curl, OpenSSL and API gateways do not), and report "
-				  "unknown_ca, \"unable to get local issuer certificate\" or \"peer not authenticated\".",
-			  leaf_only ? "server certificate" : "chain's top certificate");
-	if (sev == SEV_WARNING)
-		sb_printf(&fix, "If %s is an intermediate CA, append its certificate (and any intermediate above it) "
-				"after the last certificate of the bundle; if it is your private root, check the bundle "
-				"against it with --ca-file ROOT.pem.", top->issuer);
-	else
-		sb_printf(&fix, "Append the certificate of %s (and any intermediate above it) to the bundle, in the "
-				"order leaf, intermediate(s); the root is not needed. The CA's download page has it.",
-			  top->issuer);
-	add(c, "server-chain-incomplete", sev, SIDE_SERVER, &sum, &cause, &fix);
-	c->chain_reported = true;
+	b->vcerts[b->vn++] = b->cf.certs[b->sh.leaf];
+	for (int i = 0; i < b->n; i++)
+		if (i != b->sh.leaf)
+			b->vcerts[b->vn++] = b->cf.certs[i];
 }
 
-static void check_order(struct bctx *c)
+/* Does the private key belong to the leaf, and if not, to which certificate? */
+static void read_key_match(struct bundle_facts *b)
 {
-	if (c->sh.in_order)
+	EVP_PKEY *key = b->keysrc ? b->keysrc->key : NULL;
+	if (!key || !b->have_leaf)
 		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The bundle lists its certificates out of order: ");
-	for (int i = 0; i < c->n; i++) {
-		sb_printf(&sum, "%s[%d] %s", i ? ", " : "", i, cert(c, i)->subject);
-		if (c->cf.line[i])
-			sb_printf(&sum, " (line %" PRIu32 ")", c->cf.line[i]);
-	}
-	sb_printf(&sum, "; the path from the leaf is ");
-	for (int i = 0; i < c->sh.path_n; i++)
-		sb_printf(&sum, "%s[%d]", i ? " -> " : "", c->sh.path[i]);
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "The chain file lists the certificates in the wrong order. TLS requires the server's own "
-			  "certificate first, then each issuer in turn; strict clients reject other orders, lenient "
-			  "ones reorder.");
-	sb_printf(&fix, "Order the chain file: leaf first, then the intermediate(s), each followed by its issuer (the "
-			"root may be left out): cat leaf.pem intermediate.pem > bundle.pem");
-	add(c, "chain-order", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
-}
-
-static void check_extra(struct bctx *c)
-{
-	if (c->sh.extra_n == 0)
-		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The bundle holds %d certificate%s that belong%s to no path from its leaf: ", c->sh.extra_n,
-		  c->sh.extra_n == 1 ? "" : "s", c->sh.extra_n == 1 ? "s" : "");
-	bool first = true;
-	for (int i = 0; i < c->n; i++) {
-		if (!c->sh.extra[i])
-			continue;
-		sb_printf(&sum, "%s%s (", first ? "" : "; ", cert(c, i)->subject);
-		cert_ref(&sum, c, i);
-		for (int k = 0; k < i; k++) {
-			if (cert(c, k) == cert(c, i)) {   /* the cache shares identical DER */
-				sb_printf(&sum, ", a second copy of certificate %d", k);
-				break;
-			}
-		}
-		sb_printf(&sum, ")");
-		first = false;
-	}
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "The chain file contains certificates of another chain (an old intermediate, another "
-			  "service's certificate, a cross-signed root no longer needed).");
-	sb_printf(&fix, "Remove the unrelated certificates from the chain file; keep leaf, intermediate(s).");
-	add(c, "chain-extra-cert", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
-}
-
-static void check_root_sent(struct bctx *c)
-{
-	if (!c->sh.root_sent)
-		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The bundle includes the root CA %s (", cert(c, c->sh.top)->subject);
-	cert_ref(&sum, c, c->sh.top);
-	sb_printf(&sum, ").");
-	sb_printf(&cause, "Harmless but not needed: a verifier uses its own copy of the root from its truststore, "
-			  "and a root it does not already trust is not trusted because it was sent.");
-	sb_printf(&fix, "Optionally remove the root from the chain file to save bytes.");
-	add(c, "chain-root-sent", SEV_INFO, SIDE_SERVER, &sum, &cause, &fix);
-}
-
-/* ---- each certificate ---- */
-
-static void check_validity(struct bctx *c)
-{
-	for (int i = 0; i < c->n; i++) {
-		const struct x509_cert *x = cert(c, i);
-		if (!x->has_validity)
-			continue;
-		const char *id;
-		int sev;
-		char when[32];
-		struct strbuf sum, cause, fix;
-		init3(&sum, &cause, &fix);
-		if (c->now > x->not_after) {
-			id = "cert-expired";
-			sev = SEV_ERROR;
-			x509_format_time(x->not_after, when, sizeof when);
-			sb_printf(&sum, "The %s %s (", cert_role(c, i), x->subject);
-			cert_ref(&sum, c, i);
-			sb_printf(&sum, ") expired on %s, %" PRId64 " days before ", when, (c->now - x->not_after) / DAY);
-			time_text(&sum, c);
-			sb_printf(&sum, ".");
-			sb_printf(&cause, "An expired certificate: every peer that verifies it rejects the handshake "
-					  "(certificate_expired, \"certificate has expired\", \"peer not authenticated\").");
-			sb_printf(&fix, "Renew the certificate and upload the new one with its chain (to every server or "
-					"load balancer serving this name).");
-		} else if (c->now < x->not_before) {
-			id = "cert-not-yet-valid";
-			sev = SEV_ERROR;
-			x509_format_time(x->not_before, when, sizeof when);
-			sb_printf(&sum, "The %s %s (", cert_role(c, i), x->subject);
-			cert_ref(&sum, c, i);
-			sb_printf(&sum, ") is not valid before %s, %" PRId64 " days after ", when,
-				  (x->not_before - c->now) / DAY);
-			time_text(&sum, c);
-			sb_printf(&sum, ".");
-			sb_printf(&cause, "The certificate was issued with a start date in the future, or the clock of the "
-					  "host that made or checks it is wrong. OpenSSL reports it as \"certificate is "
-					  "not yet valid\" and often sends bad_certificate.");
-			sb_printf(&fix, "Wait until %s, check the clocks (NTP), or reissue the certificate with a correct "
-					"notBefore.", when);
-		} else if (c->o->expiry_warn_days > 0 && x->not_after - c->now < (int64_t)c->o->expiry_warn_days * DAY) {
-			id = "cert-expires-soon";
-			sev = SEV_WARNING;
-			x509_format_time(x->not_after, when, sizeof when);
-			sb_printf(&sum, "The %s %s (", cert_role(c, i), x->subject);
-			cert_ref(&sum, c, i);
-			sb_printf(&sum, ") expires on %s, %" PRId64 " days after ", when, (x->not_after - c->now) / DAY);
-			time_text(&sum, c);
-			sb_printf(&sum, ".");
-			sb_printf(&cause, "The certificate is close to its notAfter date (warning period: %d days).",
-				  c->o->expiry_warn_days);
-			sb_printf(&fix, "Renew it now and deploy the new certificate and chain before %s.", when);
-		} else {
-			sb_free(&sum);
-			sb_free(&cause);
-			sb_free(&fix);
-			continue;
-		}
-		add(c, id, sev, SIDE_SERVER, &sum, &cause, &fix);
-		if (sev == SEV_ERROR)
-			c->chain_reported = true;
-	}
-}
-
-/* The bundle's certificates with the leaf first, as a verifier receives them. */
-static int leaf_first(const struct bctx *c, struct x509_cert **out)
-{
-	int k = 0;
-	out[k++] = c->cf.certs[c->sh.leaf];
-	for (int i = 0; i < c->n; i++)
-		if (i != c->sh.leaf)
-			out[k++] = c->cf.certs[i];
-	return k;
-}
-
-static void check_self_signed(struct bctx *c)
-{
-	const struct x509_cert *leaf = cert(c, c->sh.leaf);
-	/* a lone self-signed certificate, whether or not it calls itself a CA
-	 * (openssl req -x509 marks it CA:TRUE) */
-	if (!leaf->self_signed || c->sh.path_n != 1)
-		return;
-	struct x509_cert *v[LIM_CERTS_PER_CHAIN];
-	int vn = leaf_first(c, v);
-	int depth;
-	/* trusted on purpose: the user's trust store holds this very certificate */
-	if (c->o->trust_given &&
-	    chain_verify(c->o->trust, v, vn, c->now, X509_PURPOSE_SSL_SERVER, &depth) == X509_V_OK)
-		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The server certificate %s (", leaf->subject);
-	cert_ref(&sum, c, c->sh.leaf);
-	sb_printf(&sum, ") is self-signed.");
-	sb_printf(&cause, "No CA vouches for a self-signed certificate: clients reject it (\"self-signed certificate\", "
-			  "unknown_ca, certificate_unknown, \"peer not authenticated\") unless this very certificate "
-			  "is in their truststore.");
-	sb_printf(&fix, "Replace it with a certificate issued by a CA the clients trust (a public CA, or your private "
-			"CA whose root is in their truststores), or import this certificate into every client's "
-			"truststore.");
-	add(c, "cert-self-signed", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
-	c->chain_reported = true;
-}
-
-static void check_weak(struct bctx *c)
-{
-	for (int i = 0; i < c->n; i++) {
-		const struct x509_cert *x = cert(c, i);
-		for (int k = 0; k < 2; k++) {
-			bool weak = k == 0 ? cert_weak_signature(x) : cert_weak_key(x);
-			if (!weak)
-				continue;
-			struct strbuf sum, cause, fix;
-			init3(&sum, &cause, &fix);
-			sb_printf(&sum, "The %s %s (", cert_role(c, i), x->subject);
-			cert_ref(&sum, c, i);
-			if (k == 0) {
-				sb_printf(&sum, ") is signed with %s (%s).", cert_sig_digest_name(x), x->sig_alg);
-				sb_printf(&cause, "MD5 and SHA-1 signatures can be forged; OpenSSL 3 at its default security "
-						  "level, Java and browsers reject them (OpenSSL clients send "
-						  "bad_certificate: \"ca md too weak\").");
-				sb_printf(&fix, "Reissue the certificate with a SHA-256 (or stronger) signature.");
-			} else {
-				sb_printf(&sum, ") has a %" PRIu32 "-bit %s key.", x->key_bits, x->key_type);
-				sb_printf(&cause, "Keys this small are below current minimums (RSA 2048, EC 224 bits); OpenSSL "
-						  "3 at its default security level rejects them (\"ee key too small\").");
-				sb_printf(&fix, "Reissue the certificate with an RSA key of at least 2048 bits or an EC "
-						"P-256 key (a new key, and a new CSR).");
-			}
-			add(c, k == 0 ? "weak-signature" : "weak-key", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
-		}
-	}
-}
-
-/* "*.example.test covers exactly one label" when a wildcard was close. */
-static void wildcard_hint(struct strbuf *b, const struct x509_cert *leaf, const char *name)
-{
-	for (uint32_t i = 0; i < leaf->san_n; i++) {
-		const char *san = leaf->san[i];
-		if (strncmp(san, "DNS:*.", 6) != 0)
-			continue;
-		const char *suffix = san + 5;   /* ".example.test" */
-		size_t nl = strlen(name), sl = strlen(suffix);
-		if (nl > sl && strcasecmp(name + nl - sl, suffix) == 0 && memchr(name, '.', nl - sl)) {
-			sb_printf(b, " (%s covers exactly one label in place of the *, so not %s)", san + 4, name);
-			return;
-		}
-	}
-}
-
-static void check_hostname(struct bctx *c)
-{
-	const char *name = c->o->hostname;
-	const struct x509_cert *leaf = cert(c, c->sh.leaf);
-	if (!name || cert_covers_host(leaf, name))
-		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The server certificate %s (", leaf->subject);
-	cert_ref(&sum, c, c->sh.leaf);
-	sb_printf(&sum, ") does not cover the name %s given with --hostname: ", name);
-	if (leaf->san_n) {
-		sb_printf(&sum, "its subjectAltName is ");
-		for (uint32_t i = 0; i < leaf->san_n; i++)
-			sb_printf(&sum, "%s%s", i ? ", " : "", leaf->san[i]);
-		wildcard_hint(&sum, leaf, name);
-	} else {
-		sb_printf(&sum, "it has no subjectAltName and its CN is %s", leaf->cn ? leaf->cn : "absent");
-	}
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "Clients that connect with this name reject the certificate. They check the subjectAltName "
-			  "(the CN only when there is no SAN), and a wildcard matches one left-most label only (\"No "
-			  "name matching ... found\", \"hostname mismatch\").");
-	sb_printf(&fix, "Reissue the certificate with %s in its subjectAltName (a wildcard covers one level only: "
-			"*.example.com does not cover a.b.example.com), or have clients use a name it lists.", name);
-	add(c, "hostname-mismatch", SEV_ERROR, SIDE_SERVER, &sum, &cause, &fix);
-}
-
-static void check_no_san(struct bctx *c)
-{
-	const struct x509_cert *leaf = cert(c, c->sh.leaf);
-	if (leaf->has_san || leaf->self_signed)
-		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The server certificate %s (", leaf->subject);
-	cert_ref(&sum, c, c->sh.leaf);
-	sb_printf(&sum, ") has no subjectAltName: its name is only in the CN (%s).", leaf->cn ? leaf->cn : "none");
-	sb_printf(&cause, "RFC 6125 clients take names from the SAN; browsers, Go, Python and recent Java reject "
-			  "certificates whose name is only in the CN, while OpenSSL still falls back to it.");
-	sb_printf(&fix, "Reissue the certificate with the server's names in subjectAltName (DNS: and IP: entries).");
-	add(c, "cert-no-san", SEV_WARNING, SIDE_SERVER, &sum, &cause, &fix);
-}
-
-static void check_untrusted(struct bctx *c)
-{
-	if (c->chain_reported || !c->o->trust)
-		return;
-	struct x509_cert *v[LIM_CERTS_PER_CHAIN];
-	int vn = leaf_first(c, v);
-	int depth = 0;
-	int err = chain_verify(c->o->trust, v, vn, c->now, X509_PURPOSE_SSL_SERVER, &depth);
-	if (err == X509_V_OK)
-		return;
-	const char *reason = X509_verify_cert_error_string(err);
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	int sev;
-	if (c->o->trust_given) {
-		sev = SEV_ERROR;
-		sb_printf(&sum, "The bundle's chain does not verify against the trust store given: %s (at depth %d, "
-				"counting from the server certificate).", reason, depth);
-		sb_printf(&cause, "Clients that verify this chain with this truststore reject it.");
-	} else {
-		sev = SEV_WARNING;
-		sb_printf(&sum, "The bundle's chain is not publicly trusted: clients with default trust stores will "
-				"reject it (%s, at depth %d).", reason, depth);
-		sb_printf(&cause, "The chain leads to a private or unknown root CA, which only clients that have it in "
-				  "their own truststore accept. Give the trust store the clients really use with "
-				  "--ca-file or --ca-path for a precise verdict.");
-	}
-	sb_printf(&fix, "Import the root CA of this chain into the clients' truststores, or use a certificate from a "
-			"CA they already trust; make sure the intermediates are in the bundle.");
-	add(c, "chain-untrusted", sev, SIDE_SERVER, &sum, &cause, &fix);
-}
-
-/* ---- the private key ---- */
-
-static void key_where(struct strbuf *b, const struct bctx *c)
-{
-	sb_printf(b, "%s", c->key_file);
-	if (c->keysrc->key_line)
-		sb_printf(b, ", line %" PRIu32, c->keysrc->key_line);
-}
-
-static void check_key_missing(struct bctx *c)
-{
-	const struct certfile *k = c->keysrc;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "%s, given with --key, holds no private key", c->key_file);
-	if (k->n)
-		sb_printf(&sum, " (it holds %" PRIu32 " certificate%s)", k->n, k->n == 1 ? "" : "s");
-	sb_printf(&sum, ".");
-	sb_printf(&cause, "The file given as the key is a certificate, a CSR or a public key, not the private key "
-			  "that was created together with the CSR.");
-	sb_printf(&fix, "Give the file that starts with -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE "
-			"KEY): the one generated with the certificate's CSR.");
-	add(c, "key-missing", SEV_ERROR, SIDE_BOTH, &sum, &cause, &fix);
-}
-
-static void check_key_encrypted(struct bctx *c)
-{
-	const struct certfile *k = c->keysrc;
-	if (!k->key_encrypted)
-		return;
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The private key (");
-	key_where(&sum, c);
-	sb_printf(&sum, ") is encrypted with a pass phrase");
-	if (k->key)
-		sb_printf(&sum, "; it was decrypted with --key-pass for the checks below.");
-	else if (c->o->key_pass)
-		sb_printf(&sum, ", and the pass phrase given does not decrypt it: whether it matches the certificate was "
-				"not checked.");
-	else
-		sb_printf(&sum, ": whether it matches the certificate was not checked (give --key-pass to check).");
-	sb_printf(&cause, "Platforms that take the key without a pass-phrase field (PCE Access Management, load "
-			  "balancers, many upload forms) cannot read it; nginx and HAProxy ask for the pass phrase at "
-			  "start-up and fail when they run unattended.");
-	sb_printf(&fix, "Remove the pass phrase: openssl pkey -in %s -out key-plain.pem (it asks for the pass phrase "
-			"once), upload key-plain.pem and keep it readable by the server only (chmod 600).", c->key_file);
-	add(c, "key-encrypted", SEV_ERROR, SIDE_BOTH, &sum, &cause, &fix);
-}
-
-static void check_key_match(struct bctx *c)
-{
-	EVP_PKEY *key = c->keysrc->key;
-	if (!key || !c->have_leaf)
-		return;
-	const struct x509_cert *leaf = cert(c, c->sh.leaf);
-	EVP_PKEY *pub = X509_get0_pubkey(leaf->x);
-	c->key_match = pub && EVP_PKEY_eq(pub, key) == 1;
-	ERR_clear_error();
-	if (c->key_match)
-		return;
-	for (int i = 0; i < c->n && c->key_owner < 0; i++) {
-		EVP_PKEY *p = X509_get0_pubkey(cert(c, i)->x);
-		if (i != c->sh.leaf && p && EVP_PKEY_eq(p, key) == 1)
-			c->key_owner = i;
+	EVP_PKEY *pub = X509_get0_pubkey(b->cf.certs[b->sh.leaf]->x);
+	b->key_match = pub && EVP_PKEY_eq(pub, key) == 1;
+	for (int i = 0; i < b->n && !b->key_match && b->key_owner < 0; i++) {
+		EVP_PKEY *p = X509_get0_pubkey(b->cf.certs[i]->x);
+		if (i != b->sh.leaf && p && EVP_PKEY_eq(p, key) == 1)
+			b->key_owner = i;
 	}
 	ERR_clear_error();
-	struct strbuf sum, cause, fix;
-	init3(&sum, &cause, &fix);
-	sb_printf(&sum, "The private key (");
-	key_where(&sum, c);
-	sb_printf(&sum, ": ");
-	pkey_text(&sum, key);
-	sb_printf(&sum, ") does not belong to the server certificate %s (", leaf->subject);
-	cert_ref(&sum, c, c->sh.leaf);
-	sb_printf(&sum, ": ");
-	cert_key_text(&sum, leaf);
-	sb_printf(&sum, "): %s.", pub && EVP_PKEY_get_base_id(pub) != EVP_PKEY_get_base_id(key)
-					  ? "not even the same algorithm"
-					  : "their public keys differ");
-	if (c->key_owner >= 0) {
-		sb_printf(&sum, " It is the key of %s (", cert(c, c->key_owner)->subject);
-		cert_ref(&sum, c, c->key_owner);
-		sb_printf(&sum, ").");
-	}
-	sb_printf(&cause, "The key was made for another certificate (an older CSR, a renewal done with a new key, "
-			  "another server). A server cannot use the pair: nginx refuses to start (\"key values "
-			  "mismatch\"), Apache and Java report a private key that does not match, and handshakes that "
-			  "get through fail with decrypt_error.");
-	sb_printf(&fix, "Use the key generated with this certificate's CSR, or request a new certificate with a CSR "
-			"made from this key. The two commands must print the same hash: openssl x509 -in CERT "
-			"-noout -pubkey | openssl sha256 and openssl pkey -in KEY -pubout | openssl sha256");
-	add(c, "key-mismatch", SEV_ERROR, SIDE_BOTH, &sum, &cause, &fix);
 }
 
-/* ---- the run ---- */
-
-static void run_checks(struct bctx *c)
+int bundle_load(const struct bundle_opts *o, struct bundle_facts *b)
 {
-	const struct bundle_opts *o = c->o;
-	check_problems(c, &c->cf, o->chain_path, false);
-	if (c->keysrc == &c->kf)
-		check_problems(c, &c->kf, o->key_path, true);
-	check_format(c, &c->cf, o->chain_path, false);
-	if (c->keysrc == &c->kf)
-		check_format(c, &c->kf, o->key_path, true);
+	memset(b, 0, sizeof *b);
+	b->chain_path = o->chain_path;
+	b->key_path = o->key_path;
+	b->key_pass_given = o->key_pass != NULL;
+	b->at_given = o->at_given;
+	b->now = o->at_given ? o->at : (int64_t)time(NULL);
+	b->trust = !o->trust ? BUNDLE_TRUST_NONE : o->trust_given ? BUNDLE_TRUST_GIVEN : BUNDLE_TRUST_SYSTEM;
+	b->key_match = -1;
+	b->key_owner = -1;
+	b->key_file_ok = true;
+	if (!openable(o->chain_path, ""))
+		return EXIT_USAGE;
+	bool key_separate = o->key_path && strcmp(o->key_path, o->chain_path) != 0;
+	if (key_separate && !openable(o->key_path, "--key "))
+		return EXIT_USAGE;
+	b->chain_ok = certfile_load(o->chain_path, o->key_pass, &b->cf, b->chain_err, sizeof b->chain_err) == 0;
+	if (!b->chain_ok)
+		return 0;
+	if (key_separate) {
+		b->key_file_ok = certfile_load(o->key_path, o->key_pass, &b->kf, b->key_err, sizeof b->key_err) == 0;
+		if (b->key_file_ok) {
+			b->keysrc = &b->kf;
+			b->key_file = o->key_path;
+		}
+	} else if (o->key_path || b->cf.key_found) {
+		b->keysrc = &b->cf;
+		b->key_file = o->chain_path;
+	}
+	read_chain(b);
+	read_key_match(b);
+	return 0;
+}
 
-	c->n = c->cf.n < LIM_CERTS_PER_CHAIN ? (int)c->cf.n : (int)LIM_CERTS_PER_CHAIN;
-	if (c->n) {
-		chain_shape_of(c->cf.certs, c->n, &c->sh);
-		bool has_ee = false;
-		for (int i = 0; i < c->n; i++)
-			has_ee |= !cert(c, i)->is_ca;
-		c->have_leaf = c->sh.leaf >= 0 && (has_ee || (c->n == 1 && cert(c, 0)->self_signed));
-	}
-	if (!c->have_leaf)
-		check_no_certificate(c);
-
-	if (c->keysrc && !c->keysrc->key_found)
-		check_key_missing(c);
-	else if (c->keysrc) {
-		check_key_encrypted(c);
-		check_key_match(c);
-	}
-
-	if (c->have_leaf) {
-		check_incomplete(c);
-		check_order(c);
-		check_extra(c);
-		check_root_sent(c);
-	}
-	if (c->n)
-		check_validity(c);
-	if (c->have_leaf) {
-		check_self_signed(c);
-		check_hostname(c);
-		check_no_san(c);
-	}
-	if (c->n)
-		check_weak(c);
-	if (c->have_leaf)
-		check_untrusted(c);
+void bundle_facts_free(struct bundle_facts *b)
+{
+	certfile_free(&b->cf);
+	certfile_free(&b->kf);
 }
 
 /* ---- output ---- */
@@ -816,20 +138,20 @@ static void put(FILE *out, const char *s)
 	fmt_text_escape(out, s, strlen(s));
 }
 
-static const char *trust_text(const struct bctx *c)
+static const char *trust_text(const struct bundle_facts *b)
 {
-	if (!c->o->trust)
+	if (b->trust == BUNDLE_TRUST_NONE)
 		return "no trust store (none given, no system store)";
-	return c->o->trust_given ? "the trust store given (--ca-file/--ca-path)" : "the system trust store";
+	return b->trust == BUNDLE_TRUST_GIVEN ? "the trust store given (--ca-file/--ca-path)" : "the system trust store";
 }
 
-static void text_cert(FILE *out, const struct bctx *c, int i)
+static void text_cert(FILE *out, const struct bundle_facts *b, int i)
 {
-	const struct x509_cert *x = cert(c, i);
+	const struct x509_cert *x = b->cf.certs[i];
 	char hex[80], t1[32], t2[32];
 	fprintf(out, "  [%d] ", i);
-	if (c->cf.line[i])
-		fprintf(out, "line %" PRIu32 ", ", c->cf.line[i]);
+	if (b->cf.line[i])
+		fprintf(out, "line %" PRIu32 ", ", b->cf.line[i]);
 	fputs("subject ", out);
 	put(out, x->subject);
 	fputs("\n      issuer  ", out);
@@ -861,86 +183,137 @@ static void text_cert(FILE *out, const struct bctx *c, int i)
 }
 
 /* One line about the private key, for text and Markdown. */
-static char *key_line(const struct bctx *c)
+static char *key_line(const struct bundle_facts *b)
 {
-	struct strbuf b;
-	sb_init(&b);
-	const struct certfile *k = c->keysrc;
+	struct strbuf s;
+	sb_init(&s);
+	const struct certfile *k = b->keysrc;
 	if (!k) {
-		sb_printf(&b, "none in the bundle (give it with --key to check that it matches)");
-		return sb_take(&b);
+		sb_printf(&s, "none in the bundle (give it with --key to check that it matches)");
+		return sb_take(&s);
 	}
 	if (!k->key_found) {
-		sb_printf(&b, "none found in %s", c->key_file);
-		return sb_take(&b);
+		sb_printf(&s, "none found in %s", b->key_file);
+		return sb_take(&s);
 	}
-	key_where(&b, c);
+	sb_printf(&s, "%s", b->key_file);
+	if (k->key_line)
+		sb_printf(&s, ", line %" PRIu32, k->key_line);
 	if (k->key) {
-		sb_printf(&b, ", ");
-		pkey_text(&b, k->key);
+		char kt[X509_KEY_TEXT_LEN];
+		x509_key_text(k->key, false, kt, sizeof kt);
+		sb_printf(&s, ", %s", kt);
 	}
 	if (k->key_encrypted)
-		sb_printf(&b, ", encrypted");
-	if (c->key_match == 1)
-		sb_printf(&b, ", matches certificate %d", c->sh.leaf);
-	else if (c->key_match == 0)
-		sb_printf(&b, ", does not match certificate %d", c->sh.leaf);
+		sb_printf(&s, ", encrypted");
+	if (b->key_match == 1)
+		sb_printf(&s, ", matches certificate %d", b->sh.leaf);
+	else if (b->key_match == 0)
+		sb_printf(&s, ", does not match certificate %d", b->sh.leaf);
 	else
-		sb_printf(&b, ", not compared with the certificate");
-	return sb_take(&b);
+		sb_printf(&s, ", not compared with the certificate");
+	return sb_take(&s);
 }
 
-static void text_report(FILE *out, const struct bctx *c)
+/* The key line and "Checked at ...", between before and after; text puts
+ * them as they are, Markdown escapes the key line. */
+static void key_and_time(FILE *out, const struct bundle_facts *b, const char *before, const char *after, bool md)
 {
-	int errors, warnings;
-	count(&c->fl, &errors, &warnings);
-	fputs("Bundle ", out);
-	put(out, c->o->chain_path);
-	if (c->chain_ok)
-		fprintf(out, ": %s, %" PRIu32 " certificate%s\n", c->cf.format, c->cf.n, c->cf.n == 1 ? "" : "s");
-	else
-		fputs(": not readable\n", out);
-	for (int i = 0; i < c->n; i++)
-		text_cert(out, c, i);
-	if (c->cf.n > (uint32_t)c->n)
-		fprintf(out, "  ... %" PRIu32 " more certificates not checked\n", c->cf.n - (uint32_t)c->n);
-	if (c->chain_ok && c->key_file_ok) {
-		char *kl = key_line(c);
-		fputs("  Private key: ", out);
-		put(out, kl);
-		fputc('\n', out);
+	if (b->chain_ok && b->key_file_ok) {
+		char *kl = key_line(b);
+		fprintf(out, "%sPrivate key: ", before);
+		if (md)
+			md_text(out, kl);
+		else
+			put(out, kl);
+		fputs(md ? "  \n" : "\n", out);
 		mem_free(kl);
 	}
-	if (c->chain_ok) {
+	if (b->chain_ok) {
 		char t[32];
-		x509_format_time(c->now, t, sizeof t);
-		fprintf(out, "  Checked at %s (%s), against %s\n", t, c->o->at_given ? "--at" : "now", trust_text(c));
+		x509_format_time(b->now, t, sizeof t);
+		fprintf(out, "%sChecked at %s (%s), against %s%s", before, t, b->at_given ? "--at" : "now", trust_text(b),
+			after);
 	}
-	fputc('\n', out);
-	if (c->fl.n) {
-		text_findings(out, &c->fl, "");
-		fputc('\n', out);
-	}
-	if (errors + warnings == 0)
-		fputs("No problem found.\n", out);
-	else
-		fprintf(out, "%d error%s, %d warning%s.\n", errors, errors == 1 ? "" : "s", warnings,
-			warnings == 1 ? "" : "s");
 }
 
-static void json_cert(struct json *j, const struct bctx *c, int i)
+/* "No problem found." or "1 error, 2 warnings.", wrapped in mark ("**" for Markdown) */
+static void totals(FILE *out, const struct finding_list *fl, const char *mark)
 {
-	const struct x509_cert *x = cert(c, i);
+	int errors, warnings;
+	count(fl, &errors, &warnings);
+	if (errors + warnings == 0)
+		fprintf(out, "%sNo problem found.%s\n", mark, mark);
+	else
+		fprintf(out, "%s%d error%s, %d warning%s.%s\n", mark, errors, errors == 1 ? "" : "s", warnings,
+			warnings == 1 ? "" : "s", mark);
+}
+
+static void text_report(FILE *out, const struct bundle_facts *b, const struct finding_list *fl)
+{
+	fputs("Bundle ", out);
+	put(out, b->chain_path);
+	if (b->chain_ok)
+		fprintf(out, ": %s, %" PRIu32 " certificate%s\n", b->cf.format, b->cf.n, b->cf.n == 1 ? "" : "s");
+	else
+		fputs(": not readable\n", out);
+	for (int i = 0; i < b->n; i++)
+		text_cert(out, b, i);
+	if (b->cf.n > (uint32_t)b->n)
+		fprintf(out, "  ... %" PRIu32 " more certificates not checked\n", b->cf.n - (uint32_t)b->n);
+	key_and_time(out, b, "  ", "\n", false);
+	fputc('\n', out);
+	if (fl->n) {
+		text_findings(out, fl, "");
+		fputc('\n', out);
+	}
+	totals(out, fl, "");
+}
+
+static void json_cert(struct json *j, const struct bundle_facts *b, int i)
+{
+	const struct x509_cert *x = b->cf.certs[i];
 	json_object_begin(j);
 	json_kv_int(j, "index", i);
-	json_kv_uint(j, "line", c->cf.line[i]);
+	json_kv_uint(j, "line", b->cf.line[i]);
 	json_kv_uint(j, "length", x->der_len);
 	json_cert_facts(j, x);
 	json_object_end(j);
 }
 
-static void json_report(FILE *out, const struct bctx *c, bool pretty)
+static void json_key_facts(struct json *j, const struct bundle_facts *b)
 {
+	json_key(j, "key");
+	json_object_begin(j);
+	const struct certfile *k = b->keysrc;
+	json_kv_bool(j, "present", k && k->key_found);
+	json_kv_str(j, "file", k && k->key_found ? b->key_file : NULL);
+	json_key(j, "line");
+	if (k && k->key_found && k->key_line)
+		json_uint(j, k->key_line);
+	else
+		json_null(j);
+	json_key(j, "type");
+	if (k && k->key) {
+		char kt[X509_KEY_TEXT_LEN];
+		x509_key_text(k->key, true, kt, sizeof kt);
+		json_string(j, kt);
+	} else {
+		json_null(j);
+	}
+	json_kv_bool(j, "encrypted", k && k->key_encrypted);
+	json_key(j, "matches_leaf");
+	if (b->key_match < 0)
+		json_null(j);
+	else
+		json_bool(j, b->key_match == 1);
+	json_object_end(j);
+}
+
+static void json_report(FILE *out, const struct bundle_facts *b, const struct finding_list *fl, bool pretty)
+{
+	static const char *const trust[] = { [BUNDLE_TRUST_NONE] = "none", [BUNDLE_TRUST_SYSTEM] = "system",
+					     [BUNDLE_TRUST_GIVEN] = "given" };
 	struct json j;
 	char t[32];
 	json_init(&j, out, pretty);
@@ -948,70 +321,41 @@ static void json_report(FILE *out, const struct bctx *c, bool pretty)
 	json_kv_str(&j, "schema", "tlsdiag/1");
 	json_key(&j, "bundle");
 	json_object_begin(&j);
-	json_kv_str(&j, "file", c->o->chain_path);
-	json_kv_str(&j, "format", c->chain_ok ? c->cf.format : NULL);
-	x509_format_time(c->now, t, sizeof t);
+	json_kv_str(&j, "file", b->chain_path);
+	json_kv_str(&j, "format", b->chain_ok ? b->cf.format : NULL);
+	x509_format_time(b->now, t, sizeof t);
 	json_kv_str(&j, "checked_at", t);
-	json_kv_bool(&j, "at_given", c->o->at_given);
-	json_kv_str(&j, "trust_store", !c->o->trust ? "none" : c->o->trust_given ? "given" : "system");
+	json_kv_bool(&j, "at_given", b->at_given);
+	json_kv_str(&j, "trust_store", trust[b->trust]);
 	json_key(&j, "certificates");
 	json_array_begin(&j);
-	for (int i = 0; i < c->n; i++)
-		json_cert(&j, c, i);
+	for (int i = 0; i < b->n; i++)
+		json_cert(&j, b, i);
 	json_array_end(&j);
-	json_kv_uint(&j, "certificates_not_checked", c->cf.n - (uint32_t)c->n);
-	json_key(&j, "key");
-	json_object_begin(&j);
-	const struct certfile *k = c->keysrc;
-	json_kv_bool(&j, "present", k && k->key_found);
-	json_kv_str(&j, "file", k && k->key_found ? c->key_file : NULL);
-	json_key(&j, "line");
-	if (k && k->key_found && k->key_line)
-		json_uint(&j, k->key_line);
-	else
-		json_null(&j);
-	json_key(&j, "type");
-	if (k && k->key) {
-		struct strbuf b;
-		sb_init(&b);
-		pkey_describe(&b, k->key, true);
-		json_string(&j, b.p);
-		sb_free(&b);
-	} else {
-		json_null(&j);
-	}
-	json_kv_bool(&j, "encrypted", k && k->key_encrypted);
-	json_key(&j, "matches_leaf");
-	if (c->key_match < 0)
-		json_null(&j);
-	else
-		json_bool(&j, c->key_match == 1);
+	json_kv_uint(&j, "certificates_not_checked", b->cf.n - (uint32_t)b->n);
+	json_key_facts(&j, b);
 	json_object_end(&j);
-	json_object_end(&j);
-	json_findings(&j, &c->fl);
+	json_findings(&j, fl);
 	json_object_end(&j);
 	fputc('\n', out);
 }
 
-
-static void md_report(FILE *out, const struct bctx *c)
+static void md_report(FILE *out, const struct bundle_facts *b, const struct finding_list *fl)
 {
-	int errors, warnings;
-	count(&c->fl, &errors, &warnings);
 	fputs("## Bundle ", out);
-	md_text(out, c->o->chain_path);
-	if (c->chain_ok)
-		fprintf(out, " (%s, %" PRIu32 " certificate%s)\n\n", c->cf.format, c->cf.n, c->cf.n == 1 ? "" : "s");
+	md_text(out, b->chain_path);
+	if (b->chain_ok)
+		fprintf(out, " (%s, %" PRIu32 " certificate%s)\n\n", b->cf.format, b->cf.n, b->cf.n == 1 ? "" : "s");
 	else
 		fputs(" (not readable)\n\n", out);
-	if (c->n) {
+	if (b->n) {
 		fputs("| # | line | subject | issuer | valid until | key |\n|---:|---:|---|---|---|---|\n", out);
-		for (int i = 0; i < c->n; i++) {
-			const struct x509_cert *x = cert(c, i);
+		for (int i = 0; i < b->n; i++) {
+			const struct x509_cert *x = b->cf.certs[i];
 			char t[32] = "?";
 			if (x->has_validity)
 				x509_format_time(x->not_after, t, sizeof t);
-			fprintf(out, "| %d | %" PRIu32 " | ", i, c->cf.line[i]);
+			fprintf(out, "| %d | %" PRIu32 " | ", i, b->cf.line[i]);
 			md_text(out, x->subject);
 			fputs(" | ", out);
 			md_text(out, x->issuer);
@@ -1019,87 +363,52 @@ static void md_report(FILE *out, const struct bctx *c)
 		}
 		fputc('\n', out);
 	}
-	if (c->chain_ok && c->key_file_ok) {
-		char *kl = key_line(c);
-		fputs("Private key: ", out);
-		md_text(out, kl);
-		fputs("  \n", out);
-		mem_free(kl);
-	}
-	if (c->chain_ok) {
-		char t[32];
-		x509_format_time(c->now, t, sizeof t);
-		fprintf(out, "Checked at %s (%s), against %s.\n\n", t, c->o->at_given ? "--at" : "now", trust_text(c));
-	}
-	if (c->fl.n) {
+	key_and_time(out, b, "", ".\n\n", true);
+	if (fl->n) {
 		fputs("### Findings\n\n", out);
-		md_findings(out, &c->fl);
+		md_findings(out, fl);
 		fputc('\n', out);
 	}
-	if (errors + warnings == 0)
-		fputs("**No problem found.**\n", out);
-	else
-		fprintf(out, "**%d error%s, %d warning%s.**\n", errors, errors == 1 ? "" : "s", warnings,
-			warnings == 1 ? "" : "s");
+	totals(out, fl, "**");
 }
+
+/* ---- the run ---- */
 
 int bundle_check(const struct bundle_opts *o, FILE *out)
 {
-	if (!openable(o->chain_path, ""))
-		return EXIT_USAGE;
-	bool key_separate = o->key_path && strcmp(o->key_path, o->chain_path) != 0;
-	if (key_separate && !openable(o->key_path, "--key "))
-		return EXIT_USAGE;
-
-	struct bctx c;
-	memset(&c, 0, sizeof c);
-	c.o = o;
-	c.now = o->at_given ? o->at : (int64_t)time(NULL);
-	c.key_match = -1;
-	c.key_owner = -1;
-	c.key_file_ok = true;
-	char err[512];
-	c.chain_ok = certfile_load(o->chain_path, o->key_pass, &c.cf, c.chain_err, sizeof c.chain_err) == 0;
-	if (!c.chain_ok) {
-		check_unreadable(&c, c.chain_err, false);
-	} else {
-		if (key_separate) {
-			c.key_file_ok = certfile_load(o->key_path, o->key_pass, &c.kf, err, sizeof err) == 0;
-			if (!c.key_file_ok)
-				check_unreadable(&c, err, true);
-			else {
-				c.keysrc = &c.kf;
-				c.key_file = o->key_path;
-			}
-		} else if (o->key_path || c.cf.key_found) {
-			c.keysrc = &c.cf;
-			c.key_file = o->chain_path;
-		}
-		/* an unusable key file still leaves the chain worth checking */
-		run_checks(&c);
+	struct bundle_facts b;
+	int rc = bundle_load(o, &b);
+	if (rc) {
+		bundle_facts_free(&b);
+		return rc;
 	}
+	struct diag_opts dopts = {
+		.trust = o->trust, .trust_given = o->trust_given, .hostname = o->hostname, .at_given = o->at_given,
+		.at = o->at, .expiry_warn_days = o->expiry_warn_days,
+	};
+	struct finding_list fl = { 0 };
+	diagnose_bundle(&b, &dopts, &fl);
 
 	switch (o->format) {
 	case REPORT_JSON:
-		json_report(out, &c, o->pretty);
+		json_report(out, &b, &fl, o->pretty);
 		break;
 	case REPORT_JSONL:
-		json_report(out, &c, false);
+		json_report(out, &b, &fl, false);
 		break;
 	case REPORT_MARKDOWN:
-		md_report(out, &c);
+		md_report(out, &b, &fl);
 		break;
 	default:
-		text_report(out, &c);
+		text_report(out, &b, &fl);
 		break;
 	}
 
-	int status = !c.chain_ok || !c.key_file_ok ? EXIT_USAGE
-		     : finding_list_has_error(&c.fl) ? EXIT_FINDINGS
-						       : EXIT_OK;
-	finding_list_free(&c.fl);
-	certfile_free(&c.cf);
-	certfile_free(&c.kf);
+	int status = !b.chain_ok || !b.key_file_ok ? EXIT_USAGE
+		     : finding_list_has_error(&fl) ? EXIT_FINDINGS
+						     : EXIT_OK;
+	finding_list_free(&fl);
+	bundle_facts_free(&b);
 	if (fflush(out) != 0 || ferror(out)) {
 		fputs("tlsdiag: error writing the report\n", stderr);
 		return EXIT_USAGE;

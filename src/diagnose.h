@@ -23,15 +23,34 @@ struct diag_opts {
 	int expiry_warn_days;       /* cert-expires-soon threshold */
 };
 
-/* Run every rule on a settled session; findings are added to it. Rules
- * read facts only, and never fire on what the capture could not show. */
-void diagnose_session(struct session *s, const struct diag_opts *o);
+/* Run the rule table on a settled session and append the findings to out
+ * (the caller stores them: finding_list_free(&s->findings), then pass
+ * &s->findings). Rules read facts only, and never fire on what the capture
+ * could not show. */
+void diagnose_session(const struct session *s, const struct diag_opts *o, struct finding_list *out);
 
-/* The catalogue: every finding id, its severity range and one line. */
+/* Whom a rule's findings are about. */
+enum rule_side {
+	RULE_CLIENT = SIDE_CLIENT,
+	RULE_SERVER = SIDE_SERVER,
+	RULE_CONNECTION = SIDE_BOTH,
+	RULE_EITHER,                /* the rule tells from the facts */
+	RULE_EACH                   /* run once for each side's chain: client, then server */
+};
+
+struct diag;
+
+/* One row of the rule table, which is also the catalogue (--list-findings,
+ * the summary's counts, the man page's DIAGNOSTICS). */
 struct rule_info {
 	const char *id;
-	const char *title;
+	const char *severity;       /* "error", "warning", "info", or all it can take: "error|warning" */
+	int side;                   /* enum rule_side */
+	int step;                   /* when its rule runs (1, 2 ...): later rules read earlier findings */
+	const char *title;          /* one line */
+	void (*run)(struct diag *c);/* writes the ids of every row of its step */
 };
+
 const struct rule_info *diagnose_catalogue(size_t *n);
 
 #endif

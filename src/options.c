@@ -143,7 +143,7 @@ static void list_findings(void)
 	size_t n;
 	const struct rule_info *r = diagnose_catalogue(&n);
 	for (size_t i = 0; i < n; i++)
-		printf("%s\t%s\n", r[i].id, r[i].title);
+		printf("%s\t%s\t%s\n", r[i].id, r[i].severity, r[i].title);
 }
 
 static void print_version(void)

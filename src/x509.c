@@ -2,6 +2,7 @@
 #include "x509.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -319,13 +320,9 @@ static void read_san(struct x509_cert *c)
 	GENERAL_NAMES_free(names);
 }
 
-static void read_key(struct x509_cert *c)
+/* The key type as OpenSSL 3 names it, its size, and the EC group. */
+static void key_describe(EVP_PKEY *k, char *type, size_t type_len, uint32_t *bits, char *curve, size_t curve_len)
 {
-	EVP_PKEY *k = X509_get0_pubkey(c->x);
-	if (!k) {
-		snprintf(c->key_type, sizeof c->key_type, "unknown");
-		return;
-	}
 	int id = EVP_PKEY_get_base_id(k);
 	const char *t;
 	switch (id) {
@@ -337,15 +334,35 @@ static void read_key(struct x509_cert *c)
 	case EVP_PKEY_ED448: t = "ED448"; break;
 	default: t = OBJ_nid2sn(id); break;
 	}
-	snprintf(c->key_type, sizeof c->key_type, "%s", t ? t : "unknown");
-	int bits = EVP_PKEY_get_bits(k);
-	c->key_bits = bits > 0 ? (uint32_t)bits : 0;
-	if (id == EVP_PKEY_EC) {
-		size_t n = 0;
-		if (!EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, c->key_curve,
-						    sizeof c->key_curve, &n))
-			c->key_curve[0] = '\0';
+	snprintf(type, type_len, "%s", t ? t : "unknown");
+	int b = EVP_PKEY_get_bits(k);
+	*bits = b > 0 ? (uint32_t)b : 0;
+	curve[0] = '\0';
+	size_t n = 0;
+	if (id == EVP_PKEY_EC && !EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, curve, curve_len, &n))
+		curve[0] = '\0';
+	ERR_clear_error();
+}
+
+static void read_key(struct x509_cert *c)
+{
+	EVP_PKEY *k = X509_get0_pubkey(c->x);
+	if (!k) {
+		snprintf(c->key_type, sizeof c->key_type, "unknown");
+		return;
 	}
+	key_describe(k, c->key_type, sizeof c->key_type, &c->key_bits, c->key_curve, sizeof c->key_curve);
+}
+
+void x509_key_text(EVP_PKEY *k, bool shrt, char *buf, size_t len)
+{
+	char type[16], curve[32];
+	uint32_t bits;
+	key_describe(k, type, sizeof type, &bits, curve, sizeof curve);
+	if (shrt || !curve[0])
+		snprintf(buf, len, "%s %" PRIu32 "%s", type, bits, shrt ? "" : " bits");
+	else
+		snprintf(buf, len, "%s %" PRIu32 " bits (%s)", type, bits, curve);
 }
 
 static void read_facts(struct x509_cert *c)

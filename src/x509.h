@@ -104,6 +104,11 @@ char *x509_name_string(const X509_NAME *name);
  * folded), not as strings. */
 bool x509_name_equal(const X509_NAME *a, const X509_NAME *b);
 
+/* A private key described as certificates' keys are (key_type, key_bits,
+ * key_curve): "RSA 2048 bits", "EC 256 bits (prime256v1)"; short: "RSA 2048". */
+#define X509_KEY_TEXT_LEN 64
+void x509_key_text(EVP_PKEY *k, bool shrt, char *buf, size_t len);
+
 /* "2025-01-01T00:00:00Z" into buf (>= 21 bytes). */
 void x509_format_time(int64_t t, char *buf, size_t len);
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # findings.sh - every finding id fires on its bench capture with the expected severity and side,
-# and the healthy captures produce no error or warning (tests/findings.list).
+# and the healthy captures produce no error or warning (tests/findings.list); every finding has
+# a severity the catalogue (tlsdiag --list-findings) allows for its id.
 set -u
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 TLSDIAG=${TLSDIAG:-$(pwd)/tlsdiag}
@@ -10,7 +11,9 @@ cd "$srcdir" || exit 99
 python3 - "$TLSDIAG" tests/findings.list <<'PY'
 import json, re, shlex, subprocess, sys
 tlsdiag, listfile = sys.argv[1:3]
-catalogue = [l.split("\t")[0] for l in subprocess.run([tlsdiag, "--list-findings"], capture_output=True, text=True, check=True).stdout.splitlines()]
+rows = [l.split("\t") for l in subprocess.run([tlsdiag, "--list-findings"], capture_output=True, text=True, check=True).stdout.splitlines()]
+catalogue = [r[0] for r in rows]
+severities = {r[0]: r[1].split("|") for r in rows}   # the severities each id can take
 fail, covered = 0, set()
 for line in open(listfile):
     line = line.strip()
@@ -25,6 +28,10 @@ for line in open(listfile):
         fail += 1
         continue
     found = [(f["id"], f["severity"], f["from"]) for c in doc["connections"] for f in c["findings"]]
+    for f in found:
+        if f[1] not in severities.get(f[0], []):
+            print(f"FAIL {cap}: {f[0]} is {f[1]}, the catalogue says {'|'.join(severities.get(f[0], ['(no such id)']))}")
+            fail += 1
     if fid == "healthy":
         bad = [f for f in found if f[1] in ("error", "warning")]
         if bad:

@@ -684,6 +684,35 @@ static struct diag_opts opts_system(X509_STORE *st)
 	return o;
 }
 
+/* Every finding is one of the catalogue's, with a severity and a side its
+ * row allows: the table tells the truth about the rules. */
+static void check_against_catalogue(const struct session *s)
+{
+	size_t n = 0;
+	const struct rule_info *r = diagnose_catalogue(&n);
+	for (uint32_t i = 0; i < s->findings.n; i++) {
+		const struct finding *f = &s->findings.v[i];
+		size_t k = 0;
+		while (k < n && strcmp(r[k].id, f->id) != 0)
+			k++;
+		if (k == n) {
+			UNIT_FAIL("finding %s is not in the catalogue", f->id);
+			continue;
+		}
+		char range[32];
+		snprintf(range, sizeof range, "|%s|", r[k].severity);
+		char sev[16];
+		snprintf(sev, sizeof sev, "|%s|", severity_name(f->severity));
+		if (!strstr(range, sev))
+			UNIT_FAIL("%s has severity %s; the catalogue says %s", f->id, severity_name(f->severity),
+				  r[k].severity);
+		bool side_ok = r[k].side == RULE_EITHER || r[k].side == RULE_EACH ? f->side != SIDE_BOTH
+											: f->side == r[k].side;
+		if (!side_ok)
+			UNIT_FAIL("%s is about side %d; the catalogue says %d", f->id, f->side, r[k].side);
+	}
+}
+
 /* Settle and diagnose. A connection still open when the capture ends is
  * settled at the capture's last frame, which belongs to another connection
  * (as the analyzer does). TLSDIAG_UNIT_DUMP=1 prints every finding. */
@@ -692,7 +721,9 @@ static void run(struct session *s, const struct diag_opts *o)
 	if (s->close_kind == CLOSE_END_OF_CAPTURE && !s->close_frame)
 		s->close_frame = 500;
 	session_finish(s);
-	diagnose_session(s, o);
+	finding_list_free(&s->findings);
+	diagnose_session(s, o, &s->findings);
+	check_against_catalogue(s);
 	if (getenv("TLSDIAG_UNIT_DUMP")) {
 		printf("\n-- outcome %s\n", outcome_name(s->outcome));
 		for (uint32_t i = 0; i < s->findings.n; i++) {
@@ -3224,7 +3255,7 @@ static void test_handshake_aborted(void)
 	session_free(s);
 }
 
-/* The catalogue names every id the rules use, once. */
+/* The catalogue names every id the rules use, once, and says when each rule runs. */
 static void test_catalogue(void)
 {
 	size_t n = 0;
@@ -3245,6 +3276,30 @@ static void test_catalogue(void)
 				seen++;
 		if (seen != 1)
 			UNIT_FAIL("catalogue holds %s %u times", ids[i], seen);
+	}
+	/* the steps run 1, 2 ... with no gap; the rows of a step share one rule
+	 * and whether it runs per side, and a rule runs at one step only */
+	int last = 0;
+	for (size_t k = 0; k < n; k++)
+		last = r[k].step > last ? r[k].step : last;
+	for (int step = 1; step <= last; step++) {
+		const struct rule_info *first = NULL;
+		for (size_t k = 0; k < n; k++) {
+			if (r[k].step != step)
+				continue;
+			if (!first)
+				first = &r[k];
+			else if (r[k].run != first->run || (r[k].side == RULE_EACH) != (first->side == RULE_EACH))
+				UNIT_FAIL("step %d: %s and %s differ in rule or side", step, first->id, r[k].id);
+		}
+		if (!first)
+			UNIT_FAIL("no rule at step %d", step);
+	}
+	for (size_t k = 0; k < n; k++) {
+		CU_ASSERT_PTR_NOT_NULL(r[k].run);
+		for (size_t m = 0; m < n; m++)
+			if (r[m].run == r[k].run && r[m].step != r[k].step)
+				UNIT_FAIL("%s and %s share a rule at two steps", r[k].id, r[m].id);
 	}
 }
 

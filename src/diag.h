@@ -1,0 +1,136 @@
+/* diag.h - what the rules share: the context of one diagnosis, peer naming, and the finding builder.
+ *
+ * The rules live in topic files (diag_flow.c, diag_client_cert.c,
+ * diag_chain.c, diag_alert.c); diagnose.c holds their table and runs it.
+ * A rule reads the session (const) and the findings written before it, and
+ * adds its own: it never changes a fact.
+ */
+#ifndef TLSDIAG_DIAG_H
+#define TLSDIAG_DIAG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "certcheck.h"
+#include "diagnose.h"
+#include "limits.h"
+#include "session.h"
+#include "strbuf.h"
+
+/* A finding being written: the three texts every finding has. Zero is an
+ * empty draft ({ 0 }); draft_add hands the texts to a list and empties it. */
+struct draft {
+	struct strbuf sum;       /* what happened, with the concrete values */
+	struct strbuf cause;
+	struct strbuf fix;
+};
+
+struct finding *draft_add(struct draft *t, struct finding_list *out, const char *id, int severity, int side);
+void draft_free(struct draft *t);
+
+/* One diagnosis of one session. */
+struct diag {
+	const struct session *s;
+	const struct diag_opts *o;
+	struct finding_list *out;  /* the findings so far: later rules read them */
+	int side;                  /* the side a RULE_EACH rule judges now */
+	/* each side's chain as sent; have_chain: its first certificate parsed
+	 * and the whole message was captured */
+	struct x509_cert *certs[2][LIM_CERTS_PER_CHAIN];
+	int n[2];
+	struct chain_shape shape[2];
+	bool have_chain[2];
+	char peer_buf[2][96];      /* "Client 10.0.0.1", "Server 10.0.0.2:443", made on first use */
+};
+
+/* Prepare a diagnosis: load both chains. */
+void diag_init(struct diag *c, const struct session *s, const struct diag_opts *o, struct finding_list *out);
+
+/* How a side is named in sentences: "Client 10.0.0.1", "Server 10.0.0.2:443". */
+const char *diag_peer(struct diag *c, int side);
+
+/* The Certificate message of a side. */
+const struct chain *diag_chain(const struct session *s, int side);
+
+/* Were the bytes of side captured up to (not including) frame? */
+bool diag_observable_until(const struct session *s, int side, uint64_t frame);
+
+/* Did both sides send their Finished? */
+bool diag_handshake_done(const struct session *s);
+
+/* The frame where side itself closed: its RST, else its FIN (else the end). */
+uint64_t diag_own_close_frame(const struct session *s, int side);
+
+/* Is there a finding id about side (-1: any side) in the list? */
+bool diag_has_finding(const struct finding_list *l, const char *id, int side);
+
+/* Has a finding more specific than chain-untrusted explained side's chain? */
+bool diag_chain_explained(const struct finding_list *l, int side);
+
+/* "" for 1, "s" otherwise */
+const char *diag_plural(int64_t n);
+
+/* ---- alerts (diag_alert.c) ---- */
+
+/* The RFC name of an alert description, "unknown" when it has none. */
+const char *alert_name(uint8_t desc);
+
+/* "fatal" for level 2, "warning" otherwise */
+const char *alert_level_word(uint8_t level);
+
+/* Does sender refuse with desc what the other side offered or chose
+ * (versions, suites: handshake_failure, protocol_version ...)? */
+bool alert_refuses_offer(uint8_t desc, int sender);
+
+/* protocol_version or inappropriate_fallback */
+bool alert_about_version(uint8_t desc);
+
+/* Is the alert part of a failure (as opposed to a normal close)? */
+bool alert_is_failure(const struct session *s, const struct alert *a);
+
+/* The first failure alert side sent at or after frame after (0: any). */
+const struct alert *diag_failure_alert(const struct session *s, int side, uint64_t after);
+
+/* Did side abort the handshake after frame: a failure alert, an inferred
+ * TLS 1.3 alert, or closing the connection before it completed? */
+bool diag_aborted_by(const struct session *s, int side, uint64_t after, uint64_t *frame);
+
+/* "fatal alert handshake_failure (frame 11)", "a TCP reset (frame 12)" ... */
+void diag_describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after);
+
+
+/* ---- the rules, by topic file; each writes the ids of its table rows ---- */
+
+/* diag_flow.c */
+void rule_capture_incomplete(struct diag *c);
+void rule_not_tls(struct diag *c);
+void rule_no_server_hello(struct diag *c);
+void rule_version_or_cipher(struct diag *c);
+void rule_deprecated_version(struct diag *c);
+void rule_no_sni(struct diag *c);
+void rule_tls13_encrypted(struct diag *c);
+void rule_renegotiation(struct diag *c);
+void rule_handshake_aborted(struct diag *c);
+
+/* diag_client_cert.c */
+void rule_client_cert_empty(struct diag *c);
+void rule_client_cert_missing(struct diag *c);
+void rule_client_cert_issuer(struct diag *c);
+void rule_client_cert_unsuitable(struct diag *c);
+
+/* diag_chain.c: the capture's side of the chain checks --check-bundle shares */
+void rule_chain_incomplete(struct diag *c);
+void rule_validity(struct diag *c);
+void rule_self_signed(struct diag *c);
+void rule_chain_order(struct diag *c);
+void rule_chain_extra(struct diag *c);
+void rule_chain_root_sent(struct diag *c);
+void rule_weak(struct diag *c);
+void rule_hostname(struct diag *c);
+void rule_no_san(struct diag *c);
+void rule_untrusted(struct diag *c);
+
+/* diag_alert.c */
+void rule_alerts(struct diag *c);
+
+#endif

@@ -1,0 +1,395 @@
+/* diag_alert.c - the alert table (who sends each alert, what it means where it comes) and the alert rule.
+ *
+ * An alert's name alone misleads: OpenSSL says unknown_ca where Java says
+ * certificate_unknown, and uses bad_certificate for expired, weak or
+ * malformed certificates. So the explanation is read from where the alert
+ * comes: after which message, from which side, next to which findings.
+ * Names as text are tls_alert_name() (tls_names.c); numbers, tls_alert.h.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diag.h"
+#include "fmt.h"
+#include "tls_alert.h"
+#include "tls_names.h"
+
+/* What an alert means in a handshake that fails: which explanation it gets. */
+enum alert_meaning {
+	AM_OTHER = 0,       /* only its name is known */
+	AM_CLOSE,           /* close_notify before the end: the sender gave up without saying why */
+	AM_CERTIFICATE,     /* a certificate (or its absence) is refused */
+	AM_VERSION,         /* no protocol version in common */
+	AM_SECURITY,        /* the other side's suites are too weak */
+	AM_NAME,            /* no certificate or virtual host for the SNI */
+	AM_SIGNATURE,       /* a signature or the Finished did not verify */
+	AM_ALPN,            /* no application protocol in common */
+	AM_MALFORMED,       /* a message malformed or not allowed */
+	AM_RENEGOTIATION    /* renegotiation refused */
+};
+
+/* who sends an alert (RFC 8446 §6.2, RFC 6066 §3, RFC 7301 §3.2, RFC 7507 §3) */
+#define BY_CLIENT (1u << SIDE_CLIENT)
+#define BY_SERVER (1u << SIDE_SERVER)
+#define BY_EITHER (BY_CLIENT | BY_SERVER)
+
+struct alert_info {
+	uint8_t desc;
+	uint8_t meaning;        /* enum alert_meaning */
+	uint8_t senders;        /* BY_ bits */
+	bool refuses_offer;     /* refuses the versions or suites the other side offered or chose */
+	const char *rejects;    /* AM_CERTIFICATE: what it says after "The client rejected the server's certificate" */
+};
+
+#define NO_PATH ": it cannot build a path to a root in its truststore (OpenSSL says unknown_ca where Java says " \
+		"certificate_unknown)."
+
+static const struct alert_info alert_table[] = {
+	{ TLS_ALERT_CLOSE_NOTIFY, AM_CLOSE, BY_EITHER, false, NULL },
+	{ TLS_ALERT_HANDSHAKE_FAILURE, AM_CERTIFICATE, BY_EITHER, true, "." },
+	{ TLS_ALERT_BAD_CERTIFICATE, AM_CERTIFICATE, BY_EITHER, false,
+	  " (OpenSSL also uses bad_certificate for not-yet-valid, weak or malformed certificates)." },
+	{ TLS_ALERT_UNSUPPORTED_CERTIFICATE, AM_CERTIFICATE, BY_EITHER, false,
+	  ": its key usage or extended key usage does not allow this use." },
+	{ TLS_ALERT_CERTIFICATE_REVOKED, AM_CERTIFICATE, BY_EITHER, false, "." },
+	{ TLS_ALERT_CERTIFICATE_EXPIRED, AM_CERTIFICATE, BY_EITHER, false,
+	  ": a certificate of the chain has expired by its clock." },
+	{ TLS_ALERT_CERTIFICATE_UNKNOWN, AM_CERTIFICATE, BY_EITHER, false, NO_PATH },
+	{ TLS_ALERT_ILLEGAL_PARAMETER, AM_MALFORMED, BY_EITHER, false, NULL },
+	{ TLS_ALERT_UNKNOWN_CA, AM_CERTIFICATE, BY_EITHER, false, NO_PATH },
+	{ TLS_ALERT_ACCESS_DENIED, AM_CERTIFICATE, BY_EITHER, false, "." },
+	{ TLS_ALERT_DECODE_ERROR, AM_MALFORMED, BY_EITHER, false, NULL },
+	{ TLS_ALERT_DECRYPT_ERROR, AM_SIGNATURE, BY_EITHER, false, NULL },
+	{ TLS_ALERT_PROTOCOL_VERSION, AM_VERSION, BY_EITHER, true, NULL },
+	{ TLS_ALERT_INSUFFICIENT_SECURITY, AM_SECURITY, BY_EITHER, true, NULL },
+	{ TLS_ALERT_INAPPROPRIATE_FALLBACK, AM_VERSION, BY_SERVER, true, NULL },
+	{ TLS_ALERT_NO_RENEGOTIATION, AM_RENEGOTIATION, BY_EITHER, false, NULL },
+	{ TLS_ALERT_MISSING_EXTENSION, AM_MALFORMED, BY_EITHER, false, NULL },
+	{ TLS_ALERT_UNSUPPORTED_EXTENSION, AM_MALFORMED, BY_EITHER, false, NULL },
+	{ TLS_ALERT_UNRECOGNIZED_NAME, AM_NAME, BY_SERVER, false, NULL },
+	{ TLS_ALERT_CERTIFICATE_REQUIRED, AM_CERTIFICATE, BY_SERVER, false, "." },
+	{ TLS_ALERT_NO_APPLICATION_PROTOCOL, AM_ALPN, BY_SERVER, false, NULL },
+};
+
+static const struct alert_info *alert_info(uint8_t desc)
+{
+	for (size_t i = 0; i < sizeof alert_table / sizeof alert_table[0]; i++)
+		if (alert_table[i].desc == desc)
+			return &alert_table[i];
+	return NULL;
+}
+
+static int meaning(uint8_t desc)
+{
+	const struct alert_info *ai = alert_info(desc);
+	return ai ? ai->meaning : AM_OTHER;
+}
+
+const char *alert_name(uint8_t desc)
+{
+	const char *n = tls_alert_name(desc);
+	return n ? n : "unknown";
+}
+
+bool alert_refuses_offer(uint8_t desc, int sender)
+{
+	const struct alert_info *ai = alert_info(desc);
+	return ai && ai->refuses_offer && (ai->senders & (1u << sender));
+}
+
+const char *alert_level_word(uint8_t level)
+{
+	return level == 2 ? "fatal" : "warning";
+}
+
+bool alert_about_version(uint8_t desc)
+{
+	return meaning(desc) == AM_VERSION;
+}
+
+bool alert_is_failure(const struct session *s, const struct alert *a)
+{
+	bool after_done = diag_handshake_done(s) && a->seq > s->handshake_done_seq;
+	if (a->encrypted)
+		return !after_done;
+	if (a->level == 2)
+		return true;
+	return !after_done && a->desc != TLS_ALERT_CLOSE_NOTIFY && a->desc != TLS_ALERT_NO_CERTIFICATE;
+}
+
+const struct alert *diag_failure_alert(const struct session *s, int side, uint64_t after)
+{
+	for (uint32_t i = 0; i < s->alerts_n; i++) {
+		const struct alert *a = &s->alerts[i];
+		if (a->from == side && a->frame >= after && alert_is_failure(s, a))
+			return a;
+	}
+	return NULL;
+}
+
+bool diag_aborted_by(const struct session *s, int side, uint64_t after, uint64_t *frame)
+{
+	const struct alert *a = diag_failure_alert(s, side, after);
+	if (a) {
+		*frame = a->frame;
+		return true;
+	}
+	if (s->inferred_alert && s->inferred_alert_from == side && s->inferred_alert_frame >= after) {
+		*frame = s->inferred_alert_frame;
+		return true;
+	}
+	uint64_t closed = diag_own_close_frame(s, side);
+	if (!diag_handshake_done(s) && s->outcome == OUTCOME_FAILED &&
+	    (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST) && s->closed_by == side && closed >= after) {
+		/* closing after the other side ended the handshake is no abort of one's own */
+		const struct alert *other = diag_failure_alert(s, 1 - side, after);
+		if (other && other->frame <= closed)
+			return false;
+		if (s->inferred_alert && s->inferred_alert_from == 1 - side && s->inferred_alert_frame >= after &&
+		    s->inferred_alert_frame <= closed)
+			return false;
+		*frame = closed;
+		return true;
+	}
+	return false;
+}
+
+void diag_describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after)
+{
+	const struct alert *a = diag_failure_alert(s, side, after);
+	if (a && a->encrypted)
+		sb_printf(b, "an encrypted alert (frame %" PRIu64 ")", a->frame);
+	else if (a)
+		sb_printf(b, "%s alert %s (frame %" PRIu64 ")", alert_level_word(a->level), alert_name(a->desc), a->frame);
+	else if (s->inferred_alert && s->inferred_alert_from == side)
+		sb_printf(b, "an encrypted record of an alert's size and closed the connection (frame %" PRIu64 ")",
+			  s->inferred_alert_frame);
+	else if (s->dir[side].rst)
+		sb_printf(b, "a TCP reset (frame %" PRIu64 ")", s->dir[side].rst_frame);
+	else
+		sb_printf(b, "closing the connection (frame %" PRIu64 ")", diag_own_close_frame(s, side));
+}
+
+/* ---- explanations ---- */
+
+/* Name the findings that explain a rejected chain: "See server-chain-incomplete, cert-expired." */
+static void chain_findings(struct strbuf *b, const struct finding_list *l, int side)
+{
+	static const char *const ids[] = { "server-chain-incomplete", "cert-expired", "cert-not-yet-valid",
+					   "cert-self-signed", "hostname-mismatch", "chain-untrusted", "chain-order",
+					   "weak-signature", "weak-key", "client-cert-issuer-not-requested",
+					   "client-cert-unsuitable", "chain-extra-cert" };
+	bool any = false;
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		if (!diag_has_finding(l, ids[i], side))
+			continue;
+		sb_printf(b, "%s%s", any ? ", " : " See ", ids[i]);
+		any = true;
+	}
+	if (any)
+		sb_printf(b, ".");
+}
+
+static void explain_encrypted(struct diag *c, const struct alert *a, struct draft *t)
+{
+	sb_printf(&t->cause, "The alert is encrypted, so its description is not visible; sent before the handshake "
+			     "completed, it ends it.");
+	if (a->from == SIDE_SERVER && c->s->client_chain.state == CHAIN_SEEN)
+		sb_printf(&t->cause, " Sent after the client's Certificate and Finished, it typically rejects the "
+				     "client's certificate or its CertificateVerify.");
+	chain_findings(&t->cause, c->out, 1 - a->from);
+	sb_printf(&t->fix, "Check the %s's logs for the reason; a key log file lets Wireshark decrypt the alert.",
+		  side_name(a->from));
+}
+
+/* A certificate alert, read from where it comes: after an empty or absent
+ * client certificate, after the peer's chain, or right after the ClientHello. */
+static void explain_rejection(struct diag *c, const struct alert *a, const struct alert_info *ai, struct draft *t)
+{
+	const struct session *s = c->s;
+	const char *from = side_name(a->from), *other = side_name(1 - a->from);
+	const struct chain *peer_chain = diag_chain(s, 1 - a->from);
+	if (a->from == SIDE_SERVER && s->cr.present && s->client_chain.state == CHAIN_SEEN &&
+	    s->client_chain.count == 0) {
+		sb_printf(&t->cause, "The server requires a client certificate and the client sent none.");
+		sb_printf(&t->fix, "See client-cert-empty.");
+	} else if (a->from == SIDE_SERVER && s->cr.present && s->client_chain.state == CHAIN_ABSENT && !s->tls13 &&
+		   diag_observable_until(s, SIDE_CLIENT, a->frame)) {
+		sb_printf(&t->cause, "The server requires a client certificate and the client did not send one.");
+		sb_printf(&t->fix, "See client-cert-missing.");
+	} else if (peer_chain->state == CHAIN_SEEN && a->frame >= peer_chain->frame) {
+		const struct x509_cert *leaf = peer_chain->n ? peer_chain->certs[0].x509 : NULL;
+		bool named = leaf && leaf->x;
+		sb_printf(&t->cause, "The %s rejected the %s's certificate%s%s%s", from, other, named ? " " : "",
+			  named ? leaf->subject : "", ai->rejects);
+		chain_findings(&t->cause, c->out, 1 - a->from);
+		sb_printf(&t->fix, "Fix the %s's certificate chain as the findings above say, or add its root CA to the "
+				   "%s's truststore.", other, from);
+	} else if (a->desc == TLS_ALERT_HANDSHAKE_FAILURE && !s->sh.present) {
+		sb_printf(&t->cause, "The server found nothing acceptable in the ClientHello: no common cipher suite, "
+				     "signature algorithm or group (see version-or-cipher-mismatch).");
+		sb_printf(&t->fix, "Align the cipher suites and versions of client and server.");
+	} else {
+		sb_printf(&t->cause, "The %s ended the handshake with %s.", from, alert_name(a->desc));
+		sb_printf(&t->fix, "Check the %s's logs for the reason.", from);
+	}
+}
+
+static void explain_alert(struct diag *c, const struct alert *a, struct draft *t)
+{
+	const char *from = side_name(a->from), *other = side_name(1 - a->from);
+	if (a->encrypted) {
+		explain_encrypted(c, a, t);
+		return;
+	}
+	switch (meaning(a->desc)) {
+	case AM_CLOSE:
+		sb_printf(&t->cause, "The %s closed the connection before the handshake finished: it gave up without "
+				     "saying why (some clients do this when they reject the certificate).", from);
+		chain_findings(&t->cause, c->out, 1 - a->from);
+		sb_printf(&t->fix, "Look at the %s's logs for the reason.", from);
+		break;
+	case AM_CERTIFICATE:
+		explain_rejection(c, a, alert_info(a->desc), t);
+		break;
+	case AM_VERSION:
+		sb_printf(&t->cause, "The %s does not accept the protocol version the other side %s (see "
+				     "version-or-cipher-mismatch).", from, a->from == SIDE_SERVER ? "offered" : "chose");
+		sb_printf(&t->fix, "Enable TLS 1.2 or 1.3 on both sides.");
+		break;
+	case AM_SECURITY:
+		sb_printf(&t->cause, "The %s requires stronger cipher suites than the other side offers.", from);
+		sb_printf(&t->fix, "Enable modern ECDHE/AES-GCM or CHACHA20 suites on the other side.");
+		break;
+	case AM_NAME: {
+		char sni[FMT_SNI_LEN] = "";
+		if (c->s->ch.has_sni)
+			fmt_sni(sni, sizeof sni, c->s->ch.sni, c->s->ch.sni_len);
+		sb_printf(&t->cause, "The server has no certificate or virtual host for the name the client asked for "
+				     "(SNI \"%s\").", sni);
+		sb_printf(&t->fix, "Configure the server for this name, or make the client use a name the server knows.");
+		break;
+	}
+	case AM_SIGNATURE:
+		sb_printf(&t->cause, "The %s could not verify a signature or the Finished message of the other side: a "
+				     "certificate whose private key does not match, or a broken middlebox.", from);
+		sb_printf(&t->fix, "Check that the %s's certificate and private key belong together (compare their "
+				   "public keys).", other);
+		break;
+	case AM_ALPN:
+		sb_printf(&t->cause, "No ALPN protocol in common: the server supports none of those the client offered.");
+		sb_printf(&t->fix, "Align the ALPN protocols (h2, http/1.1) of client and server.");
+		break;
+	case AM_MALFORMED:
+		sb_printf(&t->cause, "The %s found a message of the other side malformed or not allowed (%s): an "
+				     "incompatibility between the two TLS implementations or a middlebox altering the "
+				     "traffic.", from, alert_name(a->desc));
+		sb_printf(&t->fix, "Update the older TLS implementation; test without middleboxes in the path.");
+		break;
+	case AM_RENEGOTIATION:
+		sb_printf(&t->cause, "The %s refuses to renegotiate.", from);
+		sb_printf(&t->fix, "Disable renegotiation on the other side, or allow it on this one.");
+		break;
+	default:
+		sb_printf(&t->cause, "The %s reported %s.", from, alert_name(a->desc));
+		sb_printf(&t->fix, "Check the %s's logs for the reason.", from);
+		break;
+	}
+}
+
+/* ---- the rule ---- */
+
+/* Same sender, same alert, same side of the handshake's completion. */
+static bool same_alert(const struct session *s, const struct alert *a, const struct alert *b)
+{
+	bool a_after = diag_handshake_done(s) && a->seq > s->handshake_done_seq;
+	bool b_after = diag_handshake_done(s) && b->seq > s->handshake_done_seq;
+	return a->from == b->from && a->encrypted == b->encrypted && a->level == b->level && a->desc == b->desc &&
+	       a_after == b_after;
+}
+
+static int alert_severity(const struct session *s, const struct alert *a, bool after_done)
+{
+	if (!a->encrypted && a->desc == TLS_ALERT_NO_CERTIFICATE)
+		return SEV_INFO;   /* SSL 3.0's way of sending no certificate: client-cert-missing judges */
+	/* a close_notify before completion ended the handshake: the sender gave up */
+	if (!a->encrypted && a->desc == TLS_ALERT_CLOSE_NOTIFY && !after_done && s->outcome == OUTCOME_FAILED)
+		return SEV_WARNING;
+	if (!alert_is_failure(s, a))
+		return SEV_INFO;
+	return a->level == 1 ? SEV_WARNING : SEV_ERROR;
+}
+
+/* One finding for alert i and the same alerts after it. */
+static void alert_finding(struct diag *c, uint32_t i, bool after_done, bool note_cap)
+{
+	const struct session *s = c->s;
+	const struct alert *a = &s->alerts[i];
+	struct draft t = { 0 };
+	if (a->encrypted)
+		sb_printf(&t.sum, "The %s sent an encrypted alert (frame %" PRIu64 ") before the handshake completed.",
+			  side_name(a->from), a->frame);
+	else
+		sb_printf(&t.sum, "The %s sent %s alert %s (%u) at frame %" PRIu64 ".", side_name(a->from),
+			  a->level == 2 ? "fatal" : a->level == 1 ? "warning" : "an", alert_name(a->desc), a->desc,
+			  a->frame);
+	explain_alert(c, a, &t);
+	uint32_t repeats = 0;
+	for (uint32_t k = i + 1; k < s->alerts_n; k++)
+		repeats += same_alert(s, &s->alerts[k], a);
+	if (repeats)
+		sb_printf(&t.sum, " The same alert came %u more time%s.", repeats, diag_plural(repeats));
+	/* past the per-connection cap alerts are counted, not kept: say so once */
+	if (note_cap && s->alerts_dropped)
+		sb_printf(&t.sum, " %u later alert%s not examined (cap of %u per connection).", s->alerts_dropped,
+			  s->alerts_dropped == 1 ? " was" : "s were", LIM_ALERTS);
+	struct finding *f = draft_add(&t, c->out, "alert", alert_severity(s, a, after_done), a->from);
+	finding_add_frame(f, a->frame);
+	for (uint32_t k = i + 1; k < s->alerts_n; k++)
+		if (same_alert(s, &s->alerts[k], a))
+			finding_add_frame(f, s->alerts[k].frame);
+}
+
+/* TLS 1.3: a record of an alert's size, then a close (session.c infers it). */
+static void inferred_alert(struct diag *c)
+{
+	const struct session *s = c->s;
+	int from = s->inferred_alert_from;
+	struct draft t = { 0 };
+	sb_printf(&t.sum, "The %s sent an encrypted TLS 1.3 record of exactly an alert's size (frame %" PRIu64 ") and "
+			  "closed the connection: it aborted the handshake.", side_name(from), s->inferred_alert_frame);
+	if (from == SIDE_CLIENT)
+		sb_printf(&t.cause, "In TLS 1.3 a client that rejects the server's certificate sends an encrypted alert "
+				    "instead of its Finished: most likely unknown_ca, bad_certificate or "
+				    "certificate_expired.");
+	else
+		sb_printf(&t.cause, "In TLS 1.3 a server that rejects the client's certificate (or its absence: "
+				    "certificate_required) answers the client's Finished with an encrypted alert.");
+	sb_printf(&t.fix, "Check the %s's logs; a key log file lets Wireshark show the alert.", side_name(from));
+	struct finding *f = draft_add(&t, c->out, "alert", SEV_ERROR, from);
+	finding_add_frame(f, s->inferred_alert_frame);
+}
+
+void rule_alerts(struct diag *c)
+{
+	const struct session *s = c->s;
+	bool first = true;
+	for (uint32_t i = 0; i < s->alerts_n; i++) {
+		const struct alert *a = &s->alerts[i];
+		bool after_done = diag_handshake_done(s) && a->seq > s->handshake_done_seq;
+		/* the ordinary end of a good connection says nothing */
+		if (after_done && (a->encrypted || a->desc == TLS_ALERT_CLOSE_NOTIFY))
+			continue;
+		/* a repeated alert is one finding, with the repeats' frames */
+		uint32_t prev = 0;
+		while (prev < i && !same_alert(s, &s->alerts[prev], a))
+			prev++;
+		if (prev < i)
+			continue;
+		alert_finding(c, i, after_done, first);
+		first = false;
+	}
+	if (s->inferred_alert)
+		inferred_alert(c);
+}

@@ -23,6 +23,7 @@ void register_tls_handshake_tests(void);
 void register_x509_tests(void);
 void register_json_tests(void);
 void register_diagnose_tests(void);
+void register_fingerprint_tests(void);
 
 /* ---- helpers shared by the suites (test_support.c) ---- */
 

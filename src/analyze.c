@@ -247,6 +247,8 @@ static void emit(struct analyzer *a, struct session *s)
 	a->sum.tls_connections++;
 	a->sum.outcome[s->outcome]++;
 	tally(a, s);
+	if (a->opts.settled)
+		a->opts.settled(a->opts.settled_ctx, s);
 	reporter_connection(a->rep, s);
 	if (s->ev && a->opts.ev)
 		evidence_conn_free(a->opts.ev, s->ev);

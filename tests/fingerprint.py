@@ -2,7 +2,8 @@
 """Differential test of tlsdiag's JA3, JA3S and JA4 (src/fingerprint.c).
 
 Usage: fingerprint.py --fp-dump PATH --tlsdiag PATH [--exceptions FILE]
-                      [--ja4-expected FILE --ja4-pcaps DIR] [-j N] [-v] CAPTURE...
+                      [--captures-in DIR]... [--ja4-expected FILE --ja4-pcaps DIR]
+                      [-j N] [-v] [CAPTURE...]
 
 (a) JA3 / JA3S against Wireshark: for every capture, every ClientHello,
     HelloRetryRequest and ServerHello that tests/fp_dump prints is compared,
@@ -21,8 +22,8 @@ Known, reasoned disagreements go in the exceptions file, one per line:
 
     capture-basename number field reason...
 
-field is ja3 or ja3s (number: the frame of the hello) or ja4 (number: the
-stream of the expected line). Only where the other side is demonstrably
+field is ja3 or ja3s (number: the frame of the hello, or "-" for the whole
+capture) or ja4 (number: the stream of the expected line). Only where the other side is demonstrably
 wrong; an exception that matches nothing compared in the run is a failure.
 
 Exit status: 0 agree, 1 disagree (or an unused exception, or a tool
@@ -31,6 +32,7 @@ failure), 2 bad usage. Python 3 standard library only.
 
 import argparse
 import concurrent.futures
+import fnmatch
 import ipaddress
 import os
 import subprocess
@@ -41,7 +43,7 @@ import tshark_diff  # noqa: E402  (decode-as ports, tshark preferences)
 
 FIELDS = ("ja3", "ja3s", "ja4")
 FP_DUMP_COLUMNS = ("stream", "frame", "hello", "client", "server",
-                   "ja3", "ja3_full", "ja3s", "ja3s_full", "ja4", "ja4_r")
+                   "ja3", "ja3_full", "ja3s", "ja3s_full", "ja4", "ja4_r", "ja4_o", "ja4_ro")
 TSHARK_FIELDS = ("frame.number", "tls.handshake.type", "tls.handshake.ja3",
                  "tls.handshake.ja3_full", "tls.handshake.ja3s", "tls.handshake.ja3s_full")
 
@@ -51,30 +53,13 @@ def die(msg):
     sys.exit(2)
 
 
-class Exceptions:
-    def __init__(self, path):
-        self.entries = []          # [basename, number, field, reason, lineno, used]
-        self.path = path
-        if not path:
-            return
-        with open(path, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                line = line.strip()
-                if not line or line.startswith("#"):
-                    continue
-                parts = line.split(None, 3)
-                if len(parts) < 4 or parts[2] not in FIELDS or not parts[1].isdigit():
-                    die("%s:%d: expected 'capture number ja3|ja3s|ja4 reason...'" % (path, lineno))
-                if len(parts[3].split()) < 3:
-                    die("%s:%d: give a reason (who is right and why)" % (path, lineno))
-                self.entries.append([parts[0], int(parts[1]), parts[2], parts[3], lineno, False])
-
-    def match(self, base, number, field):
-        for e in self.entries:
-            if (e[0], e[1], e[2]) == (base, number, field):
-                e[5] = True
-                return e
-        return None
+def captures_in(directory):
+    """The capture files under directory, by the names tshark_diff.sh looks for."""
+    found = []
+    for root, _, files in os.walk(directory):
+        found += [os.path.join(root, f) for f in files
+                  if fnmatch.fnmatch(f, "*.pcap*") or fnmatch.fnmatch(f, "*.cap*")]
+    return sorted(found)
 
 
 def norm_endpoint(s):
@@ -169,12 +154,12 @@ def check_capture(cap, args):
     doc, err = tshark_diff.run_tlsdiag(args.tlsdiag, cap)
     rows, err2 = run_fp_dump(args.fp_dump, cap) if not err else (None, None)
     if err or err2:
-        out["diffs"].append((0, "ja3", err or err2))
+        out["diffs"].append(("-", "ja3", err or err2))
         return out
     ports = tshark_diff.decode_as_ports(doc, tshark_diff.tshark_tls_ports(args.tshark, None))
     fps, bare, err = run_tshark(args.tshark, cap, ports)
     if err:
-        out["diffs"].append((0, "ja3", err))
+        out["diffs"].append(("-", "ja3", err))
         return out
     out["diffs"], out["compared"] = ja3_diffs(rows, fps, bare)
     return out
@@ -195,7 +180,7 @@ def check_ja4(args):
     for cap, lines in sorted(expected.items()):
         rows, err = run_fp_dump(args.fp_dump, os.path.join(args.ja4_pcaps, cap))
         if err:
-            diffs.append((cap, 0, err))
+            diffs.append((cap, "-", err))
             continue
         first = {}
         for r in rows:
@@ -216,10 +201,10 @@ def report(cap, number, field, text, exc, verbose):
     e = exc.match(os.path.basename(cap), number, field)
     if e:
         if verbose:
-            print("  excepted %s %s %d: %s (%s:%d)" % (os.path.basename(cap), field, number, text,
+            print("  excepted %s %s %s: %s (%s:%d)" % (os.path.basename(cap), field, number, text,
                                                      exc.path, e[4]))
         return 0
-    print("  DIFF %s %s %d: %s" % (os.path.basename(cap), field, number, text))
+    print("  DIFF %s %s %s: %s" % (os.path.basename(cap), field, number, text))
     return 1
 
 
@@ -231,11 +216,16 @@ def main():
     ap.add_argument("--exceptions")
     ap.add_argument("--ja4-expected", help="CAPTURE STREAM CLIENT SERVER JA4 lines")
     ap.add_argument("--ja4-pcaps", help="directory holding the captures of --ja4-expected")
+    ap.add_argument("--captures-in", action="append", default=[], metavar="DIR",
+                    help="compare every capture under DIR too")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("captures", nargs="*", metavar="CAPTURE")
     args = ap.parse_args()
-    exc = Exceptions(args.exceptions)
+    exc = tshark_diff.Exceptions(args.exceptions, FIELDS)
+    for d in args.captures_in:
+        args.captures += captures_in(d)
+    args.captures = list(dict.fromkeys(args.captures))   # each once
     ran = set()                   # (basename, field kind) compared in this run
 
     n_fail = n_hellos = n_ja3_diffs = 0
@@ -260,7 +250,7 @@ def main():
                                                      len(diffs) - (n_fail - f0)))
     unused = [e for e in exc.entries if not e[5] and (e[0], e[2]) in ran]
     for e in unused:
-        print("  UNUSED exception %s:%d: %s %d %s" % (exc.path, e[4], e[0], e[1], e[2]))
+        print("  UNUSED exception %s:%d: %s %s %s" % (exc.path, e[4], e[0], e[1], e[2]))
     print("fingerprint: %d disagreement%s, %d unused exception%s" % (
         n_fail, "" if n_fail == 1 else "s", len(unused), "" if len(unused) == 1 else "s"))
     return 1 if n_fail or unused else 0

@@ -30,34 +30,28 @@ for bin in "$tlsdiag" "$fp_dump"; do
 	fi
 done
 
-captures=()
-shopt -s nullglob
-for f in "$srcdir"/pcaps/*.pcap*; do
-	captures+=("$f")
-done
+dirs=(--captures-in "$srcdir/pcaps")
 if [ -d "$corpus" ]; then
-	while IFS= read -r -d '' f; do
-		captures+=("$f")
-	done < <(find "$corpus" -type f \( -name '*.pcap*' -o -name '*.cap*' -o -name '*.pcapng' \) -print0 | sort -z)
+	dirs+=(--captures-in "$corpus")
 else
 	echo "note: no third-party corpus at $corpus (set TLSDIAG_CORPUS): JA3 on pcaps/ only"
 fi
 
-# FoxIO's captures, from a checkout (pcap/) or out of a bare git directory
+# FoxIO's captures, from a checkout (pcap/) or out of a bare git directory;
+# their hellos are compared with tshark too (many are Chrome's, with GREASE)
 ja4_args=()
-tmp=
+ja4_pcaps=
 if [ -n "$ja4_repo" ] && [ -d "$ja4_repo/pcap" ]; then
-	ja4_args=(--ja4-expected "$expected" --ja4-pcaps "$ja4_repo/pcap")
+	ja4_pcaps=$ja4_repo/pcap
 elif [ -n "$ja4_repo" ] && git --git-dir="$ja4_repo" rev-parse --verify -q HEAD >/dev/null; then
-	tmp=$(mktemp -d) || exit 1
-	trap 'rm -rf "$tmp"' EXIT
-	while read -r cap; do
-		if ! git --git-dir="$ja4_repo" show "HEAD:pcap/$cap" >"$tmp/$cap"; then
-			echo "fingerprint.sh: $cap is not in $ja4_repo" >&2
-			exit 1
-		fi
-	done < <(grep -v '^#' "$expected" | cut -d' ' -f1 | sort -u)
-	ja4_args=(--ja4-expected "$expected" --ja4-pcaps "$tmp")
+	ja4_pcaps=$(mktemp -d) || exit 1
+	trap 'rm -rf "$ja4_pcaps"' EXIT
+	while read -r path; do
+		git --git-dir="$ja4_repo" show "HEAD:$path" >"$ja4_pcaps/${path#pcap/}" || exit 1
+	done < <(git --git-dir="$ja4_repo" ls-tree -r --name-only HEAD pcap/)
+fi
+if [ -n "$ja4_pcaps" ]; then
+	ja4_args=(--ja4-expected "$expected" --ja4-pcaps "$ja4_pcaps" --captures-in "$ja4_pcaps")
 else
 	echo "note: JA4 part skipped: set TLSDIAG_JA4_REPO to a clone of https://github.com/FoxIO-LLC/ja4 (tests/data/ja4/README.md says why its captures are not bundled)"
 fi
@@ -65,4 +59,4 @@ fi
 # shellcheck disable=SC2086 # FINGERPRINT_FLAGS is a list of flags
 python3 "$srcdir/tests/fingerprint.py" --fp-dump "$fp_dump" --tlsdiag "$tlsdiag" \
 	--exceptions "$srcdir/tests/fingerprint_exceptions.txt" ${FINGERPRINT_FLAGS:-} \
-	"${ja4_args[@]}" "${captures[@]}"
+	"${dirs[@]}" "${ja4_args[@]}"

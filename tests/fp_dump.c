@@ -7,7 +7,7 @@
  * connection in tcp.stream order, one tab-separated line per hello it kept
  * (ClientHello, HelloRetryRequest, second and later ClientHellos, ServerHello):
  *
- *   stream frame hello client server ja3 ja3_full ja3s ja3s_full ja4 ja4_r
+ *   stream frame hello client server ja3 ja3_full ja3s ja3s_full ja4 ja4_r ja4_o ja4_ro
  *
  * hello is client_hello, hello_retry_request or server_hello; client and
  * server are the endpoints (address:port, [v6]:port); a field that
@@ -27,21 +27,21 @@
 static struct fp_ja3 ja3;
 static struct fp_ja4 ja4;
 
-static void print_line(const struct session *s, uint64_t frame, const char *hello, const char *const f[6])
+static void print_line(const struct session *s, uint64_t frame, const char *hello, const char *const f[8])
 {
 	char client[FMT_ADDR_LEN + 8], server[FMT_ADDR_LEN + 8];
 	fmt_endpoint(client, sizeof client, s->af, s->client_ip, s->client_port);
 	fmt_endpoint(server, sizeof server, s->af, s->server_ip, s->server_port);
 	printf("%llu\t%llu\t%s\t%s\t%s", (unsigned long long)s->stream, (unsigned long long)frame, hello,
 	       client, server);
-	for (int k = 0; k < 6; k++)
+	for (int k = 0; k < 8; k++)
 		printf("\t%s", f[k] ? f[k] : "-");
 	putchar('\n');
 }
 
 static void client_line(const struct session *s, const struct client_hello *ch)
 {
-	const char *f[6] = { NULL };   /* ja3 ja3_full ja3s ja3s_full ja4 ja4_r */
+	const char *f[8] = { NULL };   /* ja3 ja3_full ja3s ja3s_full ja4 ja4_r ja4_o ja4_ro */
 	if (fp_ja3(&ja3, ch)) {
 		f[0] = ja3.md5;
 		f[1] = ja3.str;
@@ -49,13 +49,15 @@ static void client_line(const struct session *s, const struct client_hello *ch)
 	if (fp_ja4(&ja4, ch, FP_TCP)) {
 		f[4] = ja4.ja4;
 		f[5] = ja4.ja4_r;
+		f[6] = ja4.ja4_o;
+		f[7] = ja4.ja4_ro;
 	}
 	print_line(s, ch->frame, "client_hello", f);
 }
 
 static void server_line(const struct session *s, uint64_t frame, const char *hello, bool ok)
 {
-	const char *f[6] = { NULL, NULL, ok ? ja3.md5 : NULL, ok ? ja3.str : NULL, NULL, NULL };
+	const char *f[8] = { NULL, NULL, ok ? ja3.md5 : NULL, ok ? ja3.str : NULL };
 	print_line(s, frame, hello, f);
 }
 

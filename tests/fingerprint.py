@@ -39,7 +39,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import tshark_diff  # noqa: E402  (decode-as ports, tshark preferences)
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+import tshark_diff  # noqa: E402  (exceptions, decode-as ports, tshark preferences)
 
 FIELDS = ("ja3", "ja3s", "ja4")
 FP_DUMP_COLUMNS = ("stream", "frame", "hello", "client", "server",

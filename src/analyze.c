@@ -176,6 +176,8 @@ static void emit(struct analyzer *a, struct session *s)
 {
 	s->index = a->next_index++;
 	tally(&a->sum, s);
+	if (a->opts.settled)
+		a->opts.settled(a->opts.settled_ctx, s);
 	reporter_connection(a->rep, s);
 	if (s->ev && a->opts.ev)
 		evidence_conn_free(a->opts.ev, s->ev);

@@ -24,6 +24,10 @@ struct analyze_opts {
 	/* a packet that could not be decoded: called for the first few per file */
 	void (*warn)(void *ctx, const char *file, uint64_t frame, const char *msg);
 	void *warn_ctx;
+	/* each connection as it is handed to the reporter (tests read the
+	 * facts through it); NULL: none */
+	void (*settled)(void *ctx, const struct session *s);
+	void *settled_ctx;
 };
 
 struct analyzer;

@@ -46,6 +46,11 @@
  * the wire total is always counted. */
 #define LIM_LIST_ENTRIES           512u
 
+/* ClientHellos kept after the first (and the one answering a
+ * HelloRetryRequest): duplicates, or renegotiations under a NULL cipher,
+ * kept for their fingerprints; the rest are counted (session.handshakes). */
+#define LIM_LATER_HELLOS           4u
+
 /* Bytes of an SNI / ALPN name kept (tls.name_too_long). DNS names stop at 253. */
 #define LIM_NAME_LEN               512u
 

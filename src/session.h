@@ -108,6 +108,7 @@ struct client_hello {
 	struct u16list key_share_groups;
 	uint8_t ec_point_formats_n;
 	uint8_t ec_point_formats[8];
+	uint32_t ec_point_formats_total; /* on the wire: more than _n means some were not kept */
 	uint8_t psk_modes_n;
 	uint8_t psk_modes[4];
 	bool status_request;
@@ -136,6 +137,7 @@ struct server_hello {
 	uint16_t cipher_suite;
 	uint8_t compression;
 	struct u16list extensions;
+	bool malformed;          /* the extension list could not be read to its end */
 	bool has_alpn;
 	char alpn[64];           /* selected protocol, printable-escaped later */
 	uint8_t alpn_len;
@@ -151,11 +153,14 @@ struct server_hello {
 struct hello_retry_request {
 	bool present;
 	uint64_t frame;
+	bool server_hello;       /* a ServerHello (RFC 8446 §4.1.4) whose version and suite were read */
+	uint16_t legacy_version;
 	uint16_t cipher_suite;
 	bool has_group;
 	uint16_t selected_group;
 	bool has_cookie;
 	struct u16list extensions;
+	bool malformed;          /* the extension list could not be read to its end */
 };
 
 /* One certificate as sent; x509 holds the parsed facts (shared, refcounted). */
@@ -335,6 +340,8 @@ struct session {
 	uint16_t record_version;   /* first record's version */
 	struct client_hello ch;
 	struct client_hello ch2;   /* second ClientHello after a HelloRetryRequest */
+	struct client_hello *later_ch;  /* ClientHellos after those (arena, <= LIM_LATER_HELLOS) */
+	uint32_t later_ch_n;
 	struct hello_retry_request hrr;
 	struct server_hello sh;
 	struct chain server_chain;

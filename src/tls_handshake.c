@@ -162,6 +162,7 @@ static bool client_extension(struct session *s, struct client_hello *ch, uint16_
 	case EXT_EC_POINT_FORMATS:
 		if (!rd_vec8(&v, &sub))
 			return false;
+		ch->ec_point_formats_total += (uint32_t)rd_left(&sub);
 		read_u8s(sub, ch->ec_point_formats, &ch->ec_point_formats_n, sizeof ch->ec_point_formats);
 		return rd_left(&v) == 0;
 	case EXT_PSK_KEY_EXCHANGE_MODES:
@@ -365,6 +366,10 @@ static void server_extensions(struct session *s, struct server_hello *sh, struct
 		struct rd v, sub;
 		if (!rd_u16(&exts, &type) || !rd_vec16(&exts, &v)) {
 			malformed(s, frame, HS_SERVER_HELLO, "truncated extension");
+			if (hrr)
+				hrr->malformed = true;
+			else
+				sh->malformed = true;
 			return;
 		}
 		bool ok = true;
@@ -454,11 +459,15 @@ static bool parse_server_hello(struct session *s, struct rd r, uint64_t frame, u
 			malformed(s, frame, T, "truncated HelloRetryRequest");
 			return true;
 		}
+		h->server_hello = true;
+		h->legacy_version = legacy;
 		if (rd_left(&r)) {
-			if (!rd_vec16(&r, &exts))
+			if (!rd_vec16(&r, &exts)) {
 				malformed(s, frame, T, "HelloRetryRequest extensions longer than the message");
-			else
+				h->malformed = true;
+			} else {
 				server_extensions(s, NULL, h, exts, frame);
+			}
 		}
 		trailing(s, frame, T, &r, "extensions");
 		s->tls13 = true;
@@ -492,10 +501,12 @@ static bool parse_server_hello(struct session *s, struct rd r, uint64_t frame, u
 		rd_copy(&sid, sh->session_id, sh->session_id_len);
 	}
 	if (rd_left(&r)) {
-		if (!rd_vec16(&r, &exts))
+		if (!rd_vec16(&r, &exts)) {
 			malformed(s, frame, T, "truncated extensions");
-		else
+			sh->malformed = true;
+		} else {
 			server_extensions(s, sh, NULL, exts, frame);
+		}
 	}
 	trailing(s, frame, T, &r, "extensions");
 	s->tls13 = tls_version_is_13(sh->version);
@@ -808,6 +819,18 @@ static void parse_new_session_ticket(struct session *s, struct rd r, uint64_t fr
 	trailing(s, frame, HS_NEW_SESSION_TICKET, &r, "ticket");
 }
 
+/* A ClientHello after the first (and the HelloRetryRequest's second): kept
+ * whole, up to LIM_LATER_HELLOS, for its fingerprint. */
+static void later_client_hello(struct session *s, struct rd r, uint64_t frame, uint32_t len)
+{
+	if (s->later_ch_n >= LIM_LATER_HELLOS)
+		return;
+	if (!s->later_ch)
+		s->later_ch = arena_alloc(&s->arena, LIM_LATER_HELLOS * sizeof *s->later_ch);
+	struct client_hello *ch = &s->later_ch[s->later_ch_n++];
+	parse_client_hello(s, ch, r, frame, len);
+}
+
 void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_t *body, uint32_t len,
 			 uint64_t frame, const struct ts *t)
 {
@@ -824,9 +847,12 @@ void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_
 			parse_client_hello(s, &s->ch, r, frame, len);
 		else if (s->hrr.present && !s->ch2.present)
 			parse_client_hello(s, &s->ch2, r, frame, len);
-		else if (!s->renegotiation) {
-			s->renegotiation = true;
-			s->renegotiation_frame = frame;
+		else {
+			if (!s->renegotiation) {
+				s->renegotiation = true;
+				s->renegotiation_frame = frame;
+			}
+			later_client_hello(s, r, frame, len);
 		}
 		break;
 	case HS_SERVER_HELLO:

@@ -113,7 +113,7 @@ def norm_ip(s):
 # ---------------------------------------------------------------- exceptions
 
 class Exceptions:
-    def __init__(self, path):
+    def __init__(self, path, fields=FIELDS):
         self.entries = []          # [basename, stream, field, reason, lineno, used]
         self.path = path
         if not path:
@@ -128,9 +128,9 @@ class Exceptions:
                     die("%s:%d: expected 'capture stream field reason...'"
                         % (path, lineno))
                 base, stream, field, reason = parts
-                if field not in FIELDS:
+                if field not in fields:
                     die("%s:%d: unknown field %r (one of %s)"
-                        % (path, lineno, field, ", ".join(FIELDS)))
+                        % (path, lineno, field, ", ".join(fields)))
                 if stream != "-":
                     try:
                         stream = int(stream)

@@ -1,0 +1,324 @@
+/* fingerprint.c - JA3, JA3S (salesforce/ja3 README) and JA4 (FoxIO technical_details/JA4.md) from the parsed hellos. */
+#include "fingerprint.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "tls_names.h"
+
+/* extension types JA4 looks at (IANA TLS ExtensionType Values) */
+enum { EXT_SERVER_NAME = 0, EXT_ALPN = 16, EXT_SUPPORTED_VERSIONS = 43 };
+
+/* ---- a string built in a fixed buffer ---- */
+
+/* The buffers are sized for the longest lists the parser keeps, so "full"
+ * is a bug guard: a full string is refused, never given truncated. */
+struct out {
+	char *p;
+	size_t cap, n;
+	bool full;
+};
+
+static void out_init(struct out *o, char *buf, size_t cap)
+{
+	o->p = buf;
+	o->cap = cap;
+	o->n = 0;
+	o->full = false;
+	buf[0] = '\0';
+}
+
+static void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out_printf(struct out *o, const char *fmt, ...)
+{
+	if (o->full)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(o->p + o->n, o->cap - o->n, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= o->cap - o->n) {
+		o->full = true;
+		o->p[o->n] = '\0';
+		return;
+	}
+	o->n += (size_t)k;
+}
+
+/* Lower-case hex of the digest of s[0..len-1], cut to hex_len digits. */
+static bool hex_digest(const EVP_MD *md, const char *s, size_t len, char *hex, size_t hex_len)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dn = 0;
+	if (!md || !EVP_Digest(s, len, d, &dn, md, NULL) || hex_len > 2 * (size_t)dn)
+		return false;
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < hex_len; i++)
+		hex[i] = digits[i % 2 ? d[i / 2] & 0x0f : d[i / 2] >> 4];
+	hex[hex_len] = '\0';
+	return true;
+}
+
+/* ---- what is known of a hello ---- */
+
+static bool list_whole(const struct u16list *l)
+{
+	return l->n == l->total;
+}
+
+/* The hello's lengths added up, and the lists JA3 reads were kept whole. */
+static bool ja3_inputs_whole(const struct client_hello *ch)
+{
+	return ch->present && !ch->malformed && list_whole(&ch->cipher_suites) &&
+	       list_whole(&ch->extensions) && list_whole(&ch->groups) &&
+	       ch->ec_point_formats_total == ch->ec_point_formats_n;
+}
+
+/* ... and those JA4 reads (it needs only the first ALPN name). */
+static bool ja4_inputs_whole(const struct client_hello *ch)
+{
+	return ch->present && !ch->malformed && list_whole(&ch->cipher_suites) &&
+	       list_whole(&ch->extensions) && list_whole(&ch->sig_algs) && list_whole(&ch->supported_versions);
+}
+
+static bool has_extension(const struct client_hello *ch, uint16_t type)
+{
+	for (uint32_t i = 0; i < ch->extensions.n; i++)
+		if (ch->extensions.v[i] == type)
+			return true;
+	return false;
+}
+
+/* ---- JA3 / JA3S ---- */
+
+/* Decimal values without GREASE, joined by '-' (ja3 README, "How it works"). */
+static void put_decimal_list(struct out *o, const struct u16list *l)
+{
+	const char *sep = "";
+	for (uint32_t i = 0; i < l->n; i++) {
+		if (tls_is_grease(l->v[i]))
+			continue;
+		out_printf(o, "%s%u", sep, l->v[i]);
+		sep = "-";
+	}
+}
+
+static bool ja3_finish(struct fp_ja3 *fp, const struct out *o)
+{
+	if (o->full)
+		return false;
+	return hex_digest(EVP_md5(), fp->str, o->n, fp->md5, 32);
+}
+
+bool fp_ja3(struct fp_ja3 *fp, const struct client_hello *ch)
+{
+	fp->str[0] = fp->md5[0] = '\0';
+	if (!ja3_inputs_whole(ch) || ch->sslv2)
+		return false;
+	struct out o;
+	out_init(&o, fp->str, sizeof fp->str);
+	out_printf(&o, "%u,", ch->legacy_version);
+	put_decimal_list(&o, &ch->cipher_suites);
+	out_printf(&o, ",");
+	put_decimal_list(&o, &ch->extensions);
+	out_printf(&o, ",");
+	put_decimal_list(&o, &ch->groups);
+	out_printf(&o, ",");
+	for (unsigned i = 0; i < ch->ec_point_formats_n; i++)
+		out_printf(&o, "%s%u", i ? "-" : "", ch->ec_point_formats[i]);
+	return ja3_finish(fp, &o);
+}
+
+/* SSLVersion is the legacy_version field, as in JA3: the supported_versions
+ * choice of TLS 1.3 shows among the extensions. */
+static bool ja3s(struct fp_ja3 *fp, uint16_t version, uint16_t suite, const struct u16list *exts)
+{
+	struct out o;
+	out_init(&o, fp->str, sizeof fp->str);
+	out_printf(&o, "%u,%u,", version, suite);
+	put_decimal_list(&o, exts);
+	return ja3_finish(fp, &o);
+}
+
+bool fp_ja3s(struct fp_ja3 *fp, const struct server_hello *sh)
+{
+	fp->str[0] = fp->md5[0] = '\0';
+	if (!sh->present || sh->malformed || !list_whole(&sh->extensions))
+		return false;
+	return ja3s(fp, sh->legacy_version, sh->cipher_suite, &sh->extensions);
+}
+
+bool fp_ja3s_hrr(struct fp_ja3 *fp, const struct hello_retry_request *hrr)
+{
+	fp->str[0] = fp->md5[0] = '\0';
+	if (!hrr->present || !hrr->server_hello || hrr->malformed || !list_whole(&hrr->extensions))
+		return false;
+	return ja3s(fp, hrr->legacy_version, hrr->cipher_suite, &hrr->extensions);
+}
+
+/* ---- JA4 ---- */
+
+/* JA4.md "TLS and DTLS Version". */
+static const char *ja4_version_code(uint16_t v)
+{
+	switch (v) {
+	case 0x0304: return "13";
+	case 0x0303: return "12";
+	case 0x0302: return "11";
+	case 0x0301: return "10";
+	case 0x0300: return "s3";
+	case 0x0002: return "s2";
+	case 0xfeff: return "d1";
+	case 0xfefd: return "d2";
+	case 0xfefc: return "d3";
+	default: return "00";
+	}
+}
+
+/* The highest non-GREASE supported_versions entry when the extension is
+ * there (0, "unknown", if it holds none), else legacy_version; the record
+ * layer's version is never used. */
+static uint16_t ja4_version(const struct client_hello *ch)
+{
+	if (!has_extension(ch, EXT_SUPPORTED_VERSIONS))
+		return ch->legacy_version;
+	uint16_t best = 0;
+	for (uint32_t i = 0; i < ch->supported_versions.n; i++) {
+		uint16_t v = ch->supported_versions.v[i];
+		if (!tls_is_grease(v) && v > best)
+			best = v;
+	}
+	return best;
+}
+
+static bool is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* JA4.md "ALPN Extension Value": the first and last character of the first
+ * protocol; when either is not ASCII alphanumeric, the first and last digit
+ * of the protocol written in hex instead; "00" without a (non-empty) one. */
+static void ja4_alpn(char out[3], const struct client_hello *ch)
+{
+	out[0] = out[1] = '0';
+	out[2] = '\0';
+	if (ch->alpn.n == 0 || ch->alpn.len[0] == 0)
+		return;
+	const unsigned char *p = (const unsigned char *)ch->alpn.v[0];
+	unsigned char first = p[0], last = p[ch->alpn.len[0] - 1];
+	if (is_alnum(first) && is_alnum(last)) {
+		out[0] = (char)first;
+		out[1] = (char)last;
+		return;
+	}
+	static const char digits[] = "0123456789abcdef";
+	out[0] = digits[first >> 4];
+	out[1] = digits[last & 0x0f];
+}
+
+/* Copy the non-GREASE values of l into v; returns how many. */
+static size_t without_grease(uint16_t *v, const struct u16list *l)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < l->n && n < LIM_LIST_ENTRIES; i++)
+		if (!tls_is_grease(l->v[i]))
+			v[n++] = l->v[i];
+	return n;
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The lists of one rendering: sorted or in the order sent. */
+struct ja4_lists {
+	uint16_t ciphers[LIM_LIST_ENTRIES], exts[LIM_LIST_ENTRIES], sigs[LIM_LIST_ENTRIES];
+	size_t nc, ne, ns;
+};
+
+static void put_hex_list(struct out *o, const uint16_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out_printf(o, "%s%04x", i ? "," : "", v[i]);
+}
+
+/* 12 hex digits of the SHA-256 of s[0..len-1]; twelve zeros for nothing. */
+static bool ja4_hash(const char *s, size_t len, char hex[13])
+{
+	if (len == 0) {
+		memcpy(hex, "000000000000", 13);
+		return true;
+	}
+	return hex_digest(EVP_sha256(), s, len, hex, 12);
+}
+
+/* raw = a_ciphers_exts[_sigs] ("_sigs" only when there are some), and
+ * hashed = a_hash(ciphers)_hash(exts[_sigs]) (JA4.md "Cipher hash",
+ * "Extension hash", "Raw Output"). */
+static bool ja4_render(char *hashed, size_t hashed_len, char *raw, size_t raw_len, const char *a,
+		       const struct ja4_lists *l)
+{
+	struct out o;
+	out_init(&o, raw, raw_len);
+	out_printf(&o, "%s_", a);
+	size_t c0 = o.n;
+	put_hex_list(&o, l->ciphers, l->nc);
+	size_t c1 = o.n;
+	out_printf(&o, "_");
+	size_t e0 = o.n;
+	put_hex_list(&o, l->exts, l->ne);
+	if (l->ns) {
+		out_printf(&o, "_");
+		put_hex_list(&o, l->sigs, l->ns);
+	}
+	char hc[13], he[13];
+	if (o.full || !ja4_hash(raw + c0, c1 - c0, hc) || !ja4_hash(raw + e0, o.n - e0, he))
+		return false;
+	int k = snprintf(hashed, hashed_len, "%s_%s_%s", a, hc, he);
+	return k > 0 && (size_t)k < hashed_len;
+}
+
+/* JA4.md "JA4 Algorithm", part a: t13d1516h2. Counts leave GREASE out,
+ * keep SNI and ALPN, and stop at 99. */
+static void ja4_a(char a[16], const struct client_hello *ch, enum fp_transport t, size_t nc, size_t ne)
+{
+	char alpn[3];
+	ja4_alpn(alpn, ch);
+	snprintf(a, 16, "%c%s%c%02u%02u%s", (char)t, ja4_version_code(ja4_version(ch)),
+		 has_extension(ch, EXT_SERVER_NAME) ? 'd' : 'i', (unsigned)(nc > 99 ? 99 : nc),
+		 (unsigned)(ne > 99 ? 99 : ne), alpn);
+}
+
+bool fp_ja4(struct fp_ja4 *fp, const struct client_hello *ch, enum fp_transport transport)
+{
+	fp->ja4[0] = fp->ja4_o[0] = fp->ja4_r[0] = fp->ja4_ro[0] = '\0';
+	if (!ja4_inputs_whole(ch))
+		return false;
+	struct ja4_lists lists, *l = &lists;
+	l->nc = without_grease(l->ciphers, &ch->cipher_suites);
+	l->ne = without_grease(l->exts, &ch->extensions);
+	l->ns = without_grease(l->sigs, &ch->sig_algs);
+	char a[16];
+	ja4_a(a, ch, transport, l->nc, l->ne);
+	bool ok = ja4_render(fp->ja4_o, sizeof fp->ja4_o, fp->ja4_ro, sizeof fp->ja4_ro, a, l);
+
+	/* sorted, and without SNI and ALPN, which part a already shows */
+	size_t ne = 0;
+	for (size_t i = 0; i < l->ne; i++)
+		if (l->exts[i] != EXT_SERVER_NAME && l->exts[i] != EXT_ALPN)
+			l->exts[ne++] = l->exts[i];
+	l->ne = ne;
+	qsort(l->ciphers, l->nc, sizeof l->ciphers[0], cmp_u16);
+	qsort(l->exts, l->ne, sizeof l->exts[0], cmp_u16);
+	ok = ok && ja4_render(fp->ja4, sizeof fp->ja4, fp->ja4_r, sizeof fp->ja4_r, a, l);
+	if (!ok)
+		fp->ja4[0] = fp->ja4_o[0] = fp->ja4_r[0] = fp->ja4_ro[0] = '\0';
+	return ok;
+}

@@ -65,7 +65,7 @@
 #define LIM_EVENTS                 48u
 
 /* Encrypted records remembered per direction for the TLS 1.3 outcome. */
-#define LIM_RECORD_LOG             8u
+#define LIM_RECORD_LOG             16u
 
 /* Connections in the table; the least recently active is evicted first
  * (counted in the summary as evicted). */

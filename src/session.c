@@ -171,56 +171,82 @@ void session_add_appdata(struct session *s, uint64_t frame, const struct ts *t, 
 	}
 }
 
-/* An encrypted TLS 1.3 alert is 2 bytes + 1 content type + the AEAD tag:
- * 19 bytes with a 16-byte tag, 11 with TLS_AES_128_CCM_8_SHA256. A
- * Finished is never that short. */
-static bool alert_sized(const struct session *s, uint32_t len)
-{
-	return len == 19 || (len == 11 && s->sh.cipher_suite == 0x1305);
-}
-
 static bool side_closed(const struct session *s, int side)
 {
 	return s->dir[side].fin || s->dir[side].rst;
 }
 
+/* Were TLS 1.3 handshake messages after the ServerHello seen (decrypted
+ * with a key log)? Then the facts speak and nothing is inferred. */
+static bool tls13_handshake_seen(const struct session *s)
+{
+	if (s->server_chain.state == CHAIN_SEEN || s->client_chain.state == CHAIN_SEEN)
+		return true;
+	for (uint32_t i = 0; i < s->timeline_n; i++) {
+		const struct msg *m = &s->timeline[i];
+		if (m->kind == MSG_HANDSHAKE && m->frame >= s->sh.frame && m->hs_type != 2 && m->hs_type != 1)
+			return true;
+	}
+	return false;
+}
+
+/* What the record sizes prove (tls13_infer.c): the flights and who ended it. */
+static bool infer_tls13(struct session *s)
+{
+	struct t13_input in = { 0 };
+	if (tls13_handshake_seen(s) || !t13_sizes_of(s->sh.cipher_suite, &in.z))
+		return false;
+	struct t13_rec rec[2][LIM_RECORD_LOG];
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		for (uint32_t i = 0; i < d->rlog_n; i++)
+			rec[side][i] = (struct t13_rec){ d->rlog[i].frame, d->rlog[i].len, d->rlog[i].seq };
+		in.rec[side] = rec[side];
+		in.n[side] = d->rlog_n;
+		in.total[side] = d->appdata_records;
+		in.closed[side] = side_closed(s, side);
+		in.close_frame[side] = d->rst && (!d->fin || d->rst_frame < d->fin_frame) ? d->rst_frame : d->fin_frame;
+		in.lost |= d->unobservable || d->gaps > 0;
+	}
+	in.resumed = s->sh.pre_shared_key;
+	in.early_data = s->ch.early_data || s->ch2.early_data;
+	t13_infer(&in, &s->t13);
+	if (s->t13.pattern == T13_UNKNOWN)
+		return false;
+	s->handshake_done[SIDE_SERVER] = s->t13.sflight_n > 0;
+	s->handshake_done[SIDE_CLIENT] = s->t13.client_finished;
+	if (s->t13.client_finished) {
+		s->handshake_done_frame = s->t13.cflight_frame;
+		s->handshake_done_seq = s->t13.cfin_seq;
+	}
+	if (s->t13.alert_from >= 0 && (s->t13.pattern == T13_CLIENT_ALERT || s->t13.pattern == T13_SERVER_ALERT)) {
+		s->inferred_alert = true;
+		s->inferred_alert_from = (uint8_t)s->t13.alert_from;
+		s->inferred_alert_frame = s->t13.alert_frame;
+	}
+	return true;
+}
+
 /* TLS 1.3 hides everything after the ServerHello in application_data
- * records; record sizes and the order of closes still tell what happened. */
+ * records; record sizes and the order of closes still tell what happened.
+ * When they fit no known pattern (or the handshake was decrypted), only
+ * the plain reading is made: a server record means its flight, a client
+ * record its Finished. */
 static void finish_tls13(struct session *s)
 {
 	const struct direction *c = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
 	if (!s->sh.present)
 		return;
+	if (infer_tls13(s)) {
+		s->t13_inferred = true;
+		return;
+	}
 	s->handshake_done[SIDE_SERVER] = sv->rlog_n > 0;
 	if (c->rlog_n == 0)
 		return;
-	uint64_t cflight = c->rlog[0].frame;
-	if (alert_sized(s, c->rlog[0].len) && c->appdata_records == 1 && side_closed(s, SIDE_CLIENT)) {
-		s->inferred_alert = true;
-		s->inferred_alert_from = SIDE_CLIENT;
-		s->inferred_alert_frame = cflight;
-		return;
-	}
 	s->handshake_done[SIDE_CLIENT] = true;
-	s->handshake_done_frame = cflight;
+	s->handshake_done_frame = c->rlog[0].frame;
 	s->handshake_done_seq = c->rlog[0].seq;
-	/* server records after the client's flight */
-	uint32_t after = 0;
-	uint32_t last_len = 0;
-	uint64_t last_frame = 0;
-	for (uint32_t i = 0; i < sv->rlog_n; i++) {
-		if (sv->rlog[i].frame > cflight) {
-			after++;
-			last_len = sv->rlog[i].len;
-			last_frame = sv->rlog[i].frame;
-		}
-	}
-	if (after == 1 && sv->rlog_n < LIM_RECORD_LOG && sv->appdata_last_frame == last_frame &&
-	    alert_sized(s, last_len) && side_closed(s, SIDE_SERVER)) {
-		s->inferred_alert = true;
-		s->inferred_alert_from = SIDE_SERVER;
-		s->inferred_alert_frame = last_frame;
-	}
 }
 
 static void finish_tls12(struct session *s)
@@ -247,6 +273,8 @@ void session_finish(struct session *s)
 	s->handshake_done_seq = 0;
 	s->inferred_alert = false;
 	s->inferred_alert_frame = 0;
+	s->t13_inferred = false;
+	memset(&s->t13, 0, sizeof s->t13);
 
 	if (!s->is_tls) {
 		s->outcome = (c->not_tls || sv->not_tls) ? OUTCOME_NOT_TLS : OUTCOME_INCOMPLETE;
@@ -272,7 +300,7 @@ void session_finish(struct session *s)
 			return;
 		}
 	}
-	if (s->inferred_alert) {
+	if (s->inferred_alert || (s->t13_inferred && s->t13.failed)) {
 		s->outcome = OUTCOME_FAILED;
 		return;
 	}

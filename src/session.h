@@ -13,6 +13,7 @@
 
 #include "limits.h"
 #include "mem.h"
+#include "tls13_infer.h"
 
 struct x509_cert;
 struct ev_conn;
@@ -376,6 +377,12 @@ struct session {
 	bool inferred_alert;
 	uint8_t inferred_alert_from;
 	uint64_t inferred_alert_frame;
+
+	/* TLS 1.3 whose handshake was not decrypted: the flights and the
+	 * pattern the record sizes prove (tls13_infer.c); t13_inferred is false
+	 * when the sizes fit no pattern or the handshake was seen decrypted. */
+	bool t13_inferred;
+	struct t13_view t13;
 
 	struct event *events;
 	uint32_t events_n, events_cap;

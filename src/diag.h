@@ -133,4 +133,7 @@ void rule_untrusted(struct diag *c);
 /* diag_alert.c */
 void rule_alerts(struct diag *c);
 
+/* diag_tls13.c: what TLS 1.3 record sizes prove */
+void rule_tls13_inferred(struct diag *c);
+
 #endif

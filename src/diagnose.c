@@ -65,15 +65,19 @@ static const struct rule_info rules[] = {
 	{ "no-sni", "warning|info", RULE_CLIENT, 20, "the ClientHello carries no server_name", rule_no_sni },
 	{ "tls13-certificates-encrypted", "info", RULE_CONNECTION, 21, "TLS 1.3 hides certificates and later alerts",
 	  rule_tls13_encrypted },
-	{ "renegotiation", "warning|info", RULE_CONNECTION, 22, "a second handshake on an established connection",
+	{ "tls13-encrypted-failure", "error", RULE_EITHER, 22,
+	  "TLS 1.3 failed after ServerHello, as record sizes prove (inferred)", rule_tls13_inferred },
+	{ "client-cert-empty-inferred", "error|warning", RULE_CLIENT, 22,
+	  "TLS 1.3 client flight of exactly an empty Certificate + Finished (inferred)", rule_tls13_inferred },
+	{ "renegotiation", "warning|info", RULE_CONNECTION, 23, "a second handshake on an established connection",
 	  rule_renegotiation },
-	{ "alert", "error|warning|info", RULE_EITHER, 23, "an alert, with its sender and likely cause", rule_alerts },
-	{ "handshake-aborted", "error", RULE_EITHER, 24,
+	{ "alert", "error|warning|info", RULE_EITHER, 24, "an alert, with its sender and likely cause", rule_alerts },
+	{ "handshake-aborted", "error", RULE_EITHER, 25,
 	  "the handshake failed without an alert or other finding that explains it", rule_handshake_aborted },
 };
 
 #define N_RULES (sizeof rules / sizeof rules[0])
-#define LAST_STEP 24
+#define LAST_STEP 25
 
 const struct rule_info *diagnose_catalogue(size_t *n)
 {

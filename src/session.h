@@ -290,6 +290,7 @@ struct finding {
 	uint8_t side;            /* enum side, or SIDE_BOTH */
 	uint8_t n_frames;
 	uint64_t frames[FINDING_FRAMES];
+	bool inferred;           /* rests on record sizes or timing, not on what was seen */
 	char *summary;           /* one line with the concrete values */
 	char *cause;
 	char *fix;

@@ -2581,7 +2581,8 @@ static void test_tls13_certificates_encrypted(void)
 	CU_ASSERT_EQUAL(s->outcome, OUTCOME_COMPLETED);
 	EXPECT_FINDING_EXACT(s, "tls13-certificates-encrypted", SEV_INFO, SIDE_BOTH, FRAMES(6));
 	EXPECT_SUMMARY(s, "tls13-certificates-encrypted", "TLS 1.3 was negotiated (Server Hello, frame 6)");
-	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "Record sizes");
+	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "The record sizes show the client's Finished (frame 8) and "
+							 "application data both ways: the handshake completed.");
 	EXPECT_FIX(s, "tls13-certificates-encrypted", "SSLKEYLOGFILE");
 	EXPECT_HEALTHY(s);
 	EXPECT_NO_CHAIN_FINDINGS(s);
@@ -2594,7 +2595,7 @@ static void test_tls13_certificates_encrypted(void)
 	run(s, &o);
 	CU_ASSERT_EQUAL(s->outcome, OUTCOME_FAILED);
 	EXPECT_FINDING_EXACT(s, "tls13-certificates-encrypted", SEV_INFO, SIDE_BOTH, FRAMES(6));
-	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "at frame 8 has exactly the size of an alert");
+	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "The record sizes show a failure (client alert instead of Finished)");
 	session_free(s);
 
 	/* not fired: resumed (no certificates at all); TLS 1.2 */
@@ -2796,15 +2797,18 @@ static void test_alert(void)
 	EXPECT_CAUSE(s, "alert", "typically rejects the client's certificate or its CertificateVerify");
 	session_free(s);
 
-	/* inferred TLS 1.3 alerts: the client rejects the server ... */
+	/* inferred TLS 1.3 alerts are tls13-encrypted-failure's, not alert's: the client rejects the server ... */
 	s = hello13("api.example.test");
 	appdata(s, 8, SIDE_CLIENT, 19);
 	fin_both(s, SIDE_CLIENT, 9, 10);
 	run(s, &o);
-	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_CLIENT, FRAMES(8));
-	EXPECT_SUMMARY(s, "alert", "The client sent an encrypted TLS 1.3 record of exactly an alert's size (frame 8) and "
-				   "closed the connection");
-	EXPECT_CAUSE(s, "alert", "rejects the server's certificate");
+	EXPECT_NO_FINDING(s, "alert");
+	EXPECT_FINDING_EXACT(s, "tls13-encrypted-failure", SEV_ERROR, SIDE_CLIENT, FRAMES(6, 8));
+	EXPECT_SUMMARY(s, "tls13-encrypted-failure", "The client's record at frame 8 has an alert's size (19 = 2 (alert: "
+						     "level, description) + 1 (content type) + 16 (AEAD tag)), sent "
+						     "instead of its Finished.");
+	EXPECT_SUMMARY(s, "tls13-encrypted-failure", "(inferred from record sizes)");
+	EXPECT_CAUSE(s, "tls13-encrypted-failure", "rejects the server's certificate");
 	session_free(s);
 
 	/* ... the server rejects the client (certificate_required) */
@@ -2814,9 +2818,10 @@ static void test_alert(void)
 	fin_both(s, SIDE_SERVER, 10, 11);
 	run(s, &o);
 	CU_ASSERT_EQUAL(s->outcome, OUTCOME_FAILED);
-	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_SERVER, FRAMES(9));
-	EXPECT_CAUSE(s, "alert", "certificate_required");
-	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "the server most likely rejected the handshake");
+	EXPECT_NO_FINDING(s, "alert");
+	EXPECT_FINDING_EXACT(s, "tls13-encrypted-failure", SEV_ERROR, SIDE_SERVER, FRAMES(6, 8, 9));
+	EXPECT_CAUSE(s, "tls13-encrypted-failure", "The server refused the client's flight");
+	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "server alert after the client's flight");
 	session_free(s);
 
 	/* the ordinary close after completion says nothing, encrypted or (NULL cipher) in the clear */
@@ -3266,7 +3271,8 @@ static void test_catalogue(void)
 		"server-chain-incomplete", "chain-order", "chain-root-sent", "chain-extra-cert", "cert-expired",
 		"cert-not-yet-valid", "cert-expires-soon", "cert-self-signed", "cert-no-san", "hostname-mismatch",
 		"chain-untrusted", "weak-signature", "weak-key", "deprecated-version", "no-sni",
-		"tls13-certificates-encrypted", "renegotiation", "alert", "handshake-aborted",
+		"tls13-certificates-encrypted", "tls13-encrypted-failure", "client-cert-empty-inferred", "renegotiation",
+		"alert", "handshake-aborted",
 	};
 	CU_ASSERT_EQUAL(n, sizeof ids / sizeof ids[0]);
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {

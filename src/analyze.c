@@ -413,6 +413,7 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 			if (a->opts.diag) {
 				finding_list_free(&s->findings);   /* a later look starts afresh */
 				diagnose_session(s, a->opts.diag, &s->findings);
+				diagnose_outcome(s);
 			}
 			give_verdict(a, c, s);
 			attach_evidence(a, c, s);
@@ -441,7 +442,9 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 static bool handshake_settled(struct session *s)
 {
 	session_finish(s);
-	return s->outcome == OUTCOME_COMPLETED || s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
+	if (s->outcome == OUTCOME_COMPLETED)
+		return session_beyond_rejection(s);   /* a server may still refuse it with a short answer */
+	return s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
 }
 
 /* Live: report as soon as the handshake settles; with -w (file mode too):
@@ -461,6 +464,7 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	if (a->opts.diag) {
 		finding_list_free(&s->findings);
 		diagnose_session(s, a->opts.diag, &s->findings);
+		diagnose_outcome(s);
 	}
 	give_verdict(a, c, s);
 	if (!a->opts.live)

@@ -139,6 +139,10 @@ bool diag_aborted_by(const struct session *s, int side, uint64_t after, uint64_t
 		*frame = s->inferred_alert_frame;
 		return true;
 	}
+	if (s->rejected_after_handshake && s->rejected_by == side && s->rejected_frame >= after) {
+		*frame = s->rejected_frame;   /* an alert or a close right after the handshake */
+		return true;
+	}
 	uint64_t closed = diag_own_close_frame(s, side);
 	if (!diag_handshake_done(s) && s->outcome == OUTCOME_FAILED &&
 	    (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST) && s->closed_by == side && closed >= after) {
@@ -162,6 +166,9 @@ void diag_describe_abort(struct strbuf *b, const struct session *s, int side, ui
 		sb_printf(b, "an encrypted alert (frame %" PRIu64 ")", a->frame);
 	else if (a)
 		sb_printf(b, "%s alert %s (frame %" PRIu64 ")", alert_level_word(a->level), alert_name(a->desc), a->frame);
+	else if (s->rejected_after_handshake && s->rejected_by == side)
+		sb_printf(b, "%s right after the handshake, before any data (frame %" PRIu64 ")",
+			  s->rejected_alert ? "an encrypted alert" : "a close", s->rejected_frame);
 	else if (s->inferred_alert && s->inferred_alert_from == side)
 		sb_printf(b, "an encrypted record of an alert's size and closed the connection (frame %" PRIu64 ")",
 			  s->inferred_alert_frame);

@@ -287,7 +287,10 @@ void rule_tls13_encrypted(struct diag *c)
 	struct draft t = { 0 };
 	sb_printf(&t.sum, "TLS 1.3 was negotiated (Server Hello, frame %" PRIu64 "): the certificates, any "
 			  "CertificateRequest and the alerts that follow are encrypted on the wire.", s->sh.frame);
-	if (s->t13_inferred && s->t13.failed)
+	if (s->t13_inferred && s->t13.failed && diag_tls13_clear_alert(s))
+		sb_printf(&t.cause, "The connection failed with an alert sent in the clear before the keys were up "
+				    "(the alert finding names it).");
+	else if (s->t13_inferred && s->t13.failed)
 		sb_printf(&t.cause, "The record sizes show a failure (%s): tls13-encrypted-failure says what they prove.",
 			  t13_pattern_name(s->t13.pattern));
 	else if (s->t13_inferred)

@@ -195,6 +195,14 @@ static void client_cert_empty_inferred(struct diag *c, const struct t13_input *i
 		finding_add_frame(f, v->end_frame);
 }
 
+bool diag_tls13_clear_alert(const struct session *s)
+{
+	for (uint32_t i = 0; i < s->alerts_n; i++)
+		if (!s->alerts[i].encrypted && alert_is_failure(s, &s->alerts[i]))
+			return true;
+	return false;
+}
+
 void rule_tls13_inferred(struct diag *c)
 {
 	const struct session *s = c->s;
@@ -204,6 +212,6 @@ void rule_tls13_inferred(struct diag *c)
 	t13_sizes_of(s->sh.cipher_suite, &in.z);
 	if (s->t13.client_cert == T13_CERT_EMPTY)
 		client_cert_empty_inferred(c, &in);
-	if (s->t13.failed)
+	if (s->t13.failed && !diag_tls13_clear_alert(s))
 		encrypted_failure(c, &in);
 }

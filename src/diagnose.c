@@ -69,15 +69,18 @@ static const struct rule_info rules[] = {
 	  "TLS 1.3 failed after ServerHello, as record sizes prove (inferred)", rule_tls13_inferred },
 	{ "client-cert-empty-inferred", "error|warning", RULE_CLIENT, 22,
 	  "TLS 1.3 client flight of exactly an empty Certificate + Finished (inferred)", rule_tls13_inferred },
-	{ "renegotiation", "warning|info", RULE_CONNECTION, 23, "a second handshake on an established connection",
+	{ "rejected-after-handshake", "error", RULE_EITHER, 23,
+	  "the handshake completed, then one side ended the connection before any data was accepted",
+	  rule_rejected_after_handshake },
+	{ "renegotiation", "warning|info", RULE_CONNECTION, 24, "a second handshake on an established connection",
 	  rule_renegotiation },
-	{ "alert", "error|warning|info", RULE_EITHER, 24, "an alert, with its sender and likely cause", rule_alerts },
-	{ "handshake-aborted", "error", RULE_EITHER, 25,
+	{ "alert", "error|warning|info", RULE_EITHER, 25, "an alert, with its sender and likely cause", rule_alerts },
+	{ "handshake-aborted", "error", RULE_EITHER, 26,
 	  "the handshake failed without an alert or other finding that explains it", rule_handshake_aborted },
 };
 
 #define N_RULES (sizeof rules / sizeof rules[0])
-#define LAST_STEP 25
+#define LAST_STEP 26
 
 const struct rule_info *diagnose_catalogue(size_t *n)
 {
@@ -117,4 +120,11 @@ void diagnose_session(const struct session *s, const struct diag_opts *o, struct
 		if (r->run == rule_not_tls && s->outcome == OUTCOME_NOT_TLS)
 			break;
 	}
+}
+
+void diagnose_outcome(struct session *s)
+{
+	/* the facts alone call it completed; the server refused it right after (nginx's HTTP 400) */
+	if (s->outcome == OUTCOME_COMPLETED && diag_has_finding(&s->findings, "rejected-after-handshake", -1))
+		s->outcome = OUTCOME_FAILED;
 }

@@ -249,6 +249,45 @@ static void finish_tls13(struct session *s)
 	s->handshake_done_seq = c->rlog[0].seq;
 }
 
+/* Completed, then ended by an alert or a close before the client sent any
+ * data. (Inferred TLS 1.3 has its own patterns in tls13_infer.c; an opaque
+ * TLS 1.3 record count mixes tickets with data, so it is not judged here.) */
+static void post_handshake_end(struct session *s)
+{
+	if (s->dir[SIDE_CLIENT].appdata_records || s->renegotiation || s->t13_inferred ||
+	    (s->tls13 && !tls13_handshake_seen(s)))
+		return;
+	const struct alert *first = NULL;
+	for (uint32_t i = 0; i < s->alerts_n && !first; i++)
+		if (s->alerts[i].seq > s->handshake_done_seq)
+			first = &s->alerts[i];
+	if (first) {
+		s->rejected_by = first->from;
+		s->rejected_frame = first->frame;
+		s->rejected_alert = true;
+	} else if (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST) {
+		const struct direction *d = &s->dir[s->closed_by];
+		s->rejected_by = s->closed_by;
+		s->rejected_frame = d->rst && (!d->fin || d->rst_frame < d->fin_frame) ? d->rst_frame : d->fin_frame;
+	} else {
+		return;
+	}
+	s->rejected_after_handshake = true;
+}
+
+bool session_beyond_rejection(const struct session *s)
+{
+	const struct direction *c = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
+	if (s->tls13 && !s->t13_inferred && !tls13_handshake_seen(s))
+		return false;   /* opaque records whose sizes fit no pattern yet: wait for the close */
+	if (s->t13_inferred && s->t13.pattern != T13_COMPLETED)
+		return false;
+	uint64_t capp = s->t13_inferred ? s->t13.app[SIDE_CLIENT] : c->appdata_records;
+	uint64_t sapp = s->t13_inferred ? s->t13.app[SIDE_SERVER] : sv->appdata_records;
+	bool big = !s->tls13 && sv->appdata_bytes > 4096;   /* TLS 1.3's count the handshake's bytes too */
+	return capp >= 2 || (capp >= 1 && (sapp > 3 || big));
+}
+
 static void finish_tls12(struct session *s)
 {
 	for (int side = 0; side < 2; side++) {
@@ -275,6 +314,7 @@ void session_finish(struct session *s)
 	s->inferred_alert_frame = 0;
 	s->t13_inferred = false;
 	memset(&s->t13, 0, sizeof s->t13);
+	s->rejected_after_handshake = false;
 
 	if (!s->is_tls) {
 		s->outcome = (c->not_tls || sv->not_tls) ? OUTCOME_NOT_TLS : OUTCOME_INCOMPLETE;
@@ -305,7 +345,8 @@ void session_finish(struct session *s)
 		return;
 	}
 	if (done) {
-		s->outcome = OUTCOME_COMPLETED;
+		post_handshake_end(s);
+		s->outcome = s->rejected_after_handshake ? OUTCOME_FAILED : OUTCOME_COMPLETED;
 		return;
 	}
 	/* No handshake in the capture, but data flowed both ways: it had

@@ -385,6 +385,14 @@ struct session {
 	bool t13_inferred;
 	struct t13_view t13;
 
+	/* The handshake completed, then the connection ended (an encrypted alert
+	 * or a close) before the client sent any data: rejected right after the
+	 * handshake (curl's host name check, a failed post-handshake check). */
+	bool rejected_after_handshake;
+	uint8_t rejected_by;       /* enum side */
+	uint64_t rejected_frame;   /* its alert, else its close */
+	bool rejected_alert;       /* by an encrypted alert (else a close) */
+
 	struct event *events;
 	uint32_t events_n, events_cap;
 	uint32_t events_dropped;
@@ -432,6 +440,11 @@ void session_finish(struct session *s);
 
 /* Free everything the session owns (lists, DN bytes, certificate refs). */
 void session_free(struct session *s);
+
+/* Is a completed connection past the point where a server rejects it
+ * after the handshake (data both ways beyond one short answer)? Until
+ * then its verdict waits for more data or the close. */
+bool session_beyond_rejection(const struct session *s);
 
 /* Names for reports. */
 const char *outcome_name(int outcome);

@@ -317,6 +317,13 @@ static void fill_tcp_facts(struct analyzer *a, struct conn *c, struct session *s
 		s->closed_by = (uint8_t)side_of(c, c->ep[0].rst ? 0 : 1);
 	else if (close_kind == CLOSE_FIN && c->first_fin_ep >= 0)
 		s->closed_by = (uint8_t)side_of(c, c->first_fin_ep);
+	/* the frame of the named side's own FIN or RST, not of the close that completed it */
+	if (close_kind == CLOSE_FIN || close_kind == CLOSE_RST) {
+		const struct direction *d = &s->dir[s->closed_by];
+		uint64_t own = close_kind == CLOSE_RST ? d->rst_frame : d->fin_frame;
+		if (own)
+			s->close_frame = own;
+	}
 }
 
 /* -w: keep the connection's packets if it is worth a support case. */

@@ -333,7 +333,7 @@ struct session {
 	uint8_t ts_prec;           /* 6 or 9 */
 	uint8_t close_kind;        /* enum close_kind */
 	uint8_t closed_by;         /* enum side, when close_kind is FIN/RST */
-	uint64_t close_frame;
+	uint64_t close_frame;      /* FIN/RST: closed_by's own FIN or RST */
 
 	struct direction dir[2];   /* indexed by enum side */
 

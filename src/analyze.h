@@ -21,6 +21,8 @@ struct analyze_opts {
 	struct evidence *ev;       /* -w: packets of connections with an error finding */
 	bool write_all;            /* --write-all: of every TLS connection */
 	uint64_t stop_after;       /* -c: stop after this many reported connections (0: never) */
+	const uint16_t *tls_ports; /* --tls-port: server ports that serve TLS */
+	size_t n_tls_ports;
 	/* a packet that could not be decoded: called for the first few per file */
 	void (*warn)(void *ctx, const char *file, uint64_t frame, const char *msg);
 	void *warn_ctx;

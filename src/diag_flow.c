@@ -60,6 +60,8 @@ void rule_not_tls(struct diag *c)
 		const struct direction *d = &s->dir[side];
 		if (!d->not_tls || d->spoke_tls)
 			continue;
+		if (side == SIDE_SERVER && s->dir[SIDE_CLIENT].not_tls && !s->dir[SIDE_CLIENT].spoke_tls)
+			continue;   /* the server answered the client's plain text in kind: one finding, the client's */
 		struct draft t = { 0 };
 		struct strbuf first;
 		sb_init(&first);
@@ -67,8 +69,8 @@ void rule_not_tls(struct diag *c)
 		char ep[FMT_ADDR_LEN];
 		fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
 		if (side == SIDE_CLIENT) {
-			sb_printf(&t.sum, "The client sent \"%s\" (frame %" PRIu64 ") to %s, which %s TLS.", first.p,
-				  d->prefix_frame, ep, s->dir[SIDE_SERVER].spoke_tls ? "speaks" : "is a TLS port that expects");
+			sb_printf(&t.sum, "The client sent \"%s\" (frame %" PRIu64 ") to %s, which serves TLS (%s).", first.p,
+				  d->prefix_frame, ep, s->tls_service_why ? s->tls_service_why : "it spoke TLS");
 			sb_printf(&t.cause, "The client speaks plain text (e.g. http:// instead of https://) to a TLS "
 					    "endpoint, or a proxy in between terminates TLS.");
 			sb_printf(&t.fix, "Use https:// (TLS) in the client's target URL or connection settings, or point it "

@@ -81,6 +81,8 @@
 
 /* Bytes of a non-TLS prefix kept to show what a peer spoke instead. */
 #define LIM_PLAINTEXT_PREFIX       64u
+/* Plaintext bytes of a non-TLS direction searched for HTTPS/SSL/TLS. */
+#define LIM_PLAINTEXT_SCAN         2048u
 
 /* A connection whose first bytes are not TLS is watched for a STARTTLS
  * switch over this many bytes per direction, then given up. */

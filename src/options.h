@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define MAX_INPUTS 256
+#define MAX_TLS_PORTS 64
 
 /* --at: a point in time, when one was given. */
 struct when {
@@ -31,6 +32,8 @@ struct options {
 	int64_t idle_timeout;             /* seconds */
 	int64_t memory_mib;               /* --memory-limit */
 	char *filter;                     /* the operands joined: one BPF expression (mem_alloc'd), or NULL */
+	uint16_t tls_ports[MAX_TLS_PORTS]; /* --tls-port: TLS services, whatever speaks to them */
+	size_t n_tls_ports;
 	/* Diagnosis */
 	const char *ca_file, *ca_path;
 	const char *client_cert, *client_cert_pass;

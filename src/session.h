@@ -251,6 +251,8 @@ struct direction {
 	uint8_t prefix[LIM_PLAINTEXT_PREFIX]; /* first bytes when not TLS */
 	uint8_t prefix_len;
 	uint64_t prefix_frame;
+	uint32_t plain_scanned;   /* plaintext bytes looked at for names_tls */
+	bool names_tls;           /* its plaintext names HTTPS, SSL or TLS (an HTTPS port's error page) */
 	uint64_t tls_start_frame;   /* first TLS record (STARTTLS: after plaintext) */
 	uint64_t plaintext_before_tls; /* bytes before TLS started */
 	bool ccs;
@@ -398,6 +400,9 @@ struct session {
 	uint32_t events_dropped;
 
 	struct finding_list findings;
+
+	/* OUTCOME_NOT_TLS: why the server is taken for a TLS service ("it answered with a TLS alert" ...) */
+	const char *tls_service_why;
 
 	/* -w: where this connection's packets went (owned by the analyzer) */
 	struct ev_conn *ev;

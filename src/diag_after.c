@@ -11,11 +11,38 @@
 
 #include "diag.h"
 
+/* A server that closes within this of its answer does not wait for the
+ * client's next request: it refused the one it answered. */
+#define CLOSE_AT_ONCE_SEC 0.05
+
+static double seconds(const struct ts *later, const struct ts *earlier)
+{
+	return (double)(later->sec - earlier->sec) + ((double)later->nsec - (double)earlier->nsec) / 1e9;
+}
+
+/* When the server began to close: its first encrypted alert after its answer, else its FIN or RST. */
+static bool server_close_time(const struct session *s, struct ts *t)
+{
+	const struct direction *sv = &s->dir[SIDE_SERVER];
+	for (uint32_t i = 0; i < s->timeline_n; i++) {
+		const struct msg *m = &s->timeline[i];
+		if (m->from == SIDE_SERVER && m->kind == MSG_ENC_ALERT && m->frame >= sv->appdata_last_frame) {
+			*t = m->time;
+			return true;
+		}
+	}
+	*t = sv->close_time;
+	return sv->fin || sv->rst;
+}
+
 /* nginx with ssl_verify_client on: the handshake completes, the server
- * answers the first request with a short error page and closes first. */
+ * answers the first request with a short error page and closes at once. */
 bool diag_app_rejection(const struct session *s, uint64_t *frame)
 {
 	const struct direction *sv = &s->dir[SIDE_SERVER];
+	struct ts closing;
+	if (!server_close_time(s, &closing) || seconds(&closing, &sv->appdata_last_time) > CLOSE_AT_ONCE_SEC)
+		return false;
 	if (!diag_handshake_done(s) || s->rejected_after_handshake || sv->appdata_records == 0 ||
 	    sv->appdata_records > 3 || sv->appdata_bytes > 4096)
 		return false;

@@ -161,6 +161,7 @@ void session_add_appdata(struct session *s, uint64_t frame, const struct ts *t, 
 	if (d->appdata_records++ == 0)
 		d->appdata_first_frame = frame;
 	d->appdata_last_frame = frame;
+	d->appdata_last_time = *t;
 	d->appdata_bytes += len;
 	if (s->tls13 && s->sh.present && d->rlog_n < LIM_RECORD_LOG) {
 		d->rlog[d->rlog_n].frame = frame;

@@ -267,6 +267,7 @@ struct direction {
 	uint64_t appdata_bytes;
 	uint64_t appdata_first_frame;
 	uint64_t appdata_last_frame;
+	struct ts appdata_last_time;
 	uint64_t heartbeats;
 	/* encrypted records after ServerHello in TLS 1.3 (type 23), first few */
 	uint32_t rlog_n;

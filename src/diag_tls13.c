@@ -45,14 +45,14 @@ static void server_rejected_client(struct diag *c, struct draft *t)
 	if (cert == T13_CERT_EMPTY)
 		sb_printf(&t->cause, "The client's flight holds an empty Certificate: the server requires a client "
 				     "certificate and refused its absence (certificate_required). The client's "
-				     "keystore holds none, or none issued by a CA the server accepts. ");
+				     "keystore holds none, or none issued by a CA the server accepts.");
 	else if (cert == T13_CERT_SENT)
 		sb_printf(&t->cause, "The client sent a certificate; the server refused it, in order of likelihood: "
 				     "issued by a CA not in the server's truststore (unknown_ca), expired "
-				     "(certificate_expired), or without clientAuth (unsupported_certificate). ");
+				     "(certificate_expired), or without clientAuth (unsupported_certificate).");
 	else
 		sb_printf(&t->cause, "The server refused the client's flight or first request: a client certificate "
-				     "check, a policy rule or an internal error. ");
+				     "check, a policy rule or an internal error.");
 	sb_printf(&t->fix, "Read the server's log at this time; check the client's keystore (certificate, key and "
 			   "chain issued by a CA the server trusts). ");
 }
@@ -77,14 +77,14 @@ static void pattern_cause(struct diag *c, struct draft *t)
 	case T13_SERVER_REJECTED_REQUEST:
 		server_rejected_client(c, t);
 		if (v->pattern == T13_SERVER_REJECTED_REQUEST)
-			sb_printf(&t->cause, "The short answer and the close are nginx's way with ssl_verify_client on: "
+			sb_printf(&t->cause, " The short answer and the close are nginx's way with ssl_verify_client on: "
 					     "the handshake completes, and the request is answered with HTTP 400 "
-					     "\"No required SSL certificate was sent\" inside TLS. ");
+					     "\"No required SSL certificate was sent\" inside TLS.");
 		break;
 	default:
 		sb_printf(&t->cause, "The connection closed before the client's Finished: one side gave up or "
 				     "rejected the other's flight without an alert (a timeout, a silent certificate "
-				     "check, a stopped process). ");
+				     "check, a stopped process).");
 		sb_printf(&t->fix, "Read the logs of the side that closed. ");
 		break;
 	}

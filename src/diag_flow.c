@@ -69,8 +69,11 @@ void rule_not_tls(struct diag *c)
 		char ep[FMT_ADDR_LEN];
 		fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
 		if (side == SIDE_CLIENT) {
-			sb_printf(&t.sum, "The client sent \"%s\" (frame %" PRIu64 ") to %s, which serves TLS (%s).", first.p,
-				  d->prefix_frame, ep, s->tls_service_why ? s->tls_service_why : "it spoke TLS");
+			sb_printf(&t.sum, "The client sent \"%s\" (frame %" PRIu64 ") to %s, which serves TLS", first.p,
+				  d->prefix_frame, ep);
+			if (s->tls_service_why)   /* the analyzer's reason */
+				sb_printf(&t.sum, " (%s)", s->tls_service_why);
+			sb_printf(&t.sum, ".");
 			sb_printf(&t.cause, "The client speaks plain text (e.g. http:// instead of https://) to a TLS "
 					    "endpoint, or a proxy in between terminates TLS.");
 			sb_printf(&t.fix, "Use https:// (TLS) in the client's target URL or connection settings, or point it "

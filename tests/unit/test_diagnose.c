@@ -723,6 +723,7 @@ static void run(struct session *s, const struct diag_opts *o)
 	session_finish(s);
 	finding_list_free(&s->findings);
 	diagnose_session(s, o, &s->findings);
+	diagnose_outcome(s);   /* as the analyzer does */
 	check_against_catalogue(s);
 	if (getenv("TLSDIAG_UNIT_DUMP")) {
 		printf("\n-- outcome %s\n", outcome_name(s->outcome));
@@ -1032,7 +1033,7 @@ static void test_not_tls(void)
 	CU_ASSERT_EQUAL(s->outcome, OUTCOME_NOT_TLS);
 	EXPECT_FINDING_EXACT(s, "not-tls", SEV_ERROR, SIDE_CLIENT, FRAMES(4));
 	EXPECT_SUMMARY(s, "not-tls", "The client sent \"GET / HTTP/1.1");
-	EXPECT_SUMMARY(s, "not-tls", "(frame 4) to 10.0.0.2:443, which is a TLS port that expects TLS");
+	EXPECT_SUMMARY(s, "not-tls", "(frame 4) to 10.0.0.2:443, which serves TLS.");
 	EXPECT_FIX(s, "not-tls", "https://");
 	CU_ASSERT_EQUAL(s->findings.n, 1);
 	session_free(s);
@@ -1045,7 +1046,7 @@ static void test_not_tls(void)
 	run(s, &o);
 	CU_ASSERT_EQUAL(s->outcome, OUTCOME_NOT_TLS);
 	EXPECT_FINDING_EXACT(s, "not-tls", SEV_ERROR, SIDE_CLIENT, FRAMES(4));
-	EXPECT_SUMMARY(s, "not-tls", "which speaks TLS");
+	EXPECT_SUMMARY(s, "not-tls", "which serves TLS");
 	session_free(s);
 
 	/* TLS to a plain-text port: the server answers the ClientHello with HTTP */
@@ -1399,7 +1400,7 @@ static void test_client_cert_empty(void)
 		session_free(s);
 	}
 
-	/* warning: nginx (ssl_verify_client on) completes the handshake, answers briefly and closes */
+	/* error: nginx (ssl_verify_client on) completes the handshake, answers briefly and closes at once */
 	s = mtls12_empty(NAMES(P.n_root), 1);
 	ccs_finished(s, 11, SIDE_SERVER);
 	appdata(s, 13, SIDE_CLIENT, 107);
@@ -1407,15 +1408,18 @@ static void test_client_cert_empty(void)
 	enc_alert(s, 15, SIDE_SERVER);
 	rst(s, SIDE_SERVER, 17);
 	run(s, &o);
-	CU_ASSERT_EQUAL(s->outcome, OUTCOME_COMPLETED);
-	EXPECT_FINDING_EXACT(s, "client-cert-empty", SEV_WARNING, SIDE_CLIENT, FRAMES(7, 9, 14, 17));
+	CU_ASSERT_EQUAL(s->outcome, OUTCOME_FAILED);
+	EXPECT_FINDING_EXACT(s, "client-cert-empty", SEV_ERROR, SIDE_CLIENT, FRAMES(7, 9, 14, 17));
+	EXPECT_FINDING_EXACT(s, "rejected-after-handshake", SEV_ERROR, SIDE_SERVER, FRAMES(11, 14, 17));
+	EXPECT_SUMMARY(s, "rejected-after-handshake", "the server answered with 413 bytes in 1 record (frame 14) and "
+						      "closed the connection (frame 17) before the client sent more");
 	EXPECT_SUMMARY(s, "client-cert-empty", "the handshake completed, then the server sent 413 bytes (frame 14) and "
 					       "closed the connection (frame 17)");
 	EXPECT_CAUSE(s, "client-cert-empty", "ssl_verify_client on");
 	EXPECT_NO_FINDING(s, "alert");
 	session_free(s);
 
-	/* warning with --client-cert: the keystore's cause is added */
+	/* with --client-cert: the keystore's cause is added */
 	{
 		struct x509_cert *ks[] = { P.other_client.c };
 		struct diag_opts k = opts_user();
@@ -1428,7 +1432,7 @@ static void test_client_cert_empty(void)
 		appdata(s, 14, SIDE_SERVER, 413);
 		rst(s, SIDE_SERVER, 17);
 		run(s, &k);
-		EXPECT_FINDING(s, "client-cert-empty", SEV_WARNING, SIDE_CLIENT, FRAMES(7, 9, 14));
+		EXPECT_FINDING(s, "client-cert-empty", SEV_ERROR, SIDE_CLIENT, FRAMES(7, 9, 14));
 		EXPECT_CAUSE(s, "client-cert-empty", "ssl_verify_client on");
 		EXPECT_CAUSE(s, "client-cert-empty", "which is not among the 1 CA names the server accepts");
 		session_free(s);
@@ -3084,7 +3088,7 @@ static void test_close_evidence_frames(void)
 	EXPECT_SUMMARY(s, "client-cert-empty", "The server aborted the handshake with closing the connection (frame 11)");
 	session_free(s);
 
-	/* client-cert-empty, warning (nginx): the server's FIN (16), not the client's (18) */
+	/* client-cert-empty, error (nginx): the server's FIN (16), not the client's (18) */
 	s = mtls12_empty(NAMES(P.n_root), 1);
 	ccs_finished(s, 11, SIDE_SERVER);
 	appdata(s, 13, SIDE_CLIENT, 107);
@@ -3092,7 +3096,7 @@ static void test_close_evidence_frames(void)
 	enc_alert(s, 15, SIDE_SERVER);
 	fin_both(s, SIDE_SERVER, 16, 18);
 	run(s, &o);
-	EXPECT_FINDING_EXACT(s, "client-cert-empty", SEV_WARNING, SIDE_CLIENT, FRAMES(7, 9, 14, 16));
+	EXPECT_FINDING_EXACT(s, "client-cert-empty", SEV_ERROR, SIDE_CLIENT, FRAMES(7, 9, 14, 16));
 	EXPECT_SUMMARY(s, "client-cert-empty", "and closed the connection (frame 16)");
 	session_free(s);
 
@@ -3271,8 +3275,8 @@ static void test_catalogue(void)
 		"server-chain-incomplete", "chain-order", "chain-root-sent", "chain-extra-cert", "cert-expired",
 		"cert-not-yet-valid", "cert-expires-soon", "cert-self-signed", "cert-no-san", "hostname-mismatch",
 		"chain-untrusted", "weak-signature", "weak-key", "deprecated-version", "no-sni",
-		"tls13-certificates-encrypted", "tls13-encrypted-failure", "client-cert-empty-inferred", "renegotiation",
-		"alert", "handshake-aborted",
+		"tls13-certificates-encrypted", "tls13-encrypted-failure", "client-cert-empty-inferred",
+		"rejected-after-handshake", "renegotiation", "alert", "handshake-aborted",
 	};
 	CU_ASSERT_EQUAL(n, sizeof ids / sizeof ids[0]);
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {

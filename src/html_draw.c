@@ -57,6 +57,8 @@ struct row {
 	bool has_size;
 	uint32_t size;
 	char label[96];          /* our own words and numbers: still escaped when written */
+	const uint8_t *quote;    /* bytes from the capture shown after the label, or NULL */
+	size_t quote_len;
 };
 
 #define LADDER_ROWS (LIM_TIMELINE + 2 * LIM_RECORD_LOG + 4)
@@ -149,8 +151,11 @@ static size_t collect_rows(const struct session *s, struct row *rows)
 	for (int side = 0; side < 2; side++) {
 		const struct direction *d = &s->dir[side];
 		struct row *r;
-		if (d->not_tls && !d->spoke_tls && (r = add_row(rows, &n, d->prefix_frame, NULL, side, ROW_NOT_TLS)))
-			snprintf(r->label, sizeof r->label, "not TLS: %u bytes of something else", d->prefix_len);
+		if (d->not_tls && !d->spoke_tls && (r = add_row(rows, &n, d->prefix_frame, NULL, side, ROW_NOT_TLS))) {
+			snprintf(r->label, sizeof r->label, "not TLS: ");
+			r->quote = d->prefix;
+			r->quote_len = fmt_prefix_len(d->prefix, d->prefix_len);
+		}
 	}
 	for (uint32_t i = 0; i < s->timeline_n; i++) {
 		const struct msg *m = &s->timeline[i];
@@ -264,6 +269,11 @@ static void ladder_row(FILE *out, const struct session *s, const struct row *r, 
 		x2 + (c2s ? -2 : 2), y, head, s->index);
 	fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"llabel\">", (LX_CLIENT + LX_SERVER) / 2, y - 6);
 	html_text(out, r->label);
+	if (r->quote) {
+		fputs("“", out);
+		html_escape(out, r->quote, r->quote_len > 40 ? 40 : r->quote_len);
+		fputs(r->quote_len > 40 ? "…”" : "”", out);
+	}
 	fputs("</text>", out);
 	fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"lsize\">", (LX_CLIENT + LX_SERVER) / 2, y + 13);
 	if (r->has_size)

@@ -152,7 +152,8 @@ static void findings_list(FILE *out, const struct finding_list *l)
 
 enum cert_col { COL_SUBJECT, COL_ISSUER, COL_VALID, COL_KEY, COL_SIG, COL_SAN, COL_USAGE, N_COLS };
 
-/* Which finding ids point at which column, and which certificate of the chain. */
+/* Which finding ids point at which column, and which certificate of the chain
+ * (chain-untrusted is not among them: the certificate it failed at is only in its text). */
 enum cert_pick { PICK_LEAF, PICK_TOP, PICK_EXPIRED, PICK_NOT_YET, PICK_SOONEST, PICK_WEAK_SIG, PICK_WEAK_KEY };
 static const struct { const char *id; uint8_t col; uint8_t pick; } cert_marks[] = {
 	{ "cert-expired", COL_VALID, PICK_EXPIRED },
@@ -163,7 +164,6 @@ static const struct { const char *id; uint8_t col; uint8_t pick; } cert_marks[] 
 	{ "cert-self-signed", COL_ISSUER, PICK_LEAF },
 	{ "weak-signature", COL_SIG, PICK_WEAK_SIG },
 	{ "weak-key", COL_KEY, PICK_WEAK_KEY },
-	{ "chain-untrusted", COL_ISSUER, PICK_TOP },
 	{ "server-chain-incomplete", COL_ISSUER, PICK_TOP },
 	{ "client-cert-issuer-not-requested", COL_ISSUER, PICK_TOP },
 	{ "client-cert-unsuitable", COL_USAGE, PICK_LEAF },

@@ -94,7 +94,8 @@ static const char *const css =
 	"ul.legend{list-style:none;padding:0;margin:4px 0 0 56px;font-size:12.5px}ul.legend li{display:inline-block;margin-right:16px}\n"
 	".sw{display:inline-block;width:11px;height:11px;margin-right:5px;vertical-align:-1px;border-radius:2px}\n"
 	"tr.failed td:first-child{border-left:4px solid #c62828}tr.warn td:first-child{border-left:4px solid #ef6c00}\n"
-	".capped{color:#8a5300;background:#fff8e1;padding:4px 8px;border-radius:4px}\n";
+	".capped{color:#8a5300;background:#fff8e1;padding:4px 8px;border-radius:4px}\n"
+	".note{color:#b71c1c;background:#fdecea;padding:4px 8px;border-radius:4px}\n";
 
 static void html_begin(struct report_out *o)
 {
@@ -289,7 +290,7 @@ static void chain_table(FILE *out, const struct session *s, int side)
 	}
 	fprintf(out, "<h3>%s certificates (frame %" PRIu64 ", %" PRIu32 ")</h3>\n", who, ch->frame, ch->count);
 	if (ch->count == 0) {
-		fprintf(out, "<p class=\"capped\">The %s sent an empty Certificate message (length 0): no certificate at all.</p>\n",
+		fprintf(out, "<p class=\"note\">The %s sent an empty Certificate message (length 0): no certificate at all.</p>\n",
 			side_name(side));
 		return;
 	}
@@ -416,9 +417,14 @@ static void interim_title(char *buf, size_t len, const struct session *s)
 	size_t n = 0;
 	fmt_endpoint(sb, sizeof sb, s->af, s->server_ip, s->server_port);
 	buf[0] = 0;
-	for (uint32_t i = 0; i < s->findings.n && n < len; i++)
-		if (s->findings.v[i].severity >= SEV_WARNING)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", s->findings.v[i].id);
+	for (uint32_t i = 0; i < s->findings.n && n < len; i++) {
+		const struct finding *f = &s->findings.v[i];
+		bool again = false;   /* an id found on both chains is named once */
+		for (uint32_t k = 0; k < i; k++)
+			again |= s->findings.v[k].severity >= SEV_WARNING && strcmp(s->findings.v[k].id, f->id) == 0;
+		if (f->severity >= SEV_WARNING && !again)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", f->id);
+	}
 	if (n < len)
 		snprintf(buf + n, len - n, "%s%s towards %s", n ? "" : outcome_name(s->outcome), n ? "" : " connection", sb);
 }

@@ -38,7 +38,7 @@ fail() {
 # One run of the browser, bounded: a hung Chromium must not hang make check.
 chrome() {
 	timeout -k 5 60 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
-		--disable-extensions --disable-background-networking --user-data-dir="$tmp/profile" "$@" 2>"$tmp/chrome.err"
+		--disable-extensions --disable-background-networking --user-data-dir="$tmp/profile" "$@" 2>"$tmp/chrome.err" </dev/null
 }
 
 render() {
@@ -69,13 +69,19 @@ for cap in pcaps/*.pcap pcaps/*.pcapng pcaps/*.pcap.gz tests/hostile/*.pcap test
 	# shellcheck disable=SC2086
 	"$TLSDIAG" $opts --json -r "$cap" >"$tmp/$name.json" 2>/dev/null
 	pages=$((pages + 1))
-	$check page "$tmp/$name.html" "$tmp/$name.json" || fail "$cap: the page"
-	[ -n "$browser" ] || continue
+	echo "$tmp/$name.html $tmp/$name.json" >>"$tmp/pages"
 	case " $(echo $sample) " in
-	*" $cap "*) render "$name" "$tmp/$name.html" ;;
-	*) [ "${HTML_CHROMIUM_ALL:-0}" = 1 ] && render "$name" "$tmp/$name.html" ;;
+	*" $cap "*) echo "$name" >>"$tmp/render" ;;
+	*) [ "${HTML_CHROMIUM_ALL:-0}" = 1 ] && echo "$name" >>"$tmp/render" ;;
 	esac
 done
+# shellcheck disable=SC2046
+$check pages $(cat "$tmp/pages") || fail "the pages above"
+if [ -n "$browser" ]; then
+	while read -r name; do
+		render "$name" "$tmp/$name.html"
+	done <"$tmp/render"
+fi
 
 # The page of a capture of many connections keeps its caps and says so.
 if [ -f "$tmp/many-connections.pcap.html" ]; then

@@ -2,6 +2,7 @@
 """html_check.py - checks of one HTML report (tests/html.sh), Python 3 standard library only.
 
     html_check.py page REPORT.html REPORT.json    the page as tlsdiag wrote it
+    html_check.py pages R1.html R1.json ...       many pages in one run (one Python start)
     html_check.py dom DOM.html REPORT.html        the DOM Chromium built from it
     html_check.py png SHOT.png                    the screenshot is not blank
 
@@ -229,6 +230,15 @@ def check_png(path):
 
 def main():
     mode, args = sys.argv[1], sys.argv[2:]
+    if mode == "pages":
+        bad = 0
+        for html, js in zip(args[0::2], args[1::2]):
+            errors = check_page(html, js)
+            for e in errors:
+                print("%s: %s" % (html, e))
+            bad += bool(errors)
+        print("%d pages, %d with problems" % (len(args) // 2, bad))
+        return 1 if bad else 0
     errors = {"page": check_page, "dom": check_dom, "png": check_png}[mode](*args)
     for e in errors:
         print("%s: %s" % (args[0], e))

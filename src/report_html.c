@@ -376,8 +376,11 @@ static void ladder_key(FILE *out)
 	      "error cites</span></p>\n", out);
 }
 
-/* The section of problem no: what g1's problem callback calls with the
- * representative and members it chose; until then, one per connection. */
+/* The section of problem no, drawn from its representative and its members.
+ * The writer's problem callback, once problems.c groups connections, calls
+ * this (and index_entry) with the problem's title, representative and
+ * streams, and html_chart_series/_add with its label; until then
+ * html_connection makes each connection with a finding a problem of its own. */
 static void problem_section(FILE *out, unsigned no, const char *title, const struct session *rep,
 			    const struct members *m)
 {

@@ -384,12 +384,52 @@ static int validity_of(const struct chain_view *v, int i, struct draft *t, const
 	return -1;
 }
 
+/* A handshake that completed although certificates were not yet valid at
+ * capture time: the peer that accepted them had a later clock, so the
+ * capture's clock is the suspect. *offset: how far ahead it must be for all
+ * of them to be valid. (With --at the user chose the time: no suspicion.) */
+static bool clock_suspect(const struct chain_view *v, int64_t *offset)
+{
+	if (in_file(v) || v->o->at_given || !diag_handshake_done(v->c->s))
+		return false;
+	*offset = 0;
+	for (int i = 0; i < v->n; i++) {
+		const struct x509_cert *x = v->certs[i];
+		if (x->x && x->has_validity && v->at < x->not_before && x->not_before - v->at > *offset)
+			*offset = x->not_before - v->at;
+	}
+	return *offset > 0;
+}
+
+static void clock_finding(const struct chain_view *v, int64_t offset, struct finding_list *out)
+{
+	struct draft t = { 0 };
+	char at[32];
+	x509_format_time(v->at, at, sizeof at);
+	sb_printf(&t.sum, "The %s's certificates (frame %" PRIu64 ") were not yet valid at the capture's time (%s), yet "
+			  "the handshake completed: the capture's clock would have to be %" PRId64 " day%s (%" PRId64
+			  " s) later for them to be valid.", side_name(v->side), v->frame, at, (offset + DAY - 1) / DAY,
+		  diag_plural((offset + DAY - 1) / DAY), offset);
+	sb_printf(&t.cause, "The peer that accepted the chain saw a later time than the capture's timestamps: the "
+			    "clock of the capturing host is the suspect (or the peer does not check validity), not the "
+			    "certificates.");
+	sb_printf(&t.fix, "Check the capturing host's clock; to judge validity at another time, give --at TIME "
+			  "(--at now: the time of this run).");
+	add(&t, out, "capture-clock-suspect", SEV_INFO, v, 0);
+}
+
 void chain_check_validity(const struct chain_view *v, struct finding_list *out)
 {
+	int64_t offset;
+	bool skewed = clock_suspect(v, &offset);
+	if (skewed)
+		clock_finding(v, offset, out);
 	for (int i = 0; i < v->n; i++) {
 		const struct x509_cert *x = v->certs[i];
 		if (!x->x || !x->has_validity)
 			continue;
+		if (skewed && v->at < x->not_before)
+			continue;   /* judged by the capture's clock only, which is the suspect */
 		struct draft t = { 0 };
 		const char *id = NULL;
 		int sev = validity_of(v, i, &t, &id);
@@ -622,6 +662,9 @@ void chain_check_untrusted(const struct chain_view *v, struct finding_list *out)
 		return;
 	int depth = 0;
 	int err = chain_verify(store_of(v), v->vcerts, v->vn, v->at, purpose(v), &depth);
+	int64_t offset;
+	if ((err == X509_V_ERR_CERT_NOT_YET_VALID || err == X509_V_ERR_CRL_NOT_YET_VALID) && clock_suspect(v, &offset))
+		err = chain_verify(store_of(v), v->vcerts, v->vn, v->at + offset, purpose(v), &depth);
 	if (err == X509_V_OK)
 		return;
 	/* purpose problems of a client leaf are client-cert-unsuitable's */

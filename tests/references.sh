@@ -4,9 +4,9 @@
 # "(hostname-mismatch)") is present in that same report, and no text says
 # "as above" or "the findings above" without naming them.
 #
-# Every capture of pcaps/ (and its key log when there is one... when
-# --keylog exists) is run three ways: no trust store (the system's), the
-# bench's CA as both trust stores, and the bench's CA for the client only.
+# Every capture of pcaps/ is run four ways: no trust store (the system's),
+# the bench's CA for the client only, for both sides, and with a keystore
+# from another CA; every bundle of tests/bundles with --check-bundle.
 set -u
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 TLSDIAG=${TLSDIAG:-$(pwd)/tlsdiag}

@@ -113,6 +113,11 @@ size_t diag_cert_causes(struct strbuf *cause, struct strbuf *fix, const struct f
  * meet (refuser: the side whose alert ended the handshake). */
 void diag_version_advice(struct strbuf *cause, struct strbuf *fix, const struct session *s, int refuser);
 
+/* ---- what each side logged (diag_logs.c) ---- */
+
+/* After the rules: add to each finding the lines each side's software most likely logged. */
+void diag_logged(struct diag *c);
+
 /* ---- the rules, by topic file; each writes the ids of its table rows ---- */
 
 /* diag_flow.c */

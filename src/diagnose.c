@@ -115,4 +115,5 @@ void diagnose_session(const struct session *s, const struct diag_opts *o, struct
 		if (r->run == rule_not_tls && s->outcome == OUTCOME_NOT_TLS)
 			break;
 	}
+	diag_logged(&c);
 }

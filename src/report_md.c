@@ -38,6 +38,40 @@ void md_text(FILE *out, const char *s)
 	md_escape(out, s, strlen(s));
 }
 
+/* A code span: nothing inside renders as markup, so nothing needs escaping
+ * and the text reads the same in a ticket that does not render Markdown.
+ * The fence is one backtick longer than the longest run inside (CommonMark
+ * §6.1); control bytes and invalid UTF-8 still become \xHH. */
+static void md_code(FILE *out, const char *s)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t run = 0, longest = 0, n = strlen(s);
+	for (size_t i = 0; i < n; i++) {
+		run = s[i] == '`' ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	bool pad = n && (s[0] == '`' || s[n - 1] == '`');
+	for (size_t k = 0; k <= longest; k++)
+		fputc('`', out);
+	if (pad)
+		fputc(' ', out);
+	const uint8_t *p = (const uint8_t *)s;
+	for (size_t i = 0; i < n;) {
+		size_t l = fmt_printable_len(p + i, n - i);
+		if (l) {
+			fwrite(p + i, 1, l, out);
+			i += l;
+		} else {
+			fprintf(out, "\\x%c%c", hx[p[i] >> 4], hx[p[i] & 15]);
+			i++;
+		}
+	}
+	if (pad)
+		fputc(' ', out);
+	for (size_t k = 0; k <= longest; k++)
+		fputc('`', out);
+}
+
 static void md_str(FILE *out, const char *s)
 {
 	md_text(out, s);
@@ -63,6 +97,13 @@ void md_findings(FILE *out, const struct finding_list *l)
 			md_str(out, f->cause);
 			fputs("  \n  *Fix:* ", out);
 			md_str(out, f->fix);
+			for (unsigned k = 0; k < f->n_logs; k++) {
+				const struct finding_log *g = &f->logs[k];
+				fprintf(out, "  \n  *Logged by the %s (%s", side_name(g->side), g->identified ? "" : "if ");
+				md_str(out, g->software);
+				fputs("):* ", out);
+				md_code(out, g->line);
+			}
 			fputc('\n', out);
 		}
 	}

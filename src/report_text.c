@@ -288,6 +288,13 @@ void text_findings(FILE *out, const struct finding_list *l, const char *indent)
 			fprintf(out, "\n%s  Fix: ", indent);
 			put_escaped(out, f->fix);
 			fputc('\n', out);
+			for (unsigned k = 0; k < f->n_logs; k++) {
+				const struct finding_log *g = &f->logs[k];
+				fprintf(out, "%s  Logged by the %s (%s%s): ", indent, side_name(g->side),
+					g->identified ? "" : "if ", g->software);
+				put_escaped(out, g->line);
+				fputc('\n', out);
+			}
 		}
 	}
 }

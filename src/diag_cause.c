@@ -41,7 +41,7 @@ static const struct cert_cause cert_causes[] = {
 	  "Use a client certificate with extended key usage clientAuth." },
 	{ "cert-self-signed", CH_TRUST, "it is self-signed",
 	  "Use a CA-issued certificate, or import this one into the %s's truststore." },
-	{ "chain-untrusted", CH_TRUST, "its chain does not lead to a root CA tlsdiag was given as trusted",
+	{ "chain-untrusted", CH_TRUST, "its chain does not lead to a root of the trust store it was checked against",
 	  "Import the chain's root CA into the %s's truststore, or use a certificate from a CA it trusts." },
 	{ "weak-key", CH_POLICY, "its key is shorter than current policies accept",
 	  "Reissue the certificate with an RSA 2048-bit or an EC P-256 key." },
@@ -54,14 +54,30 @@ static const struct cert_cause cert_causes[] = {
 #define N_CAUSES (sizeof cert_causes / sizeof cert_causes[0])
 #define MAX_NAMED 3
 
-/* The causes present for side, those matching hint first, at most max. */
+/* The highest severity of finding id about side, -1 when there is none. */
+static int severity_of(const struct finding_list *l, const char *id, int side)
+{
+	int sev = -1;
+	for (uint32_t i = 0; i < l->n; i++)
+		if (l->v[i].side == side && !strcmp(l->v[i].id, id) && l->v[i].severity > sev)
+			sev = l->v[i].severity;
+	return sev;
+}
+
+/* The causes present for side, those matching hint first, at most max; the
+ * errors only when there are some (a "not publicly trusted" warning next to
+ * a name mismatch is not why the peer refused). */
 static size_t pick(const struct finding_list *l, int side, int hint, const struct cert_cause **out, size_t max)
 {
+	int floor = SEV_INFO;
+	for (size_t i = 0; i < N_CAUSES; i++)
+		if (severity_of(l, cert_causes[i].id, side) == SEV_ERROR)
+			floor = SEV_ERROR;
 	size_t n = 0;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < N_CAUSES && n < max; i++) {
 			bool first_pass = hint != CH_NONE && cert_causes[i].hint == hint;
-			if ((pass == 0) != first_pass || !diag_has_finding(l, cert_causes[i].id, side))
+			if ((pass == 0) != first_pass || severity_of(l, cert_causes[i].id, side) < floor)
 				continue;
 			out[n++] = &cert_causes[i];
 		}

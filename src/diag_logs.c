@@ -102,7 +102,7 @@ static int server_impl(const struct session *s)
 
 /* ---- the lines ---- */
 
-enum when { W_ANY = 0, W_ABORTED, W_COMPLETED };
+enum when { W_ANY = 0, W_ABORTED, W_COMPLETED, W_VERSION /* aborted with protocol_version */ };
 enum by { BY_VERIFIER = 0, BY_SELF };
 
 /* What the software on one side logs for a finding. app: for OpenSSL
@@ -110,6 +110,7 @@ enum by { BY_VERIFIER = 0, BY_SELF };
  * %s in line: the name the client asked for. */
 struct logged {
 	const char *id;
+	uint8_t side;        /* the side whose software logs it (SIDE_BOTH: either) */
 	uint8_t by;          /* enum by: the side that judged the finding's side, or the finding's side itself */
 	uint8_t impl;
 	uint8_t when;        /* enum when: of the handshake */
@@ -124,59 +125,60 @@ struct logged {
 #define NO_ISSUER "unable to get local issuer certificate"
 
 static const struct logged logged[] = {
-	{ "hostname-mismatch", BY_VERIFIER, IMPL_JSSE, W_ANY, NULL, "Java (JSSE)",
+	{ "hostname-mismatch", SIDE_CLIENT, BY_VERIFIER, IMPL_JSSE, W_ANY, NULL, "Java (JSSE)",
 	  "javax.net.ssl.SSLHandshakeException: No subject alternative DNS name matching %s found." },
-	{ "hostname-mismatch", BY_VERIFIER, IMPL_OPENSSL, W_ANY, "curl", "curl (OpenSSL)",
+	{ "hostname-mismatch", SIDE_CLIENT, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "curl", "curl (OpenSSL)",
 	  "curl: (60) SSL: no alternative certificate subject name matches target host name '%s'" },
-	{ "hostname-mismatch", BY_VERIFIER, IMPL_OPENSSL, W_ANY, "python", "python ssl (OpenSSL)",
+	{ "hostname-mismatch", SIDE_CLIENT, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "python", "python ssl (OpenSSL)",
 	  "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname "
 	  "mismatch, certificate is not valid for '%s'." },
-	{ "hostname-mismatch", BY_VERIFIER, IMPL_OPENSSL, W_ANY, "s_client", "openssl s_client",
+	{ "hostname-mismatch", SIDE_CLIENT, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "s_client", "openssl s_client",
 	  "verify error:num=62:hostname mismatch" },
-	{ "server-chain-incomplete", BY_VERIFIER, IMPL_JSSE, W_ANY, NULL, "Java (JSSE)", PKIX },
-	{ "server-chain-incomplete", BY_VERIFIER, IMPL_OPENSSL, W_ANY, "curl", "curl (OpenSSL)",
+	{ "server-chain-incomplete", SIDE_CLIENT, BY_VERIFIER, IMPL_JSSE, W_ANY, NULL, "Java (JSSE)", PKIX },
+	{ "server-chain-incomplete", SIDE_CLIENT, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "curl", "curl (OpenSSL)",
 	  "curl: (60) SSL certificate problem: " NO_ISSUER },
-	{ "server-chain-incomplete", BY_VERIFIER, IMPL_OPENSSL, W_ANY, "python", "python ssl (OpenSSL)",
+	{ "server-chain-incomplete", SIDE_CLIENT, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "python", "python ssl (OpenSSL)",
 	  "certificate verify failed: " NO_ISSUER },
-	{ "server-chain-incomplete", BY_VERIFIER, IMPL_OPENSSL, W_ANY, "s_client", "openssl s_client",
+	{ "server-chain-incomplete", SIDE_CLIENT, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "s_client", "openssl s_client",
 	  "verify error:num=20:" NO_ISSUER },
-	{ "cert-self-signed", BY_VERIFIER, IMPL_JSSE, W_ANY, NULL, "Java (JSSE)", PKIX },
-	{ "cert-self-signed", BY_VERIFIER, IMPL_OPENSSL, W_ANY, "curl", "curl (OpenSSL)",
+	{ "cert-self-signed", SIDE_CLIENT, BY_VERIFIER, IMPL_JSSE, W_ANY, NULL, "Java (JSSE)", PKIX },
+	{ "cert-self-signed", SIDE_CLIENT, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "curl", "curl (OpenSSL)",
 	  "curl: (60) SSL certificate problem: self-signed certificate" },
-	{ "cert-self-signed", BY_VERIFIER, IMPL_OPENSSL, W_ANY, "python", "python ssl (OpenSSL)",
+	{ "cert-self-signed", SIDE_CLIENT, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "python", "python ssl (OpenSSL)",
 	  "certificate verify failed: self-signed certificate" },
-	{ "cert-self-signed", BY_VERIFIER, IMPL_OPENSSL, W_ANY, "s_client", "openssl s_client",
+	{ "cert-self-signed", SIDE_CLIENT, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "s_client", "openssl s_client",
 	  "verify error:num=18:self-signed certificate" },
-	{ "chain-untrusted", BY_VERIFIER, IMPL_JSSE, W_ANY, NULL, "Java (JSSE)", PKIX },
-	{ "chain-untrusted", BY_VERIFIER, IMPL_OPENSSL, W_ANY, "curl", "curl (OpenSSL)",
+	{ "chain-untrusted", SIDE_CLIENT, BY_VERIFIER, IMPL_JSSE, W_ANY, NULL, "Java (JSSE)", PKIX },
+	{ "chain-untrusted", SIDE_CLIENT, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "curl", "curl (OpenSSL)",
 	  "curl: (60) SSL certificate problem: " NO_ISSUER },
-	{ "chain-untrusted", BY_VERIFIER, IMPL_OPENSSL, W_ANY, "s_client", "OpenSSL",
+	{ "chain-untrusted", SIDE_CLIENT, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "s_client", "openssl s_client",
 	  "verify error:num=20:" NO_ISSUER },
-	{ "chain-untrusted", BY_VERIFIER, IMPL_NGINX, W_COMPLETED, NULL, "nginx (error.log, info)",
+	{ "chain-untrusted", SIDE_SERVER, BY_VERIFIER, IMPL_NGINX, W_COMPLETED, NULL, "nginx (error.log, info)",
 	  "client SSL certificate verify error:" },
-	{ "client-cert-issuer-not-requested", BY_VERIFIER, IMPL_OPENSSL, W_ABORTED, NULL, "OpenSSL",
+	{ "client-cert-issuer-not-requested", SIDE_SERVER, BY_VERIFIER, IMPL_OPENSSL, W_ABORTED, NULL, "OpenSSL",
 	  "tls_process_client_certificate:certificate verify failed" },
-	{ "client-cert-issuer-not-requested", BY_VERIFIER, IMPL_NGINX, W_COMPLETED, NULL, "nginx (error.log, info)",
+	{ "client-cert-issuer-not-requested", SIDE_SERVER, BY_VERIFIER, IMPL_NGINX, W_COMPLETED, NULL, "nginx (error.log, info)",
 	  "client SSL certificate verify error:" },
-	{ "client-cert-unsuitable", BY_VERIFIER, IMPL_OPENSSL, W_ANY, NULL, "OpenSSL",
+	{ "client-cert-unsuitable", SIDE_SERVER, BY_VERIFIER, IMPL_OPENSSL, W_ANY, NULL, "openssl s_server",
 	  "verify error:num=26:unsuitable certificate purpose" },
-	{ "cert-expired", BY_VERIFIER, IMPL_OPENSSL, W_ANY, NULL, "OpenSSL", "verify error:num=10:certificate has expired" },
-	{ "client-cert-empty", BY_VERIFIER, IMPL_OPENSSL, W_ABORTED, NULL, "OpenSSL",
+	{ "cert-expired", SIDE_BOTH, BY_VERIFIER, IMPL_OPENSSL, W_ANY, "s_client", "openssl s_client / s_server",
+	  "verify error:num=10:certificate has expired" },
+	{ "client-cert-empty", SIDE_SERVER, BY_VERIFIER, IMPL_OPENSSL, W_ABORTED, NULL, "OpenSSL",
 	  "tls_process_client_certificate:peer did not return a certificate" },
-	{ "client-cert-empty", BY_VERIFIER, IMPL_JSSE, W_ABORTED, NULL, "Java (JSSE)",
+	{ "client-cert-empty", SIDE_SERVER, BY_VERIFIER, IMPL_JSSE, W_ABORTED, NULL, "Java (JSSE)",
 	  "javax.net.ssl.SSLHandshakeException: Empty client certificate chain" },
-	{ "client-cert-empty", BY_VERIFIER, IMPL_GNUTLS, W_ABORTED, NULL, "GnuTLS (gnutls-serv)",
+	{ "client-cert-empty", SIDE_SERVER, BY_VERIFIER, IMPL_GNUTLS, W_ABORTED, NULL, "GnuTLS (gnutls-serv)",
 	  "Error in handshake: No certificate was found." },
-	{ "client-cert-empty", BY_VERIFIER, IMPL_NGINX, W_COMPLETED, NULL, "nginx (error.log, info; HTTP 400)",
+	{ "client-cert-empty", SIDE_SERVER, BY_VERIFIER, IMPL_NGINX, W_COMPLETED, NULL, "nginx (error.log, info; HTTP 400)",
 	  "client sent no required SSL certificate while reading client request headers" },
-	{ "client-cert-missing", BY_VERIFIER, IMPL_OPENSSL, W_ABORTED, NULL, "OpenSSL",
+	{ "client-cert-missing", SIDE_SERVER, BY_VERIFIER, IMPL_OPENSSL, W_ABORTED, NULL, "OpenSSL",
 	  "tls_process_client_certificate:peer did not return a certificate" },
-	{ "client-cert-missing", BY_VERIFIER, IMPL_NGINX, W_COMPLETED, NULL, "nginx (error.log, info; HTTP 400)",
+	{ "client-cert-missing", SIDE_SERVER, BY_VERIFIER, IMPL_NGINX, W_COMPLETED, NULL, "nginx (error.log, info; HTTP 400)",
 	  "client sent no required SSL certificate while reading client request headers" },
-	{ "version-or-cipher-mismatch", BY_SELF, IMPL_OPENSSL, W_ABORTED, NULL, "OpenSSL",
+	{ "version-or-cipher-mismatch", SIDE_SERVER, BY_SELF, IMPL_OPENSSL, W_VERSION, NULL, "OpenSSL",
 	  "tls_early_post_process_client_hello:unsupported protocol" },
-	{ "not-tls", BY_VERIFIER, IMPL_OPENSSL, W_ANY, NULL, "OpenSSL", "ssl3_get_record:http request" },
-	{ "not-tls", BY_VERIFIER, IMPL_NGINX, W_ANY, NULL, "nginx (error.log, info; HTTP 400)",
+	{ "not-tls", SIDE_SERVER, BY_VERIFIER, IMPL_OPENSSL, W_ANY, NULL, "OpenSSL", "ssl3_get_record:http request" },
+	{ "not-tls", SIDE_SERVER, BY_VERIFIER, IMPL_NGINX, W_ANY, NULL, "nginx (error.log, info; HTTP 400)",
 	  "client sent plain HTTP request to HTTPS port while reading client request headers" },
 };
 
@@ -227,12 +229,19 @@ static struct side_sw software_of(const struct session *s, int side)
 
 /* Does row r fit side's software? nginx is an OpenSSL server whose own lines
  * apply only where it lets the handshake complete and answers in HTTP. */
-static bool fits(const struct logged *r, int side, struct side_sw w, bool done)
+static bool fits(const struct session *s, const struct logged *r, int side, struct side_sw w, bool done)
 {
 	if ((r->when == W_ABORTED && done) || (r->when == W_COMPLETED && !done))
 		return false;
+	if (r->when == W_VERSION) {
+		const struct alert *a = diag_failure_alert(s, side, 0);
+		if (!a || a->encrypted || a->desc != TLS_ALERT_PROTOCOL_VERSION)
+			return false;
+	}
+	if (r->side != SIDE_BOTH && r->side != side)
+		return false;
 	if (r->impl == IMPL_NGINX)
-		return side == SIDE_SERVER && (w.impl == IMPL_OPENSSL || w.impl == IMPL_UNKNOWN);
+		return w.impl == IMPL_OPENSSL || w.impl == IMPL_UNKNOWN;
 	if (w.impl == IMPL_UNKNOWN)
 		return true;   /* every candidate, each named */
 	return r->impl == w.impl && (!r->app || !w.app || !strcmp(r->app, w.app));
@@ -264,13 +273,17 @@ static void add_line(struct diag *c, struct finding *f, int side, bool identifie
 	sb_free(&b);
 }
 
-/* Did the side that logs a reason act on it? A warning about a handshake
- * that went on (a private CA the client trusts) was logged by no one, unless
- * the side reset the connection right away (curl checks the name after the
- * handshake) or the row is for software that logs and answers in HTTP. */
+/* Did the side that logs a reason act on it? A finding about a handshake
+ * the side let go on (a private CA it trusts, a store given that differs
+ * from its own) was logged by no one, unless the side reset the connection
+ * right away (curl checks the name after the handshake), or the row is for
+ * software that logs it and answers in HTTP (nginx). */
 static bool acted(const struct session *s, const struct finding *f, const struct logged *r, int side)
 {
-	if (f->severity == SEV_ERROR || r->when == W_COMPLETED)
+	uint64_t frame;
+	if (r->when == W_COMPLETED)
+		return f->severity >= SEV_WARNING;
+	if (diag_aborted_by(s, side, 0, &frame))
 		return true;
 	return !strcmp(f->id, "hostname-mismatch") && s->close_kind == CLOSE_RST && s->closed_by == side;
 }
@@ -286,8 +299,8 @@ static void reason_lines(struct diag *c, struct finding *f, bool done)
 			continue;
 		int side = r->by == BY_SELF ? f->side : 1 - f->side;
 		struct side_sw w = software_of(c->s, side);
-		if (fits(r, side, w, done) && acted(c->s, f, r, side))
-			add_line(c, f, side, w.impl != IMPL_UNKNOWN, r->software, r->line, name);
+		if (fits(c->s, r, side, w, done) && acted(c->s, f, r, side))
+			add_line(c, f, side, w.impl != IMPL_UNKNOWN && r->impl != IMPL_NGINX, r->software, r->line, name);
 	}
 }
 

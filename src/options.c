@@ -282,8 +282,11 @@ static bool store(const struct opt *d, const char *arg, struct options *o)
 	case K_TEXT:
 		/* the last of two values silently winning is a wrong answer to one of them */
 		if (*(const char **)slot) {
-			fprintf(stderr, "tlsdiag: --%s given twice (\"%s\", \"%s\"): it takes one value\n", d->name,
-				*(const char **)slot, arg);
+			if (d->letter)
+				fprintf(stderr, "tlsdiag: -%c", d->letter);
+			else
+				fprintf(stderr, "tlsdiag: --%s", d->name);
+			fprintf(stderr, " given twice (\"%s\", \"%s\"): it takes one value\n", *(const char **)slot, arg);
 			return false;
 		}
 		*(const char **)slot = arg;

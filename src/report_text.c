@@ -113,7 +113,7 @@ static void cert_request_facts(FILE *out, const struct cert_request *cr)
 }
 
 /* What the timeline line of a message adds: the facts parsed from it. */
-static void message_facts(FILE *out, const struct session *s, const struct msg *m)
+void text_message_facts(FILE *out, const struct session *s, const struct msg *m)
 {
 	char ab[64];
 	if (m->kind == MSG_ALERT) {
@@ -178,7 +178,7 @@ static void timeline(FILE *out, const struct session *s)
 		fmt_time_of_day(tb, sizeof tb, &m->time, s->ts_prec);
 		fprintf(out, "  %7" PRIu64 "  %-15s  %s  %s", m->frame, tb, m->from == SIDE_CLIENT ? "C->S" : "S->C",
 			message_display_name(m, nb, sizeof nb));
-		message_facts(out, s, m);
+		text_message_facts(out, s, m);
 		fputc('\n', out);
 	}
 	if (s->timeline_dropped)

@@ -83,6 +83,25 @@ static X509_STORE *load_trust(const struct textlist *files, const struct textlis
 
 /* ---- the run ---- */
 
+/* Once per report: a side whose chains were judged without the store it
+ * really uses. (A private PKI is normal on backends: without the store the
+ * verdict is weaker, and the reader must know.) */
+static const char *trust_note(const struct diag_opts *d, const struct summary *sum)
+{
+	static char buf[320];
+	bool server = sum->server_chains && !d->trust_given, client = sum->client_chains && !d->client_trust_given;
+	snprintf(buf, sizeof buf, "%s%s%s",
+		 !server ? "" : d->trust ? "no client trust store given (--ca-file): server chains were judged against "
+					  "the system store (\"publicly trusted\")"
+				     : "no client trust store given (--ca-file) and no system store found: server chains "
+				       "were not verified",
+		 server && client ? "; " : "",
+		 client ? "no server trust store given (--client-ca-file): client certificate chains were not "
+			  "verified" : "");
+	return buf[0] ? buf : NULL;
+}
+
+
 struct config {
 	const char *const *inputs;
 	size_t n_inputs;
@@ -221,6 +240,7 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 	}
 	if (began) {
 		struct summary sum = *analyzer_summary(a);
+		sum.trust_note = trust_note(&cfg->dopts, &sum);
 		if (ev) {
 			sum.written_file = cfg->write_path;
 			sum.packets_written = evidence_packets_written(ev);
@@ -293,6 +313,7 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 				 .ts_digits = 6, .frames = capture_frames(cap) };
 	analyzer_end_file(a);
 	struct summary sum = *analyzer_summary(a);
+	sum.trust_note = trust_note(&cfg->dopts, &sum);
 	sum.live = capture_stats(cap, &sum.pcap_received, &sum.pcap_dropped, &sum.pcap_if_dropped);
 	if (ev) {
 		sum.written_file = cfg->write_path;

@@ -619,6 +619,8 @@ static void summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "certificate_cache_hits", sum->certificate_cache_hits);
 	json_kv_uint(j, "with_error", sum->with_error);
 	json_kv_uint(j, "with_warning", sum->with_warning);
+	if (sum->trust_note)
+		json_kv_str(j, "trust_note", sum->trust_note);
 	if (sum->live) {
 		json_key(j, "capture");
 		json_object_begin(j);

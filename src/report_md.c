@@ -259,6 +259,11 @@ static void md_end(struct report_out *o, const struct input_info *in, size_t n_i
 		     " incomplete, %" PRIu64 " not TLS; %" PRIu64 " with errors, %" PRIu64 " with warnings only.\n\n",
 		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections, sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED],
 		sum->outcome[OUTCOME_INCOMPLETE], sum->outcome[OUTCOME_NOT_TLS], sum->with_error, sum->with_warning);
+	if (sum->trust_note) {
+		fputs("Trust: ", out);
+		md_str(out, sum->trust_note);
+		fputs(".\n\n", out);
+	}
 	if (sum->n_ids) {
 		fputs("| finding | connections |\n|---|---:|\n", out);
 		for (uint32_t i = 0; i < sum->n_ids; i++)

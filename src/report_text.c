@@ -409,6 +409,8 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 		fprintf(out, "; %" PRIu64 " healthy connection%s not shown (-v shows them)", sum->not_shown,
 			sum->not_shown == 1 ? "" : "s");
 	fputc('\n', out);
+	if (sum->trust_note)
+		fprintf(out, "Trust: %s\n", sum->trust_note);
 	for (uint32_t i = 0; i < sum->n_ids; i++)
 		fprintf(out, "  %-34s %" PRIu64 " connection%s\n", sum->by_id[i].id, sum->by_id[i].connections,
 			sum->by_id[i].connections == 1 ? "" : "s");

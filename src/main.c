@@ -27,39 +27,54 @@
 #include "reporter.h"
 #include "x509.h"
 
-/* The trust store: the user's files, or the system's default locations. */
-static X509_STORE *load_trust(const char *file, const char *dir, bool *given)
+/* A trust store from the user's files and directories (all of them, concatenated);
+ * opt: the option's name for messages ("ca", "client-ca"). */
+static X509_STORE *load_given(const struct textlist *files, const struct textlist *dirs, const char *opt)
 {
 	X509_STORE *st = X509_STORE_new();
 	if (!st)
 		return NULL;
-	*given = file || dir;
-	if (file && X509_STORE_load_file(st, file) != 1) {
-		fprintf(stderr, "tlsdiag: --ca-file %s: no certificate could be read from it\n", file);
-		X509_STORE_free(st);
-		return NULL;
+	for (size_t i = 0; i < files->n; i++) {
+		if (X509_STORE_load_file(st, files->v[i]) != 1) {
+			fprintf(stderr, "tlsdiag: --%s-file %s: no certificate could be read from it\n", opt, files->v[i]);
+			X509_STORE_free(st);
+			return NULL;
+		}
 	}
-	if (dir && X509_STORE_load_path(st, dir) != 1) {
-		fprintf(stderr, "tlsdiag: --ca-path %s: not a usable certificate directory\n", dir);
-		X509_STORE_free(st);
-		return NULL;
+	for (size_t i = 0; i < dirs->n; i++) {
+		if (X509_STORE_load_path(st, dirs->v[i]) != 1) {
+			fprintf(stderr, "tlsdiag: --%s-path %s: not a usable certificate directory\n", opt, dirs->v[i]);
+			X509_STORE_free(st);
+			return NULL;
+		}
 	}
-	if (!*given) {
-		/* The system bundle, read once into memory. (OpenSSL 3's
-		 * X509_STORE_set_default_paths adds a "file:" store that lists
-		 * the certificate directory on every lookup: far too slow for a
-		 * capture with thousands of connections.) */
-		const char *bundle = getenv(X509_get_default_cert_file_env());
-		if (!bundle)
-			bundle = X509_get_default_cert_file();
-		if (X509_STORE_load_file(st, bundle) != 1) {
-			const char *dir_env = getenv(X509_get_default_cert_dir_env());
-			X509_LOOKUP *hashed = X509_STORE_add_lookup(st, X509_LOOKUP_hash_dir());
-			if (!hashed || !X509_LOOKUP_add_dir(hashed, dir_env ? dir_env : X509_get_default_cert_dir(),
-							 X509_FILETYPE_PEM)) {
-				X509_STORE_free(st);
-				st = NULL;   /* no system store: the untrusted rule stays silent */
-			}
+	ERR_clear_error();
+	return st;
+}
+
+/* The client's trust store: the user's files, or the system's default locations. */
+static X509_STORE *load_trust(const struct textlist *files, const struct textlist *dirs, bool *given)
+{
+	*given = files->n || dirs->n;
+	if (*given)
+		return load_given(files, dirs, "ca");
+	X509_STORE *st = X509_STORE_new();
+	if (!st)
+		return NULL;
+	/* The system bundle, read once into memory. (OpenSSL 3's
+	 * X509_STORE_set_default_paths adds a "file:" store that lists
+	 * the certificate directory on every lookup: far too slow for a
+	 * capture with thousands of connections.) */
+	const char *bundle = getenv(X509_get_default_cert_file_env());
+	if (!bundle)
+		bundle = X509_get_default_cert_file();
+	if (X509_STORE_load_file(st, bundle) != 1) {
+		const char *dir_env = getenv(X509_get_default_cert_dir_env());
+		X509_LOOKUP *hashed = X509_STORE_add_lookup(st, X509_LOOKUP_hash_dir());
+		if (!hashed || !X509_LOOKUP_add_dir(hashed, dir_env ? dir_env : X509_get_default_cert_dir(),
+						 X509_FILETYPE_PEM)) {
+			X509_STORE_free(st);
+			st = NULL;   /* no system store: the untrusted rule stays silent */
 		}
 	}
 	ERR_clear_error();
@@ -67,6 +82,25 @@ static X509_STORE *load_trust(const char *file, const char *dir, bool *given)
 }
 
 /* ---- the run ---- */
+
+/* Once per report: a side whose chains were judged without the store it
+ * really uses. (A private PKI is normal on backends: without the store the
+ * verdict is weaker, and the reader must know.) */
+static const char *trust_note(const struct diag_opts *d, const struct summary *sum)
+{
+	static char buf[320];
+	bool server = sum->server_chains && !d->trust_given, client = sum->client_chains && !d->client_trust_given;
+	snprintf(buf, sizeof buf, "%s%s%s",
+		 !server ? "" : d->trust ? "no client trust store given (--ca-file): server chains were judged against "
+					  "the system store (\"publicly trusted\")"
+				     : "no client trust store given (--ca-file) and no system store found: server chains "
+				       "were not verified",
+		 server && client ? "; " : "",
+		 client ? "no server trust store given (--client-ca-file): client certificate chains were not "
+			  "verified" : "");
+	return buf[0] ? buf : NULL;
+}
+
 
 struct config {
 	const char *const *inputs;
@@ -206,6 +240,7 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 	}
 	if (began) {
 		struct summary sum = *analyzer_summary(a);
+		sum.trust_note = trust_note(&cfg->dopts, &sum);
 		if (ev) {
 			sum.written_file = cfg->write_path;
 			sum.packets_written = evidence_packets_written(ev);
@@ -278,6 +313,7 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 				 .ts_digits = 6, .frames = capture_frames(cap) };
 	analyzer_end_file(a);
 	struct summary sum = *analyzer_summary(a);
+	sum.trust_note = trust_note(&cfg->dopts, &sum);
 	sum.live = capture_stats(cap, &sum.pcap_received, &sum.pcap_dropped, &sum.pcap_if_dropped);
 	if (ev) {
 		sum.written_file = cfg->write_path;
@@ -314,7 +350,8 @@ static int run_bundle(const struct options *o, X509_STORE *trust, bool trust_giv
 }
 
 /* The command line as the pipeline's options. */
-static void configure(struct config *cfg, const struct options *o, X509_STORE *trust, bool trust_given)
+static void configure(struct config *cfg, const struct options *o, X509_STORE *trust, bool trust_given,
+		      X509_STORE *client_trust)
 {
 	cfg->inputs = o->inputs;
 	cfg->n_inputs = o->n_inputs;
@@ -343,16 +380,18 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	cfg->aopts.diag = &cfg->dopts;
 	cfg->dopts.trust = trust;
 	cfg->dopts.trust_given = trust_given;
+	cfg->dopts.client_trust = client_trust;
+	cfg->dopts.client_trust_given = client_trust != NULL;
 	cfg->dopts.hostname = o->hostname;
 	cfg->dopts.at_given = o->at.given;
 	cfg->dopts.at = o->at.t;
 	cfg->dopts.expiry_warn_days = (int)o->expiry_warning;
 }
 
-static int run_capture(const struct options *o, X509_STORE *trust, bool trust_given)
+static int run_capture(const struct options *o, X509_STORE *trust, bool trust_given, X509_STORE *client_trust)
 {
 	static struct config cfg;
-	configure(&cfg, o, trust, trust_given);
+	configure(&cfg, o, trust, trust_given, client_trust);
 	struct certfile keystore;
 	memset(&keystore, 0, sizeof keystore);
 	if (o->client_cert) {
@@ -404,15 +443,18 @@ int main(int argc, char **argv)
 		return list_interfaces();
 	}
 	bool trust_given = false;
-	X509_STORE *trust = load_trust(o.ca_file, o.ca_path, &trust_given);
-	if (!trust && (o.ca_file || o.ca_path)) {
+	X509_STORE *trust = load_trust(&o.ca_file, &o.ca_path, &trust_given);
+	bool client_given = o.client_ca_file.n || o.client_ca_path.n;
+	X509_STORE *client_trust = client_given ? load_given(&o.client_ca_file, &o.client_ca_path, "client-ca") : NULL;
+	if ((!trust && trust_given) || (!client_trust && client_given)) {
 		status = EXIT_USAGE;
 	} else if (o.bundle) {
 		status = run_bundle(&o, trust, trust_given);
 	} else {
-		status = run_capture(&o, trust, trust_given);
+		status = run_capture(&o, trust, trust_given, client_trust);
 	}
 	X509_STORE_free(trust);
+	X509_STORE_free(client_trust);
 	options_free(&o);
 	x509_cache_clear();
 	redact_free();

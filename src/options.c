@@ -26,7 +26,8 @@ enum opt_kind {
 	K_HEADING,   /* not an option: a group title of --help ("" for a blank line) */
 	K_OPERAND,   /* not an option: the trailing arguments, in --help only */
 	K_FLAG,      /* bool: set */
-	K_TEXT,      /* const char *: the argument */
+	K_TEXT,      /* const char *: the argument (given once) */
+	K_LIST,      /* struct textlist: each argument, in order (repeatable) */
 	K_INPUT,     /* appended to inputs[] */
 	K_NUMBER,    /* int64_t: a decimal number from min to max */
 	K_TIME,      /* struct when: 2026-01-31, 2026-01-31T12:00:00Z or @UNIXTIME */
@@ -86,10 +87,16 @@ static const struct opt table[] = {
 					     "recently active are evicted (default 40)" },
 
 	{ .kind = K_HEADING, .help = "Diagnosis:" },
-	{ "ca-file", 0, K_TEXT, "FILE", .field = AT(ca_file),
-	  .help = "trust store (PEM) of the side that verifies; default:\n"
-		  "the system store (\"publicly trusted\")" },
-	{ "ca-path", 0, K_TEXT, "DIR", .field = AT(ca_path), .help = "trust store directory (c_rehash layout)" },
+	{ "ca-file", 0, K_LIST, "FILE", .field = AT(ca_file),
+	  .help = "the client's trust store (PEM), which verifies the server's\n"
+		  "chain (repeatable); default: the system store" },
+	{ "ca-path", 0, K_LIST, "DIR", .field = AT(ca_path),
+	  .help = "the client's trust store as a directory (c_rehash layout)" },
+	{ "client-ca-file", 0, K_LIST, "FILE", .field = AT(client_ca_file),
+	  .help = "the server's trust store (PEM), which verifies client\n"
+		  "certificates (nginx ssl_client_certificate; repeatable)" },
+	{ "client-ca-path", 0, K_LIST, "DIR", .field = AT(client_ca_path),
+	  .help = "the server's trust store as a directory" },
 	{ "client-cert", 0, K_TEXT, "FILE", .field = AT(client_cert),
 	  .help = "the client's keystore certificate (chain): PEM, DER or\n"
 		  "PKCS#12; explains an empty client Certificate" },
@@ -97,9 +104,9 @@ static const struct opt table[] = {
 	  .help = "password of a PKCS#12 --client-cert" },
 	{ "hostname", 0, K_TEXT, "NAME", .field = AT(hostname),
 	  .help = "the name the client used (when it sent no SNI)" },
-	{ "at", 0, K_TIME, "TIME", .field = AT(at), .what = "a time (2026-01-31, 2026-01-31T12:00:00Z, @UNIXTIME)",
+	{ "at", 0, K_TIME, "TIME", .field = AT(at), .what = "a time (2026-01-31, 2026-01-31T12:00:00Z, @UNIXTIME, now)",
 	  .help = "judge certificate validity at TIME (2026-01-31,\n"
-		  "2026-01-31T12:00:00Z or @UNIXTIME), not at capture time" },
+		  "2026-01-31T12:00:00Z, @UNIXTIME or now), not at capture time" },
 	{ "expiry-warning", 0, K_NUMBER, "DAYS", .field = AT(expiry_warning), .min = 0, .max = 3650,
 	  .what = "a number of days",
 	  .help = "warn when a certificate expires within DAYS (30)" },
@@ -205,9 +212,13 @@ static bool parse_number(const char *s, int64_t min, int64_t max, int64_t *out)
 	return true;
 }
 
-/* --at: "2026-01-31", "2026-01-31T12:00:00Z" (or a space, or no Z) or "@UNIX". */
+/* --at: "2026-01-31", "2026-01-31T12:00:00Z" (or a space, or no Z), "@UNIX" or "now" (the run's time). */
 static bool parse_time(const char *s, int64_t *out)
 {
+	if (strcmp(s, "now") == 0) {
+		*out = (int64_t)time(NULL);
+		return true;
+	}
 	if (s[0] == '@')
 		return parse_number(s + 1, INT64_MIN / 2, INT64_MAX / 2, out);
 	static const char *const layouts[] = { "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
@@ -269,8 +280,26 @@ static bool store(const struct opt *d, const char *arg, struct options *o)
 		*(bool *)slot = true;
 		break;
 	case K_TEXT:
+		/* the last of two values silently winning is a wrong answer to one of them */
+		if (*(const char **)slot) {
+			if (d->letter)
+				fprintf(stderr, "tlsdiag: -%c", d->letter);
+			else
+				fprintf(stderr, "tlsdiag: --%s", d->name);
+			fprintf(stderr, " given twice (\"%s\", \"%s\"): it takes one value\n", *(const char **)slot, arg);
+			return false;
+		}
 		*(const char **)slot = arg;
 		break;
+	case K_LIST: {
+		struct textlist *l = slot;
+		if (l->n == MAX_STORE_FILES) {
+			fprintf(stderr, "tlsdiag: --%s: at most %d\n", d->name, MAX_STORE_FILES);
+			return false;
+		}
+		l->v[l->n++] = arg;
+		break;
+	}
 	case K_INPUT:
 		if (o->n_inputs == MAX_INPUTS) {
 			fprintf(stderr, "tlsdiag: at most %d capture files\n", MAX_INPUTS);
@@ -389,6 +418,9 @@ static bool consistent(const struct options *o)
 		why = "--write-all goes with -w FILE";
 	else if (o->bundle && (o->n_inputs || o->device || o->filter))
 		why = "--check-bundle checks files, not captures: leave out -r, -i and filters";
+	else if (o->bundle && (o->client_ca_file.n || o->client_ca_path.n))
+		why = "--client-ca-file and --client-ca-path judge client certificates in a capture: with --check-bundle, "
+		      "give the store with --ca-file";
 	else if (!o->bundle && (o->key || o->key_pass))
 		why = "--key and --key-pass go with --check-bundle";
 	if (why)

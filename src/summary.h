@@ -59,6 +59,10 @@ struct summary {
 	uint64_t pcap_received, pcap_dropped, pcap_if_dropped;
 	/* -w */
 	const char *written_file;
+	/* the trust stores: chains of each side seen, and main's note on a side
+	 * judged without a store of its own (NULL: none to make), said once */
+	uint64_t server_chains, client_chains;
+	const char *trust_note;
 	uint64_t packets_written;
 	/* diagnosis */
 	uint64_t with_error;         /* connections with an error finding */

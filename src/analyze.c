@@ -789,6 +789,8 @@ const struct summary *analyzer_summary(struct analyzer *a)
 	return &a->sum;
 }
 
+const struct summary *analyzer_counts(const struct analyzer *a) { return &a->sum; }
+
 void analyzer_free(struct analyzer *a)
 {
 	if (!a)

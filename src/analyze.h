@@ -48,6 +48,8 @@ bool analyzer_done(const struct analyzer *a);
 /* The bytes its connections hold together (all zero once every file ended). */
 const struct budget *analyzer_budget(const struct analyzer *a);
 const struct summary *analyzer_summary(struct analyzer *a);
+/* The counts so far, as they grow (not finished: for the progress line). */
+const struct summary *analyzer_counts(const struct analyzer *a);
 void analyzer_free(struct analyzer *a);
 
 #endif

@@ -144,12 +144,28 @@ static const uint8_t plain[256] = {
 };
 #undef R16
 
+/* Does any of the 8 bytes in x need more than a copy? (a control byte, DEL,
+ * '"', '\\' or a byte of a multi-byte sequence; a false "yes" next to a
+ * true one only sends those bytes through the table) */
+static inline bool special8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+#define HASZERO(v) (((v) - ones) & ~(v))
+	uint64_t t = (x - ones * 0x20) | x | HASZERO(x ^ (ones * '"')) | HASZERO(x ^ (ones * '\\')) |
+		     HASZERO(x ^ (ones * 0x7f));
+#undef HASZERO
+	return (t & high) != 0;
+}
+
 static void escape(struct json *j, const void *s, size_t len)
 {
 	static const char hx[] = "0123456789abcdef";
 	const uint8_t *p = s;
 	size_t i = 0, run = 0;   /* bytes [run, i) are copied as they are */
 	while (i < len) {
+		/* 8 bytes at a time: finding texts and names are long and plain */
+		for (uint64_t x; i + 8 <= len && (memcpy(&x, p + i, 8), !special8(x));)
+			i += 8;
 		while (i < len && plain[p[i]])
 			i++;
 		if (i == len)

@@ -123,6 +123,10 @@ static const struct opt table[] = {
 	  .help = "write the packets of every connection with an error finding\n"
 		  "(whole connections) to the pcap FILE" },
 	{ "write-all", 0, K_FLAG, .field = AT(write_all), .help = "with -w: write every TLS connection" },
+	{ "progress", 0, K_FLAG, .field = AT(progress),
+	  .help = "show reading progress on stderr even when it is not a\nterminal (a line per second)" },
+	{ "no-progress", 0, K_FLAG, .field = AT(no_progress),
+	  .help = "no progress line (shown by default when stderr is a\nterminal and files are read)" },
 	{ "redact", 0, K_CHOICE, "[=names]", .optional = true, .field = AT(redact), .choices = redactions,
 	  .what = "a choice", .help = "replace IP addresses in the report (consistently); with\n"
 				      "=names also SNI and certificate names" },
@@ -391,6 +395,8 @@ static bool consistent(const struct options *o)
 		why = "--check-bundle checks files, not captures: leave out -r, -i and filters";
 	else if (!o->bundle && (o->key || o->key_pass))
 		why = "--key and --key-pass go with --check-bundle";
+	else if (o->progress && o->no_progress)
+		why = "--progress and --no-progress exclude each other";
 	if (why)
 		fprintf(stderr, "tlsdiag: %s\n", why);
 	return !why;

@@ -46,6 +46,7 @@ struct options {
 	const char *write_path;           /* -w */
 	bool write_all;
 	const char *redact;               /* NULL: off; "": addresses; "names": names too */
+	bool progress, no_progress;       /* the progress line on stderr: forced, or off */
 };
 
 /* Read argv into o (which must be zeroed). Returns true when there is a run

@@ -677,7 +677,6 @@ static void jsonl_connection(struct report_out *o, const struct session *s, bool
 	json_init(&line, o->f, false);
 	connection(&line, s);
 	fputc('\n', o->f);
-	fflush(o->f);   /* live: one line per connection, now */
 }
 
 static void jsonl_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)

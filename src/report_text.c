@@ -448,7 +448,6 @@ static void text_connection(struct report_out *o, const struct session *s, bool 
 		connection_line(o->f, s);
 	else
 		connection_block(o->f, s, o->verbose);
-	fflush(o->f);   /* so `tlsdiag -i any | tee` shows each connection as it ends */
 }
 
 const struct report_writer text_writer = {

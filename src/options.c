@@ -81,6 +81,10 @@ static const struct opt table[] = {
 		  "numbers still count every packet; live default: tcp)" },
 	{ "idle-timeout", 0, K_NUMBER, "SEC", .field = AT(idle_timeout), .min = 1, .max = 100000000, .what = SECS,
 	  .help = "settle a connection idle for SEC seconds (default 600,\nlive 60)" },
+	{ "settle-grace", 0, K_NUMBER, "MS", .field = AT(settle_grace), .min = 1, .max = 600000,
+	  .what = "a number of milliseconds",
+	  .help = "TLS 1.3, live and -w: wait up to MS after the client's\n"
+		  "Finished for the server's answer before settling (1000)" },
 	{ "memory-limit", 0, K_NUMBER, "MIB", .field = AT(memory_mib), .min = 16, .max = 1048576,
 	  .what = "a number of MiB", .help = "memory held for open connections before the least\n"
 					     "recently active are evicted (default 40)" },

@@ -30,6 +30,7 @@ struct options {
 	const char *drop_user;            /* -Z */
 	int64_t idle_timeout;             /* seconds */
 	int64_t memory_mib;               /* --memory-limit */
+	int64_t settle_grace;             /* --settle-grace, milliseconds */
 	char *filter;                     /* the operands joined: one BPF expression (mem_alloc'd), or NULL */
 	/* Diagnosis */
 	const char *ca_file, *ca_path;

@@ -532,10 +532,10 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	struct session *s = c->s;
 	if (!s || c->reported || (!a->opts.live && (!a->opts.ev || c->verdict)) || analyzer_done(a))
 		return;
+	fill_tcp_facts(a, c, s, CLOSE_NONE, frame);   /* a FIN seen now can decide the outcome */
 	if (!handshake_settled(s) || server_answer_pending(a, c, s))
 		return;
 	wait_unlink(a, c);
-	fill_tcp_facts(a, c, s, CLOSE_NONE, frame);
 	session_finish(s);
 	if (!reportable(a, s))
 		return;

@@ -38,6 +38,11 @@ static inline void putch(struct json *j, char c)
 
 static void put(struct json *j, const void *p, size_t n)
 {
+	if (n <= 32 && j->len + n <= JSON_BUF) {   /* most pieces: a name, a number */
+		memcpy(j->buf + j->len, p, n);
+		j->len += n;
+		return;
+	}
 	while (n) {
 		size_t k = n < JSON_BUF ? n : JSON_BUF;
 		memcpy(room(j, k), p, k);
@@ -59,7 +64,7 @@ static void newline(struct json *j)
 }
 
 /* Separator before a value or a key. */
-static void before_value(struct json *j)
+static inline void before_value(struct json *j)
 {
 	if (j->after_key) {
 		j->after_key = false;
@@ -220,6 +225,26 @@ void json_escape(FILE *out, const void *s, size_t len)
 void json_key_n(struct json *j, const char *key, size_t len)
 {
 	before_value(j);
+	/* Member names are ours ("stream", a finding id, a frame number):
+	 * copied as they are when plain, escaped otherwise. A fifth of
+	 * --format jsonl's instructions were spent here. */
+	if (len <= 64) {
+		char *o = room(j, len + 4);
+		size_t i = 0;
+		o[0] = '"';
+		while (i < len && plain[(uint8_t)key[i]]) {
+			o[i + 1] = key[i];
+			i++;
+		}
+		if (i == len) {
+			o[len + 1] = '"';
+			o[len + 2] = ':';
+			o[len + 3] = ' ';
+			j->len += len + (j->pretty ? 4 : 3);
+			j->after_key = true;
+			return;
+		}
+	}
 	putch(j, '"');
 	escape(j, key, len);
 	if (j->pretty)
@@ -251,6 +276,10 @@ static void put_u64(struct json *j, uint64_t v, bool minus)
 {
 	char buf[21];
 	size_t i = sizeof buf;
+	if (v < 10 && !minus) {   /* counts, flags, small ids: most numbers */
+		putch(j, (char)('0' + v));
+		return;
+	}
 	do {
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;

@@ -94,8 +94,8 @@ static void close(struct json *j, char c)
 	if (!empty)
 		newline(j);
 	putch(j, c);
-	/* a connection (a line, or one of the document's) is done: one fwrite */
-	if (j->depth <= 2)
+	/* a JSON Lines line is done, or enough of the document: one fwrite */
+	if (j->depth == 0 || j->len >= JSON_BUF / 2)
 		json_flush(j);
 }
 

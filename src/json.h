@@ -9,9 +9,11 @@
 #include <string.h>
 
 #define JSON_MAX_DEPTH 32
-/* Output is built here and handed to stdio in one fwrite per connection
- * (a value closed at depth 2 or less), or when it is full: a putc per byte
- * and an fputs per key were most of the JSON writers' profile (issue 16). */
+/* Output is built here and handed to stdio in one fwrite when a top-level
+ * value ends (a JSON Lines line) or half of it is used (the document): a
+ * putc per byte and an fputs per key were most of the JSON writers'
+ * profile (issue 16). Code that writes to out itself calls json_flush
+ * first, or its bytes come before what is still buffered. */
 #define JSON_BUF 16384
 
 struct json {

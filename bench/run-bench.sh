@@ -7,7 +7,9 @@
 #                            free disk is skipped and said so ("" for none)
 #   BENCH_DATA=/tmp/tlsdiag-bench   where captures, tools and the curve's data go
 #   BENCH_RUNS=3             timed runs per fast tool (medians of wall and CPU are kept)
-#   BENCH_SLOW=1             also time tshark and ssldump (once each, up to 2 GiB: minutes)
+#   BENCH_RUNS_BIG=1         ... on captures above 2 GiB
+#   BENCH_SLOW=1             also time tshark and ssldump (once each: minutes)
+#   BENCH_PEERS_MAX=2048     on captures up to this size in MiB (tshark needs 4.5 GiB of RAM for 2 GiB)
 #   BENCH_STORM=1            a capture with 50,000+ handshakes in flight at once
 #   BENCH_RATES="4000 40000" the concurrency series: 200 MiB of the same traffic at
 #                            higher connection rates ("" to skip)
@@ -30,6 +32,8 @@ shared=${TLSDIAG_SHARED:-$top/../shared}
 data=${BENCH_DATA:-/tmp/tlsdiag-bench}
 sizes=${BENCH_SIZES-"200 2048 8192"}
 runs=${BENCH_RUNS:-3}
+runs_big=${BENCH_RUNS_BIG:-1}
+peers_max=${BENCH_PEERS_MAX:-2048}
 slow=${BENCH_SLOW:-1}
 storm=${BENCH_STORM:-1}
 rates=${BENCH_RATES-"4000 40000"}
@@ -150,19 +154,21 @@ for size in $sizes; do
 	packets=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["packets"])' "$file.manifest.json")
 	conns=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connections"])' "$file.manifest.json")
 	W=() C=() R=() O=()
+	runs_here=$runs
+	[ "$size" -gt 2048 ] && runs_here=$runs_big
 	cat "$file" >/dev/null
 	cached=$(resident "$file")
-	measure floor "$runs" "$data/pcap_floor" "$file"
-	measure floor-flow "$runs" "$data/pcap_count" -f "$file"
-	measure text "$runs" "$tlsdiag" "${diag[@]}" -r "$file"
-	measure "text --progress" "$runs" "$tlsdiag" "${diag[@]/--no-progress/--progress}" -r "$file"
-	measure jsonl "$runs" "$tlsdiag" --format jsonl "${diag[@]}" -r "$file"
-	measure json "$runs" "$tlsdiag" --json "${diag[@]}" -r "$file"
-	[ $has_ecs = 1 ] && measure ecs "$runs" "$tlsdiag" --format ecs "${diag[@]}" -r "$file"
+	measure floor "$runs_here" "$data/pcap_floor" "$file"
+	measure floor-flow "$runs_here" "$data/pcap_count" -f "$file"
+	measure text "$runs_here" "$tlsdiag" "${diag[@]}" -r "$file"
+	measure "text --progress" "$runs_here" "$tlsdiag" "${diag[@]/--no-progress/--progress}" -r "$file"
+	measure jsonl "$runs_here" "$tlsdiag" --format jsonl "${diag[@]}" -r "$file"
+	measure json "$runs_here" "$tlsdiag" --json "${diag[@]}" -r "$file"
+	[ $has_ecs = 1 ] && measure ecs "$runs_here" "$tlsdiag" --format ecs "${diag[@]}" -r "$file"
 	# the key log the generator writes beside a capture, once it writes one
 	[ $has_keylog = 1 ] && [ -s "$file.keylog" ] &&
-		measure "text --keylog" "$runs" "$tlsdiag" --keylog "$file.keylog" "${diag[@]}" -r "$file"
-	if [ "$slow" = 1 ] && [ "$size" -le 2048 ]; then   # tshark needs 4.5 GiB of RAM for 2 GiB
+		measure "text --keylog" "$runs_here" "$tlsdiag" --keylog "$file.keylog" "${diag[@]}" -r "$file"
+	if [ "$slow" = 1 ] && [ "$size" -le "$peers_max" ]; then
 		tk=()
 		[ -s "$file.keylog" ] && tk=(-o "tls.keylog_file:$file.keylog")
 		command -v tshark >/dev/null && measure tshark 1 tshark -r "$file" -d tcp.port==8443,tls \

@@ -209,7 +209,8 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 		if (analyzer_done(a))
 			break;
 	}
-	progress_stop();   /* erased before the summary is written */
+	const struct summary *fin = analyzer_counts(a);
+	progress_stop(fin->tls_connections, fin->outcome[OUTCOME_FAILED]);   /* erased before the summary */
 	if (began) {
 		struct summary sum = *analyzer_summary(a);
 		if (ev) {

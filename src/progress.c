@@ -21,7 +21,7 @@ static struct {
 	size_t n;
 	uint32_t tick;
 	double start, last;
-	uint64_t last_bytes;
+	uint64_t done;            /* bytes, as of the last packet */
 } P;
 
 static double now(void)
@@ -62,7 +62,7 @@ static void draw(uint64_t done, uint64_t connections, uint64_t failed, double t)
 		double f = done > P.total ? 1.0 : (double)done / (double)P.total;
 		snprintf(pct, sizeof pct, "%.0f%%, ", f * 100);
 	}
-	fprintf(stderr, "%stlsdiag: %s%.0f MB, %.0f MB/s, %llu connections, %llu failed%s", P.tty ? "\r\033[K" : "",
+	fprintf(stderr, "%stlsdiag: %s%.1f MB, %.0f MB/s, %llu connections, %llu failed%s", P.tty ? "\r\033[K" : "",
 		pct, done / 1e6, done / 1e6 / secs, (unsigned long long)connections, (unsigned long long)failed,
 		P.tty ? "" : "\n");
 	fflush(stderr);
@@ -71,13 +71,16 @@ static void draw(uint64_t done, uint64_t connections, uint64_t failed, double t)
 
 void progress_packet(size_t i, uint64_t offset, uint64_t connections, uint64_t failed)
 {
-	if (!P.on || (++P.tick & 4095))
+	if (!P.on)
+		return;
+	P.done = (i < P.n ? P.before[i] : P.before[P.n]) + offset;
+	if (++P.tick & 4095)
 		return;
 	double t = now();
 	if (t - P.last < (P.tty ? 0.25 : 1.0))
 		return;
 	P.last = t;
-	draw((i < P.n ? P.before[i] : P.before[P.n]) + offset, connections, failed, t);
+	draw(P.done, connections, failed, t);
 }
 
 void progress_hide(void)
@@ -89,8 +92,10 @@ void progress_hide(void)
 	}
 }
 
-void progress_stop(void)
+void progress_stop(uint64_t connections, uint64_t failed)
 {
+	if (P.on && !P.tty)   /* a log: the last line has the final counts */
+		draw(P.done, connections, failed, now());
 	progress_hide();
 	P.on = false;
 }

@@ -18,7 +18,7 @@ void progress_packet(size_t i, uint64_t offset, uint64_t connections, uint64_t f
 /* Before report text goes to the same terminal: take the line away (it is
  * drawn again at the next update). */
 void progress_hide(void);
-/* The end: the line is erased (a log keeps its last line). */
-void progress_stop(void);
+/* The end: the line is erased; a log gets a last line with the final counts. */
+void progress_stop(uint64_t connections, uint64_t failed);
 
 #endif

@@ -74,18 +74,19 @@ name_of() { case "$1" in 200) echo tls-200m ;; 2048) echo tls-2g ;; 8192) echo t
 
 # make_capture FILE MIB [generator options]: the generator's capture, made once
 make_capture() {
-	local f=$1 mib=$2 s1 s2
+	local f=$1 mib=$2 pid
 	shift 2
-	# another run may be making it (the manifest comes last): wait while it grows
-	while [ -s "$f" ] && [ ! -s "$f.manifest.json" ]; do
-		s1=$(stat -c %s "$f")
-		sleep 30
-		s2=$(stat -c %s "$f")
-		[ "$s1" = "$s2" ] && break
+	# another run may be making it: wait for its generator (FILE.making holds its pid)
+	while [ -s "$f.making" ] && kill -0 "$(cat "$f.making")" 2>/dev/null; do
+		sleep 10
 	done
 	[ -s "$f" ] && [ -s "$f.manifest.json" ] && return 0
 	python3 "$gen/gen_tls_pcap.py" --templates "$gen/templates/templates.json" --out "$f" \
-		--size-mib "$mib" --seed 1 --manifest "$f.manifest.json" "$@" >&2
+		--size-mib "$mib" --seed 1 --manifest "$f.manifest.json" "$@" >&2 &
+	pid=$!
+	echo "$pid" >"$f.making"
+	wait "$pid" || { rm -f "$f.making"; echo "run-bench: generating $f failed" >&2; exit 1; }
+	rm -f "$f.making"
 	made+=("$f")
 }
 

@@ -22,6 +22,7 @@
 #include "exitcode.h"
 #include "mem.h"
 #include "options.h"
+#include "progress.h"
 #include "redact.h"
 #include "report.h"
 #include "reporter.h"
@@ -114,6 +115,7 @@ struct config {
 	const char *write_path;
 	bool write_all;
 	char *filter;
+	enum progress_mode progress;
 	struct report_opts ropts;
 	struct analyze_opts aopts;
 	struct diag_opts dopts;
@@ -217,8 +219,11 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 		analyzer_begin_file(a, cfg->inputs[i], capture_datalink(cap), capture_ts_digits(cap));
 		struct capture_pkt pkt;
 		int rc = 0;
-		while (!analyzer_done(a) && (rc = capture_next(cap, &pkt, errbuf)) > 0)
+		const struct summary *sofar = analyzer_counts(a);
+		while (!analyzer_done(a) && (rc = capture_next(cap, &pkt, errbuf)) > 0) {
 			analyzer_packet(a, &pkt);
+			progress_packet(i, capture_offset(cap), sofar->tls_connections, sofar->outcome[OUTCOME_FAILED]);
+		}
 		in->frames = capture_frames(cap);
 		in->link_type = mem_strdup(capture_link_names(cap));   /* every interface's, "EN10MB, RAW" */
 		if (!analyzer_done(a) && rc < 0) {
@@ -238,6 +243,8 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 		if (analyzer_done(a))
 			break;
 	}
+	const struct summary *fin = analyzer_counts(a);
+	progress_stop(fin->tls_connections, fin->outcome[OUTCOME_FAILED]);   /* erased before the summary */
 	if (began) {
 		struct summary sum = *analyzer_summary(a);
 		sum.trust_note = trust_note(&cfg->dopts, &sum);
@@ -369,10 +376,15 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	cfg->ropts.pretty = o->pretty;
 	cfg->ropts.verbose = o->verbose;
 	cfg->ropts.only_failures = o->only_failures || (cfg->live && !o->verbose);
+	/* a terminal sees each connection as it ends (and the progress line
+	 * makes way for it); files and pipes get large writes */
+	cfg->ropts.stream = cfg->live || isatty(STDOUT_FILENO);
+	cfg->progress = o->no_progress || cfg->live ? PROGRESS_OFF : o->progress ? PROGRESS_ON : PROGRESS_AUTO;
 	if (o->redact)
 		redact_enable(true, strcmp(o->redact, "names") == 0);
 	cfg->aopts.warn = warn_packet;
 	cfg->aopts.stop_after = (uint64_t)o->count;
+	cfg->aopts.settle_grace_ms = o->settle_grace;
 	cfg->aopts.idle_timeout = o->idle_timeout ? o->idle_timeout : cfg->live ? 60 : 0;
 	cfg->aopts.memory_limit = (uint64_t)o->memory_mib << 20;
 	cfg->aopts.live = cfg->live;
@@ -406,11 +418,15 @@ static int run_capture(const struct options *o, X509_STORE *trust, bool trust_gi
 	}
 
 	catch_stop_signals();
-	static char outbuf[1 << 16];
-	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);   /* reports flush per connection where it matters */
+	/* large blocks for files (the JSON writers hand over a connection at a
+	 * time); live reports flush per connection (reporter.c) */
+	static char outbuf[1 << 20];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	struct reporter rep;
 	reporter_init(&rep, stdout, &cfg.ropts);
 	struct analyzer *a = analyzer_new(&cfg.aopts, &rep);
+	if (!cfg.live)
+		progress_start(cfg.progress, cfg.inputs, cfg.n_inputs);
 	int status = cfg.live ? run_live(&cfg, a, &rep) : run_files(&cfg, a, &rep);
 
 	analyzer_free(a);

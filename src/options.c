@@ -82,6 +82,10 @@ static const struct opt table[] = {
 		  "numbers still count every packet; live default: tcp)" },
 	{ "idle-timeout", 0, K_NUMBER, "SEC", .field = AT(idle_timeout), .min = 1, .max = 100000000, .what = SECS,
 	  .help = "settle a connection idle for SEC seconds (default 600,\nlive 60)" },
+	{ "settle-grace", 0, K_NUMBER, "MS", .field = AT(settle_grace), .min = 1, .max = 600000,
+	  .what = "a number of milliseconds",
+	  .help = "TLS 1.3, live and -w: wait up to MS after the client's\n"
+		  "Finished for the server's answer before settling (1000)" },
 	{ "memory-limit", 0, K_NUMBER, "MIB", .field = AT(memory_mib), .min = 16, .max = 1048576,
 	  .what = "a number of MiB", .help = "memory held for open connections before the least\n"
 					     "recently active are evicted (default 40)" },
@@ -130,6 +134,10 @@ static const struct opt table[] = {
 	  .help = "write the packets of every connection with an error finding\n"
 		  "(whole connections) to the pcap FILE" },
 	{ "write-all", 0, K_FLAG, .field = AT(write_all), .help = "with -w: write every TLS connection" },
+	{ "progress", 0, K_FLAG, .field = AT(progress),
+	  .help = "show reading progress on stderr even when it is not a\nterminal (a line per second)" },
+	{ "no-progress", 0, K_FLAG, .field = AT(no_progress),
+	  .help = "no progress line (shown by default when stderr is a\nterminal and files are read)" },
 	{ "redact", 0, K_CHOICE, "[=names]", .optional = true, .field = AT(redact), .choices = redactions,
 	  .what = "a choice", .help = "replace IP addresses in the report (consistently); with\n"
 				      "=names also SNI and certificate names" },
@@ -423,6 +431,8 @@ static bool consistent(const struct options *o)
 		      "give the store with --ca-file";
 	else if (!o->bundle && (o->key || o->key_pass))
 		why = "--key and --key-pass go with --check-bundle";
+	else if (o->progress && o->no_progress)
+		why = "--progress and --no-progress exclude each other";
 	if (why)
 		fprintf(stderr, "tlsdiag: %s\n", why);
 	return !why;

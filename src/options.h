@@ -37,6 +37,7 @@ struct options {
 	const char *drop_user;            /* -Z */
 	int64_t idle_timeout;             /* seconds */
 	int64_t memory_mib;               /* --memory-limit */
+	int64_t settle_grace;             /* --settle-grace, milliseconds */
 	char *filter;                     /* the operands joined: one BPF expression (mem_alloc'd), or NULL */
 	/* Diagnosis */
 	struct textlist ca_file, ca_path;               /* the client's trust store (verifies the server) */
@@ -54,6 +55,7 @@ struct options {
 	const char *write_path;           /* -w */
 	bool write_all;
 	const char *redact;               /* NULL: off; "": addresses; "names": names too */
+	bool progress, no_progress;       /* the progress line on stderr: forced, or off */
 };
 
 /* Read argv into o (which must be zeroed). Returns true when there is a run

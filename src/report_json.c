@@ -614,6 +614,8 @@ static void summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "flows_expired", sum->flows_expired);
 	json_kv_uint(j, "flows_evicted", sum->flows_evicted);
 	json_kv_uint(j, "flows_evicted_for_memory", sum->flows_evicted_for_memory);
+	if (sum->stop_after)   /* -c N: what the stop cut off is left out, not failed */
+		json_kv_uint(j, "cut_off_by_stop", sum->cut_by_stop);
 	/* each distinct certificate is parsed once; the cache answers the repeats */
 	json_kv_uint(j, "certificates_parsed", sum->certificates_parsed);
 	json_kv_uint(j, "certificate_cache_hits", sum->certificate_cache_hits);
@@ -698,7 +700,6 @@ static void jsonl_connection(struct report_out *o, const struct session *s, bool
 	json_init(&line, o->f, false);
 	connection(&line, s);
 	fputc('\n', o->f);
-	fflush(o->f);   /* live: one line per connection, now */
 }
 
 static void jsonl_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)

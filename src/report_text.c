@@ -440,6 +440,10 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 	if (sum->flows_evicted_for_memory)
 		fprintf(out, "Connections evicted by the memory limit (%" PRIu64 " MiB; raise it with --memory-limit): %" PRIu64 "\n",
 			sum->memory_limit >> 20, sum->flows_evicted_for_memory);
+	if (sum->stop_after && sum->cut_by_stop)
+		fprintf(out, "Stopped by -c after %" PRIu64 " reported connection%s: %" PRIu64
+			" connections in flight were cut off by the stop, not reported\n",
+			sum->stop_after, sum->stop_after == 1 ? "" : "s", sum->cut_by_stop);
 	if (sum->ip_datagrams_dropped)
 		fprintf(out, "IP datagrams never completed from their fragments: %" PRIu64 " (at most %u are held, for %d s)\n",
 			sum->ip_datagrams_dropped, LIM_FRAG_DATAGRAMS, LIM_FRAG_TIMEOUT_SEC);
@@ -457,7 +461,6 @@ static void text_connection(struct report_out *o, const struct session *s, bool 
 		connection_line(o->f, s);
 	else
 		connection_block(o->f, s, o->verbose);
-	fflush(o->f);   /* so `tlsdiag -i any | tee` shows each connection as it ends */
 }
 
 const struct report_writer text_writer = {

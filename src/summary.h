@@ -51,6 +51,8 @@ struct summary {
 	uint64_t flows_evicted;      /* pushed out by the connection cap or the memory limit */
 	uint64_t flows_evicted_for_memory;  /* ... of them, by the memory limit */
 	uint64_t memory_limit;       /* bytes, the limit in force */
+	uint64_t stop_after;         /* -c N, 0 without */
+	uint64_t cut_by_stop;        /* TLS connections in flight when -c N stopped the run: not reported */
 	uint64_t certificates_parsed;
 	uint64_t certificate_cache_hits;
 	size_t peak_memory;          /* bytes, accounted allocations */

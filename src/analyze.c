@@ -536,9 +536,7 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 static bool handshake_settled(struct session *s)
 {
 	session_finish(s);
-	if (s->outcome == OUTCOME_COMPLETED)
-		return session_beyond_rejection(s);   /* a server may still refuse it with a short answer */
-	return s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
+	return s->outcome == OUTCOME_COMPLETED || s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
 }
 
 /* TLS 1.3 "completed" at the client's second flight is not the end: the
@@ -601,6 +599,10 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 		return;
 	fill_tcp_facts(a, c, s, CLOSE_NONE, frame);   /* a FIN seen now can decide the outcome */
 	if (!handshake_settled(s) || server_answer_pending(a, c, s))
+		return;
+	/* -w's verdict on a file waits while a server may still refuse the
+	 * connection with a short answer (live reports at once: issue 12's live part) */
+	if (!a->opts.live && s->outcome == OUTCOME_COMPLETED && !session_beyond_rejection(s))
 		return;
 	wait_unlink(a, c);
 	session_finish(s);

@@ -143,12 +143,16 @@ struct side_end {
 	uint32_t alert_len;
 };
 
-/* Does a side's last record close it (alert-sized, and nothing after it in the log)? */
+/* Does a side's last record close it (alert-sized, nothing after it in the log, then its close)? */
 static struct side_end side_end_of(const struct t13_input *in, const struct t13_view *v, int side, uint32_t first)
 {
 	struct side_end e = { 0, UINT32_MAX, 0 };
 	uint32_t n = in->n[side];
-	if (n > first && in->total[side] == n && side_alert_sized(in, v, side, in->rec[side][n - 1].len)) {
+	/* the alert ends the side once it closed, or when it answers the other side's close:
+	 * live, more may follow */
+	const struct t13_rec *last = n ? &in->rec[side][n - 1] : NULL;
+	bool ended = in->closed[side] || (in->closed[1 - side] && last && in->close_frame[1 - side] < last->frame);
+	if (n > first && in->total[side] == n && ended && side_alert_sized(in, v, side, last->len)) {
 		e.frame = in->rec[side][n - 1].frame;
 		e.seq = in->rec[side][n - 1].seq;
 		e.alert_len = in->rec[side][n - 1].len;

@@ -13,6 +13,7 @@
 #include "summary.h"
 #include "tcp_reasm.h"
 #include "tls_conn.h"
+#include "tls_keys.h"
 #include "tls_record.h"
 #include "x509.h"
 
@@ -78,6 +79,7 @@ struct analyzer {
 	struct flow_table *flows;
 	struct ipfrag_table *frags;
 	struct budget budget;     /* what its connections hold together (TCP queues, handshake messages) */
+	struct tls_keys_tally keys;   /* which key log matched how many connections */
 	/* closed connections waiting out their linger, one list per length */
 	struct conn *closing_head[2], *closing_tail[2];
 	/* finished sessions waiting for their turn, a min-heap by stream */
@@ -230,6 +232,8 @@ static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 	for (int e = 0; e < 2; e++)
 		mid[side_of(c, e)] = !c->tcp[e].syn || c->ep[e].lost_start;
 	c->tls = tls_conn_new(c->s, mid, &c->a->budget);
+	if (c->a->opts.keylog)
+		tls_keys_attach(c->tls, c->s, c->a->opts.keylog, &c->a->keys);
 }
 
 static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
@@ -787,6 +791,11 @@ const struct summary *analyzer_summary(struct analyzer *a)
 	a->sum.certificate_cache_hits = x509_cache_hits();
 	a->sum.peak_memory = mem_peak();
 	return &a->sum;
+}
+
+uint64_t analyzer_keylog_matches(const struct analyzer *a, const char *source)
+{
+	return tls_keys_tally_of(&a->keys, source);
 }
 
 void analyzer_free(struct analyzer *a)

@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "diagnose.h"
 #include "evidence.h"
+#include "keylog.h"
 #include "reporter.h"
 
 struct analyze_opts {
@@ -21,6 +22,7 @@ struct analyze_opts {
 	struct evidence *ev;       /* -w: packets of connections with an error finding */
 	bool write_all;            /* --write-all: of every TLS connection */
 	uint64_t stop_after;       /* -c: stop after this many reported connections (0: never) */
+	const struct keylog *keylog;   /* --keylog files and pcapng DSBs (NULL: none); outlives the analyzer */
 	/* a packet that could not be decoded: called for the first few per file */
 	void (*warn)(void *ctx, const char *file, uint64_t frame, const char *msg);
 	void *warn_ctx;
@@ -48,6 +50,8 @@ bool analyzer_done(const struct analyzer *a);
 /* The bytes its connections hold together (all zero once every file ended). */
 const struct budget *analyzer_budget(const struct analyzer *a);
 const struct summary *analyzer_summary(struct analyzer *a);
+/* Connections whose random the key log source (a --keylog file name) held. */
+uint64_t analyzer_keylog_matches(const struct analyzer *a, const char *source);
 void analyzer_free(struct analyzer *a);
 
 #endif

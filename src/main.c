@@ -20,11 +20,13 @@
 #include "diagnose.h"
 #include "evidence.h"
 #include "exitcode.h"
+#include "keylog.h"
 #include "mem.h"
 #include "options.h"
 #include "redact.h"
 #include "report.h"
 #include "reporter.h"
+#include "tls_decrypt.h"
 #include "x509.h"
 
 /* The trust store: the user's files, or the system's default locations. */
@@ -80,6 +82,7 @@ struct config {
 	const char *write_path;
 	bool write_all;
 	char *filter;
+	struct keylog *keylog;     /* --keylog files, then the DSBs of the captures */
 	struct report_opts ropts;
 	struct analyze_opts aopts;
 	struct diag_opts dopts;
@@ -139,6 +142,58 @@ static int bundle_format(const struct report_writer *w)
 	return w == &md_writer ? REPORT_MARKDOWN : REPORT_TEXT;
 }
 
+/* ---- key logs ---- */
+
+/* A key log line tlsdiag could not use, or a shape it accepted: one line, never fatal. */
+static void keylog_warning(void *arg, const struct keylog_warning *w)
+{
+	(void)arg;
+	if (w->line)
+		fprintf(stderr, "tlsdiag: %s:%lu: %s\n", w->source, w->line, w->message);
+	else
+		fprintf(stderr, "tlsdiag: %s: %s\n", w->source, w->message);
+}
+
+static bool load_keylogs(struct config *cfg, const struct options *o)
+{
+	cfg->keylog = keylog_new(keylog_warning, NULL);
+	cfg->aopts.keylog = cfg->keylog;
+	for (size_t i = 0; i < o->n_keylogs; i++) {
+		char err[256];
+		if (keylog_load_file(cfg->keylog, o->keylogs[i], cfg->live, err, sizeof err) < 0) {
+			fprintf(stderr, "tlsdiag: --keylog %s\n", err);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* pcapng Decryption Secrets Blocks read so far (they come before the
+ * packets they decrypt): key log lines as if from a file of that name. */
+static void take_secrets(struct config *cfg, struct capture *cap, const char *file)
+{
+	struct pcapfile_secrets sec;
+	while (capture_secrets(cap, &sec)) {
+		if (sec.type != PCAPFILE_SECRETS_TLS_KEYLOG) {
+			fprintf(stderr, "tlsdiag: %s: decryption secrets of type 0x%08x (not a TLS key log) ignored\n",
+				file, (unsigned)sec.type);
+			continue;
+		}
+		char name[512];
+		snprintf(name, sizeof name, "pcapng DSB in %s", file);
+		keylog_add_text(cfg->keylog, name, sec.data, sec.len);
+	}
+}
+
+/* A key log that matched no connection is most likely another run's. */
+static void keylog_unmatched(const struct options *o, const struct analyzer *a)
+{
+	for (size_t i = 0; i < o->n_keylogs; i++)
+		if (analyzer_keylog_matches(a, o->keylogs[i]) == 0)
+			fprintf(stderr, "tlsdiag: warning: key log %s matched no connection (no ClientHello random of "
+				"the capture is in it: the key log of another run or another client?)\n", o->keylogs[i]);
+}
+
 static int run_files(struct config *cfg, struct analyzer *a, struct reporter *rep)
 {
 	struct input_info info[MAX_INPUTS];
@@ -183,8 +238,10 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 		analyzer_begin_file(a, cfg->inputs[i], capture_datalink(cap), capture_ts_digits(cap));
 		struct capture_pkt pkt;
 		int rc = 0;
-		while (!analyzer_done(a) && (rc = capture_next(cap, &pkt, errbuf)) > 0)
+		while (!analyzer_done(a) && (rc = capture_next(cap, &pkt, errbuf)) > 0) {
+			take_secrets(cfg, cap, cfg->inputs[i]);
 			analyzer_packet(a, &pkt);
+		}
 		in->frames = capture_frames(cap);
 		in->link_type = mem_strdup(capture_link_names(cap));   /* every interface's, "EN10MB, RAW" */
 		if (!analyzer_done(a) && rc < 0) {
@@ -267,8 +324,10 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 		rc = capture_next(cap, &pkt, errbuf);
 		if (rc == 1)
 			analyzer_packet(a, &pkt);
-		else if (rc == 2)
+		else if (rc == 2) {
 			analyzer_tick(a, (int64_t)time(NULL));   /* quiet wire: idle connections settle */
+			keylog_refresh(cfg->keylog, errbuf, sizeof errbuf);   /* lines the clients appended */
+		}
 		else
 			break;
 	}
@@ -341,6 +400,7 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	cfg->aopts.live = cfg->live;
 	cfg->aopts.write_all = o->write_all;
 	cfg->aopts.diag = &cfg->dopts;
+	cfg->aopts.keylog = cfg->keylog;
 	cfg->dopts.trust = trust;
 	cfg->dopts.trust_given = trust_given;
 	cfg->dopts.hostname = o->hostname;
@@ -366,6 +426,12 @@ static int run_capture(const struct options *o, X509_STORE *trust, bool trust_gi
 		cfg.dopts.keystore_given = true;
 	}
 
+	if (!load_keylogs(&cfg, o)) {
+		certfile_free(&keystore);
+		keylog_free(cfg.keylog);
+		return EXIT_USAGE;
+	}
+
 	catch_stop_signals();
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);   /* reports flush per connection where it matters */
@@ -373,8 +439,12 @@ static int run_capture(const struct options *o, X509_STORE *trust, bool trust_gi
 	reporter_init(&rep, stdout, &cfg.ropts);
 	struct analyzer *a = analyzer_new(&cfg.aopts, &rep);
 	int status = cfg.live ? run_live(&cfg, a, &rep) : run_files(&cfg, a, &rep);
+	if (status != EXIT_USAGE)
+		keylog_unmatched(o, a);
 
 	analyzer_free(a);
+	keylog_free(cfg.keylog);
+	tls_decrypt_cleanup();
 	certfile_free(&keystore);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("tlsdiag: error writing the report\n", stderr);

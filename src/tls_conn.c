@@ -124,7 +124,9 @@ static void prot_after_message(struct tls_conn *c, int side, uint8_t type)
 			key_change(c, side, TLS_EPOCH_HANDSHAKE);
 		break;
 	case HS_FINISHED:
-		if (st->epoch == TLS_EPOCH_HANDSHAKE)
+		/* a client whose 0-RTT was refused sends no EndOfEarlyData: its
+		 * Finished still ends its handshake epoch */
+		if (st->epoch == TLS_EPOCH_HANDSHAKE || (side == SIDE_CLIENT && st->epoch == TLS_EPOCH_EARLY))
 			key_change(c, side, TLS_EPOCH_APPLICATION);
 		break;
 	case HS_KEY_UPDATE:
@@ -388,7 +390,16 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 void tls_conn_record(struct tls_conn *c, int side, uint8_t type, uint16_t version, const uint8_t *body,
 		     uint32_t len, uint64_t frame, const struct ts *t, unsigned flags)
 {
+	struct session *s = c->s;
+	uint32_t msgs = s->timeline_n, alerts = s->alerts_n;
 	dispatch(c, side, type, version, body, len, frame, t, flags & TLS_REC_DECRYPTED);
+	if (!(flags & TLS_REC_DECRYPTED))
+		return;
+	/* what this record told is marked as read with a key log */
+	for (uint32_t i = msgs; i < s->timeline_n; i++)
+		s->timeline[i].decrypted = true;
+	for (uint32_t i = alerts; i < s->alerts_n; i++)
+		s->alerts[i].decrypted = true;
 }
 
 /* ---- protected records ---- */

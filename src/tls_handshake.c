@@ -6,6 +6,7 @@
 
 #include "limits.h"
 #include "rd.h"
+#include "tls_handshake13.h"
 #include "tls_names.h"
 #include "tls_suite.h"
 #include "x509.h"
@@ -567,6 +568,8 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 			break;
 		}
 		c->count++;
+		if (tls13)
+			tls13_cert_entry_extensions(s, side, c->count - 1, exts, frame);
 		if (rd_left(&der) == 0 && empty++ == 0)
 			first_empty = c->count - 1;
 		if (c->n >= entries)
@@ -888,7 +891,7 @@ void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_
 	case HS_CERTIFICATE_STATUS:
 		parse_certificate_status(s, r, frame);
 		break;
-	case HS_FINISHED:   /* in the clear only with a NULL cipher */
+	case HS_FINISHED:   /* in the clear only with a NULL cipher, else decrypted */
 		if (!s->dir[side].finished) {
 			s->dir[side].finished = true;
 			s->dir[side].finished_frame = frame;
@@ -898,8 +901,11 @@ void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_
 	case HS_NEW_SESSION_TICKET:
 		if (!tls_version_is_13(msg_version(s)))
 			parse_new_session_ticket(s, r, frame);
+		else
+			tls13_parse_message(s, side, type, body, len, frame);
 		break;
 	default:
+		tls13_parse_message(s, side, type, body, len, frame);
 		break;
 	}
 }

@@ -79,6 +79,8 @@ static void timeline(FILE *out, const struct session *s)
 			message_display_name(m, nb, sizeof nb));
 		if (m->kind == MSG_ALERT)
 			fprintf(out, " %s", fmt_alert(ab, sizeof ab, m->level, m->desc));
+		if (m->decrypted)
+			fputs(" (decrypted)", out);
 		fputs(" |\n", out);
 	}
 	fputc('\n', out);

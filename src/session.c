@@ -223,6 +223,26 @@ static void finish_tls13(struct session *s)
 	}
 }
 
+/* A direction whose handshake a key log opened: its Finished is known, not
+ * inferred from record sizes, and its alerts are read, not guessed. */
+static void finish_decrypted13(struct session *s)
+{
+	uint32_t done_seq = 0;
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		if (!s->keys.dir[side].decrypted)
+			continue;
+		s->handshake_done[side] = d->finished;
+		if (d->finished && d->finished_seq >= done_seq) {
+			done_seq = d->finished_seq;
+			s->handshake_done_frame = d->finished_frame;
+			s->handshake_done_seq = d->finished_seq;
+		}
+		if (s->inferred_alert && s->inferred_alert_from == side)
+			s->inferred_alert = false;
+	}
+}
+
 static void finish_tls12(struct session *s)
 {
 	for (int side = 0; side < 2; side++) {
@@ -260,6 +280,8 @@ void session_finish(struct session *s)
 		finish_tls13(s);
 	else
 		finish_tls12(s);
+	if (s->tls13 && s->decrypted)
+		finish_decrypted13(s);
 
 	bool done = s->handshake_done[0] && s->handshake_done[1];
 	/* A fatal (or encrypted) alert before the handshake finished ends it;

@@ -290,6 +290,7 @@ struct conn_keys {
 	uint64_t mismatch_frame;
 	struct {
 		bool decrypted;          /* at least one record of this direction was opened */
+		uint32_t offered;        /* protected records offered to the key logs */
 		uint32_t records;        /* records opened */
 		const char *source;      /* the key log of the first secret used (owned by the key log) */
 		unsigned long line;

@@ -135,13 +135,16 @@ static void switch_keys(struct tls_keys *k, int side, const struct tls_protectio
 	}
 	kd->set = true;
 	kd->on = code == TLS_DEC_OK;
+	if (kd->on)
+		tls_decrypt_set_seq(k->d, side, st->seq);
 	kd->epoch = st->epoch;
 	kd->generation = st->generation;
-	if (!kd->on) {
-		if (code == TLS_DEC_BAD_KEY && !k->s->keys.unsupported)
-			k->s->keys.unsupported = ds.reason;
+	if (!kd->on && st->epoch == TLS_EPOCH_CCS && st->generation > 0 && !k->s->keys.unsupported)
+		k->s->keys.unsupported = "the keys of a renegotiation";
+	else if (!kd->on && code == TLS_DEC_BAD_KEY && !k->s->keys.unsupported)
+		k->s->keys.unsupported = ds.reason;
+	else if (!kd->on)
 		missing(k, side, st, frame);
-	}
 }
 
 static void opened(struct tls_keys *k, int side)
@@ -178,6 +181,7 @@ static int key_open(void *ctx, int side, const struct tls_protection *st, const 
 {
 	struct tls_keys *k = ctx;
 	struct kdir *kd = &k->dir[side];
+	k->s->keys.dir[side].offered++;
 	if (!start(k, st) || kd->dead)
 		return TLS_OPEN_NO_KEYS;
 	if (!kd->set || kd->epoch != st->epoch || kd->generation != st->generation)
@@ -266,4 +270,28 @@ uint64_t tls_keys_tally_of(const struct tls_keys_tally *t, const char *source)
 		if (strcmp(t->v[i].source, source) == 0)
 			return t->v[i].connections;
 	return 0;
+}
+
+const char *tls_keys_missing_label(const struct session *s, int side)
+{
+	const struct conn_keys *ck = &s->keys;
+	if (!ck->dir[side].missing)
+		return NULL;
+	bool client = side == SIDE_CLIENT;
+	switch (ck->dir[side].missing_epoch) {
+	case TLS_EPOCH_EARLY: return "CLIENT_EARLY_TRAFFIC_SECRET";
+	case TLS_EPOCH_HANDSHAKE: return client ? "CLIENT_HANDSHAKE_TRAFFIC_SECRET" : "SERVER_HANDSHAKE_TRAFFIC_SECRET";
+	case TLS_EPOCH_APPLICATION: return client ? "CLIENT_TRAFFIC_SECRET_0" : "SERVER_TRAFFIC_SECRET_0";
+	default: return "CLIENT_RANDOM";
+	}
+}
+
+const char *tls_keys_missing_what(const struct session *s, int side)
+{
+	switch (s->keys.dir[side].missing_epoch) {
+	case TLS_EPOCH_EARLY: return "0-RTT data";
+	case TLS_EPOCH_HANDSHAKE: return "handshake";
+	case TLS_EPOCH_APPLICATION: return "records after its Finished";
+	default: return "records after its ChangeCipherSpec";
+	}
 }

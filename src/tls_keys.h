@@ -42,4 +42,10 @@ void tls_keys_attach(struct tls_conn *c, struct session *s, const struct keylog 
 /* Connections the given source (a key log file name as loaded) decrypted. */
 uint64_t tls_keys_tally_of(const struct tls_keys_tally *t, const char *source);
 
+/* For reports: the key log label whose secret a direction lacked
+ * ("SERVER_HANDSHAKE_TRAFFIC_SECRET" ...), NULL when none was missing; and
+ * what the epoch carries ("handshake", "application data", "0-RTT data"). */
+const char *tls_keys_missing_label(const struct session *s, int side);
+const char *tls_keys_missing_what(const struct session *s, int side);
+
 #endif

@@ -332,15 +332,13 @@ static void alert(struct json *j, const struct alert *a)
 }
 
 /* "decryption": which key log line opened each direction, and what was not
- * opened and why; null when no key log was given. Never a secret. */
+ * opened and why; left out when no key log was given. Never a secret. */
 static void decryption(struct json *j, const struct session *s)
 {
 	const struct conn_keys *ck = &s->keys;
-	json_key(j, "decryption");
-	if (!ck->given) {
-		json_null(j);
+	if (!ck->given)
 		return;
-	}
+	json_key(j, "decryption");
 	json_object_begin(j);
 	json_kv_bool(j, "matched", ck->matched);
 	if (ck->looked_up && !ck->matched) {

@@ -385,6 +385,7 @@ struct session {
 	bool tls13;                /* negotiated TLS 1.3 (or a draft) */
 	bool resumed;              /* abbreviated handshake */
 	bool renegotiation;        /* handshake after the first one completed */
+	struct { bool present; uint8_t random[32]; uint16_t cipher_suite; } reneg_sh;   /* its ServerHello (decrypted) */
 	uint64_t renegotiation_frame;
 	uint32_t handshakes;       /* ClientHellos seen in the clear */
 	bool encrypted_extensions; /* TLS 1.3 EncryptedExtensions (decrypted) */

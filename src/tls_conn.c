@@ -485,9 +485,9 @@ static void on_record(void *ctx, int side, const struct tls_rec_hdr *h, const ui
 		protected_record(c, side, h, body, frame, t);
 	else
 		tls_conn_record(c, side, h->type, h->version, body, h->len, frame, t, 0);
-	if (c->dec)
-		c->rec[side].keep_appdata = !c->dec->keep_appdata ||
-					    c->dec->keep_appdata(c->dec_ctx, side, &c->prot[side]);
+	/* both sides: a ServerHello switches the client's keys too */
+	for (int d = 0; c->dec && d < 2; d++)
+		c->rec[d].keep_appdata = !c->dec->keep_appdata || c->dec->keep_appdata(c->dec_ctx, d, &c->prot[d]);
 }
 
 static void on_sslv2(void *ctx, int side, const uint8_t *body, uint32_t len, uint64_t frame, const struct ts *t)

@@ -474,8 +474,13 @@ static bool parse_server_hello(struct session *s, struct rd r, uint64_t frame, u
 		s->tls13 = true;
 		return true;
 	}
-	if (s->sh.present)
-		return is_hrr;   /* a second one: renegotiation, timeline only */
+	if (s->sh.present) {
+		/* a second one: renegotiation, timeline only; its random and suite
+		 * make the keys of the renegotiated connection (a key log decrypts on) */
+		if (!is_hrr)
+			tls_later_server_hello(s, r, random);
+		return is_hrr;
+	}
 	struct server_hello *sh = &s->sh;
 	sh->present = true;
 	sh->frame = frame;
@@ -808,20 +813,6 @@ static void parse_certificate_status(struct session *s, struct rd r, uint64_t fr
 	trailing(s, frame, HS_CERTIFICATE_STATUS, &r, "response");
 }
 
-static void parse_new_session_ticket(struct session *s, struct rd r, uint64_t frame)
-{
-	struct new_session_ticket *t = &s->ticket;
-	struct rd ticket;
-	t->present = true;
-	t->frame = frame;
-	if (!rd_u32(&r, &t->lifetime_hint) || !rd_vec16(&r, &ticket)) {
-		malformed(s, frame, HS_NEW_SESSION_TICKET, "truncated");
-		return;
-	}
-	t->ticket_len = (uint32_t)rd_left(&ticket);
-	trailing(s, frame, HS_NEW_SESSION_TICKET, &r, "ticket");
-}
-
 /* A ClientHello after the first (and the HelloRetryRequest's second): kept
  * whole, up to LIM_LATER_HELLOS, for its fingerprint. */
 static void later_client_hello(struct session *s, struct rd r, uint64_t frame, uint32_t len)
@@ -899,10 +890,7 @@ void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_
 		}
 		break;
 	case HS_NEW_SESSION_TICKET:
-		if (!tls_version_is_13(msg_version(s)))
-			parse_new_session_ticket(s, r, frame);
-		else
-			tls13_parse_message(s, side, type, body, len, frame);
+		tls_parse_new_session_ticket(s, r, frame, tls_version_is_13(msg_version(s)));
 		break;
 	default:
 		tls13_parse_message(s, side, type, body, len, frame);

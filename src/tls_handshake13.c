@@ -1,4 +1,4 @@
-/* tls_handshake13.c - the TLS 1.3 messages only a key log shows (RFC 8446 §4.3.1, §4.4.2.1, §4.5, §4.6). */
+/* tls_handshake13.c - the messages only a key log shows: TLS 1.3 after ServerHello (RFC 8446 §4.3-4.6), tickets, renegotiation. */
 #include "tls_handshake13.h"
 
 #include <string.h>
@@ -64,23 +64,46 @@ static void key_update(struct session *s, int side, struct rd r, uint64_t frame)
 	s->key_updates[side]++;
 }
 
-/* NewSessionTicket (§4.6.1): lifetime, age_add, nonce, ticket, extensions. */
-static void new_session_ticket(struct session *s, struct rd r, uint64_t frame)
+/* NewSessionTicket: RFC 5077 §3.3 (lifetime, ticket); RFC 8446 §4.6.1
+ * (lifetime, age_add, nonce, ticket, extensions). The first is kept. */
+void tls_parse_new_session_ticket(struct session *s, struct rd r, uint64_t frame, bool tls13)
 {
 	struct new_session_ticket *t = &s->ticket;
 	uint32_t age_add;
 	struct rd nonce, ticket, exts;
-	s->tickets13++;
+	if (tls13)
+		s->tickets13++;
+	else
+		t->present = false;   /* TLS 1.2: each one (a renegotiation sends another) */
 	if (t->present)
 		return;
 	t->present = true;
 	t->frame = frame;
-	if (!rd_u32(&r, &t->lifetime_hint) || !rd_u32(&r, &age_add) || !rd_vec8(&r, &nonce) ||
-	    !rd_vec16(&r, &ticket) || !rd_vec16(&r, &exts)) {
+	bool ok = rd_u32(&r, &t->lifetime_hint);
+	if (tls13)
+		ok = ok && rd_u32(&r, &age_add) && rd_vec8(&r, &nonce);
+	ok = ok && rd_vec16(&r, &ticket);
+	if (tls13)
+		ok = ok && rd_vec16(&r, &exts);
+	if (!ok) {
 		malformed(s, frame, HS_NEW_SESSION_TICKET, "truncated");
 		return;
 	}
 	t->ticket_len = (uint32_t)rd_left(&ticket);
+	if (!tls13 && rd_left(&r))
+		session_event(s, frame, "tls.trailing_bytes", "New Session Ticket: %zu unexpected bytes after ticket",
+			      rd_left(&r));
+}
+
+/* A renegotiation's ServerHello (r after its random): random and suite
+ * make the keys of the renegotiated connection. */
+void tls_later_server_hello(struct session *s, struct rd r, const uint8_t random[32])
+{
+	struct rd sid;
+	if (s->reneg_sh.present || !rd_vec8(&r, &sid) || !rd_u16(&r, &s->reneg_sh.cipher_suite))
+		return;
+	s->reneg_sh.present = true;
+	memcpy(s->reneg_sh.random, random, 32);
 }
 
 bool tls13_parse_message(struct session *s, int side, uint8_t type, const uint8_t *body, uint32_t len,
@@ -101,9 +124,6 @@ bool tls13_parse_message(struct session *s, int side, uint8_t type, const uint8_
 			s->end_of_early_data = true;
 			s->end_of_early_data_frame = frame;
 		}
-		return true;
-	case HS_NEW_SESSION_TICKET:
-		new_session_ticket(s, r, frame);
 		return true;
 	default:
 		return false;

@@ -24,6 +24,8 @@ struct tls_keys {
 	struct tls_keys_tally *tally;
 	const struct keylog_entry *entry;
 	struct tls_decrypt *d;
+	struct tls_decrypt *reneg;  /* TLS <= 1.2: the keys after the first renegotiation */
+	bool reneg_failed;
 	bool failed;               /* no decryptor can be made (unsupported suite) */
 	struct kdir dir[2];
 };
@@ -113,6 +115,37 @@ static void missing(struct tls_keys *k, int side, const struct tls_protection *s
 	ck->dir[side].missing_frame = frame;
 }
 
+/* A TLS <= 1.2 renegotiation (RFC 5746) makes a new master secret from the
+ * randoms of the hellos it exchanged under the old keys: the key log line
+ * of its ClientHello random. */
+static struct tls_decrypt *renegotiated(struct tls_keys *k, const struct tls_protection *st)
+{
+	const struct session *s = k->s;
+	if (k->reneg || k->reneg_failed)
+		return k->reneg;
+	k->reneg_failed = true;
+	if (!s->later_ch_n || !s->reneg_sh.present)
+		return NULL;
+	const struct keylog_entry *e = keylog_find(k->kl, s->later_ch[0].random);
+	const struct tls_suite *suite = tls_suite_find(s->reneg_sh.cipher_suite);
+	if (!e || !suite)
+		return NULL;
+	struct tls_decrypt_params p = { .version = st->version, .suite = suite, .cipher = tls_cipher_info(suite->cipher),
+					.encrypt_then_mac = st->encrypt_then_mac };
+	memcpy(p.client_random, s->later_ch[0].random, sizeof p.client_random);
+	memcpy(p.server_random, s->reneg_sh.random, sizeof p.server_random);
+	struct tls_dec_status ds;
+	k->reneg = tls_decrypt_new(&p, k->kl, e, &ds);
+	k->reneg_failed = k->reneg == NULL;
+	return k->reneg;
+}
+
+/* The decryptor of the keys st is under. */
+static struct tls_decrypt *dec_of(const struct tls_keys *k, const struct tls_protection *st)
+{
+	return st->epoch == TLS_EPOCH_CCS && st->generation == 1 ? k->reneg : k->d;
+}
+
 /* Follow tls_conn to the keys of (epoch, generation): a KeyUpdate derives
  * the next secret, anything else switches to the epoch's own. */
 static void switch_keys(struct tls_keys *k, int side, const struct tls_protection *st, uint64_t frame)
@@ -126,7 +159,8 @@ static void switch_keys(struct tls_keys *k, int side, const struct tls_protectio
 	if (update) {
 		code = tls_decrypt_key_update(k->d, side, &ds);
 	} else if (st->epoch == TLS_EPOCH_CCS && st->generation > 0) {
-		code = TLS_DEC_NO_KEY;   /* a renegotiation has its own randoms and master secret */
+		struct tls_decrypt *d = st->generation == 1 ? renegotiated(k, st) : NULL;
+		code = d ? tls_decrypt_use(d, side, TLS_KEYS_TRAFFIC, &ds) : TLS_DEC_NO_KEY;
 	} else {
 		code = tls_decrypt_use(k->d, side, kd->early_fallback ? TLS_KEYS_HANDSHAKE : keys_of_epoch(st->epoch),
 				       &ds);
@@ -136,24 +170,24 @@ static void switch_keys(struct tls_keys *k, int side, const struct tls_protectio
 	kd->set = true;
 	kd->on = code == TLS_DEC_OK;
 	if (kd->on)
-		tls_decrypt_set_seq(k->d, side, st->seq);
+		tls_decrypt_set_seq(dec_of(k, st), side, st->seq);
 	kd->epoch = st->epoch;
 	kd->generation = st->generation;
-	if (!kd->on && st->epoch == TLS_EPOCH_CCS && st->generation > 0 && !k->s->keys.unsupported)
-		k->s->keys.unsupported = "the keys of a renegotiation";
+	if (!kd->on && st->epoch == TLS_EPOCH_CCS && st->generation > 1 && !k->s->keys.unsupported)
+		k->s->keys.unsupported = "the keys of a second renegotiation";
 	else if (!kd->on && code == TLS_DEC_BAD_KEY && !k->s->keys.unsupported)
 		k->s->keys.unsupported = ds.reason;
 	else if (!kd->on)
 		missing(k, side, st, frame);
 }
 
-static void opened(struct tls_keys *k, int side)
+static void opened(struct tls_keys *k, int side, const struct tls_protection *st)
 {
 	struct conn_keys *ck = &k->s->keys;
 	k->s->decrypted = true;
 	if (ck->dir[side].records++ == 0) {
 		struct tls_dec_info info;
-		tls_decrypt_info(k->d, side, &info);
+		tls_decrypt_info(dec_of(k, st), side, &info);
 		ck->dir[side].decrypted = true;
 		ck->dir[side].source = info.source;
 		ck->dir[side].line = info.line;
@@ -191,7 +225,7 @@ static int key_open(void *ctx, int side, const struct tls_protection *st, const 
 		return TLS_OPEN_NO_KEYS;
 	struct tls_plain pt;
 	struct tls_dec_status ds = { TLS_DEC_NO_KEY, NULL };
-	int code = kd->on ? tls_decrypt_record(k->d, side, rec->type, rec->version, rec->body, rec->len,
+	int code = kd->on ? tls_decrypt_record(dec_of(k, st), side, rec->type, rec->version, rec->body, rec->len,
 					       early ? TLS_DEC_TRIAL : 0, out, cap, &pt, &ds)
 			  : TLS_DEC_NO_KEY;
 	if (early && code != TLS_DEC_OK)
@@ -211,7 +245,7 @@ static int key_open(void *ctx, int side, const struct tls_protection *st, const 
 		}
 		return TLS_OPEN_FAILED;
 	}
-	opened(k, side);
+	opened(k, side, st);
 	/* TLS 1.3: tls_conn reads the inner content type after the content */
 	*out_len = st->version == 0x0304 ? pt.len + 1 : pt.len;
 	if (rec->type == 23 && (st->epoch == TLS_EPOCH_APPLICATION || st->epoch == TLS_EPOCH_CCS))
@@ -241,6 +275,7 @@ static void key_release(void *ctx)
 {
 	struct tls_keys *k = ctx;
 	tls_decrypt_free(k->d);
+	tls_decrypt_free(k->reneg);
 	mem_free(k);
 }
 

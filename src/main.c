@@ -174,11 +174,8 @@ static void take_secrets(struct config *cfg, struct capture *cap, const char *fi
 {
 	struct pcapfile_secrets sec;
 	while (capture_secrets(cap, &sec)) {
-		if (sec.type != PCAPFILE_SECRETS_TLS_KEYLOG) {
-			fprintf(stderr, "tlsdiag: %s: decryption secrets of type 0x%08x (not a TLS key log) ignored\n",
-				file, (unsigned)sec.type);
-			continue;
-		}
+		if (sec.type != PCAPFILE_SECRETS_TLS_KEYLOG)
+			continue;   /* WireGuard, SSH ... keys: nothing tlsdiag decrypts */
 		char name[512];
 		snprintf(name, sizeof name, "pcapng DSB in %s", file);
 		keylog_add_text(cfg->keylog, name, sec.data, sec.len);

@@ -525,7 +525,10 @@ static void enforce_limits(struct analyzer *a, bool sweep)
 	}
 	for (;;) {
 		bool over_count = flow_count(a->flows) > LIM_FLOWS;
-		bool over_memory = mem_footprint() + flow_growth_bytes(a->flows) > a->opts.memory_limit;
+		/* the key logs' secrets are the run's, not the connections' */
+		size_t all = mem_footprint(), keys = keylog_footprint(a->opts.keylog);
+		size_t held = all > keys ? all - keys : 0;
+		bool over_memory = held + flow_growth_bytes(a->flows) > a->opts.memory_limit;
 		if (!over_count && !over_memory)
 			break;
 		if (over_memory && mem_pooled()) {

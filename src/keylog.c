@@ -322,6 +322,17 @@ bool keylog_secret_get(const struct keylog *kl, const struct keylog_entry *e, in
 	return true;
 }
 
+size_t keylog_footprint(const struct keylog *kl)
+{
+	if (!kl)
+		return 0;
+	size_t n = sizeof(*kl) + (size_t)kl->nslots * sizeof(*kl->slots);
+	n += ((size_t)kl->entries.nchunks * kl->entries.size + (size_t)kl->secrets.nchunks * kl->secrets.size) *
+	     POOL_CHUNK;
+	n += ((size_t)kl->entries.cap + kl->secrets.cap) * sizeof(uint8_t *);
+	return n + (size_t)kl->nsrc * sizeof(struct kl_source);
+}
+
 void keylog_stats(const struct keylog *kl, struct keylog_stats *st)
 {
 	*st = kl->st;

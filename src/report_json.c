@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "mem.h"
 #include "report.h"
+#include "redact.h"
 #include "tls_keys.h"
 #include "tls_names.h"
 #include "x509.h"
@@ -376,6 +377,16 @@ static void decryption(struct json *j, const struct session *s)
 	}
 	if (ck->unsupported)
 		json_kv_str(j, "unsupported", ck->unsupported);
+	if (s->http_status) {
+		/* the status line only; --redact=names keeps just the code */
+		json_key(j, "http_status");
+		json_object_begin(j);
+		json_kv_uint(j, "frame", s->http_status_frame);
+		json_kv_uint(j, "code", s->http_status_code);
+		if (!redact_names())
+			json_kv_str(j, "line", s->http_status_line);
+		json_object_end(j);
+	}
 	json_object_end(j);
 }
 

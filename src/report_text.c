@@ -8,6 +8,7 @@
 #include "fmt.h"
 #include "mem.h"
 #include "report.h"
+#include "redact.h"
 #include "tls_keys.h"
 #include "tls_names.h"
 #include "x509.h"
@@ -355,6 +356,13 @@ static void keys_facts(FILE *out, const struct session *s)
 	}
 	if (ck->unsupported)
 		fprintf(out, "  Not decrypted: %s\n", ck->unsupported);
+	/* the status line only; --redact=names keeps just the code */
+	if (s->http_status && redact_names())
+		fprintf(out, "  Server answered (frame %" PRIu64 ", decrypted): HTTP status %u\n", s->http_status_frame,
+			s->http_status_code);
+	else if (s->http_status)
+		fprintf(out, "  Server answered (frame %" PRIu64 ", decrypted): %s\n", s->http_status_frame,
+			s->http_status_line);
 }
 
 static void connection_block(FILE *out, const struct session *s, bool verbose)

@@ -400,6 +400,14 @@ struct session {
 	 * keys says which key log, line and direction. */
 	bool decrypted;
 	struct conn_keys keys;
+	/* The first decrypted application record of the server, when it starts
+	 * with an HTTP/1.x status line: that line only (printable ASCII, never
+	 * more of the payload), e.g. nginx's "HTTP/1.1 400 Bad Request". */
+	bool http_status;
+	uint64_t http_status_frame;
+	uint16_t http_status_code;
+	char http_status_line[80];
+	bool http_checked;
 
 	/* grown on demand up to the LIM_ caps; beyond them only counted */
 	struct msg *timeline;

@@ -348,6 +348,32 @@ static void on_encrypted_handshake(struct tls_conn *c, int side, uint32_t len, u
 	}
 }
 
+/* The server's first decrypted application record: its HTTP/1.x status
+ * line, if it starts with one (RFC 9112 §4), and not a byte more. */
+static void http_status_line(struct session *s, int side, const uint8_t *body, uint32_t len, uint64_t frame)
+{
+	if (side != SIDE_SERVER || s->http_checked || !body)
+		return;
+	s->http_checked = true;
+	struct rd r = rd_make(body, len);
+	const uint8_t *p;
+	if (len < 12 || !rd_bytes(&r, 12, &p) || memcmp(p, "HTTP/1.", 7) != 0 || p[8] != ' ')
+		return;
+	uint16_t code = 0;
+	for (int i = 9; i < 12; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return;
+		code = (uint16_t)(code * 10 + (p[i] - '0'));
+	}
+	size_t n = 0;
+	for (; n < len && n + 1 < sizeof s->http_status_line && body[n] != '\r' && body[n] != '\n'; n++)
+		s->http_status_line[n] = body[n] >= 0x20 && body[n] < 0x7f ? (char)body[n] : '?';
+	s->http_status_line[n] = '\0';
+	s->http_status = true;
+	s->http_status_code = code;
+	s->http_status_frame = frame;
+}
+
 /* One record, in the clear, decrypted, or opaque (REC_OPAQUE: body NULL). */
 static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t version, const uint8_t *body,
 		     uint32_t len, uint64_t frame, const struct ts *t, unsigned flags)
@@ -374,6 +400,8 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 		break;
 	case TLS_CT_APPDATA:
 		session_add_appdata(s, frame, t, side, len);
+		if (flags & TLS_REC_DECRYPTED)
+			http_status_line(s, side, body, len, frame);
 		break;
 	case TLS_CT_HEARTBEAT: {
 		struct msg *m = session_add_msg(s, frame, t, side, MSG_HEARTBEAT);

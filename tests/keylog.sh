@@ -8,7 +8,8 @@
 # them with the expected texts, and whether the connection was still decrypted (the TLS 1.3 empty
 # client Certificate is found: client-cert-empty with the decrypted certificate_required alert).
 # Then every secret of the key log, lower and upper case, is searched for in the text (-v), JSON,
-# JSON Lines and markdown reports and in stderr.
+# JSON Lines and markdown reports and in stderr; and the server's HTTP status line is all that is
+# shown of the decrypted application data.
 #
 # Environment: TLSDIAG (the binary), srcdir; KEYLOG_TIMEOUT (seconds per run, default 60).
 set -u
@@ -145,6 +146,20 @@ for fmt in (["-v"], ["--json", "--pretty"], ["--format", "jsonl"], ["--format", 
         print("FAIL privacy %s: exit %d, secrets printed: %s" % (" ".join(fmt), p.returncode, hits))
     else:
         print("ok   privacy %s: none of %d secrets printed" % (" ".join(fmt), len(secrets)))
+# the server's answer after the handshake: its HTTP/1.x status line only (tshark shows frame 14:
+# 400 Bad Request, with nginx's error page after it), and only the code with --redact=names
+NG = ["-r", "pcaps/nginx-tls13-verify-on-no-cert.pcap", "--keylog", "pcaps/nginx-tls13-verify-on-no-cert.keys"]
+p = subprocess.run([tlsdiag, "--json", *NG], capture_output=True, timeout=timeout)
+c = json.loads(p.stdout)["connections"][0]
+txt = subprocess.run([tlsdiag, "-v", *NG], capture_output=True, timeout=timeout).stdout.decode()
+red = subprocess.run([tlsdiag, "-v", "--redact=names", *NG], capture_output=True, timeout=timeout).stdout.decode()
+want = {"frame": 14, "code": 400, "line": "HTTP/1.1 400 Bad Request"}
+if c["decryption"].get("http_status") != want or "Server answered (frame 14, decrypted): HTTP/1.1 400 Bad Request" not in txt \
+        or "Server: nginx" in txt or "Content-Type" in txt or "Bad Request" in red or "HTTP status 400" not in red:
+    fails += 1
+    print("FAIL http-status: %r" % c["decryption"].get("http_status"))
+else:
+    print("ok   http-status: frame 14 HTTP/1.1 400 Bad Request, nothing more of the payload; code only when redacted")
 print("keylog: %d failure(s)" % fails)
 sys.exit(1 if fails else 0)
 PY

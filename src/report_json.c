@@ -341,7 +341,11 @@ static void decryption(struct json *j, const struct session *s)
 		return;
 	json_key(j, "decryption");
 	json_object_begin(j);
-	json_kv_bool(j, "matched", ck->matched);
+	json_key(j, "matched");   /* null: no protected record came, the random was not looked up */
+	if (ck->looked_up)
+		json_bool(j, ck->matched);
+	else
+		json_null(j);
 	if (ck->looked_up && !ck->matched) {
 		char hex[65];
 		for (int i = 0; i < 32; i++)

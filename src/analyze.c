@@ -233,7 +233,7 @@ static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 		mid[side_of(c, e)] = !c->tcp[e].syn || c->ep[e].lost_start;
 	c->tls = tls_conn_new(c->s, mid, &c->a->budget);
 	if (c->a->opts.keylog)
-		tls_keys_attach(c->tls, c->s, c->a->opts.keylog, &c->a->keys);
+		tls_keys_attach(c->tls, c->s, c->a->opts.keylog, c->a->opts.keylog_given, &c->a->keys);
 }
 
 static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)

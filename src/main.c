@@ -158,6 +158,7 @@ static bool load_keylogs(struct config *cfg, const struct options *o)
 {
 	cfg->keylog = keylog_new(keylog_warning, NULL);
 	cfg->aopts.keylog = cfg->keylog;
+	cfg->aopts.keylog_given = o->n_keylogs > 0;
 	for (size_t i = 0; i < o->n_keylogs; i++) {
 		char err[256];
 		if (keylog_load_file(cfg->keylog, o->keylogs[i], cfg->live, err, sizeof err) < 0) {
@@ -317,8 +318,13 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 	analyzer_begin_file(a, cfg->device ? cfg->device : "live", capture_datalink(cap), 6);
 	struct capture_pkt pkt;
 	int rc = 0;
+	time_t refreshed = time(NULL);
 	while (!stop_requested && !analyzer_done(a)) {
 		rc = capture_next(cap, &pkt, errbuf);
+		if (rc == 1 && time(NULL) != refreshed) {
+			refreshed = time(NULL);   /* at most once a second: lines the clients appended */
+			keylog_refresh(cfg->keylog, errbuf, sizeof errbuf);
+		}
 		if (rc == 1)
 			analyzer_packet(a, &pkt);
 		else if (rc == 2) {

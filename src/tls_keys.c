@@ -285,11 +285,12 @@ static const struct tls_decryptor key_decryptor = {
 	.release = key_release,
 };
 
-void tls_keys_attach(struct tls_conn *c, struct session *s, const struct keylog *kl, struct tls_keys_tally *tally)
+void tls_keys_attach(struct tls_conn *c, struct session *s, const struct keylog *kl, bool files_given,
+		     struct tls_keys_tally *tally)
 {
 	struct keylog_stats st;
 	keylog_stats(kl, &st);
-	s->keys.given = st.secrets > 0;
+	s->keys.given = st.secrets > 0 || files_given;
 	if (!s->keys.given)
 		return;
 	struct tls_keys *k = mem_alloc(sizeof *k);

@@ -36,8 +36,10 @@ struct tls_keys_tally {
 	uint64_t matched;          /* connections whose random some key log holds */
 };
 
-/* kl must outlive the connection; tally may be NULL. */
-void tls_keys_attach(struct tls_conn *c, struct session *s, const struct keylog *kl, struct tls_keys_tally *tally);
+/* kl must outlive the connection; tally may be NULL. Nothing is attached
+ * when kl holds no secret and no key log file was given. */
+void tls_keys_attach(struct tls_conn *c, struct session *s, const struct keylog *kl, bool files_given,
+		     struct tls_keys_tally *tally);
 
 /* Connections the given source (a key log file name as loaded) decrypted. */
 uint64_t tls_keys_tally_of(const struct tls_keys_tally *t, const char *source);

@@ -72,7 +72,6 @@ struct msg {
 	uint8_t level;      /* alerts */
 	uint8_t desc;       /* alerts */
 	uint32_t length;    /* handshake body length / record length */
-	bool decrypted;     /* read from a record a key log opened */
 };
 
 struct alert {

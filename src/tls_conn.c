@@ -423,14 +423,10 @@ void tls_conn_record(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 		     uint32_t len, uint64_t frame, const struct ts *t, unsigned flags)
 {
 	struct session *s = c->s;
-	uint32_t msgs = s->timeline_n, alerts = s->alerts_n;
+	uint32_t alerts = s->alerts_n;
 	dispatch(c, side, type, version, body, len, frame, t, flags & TLS_REC_DECRYPTED);
-	if (!(flags & TLS_REC_DECRYPTED))
-		return;
-	/* what this record told is marked as read with a key log */
-	for (uint32_t i = msgs; i < s->timeline_n; i++)
-		s->timeline[i].decrypted = true;
-	for (uint32_t i = alerts; i < s->alerts_n; i++)
+	/* alerts too are marked as read with a key log (dispatch marks the timeline) */
+	for (uint32_t i = alerts; (flags & TLS_REC_DECRYPTED) && i < s->alerts_n; i++)
 		s->alerts[i].decrypted = true;
 }
 

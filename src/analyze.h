@@ -24,6 +24,10 @@ struct analyze_opts {
 	uint64_t stop_after;       /* -c: stop after this many reported connections (0: never) */
 	const struct keylog *keylog;   /* --keylog files and pcapng DSBs (NULL: none); outlives the analyzer */
 	bool keylog_given;         /* --keylog files were given (live: still empty when a connection starts) */
+	/* TLS 1.3: how long after the client's second flight to wait for the
+	 * server's answer (an alert, a NewSessionTicket, data) before a
+	 * connection is settled early (live; -w's verdict). 0: the default. */
+	int64_t settle_grace_ms;
 	/* a packet that could not be decoded: called for the first few per file */
 	void (*warn)(void *ctx, const char *file, uint64_t frame, const char *msg);
 	void *warn_ctx;
@@ -53,6 +57,9 @@ const struct budget *analyzer_budget(const struct analyzer *a);
 const struct summary *analyzer_summary(struct analyzer *a);
 /* Connections whose random the key log source (a --keylog file name) held. */
 uint64_t analyzer_keylog_matches(const struct analyzer *a, const char *source);
+
+/* The counts so far, as they grow (not finished: for the progress line). */
+const struct summary *analyzer_counts(const struct analyzer *a);
 void analyzer_free(struct analyzer *a);
 
 #endif

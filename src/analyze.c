@@ -13,6 +13,7 @@
 #include "summary.h"
 #include "tcp_reasm.h"
 #include "tls_conn.h"
+#include "tls_keys.h"
 #include "tls_record.h"
 #include "x509.h"
 
@@ -82,6 +83,7 @@ struct analyzer {
 	struct flow_table *flows;
 	struct ipfrag_table *frags;
 	struct budget budget;     /* what its connections hold together (TCP queues, handshake messages) */
+	struct tls_keys_tally keys;   /* which key log matched how many connections */
 	/* closed connections waiting out their linger, one list per length */
 	struct conn *closing_head[2], *closing_tail[2];
 	/* TLS 1.3 connections settled but for the server's answer, oldest first */
@@ -237,6 +239,8 @@ static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 	for (int e = 0; e < 2; e++)
 		mid[side_of(c, e)] = !c->tcp[e].syn || c->ep[e].lost_start;
 	c->tls = tls_conn_new(c->s, mid, &c->a->budget);
+	if (c->a->opts.keylog)
+		tls_keys_attach(c->tls, c->s, c->a->opts.keylog, c->a->opts.keylog_given, &c->a->keys);
 }
 
 static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
@@ -603,7 +607,10 @@ static void enforce_limits(struct analyzer *a, bool sweep)
 	}
 	for (;;) {
 		bool over_count = flow_count(a->flows) > LIM_FLOWS;
-		bool over_memory = mem_footprint() + flow_growth_bytes(a->flows) > a->opts.memory_limit;
+		/* the key logs' secrets are the run's, not the connections' */
+		size_t all = mem_footprint(), keys = keylog_footprint(a->opts.keylog);
+		size_t held = all > keys ? all - keys : 0;
+		bool over_memory = held + flow_growth_bytes(a->flows) > a->opts.memory_limit;
 		if (!over_count && !over_memory)
 			break;
 		if (over_memory && mem_pooled()) {
@@ -874,6 +881,11 @@ const struct summary *analyzer_summary(struct analyzer *a)
 	a->sum.certificate_cache_hits = x509_cache_hits();
 	a->sum.peak_memory = mem_peak();
 	return &a->sum;
+}
+
+uint64_t analyzer_keylog_matches(const struct analyzer *a, const char *source)
+{
+	return tls_keys_tally_of(&a->keys, source);
 }
 
 const struct summary *analyzer_counts(const struct analyzer *a) { return &a->sum; }

@@ -152,4 +152,7 @@ void rule_untrusted(struct diag *c);
 /* diag_alert.c */
 void rule_alerts(struct diag *c);
 
+/* diag_keylog.c */
+void rule_keylog(struct diag *c);
+
 #endif

@@ -72,10 +72,14 @@ static const struct rule_info rules[] = {
 	{ "alert", "error|warning|info", RULE_EITHER, 23, "an alert, with its sender and likely cause", rule_alerts },
 	{ "handshake-aborted", "error", RULE_EITHER, 24,
 	  "the handshake failed without an alert or other finding that explains it", rule_handshake_aborted },
+	{ "keylog-no-match", "warning|info", RULE_CONNECTION, 25,
+	  "a key log was given but holds no secret for the connection's client random", rule_keylog },
+	{ "keylog-mismatch", "warning", RULE_CONNECTION, 25,
+	  "the key log's secrets for the connection do not decrypt its records", rule_keylog },
 };
 
 #define N_RULES (sizeof rules / sizeof rules[0])
-#define LAST_STEP 24
+#define LAST_STEP 25
 
 const struct rule_info *diagnose_catalogue(size_t *n)
 {

@@ -192,6 +192,8 @@ static void timeline(FILE *out, const struct session *s)
 		fprintf(out, "| %" PRIu64 " | %s | %s | %s", m->frame, tb, m->from == SIDE_CLIENT ? "client → server" : "server → client",
 			message_display_name(m, nb, sizeof nb));
 		facts(out, s, m);
+		if (m->decrypted)
+			fputs(" (decrypted)", out);
 		fputs(" |\n", out);
 	}
 	if (s->timeline_dropped)

@@ -3299,7 +3299,8 @@ static void test_catalogue(void)
 		"server-chain-incomplete", "chain-order", "chain-root-sent", "chain-extra-cert", "cert-expired",
 		"cert-not-yet-valid", "cert-expires-soon", "capture-clock-suspect", "cert-self-signed", "cert-no-san", "hostname-mismatch",
 		"chain-untrusted", "weak-signature", "weak-key", "deprecated-version", "no-sni",
-		"tls13-certificates-encrypted", "renegotiation", "alert", "handshake-aborted",
+		"tls13-certificates-encrypted", "renegotiation", "alert", "handshake-aborted", "keylog-no-match",
+		"keylog-mismatch",
 	};
 	CU_ASSERT_EQUAL(n, sizeof ids / sizeof ids[0]);
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {

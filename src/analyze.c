@@ -280,7 +280,7 @@ static bool reportable(struct analyzer *a, struct session *s)
 	if (s->outcome != OUTCOME_NOT_TLS)
 		return false;
 	return s->dir[SIDE_CLIENT].spoke_tls || s->dir[SIDE_SERVER].spoke_tls || tls_port(s->server_port) ||
-	       known_server(a, s);
+	       known_server(a, s) || s->starttls.requested;
 }
 
 static void fill_tcp_facts(struct analyzer *a, struct conn *c, struct session *s, int close_kind, uint64_t frame)

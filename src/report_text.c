@@ -345,6 +345,7 @@ static void connection_block(FILE *out, const struct session *s, bool verbose)
 		fputc('\n', out);
 	}
 	not_tls(out, s);
+	starttls_describe(out, s, "  ", fmt_text_escape);
 	if (s->timeline_n || s->inferred_alert)
 		timeline(out, s);
 	ca_names(out, &s->cr, verbose);

@@ -125,7 +125,11 @@ static void no_tls(struct diag *c)
 			sb_printf(&t.sum, "the server agreed (frame %" PRIu64 "): ", f->answer_frame);
 			quote_words(&t.sum, f);
 		}
-		if (f->client_clear_after)
+		if (f->client_alert)
+			sb_printf(&t.sum, ", but the client sent a %s alert %s (frame %" PRIu64 ") instead of a ClientHello",
+				  alert_level_word(f->client_alert_level), alert_name(f->client_alert_desc),
+				  f->client_alert_frame);
+		else if (f->client_clear_after)
 			sb_printf(&t.sum, ", but the client went on in the clear (frame %" PRIu64 ").", f->client_clear_after);
 		else
 			sb_printf(&t.sum, ", but the client sent no ClientHello");
@@ -154,6 +158,8 @@ static void no_tls(struct diag *c)
 	finding_add_frame(fd, f->request_frame);
 	if (f->answer_frame)
 		finding_add_frame(fd, f->answer_frame);
+	if (f->client_alert)
+		finding_add_frame(fd, f->client_alert_frame);
 	if (f->client_clear_after)
 		finding_add_frame(fd, f->client_clear_after);
 	else if (closed)

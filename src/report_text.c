@@ -257,6 +257,8 @@ static void ca_names(FILE *out, const struct cert_request *cr, bool verbose)
 
 static void not_tls(FILE *out, const struct session *s)
 {
+	if (s->starttls.requested)
+		return;   /* the STARTTLS line tells what the plaintext was */
 	for (int side = 0; side < 2; side++) {
 		const struct direction *d = &s->dir[side];
 		if (!d->not_tls || d->spoke_tls)

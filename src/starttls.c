@@ -555,7 +555,7 @@ static void drain(struct starttls_scan *sc, struct session *s, int side, uint64_
 			d->n = 0;
 			return;
 		}
-		if (len == 0 && d->n < sizeof d->buf)
+		if ((len == 0 && d->n < sizeof d->buf) || (len > (int64_t)d->n && len <= (int64_t)sizeof d->buf))
 			return;   /* the message goes on in a later segment */
 		if (len == 0 || (uint64_t)len > sizeof d->buf) {
 			if (text) {
@@ -581,6 +581,17 @@ void starttls_feed(struct starttls_scan **sp, struct session *s, int side, const
 	struct starttls_scan *sc = *sp;
 	struct sdir *d = &sc->d[side];
 	struct rd in = rd_make(p, n);
+	struct starttls_facts *f = &s->starttls;
+	uint8_t b[7];
+	/* after the server agreed, a TLS alert record where the ClientHello was due */
+	if (side == SIDE_CLIENT && f->answer == STLS_ACCEPTED && d->n == 0 && !f->client_alert && n >= 7 &&
+	    rd_copy(&(struct rd){ p, n }, b, 7) && b[0] == 21 && b[1] == 3 && b[3] == 0 && b[4] == 2) {
+		f->client_alert = true;
+		f->client_alert_level = b[5];
+		f->client_alert_desc = b[6];
+		f->client_alert_frame = frame;
+		return;
+	}
 	while (rd_left(&in) && d->framing != F_OFF) {
 		if (d->skip) {
 			size_t k = d->skip < rd_left(&in) ? d->skip : rd_left(&in);

@@ -52,6 +52,10 @@ struct starttls_facts {
 	uint8_t words_len;
 	bool words_cut;            /* the answer was longer than LIM_STARTTLS_WORDS */
 	uint64_t client_clear_after;   /* a client message in the clear after the server agreed */
+	bool client_alert;         /* instead of a ClientHello, a TLS alert record (its library gave up) */
+	uint8_t client_alert_level, client_alert_desc;
+	uint64_t client_alert_frame;
+	uint64_t client_clear_after_unused;   /* a client message in the clear after the server agreed */
 	bool gssenc_refused;       /* PostgreSQL: a GSSENCRequest answered 'N' first */
 	uint64_t gssenc_frame;
 };

@@ -11,8 +11,8 @@
 # servers too, but none is installed here: pcaps/starttls_standin.py stands in
 # for them (the clear-text part as the RFCs say, then Python's ssl, i.e. OpenSSL).
 # Clients: openssl s_client -starttls (real), psql, ldapsearch, python3's
-# smtplib, curl; a python3 client only for the GSSENCRequest case (no Kerberos
-# here for libpq to try GSS encryption), said so below.
+# smtplib, curl, haproxy. (A GSSENCRequest refused with N is not made here:
+# this PostgreSQL is built with GSSAPI and answers G over TCP.)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CERTS=$HERE/certs
@@ -20,8 +20,9 @@ PORT_BASE=${PORT_BASE:-23000}
 WORK=$(mktemp -d /tmp/starttls-scen.XXXXXX)
 chmod 755 "$WORK"
 PIDS=()
+CAP_PID=
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}" $CAP_PID; do kill "$p" 2>/dev/null || true; done
   [ -f "$WORK/pg/postmaster.pid" ] && su postgres -s /bin/sh -c "pg_ctl -D $WORK/pg -m immediate stop" >/dev/null 2>&1
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
@@ -37,7 +38,7 @@ wait_port() {   # wait_port PORT: until something listens
   die "nothing listens on port $1"
 }
 
-CAP_PID=
+
 cap_begin() {   # cap_begin PORT
   : >"$WORK/cap.err"
   tcpdump -i lo -s 0 -U --immediate-mode -w "$WORK/cap.pcap" "tcp port $1" 2>"$WORK/cap.err" &
@@ -120,7 +121,7 @@ pg_start() {    # pg_start SSL(on|off) PORT
     install -o postgres -m 600 "$CERTS/server.key" "$WORK/pg/server.key"
     install -o postgres -m 644 "$CERTS/server-chain.pem" "$WORK/pg/server.crt"
   fi
-  su postgres -s /bin/sh -c "pg_ctl -D $WORK/pg -w -l $WORK/pg.log -o \"-c ssl=$ssl -c port=$port \
+  su postgres -s /bin/sh -c "pg_ctl -D $WORK/pg -w -l $WORK/pgsock/pg.log -o \"-c ssl=$ssl -c port=$port \
     -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pgsock\" start" >/dev/null
 }
 pg_stop() { su postgres -s /bin/sh -c "pg_ctl -D $WORK/pg -w -m fast stop" >/dev/null; }
@@ -133,19 +134,6 @@ starttls_postgres() {
     sslmode=verify-full gssencmode=disable" -Atc 'select ssl from pg_stat_ssl where pid = pg_backend_pid()' \
     >"$WORK/client.out"
   grep -qx t "$WORK/client.out" || die "postgres: not over TLS: $(cat "$WORK/client.out")"
-  # python3 stand-in client: GSSENCRequest first (libpq sends one only with a
-  # Kerberos ticket), answered N by the real server, then SSLRequest and TLS
-  python3 - "$port" "$CERTS/ca-bundle.pem" <<'EOF'
-import socket, ssl, struct, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(struct.pack("!II", 8, 80877104))
-assert s.recv(1) == b"N"
-s.sendall(struct.pack("!II", 8, 80877103))
-assert s.recv(1) == b"S"
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-t = ctx.wrap_socket(s, server_hostname="localhost")
-t.close()
-EOF
   cap_end starttls-postgres
   pg_stop
 }
@@ -188,6 +176,7 @@ slapd_start() { # slapd_start TLS(yes|no) PORT
   } >"$d/slapd.conf"
   slapd -f "$d/slapd.conf" -h "ldap://127.0.0.1:$port/" -u root -g root
   wait_port "$port"
+  PIDS+=("$(cat "$d/slapd.pid")")
 }
 slapd_stop() { kill "$(cat "$WORK/ldap-$1/slapd.pid")"; sleep 0.3; }
 
@@ -195,7 +184,7 @@ starttls_ldap() {
   local port=$((PORT_BASE + 20))
   slapd_start yes "$port"
   cap_begin "$port"
-  LDAPTLS_CACERT=$CERTS/ca-bundle.pem ldapsearch -ZZ -H "ldap://localhost:$port" -x -s base -b "" \
+  LDAPTLS_CACERT=$CERTS/ca-bundle.pem ldapsearch -ZZ -H "ldap://127.0.0.1:$port" -x -s base -b "" \
     namingContexts >"$WORK/client.out"
   cap_end starttls-ldap
   slapd_stop "$port"
@@ -205,7 +194,7 @@ starttls_ldap_refused() {
   local port=$((PORT_BASE + 21))
   slapd_start no "$port"
   cap_begin "$port"
-  LDAPTLS_CACERT=$CERTS/ca-bundle.pem ldapsearch -ZZ -H "ldap://localhost:$port" -x -s base -b "" \
+  LDAPTLS_CACERT=$CERTS/ca-bundle.pem ldapsearch -ZZ -H "ldap://127.0.0.1:$port" -x -s base -b "" \
     namingContexts >"$WORK/client.out" 2>&1 && die "ldap-refused: StartTLS succeeded"
   cap_end starttls-ldap-refused
   slapd_stop "$port"

@@ -201,7 +201,7 @@ static void record(struct session *s, int version, const uint8_t *p, size_t len,
 	f->frame = frame;
 	f->header_len = (uint32_t)len;
 	if (version == 1)
-		v1_parse(f, p, len);
+		v1_parse(f, p, len - 2);   /* without its CRLF */
 	else
 		v2_parse(f, p, len);
 	if (f->malformed)

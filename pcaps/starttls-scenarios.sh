@@ -80,7 +80,13 @@ scen_simple() { # scen_simple NAME MODE PROTO PORT [s_client args]
   wait "${PIDS[-1]}" 2>/dev/null || true
 }
 
-starttls_smtp() { scen_simple starttls-smtp smtp smtp $((PORT_BASE + 1)); }
+starttls_smtp() {
+  scen_simple starttls-smtp smtp smtp $((PORT_BASE + 1))
+  # the same connection as a capture that starts after the upgrade: found by its records
+  local sh
+  sh=$(tshark -r "$HERE/starttls-smtp.pcap" -Y 'tls.handshake.type == 2' -T fields -e frame.number | head -1)
+  editcap -r "$HERE/starttls-smtp.pcap" "$HERE/starttls-smtp-midstream.pcap" "$((sh + 1))-1000000"
+}
 starttls_imap() { scen_simple starttls-imap imap imap $((PORT_BASE + 2)); }
 starttls_pop3() { scen_simple starttls-pop3 pop3 pop3 $((PORT_BASE + 3)); }
 starttls_ftp() { scen_simple starttls-ftp ftp ftp $((PORT_BASE + 4)); }

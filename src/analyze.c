@@ -118,6 +118,8 @@ static uint64_t endpoint_hash(uint8_t af, const uint8_t *ip, uint16_t port)
 
 static void remember_server(struct analyzer *a, const struct session *s)
 {
+	if (s->dir[SIDE_SERVER].not_tls)
+		return;   /* upgraded from clear text (STARTTLS): its port speaks plain text too */
 	uint64_t h = endpoint_hash(s->af, s->server_ip, s->server_port);
 	a->known_servers[h & (KNOWN_SERVERS - 1)] = h;   /* a cache: collisions overwrite */
 }

@@ -99,12 +99,17 @@ static void refused(struct diag *c)
 	}
 	if (f->gssenc_refused)
 		sb_printf(&t.sum, " GSS encryption was refused before (frame %" PRIu64 ").", f->gssenc_frame);
+	if (f->client_clear_after)
+		sb_printf(&t.sum, " The client went on without TLS (frame %" PRIu64 "): what it sent is not encrypted.",
+			  f->client_clear_after);
 	refusal_advice(&t, f);
 	struct finding *fd = draft_add(&t, c->out, "starttls-refused", SEV_ERROR, SIDE_SERVER);
 	finding_add_frame(fd, f->request_frame);
 	finding_add_frame(fd, f->answer_frame);
 	if (f->gssenc_refused)
 		finding_add_frame(fd, f->gssenc_frame);
+	if (f->client_clear_after)
+		finding_add_frame(fd, f->client_clear_after);
 }
 
 /* The server agreed (or never answered) and the client sent no TLS. */

@@ -500,7 +500,7 @@ static void judge(struct starttls_scan *sc, struct session *s, int side, const u
 {
 	const struct sdir *d = &sc->d[side];
 	struct starttls_facts *f = &s->starttls;
-	if (side == SIDE_CLIENT && f->answer == STLS_ACCEPTED && !f->client_clear_after && frame > f->answer_frame &&
+	if (side == SIDE_CLIENT && f->answer != STLS_NO_ANSWER && !f->client_clear_after && frame > f->answer_frame &&
 	    frame > f->request_frame)
 		f->client_clear_after = frame;
 	size_t t = n;

@@ -51,7 +51,7 @@ struct starttls_facts {
 					      * diagnosticMessage, PostgreSQL's one byte) */
 	uint8_t words_len;
 	bool words_cut;            /* the answer was longer than LIM_STARTTLS_WORDS */
-	uint64_t client_clear_after;   /* a client message in the clear after the server agreed */
+	uint64_t client_clear_after;   /* a client message in the clear after the answer */
 	bool client_alert;         /* instead of a ClientHello, a TLS alert record (its library gave up) */
 	uint8_t client_alert_level, client_alert_desc;
 	uint64_t client_alert_frame;

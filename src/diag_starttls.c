@@ -152,10 +152,11 @@ static void no_tls(struct diag *c)
 		sb_printf(&t.fix, "Check that the client's port is the server's STARTTLS port of this protocol (SMTP "
 				  "25/587, IMAP 143, POP3 110, LDAP 389, PostgreSQL 5432), and the server's log.");
 	}
+	uint64_t close_frame = closed ? diag_own_close_frame(s, s->closed_by) : 0;
 	if (!f->client_clear_after) {
 		if (closed)
 			sb_printf(&t.sum, "; the %s closed the connection (frame %" PRIu64 ").", side_name(s->closed_by),
-				  s->close_frame);
+				  close_frame);
 		else
 			sb_printf(&t.sum, " before the capture ended (frame %" PRIu64 ").", s->last_frame);
 	}
@@ -168,7 +169,7 @@ static void no_tls(struct diag *c)
 	if (f->client_clear_after)
 		finding_add_frame(fd, f->client_clear_after);
 	else if (closed)
-		finding_add_frame(fd, s->close_frame);
+		finding_add_frame(fd, close_frame);
 }
 
 void rule_starttls(struct diag *c)

@@ -172,7 +172,9 @@ static int64_t v2_len(const uint8_t *p, size_t n)
 	if ((p[12] >> 4) != 2)
 		return NOT_PROXY;
 	int64_t len = 16 + ((int64_t)p[14] << 8 | p[15]);
-	return len > (int64_t)LIM_PROXY_HEADER ? SKIP_LONG : len;
+	if (len > (int64_t)LIM_PROXY_HEADER)
+		return SKIP_LONG;
+	return (size_t)len > n ? NEED_MORE : len;   /* the rest comes in later segments */
 }
 
 /* ---- the client's first bytes ---- */

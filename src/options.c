@@ -55,7 +55,7 @@ static void print_version(void);
 #define AT(f) offsetof(struct options, f)
 #define SECS  "a number of seconds"
 
-static const char *const formats[] = { "text", "json", "jsonl", "markdown", "md", NULL };
+static const char *const formats[] = { "text", "json", "jsonl", "markdown", "md", "html", NULL };
 static const char *const redactions[] = { "names", NULL };
 
 static const struct opt table[] = {
@@ -113,7 +113,7 @@ static const struct opt table[] = {
 	{ "json", 0, K_FLAG, .field = AT(json), .help = "one JSON document (schema tlsdiag/1, see tlsdiag(1));\n"
 							 "live: one JSON object per line" },
 	{ "format", 0, K_CHOICE, "FMT", .field = AT(format), .choices = formats, .what = "a format",
-	  .help = "text (default), json, jsonl (one object per line) or\nmarkdown (for support tickets)" },
+	  .help = "text (default), json, jsonl (one object per line),\nmarkdown (for support tickets) or html (one\nself-contained page)" },
 	{ "pretty", 0, K_FLAG, .field = AT(pretty), .help = "indent JSON" },
 	{ "verbose", 'v', K_FLAG, .field = AT(verbose),
 	  .help = "show healthy connections too, and every acceptable CA name" },

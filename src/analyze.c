@@ -443,6 +443,8 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 static bool handshake_settled(struct session *s)
 {
 	session_finish(s);
+	if (s->outcome == OUTCOME_NOT_TLS && s->starttls.requested && s->starttls.answer != STLS_REFUSED)
+		return false;   /* clear text so far, but the upgrade may still begin */
 	return s->outcome == OUTCOME_COMPLETED || s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
 }
 

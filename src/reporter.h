@@ -16,6 +16,7 @@ struct report_opts {
 	bool verbose;
 	bool pretty;
 	bool only_failures;      /* leave healthy connections out, whatever the format */
+	bool stream;             /* flush each connection (live); files: large writes only */
 };
 
 struct reporter {

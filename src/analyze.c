@@ -127,6 +127,8 @@ static uint64_t endpoint_hash(uint8_t af, const uint8_t *ip, uint16_t port)
 
 static void remember_server(struct analyzer *a, const struct session *s)
 {
+	if (s->dir[SIDE_SERVER].not_tls)
+		return;   /* upgraded from clear text (STARTTLS): its port speaks plain text too */
 	uint64_t h = endpoint_hash(s->af, s->server_ip, s->server_port);
 	a->known_servers[h & (KNOWN_SERVERS - 1)] = h;   /* a cache: collisions overwrite */
 }
@@ -291,7 +293,7 @@ static bool reportable(struct analyzer *a, struct session *s)
 	if (s->outcome != OUTCOME_NOT_TLS)
 		return false;
 	return s->dir[SIDE_CLIENT].spoke_tls || s->dir[SIDE_SERVER].spoke_tls || tls_port(s->server_port) ||
-	       known_server(a, s);
+	       known_server(a, s) || s->starttls.requested;
 }
 
 static void fill_tcp_facts(struct analyzer *a, struct conn *c, struct session *s, int close_kind, uint64_t frame)
@@ -475,6 +477,8 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 static bool handshake_settled(struct session *s)
 {
 	session_finish(s);
+	if (s->outcome == OUTCOME_NOT_TLS && s->starttls.requested && s->starttls.answer != STLS_REFUSED)
+		return false;   /* clear text so far, but the upgrade may still begin */
 	return s->outcome == OUTCOME_COMPLETED || s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
 }
 

@@ -53,8 +53,8 @@ void rule_capture_incomplete(struct diag *c)
 void rule_not_tls(struct diag *c)
 {
 	const struct session *s = c->s;
-	if (s->outcome != OUTCOME_NOT_TLS)
-		return;
+	if (s->outcome != OUTCOME_NOT_TLS || s->starttls.requested)
+		return;   /* an upgrade asked for: the STARTTLS rules judge it */
 	for (int side = 0; side < 2; side++) {
 		const struct direction *d = &s->dir[side];
 		if (!d->not_tls || d->spoke_tls)

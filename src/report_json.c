@@ -598,6 +598,7 @@ static void connection(struct json *j, const struct session *s)
 {
 	json_object_begin(j);
 	connection_head(j, s);
+	starttls_json(j, s);
 	client_hello(j, &s->ch);
 	hello_retry(j, &s->hrr);
 	server_hello(j, &s->sh);

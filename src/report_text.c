@@ -261,6 +261,8 @@ static void ca_names(FILE *out, const struct cert_request *cr, bool verbose)
 
 static void not_tls(FILE *out, const struct session *s)
 {
+	if (s->starttls.requested)
+		return;   /* the STARTTLS line tells what the plaintext was */
 	for (int side = 0; side < 2; side++) {
 		const struct direction *d = &s->dir[side];
 		if (!d->not_tls || d->spoke_tls)
@@ -402,6 +404,7 @@ static void connection_block(FILE *out, const struct session *s, bool verbose)
 		fputc('\n', out);
 	}
 	not_tls(out, s);
+	starttls_describe(out, s, "  ", fmt_text_escape);
 	if (s->timeline_n || s->inferred_alert)
 		timeline(out, s);
 	ca_names(out, &s->cr, verbose);

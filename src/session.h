@@ -13,6 +13,8 @@
 
 #include "limits.h"
 #include "mem.h"
+#include "proxy_proto.h"
+#include "starttls.h"
 
 struct x509_cert;
 struct ev_conn;
@@ -374,6 +376,8 @@ struct session {
 	uint64_t close_frame;
 
 	struct direction dir[2];   /* indexed by enum side */
+	struct starttls_facts starttls;   /* an upgrade from clear text (starttls.c) */
+	struct proxy_facts proxy;  /* a PROXY protocol header before the client's bytes (proxy_proto.c) */
 
 	/* TLS facts */
 	bool is_tls;

@@ -5,7 +5,9 @@
 
 #include "limits.h"
 #include "mem.h"
+#include "proxy_proto.h"
 #include "rd.h"
+#include "starttls.h"
 #include "tls_handshake.h"
 #include "tls_names.h"
 #include "tls_record.h"
@@ -28,6 +30,9 @@ struct tls_conn {
 	struct tls_protection prot[2];
 	const struct tls_decryptor *dec;   /* NULL: protected records stay opaque */
 	void *dec_ctx;
+	struct starttls_scan *starttls;    /* the plaintext before an upgrade (starttls.c) */
+	bool proxy_done;                   /* the client's stream no longer may start with a PROXY header */
+	struct proxy_pre *proxy;
 };
 
 /* RFC 7366 (IANA TLS ExtensionType Values) */
@@ -543,6 +548,7 @@ static void on_plaintext(void *ctx, int side, const uint8_t *p, uint32_t n, uint
 	uint32_t take = n < room ? n : room;
 	memcpy(d->prefix + d->prefix_len, p, take);
 	d->prefix_len = (uint8_t)(d->prefix_len + take);
+	starttls_feed(&c->starttls, c->s, side, p, n, frame);
 }
 
 static void on_resync(void *ctx, int side, uint64_t frame, uint64_t skipped, bool starttls)
@@ -593,6 +599,7 @@ struct tls_conn *tls_conn_new(struct session *s, const bool mid_stream[2], struc
 		c->prot[side].null_mac = -1;
 		tls_rec_init(&c->rec[side], mid_stream[side]);
 	}
+	c->proxy_done = mid_stream[SIDE_CLIENT];
 	return c;
 }
 
@@ -612,6 +619,21 @@ const struct tls_protection *tls_conn_protection(const struct tls_conn *c, int s
 
 void tls_conn_data(struct tls_conn *c, int side, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
 {
+	if (side == SIDE_CLIENT && !c->proxy_done) {
+		/* a PROXY protocol header is taken off before the record layer */
+		struct rd held, rest;
+		c->proxy_done = proxy_feed(&c->proxy, c->s, p, n, frame, &held, &rest);
+		if (rd_left(&held))
+			tls_rec_feed(&c->rec[side], side, held.p, (uint32_t)held.len, frame, t, &record_callbacks, c);
+		if (c->proxy_done) {
+			proxy_pre_free(c->proxy);
+			c->proxy = NULL;
+		}
+		p = rest.p;
+		n = (uint32_t)rest.len;
+		if (!n)
+			return;
+	}
 	tls_rec_feed(&c->rec[side], side, p, n, frame, t, &record_callbacks, c);
 }
 
@@ -628,6 +650,12 @@ void tls_conn_gap(struct tls_conn *c, int side, uint32_t n, uint64_t frame, cons
 	}
 	d->gaps++;
 	d->gap_bytes += n;
+	starttls_gap(c->starttls, side);
+	if (side == SIDE_CLIENT && !c->proxy_done) {
+		c->proxy_done = true;   /* the header, if any, was lost */
+		proxy_pre_free(c->proxy);
+		c->proxy = NULL;
+	}
 	if (c->prot[side].epoch != TLS_EPOCH_CLEAR)
 		c->prot[side].seq_lost = true;
 	hs_reset(c, &c->hs[side]);
@@ -669,5 +697,7 @@ void tls_conn_free(struct tls_conn *c)
 	}
 	if (c->dec && c->dec->release)
 		c->dec->release(c->dec_ctx);
+	starttls_free(c->starttls);
+	proxy_pre_free(c->proxy);
 	mem_free(c);
 }

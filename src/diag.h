@@ -135,6 +135,9 @@ void rule_tls13_encrypted(struct diag *c);
 void rule_renegotiation(struct diag *c);
 void rule_handshake_aborted(struct diag *c);
 
+/* diag_starttls.c */
+void rule_starttls(struct diag *c);
+
 /* diag_client_cert.c */
 void rule_client_cert_empty(struct diag *c);
 void rule_client_cert_missing(struct diag *c);
@@ -165,5 +168,7 @@ void rule_tls13_inferred(struct diag *c);
 /* A failure alert in the clear (OpenSSL sends one before its keys are up):
  * it says what happened, and nothing about it needs inferring. */
 bool diag_tls13_clear_alert(const struct session *s);
+/* diag_keylog.c */
+void rule_keylog(struct diag *c);
 
 #endif

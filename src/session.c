@@ -194,10 +194,13 @@ static bool side_closed(const struct session *s, int side)
 	return s->dir[side].fin || s->dir[side].rst;
 }
 
-/* Were TLS 1.3 handshake messages after the ServerHello seen (decrypted
- * with a key log)? Then the facts speak and nothing is inferred. */
+/* Did a key log open records of this connection, or were TLS 1.3
+ * handshake messages after the ServerHello seen? Then the facts speak and
+ * nothing is inferred from record sizes. */
 static bool tls13_handshake_seen(const struct session *s)
 {
+	if (s->decrypted)
+		return true;
 	if (s->server_chain.state == CHAIN_SEEN || s->client_chain.state == CHAIN_SEEN)
 		return true;
 	for (uint32_t i = 0; i < s->timeline_n; i++) {
@@ -223,6 +226,7 @@ static bool infer_tls13(struct session *s)
 		in.n[side] = d->rlog_n;
 		in.total[side] = d->appdata_records;
 		in.closed[side] = side_closed(s, side);
+		in.reset[side] = d->rst;
 		in.close_frame[side] = d->rst && (!d->fin || d->rst_frame < d->fin_frame) ? d->rst_frame : d->fin_frame;
 		in.lost |= d->unobservable || d->gaps > 0;
 	}
@@ -267,6 +271,27 @@ static void finish_tls13(struct session *s)
 	s->handshake_done_seq = c->rlog[0].seq;
 }
 
+/* TLS 1.3 read with a key log: the client's close_notify after the server's
+ * tickets (a session-ticket fetch), or one the server answers with its own
+ * (openssl s_client with stdin at EOF), ends a connection that was not
+ * refused; curl's close_notify right after its Finished gets no answer. */
+static bool polite_close13(const struct session *s, const struct alert *a)
+{
+	if (!s->tls13 || a->from != SIDE_CLIENT || a->encrypted || a->desc != 0)
+		return false;
+	for (uint32_t i = 0; i < s->alerts_n; i++) {
+		const struct alert *b = &s->alerts[i];
+		if (b->from == SIDE_SERVER && !b->encrypted && b->desc == 0 && b->seq > a->seq)
+			return true;
+	}
+	for (uint32_t k = 0; k < s->timeline_n; k++) {
+		const struct msg *m = &s->timeline[k];
+		if (m->from == SIDE_SERVER && m->kind == MSG_HANDSHAKE && m->hs_type == 4 && m->frame < a->frame)
+			return true;
+	}
+	return false;
+}
+
 /* Completed, then ended by an alert or a close before the client sent any
  * data. (Inferred TLS 1.3 has its own patterns in tls13_infer.c; an opaque
  * TLS 1.3 record count mixes tickets with data, so it is not judged here.) */
@@ -279,7 +304,9 @@ static void post_handshake_end(struct session *s)
 	for (uint32_t i = 0; i < s->alerts_n && !first; i++)
 		if (s->alerts[i].seq > s->handshake_done_seq)
 			first = &s->alerts[i];
-	if (first) {
+	if (first && polite_close13(s, first)) {
+		return;
+	} else if (first) {
 		s->rejected_by = first->from;
 		s->rejected_frame = first->frame;
 		s->rejected_alert = true;
@@ -304,6 +331,48 @@ bool session_beyond_rejection(const struct session *s)
 	uint64_t sapp = s->t13_inferred ? s->t13.app[SIDE_SERVER] : sv->appdata_records;
 	bool big = !s->tls13 && sv->appdata_bytes > 4096;   /* TLS 1.3's count the handshake's bytes too */
 	return capp >= 2 || (capp >= 1 && (sapp > 3 || big));
+}
+
+/* TLS 1.3 with keys: a server checks the client's certificate and Finished
+ * after its own Finished (RFC 8446 §4.4.4), so a fatal alert it sends before
+ * any ticket or data of its own rejects the handshake (certificate_required,
+ * bad_certificate ...) even though both Finished went by. */
+static bool server_rejected13(const struct session *s)
+{
+	if (!s->keys.dir[SIDE_SERVER].decrypted)
+		return false;
+	for (uint32_t i = 0; i < s->alerts_n; i++) {
+		const struct alert *a = &s->alerts[i];
+		if (a->from != SIDE_SERVER || a->encrypted || a->level != 2)
+			continue;
+		bool spoke = s->dir[SIDE_SERVER].appdata_records && s->dir[SIDE_SERVER].appdata_first_frame < a->frame;
+		for (uint32_t k = 0; k < s->timeline_n && !spoke; k++) {
+			const struct msg *m = &s->timeline[k];
+			spoke = m->from == SIDE_SERVER && m->kind == MSG_HANDSHAKE && m->hs_type == 4 && m->frame < a->frame;
+		}
+		return !spoke;
+	}
+	return false;
+}
+
+/* A direction whose handshake a key log opened: its Finished is known, not
+ * inferred from record sizes, and its alerts are read, not guessed. */
+static void finish_decrypted13(struct session *s)
+{
+	uint32_t done_seq = 0;
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		if (!s->keys.dir[side].decrypted)
+			continue;
+		s->handshake_done[side] = d->finished;
+		if (d->finished && d->finished_seq >= done_seq) {
+			done_seq = d->finished_seq;
+			s->handshake_done_frame = d->finished_frame;
+			s->handshake_done_seq = d->finished_seq;
+		}
+		if (s->inferred_alert && s->inferred_alert_from == side)
+			s->inferred_alert = false;
+	}
 }
 
 static void finish_tls12(struct session *s)
@@ -346,6 +415,8 @@ void session_finish(struct session *s)
 		finish_tls13(s);
 	else
 		finish_tls12(s);
+	if (s->tls13 && s->decrypted)
+		finish_decrypted13(s);
 
 	bool done = s->handshake_done[0] && s->handshake_done[1];
 	/* A fatal (or encrypted) alert before the handshake finished ends it;
@@ -358,7 +429,8 @@ void session_finish(struct session *s)
 			return;
 		}
 	}
-	if (s->inferred_alert || (s->t13_inferred && s->t13.failed)) {
+	if (s->inferred_alert || (s->t13_inferred && s->t13.failed) ||
+	    (s->tls13 && s->decrypted && server_rejected13(s))) {
 		s->outcome = OUTCOME_FAILED;
 		return;
 	}

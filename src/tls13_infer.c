@@ -213,9 +213,11 @@ static void after_finished(const struct t13_input *in, struct t13_view *v)
 	uint32_t c0 = v->cflight_n, s0 = 0;
 	while (s0 < in->n[S] && in->rec[S][s0].seq < v->cfin_seq)
 		s0++;
-	uint32_t cdata_seq = c0 < in->n[C] ? in->rec[C][c0].seq : UINT32_MAX;
+	/* the client's first data; its closing alert is none (tickets may follow it) */
+	struct side_end ce = side_end_of(in, v, C, c0);
+	uint32_t cdata_seq = c0 < in->n[C] && in->rec[C][c0].seq != ce.seq ? in->rec[C][c0].seq : UINT32_MAX;
 	s0 += count_tickets(in, v, s0, cdata_seq);
-	struct side_end ce = side_end_of(in, v, C, c0), se = side_end_of(in, v, S, s0);
+	struct side_end se = side_end_of(in, v, S, s0);
 	v->app[C] = in->total[C] - c0 - (ce.seq != UINT32_MAX);
 	v->app[S] = in->total[S] - s0 - (se.seq != UINT32_MAX);
 	bool c_first = ce.frame && (!se.frame || ce.frame < se.frame ||
@@ -237,6 +239,16 @@ static void after_finished(const struct t13_input *in, struct t13_view *v)
 		v->alert_from = S;
 		v->alert_frame = se.frame;
 		v->alert_len = se.alert_len;
+	} else if (c_first && !v->app[C] && !v->app[S] && ce.seq != UINT32_MAX && se.seq != UINT32_MAX &&
+		   se.seq > ce.seq) {
+		/* close_notify answered by close_notify (openssl s_client with stdin at EOF): a
+		 * client that rejects the server sends a fatal alert, which gets no answer */
+		v->pattern = T13_NO_DATA;
+	} else if (c_first && !v->app[C] && !v->app[S] && ce.seq != UINT32_MAX && !in->reset[C] && in->closed[S] &&
+		   in->close_frame[S] > ce.frame) {
+		/* the client's close_notify, then it read the server's tickets until the server's
+		 * close: a graceful end (curl, rejecting, resets on what comes after its close) */
+		v->pattern = T13_NO_DATA;
 	} else if (c_first && !v->app[C] && (!s_next || ce.frame <= s_next)) {
 		fail(v, T13_CLIENT_CLOSED_AFTER_FINISHED, C, ce.frame);
 	} else if (c_first && !v->app[C] && !v->app[S]) {

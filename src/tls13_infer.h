@@ -58,6 +58,7 @@ struct t13_input {
 	uint64_t total[2];       /* records of each side in all (more than n: the log was full) */
 	bool closed[2];          /* FIN or RST */
 	uint64_t close_frame[2];
+	bool reset[2];           /* that side sent an RST */
 };
 
 enum t13_pattern {

@@ -196,6 +196,53 @@ static void test_closed_after_finished(void)
 	CU_ASSERT_EQUAL(v.ended_by, 0);
 	CU_ASSERT_EQUAL(v.end_frame, 11);
 	CU_ASSERT_EQUAL(v.client_cert, T13_CERT_NONE);
+	/* openssl s_client with stdin at EOF: Finished and close_notify at once, the
+	 * server's tickets, then its close_notify answering the client's: not a rejection */
+	start(&t, 0x1302);
+	server_flight(&t, false);
+	add(&t, 0, 69, 8);
+	add(&t, 0, 19, 9);
+	add(&t, 1, 255, 11);
+	add(&t, 1, 255, 12);
+	add(&t, 1, 19, 14);
+	closes(&t, 10, 15);
+	t13_infer(&t.in, &v);
+	CU_ASSERT_EQUAL(v.pattern, T13_NO_DATA);
+	CU_ASSERT_FALSE(v.failed);
+	CU_ASSERT_EQUAL(v.nst, 2);
+	/* ... and without tickets */
+	t.in.n[1] -= 3;
+	t.in.total[1] -= 3;
+	add(&t, 1, 19, 14);
+	t13_infer(&t.in, &v);
+	CU_ASSERT_EQUAL(v.pattern, T13_NO_DATA);
+	CU_ASSERT_FALSE(v.failed);
+	/* the client's close_notify unanswered, but it read the tickets until the server's
+	 * close (openssl s_client -starttls): graceful; with curl's reset: rejected */
+	start(&t, 0x1302);
+	server_flight(&t, false);
+	add(&t, 0, 69, 11);
+	add(&t, 0, 19, 12);
+	add(&t, 1, 250, 14);
+	add(&t, 1, 250, 15);
+	closes(&t, 13, 15);
+	t13_infer(&t.in, &v);
+	CU_ASSERT_EQUAL(v.pattern, T13_NO_DATA);
+	CU_ASSERT_FALSE(v.failed);
+	t.in.reset[0] = true;
+	closes(&t, 16, 15);
+	t13_infer(&t.in, &v);
+	CU_ASSERT_EQUAL(v.pattern, T13_CLIENT_CLOSED_AFTER_FINISHED);
+	CU_ASSERT_TRUE(v.failed);
+	/* the server's alert-sized record before the client's close is no answer to it */
+	start(&t, 0x1302);
+	server_flight(&t, false);
+	add(&t, 0, 69, 10);
+	add(&t, 1, 19, 11);
+	add(&t, 0, 19, 12);
+	closes(&t, 13, 14);
+	t13_infer(&t.in, &v);
+	CU_ASSERT_TRUE(v.failed);
 	/* nothing from the client after the server's flight: closed before its Finished */
 	start(&t, 0x1301);
 	server_flight(&t, false);

@@ -46,6 +46,7 @@ struct conn {
 	int client_ep;            /* endpoint index of the client, -1 while unknown */
 	bool roles_guessed;
 	int first_fin_ep;         /* -1 until a FIN */
+	bool counted_left_out;    /* not TLS, not reported: in the summary's count */
 	struct tcp_dir tcp[2];    /* by endpoint */
 	struct ep_stats ep[2];
 	uint64_t first_frame, last_frame;
@@ -284,16 +285,73 @@ static struct tcp_sink sink_for(struct conn *c)
 	return k;
 }
 
+static bool user_tls_port(const struct analyzer *a, uint16_t port)
+{
+	for (size_t i = 0; i < a->opts.n_tls_ports; i++)
+		if (a->opts.tls_ports[i] == port)
+			return true;
+	return false;
+}
+
+/* The client's first bytes are an HTTP request. */
+static bool http_request(const struct direction *d)
+{
+	static const char *const methods[] = { "GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "PATCH " };
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+		size_t n = strlen(methods[i]);
+		if (d->prefix_len >= n && !memcmp(d->prefix, methods[i], n))
+			return true;
+	}
+	return false;
+}
+
+/* Why a server that got something else than TLS is a TLS service, or NULL. */
+static const char *tls_service_why(const struct analyzer *a, const struct session *s)
+{
+	const struct direction *c = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
+	if (c->spoke_tls || sv->spoke_tls)
+		return sv->spoke_tls && !c->spoke_tls ? "it answered in TLS records" : "the other side spoke TLS";
+	if (s->starttls.requested)
+		return "the client asked to start TLS";
+	if (user_tls_port(a, s->server_port))
+		return "--tls-port names its port";
+	if (known_server(a, s))
+		return "other connections to it speak TLS";
+	if (sv->not_tls && sv->names_tls && sv->prefix_len >= 10 && !memcmp(sv->prefix, "HTTP/1.", 7) && sv->prefix[9] == '4')
+		return "its HTTP error names HTTPS, SSL or TLS";
+	if (c->not_tls && http_request(c) && sv->payload_bytes == 0 && (sv->fin || sv->rst))
+		return "it closed without a word on a plain HTTP request, as TLS servers do";
+	if (tls_port(s->server_port))
+		return "its port is registered for TLS";
+	return NULL;
+}
+
 /* Is a settled session worth a report? TLS ones always; a non-TLS one only
- * when its server is a TLS service (someone spoke the wrong protocol). */
+ * when its server is a TLS service (someone spoke the wrong protocol); the
+ * others are counted for the summary. */
 static bool reportable(struct analyzer *a, struct session *s)
 {
 	if (s->is_tls && s->outcome != OUTCOME_NOT_TLS)
 		return true;
 	if (s->outcome != OUTCOME_NOT_TLS)
 		return false;
-	return s->dir[SIDE_CLIENT].spoke_tls || s->dir[SIDE_SERVER].spoke_tls || tls_port(s->server_port) ||
-	       known_server(a, s) || s->starttls.requested;
+	s->tls_service_why = tls_service_why(a, s);
+	return s->tls_service_why != NULL;
+}
+
+/* A non-TLS connection left out: counted, with its port, once. */
+static void count_left_out(struct analyzer *a, struct conn *c, const struct session *s)
+{
+	if (s->outcome != OUTCOME_NOT_TLS || c->counted_left_out)
+		return;
+	c->counted_left_out = true;
+	struct summary *sum = &a->sum;
+	sum->not_tls_left_out++;
+	for (uint32_t i = 0; i < sum->n_not_tls_ports; i++)
+		if (sum->not_tls_ports[i] == s->server_port)
+			return;
+	if (sum->n_not_tls_ports < SUMMARY_NOT_TLS_PORTS)
+		sum->not_tls_ports[sum->n_not_tls_ports++] = s->server_port;
 }
 
 static void fill_tcp_facts(struct analyzer *a, struct conn *c, struct session *s, int close_kind, uint64_t frame)
@@ -330,6 +388,13 @@ static void fill_tcp_facts(struct analyzer *a, struct conn *c, struct session *s
 		s->closed_by = (uint8_t)side_of(c, c->ep[0].rst ? 0 : 1);
 	else if (close_kind == CLOSE_FIN && c->first_fin_ep >= 0)
 		s->closed_by = (uint8_t)side_of(c, c->first_fin_ep);
+	/* the frame of the named side's own FIN or RST, not of the close that completed it */
+	if (close_kind == CLOSE_FIN || close_kind == CLOSE_RST) {
+		const struct direction *d = &s->dir[s->closed_by];
+		uint64_t own = close_kind == CLOSE_RST ? d->rst_frame : d->fin_frame;
+		if (own)
+			s->close_frame = own;
+	}
 }
 
 /* -w: keep the connection's packets if it is worth a support case. */
@@ -449,6 +514,7 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 			if (a->opts.diag) {
 				finding_list_free(&s->findings);   /* a later look starts afresh */
 				diagnose_session(s, a->opts.diag, &s->findings);
+				diagnose_outcome(s);
 			}
 			give_verdict(a, c, s);
 			attach_evidence(a, c, s);
@@ -458,6 +524,7 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 			else
 				heap_push(a, s);
 		} else {
+			count_left_out(a, c, s);
 			give_verdict(a, c, NULL);
 			session_free(s);
 		}
@@ -543,6 +610,10 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	fill_tcp_facts(a, c, s, CLOSE_NONE, frame);   /* a FIN seen now can decide the outcome */
 	if (!handshake_settled(s) || server_answer_pending(a, c, s))
 		return;
+	/* -w's verdict on a file waits while a server may still refuse the
+	 * connection with a short answer (live reports at once: issue 12's live part) */
+	if (!a->opts.live && s->outcome == OUTCOME_COMPLETED && !session_beyond_rejection(s))
+		return;
 	wait_unlink(a, c);
 	session_finish(s);
 	if (!reportable(a, s))
@@ -550,6 +621,7 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	if (a->opts.diag) {
 		finding_list_free(&s->findings);
 		diagnose_session(s, a->opts.diag, &s->findings);
+		diagnose_outcome(s);
 	}
 	give_verdict(a, c, s);
 	if (!a->opts.live)

@@ -22,6 +22,8 @@ struct analyze_opts {
 	struct evidence *ev;       /* -w: packets of connections with an error finding */
 	bool write_all;            /* --write-all: of every TLS connection */
 	uint64_t stop_after;       /* -c: stop after this many reported connections (0: never) */
+	const uint16_t *tls_ports; /* --tls-port: server ports that serve TLS */
+	size_t n_tls_ports;
 	const struct keylog *keylog;   /* --keylog files and pcapng DSBs (NULL: none); outlives the analyzer */
 	bool keylog_given;         /* --keylog files were given (live: still empty when a connection starts) */
 	/* TLS 1.3: how long after the client's second flight to wait for the

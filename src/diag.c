@@ -81,7 +81,7 @@ bool diag_handshake_done(const struct session *s)
 	return s->handshake_done[SIDE_CLIENT] && s->handshake_done[SIDE_SERVER];
 }
 
-/* (close_frame is where the close completed: the other side's FIN, or the end of the capture.) */
+/* (close_frame is the closing side's own FIN or RST, else where the analysis ended.) */
 uint64_t diag_own_close_frame(const struct session *s, int side)
 {
 	const struct direction *d = &s->dir[side];

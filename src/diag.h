@@ -95,6 +95,10 @@ const struct alert *diag_failure_alert(const struct session *s, int side, uint64
  * TLS 1.3 alert, or closing the connection before it completed? */
 bool diag_aborted_by(const struct session *s, int side, uint64_t after, uint64_t *frame);
 
+/* nginx with ssl_verify_client on: the handshake completed, the server
+ * answered with a short response (first record at *frame) and closed first. */
+bool diag_app_rejection(const struct session *s, uint64_t *frame);
+
 /* "fatal alert handshake_failure (frame 11)", "a TCP reset (frame 12)" ... */
 void diag_describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after);
 
@@ -155,6 +159,15 @@ void rule_untrusted(struct diag *c);
 /* diag_alert.c */
 void rule_alerts(struct diag *c);
 
+/* diag_after.c: refused right after a completed handshake */
+void rule_rejected_after_handshake(struct diag *c);
+
+/* diag_tls13.c: what TLS 1.3 record sizes prove */
+void rule_tls13_inferred(struct diag *c);
+
+/* A failure alert in the clear (OpenSSL sends one before its keys are up):
+ * it says what happened, and nothing about it needs inferring. */
+bool diag_tls13_clear_alert(const struct session *s);
 /* diag_keylog.c */
 void rule_keylog(struct diag *c);
 

@@ -143,6 +143,10 @@ bool diag_aborted_by(const struct session *s, int side, uint64_t after, uint64_t
 		*frame = s->inferred_alert_frame;
 		return true;
 	}
+	if (s->rejected_after_handshake && s->rejected_by == side && s->rejected_frame >= after) {
+		*frame = s->rejected_frame;   /* an alert or a close right after the handshake */
+		return true;
+	}
 	uint64_t closed = diag_own_close_frame(s, side);
 	if (!diag_handshake_done(s) && s->outcome == OUTCOME_FAILED &&
 	    (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST) && s->closed_by == side && closed >= after) {
@@ -166,6 +170,9 @@ void diag_describe_abort(struct strbuf *b, const struct session *s, int side, ui
 		sb_printf(b, "an encrypted alert (frame %" PRIu64 ")", a->frame);
 	else if (a)
 		sb_printf(b, "%s alert %s (frame %" PRIu64 ")", alert_level_word(a->level), alert_name(a->desc), a->frame);
+	else if (s->rejected_after_handshake && s->rejected_by == side)
+		sb_printf(b, "%s right after the handshake, before any data (frame %" PRIu64 ")",
+			  s->rejected_alert ? "an encrypted alert" : "a close", s->rejected_frame);
 	else if (s->inferred_alert && s->inferred_alert_from == side)
 		sb_printf(b, "an encrypted record of an alert's size and closed the connection (frame %" PRIu64 ")",
 			  s->inferred_alert_frame);
@@ -446,26 +453,6 @@ static void alert_finding(struct diag *c, uint32_t i, bool after_done, bool note
 			finding_add_frame(f, s->alerts[k].frame);
 }
 
-/* TLS 1.3: a record of an alert's size, then a close (session.c infers it). */
-static void inferred_alert(struct diag *c)
-{
-	const struct session *s = c->s;
-	int from = s->inferred_alert_from;
-	struct draft t = { 0 };
-	sb_printf(&t.sum, "The %s sent an encrypted TLS 1.3 record of exactly an alert's size (frame %" PRIu64 ") and "
-			  "closed the connection: it aborted the handshake.", side_name(from), s->inferred_alert_frame);
-	if (from == SIDE_CLIENT)
-		sb_printf(&t.cause, "In TLS 1.3 a client that rejects the server's certificate sends an encrypted alert "
-				    "instead of its Finished: most likely unknown_ca, bad_certificate or "
-				    "certificate_expired.");
-	else
-		sb_printf(&t.cause, "In TLS 1.3 a server that rejects the client's certificate (or its absence: "
-				    "certificate_required) answers the client's Finished with an encrypted alert.");
-	sb_printf(&t.fix, "Check the %s's logs; a key log file lets Wireshark show the alert.", side_name(from));
-	struct finding *f = draft_add(&t, c->out, "alert", SEV_ERROR, from);
-	finding_add_frame(f, s->inferred_alert_frame);
-}
-
 void rule_alerts(struct diag *c)
 {
 	const struct session *s = c->s;
@@ -485,6 +472,5 @@ void rule_alerts(struct diag *c)
 		alert_finding(c, i, after_done, first);
 		first = false;
 	}
-	if (s->inferred_alert)
-		inferred_alert(c);
+	/* an alert inferred from a TLS 1.3 record's size: tls13-encrypted-failure */
 }

@@ -92,19 +92,6 @@ static const char *const fix_client_cert =
 	"or add the CA that issued the client's certificate to the server's truststore (the list it sends in its "
 	"CertificateRequest).";
 
-/* nginx with ssl_verify_client on: the handshake completes, the server
- * answers the request with an error page and closes. */
-static bool app_level_rejection(const struct session *s, uint64_t *frame)
-{
-	const struct direction *sv = &s->dir[SIDE_SERVER];
-	if (!diag_handshake_done(s) || sv->appdata_records == 0 || sv->appdata_records > 3 || sv->appdata_bytes > 4096)
-		return false;
-	if (!(sv->fin || sv->rst) || s->closed_by != SIDE_SERVER)
-		return false;
-	*frame = sv->appdata_first_frame;
-	return true;
-}
-
 /* "Server 10.0.0.2:443 asked for a client certificate (frame 7, 1 acceptable CA: CN=Root)" */
 static void asked_for_certificate(struct diag *c, struct strbuf *b)
 {
@@ -120,6 +107,15 @@ static void asked_for_certificate(struct diag *c, struct strbuf *b)
  * warning. */
 static int server_verdict(struct diag *c, struct strbuf *b, const char *did, uint64_t after, uint64_t *abort_frame)
 {
+	uint64_t app_frame = 0;
+	if (diag_app_rejection(c->s, &app_frame)) {
+		/* nginx: it completes the handshake, then refuses the request */
+		*abort_frame = diag_own_close_frame(c->s, SIDE_SERVER);
+		sb_printf(b, ". The server %s after the handshake: it answered with %" PRIu64 " bytes (frame %" PRIu64
+			     ") and closed the connection (frame %" PRIu64 ")", did, c->s->dir[SIDE_SERVER].appdata_bytes,
+			  app_frame, *abort_frame);
+		return SEV_ERROR;
+	}
 	if (!diag_aborted_by(c->s, SIDE_SERVER, after, abort_frame))
 		return SEV_WARNING;
 	sb_printf(b, ". The server %s with ", did);
@@ -155,7 +151,7 @@ static int after_empty_certificate(struct diag *c, struct draft *t, uint64_t *ab
 					     "certificate to tell the two apart.");
 		return SEV_ERROR;
 	}
-	if (app_level_rejection(s, app_frame)) {
+	if (diag_app_rejection(s, app_frame)) {
 		*abort_frame = diag_own_close_frame(s, SIDE_SERVER);
 		sb_printf(&t->sum, "; the handshake completed, then the server sent %" PRIu64 " bytes (frame %" PRIu64
 				   ") and closed the connection (frame %" PRIu64 ").",
@@ -165,7 +161,7 @@ static int after_empty_certificate(struct diag *c, struct draft *t, uint64_t *ab
 				     "with ssl_verify_client on answers HTTP 400 \"No required SSL certificate was "
 				     "sent\").");
 		and_keystore_cause(c, &t->cause);
-		return SEV_WARNING;
+		return SEV_ERROR;
 	}
 	if (!diag_handshake_done(s) && !diag_observable_until(s, SIDE_SERVER, s->last_frame + 1)) {
 		/* what the server did next was lost: neither "required" nor "optional" can be told */

@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "fmt.h"
+#include "tls13_infer.h"
 #include "tls_alert.h"
 #include "tls_names.h"
 
@@ -59,6 +60,8 @@ void rule_not_tls(struct diag *c)
 		const struct direction *d = &s->dir[side];
 		if (!d->not_tls || d->spoke_tls)
 			continue;
+		if (side == SIDE_SERVER && s->dir[SIDE_CLIENT].not_tls && !s->dir[SIDE_CLIENT].spoke_tls)
+			continue;   /* the server answered the client's plain text in kind: one finding, the client's */
 		struct draft t = { 0 };
 		struct strbuf first;
 		sb_init(&first);
@@ -66,8 +69,11 @@ void rule_not_tls(struct diag *c)
 		char ep[FMT_ADDR_LEN];
 		fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
 		if (side == SIDE_CLIENT) {
-			sb_printf(&t.sum, "The client sent \"%s\" (frame %" PRIu64 ") to %s, which %s TLS.", first.p,
-				  d->prefix_frame, ep, s->dir[SIDE_SERVER].spoke_tls ? "speaks" : "is a TLS port that expects");
+			sb_printf(&t.sum, "The client sent \"%s\" (frame %" PRIu64 ") to %s, which serves TLS", first.p,
+				  d->prefix_frame, ep);
+			if (s->tls_service_why)   /* the analyzer's reason */
+				sb_printf(&t.sum, " (%s)", s->tls_service_why);
+			sb_printf(&t.sum, ".");
 			sb_printf(&t.cause, "The client speaks plain text (e.g. http:// instead of https://) to a TLS "
 					    "endpoint, or a proxy in between terminates TLS.");
 			sb_printf(&t.fix, "Use https:// (TLS) in the client's target URL or connection settings, or point it "
@@ -250,6 +256,31 @@ void rule_no_sni(struct diag *c)
 	finding_add_frame(f, s->ch.frame);
 }
 
+/* Nothing was inferred: why, and the sizes seen, so a reader can judge. */
+static void tls13_what_was_seen(struct strbuf *b, const struct session *s)
+{
+	const struct direction *cd = &s->dir[SIDE_CLIENT], *sd = &s->dir[SIDE_SERVER];
+	if (cd->unobservable || sd->unobservable || cd->gaps || sd->gaps)
+		sb_printf(b, "Bytes were lost from the capture, so the record sizes prove nothing and nothing is inferred.");
+	else if (s->ch.early_data)
+		sb_printf(b, "The client offered 0-RTT early data, whose records mix with the handshake's: nothing is "
+			     "inferred from the sizes.");
+	else
+		sb_printf(b, "The record sizes fit no known pattern (padding, or a flight tlsdiag does not know): nothing "
+			     "is inferred from them.");
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		if (!d->rlog_n)
+			continue;
+		sb_printf(b, " %s records after the ServerHello:", side == SIDE_CLIENT ? "Client" : "Server");
+		for (uint32_t i = 0; i < d->rlog_n; i++)
+			sb_printf(b, "%s %" PRIu32 " (frame %" PRIu64 ")", i ? "," : "", d->rlog[i].len, d->rlog[i].frame);
+		if (d->appdata_records > d->rlog_n)
+			sb_printf(b, " and %" PRIu64 " more", d->appdata_records - d->rlog_n);
+		sb_printf(b, ".");
+	}
+}
+
 void rule_tls13_encrypted(struct diag *c)
 {
 	const struct session *s = c->s;
@@ -258,18 +289,24 @@ void rule_tls13_encrypted(struct diag *c)
 	struct draft t = { 0 };
 	sb_printf(&t.sum, "TLS 1.3 was negotiated (Server Hello, frame %" PRIu64 "): the certificates, any "
 			  "CertificateRequest and the alerts that follow are encrypted on the wire.", s->sh.frame);
-	if (s->inferred_alert)
-		sb_printf(&t.cause, "What can still be seen: the %s's encrypted record at frame %" PRIu64 " has exactly the "
-				    "size of an alert and the %s then closed the connection, so the %s most likely "
-				    "rejected the handshake (%s).",
-			  side_name(s->inferred_alert_from), s->inferred_alert_frame, side_name(s->inferred_alert_from),
-			  side_name(s->inferred_alert_from),
-			  s->inferred_alert_from == SIDE_CLIENT ? "the server's certificate: unknown_ca, bad_certificate, "
-								  "certificate_expired ..."
-								: "the client's certificate or its absence: "
-								  "certificate_required, bad_certificate ...");
+	if (s->t13_inferred && s->t13.failed && diag_tls13_clear_alert(s))
+		sb_printf(&t.cause, "The connection failed with an alert sent in the clear before the keys were up "
+				    "(the alert finding names it).");
+	else if (s->t13_inferred && s->t13.failed)
+		sb_printf(&t.cause, "The record sizes show a failure (%s): tls13-encrypted-failure says what they prove.",
+			  t13_pattern_name(s->t13.pattern));
+	else if (s->t13_inferred)
+		sb_printf(&t.cause, "The record sizes show the client's Finished (frame %" PRIu64 ")%s.", s->t13.cflight_frame,
+			  s->t13.pattern == T13_COMPLETED ? " and application data both ways: the handshake completed"
+			  : s->t13.pattern == T13_NO_DATA ? ", the server's tickets and the client's close without data "
+							    "(a session-ticket fetch)"
+							  : "; the capture ends before anything else tells");
+	else if (s->decrypted)
+		sb_printf(&t.cause, "The key log opened the %s's records only; with part of the handshake decrypted, "
+				    "nothing is inferred from record sizes.",
+			  s->keys.dir[SIDE_CLIENT].decrypted ? "client" : "server");
 	else
-		sb_printf(&t.cause, "Record sizes and the order of closes are all that can be judged here.");
+		tls13_what_was_seen(&t.cause, s);
 	if (s->keys.given && s->keys.matched)
 		sb_printf(&t.fix, "The key log given lacks the %s's handshake secret (%s): give the key log with all the "
 				  "lines of this client random, or the other side's.",

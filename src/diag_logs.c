@@ -278,11 +278,18 @@ static void add_line(struct diag *c, struct finding *f, int side, bool identifie
  * from its own) was logged by no one, unless the side reset the connection
  * right away (curl checks the name after the handshake), or the row is for
  * software that logs it and answers in HTTP (nginx). */
-static bool acted(const struct session *s, const struct finding *f, const struct logged *r, int side)
+static bool acted(const struct diag *c, const struct finding *f, const struct logged *r, int side)
 {
+	const struct session *s = c->s;
 	uint64_t frame;
 	if (r->when == W_COMPLETED)
 		return f->severity >= SEV_WARNING;
+	/* curl logs the first check that failed, and its chain check comes first: a warning
+	 * (another trust store than curl's) next to an error about the same side is not it */
+	bool first_only = r->app && !strcmp(r->app, "curl") && f->severity < SEV_ERROR;
+	for (uint32_t i = 0; i < c->out->n && first_only; i++)
+		if (c->out->v[i].severity == SEV_ERROR && c->out->v[i].side == f->side)
+			return false;
 	if (diag_aborted_by(s, side, 0, &frame))
 		return true;
 	return !strcmp(f->id, "hostname-mismatch") && s->close_kind == CLOSE_RST && s->closed_by == side;
@@ -299,7 +306,7 @@ static void reason_lines(struct diag *c, struct finding *f, bool done)
 			continue;
 		int side = r->by == BY_SELF ? f->side : 1 - f->side;
 		struct side_sw w = software_of(c->s, side);
-		if (fits(c->s, r, side, w, done) && acted(c->s, f, r, side))
+		if (fits(c->s, r, side, w, done) && acted(c, f, r, side))
 			add_line(c, f, side, w.impl != IMPL_UNKNOWN && r->impl != IMPL_NGINX, r->software, r->line, name);
 	}
 }

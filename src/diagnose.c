@@ -71,19 +71,26 @@ static const struct rule_info rules[] = {
 	{ "no-sni", "warning|info", RULE_CLIENT, 21, "the ClientHello carries no server_name", rule_no_sni },
 	{ "tls13-certificates-encrypted", "info", RULE_CONNECTION, 22, "TLS 1.3 hides certificates and later alerts",
 	  rule_tls13_encrypted },
-	{ "renegotiation", "warning|info", RULE_CONNECTION, 23, "a second handshake on an established connection",
+	{ "tls13-encrypted-failure", "error", RULE_EITHER, 23,
+	  "TLS 1.3 failed after ServerHello, as record sizes prove (inferred)", rule_tls13_inferred },
+	{ "client-cert-empty-inferred", "error|warning", RULE_CLIENT, 23,
+	  "TLS 1.3 client flight of exactly an empty Certificate + Finished (inferred)", rule_tls13_inferred },
+	{ "rejected-after-handshake", "error", RULE_EITHER, 24,
+	  "the handshake completed, then one side ended the connection before any data was accepted",
+	  rule_rejected_after_handshake },
+	{ "renegotiation", "warning|info", RULE_CONNECTION, 25, "a second handshake on an established connection",
 	  rule_renegotiation },
-	{ "alert", "error|warning|info", RULE_EITHER, 24, "an alert, with its sender and likely cause", rule_alerts },
-	{ "handshake-aborted", "error", RULE_EITHER, 25,
+	{ "alert", "error|warning|info", RULE_EITHER, 26, "an alert, with its sender and likely cause", rule_alerts },
+	{ "handshake-aborted", "error", RULE_EITHER, 27,
 	  "the handshake failed without an alert or other finding that explains it", rule_handshake_aborted },
-	{ "keylog-no-match", "warning|info", RULE_CONNECTION, 26,
+	{ "keylog-no-match", "warning|info", RULE_CONNECTION, 28,
 	  "a key log was given but holds no secret for the connection's client random", rule_keylog },
-	{ "keylog-mismatch", "warning", RULE_CONNECTION, 26,
+	{ "keylog-mismatch", "warning", RULE_CONNECTION, 28,
 	  "the key log's secrets for the connection do not decrypt its records", rule_keylog },
 };
 
 #define N_RULES (sizeof rules / sizeof rules[0])
-#define LAST_STEP 26
+#define LAST_STEP 28
 
 const struct rule_info *diagnose_catalogue(size_t *n)
 {
@@ -124,4 +131,11 @@ void diagnose_session(const struct session *s, const struct diag_opts *o, struct
 			break;
 	}
 	diag_logged(&c);
+}
+
+void diagnose_outcome(struct session *s)
+{
+	/* the facts alone call it completed; the server refused it right after (nginx's HTTP 400) */
+	if (s->outcome == OUTCOME_COMPLETED && diag_has_finding(&s->findings, "rejected-after-handshake", -1))
+		s->outcome = OUTCOME_FAILED;
 }

@@ -32,6 +32,10 @@ struct diag_opts {
  * could not show. */
 void diagnose_session(const struct session *s, const struct diag_opts *o, struct finding_list *out);
 
+/* After diagnose_session: a connection that completed by its facts but that
+ * a finding shows refused (rejected-after-handshake) has failed. */
+void diagnose_outcome(struct session *s);
+
 /* Whom a rule's findings are about. */
 enum rule_side {
 	RULE_CLIENT = SIDE_CLIENT,

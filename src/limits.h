@@ -65,7 +65,7 @@
 #define LIM_EVENTS                 48u
 
 /* Encrypted records remembered per direction for the TLS 1.3 outcome. */
-#define LIM_RECORD_LOG             8u
+#define LIM_RECORD_LOG             12u
 
 /* Connections in the table; the least recently active is evicted first
  * (counted in the summary as evicted). */
@@ -81,6 +81,8 @@
 
 /* Bytes of a non-TLS prefix kept to show what a peer spoke instead. */
 #define LIM_PLAINTEXT_PREFIX       64u
+/* Plaintext bytes of a non-TLS direction searched for HTTPS/SSL/TLS. */
+#define LIM_PLAINTEXT_SCAN         2048u
 
 /* A connection whose first bytes are not TLS is watched for a STARTTLS
  * switch over this many bytes per direction, then given up. */

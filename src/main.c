@@ -445,6 +445,8 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 		redact_enable(true, strcmp(o->redact, "names") == 0);
 	cfg->aopts.warn = warn_packet;
 	cfg->aopts.stop_after = (uint64_t)o->count;
+	cfg->aopts.tls_ports = o->tls_ports;
+	cfg->aopts.n_tls_ports = o->n_tls_ports;
 	cfg->aopts.settle_grace_ms = o->settle_grace;
 	cfg->aopts.idle_timeout = o->idle_timeout ? o->idle_timeout : cfg->live ? 60 : 0;
 	cfg->aopts.memory_limit = (uint64_t)o->memory_mib << 20;

@@ -31,6 +31,7 @@ enum opt_kind {
 	K_INPUT,     /* appended to inputs[] */
 	K_KEYLOG,    /* appended to keylogs[] */
 	K_NUMBER,    /* int64_t: a decimal number from min to max */
+	K_PORT,      /* appended to tls_ports[] */
 	K_TIME,      /* struct when: 2026-01-31, 2026-01-31T12:00:00Z or @UNIXTIME */
 	K_CHOICE,    /* const char *: one of choices (an optional one left out: "") */
 	K_ACTION,    /* done at once, then the run is over */
@@ -93,6 +94,9 @@ static const struct opt table[] = {
 	{ "memory-limit", 0, K_NUMBER, "MIB", .field = AT(memory_mib), .min = 16, .max = 1048576,
 	  .what = "a number of MiB", .help = "memory held for open connections before the least\n"
 					     "recently active are evicted (default 40)" },
+	{ "tls-port", 0, K_PORT, "PORT", .min = 1, .max = 65535, .what = "a TCP port",
+	  .help = "a server port that serves TLS (repeatable): what else\n"
+		  "speaks to it is reported as not-tls" },
 
 	{ .kind = K_HEADING, .help = "Diagnosis:" },
 	{ "ca-file", 0, K_LIST, "FILE", .field = AT(ca_file),
@@ -329,6 +333,17 @@ static bool store(const struct opt *d, const char *arg, struct options *o)
 	case K_NUMBER:
 		ok = parse_number(arg, d->min, d->max, slot);
 		break;
+	case K_PORT: {
+		int64_t port = 0;
+		if (o->n_tls_ports == MAX_TLS_PORTS) {
+			fprintf(stderr, "tlsdiag: at most %d --tls-port options\n", MAX_TLS_PORTS);
+			return false;
+		}
+		ok = parse_number(arg, d->min, d->max, &port);
+		if (ok)
+			o->tls_ports[o->n_tls_ports++] = (uint16_t)port;
+		break;
+	}
 	case K_TIME:
 		ok = parse_time(arg, &((struct when *)slot)->t);
 		((struct when *)slot)->given = ok;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define MAX_INPUTS 256
+#define MAX_TLS_PORTS 64
 #define MAX_KEYLOGS 64
 #define MAX_STORE_FILES 16
 
@@ -42,6 +43,8 @@ struct options {
 	int64_t memory_mib;               /* --memory-limit */
 	int64_t settle_grace;             /* --settle-grace, milliseconds */
 	char *filter;                     /* the operands joined: one BPF expression (mem_alloc'd), or NULL */
+	uint16_t tls_ports[MAX_TLS_PORTS]; /* --tls-port: TLS services, whatever speaks to them */
+	size_t n_tls_ports;
 	/* Diagnosis */
 	struct textlist ca_file, ca_path;               /* the client's trust store (verifies the server) */
 	struct textlist client_ca_file, client_ca_path; /* the server's (verifies client certificates) */

@@ -633,6 +633,8 @@ void json_findings(struct json *j, const struct finding_list *l)
 			json_kv_str(j, "id", f->id);
 			json_kv_str(j, "severity", severity_name(f->severity));
 			json_kv_str(j, "from", f->side == SIDE_BOTH ? "connection" : side_name(f->side));
+			if (f->inferred)
+				json_kv_bool(j, "inferred", true);
 			json_key(j, "frames");
 			json_array_begin(j);
 			for (unsigned k = 0; k < f->n_frames; k++)
@@ -674,6 +676,12 @@ static void summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "failed", sum->outcome[OUTCOME_FAILED]);
 	json_kv_uint(j, "incomplete", sum->outcome[OUTCOME_INCOMPLETE]);
 	json_kv_uint(j, "not_tls", sum->outcome[OUTCOME_NOT_TLS]);
+	json_kv_uint(j, "not_tls_left_out", sum->not_tls_left_out);
+	json_key(j, "not_tls_left_out_ports");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < sum->n_not_tls_ports; i++)
+		json_uint(j, sum->not_tls_ports[i]);
+	json_array_end(j);
 	json_kv_uint(j, "packets", sum->packets);
 	json_kv_uint(j, "tcp_packets", sum->tcp_packets);
 	json_kv_uint(j, "non_tcp_packets", sum->non_tcp_packets);

@@ -265,6 +265,12 @@ static void md_end(struct report_out *o, const struct input_info *in, size_t n_i
 		     " incomplete, %" PRIu64 " not TLS; %" PRIu64 " with errors, %" PRIu64 " with warnings only.\n\n",
 		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections, sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED],
 		sum->outcome[OUTCOME_INCOMPLETE], sum->outcome[OUTCOME_NOT_TLS], sum->with_error, sum->with_warning);
+	struct strbuf lo;
+	sb_init(&lo);
+	summary_left_out(&lo, sum);
+	if (lo.len)
+		fprintf(out, "%s.\n\n", lo.p);
+	sb_free(&lo);
 	if (sum->trust_note) {
 		fputs("Trust: ", out);
 		md_str(out, sum->trust_note);

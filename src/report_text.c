@@ -456,6 +456,12 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections,
 		sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED], sum->outcome[OUTCOME_INCOMPLETE],
 		sum->outcome[OUTCOME_NOT_TLS]);
+	struct strbuf lo;
+	sb_init(&lo);
+	summary_left_out(&lo, sum);
+	if (lo.len)
+		fprintf(out, "  %s\n", lo.p);
+	sb_free(&lo);
 	fprintf(out, "Diagnosis: %" PRIu64 " connection%s with errors, %" PRIu64 " with warnings only",
 		sum->with_error, sum->with_error == 1 ? "" : "s", sum->with_warning);
 	if (sum->not_shown)

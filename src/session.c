@@ -178,6 +178,7 @@ void session_add_appdata(struct session *s, uint64_t frame, const struct ts *t, 
 	if (d->appdata_records++ == 0)
 		d->appdata_first_frame = frame;
 	d->appdata_last_frame = frame;
+	d->appdata_last_time = *t;
 	d->appdata_bytes += len;
 	if (s->tls13 && s->sh.present && d->rlog_n < LIM_RECORD_LOG) {
 		d->rlog[d->rlog_n].frame = frame;
@@ -188,56 +189,148 @@ void session_add_appdata(struct session *s, uint64_t frame, const struct ts *t, 
 	}
 }
 
-/* An encrypted TLS 1.3 alert is 2 bytes + 1 content type + the AEAD tag:
- * 19 bytes with a 16-byte tag, 11 with TLS_AES_128_CCM_8_SHA256. A
- * Finished is never that short. */
-static bool alert_sized(const struct session *s, uint32_t len)
-{
-	return len == 19 || (len == 11 && s->sh.cipher_suite == 0x1305);
-}
-
 static bool side_closed(const struct session *s, int side)
 {
 	return s->dir[side].fin || s->dir[side].rst;
 }
 
+/* Did a key log open records of this connection, or were TLS 1.3
+ * handshake messages after the ServerHello seen? Then the facts speak and
+ * nothing is inferred from record sizes. */
+static bool tls13_handshake_seen(const struct session *s)
+{
+	if (s->decrypted)
+		return true;
+	if (s->server_chain.state == CHAIN_SEEN || s->client_chain.state == CHAIN_SEEN)
+		return true;
+	for (uint32_t i = 0; i < s->timeline_n; i++) {
+		const struct msg *m = &s->timeline[i];
+		if (m->kind == MSG_HANDSHAKE && m->frame >= s->sh.frame && m->hs_type != 2 && m->hs_type != 1)
+			return true;
+	}
+	return false;
+}
+
+/* What the record sizes prove (tls13_infer.c): the flights and who ended it. */
+static bool infer_tls13(struct session *s)
+{
+	struct t13_input in = { 0 };
+	if (tls13_handshake_seen(s) || !t13_sizes_of(s->sh.cipher_suite, &in.z))
+		return false;
+	struct t13_rec rec[2][LIM_RECORD_LOG];
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		for (uint32_t i = 0; i < d->rlog_n; i++)
+			rec[side][i] = (struct t13_rec){ d->rlog[i].frame, d->rlog[i].len, d->rlog[i].seq };
+		in.rec[side] = rec[side];
+		in.n[side] = d->rlog_n;
+		in.total[side] = d->appdata_records;
+		in.closed[side] = side_closed(s, side);
+		in.reset[side] = d->rst;
+		in.close_frame[side] = d->rst && (!d->fin || d->rst_frame < d->fin_frame) ? d->rst_frame : d->fin_frame;
+		in.lost |= d->unobservable || d->gaps > 0;
+	}
+	in.resumed = s->sh.pre_shared_key;
+	in.early_data = s->ch.early_data || s->ch2.early_data;
+	t13_infer(&in, &s->t13);
+	if (s->t13.pattern == T13_UNKNOWN)
+		return false;
+	s->handshake_done[SIDE_SERVER] = s->t13.sflight_n > 0;
+	s->handshake_done[SIDE_CLIENT] = s->t13.client_finished;
+	if (s->t13.client_finished) {
+		s->handshake_done_frame = s->t13.cflight_frame;
+		s->handshake_done_seq = s->t13.cfin_seq;
+	}
+	if (s->t13.alert_from >= 0 && (s->t13.pattern == T13_CLIENT_ALERT || s->t13.pattern == T13_SERVER_ALERT)) {
+		s->inferred_alert = true;
+		s->inferred_alert_from = (uint8_t)s->t13.alert_from;
+		s->inferred_alert_frame = s->t13.alert_frame;
+	}
+	return true;
+}
+
 /* TLS 1.3 hides everything after the ServerHello in application_data
- * records; record sizes and the order of closes still tell what happened. */
+ * records; record sizes and the order of closes still tell what happened.
+ * When they fit no known pattern (or the handshake was decrypted), only
+ * the plain reading is made: a server record means its flight, a client
+ * record its Finished. */
 static void finish_tls13(struct session *s)
 {
 	const struct direction *c = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
 	if (!s->sh.present)
 		return;
+	if (infer_tls13(s)) {
+		s->t13_inferred = true;
+		return;
+	}
 	s->handshake_done[SIDE_SERVER] = sv->rlog_n > 0;
 	if (c->rlog_n == 0)
 		return;
-	uint64_t cflight = c->rlog[0].frame;
-	if (alert_sized(s, c->rlog[0].len) && c->appdata_records == 1 && side_closed(s, SIDE_CLIENT)) {
-		s->inferred_alert = true;
-		s->inferred_alert_from = SIDE_CLIENT;
-		s->inferred_alert_frame = cflight;
+	s->handshake_done[SIDE_CLIENT] = true;
+	s->handshake_done_frame = c->rlog[0].frame;
+	s->handshake_done_seq = c->rlog[0].seq;
+}
+
+/* TLS 1.3 read with a key log: the client's close_notify after the server's
+ * tickets (a session-ticket fetch), or one the server answers with its own
+ * (openssl s_client with stdin at EOF), ends a connection that was not
+ * refused; curl's close_notify right after its Finished gets no answer. */
+static bool polite_close13(const struct session *s, const struct alert *a)
+{
+	if (!s->tls13 || a->from != SIDE_CLIENT || a->encrypted || a->desc != 0)
+		return false;
+	for (uint32_t i = 0; i < s->alerts_n; i++) {
+		const struct alert *b = &s->alerts[i];
+		if (b->from == SIDE_SERVER && !b->encrypted && b->desc == 0 && b->seq > a->seq)
+			return true;
+	}
+	for (uint32_t k = 0; k < s->timeline_n; k++) {
+		const struct msg *m = &s->timeline[k];
+		if (m->from == SIDE_SERVER && m->kind == MSG_HANDSHAKE && m->hs_type == 4 && m->frame < a->frame)
+			return true;
+	}
+	return false;
+}
+
+/* Completed, then ended by an alert or a close before the client sent any
+ * data. (Inferred TLS 1.3 has its own patterns in tls13_infer.c; an opaque
+ * TLS 1.3 record count mixes tickets with data, so it is not judged here.) */
+static void post_handshake_end(struct session *s)
+{
+	if (s->dir[SIDE_CLIENT].appdata_records || s->renegotiation || s->t13_inferred ||
+	    (s->tls13 && !tls13_handshake_seen(s)))
+		return;
+	const struct alert *first = NULL;
+	for (uint32_t i = 0; i < s->alerts_n && !first; i++)
+		if (s->alerts[i].seq > s->handshake_done_seq)
+			first = &s->alerts[i];
+	if (first && polite_close13(s, first)) {
+		return;
+	} else if (first) {
+		s->rejected_by = first->from;
+		s->rejected_frame = first->frame;
+		s->rejected_alert = true;
+	} else if (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST) {
+		const struct direction *d = &s->dir[s->closed_by];
+		s->rejected_by = s->closed_by;
+		s->rejected_frame = d->rst && (!d->fin || d->rst_frame < d->fin_frame) ? d->rst_frame : d->fin_frame;
+	} else {
 		return;
 	}
-	s->handshake_done[SIDE_CLIENT] = true;
-	s->handshake_done_frame = cflight;
-	s->handshake_done_seq = c->rlog[0].seq;
-	/* server records after the client's flight */
-	uint32_t after = 0;
-	uint32_t last_len = 0;
-	uint64_t last_frame = 0;
-	for (uint32_t i = 0; i < sv->rlog_n; i++) {
-		if (sv->rlog[i].frame > cflight) {
-			after++;
-			last_len = sv->rlog[i].len;
-			last_frame = sv->rlog[i].frame;
-		}
-	}
-	if (after == 1 && sv->rlog_n < LIM_RECORD_LOG && sv->appdata_last_frame == last_frame &&
-	    alert_sized(s, last_len) && side_closed(s, SIDE_SERVER)) {
-		s->inferred_alert = true;
-		s->inferred_alert_from = SIDE_SERVER;
-		s->inferred_alert_frame = last_frame;
-	}
+	s->rejected_after_handshake = true;
+}
+
+bool session_beyond_rejection(const struct session *s)
+{
+	const struct direction *c = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
+	if (s->tls13 && !s->t13_inferred && !tls13_handshake_seen(s))
+		return false;   /* opaque records whose sizes fit no pattern yet: wait for the close */
+	if (s->t13_inferred && s->t13.pattern != T13_COMPLETED)
+		return false;
+	uint64_t capp = s->t13_inferred ? s->t13.app[SIDE_CLIENT] : c->appdata_records;
+	uint64_t sapp = s->t13_inferred ? s->t13.app[SIDE_SERVER] : sv->appdata_records;
+	bool big = !s->tls13 && sv->appdata_bytes > 4096;   /* TLS 1.3's count the handshake's bytes too */
+	return capp >= 2 || (capp >= 1 && (sapp > 3 || big));
 }
 
 /* TLS 1.3 with keys: a server checks the client's certificate and Finished
@@ -306,6 +399,9 @@ void session_finish(struct session *s)
 	s->handshake_done_seq = 0;
 	s->inferred_alert = false;
 	s->inferred_alert_frame = 0;
+	s->t13_inferred = false;
+	memset(&s->t13, 0, sizeof s->t13);
+	s->rejected_after_handshake = false;
 
 	if (!s->is_tls) {
 		s->outcome = (c->not_tls || sv->not_tls) ? OUTCOME_NOT_TLS : OUTCOME_INCOMPLETE;
@@ -333,12 +429,14 @@ void session_finish(struct session *s)
 			return;
 		}
 	}
-	if (s->inferred_alert || (s->tls13 && s->decrypted && server_rejected13(s))) {
+	if (s->inferred_alert || (s->t13_inferred && s->t13.failed) ||
+	    (s->tls13 && s->decrypted && server_rejected13(s))) {
 		s->outcome = OUTCOME_FAILED;
 		return;
 	}
 	if (done) {
-		s->outcome = OUTCOME_COMPLETED;
+		post_handshake_end(s);
+		s->outcome = s->rejected_after_handshake ? OUTCOME_FAILED : OUTCOME_COMPLETED;
 		return;
 	}
 	/* No handshake in the capture, but data flowed both ways: it had

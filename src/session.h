@@ -13,6 +13,7 @@
 
 #include "limits.h"
 #include "mem.h"
+#include "tls13_infer.h"
 #include "proxy_proto.h"
 #include "starttls.h"
 
@@ -254,6 +255,8 @@ struct direction {
 	uint8_t prefix[LIM_PLAINTEXT_PREFIX]; /* first bytes when not TLS */
 	uint8_t prefix_len;
 	uint64_t prefix_frame;
+	uint32_t plain_scanned;   /* plaintext bytes looked at for names_tls */
+	bool names_tls;           /* its plaintext names HTTPS, SSL or TLS (an HTTPS port's error page) */
 	uint64_t tls_start_frame;   /* first TLS record (STARTTLS: after plaintext) */
 	uint64_t plaintext_before_tls; /* bytes before TLS started */
 	bool ccs;
@@ -268,6 +271,7 @@ struct direction {
 	uint64_t appdata_bytes;
 	uint64_t appdata_first_frame;
 	uint64_t appdata_last_frame;
+	struct ts appdata_last_time;
 	uint64_t heartbeats;
 	/* encrypted records after ServerHello in TLS 1.3 (type 23), first few */
 	uint32_t rlog_n;
@@ -326,6 +330,7 @@ struct finding {
 	uint8_t side;            /* enum side, or SIDE_BOTH */
 	uint8_t n_frames;
 	uint64_t frames[FINDING_FRAMES];
+	bool inferred;           /* rests on record sizes or timing, not on what was seen */
 	char *summary;           /* one line with the concrete values */
 	char *cause;
 	char *fix;
@@ -373,7 +378,7 @@ struct session {
 	uint8_t ts_prec;           /* 6 or 9 */
 	uint8_t close_kind;        /* enum close_kind */
 	uint8_t closed_by;         /* enum side, when close_kind is FIN/RST */
-	uint64_t close_frame;
+	uint64_t close_frame;      /* FIN/RST: closed_by's own FIN or RST */
 
 	struct direction dir[2];   /* indexed by enum side */
 	struct starttls_facts starttls;   /* an upgrade from clear text (starttls.c) */
@@ -442,11 +447,28 @@ struct session {
 	uint8_t inferred_alert_from;
 	uint64_t inferred_alert_frame;
 
+	/* TLS 1.3 whose handshake was not decrypted: the flights and the
+	 * pattern the record sizes prove (tls13_infer.c); t13_inferred is false
+	 * when the sizes fit no pattern or the handshake was seen decrypted. */
+	bool t13_inferred;
+	struct t13_view t13;
+
+	/* The handshake completed, then the connection ended (an encrypted alert
+	 * or a close) before the client sent any data: rejected right after the
+	 * handshake (curl's host name check, a failed post-handshake check). */
+	bool rejected_after_handshake;
+	uint8_t rejected_by;       /* enum side */
+	uint64_t rejected_frame;   /* its alert, else its close */
+	bool rejected_alert;       /* by an encrypted alert (else a close) */
+
 	struct event *events;
 	uint32_t events_n, events_cap;
 	uint32_t events_dropped;
 
 	struct finding_list findings;
+
+	/* OUTCOME_NOT_TLS: why the server is taken for a TLS service ("it answered with a TLS alert" ...) */
+	const char *tls_service_why;
 
 	/* -w: where this connection's packets went (owned by the analyzer) */
 	struct ev_conn *ev;
@@ -489,6 +511,11 @@ void session_finish(struct session *s);
 
 /* Free everything the session owns (lists, DN bytes, certificate refs). */
 void session_free(struct session *s);
+
+/* Is a completed connection past the point where a server rejects it
+ * after the handshake (data both ways beyond one short answer)? Until
+ * then its verdict waits for more data or the close. */
+bool session_beyond_rejection(const struct session *s);
 
 /* Names for reports. */
 const char *outcome_name(int outcome);

@@ -148,3 +148,16 @@ void summary_finish(struct summary *sum)
 	sum->servers = t->sorted;
 	sum->n_servers = t->n_servers;
 }
+
+void summary_left_out(struct strbuf *b, const struct summary *sum)
+{
+	if (!sum->not_tls_left_out)
+		return;
+	sb_printf(b, "%" PRIu64 " TCP connection%s on port%s ", sum->not_tls_left_out, sum->not_tls_left_out == 1 ? "" : "s",
+		  sum->n_not_tls_ports == 1 ? "" : "s");
+	for (uint32_t i = 0; i < sum->n_not_tls_ports; i++)
+		sb_printf(b, "%s%u", i ? ", " : "", sum->not_tls_ports[i]);
+	if (sum->not_tls_left_out > sum->n_not_tls_ports && sum->n_not_tls_ports == SUMMARY_NOT_TLS_PORTS)
+		sb_printf(b, " ...");
+	sb_printf(b, " not TLS: not analysed (--tls-port PORT reports them as not-tls)");
+}

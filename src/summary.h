@@ -7,9 +7,11 @@
 #include <stdint.h>
 
 #include "session.h"
+#include "strbuf.h"
 
 #define SUMMARY_IDS     40u    /* finding ids counted (more than the catalogue holds) */
 #define SUMMARY_SERVERS 256u   /* servers listed; the others are only counted */
+#define SUMMARY_NOT_TLS_PORTS 8u  /* ports of the non-TLS connections left out, named in the summary */
 
 /* One capture file (or live interface) the run read. */
 struct input_info {
@@ -66,6 +68,10 @@ struct summary {
 	uint64_t server_chains, client_chains;
 	const char *trust_note;
 	uint64_t packets_written;
+	/* TCP connections whose payload was not TLS, to servers not taken for TLS services: left out */
+	uint64_t not_tls_left_out;
+	uint16_t not_tls_ports[SUMMARY_NOT_TLS_PORTS];   /* their server ports, first seen first */
+	uint32_t n_not_tls_ports;
 	/* diagnosis */
 	uint64_t with_error;         /* connections with an error finding */
 	uint64_t with_warning;       /* ... with warnings but no error */
@@ -80,6 +86,9 @@ struct summary {
 	uint64_t servers_not_listed;
 	struct summary_tables *tables;
 };
+
+/* "3 TCP connections on ports 22, 5432 not TLS: not analysed ..." ("" when none were left out). */
+void summary_left_out(struct strbuf *b, const struct summary *sum);
 
 /* A zeroed summary and the tables tally counts in (summary_free gives them back). */
 void summary_init(struct summary *sum);

@@ -534,6 +534,21 @@ static void on_sslv2(void *ctx, int side, const uint8_t *body, uint32_t len, uin
 	tls_parse_sslv2_hello(s, side, body, len, frame, t);
 }
 
+/* An HTTPS port's error page names what the client should have spoken:
+ * nginx "The plain HTTP request was sent to HTTPS port", Apache "SSL-enabled
+ * server port", Tomcat "requires TLS". Only a fact is kept, not the text;
+ * names cut by a segment boundary are missed. */
+static void scan_tls_names(struct direction *d, const uint8_t *p, uint32_t n)
+{
+	static const char *const words[] = { "HTTPS", "SSL", "TLS" };
+	for (uint32_t i = 0; i < n && d->plain_scanned < LIM_PLAINTEXT_SCAN && !d->names_tls; i++, d->plain_scanned++)
+		for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+			size_t len = strlen(words[w]);
+			if (n - i >= len && !memcmp(p + i, words[w], len))
+				d->names_tls = true;
+		}
+}
+
 /* Bytes of a direction that is not TLS: the first LIM_PLAINTEXT_PREFIX are
  * kept, however the stream was cut into segments. */
 static void on_plaintext(void *ctx, int side, const uint8_t *p, uint32_t n, uint64_t frame)
@@ -548,6 +563,7 @@ static void on_plaintext(void *ctx, int side, const uint8_t *p, uint32_t n, uint
 	uint32_t take = n < room ? n : room;
 	memcpy(d->prefix + d->prefix_len, p, take);
 	d->prefix_len = (uint8_t)(d->prefix_len + take);
+	scan_tls_names(d, p, n);
 	starttls_feed(&c->starttls, c->s, side, p, n, frame);
 }
 

@@ -9,7 +9,7 @@ case "$TLSDIAG" in /*) ;; *) TLSDIAG=$(pwd)/$TLSDIAG ;; esac
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: findings.sh needs python3 to read the JSON"; exit 77; }
 cd "$srcdir" || exit 99
 python3 - "$TLSDIAG" tests/findings.list <<'PY'
-import json, re, shlex, subprocess, sys
+import json, os, re, shlex, subprocess, sys, tempfile
 tlsdiag, listfile = sys.argv[1:3]
 rows = [l.split("\t") for l in subprocess.run([tlsdiag, "--list-findings"], capture_output=True, text=True, check=True).stdout.splitlines()]
 catalogue = [r[0] for r in rows]
@@ -20,6 +20,15 @@ for line in open(listfile):
     if not line or line.startswith("#"):
         continue
     fid, cap, opts, sev, side = [x.strip() for x in line.split("|")]
+    if fid == "failed":
+        with tempfile.TemporaryDirectory() as tmp:
+            w = os.path.join(tmp, "w.pcap")
+            out = subprocess.run([tlsdiag, *shlex.split(opts), "-w", w, "-r", cap], capture_output=True, text=True)
+            written = os.path.getsize(w) > 24 if os.path.exists(w) else False
+        if out.returncode != 1 or not written:
+            print(f"FAIL failed {cap}: exit status {out.returncode} (1 expected), -w wrote {'packets' if written else 'nothing'}")
+            fail += 1
+        continue
     out = subprocess.run([tlsdiag, "--json", *shlex.split(opts), "-r", cap], capture_output=True, text=True)
     try:
         doc = json.loads(out.stdout)

@@ -129,6 +129,8 @@ def good_connection(cport, sec):
     out += f.send(1, rec(22, server_hello() + hs(14, b"")), sec)
     out += f.send(0, rec(22, hs(16, b"\x20" + b"\x33" * 32)) + rec(20, b"\x01") + rec(22, b"\x44" * 40), sec)
     out += f.send(1, rec(20, b"\x01") + rec(22, b"\x55" * 40), sec)
+    # a request and its answer: a handshake closed without data is a refusal (rejected-after-handshake)
+    out += f.send(0, rec(23, b"\x66" * 40), sec) + f.send(1, rec(23, b"\x77" * 40), sec)
     out += f.pkt(0, 0x11, sec=sec) + f.pkt(1, 0x11, sec=sec) + f.pkt(0, 0x10, sec=sec)
     return out
 
@@ -254,6 +256,7 @@ def concurrent(n):
         lambda f: f.send(1, rec(22, server_hello() + hs(14, b"")), T0),
         lambda f: f.send(0, rec(22, hs(16, b"\x20" + b"\x33" * 32)) + rec(20, b"\x01") + rec(22, b"\x44" * 40), T0),
         lambda f: f.send(1, rec(20, b"\x01") + rec(22, b"\x55" * 40), T0),
+        lambda f: f.send(0, rec(23, b"\x66" * 40), T0) + f.send(1, rec(23, b"\x77" * 40), T0),
         lambda f: f.pkt(0, 0x11, sec=T0) + f.pkt(1, 0x11, sec=T0) + f.pkt(0, 0x10, sec=T0),
     ]
     for phase in phases:

@@ -725,6 +725,7 @@ static void run(struct session *s, const struct diag_opts *o)
 	session_finish(s);
 	finding_list_free(&s->findings);
 	diagnose_session(s, o, &s->findings);
+	diagnose_outcome(s);   /* as the analyzer does */
 	check_against_catalogue(s);
 	if (getenv("TLSDIAG_UNIT_DUMP")) {
 		printf("\n-- outcome %s\n", outcome_name(s->outcome));
@@ -1034,7 +1035,7 @@ static void test_not_tls(void)
 	CU_ASSERT_EQUAL(s->outcome, OUTCOME_NOT_TLS);
 	EXPECT_FINDING_EXACT(s, "not-tls", SEV_ERROR, SIDE_CLIENT, FRAMES(4));
 	EXPECT_SUMMARY(s, "not-tls", "The client sent \"GET / HTTP/1.1");
-	EXPECT_SUMMARY(s, "not-tls", "(frame 4) to 10.0.0.2:443, which is a TLS port that expects TLS");
+	EXPECT_SUMMARY(s, "not-tls", "(frame 4) to 10.0.0.2:443, which serves TLS.");
 	EXPECT_FIX(s, "not-tls", "https://");
 	CU_ASSERT_EQUAL(s->findings.n, 1);
 	session_free(s);
@@ -1047,7 +1048,7 @@ static void test_not_tls(void)
 	run(s, &o);
 	CU_ASSERT_EQUAL(s->outcome, OUTCOME_NOT_TLS);
 	EXPECT_FINDING_EXACT(s, "not-tls", SEV_ERROR, SIDE_CLIENT, FRAMES(4));
-	EXPECT_SUMMARY(s, "not-tls", "which speaks TLS");
+	EXPECT_SUMMARY(s, "not-tls", "which serves TLS");
 	session_free(s);
 
 	/* TLS to a plain-text port: the server answers the ClientHello with HTTP */
@@ -1484,7 +1485,7 @@ static void test_client_cert_empty(void)
 		session_free(s);
 	}
 
-	/* warning: nginx (ssl_verify_client on) completes the handshake, answers briefly and closes */
+	/* error: nginx (ssl_verify_client on) completes the handshake, answers briefly and closes at once */
 	s = mtls12_empty(NAMES(P.n_root), 1);
 	ccs_finished(s, 11, SIDE_SERVER);
 	appdata(s, 13, SIDE_CLIENT, 107);
@@ -1492,15 +1493,18 @@ static void test_client_cert_empty(void)
 	enc_alert(s, 15, SIDE_SERVER);
 	rst(s, SIDE_SERVER, 17);
 	run(s, &o);
-	CU_ASSERT_EQUAL(s->outcome, OUTCOME_COMPLETED);
-	EXPECT_FINDING_EXACT(s, "client-cert-empty", SEV_WARNING, SIDE_CLIENT, FRAMES(7, 9, 14, 17));
+	CU_ASSERT_EQUAL(s->outcome, OUTCOME_FAILED);
+	EXPECT_FINDING_EXACT(s, "client-cert-empty", SEV_ERROR, SIDE_CLIENT, FRAMES(7, 9, 14, 17));
+	EXPECT_FINDING_EXACT(s, "rejected-after-handshake", SEV_ERROR, SIDE_SERVER, FRAMES(11, 14, 17));
+	EXPECT_SUMMARY(s, "rejected-after-handshake", "the server answered with 413 bytes in 1 record (frame 14) and "
+						      "closed the connection (frame 17) before the client sent more");
 	EXPECT_SUMMARY(s, "client-cert-empty", "the handshake completed, then the server sent 413 bytes (frame 14) and "
 					       "closed the connection (frame 17)");
 	EXPECT_CAUSE(s, "client-cert-empty", "ssl_verify_client on");
 	EXPECT_NO_FINDING(s, "alert");
 	session_free(s);
 
-	/* warning with --client-cert: the keystore's cause is added */
+	/* with --client-cert: the keystore's cause is added */
 	{
 		struct x509_cert *ks[] = { P.other_client.c };
 		struct diag_opts k = opts_user();
@@ -1513,7 +1517,7 @@ static void test_client_cert_empty(void)
 		appdata(s, 14, SIDE_SERVER, 413);
 		rst(s, SIDE_SERVER, 17);
 		run(s, &k);
-		EXPECT_FINDING(s, "client-cert-empty", SEV_WARNING, SIDE_CLIENT, FRAMES(7, 9, 14));
+		EXPECT_FINDING(s, "client-cert-empty", SEV_ERROR, SIDE_CLIENT, FRAMES(7, 9, 14));
 		EXPECT_CAUSE(s, "client-cert-empty", "ssl_verify_client on");
 		EXPECT_CAUSE(s, "client-cert-empty", "which is not among the 1 CA names the server accepts");
 		session_free(s);
@@ -2675,7 +2679,8 @@ static void test_tls13_certificates_encrypted(void)
 	CU_ASSERT_EQUAL(s->outcome, OUTCOME_COMPLETED);
 	EXPECT_FINDING_EXACT(s, "tls13-certificates-encrypted", SEV_INFO, SIDE_BOTH, FRAMES(6));
 	EXPECT_SUMMARY(s, "tls13-certificates-encrypted", "TLS 1.3 was negotiated (Server Hello, frame 6)");
-	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "Record sizes");
+	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "The record sizes show the client's Finished (frame 8) and "
+							 "application data both ways: the handshake completed.");
 	EXPECT_FIX(s, "tls13-certificates-encrypted", "SSLKEYLOGFILE");
 	EXPECT_HEALTHY(s);
 	EXPECT_NO_CHAIN_FINDINGS(s);
@@ -2688,7 +2693,7 @@ static void test_tls13_certificates_encrypted(void)
 	run(s, &o);
 	CU_ASSERT_EQUAL(s->outcome, OUTCOME_FAILED);
 	EXPECT_FINDING_EXACT(s, "tls13-certificates-encrypted", SEV_INFO, SIDE_BOTH, FRAMES(6));
-	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "at frame 8 has exactly the size of an alert");
+	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "The record sizes show a failure (client alert instead of Finished)");
 	session_free(s);
 
 	/* not fired: resumed (no certificates at all); TLS 1.2 */
@@ -2911,15 +2916,18 @@ static void test_alert(void)
 	EXPECT_CAUSE(s, "alert", "typically rejects the client's certificate or its CertificateVerify");
 	session_free(s);
 
-	/* inferred TLS 1.3 alerts: the client rejects the server ... */
+	/* inferred TLS 1.3 alerts are tls13-encrypted-failure's, not alert's: the client rejects the server ... */
 	s = hello13("api.example.test");
 	appdata(s, 8, SIDE_CLIENT, 19);
 	fin_both(s, SIDE_CLIENT, 9, 10);
 	run(s, &o);
-	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_CLIENT, FRAMES(8));
-	EXPECT_SUMMARY(s, "alert", "The client sent an encrypted TLS 1.3 record of exactly an alert's size (frame 8) and "
-				   "closed the connection");
-	EXPECT_CAUSE(s, "alert", "rejects the server's certificate");
+	EXPECT_NO_FINDING(s, "alert");
+	EXPECT_FINDING_EXACT(s, "tls13-encrypted-failure", SEV_ERROR, SIDE_CLIENT, FRAMES(6, 8));
+	EXPECT_SUMMARY(s, "tls13-encrypted-failure", "The client's record at frame 8 has an alert's size (19 = 2 (alert: "
+						     "level, description) + 1 (content type) + 16 (AEAD tag)), sent "
+						     "instead of its Finished.");
+	EXPECT_SUMMARY(s, "tls13-encrypted-failure", "(inferred from record sizes)");
+	EXPECT_CAUSE(s, "tls13-encrypted-failure", "rejects the server's certificate");
 	session_free(s);
 
 	/* ... the server rejects the client (certificate_required) */
@@ -2929,9 +2937,10 @@ static void test_alert(void)
 	fin_both(s, SIDE_SERVER, 10, 11);
 	run(s, &o);
 	CU_ASSERT_EQUAL(s->outcome, OUTCOME_FAILED);
-	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_SERVER, FRAMES(9));
-	EXPECT_CAUSE(s, "alert", "certificate_required");
-	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "the server most likely rejected the handshake");
+	EXPECT_NO_FINDING(s, "alert");
+	EXPECT_FINDING_EXACT(s, "tls13-encrypted-failure", SEV_ERROR, SIDE_SERVER, FRAMES(6, 8, 9));
+	EXPECT_CAUSE(s, "tls13-encrypted-failure", "The server refused the client's flight");
+	EXPECT_CAUSE(s, "tls13-certificates-encrypted", "server alert after the client's flight");
 	session_free(s);
 
 	/* the ordinary close after completion says nothing, encrypted or (NULL cipher) in the clear */
@@ -3194,7 +3203,7 @@ static void test_close_evidence_frames(void)
 	EXPECT_SUMMARY(s, "client-cert-empty", "The server aborted the handshake with closing the connection (frame 11)");
 	session_free(s);
 
-	/* client-cert-empty, warning (nginx): the server's FIN (16), not the client's (18) */
+	/* client-cert-empty, error (nginx): the server's FIN (16), not the client's (18) */
 	s = mtls12_empty(NAMES(P.n_root), 1);
 	ccs_finished(s, 11, SIDE_SERVER);
 	appdata(s, 13, SIDE_CLIENT, 107);
@@ -3202,7 +3211,7 @@ static void test_close_evidence_frames(void)
 	enc_alert(s, 15, SIDE_SERVER);
 	fin_both(s, SIDE_SERVER, 16, 18);
 	run(s, &o);
-	EXPECT_FINDING_EXACT(s, "client-cert-empty", SEV_WARNING, SIDE_CLIENT, FRAMES(7, 9, 14, 16));
+	EXPECT_FINDING_EXACT(s, "client-cert-empty", SEV_ERROR, SIDE_CLIENT, FRAMES(7, 9, 14, 16));
 	EXPECT_SUMMARY(s, "client-cert-empty", "and closed the connection (frame 16)");
 	session_free(s);
 
@@ -3381,7 +3390,8 @@ static void test_catalogue(void)
 		"server-chain-incomplete", "chain-order", "chain-root-sent", "chain-extra-cert", "cert-expired",
 		"cert-not-yet-valid", "cert-expires-soon", "capture-clock-suspect", "cert-self-signed", "cert-no-san", "hostname-mismatch",
 		"chain-untrusted", "weak-signature", "weak-key", "deprecated-version", "no-sni",
-		"tls13-certificates-encrypted", "renegotiation", "alert", "handshake-aborted", "keylog-no-match",
+		"tls13-certificates-encrypted", "tls13-encrypted-failure", "client-cert-empty-inferred",
+		"rejected-after-handshake", "renegotiation", "alert", "handshake-aborted", "keylog-no-match",
 		"keylog-mismatch",
 	};
 	CU_ASSERT_EQUAL(n, sizeof ids / sizeof ids[0]);

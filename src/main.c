@@ -331,6 +331,8 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	cfg->ropts.writer = writer_of(o, cfg->live);
 	cfg->ropts.pretty = o->pretty;
 	cfg->ropts.verbose = o->verbose;
+	cfg->ropts.full = o->json_full;
+	cfg->ropts.live = cfg->live;
 	cfg->ropts.only_failures = o->only_failures || (cfg->live && !o->verbose);
 	if (o->redact)
 		redact_enable(true, strcmp(o->redact, "names") == 0);
@@ -375,6 +377,7 @@ static int run_capture(const struct options *o, X509_STORE *trust, bool trust_gi
 	int status = cfg.live ? run_live(&cfg, a, &rep) : run_files(&cfg, a, &rep);
 
 	analyzer_free(a);
+	reporter_free(&rep);
 	certfile_free(&keystore);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("tlsdiag: error writing the report\n", stderr);

@@ -26,6 +26,7 @@ enum opt_kind {
 	K_HEADING,   /* not an option: a group title of --help ("" for a blank line) */
 	K_OPERAND,   /* not an option: the trailing arguments, in --help only */
 	K_FLAG,      /* bool: set */
+	K_COUNT,     /* int: how many times given (-vv: 2) */
 	K_TEXT,      /* const char *: the argument */
 	K_INPUT,     /* appended to inputs[] */
 	K_NUMBER,    /* int64_t: a decimal number from min to max */
@@ -110,13 +111,17 @@ static const struct opt table[] = {
 	{ "key-pass", 0, K_TEXT, "PASS", .field = AT(key_pass), .help = "pass phrase of an encrypted --key" },
 
 	{ .kind = K_HEADING, .help = "Output:" },
-	{ "json", 0, K_FLAG, .field = AT(json), .help = "one JSON document (schema tlsdiag/1, see tlsdiag(1));\n"
+	{ "json", 0, K_FLAG, .field = AT(json), .help = "one JSON document (schema tlsdiag/2, see tlsdiag(1));\n"
 							 "live: one JSON object per line" },
+	{ "json-full", 0, K_FLAG, .field = AT(json_full),
+	  .help = "JSON: every connection in full, certificates inline\n"
+		  "(default: compact, what its problem says is not repeated)" },
 	{ "format", 0, K_CHOICE, "FMT", .field = AT(format), .choices = formats, .what = "a format",
 	  .help = "text (default), json, jsonl (one object per line) or\nmarkdown (for support tickets)" },
 	{ "pretty", 0, K_FLAG, .field = AT(pretty), .help = "indent JSON" },
-	{ "verbose", 'v', K_FLAG, .field = AT(verbose),
-	  .help = "show healthy connections too, and every acceptable CA name" },
+	{ "verbose", 'v', K_COUNT, .field = AT(verbose),
+	  .help = "after the problems, every connection with a finding\n"
+		  "(-vv: every connection), every acceptable CA name" },
 	{ "only-failures", 0, K_FLAG, .field = AT(only_failures),
 	  .help = "leave out healthy connections, in every format (live default)" },
 	{ "write", 'w', K_TEXT, "FILE", .field = AT(write_path),
@@ -267,6 +272,10 @@ static bool store(const struct opt *d, const char *arg, struct options *o)
 	switch (d->kind) {
 	case K_FLAG:
 		*(bool *)slot = true;
+		break;
+	case K_COUNT:
+		if (*(int *)slot < 9)
+			++*(int *)slot;
 		break;
 	case K_TEXT:
 		*(const char **)slot = arg;

@@ -7,6 +7,7 @@
 #include "evidence.h"
 #include "fmt.h"
 #include "mem.h"
+#include "problems.h"
 #include "report.h"
 #include "tls_names.h"
 #include "x509.h"
@@ -388,34 +389,35 @@ static void connection_line(FILE *out, const struct session *s)
 	fputs(" (-v for details)\n", out);
 }
 
-static void text_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
+#define SERVER_ROWS 20          /* "By server": the servers with failures, at most */
+#define LISTED_PROBLEMS 30      /* the headline's list; all are told below it */
+#define FILTERS_SHOWN 2         /* Wireshark filters per file without -v */
+
+static void by_server(FILE *out, const struct summary *sum)
 {
-	FILE *out = o->f;
-	fprintf(out, "Summary: %" PRIu64 " TCP connection%s, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64
-		     " failed, %" PRIu64 " incomplete, %" PRIu64 " not TLS\n",
-		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections,
-		sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED], sum->outcome[OUTCOME_INCOMPLETE],
-		sum->outcome[OUTCOME_NOT_TLS]);
-	fprintf(out, "Diagnosis: %" PRIu64 " connection%s with errors, %" PRIu64 " with warnings only",
-		sum->with_error, sum->with_error == 1 ? "" : "s", sum->with_warning);
-	if (sum->not_shown)
-		fprintf(out, "; %" PRIu64 " healthy connection%s not shown (-v shows them)", sum->not_shown,
-			sum->not_shown == 1 ? "" : "s");
-	fputc('\n', out);
-	for (uint32_t i = 0; i < sum->n_ids; i++)
-		fprintf(out, "  %-34s %" PRIu64 " connection%s\n", sum->by_id[i].id, sum->by_id[i].connections,
-			sum->by_id[i].connections == 1 ? "" : "s");
-	if (sum->n_servers) {
-		fputs("By server:\n", out);
-		for (uint32_t i = 0; i < sum->n_servers; i++) {
-			const struct server_stat *v = &sum->servers[i];
-			fprintf(out, "  %-28s SNI %-30s %" PRIu64 " connection%s, %" PRIu64 " failed, %" PRIu64 " with errors\n",
-				v->endpoint, v->sni, v->connections, v->connections == 1 ? "" : "s", v->failed,
-				v->with_error);
+	uint32_t rows = 0, more = 0;
+	for (uint32_t i = 0; i < sum->n_servers; i++) {
+		const struct server_stat *v = &sum->servers[i];
+		if (!v->failed && !v->with_error)
+			continue;   /* sorted: the troubled ones come first */
+		if (rows == SERVER_ROWS) {
+			more++;
+			continue;
 		}
-		if (sum->servers_not_listed)
-			fprintf(out, "  ... %" PRIu64 " more servers\n", sum->servers_not_listed);
+		if (!rows++)
+			fputs("By server (with failures):\n", out);
+		fprintf(out, "  %-28s SNI %-30s %" PRIu64 " connection%s, %" PRIu64 " failed, %" PRIu64 " with errors\n",
+			v->endpoint, v->sni, v->connections, v->connections == 1 ? "" : "s", v->failed, v->with_error);
 	}
+	if (more)
+		fprintf(out, "  ... %" PRIu32 " more servers with failures\n", more);
+	if (rows && sum->servers_not_listed)
+		fprintf(out, "  (the table counts the first %u servers seen; %" PRIu64 " connections to others are not in it)\n",
+			SUMMARY_SERVERS, sum->servers_not_listed);
+}
+
+static void inputs_and_notes(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum)
+{
 	for (size_t i = 0; i < n_in; i++) {
 		fprintf(out, "Input: %s (%s, %" PRIu64 " frames)", in[i].file, in[i].link_type, in[i].frames);
 		if (in[i].error)
@@ -442,6 +444,134 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 			sum->written_file);
 }
 
+static void text_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
+{
+	FILE *out = o->f;
+	if (o->problem_view) {   /* the headline said the rest */
+		by_server(out, sum);
+		inputs_and_notes(out, in, n_in, sum);
+		return;
+	}
+	fprintf(out, "Summary: %" PRIu64 " TCP connection%s, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64
+		     " failed, %" PRIu64 " incomplete, %" PRIu64 " not TLS\n",
+		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections,
+		sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED], sum->outcome[OUTCOME_INCOMPLETE],
+		sum->outcome[OUTCOME_NOT_TLS]);
+	fprintf(out, "Diagnosis: %" PRIu64 " connection%s with errors, %" PRIu64 " with warnings only",
+		sum->with_error, sum->with_error == 1 ? "" : "s", sum->with_warning);
+	if (sum->not_shown)
+		fprintf(out, "; %" PRIu64 " healthy connection%s not shown (-v shows them)", sum->not_shown,
+			sum->not_shown == 1 ? "" : "s");
+	fputc('\n', out);
+	for (uint32_t i = 0; i < sum->n_ids; i++)
+		fprintf(out, "  %-34s %" PRIu64 " connection%s\n", sum->by_id[i].id, sum->by_id[i].connections,
+			sum->by_id[i].connections == 1 ? "" : "s");
+	by_server(out, sum);
+	inputs_and_notes(out, in, n_in, sum);
+}
+
+/* Servers that only saw healthy connections (the table's rows; "+": more not in it). */
+static void healthy_line(FILE *out, const struct summary *sum)
+{
+	uint64_t healthy = sum->tls_connections - sum->with_error - sum->with_warning;
+	uint32_t servers = 0;
+	for (uint32_t i = 0; i < sum->n_servers; i++)
+		servers += sum->servers[i].connections > sum->servers[i].with_error;
+	fprintf(out, "%" PRIu64 " connection%s completed normally", healthy, healthy == 1 ? "" : "s");
+	if (healthy)
+		fprintf(out, " to %" PRIu32 "%s server%s", servers, sum->servers_not_listed ? "+" : "",
+			servers == 1 ? "" : "s");
+	if (sum->with_warning)
+		fprintf(out, "; %" PRIu64 " with warnings only", sum->with_warning);
+	fputs(".\n", out);
+}
+
+static void text_headline(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum,
+			  const struct problem_set *ps)
+{
+	size_t n_problems = problems_count(ps);
+	FILE *out = o->f;
+	char t1[FMT_TIME_LEN], t2[FMT_TIME_LEN];
+	fputs("tlsdiag: ", out);
+	for (size_t i = 0; i < n_in; i++)
+		fprintf(out, "%s%s (%" PRIu64 " frames)", i ? ", " : "", in[i].file, in[i].frames);
+	fputc('\n', out);
+	if (sum->has_time) {
+		fmt_time_iso(t1, sizeof t1, &sum->first_time, sum->ts_prec);
+		fmt_time_iso(t2, sizeof t2, &sum->last_time, sum->ts_prec);
+		fprintf(out, "Time: %s .. %s (%" PRId64 " s)\n", t1, t2, sum->last_time.sec - sum->first_time.sec);
+	}
+	fprintf(out, "Connections: %" PRIu64 " TCP, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64 " failed, %" PRIu64
+		     " incomplete, %" PRIu64 " not TLS; %" PRIu64 " with errors\n",
+		sum->connections, sum->tls_connections, sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED],
+		sum->outcome[OUTCOME_INCOMPLETE], sum->outcome[OUTCOME_NOT_TLS], sum->with_error);
+	healthy_line(out, sum);
+	fprintf(out, "Problems: %zu%s\n", n_problems, n_problems ? " (most connections first, each told below)" : "");
+	for (size_t i = 0; i < n_problems && i < LISTED_PROBLEMS; i++) {
+		const struct problem *p = problems_get(ps, i);
+		fprintf(out, "  %" PRIu32 ". %s ", p->rank, fmt_severity_label(p->severity));
+		put_escaped(out, p->title);
+		fputc('\n', out);
+	}
+	if (n_problems > LISTED_PROBLEMS)
+		fprintf(out, "  ... %zu more problems, told below\n", n_problems - LISTED_PROBLEMS);
+}
+
+/* The Wireshark filters of a problem, per file. */
+static void problem_filters(FILE *out, const struct problem *p, bool all)
+{
+	char *buf = mem_alloc_uninit(PROBLEM_FILTER_LEN);
+	for (uint32_t i = 0; i < p->n_files; i++) {
+		const struct problem_file *f = &p->files[i];
+		uint32_t n = problem_filter_count(f), show = all || n <= FILTERS_SHOWN ? n : FILTERS_SHOWN;
+		fprintf(out, "  Wireshark filter for %s (%" PRIu32 " connection%s%s):\n", f->file, f->n,
+			f->n == 1 ? "" : "s", n > 1 ? ", split" : "");
+		for (uint32_t k = 0; k < show; k++) {
+			problem_filter(f, k, buf, PROBLEM_FILTER_LEN);
+			fprintf(out, "    %s\n", buf);
+		}
+		if (show < n)
+			fprintf(out, "    ... %" PRIu32 " more filters (all with -v or in --json)\n", n - show);
+		if (f->not_listed)
+			fprintf(out, "    ... and %" PRIu64 " connections beyond the %u listed\n", f->not_listed,
+				PROBLEM_STREAMS_MAX);
+	}
+	mem_free(buf);
+}
+
+static void problem_packets(FILE *out, const struct problem *p)
+{
+	if (p->written)
+		fprintf(out, "  Packets: written to %s (-w)\n", p->written_file);
+	else if (p->severity == SEV_ERROR)
+		fputs("  Packets: -w FILE.pcap writes them (with every connection with an error)\n", out);
+	else
+		fputs("  Packets: -w FILE.pcap --write-all writes them (with every TLS connection)\n", out);
+}
+
+static void text_problem(struct report_out *o, const struct problem *p)
+{
+	FILE *out = o->f;
+	char t1[FMT_TIME_LEN], t2[FMT_TIME_LEN];
+	fprintf(out, "\nProblem %" PRIu32 " (%s): ", p->rank, severity_name(p->severity));
+	put_escaped(out, p->title);
+	fputs("\n  Findings: ", out);
+	for (uint32_t i = 0; i < p->n_ids; i++)
+		fprintf(out, "%s%s", i ? ", " : "", p->ids[i]);
+	fmt_time_iso(t1, sizeof t1, &p->first_time, p->ts_prec);
+	fmt_time_iso(t2, sizeof t2, &p->last_time, p->ts_prec);
+	fprintf(out, "\n  %" PRIu64 " connection%s, %" PRIu64 "%s client%s, %" PRIu64 "%s server%s, %" PRIu64 "%s SNI%s; first %s, last %s\n",
+		p->connections, p->connections == 1 ? "" : "s", p->clients, p->clients_more ? "+" : "",
+		p->clients == 1 ? "" : "s", p->servers, p->servers_more ? "+" : "", p->servers == 1 ? "" : "s", p->snis,
+		p->snis_more ? "+" : "", p->snis == 1 ? "" : "s", t1, t2);
+	problem_filters(out, p, o->verbose);
+	problem_packets(out, p);
+	fprintf(out, "  Representative: connection %" PRIu64 " (tcp.stream eq %" PRIu64 " in %s)\n\n", p->rep_index,
+		p->rep_stream, p->rep_file);
+	if (p->story)
+		fwrite(p->story, 1, p->story_len, out);
+}
+
 static void text_connection(struct report_out *o, const struct session *s, bool brief)
 {
 	if (brief)
@@ -454,6 +584,9 @@ static void text_connection(struct report_out *o, const struct session *s, bool 
 const struct report_writer text_writer = {
 	.name = "text",
 	.quiet_when_healthy = true,
+	.problems_first = true,
 	.connection = text_connection,
+	.headline = text_headline,
+	.problem = text_problem,
 	.end = text_end,
 };

@@ -405,7 +405,7 @@ static void by_server(FILE *out, const struct summary *sum)
 			continue;
 		}
 		if (!rows++)
-			fputs("By server (with failures):\n", out);
+			fputs("By server:\n", out);
 		fprintf(out, "  %-28s SNI %-30s %" PRIu64 " connection%s, %" PRIu64 " failed, %" PRIu64 " with errors\n",
 			v->endpoint, v->sni, v->connections, v->connections == 1 ? "" : "s", v->failed, v->with_error);
 	}

@@ -1,4 +1,4 @@
-/* report_json.c - the "tlsdiag/1" JSON schema (documented in tlsdiag(1), OUTPUT FORMAT). */
+/* report_json.c - the "tlsdiag/2" JSON schema (man/tlsdiag.schema.json; tlsdiag(1), OUTPUT FORMAT). */
 #include "writer.h"
 
 #include <inttypes.h>
@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "mem.h"
 #include "report.h"
+#include "report_json.h"
 #include "tls_names.h"
 #include "x509.h"
 
@@ -507,8 +508,18 @@ static void written(struct json *j, const struct session *s)
 	json_object_end(j);
 }
 
+/* "problem": the id of the connection's problem, or null */
+static void problem_ref(struct json *j, const struct problem *p)
+{
+	json_key(j, "problem");
+	if (p)
+		json_uint(j, p->id);
+	else
+		json_null(j);
+}
+
 /* One connection: an object in the document's "connections", or a JSON Lines line. */
-static void connection(struct json *j, const struct session *s)
+static void connection(struct json *j, const struct session *s, const struct problem *p)
 {
 	json_object_begin(j);
 	connection_head(j, s);
@@ -524,12 +535,91 @@ static void connection(struct json *j, const struct session *s)
 	json_kv_bool(j, "resumed", s->resumed);
 	json_kv_bool(j, "renegotiation", s->renegotiation);
 	json_kv_str(j, "outcome", outcome_name(s->outcome));
+	problem_ref(j, p);
 	tcp(j, s);
 	events(j, s);
 	json_findings(j, &s->findings);
 	if (s->ev)
 		written(j, s);
 	json_object_end(j);
+}
+
+/* ---- the compact form (tlsdiag/2's default): what the problem and the
+ * certificates table say is not repeated; the representative of each
+ * problem is written in full ---- */
+
+static void compact_findings(struct json *j, const struct finding_list *l)
+{
+	json_key(j, "findings");
+	json_array_begin(j);
+	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
+		for (uint32_t i = 0; i < l->n; i++) {
+			const struct finding *f = &l->v[i];
+			if (f->severity != sev)
+				continue;
+			json_object_begin(j);
+			json_kv_str(j, "id", f->id);
+			json_kv_str(j, "severity", severity_name(f->severity));
+			json_kv_str(j, "from", f->side == SIDE_BOTH ? "connection" : side_name(f->side));
+			json_key(j, "frames");
+			json_array_begin(j);
+			for (unsigned k = 0; k < f->n_frames; k++)
+				json_uint(j, f->frames[k]);
+			json_array_end(j);
+			json_object_end(j);
+		}
+	}
+	json_array_end(j);
+}
+
+/* A chain as fingerprints into the certificates table (inline when it is full). */
+static void compact_chain(struct report_out *o, struct json *j, const char *key, const struct chain *c)
+{
+	char hex[80];
+	json_key(j, key);
+	if (c->state != CHAIN_SEEN) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_uint(j, "frame", c->frame);
+	json_kv_uint(j, "count", c->count);
+	json_key(j, "chain");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < c->n; i++) {
+		const struct x509_cert *x = c->certs[i].x509;
+		if (x && json_certs_add(o->state, x, j == &o->json ? NULL : o->f)) {
+			fmt_hex(hex, sizeof hex, x->sha256, sizeof x->sha256);
+			json_string(j, hex);
+		} else {
+			certificate(j, &c->certs[i]);
+		}
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void compact_connection(struct report_out *o, struct json *j, const struct session *s)
+{
+	json_object_begin(j);
+	connection_head(j, s);
+	json_kv_str(j, "outcome", outcome_name(s->outcome));
+	json_kv_bool(j, "resumed", s->resumed);
+	problem_ref(j, o->problem);
+	compact_findings(j, &s->findings);
+	alerts(j, s);
+	compact_chain(o, j, "server_certificates", &s->server_chain);
+	compact_chain(o, j, "client_certificates", &s->client_chain);
+	json_object_end(j);
+}
+
+/* Full (--json-full, a problem's representative) or compact. */
+static void any_connection(struct report_out *o, struct json *j, const struct session *s)
+{
+	if (o->full || o->representative || !o->state)
+		connection(j, s, o->problem);
+	else
+		compact_connection(o, j, s);
 }
 
 void json_findings(struct json *j, const struct finding_list *l)
@@ -636,48 +726,93 @@ static void summary(struct json *j, const struct summary *sum)
 	json_object_end(j);
 }
 
-/* The document: {"schema", "connections": [...], "inputs", "summary"}. */
+/* The document: {"schema", "connections": [...], "certificates": [...],
+ * "problems": [...], "inputs", "summary"}. */
 static void json_begin(struct report_out *o)
 {
 	json_init(&o->json, o->f, o->pretty);
 	json_object_begin(&o->json);
-	json_kv_str(&o->json, "schema", "tlsdiag/1");
+	json_kv_str(&o->json, "schema", "tlsdiag/2");
 	json_key(&o->json, "connections");
 	json_array_begin(&o->json);
+	if (!o->full)
+		o->state = json_certs_new(o->pretty, o->json.depth + 1);
 }
 
 static void json_connection(struct report_out *o, const struct session *s, bool brief)
 {
 	(void)brief;   /* JSON holds everything */
-	connection(&o->json, s);
+	any_connection(o, &o->json, s);
+}
+
+static void json_headline(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum,
+			  const struct problem_set *ps)
+{
+	(void)in, (void)n_in, (void)sum, (void)ps;
+	json_array_end(&o->json);
+	if (o->state)
+		json_certs_write(o->state, &o->json);
+	json_key(&o->json, "problems");
+	json_array_begin(&o->json);
+}
+
+static void json_problem_item(struct report_out *o, const struct problem *p)
+{
+	json_object_begin(&o->json);
+	json_problem(&o->json, p);
+	json_object_end(&o->json);
 }
 
 static void json_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
 {
-	json_array_end(&o->json);
+	json_array_end(&o->json);   /* problems */
 	inputs(&o->json, in, n_in);
 	summary(&o->json, sum);
 	json_object_end(&o->json);
 	fputc('\n', o->f);
+	json_certs_free(o->state);
+	o->state = NULL;
 }
 
 const struct report_writer json_writer = {
 	.name = "json",
 	.begin = json_begin,
 	.connection = json_connection,
+	.headline = json_headline,
+	.problem = json_problem_item,
 	.end = json_end,
 };
 
-/* JSON Lines: each connection a document of its own, then one with the
- * schema, inputs and summary. */
+/* JSON Lines: each connection a document of its own (a certificate first
+ * seen: {"certificate": ...} before it), then {"problem": ...} lines, then
+ * one with the schema, inputs and summary. */
+static void jsonl_begin(struct report_out *o)
+{
+	if (!o->full)
+		o->state = json_certs_new(false, 0);
+}
+
 static void jsonl_connection(struct report_out *o, const struct session *s, bool brief)
 {
 	struct json line;
 	(void)brief;
 	json_init(&line, o->f, false);
-	connection(&line, s);
+	any_connection(o, &line, s);
 	fputc('\n', o->f);
 	fflush(o->f);   /* live: one line per connection, now */
+}
+
+static void jsonl_problem(struct report_out *o, const struct problem *p)
+{
+	struct json line;
+	json_init(&line, o->f, false);
+	json_object_begin(&line);
+	json_key(&line, "problem");
+	json_object_begin(&line);
+	json_problem(&line, p);
+	json_object_end(&line);
+	json_object_end(&line);
+	fputc('\n', o->f);
 }
 
 static void jsonl_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
@@ -685,15 +820,19 @@ static void jsonl_end(struct report_out *o, const struct input_info *in, size_t 
 	struct json line;
 	json_init(&line, o->f, false);
 	json_object_begin(&line);
-	json_kv_str(&line, "schema", "tlsdiag/1");
+	json_kv_str(&line, "schema", "tlsdiag/2");
 	inputs(&line, in, n_in);
 	summary(&line, sum);
 	json_object_end(&line);
 	fputc('\n', o->f);
+	json_certs_free(o->state);
+	o->state = NULL;
 }
 
 const struct report_writer jsonl_writer = {
 	.name = "jsonl",
+	.begin = jsonl_begin,
 	.connection = jsonl_connection,
+	.problem = jsonl_problem,
 	.end = jsonl_end,
 };

@@ -1,4 +1,5 @@
 /* main.c - tlsdiag: the command line (options.c) wired to the pipeline or --check-bundle; the exit status. */
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -137,6 +139,69 @@ static int bundle_format(const struct report_writer *w)
 	if (w == &jsonl_writer)
 		return REPORT_JSONL;
 	return w == &md_writer ? REPORT_MARKDOWN : REPORT_TEXT;
+}
+
+/* -r DIR: its files (not hidden, not subdirectories) in name order, one
+ * report; the names live until the run ends (sessions point to them). */
+static char *dir_names[MAX_INPUTS];
+static size_t n_dir_names;
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static bool expand_dir(const char *dir, const char **out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "tlsdiag: %s: %s\n", dir, strerror(errno));
+		return false;
+	}
+	size_t first = n_dir_names;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		struct stat st;
+		size_t len = strlen(dir) + strlen(e->d_name) + 2;
+		if (e->d_name[0] == '.')
+			continue;
+		char *path = mem_alloc_uninit(len);
+		snprintf(path, len, "%s/%s", dir, e->d_name);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || *n + (n_dir_names - first) >= MAX_INPUTS ||
+		    n_dir_names == MAX_INPUTS) {
+			mem_free(path);
+			continue;
+		}
+		dir_names[n_dir_names++] = path;
+	}
+	closedir(d);
+	qsort(dir_names + first, n_dir_names - first, sizeof dir_names[0], by_name);
+	for (size_t i = first; i < n_dir_names; i++)
+		out[(*n)++] = dir_names[i];
+	return true;
+}
+
+/* The -r list with directories replaced by their files. */
+static size_t expand_inputs(const char *const *in, size_t n_in, const char **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < n_in && n < MAX_INPUTS; i++) {
+		struct stat st;
+		if (stat(in[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (!expand_dir(in[i], out, &n))
+				out[n++] = in[i];   /* opening it says why */
+		} else {
+			out[n++] = in[i];
+		}
+	}
+	return n;
+}
+
+static void free_dir_names(void)
+{
+	for (size_t i = 0; i < n_dir_names; i++)
+		mem_free(dir_names[i]);
+	n_dir_names = 0;
 }
 
 static int run_files(struct config *cfg, struct analyzer *a, struct reporter *rep)
@@ -316,8 +381,9 @@ static int run_bundle(const struct options *o, X509_STORE *trust, bool trust_giv
 /* The command line as the pipeline's options. */
 static void configure(struct config *cfg, const struct options *o, X509_STORE *trust, bool trust_given)
 {
-	cfg->inputs = o->inputs;
-	cfg->n_inputs = o->n_inputs;
+	static const char *inputs[MAX_INPUTS];
+	cfg->n_inputs = expand_inputs(o->inputs, o->n_inputs, inputs);
+	cfg->inputs = inputs;
 	cfg->device = o->device;
 	cfg->live = o->device || !o->n_inputs;   /* like tcpdump: no file, capture on the default interface */
 	cfg->snaplen = (int)o->snaplen;
@@ -378,6 +444,7 @@ static int run_capture(const struct options *o, X509_STORE *trust, bool trust_gi
 
 	analyzer_free(a);
 	reporter_free(&rep);
+	free_dir_names();
 	certfile_free(&keystore);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("tlsdiag: error writing the report\n", stderr);

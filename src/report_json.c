@@ -796,6 +796,12 @@ static void jsonl_connection(struct report_out *o, const struct session *s, bool
 {
 	struct json line;
 	(void)brief;
+	/* the certificates it names, each on a line of its own before it */
+	const struct chain *chains[2] = { &s->server_chain, &s->client_chain };
+	for (int k = 0; k < 2 && o->state && !o->full && !o->representative; k++)
+		for (uint32_t i = 0; chains[k]->state == CHAIN_SEEN && i < chains[k]->n; i++)
+			if (chains[k]->certs[i].x509)
+				json_certs_add(o->state, chains[k]->certs[i].x509, o->f);
 	json_init(&line, o->f, false);
 	any_connection(o, &line, s);
 	fputc('\n', o->f);

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "mem.h"
+#include "problems.h"
 #include "report.h"
 #include "x509.h"
 
@@ -131,6 +133,71 @@ static void connection(FILE *out, const struct session *s)
 	chain(out, "Client", &s->client_chain);
 }
 
+/* The problem view: the run, then a table of its problems. */
+static void md_headline(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum,
+			const struct problem_set *ps)
+{
+	FILE *out = o->f;
+	char t1[FMT_TIME_LEN], t2[FMT_TIME_LEN];
+	fputs("# tlsdiag report\n\n", out);
+	for (size_t i = 0; i < n_in; i++) {
+		fputs(i ? ", " : "Input: ", out);
+		md_str(out, in[i].file);
+		fprintf(out, " (%" PRIu64 " frames)", in[i].frames);
+	}
+	fputs(".  \n", out);
+	if (sum->has_time) {
+		fmt_time_iso(t1, sizeof t1, &sum->first_time, sum->ts_prec);
+		fmt_time_iso(t2, sizeof t2, &sum->last_time, sum->ts_prec);
+		fprintf(out, "Time: %s .. %s.  \n", t1, t2);
+	}
+	fprintf(out, "%" PRIu64 " connections: %" PRIu64 " completed, %" PRIu64 " failed, %" PRIu64 " with errors; %zu problem%s.\n\n",
+		sum->tls_connections, sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED], sum->with_error,
+		problems_count(ps), problems_count(ps) == 1 ? "" : "s");
+	if (!problems_count(ps))
+		return;
+	fputs("| # | severity | problem | connections |\n|---:|---|---|---:|\n", out);
+	for (size_t i = 0; i < problems_count(ps); i++) {
+		const struct problem *p = problems_get(ps, i);
+		fprintf(out, "| %" PRIu32 " | %s | ", p->rank, severity_name(p->severity));
+		md_text(out, p->title);
+		fprintf(out, " | %" PRIu64 " |\n", p->connections);
+	}
+	fputc('\n', out);
+}
+
+static void md_problem(struct report_out *o, const struct problem *p)
+{
+	FILE *out = o->f;
+	char t1[FMT_TIME_LEN], t2[FMT_TIME_LEN];
+	char *buf = mem_alloc_uninit(PROBLEM_FILTER_LEN);
+	fprintf(out, "## Problem %" PRIu32 " (%s): ", p->rank, severity_name(p->severity));
+	md_text(out, p->title);
+	fmt_time_iso(t1, sizeof t1, &p->first_time, p->ts_prec);
+	fmt_time_iso(t2, sizeof t2, &p->last_time, p->ts_prec);
+	fputs("\n\nFindings:", out);
+	for (uint32_t i = 0; i < p->n_ids; i++)
+		fprintf(out, "%s `%s`", i ? "," : "", p->ids[i]);
+	fprintf(out, ".  \n%" PRIu64 " connections, %" PRIu64 " clients, %" PRIu64 " servers, %" PRIu64 " SNIs; first %s, last %s.\n\n",
+		p->connections, p->clients, p->servers, p->snis, t1, t2);
+	for (uint32_t i = 0; i < p->n_files; i++) {
+		fputs("Wireshark filter for ", out);
+		md_str(out, p->files[i].file);
+		fputs(":\n\n", out);
+		for (uint32_t k = 0; k < problem_filter_count(&p->files[i]); k++) {
+			problem_filter(&p->files[i], k, buf, PROBLEM_FILTER_LEN);
+			fprintf(out, "    %s\n", buf);
+		}
+		fputc('\n', out);
+	}
+	mem_free(buf);
+	fprintf(out, "Representative: connection %" PRIu64 " (`tcp.stream eq %" PRIu64 "` in ", p->rep_index, p->rep_stream);
+	md_str(out, p->rep_file);
+	fputs(").\n\n", out);
+	if (p->story)
+		fwrite(p->story, 1, p->story_len, out);
+}
+
 static void md_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
 {
 	FILE *out = o->f;
@@ -176,6 +243,9 @@ static void md_connection(struct report_out *o, const struct session *s, bool br
 const struct report_writer md_writer = {
 	.name = "markdown",
 	.quiet_when_healthy = true,
+	.problems_first = true,
 	.connection = md_connection,
+	.headline = md_headline,
+	.problem = md_problem,
 	.end = md_end,
 };

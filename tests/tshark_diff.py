@@ -154,7 +154,7 @@ class Exceptions:
 
 def run_tlsdiag(tlsdiag, cap):
     try:
-        p = subprocess.run([tlsdiag, "--json", "-r", cap],
+        p = subprocess.run([tlsdiag, "--json", "--json-full", "-r", cap],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=600)
     except OSError as e:
@@ -167,7 +167,7 @@ def run_tlsdiag(tlsdiag, cap):
         err = p.stderr.decode("utf-8", "replace").strip().splitlines()
         return None, "tlsdiag exit %d, no JSON (%s)%s" % (
             p.returncode, e, (": " + err[-1]) if err else "")
-    if doc.get("schema") != "tlsdiag/1":
+    if doc.get("schema") != "tlsdiag/2":
         return None, "tlsdiag JSON schema is %r" % doc.get("schema")
     return doc, None
 

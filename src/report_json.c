@@ -610,6 +610,7 @@ static void compact_connection(struct report_out *o, struct json *j, const struc
 	alerts(j, s);
 	compact_chain(o, j, "server_certificates", &s->server_chain);
 	compact_chain(o, j, "client_certificates", &s->client_chain);
+	events(j, s);   /* the capture's damage is the connection's own */
 	json_object_end(j);
 }
 

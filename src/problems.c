@@ -78,9 +78,9 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 /* ---- the set ---- */
 
 struct problem_set {
-	struct problem *v[PROBLEMS_MAX + 1];   /* + the catch-all */
+	struct problem *v[PROBLEMS_MAX + 2];   /* + a catch-all per severity */
 	uint32_t n;
-	struct problem *catch_all;
+	struct problem *catch_all[2];          /* [0] warnings, [1] errors */
 	uint32_t next_id;
 };
 
@@ -340,14 +340,15 @@ static struct problem *find_or_make(struct problem_set *ps, const struct session
 	*first = true;
 	if (ps->n < PROBLEMS_MAX)
 		return problem_new(ps, sev, ids, n, key);
-	/* the table is full: one more problem holds every further connection */
-	if (!ps->catch_all) {
-		ps->catch_all = problem_new(ps, SEV_ERROR, ids, 0, key);
-		ps->catch_all->catch_all = true;
-		return ps->catch_all;
+	/* the table is full: one more problem per severity holds every further connection */
+	struct problem **ca = &ps->catch_all[sev == SEV_ERROR];
+	if (!*ca) {
+		*ca = problem_new(ps, sev, ids, 0, key);
+		(*ca)->catch_all = true;
+		return *ca;
 	}
 	*first = false;
-	return ps->catch_all;
+	return *ca;
 }
 
 static void add_stream(struct problem *p, const struct session *s)
@@ -492,10 +493,10 @@ static void make_title(struct problem *p)
 static int by_rank(const void *x, const void *y)
 {
 	const struct problem *a = *(const struct problem *const *)x, *b = *(const struct problem *const *)y;
-	if (a->catch_all != b->catch_all)
-		return a->catch_all ? 1 : -1;
 	if (a->severity != b->severity)
 		return a->severity > b->severity ? -1 : 1;
+	if (a->catch_all != b->catch_all)
+		return a->catch_all ? 1 : -1;
 	if (a->connections != b->connections)
 		return a->connections > b->connections ? -1 : 1;
 	return a->id < b->id ? -1 : a->id > b->id;

@@ -29,7 +29,7 @@
 
 #include "session.h"
 
-#define PROBLEMS_MAX        256u      /* problems kept; further connections join the catch-all */
+#define PROBLEMS_MAX        256u      /* problems kept; further connections join their severity's catch-all */
 #define PROBLEM_IDS         12u       /* finding ids that define one */
 #define PROBLEM_STREAMS_MAX 262144u   /* stream numbers listed per problem; the rest only counted */
 #define PROBLEM_SET_MAX     65536u    /* distinct clients/servers/SNIs counted exactly; beyond: "at least" */
@@ -50,7 +50,7 @@ struct problem {
 	uint32_t id;              /* creation order from 1: connections name theirs as they are written */
 	uint32_t rank;            /* 1 = most connections (problems_finish) */
 	uint8_t severity;         /* SEV_ERROR or SEV_WARNING */
-	bool catch_all;           /* PROBLEMS_MAX reached: the rest, whatever their cause */
+	bool catch_all;           /* PROBLEMS_MAX reached: the rest of its severity, whatever their cause */
 	const char *ids[PROBLEM_IDS];   /* finding ids (static strings), catalogue order */
 	uint32_t n_ids;
 	char title[1024];          /* in the playbooks' words, with the counts (problems_finish) */

@@ -135,12 +135,19 @@ static void test_catch_all(void)
 		snprintf(sni, sizeof sni, "x.host%u.test", i);
 		add(ps, conn("f", i, 1, 1, sni, "cert-expired", SEV_ERROR), &first);
 	}
+	/* a warning past the cap stays a warning: an error problem holds errors only */
+	const struct problem *w = add(ps, conn("f", 999, 1, 1, NULL, "no-sni", SEV_WARNING), &first);
+	CU_ASSERT_TRUE(w->catch_all);
+	CU_ASSERT_EQUAL(w->severity, SEV_WARNING);
 	problems_finish(ps);
-	CU_ASSERT_EQUAL_FATAL(problems_count(ps), PROBLEMS_MAX + 1);
+	CU_ASSERT_EQUAL_FATAL(problems_count(ps), PROBLEMS_MAX + 2);
 	const struct problem *last = problems_get(ps, PROBLEMS_MAX);
 	CU_ASSERT_TRUE(last->catch_all);
+	CU_ASSERT_EQUAL(last->severity, SEV_ERROR);
 	CU_ASSERT_EQUAL(last->connections, 5);
+	CU_ASSERT_PTR_EQUAL(problems_get(ps, PROBLEMS_MAX + 1), w);
 	CU_ASSERT_EQUAL(problems_connections(ps, SEV_ERROR), PROBLEMS_MAX + 5);
+	CU_ASSERT_EQUAL(problems_connections(ps, SEV_WARNING), 1);
 	problems_free(ps);
 }
 

@@ -56,7 +56,7 @@ static void print_version(void);
 #define AT(f) offsetof(struct options, f)
 #define SECS  "a number of seconds"
 
-static const char *const formats[] = { "text", "json", "jsonl", "markdown", "md", NULL };
+static const char *const formats[] = { "text", "json", "jsonl", "markdown", "md", "html", NULL };
 static const char *const redactions[] = { "names", NULL };
 
 static const struct opt table[] = {
@@ -117,7 +117,7 @@ static const struct opt table[] = {
 	  .help = "JSON: every connection in full, certificates inline\n"
 		  "(default: compact, what its problem says is not repeated)" },
 	{ "format", 0, K_CHOICE, "FMT", .field = AT(format), .choices = formats, .what = "a format",
-	  .help = "text (default), json, jsonl (one object per line) or\nmarkdown (for support tickets)" },
+	  .help = "text (default), json, jsonl (one object per line),\nmarkdown (for support tickets) or html (one\nself-contained page)" },
 	{ "pretty", 0, K_FLAG, .field = AT(pretty), .help = "indent JSON" },
 	{ "verbose", 'v', K_COUNT, .field = AT(verbose),
 	  .help = "after the problems, every connection with a finding\n"

@@ -16,7 +16,7 @@
 
 const struct report_writer *writer_find(const char *name)
 {
-	static const struct report_writer *const writers[] = { &text_writer, &json_writer, &jsonl_writer, &md_writer };
+	static const struct report_writer *const writers[] = { &text_writer, &json_writer, &jsonl_writer, &md_writer, &html_writer };
 	if (strcmp(name, "md") == 0)
 		name = "markdown";   /* the short name */
 	for (size_t i = 0; i < sizeof writers / sizeof writers[0]; i++)

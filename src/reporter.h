@@ -41,7 +41,7 @@ struct reporter {
 };
 
 /* The writer of a --format name: "text", "json", "jsonl", "markdown" (or
- * "md"); NULL for any other. */
+ * "md"), "html"; NULL for any other. */
 const struct report_writer *writer_find(const char *name);
 
 void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o);

@@ -114,7 +114,7 @@ for size in $sizes; do
 	echo
 	# tlsdiag exits 1 when it found errors, which this capture has on purpose
 	set +o pipefail
-	"$tlsdiag" --format jsonl "${diag[@]}" -r "$file" | python3 "$here/check-manifest.py" "$file.manifest.json"
+	"$tlsdiag" --format jsonl --json-full "${diag[@]}" -r "$file" | python3 "$here/check-manifest.py" "$file.manifest.json"
 	status=("${PIPESTATUS[@]}")
 	set -o pipefail
 	[ "${status[0]}" -le 1 ] && [ "${status[1]}" -eq 0 ] || { echo "run-bench: facts differ from the manifest" >&2; exit 1; }
@@ -142,7 +142,7 @@ for rate in $rates; do
 		results=()
 		measure floor-flow "$runs" "$data/pcap_count" -f "$file"
 		measure tlsdiag "$runs" "$tlsdiag" "${diag[@]}" "${lim[@]}" -r "$file"
-		"$tlsdiag" --format jsonl "${diag[@]}" "${lim[@]}" -r "$file" >"$data/conc.jsonl" || true   # 1: errors found
+		"$tlsdiag" --format jsonl --json-full "${diag[@]}" "${lim[@]}" -r "$file" >"$data/conc.jsonl" || true   # 1: errors found
 		evicted=$(tail -1 "$data/conc.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["flows_evicted_for_memory"])')
 		if python3 "$here/check-manifest.py" "$file.manifest.json" <"$data/conc.jsonl" >/dev/null; then
 			facts="all"

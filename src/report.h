@@ -17,6 +17,9 @@ enum report_format { REPORT_TEXT = 0, REPORT_JSON, REPORT_JSONL, REPORT_MARKDOWN
 /* Findings, errors first (report_text.c, report_md.c, report_json.c). */
 void text_findings(FILE *out, const struct finding_list *l, const char *indent);
 void md_findings(FILE *out, const struct finding_list *l);
+/* What the text timeline adds after a message's name (", 2 certificates (length 1862)"), text-escaped:
+ * the markdown timeline carries the same facts. */
+void text_message_facts(FILE *out, const struct session *s, const struct msg *m);
 void json_findings(struct json *j, const struct finding_list *l);
 /* Untrusted text for Markdown: markup escaped, control bytes as \xHH. */
 void md_text(FILE *out, const char *s);

@@ -13,6 +13,7 @@
 
 #include "mem.h"
 #include "problems.h"
+#include "progress.h"
 
 const struct report_writer *writer_find(const char *name)
 {
@@ -34,6 +35,7 @@ void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o)
 	r->o.verbosity = o->verbose;
 	r->o.pretty = o->pretty;
 	r->o.full = o->full;
+	r->o.stream = o->stream;
 	r->problems = problems_new();
 }
 
@@ -164,8 +166,14 @@ void reporter_connection(struct reporter *r, const struct session *s)
 		return;
 	}
 	/* a connection with warnings only gets one line unless -v */
+	if (r->o.stream)
+		progress_hide();   /* the report and the progress line may share a terminal */
 	if (r->opts.writer->connection)
 		r->opts.writer->connection(&r->o, s, !r->opts.verbose && !report_is_failure(s));
+	/* so `tlsdiag -i any | tee` shows each connection as it ends; reading a
+	 * file, a write(2) per connection was a tenth of JSON Lines' time */
+	if (r->o.stream)
+		fflush(r->o.f);
 	r->written++;
 }
 

@@ -18,6 +18,7 @@ struct report_opts {
 	bool full;               /* --json-full */
 	bool only_failures;      /* leave healthy connections out, whatever the format */
 	bool live;               /* connections are told as they end, problems only counted */
+	bool stream;             /* flush each connection (live); files: large writes only */
 };
 
 /* Captures with at most this many connections keep the story of each

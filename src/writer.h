@@ -22,6 +22,7 @@ struct report_out {
 	bool pretty;           /* --pretty: indented JSON */
 	bool full;             /* --json-full: every connection in full, certificates inline */
 	bool problem_view;     /* the report leads with problems (headline was called) */
+	bool stream;           /* live: each connection flushed as it is written (reporter.c) */
 	struct json json;      /* JSON: the document open from begin to end */
 	/* the connection being written: its problem (NULL: none) and whether
 	 * it is that problem's representative (told in full) */

@@ -16,7 +16,7 @@
  *                     7 export the connection's key log lines
  * flags: bits 0-1 the version (TLS 1.0 + n), 2 encrypt_then_mac, 3 the harness's own
  *        secrets for client_random are added first (so round trips have keys),
- *        bits 4-7 the suite (index into suite_table.h, modulo its size)
+ *        bits 4-7 the suite (index into suite_ids.h, modulo its size)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,7 +31,7 @@
 #include "mem.h"
 #include "tls_decrypt.h"
 
-#include "../tests/unit/suite_table.h"
+#include "../tests/unit/suite_ids.h"
 #include "fuzz_common.h"
 
 #define MAX_OPS 2048
@@ -81,10 +81,10 @@ static void round_trip(struct tls_decrypt *d, const struct tsuite *ts, struct mi
 	tls_decrypt_info(d, dir, &info);
 	if (!m->on || !info.on || n < 1 || !p[0] || n + pad > 16384)
 		return;            /* type 0 is no content type: the zeros would run into the content */
-	size_t hl = ts->s.prf == TLS_PRF_SHA384 ? 48 : 32, len = n + pad + ts->c->tag_len;
+	size_t hl = ts->s->prf == TLS_PRF_SHA384 ? 48 : 32, len = n + pad + ts->c->tag_len;
 	uint8_t key[32], iv[12], aad[5] = { 23, 3, 3, (uint8_t)(len >> 8), (uint8_t)len };
-	if (!tls13_expand_label(ts->s.prf, m->secret, hl, "key", key, ts->c->key_len) ||
-	    !tls13_expand_label(ts->s.prf, m->secret, hl, "iv", iv, 12))
+	if (!tls13_expand_label(ts->s->prf, m->secret, hl, "key", key, ts->c->key_len) ||
+	    !tls13_expand_label(ts->s->prf, m->secret, hl, "iv", iv, 12))
 		abort();
 	for (int i = 0; i < 8; i++)
 		iv[11 - i] ^= (uint8_t)(info.seq >> (8 * i));
@@ -159,8 +159,8 @@ static void run_op(struct conn *c, uint8_t op, uint16_t len, const uint8_t *p, s
 	case 3:
 		if (tls_decrypt_key_update(d, dir, &st) == TLS_DEC_OK && m[dir].on) {
 			uint8_t next[48];
-			size_t hl = c->ts->s.prf == TLS_PRF_SHA384 ? 48 : 32;
-			if (!tls13_expand_label(c->ts->s.prf, m[dir].secret, hl, "traffic upd", next, hl))
+			size_t hl = c->ts->s->prf == TLS_PRF_SHA384 ? 48 : 32;
+			if (!tls13_expand_label(c->ts->s->prf, m[dir].secret, hl, "traffic upd", next, hl))
 				abort();
 			memcpy(m[dir].secret, next, hl);
 		}
@@ -194,15 +194,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fin in = { data, size };
 	size_t mem0 = mem_in_use(), got;
 	uint8_t flags = fin_u8(&in);
-	const struct tsuite *ts = &suites[(flags >> 4) % (sizeof(suites) / sizeof(suites[0]))];
-	struct tls_decrypt_params p = { .version = (uint16_t)(0x0301 + (flags & 3)), .suite = &ts->s, .cipher = ts->c,
+	const struct tsuite *ts = suite_at((flags >> 4) % N_SUITE_IDS);
+	struct tls_decrypt_params p = { .version = (uint16_t)(0x0301 + (flags & 3)), .suite = ts->s, .cipher = ts->c,
 					.encrypt_then_mac = flags & 4 };
 	memcpy(p.client_random, fin_take(&in, 32, &got), got);
 	memcpy(p.server_random, fin_take(&in, 32, &got), got);
 	struct keylog *kl = keylog_new(no_warning, NULL);
 	bool own = flags & 8;
 	if (own)
-		add_own_keys(kl, p.client_random, ts->s.prf == TLS_PRF_SHA384 ? 48 : 32);
+		add_own_keys(kl, p.client_random, ts->s->prf == TLS_PRF_SHA384 ? 48 : 32);
 	uint32_t n = fin_be(&in, 2);
 	const uint8_t *text = fin_take(&in, n, &got);
 	keylog_add_text(kl, "fuzz.keys", text, got);
@@ -210,7 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tls_dec_status st;
 	struct conn c = { .d = tls_decrypt_new(&p, kl, keylog_find(kl, p.client_random), &st), .kl = kl, .ts = ts,
 			  .random = p.client_random, .own = own,
-			  .tls13 = p.version == 0x0304 && ts->s.kx == TLS_KX_TLS13,
+			  .tls13 = p.version == 0x0304 && ts->s->kx == TLS_KX_TLS13,
 			  .record_version = p.version < 0x0304 ? p.version : 0x0303 };
 	for (int k = 0; c.d && in.n >= 3 && k < MAX_OPS; k++) {
 		uint8_t op = fin_u8(&in);

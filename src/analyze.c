@@ -13,6 +13,7 @@
 #include "summary.h"
 #include "tcp_reasm.h"
 #include "tls_conn.h"
+#include "tls_keys.h"
 #include "tls_record.h"
 #include "x509.h"
 
@@ -82,6 +83,7 @@ struct analyzer {
 	struct flow_table *flows;
 	struct ipfrag_table *frags;
 	struct budget budget;     /* what its connections hold together (TCP queues, handshake messages) */
+	struct tls_keys_tally keys;   /* which key log matched how many connections */
 	/* closed connections waiting out their linger, one list per length */
 	struct conn *closing_head[2], *closing_tail[2];
 	/* TLS 1.3 connections settled but for the server's answer, oldest first */
@@ -125,6 +127,8 @@ static uint64_t endpoint_hash(uint8_t af, const uint8_t *ip, uint16_t port)
 
 static void remember_server(struct analyzer *a, const struct session *s)
 {
+	if (s->dir[SIDE_SERVER].not_tls)
+		return;   /* upgraded from clear text (STARTTLS): its port speaks plain text too */
 	uint64_t h = endpoint_hash(s->af, s->server_ip, s->server_port);
 	a->known_servers[h & (KNOWN_SERVERS - 1)] = h;   /* a cache: collisions overwrite */
 }
@@ -237,6 +241,8 @@ static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 	for (int e = 0; e < 2; e++)
 		mid[side_of(c, e)] = !c->tcp[e].syn || c->ep[e].lost_start;
 	c->tls = tls_conn_new(c->s, mid, &c->a->budget);
+	if (c->a->opts.keylog)
+		tls_keys_attach(c->tls, c->s, c->a->opts.keylog, c->a->opts.keylog_given, &c->a->keys);
 }
 
 static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
@@ -287,7 +293,7 @@ static bool reportable(struct analyzer *a, struct session *s)
 	if (s->outcome != OUTCOME_NOT_TLS)
 		return false;
 	return s->dir[SIDE_CLIENT].spoke_tls || s->dir[SIDE_SERVER].spoke_tls || tls_port(s->server_port) ||
-	       known_server(a, s);
+	       known_server(a, s) || s->starttls.requested;
 }
 
 static void fill_tcp_facts(struct analyzer *a, struct conn *c, struct session *s, int close_kind, uint64_t frame)
@@ -471,6 +477,8 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 static bool handshake_settled(struct session *s)
 {
 	session_finish(s);
+	if (s->outcome == OUTCOME_NOT_TLS && s->starttls.requested && s->starttls.answer != STLS_REFUSED)
+		return false;   /* clear text so far, but the upgrade may still begin */
 	return s->outcome == OUTCOME_COMPLETED || s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
 }
 
@@ -603,7 +611,10 @@ static void enforce_limits(struct analyzer *a, bool sweep)
 	}
 	for (;;) {
 		bool over_count = flow_count(a->flows) > LIM_FLOWS;
-		bool over_memory = mem_footprint() + flow_growth_bytes(a->flows) > a->opts.memory_limit;
+		/* the key logs' secrets are the run's, not the connections' */
+		size_t all = mem_footprint(), keys = keylog_footprint(a->opts.keylog);
+		size_t held = all > keys ? all - keys : 0;
+		bool over_memory = held + flow_growth_bytes(a->flows) > a->opts.memory_limit;
 		if (!over_count && !over_memory)
 			break;
 		if (over_memory && mem_pooled()) {
@@ -874,6 +885,11 @@ const struct summary *analyzer_summary(struct analyzer *a)
 	a->sum.certificate_cache_hits = x509_cache_hits();
 	a->sum.peak_memory = mem_peak();
 	return &a->sum;
+}
+
+uint64_t analyzer_keylog_matches(const struct analyzer *a, const char *source)
+{
+	return tls_keys_tally_of(&a->keys, source);
 }
 
 const struct summary *analyzer_counts(const struct analyzer *a) { return &a->sum; }

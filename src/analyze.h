@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "diagnose.h"
 #include "evidence.h"
+#include "keylog.h"
 #include "reporter.h"
 
 struct analyze_opts {
@@ -21,6 +22,8 @@ struct analyze_opts {
 	struct evidence *ev;       /* -w: packets of connections with an error finding */
 	bool write_all;            /* --write-all: of every TLS connection */
 	uint64_t stop_after;       /* -c: stop after this many reported connections (0: never) */
+	const struct keylog *keylog;   /* --keylog files and pcapng DSBs (NULL: none); outlives the analyzer */
+	bool keylog_given;         /* --keylog files were given (live: still empty when a connection starts) */
 	/* TLS 1.3: how long after the client's second flight to wait for the
 	 * server's answer (an alert, a NewSessionTicket, data) before a
 	 * connection is settled early (live; -w's verdict). 0: the default. */
@@ -52,6 +55,9 @@ bool analyzer_done(const struct analyzer *a);
 /* The bytes its connections hold together (all zero once every file ended). */
 const struct budget *analyzer_budget(const struct analyzer *a);
 const struct summary *analyzer_summary(struct analyzer *a);
+/* Connections whose random the key log source (a --keylog file name) held. */
+uint64_t analyzer_keylog_matches(const struct analyzer *a, const char *source);
+
 /* The counts so far, as they grow (not finished: for the progress line). */
 const struct summary *analyzer_counts(const struct analyzer *a);
 void analyzer_free(struct analyzer *a);

@@ -14,6 +14,9 @@
 #define ETH_QINQ_OLD 0x9100
 #define ETH_MPLS   0x8847
 #define ETH_PPPOE  0x8864
+#define ETH_CMD    0x8909   /* Cisco MetaData (TrustSec SGT) */
+#define GRE_ERSPAN2 0x88be  /* ERSPAN types I and II */
+#define GRE_ERSPAN3 0x22eb
 
 #define MAX_TAGS   8     /* VLAN / MPLS labels followed before giving up */
 
@@ -69,6 +72,41 @@ static int decode_inner(uint16_t ethertype, struct rd r, struct decoded *d)
 		return type < 0x0600 ? DEC_NOT_TCP : decode_ethertype(type, r, d);
 	}
 	return decode_ethertype(ethertype, r, d);
+}
+
+/* ERSPAN over GRE (draft-foschiano-erspan): type I has no header (a GRE
+ * without sequence number), type II 8 bytes (version 1), type III 12 bytes
+ * (version 2) and an optional 8-byte platform subheader; then the mirrored
+ * frame: Ethernet, or for type III with frame type 2 an IP packet. */
+static int decode_erspan(uint16_t type, uint16_t gre_flags, struct rd r, struct decoded *d)
+{
+	if (type == GRE_ERSPAN2 && !(gre_flags & 0x1000))
+		return decode_inner(0x6558, r, d);
+	uint16_t ver_vlan, session;
+	if (!rd_u16(&r, &ver_vlan) || !rd_u16(&r, &session))
+		return truncated(d, "ERSPAN header");
+	unsigned ver = ver_vlan >> 12;
+	if (type == GRE_ERSPAN2) {
+		if (ver != 1)
+			return DEC_NOT_TCP;
+		if (!rd_skip(&r, 4))
+			return truncated(d, "ERSPAN type II header");
+		return decode_inner(0x6558, r, d);
+	}
+	uint16_t sgt, fl;
+	if (ver != 2)
+		return DEC_NOT_TCP;
+	if (!rd_skip(&r, 4) || !rd_u16(&r, &sgt) || !rd_u16(&r, &fl))
+		return truncated(d, "ERSPAN type III header");
+	if ((fl & 0x0001) && !rd_skip(&r, 8))   /* O: platform-specific subheader */
+		return truncated(d, "ERSPAN platform subheader");
+	unsigned frame_type = (fl >> 10) & 0x1fu;
+	if (frame_type == 0)
+		return decode_inner(0x6558, r, d);
+	uint8_t v;
+	if (frame_type != 2 || !rd_peek_u8(&r, 0, &v))
+		return DEC_NOT_TCP;
+	return decode_inner(v >> 4 == 6 ? 0x86dd : 0x0800, r, d);
 }
 
 /* UDP tunnels that cloud load balancers and mobile cores put TLS in:
@@ -136,6 +174,8 @@ int decode_transport(uint8_t proto, const uint8_t *p, uint32_t caplen, uint32_t 
 			return DEC_NOT_TCP;
 		if (!rd_skip(&r, ((flags & 0x8000) ? 4u : 0u) + ((flags & 0x2000) ? 4u : 0u) + ((flags & 0x1000) ? 4u : 0u)))
 			return truncated(d, "GRE header");
+		if (type == GRE_ERSPAN2 || type == GRE_ERSPAN3)
+			return decode_erspan(type, flags, r, d);
 		if (type != 0x0800 && type != 0x86dd && type != 0x6558)
 			return DEC_NOT_TCP;
 		return decode_inner(type, r, d);
@@ -348,6 +388,16 @@ static int decode_ethertype(uint16_t type, struct rd r, struct decoded *d)
 			uint16_t tci;
 			if (!rd_u16(&r, &tci) || !rd_u16(&r, &type))
 				return truncated(d, "802.1Q tag");
+			break;
+		}
+		case ETH_CMD: {
+			/* version, length, option length/type, SGT, then the EtherType
+			 * (the layout Wireshark's cmd dissector reads) */
+			uint8_t ver, len;
+			uint16_t opt, sgt;
+			if (!rd_u8(&r, &ver) || !rd_u8(&r, &len) || !rd_u16(&r, &opt) || !rd_u16(&r, &sgt) ||
+			    !rd_u16(&r, &type))
+				return truncated(d, "Cisco MetaData header");
 			break;
 		}
 		case ETH_MPLS: {

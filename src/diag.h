@@ -131,6 +131,9 @@ void rule_tls13_encrypted(struct diag *c);
 void rule_renegotiation(struct diag *c);
 void rule_handshake_aborted(struct diag *c);
 
+/* diag_starttls.c */
+void rule_starttls(struct diag *c);
+
 /* diag_client_cert.c */
 void rule_client_cert_empty(struct diag *c);
 void rule_client_cert_missing(struct diag *c);
@@ -151,5 +154,8 @@ void rule_untrusted(struct diag *c);
 
 /* diag_alert.c */
 void rule_alerts(struct diag *c);
+
+/* diag_keylog.c */
+void rule_keylog(struct diag *c);
 
 #endif

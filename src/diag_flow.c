@@ -53,8 +53,8 @@ void rule_capture_incomplete(struct diag *c)
 void rule_not_tls(struct diag *c)
 {
 	const struct session *s = c->s;
-	if (s->outcome != OUTCOME_NOT_TLS)
-		return;
+	if (s->outcome != OUTCOME_NOT_TLS || s->starttls.requested)
+		return;   /* an upgrade asked for: the STARTTLS rules judge it */
 	for (int side = 0; side < 2; side++) {
 		const struct direction *d = &s->dir[side];
 		if (!d->not_tls || d->spoke_tls)
@@ -270,9 +270,21 @@ void rule_tls13_encrypted(struct diag *c)
 								  "certificate_required, bad_certificate ...");
 	else
 		sb_printf(&t.cause, "Record sizes and the order of closes are all that can be judged here.");
-	sb_printf(&t.fix, "To see the certificates and alerts, capture with a key log (SSLKEYLOGFILE, openssl s_client "
-			  "-keylogfile, Java with a TLS key-logging agent) and open it in Wireshark (Protocols > TLS > "
-			  "(Pre)-Master-Secret log filename), or reproduce with TLS 1.2 (e.g. openssl s_client -tls1_2).");
+	if (s->keys.given && s->keys.matched)
+		sb_printf(&t.fix, "The key log given lacks the %s's handshake secret (%s): give the key log with all the "
+				  "lines of this client random, or the other side's.",
+			  s->server_chain.state == CHAIN_SEEN ? "client" : "server",
+			  s->server_chain.state == CHAIN_SEEN ? "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
+							      : "SERVER_HANDSHAKE_TRAFFIC_SECRET");
+	else
+		sb_printf(&t.fix, "Give tlsdiag the client's key log: --keylog FILE. To get one: curl, python (3.8+), "
+				  "Firefox/Chrome and Go clients write it when SSLKEYLOGFILE=FILE is set; openssl s_client "
+				  "-keylogfile FILE; Java: run the client with a TLS key-logging agent "
+				  "(-javaagent:extract-tls-secrets.jar=FILE); nginx has no key log option (log from the "
+				  "client side, or use an OpenSSL keylog LD_PRELOAD library); HAProxy logs the secrets with "
+				  "tune.ssl.keylog on and the ssl_fc_*_secret fetches. For a support case, embed it in the "
+				  "capture: editcap --inject-secrets tls,FILE in.pcap out.pcapng (tlsdiag and Wireshark read "
+				  "it without options). Or reproduce with TLS 1.2 (openssl s_client -tls1_2).");
 	struct finding *f = draft_add(&t, c->out, "tls13-certificates-encrypted", SEV_INFO, SIDE_BOTH);
 	finding_add_frame(f, s->sh.frame);
 }

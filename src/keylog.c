@@ -115,6 +115,7 @@ struct kl_source {
 	size_t ncarry;
 	bool overlong;            /* inside a line longer than LIM_KEYLOG_LINE */
 	unsigned noted;           /* bits: prefix kinds, then unused labels, each warned once */
+	bool noted_crlf, noted_upper;   /* shapes accepted, each warned once */
 	unsigned long shown;      /* malformed lines warned one by one */
 	unsigned long suppressed; /* ... and not, since the last summary */
 };
@@ -321,6 +322,17 @@ bool keylog_secret_get(const struct keylog *kl, const struct keylog_entry *e, in
 	return true;
 }
 
+size_t keylog_footprint(const struct keylog *kl)
+{
+	if (!kl)
+		return 0;
+	size_t n = sizeof(*kl) + (size_t)kl->nslots * sizeof(*kl->slots);
+	n += ((size_t)kl->entries.nchunks * kl->entries.size + (size_t)kl->secrets.nchunks * kl->secrets.size) *
+	     POOL_CHUNK;
+	n += ((size_t)kl->entries.cap + kl->secrets.cap) * sizeof(uint8_t *);
+	return n + (size_t)kl->nsrc * sizeof(struct kl_source);
+}
+
 void keylog_stats(const struct keylog *kl, struct keylog_stats *st)
 {
 	*st = kl->st;
@@ -380,7 +392,8 @@ struct tok {
 	size_t n;
 };
 
-/* Two hex digits to a byte, 0x100 if either is not one: one lookup per byte. */
+/* Two hex digits to a byte, 0x100 if either is not one, with 0x200 if
+ * either is upper case (to name that shape once): one lookup per byte. */
 static const uint16_t *hex_pairs(void)
 {
 	static uint16_t t[65536];
@@ -394,12 +407,16 @@ static const uint16_t *hex_pairs(void)
 			v['a' + i] = v['A' + i] = (int8_t)(10 + i);
 		for (int i = 0; i < 65536; i++)
 			t[i] = (v[i >> 8] | v[i & 255]) < 0 ? 0x100 : (uint16_t)(v[i >> 8] << 4 | v[i & 255]);
+		for (int i = 0; i < 65536; i++)
+			if (((i >> 8) >= 'A' && (i >> 8) <= 'F') || ((i & 255) >= 'A' && (i & 255) <= 'F'))
+				t[i] |= 0x200;
 		ready = true;
 	}
 	return t;
 }
 
-static bool unhex(const struct tok *t, uint8_t *out)
+/* *shape gains 0x200 when the digits are upper case. */
+static bool unhex(const struct tok *t, uint8_t *out, unsigned *shape)
 {
 	const uint16_t *h = hex_pairs();
 	const uint8_t *p = (const uint8_t *)t->p;
@@ -409,6 +426,7 @@ static bool unhex(const struct tok *t, uint8_t *out)
 		bad |= v;
 		out[i] = (uint8_t)v;
 	}
+	*shape |= bad & 0x200;
 	return !(bad & 0x100);
 }
 
@@ -551,6 +569,17 @@ static bool tokenize(const char *p, size_t n, struct tok *t, int *nt)
 	return true;
 }
 
+/* A secret to keep, read from digits of this shape (upper case is named once). */
+static void store_shaped(struct keylog *kl, struct kl_source *s, int label, const uint8_t *random,
+			 const uint8_t *secret, size_t len, unsigned shape)
+{
+	if ((shape & 0x200) && !s->noted_upper) {
+		s->noted_upper = true;
+		note(kl, s, s->lineno, "hex digits in upper case (as some key log writers print them): accepted");
+	}
+	store(kl, s, label, random, secret, len);
+}
+
 /* "<label> <random> <secret>" from token k on: checks and stores. */
 static void parse_fields(struct keylog *kl, struct kl_source *s, const struct tok *t, int nt, int k, int label)
 {
@@ -570,21 +599,22 @@ static void parse_fields(struct keylog *kl, struct kl_source *s, const struct to
 	}
 	uint8_t random[KEYLOG_RANDOM_LEN], secret[KEYLOG_SECRET_MAX];
 	const struct tok *r = &t[k + 1], *x = &t[k + 2];
-	if (r->n != 2 * KEYLOG_RANDOM_LEN || !unhex(r, random)) {
+	unsigned shape = 0;
+	if (r->n != 2 * KEYLOG_RANDOM_LEN || !unhex(r, random, &shape)) {
 		malformed(kl, s, r->n != 2 * KEYLOG_RANDOM_LEN ? "the client random is %zu characters, not 64 hex digits"
 							       : "the client random is not hex (%zu characters)", r->n);
 		return;
 	}
 	size_t len = x->n / 2;
 	bool tls12 = label == KEYLOG_CLIENT_RANDOM;
-	if (x->n % 2 || (len <= KEYLOG_SECRET_MAX && !unhex(x, secret)))
+	if (x->n % 2 || (len <= KEYLOG_SECRET_MAX && !unhex(x, secret, &shape)))
 		malformed(kl, s, "the %.*s secret is not hex", nl, name);
 	else if (tls12 ? len != 48 : len != 32 && len != 48)
 		malformed(kl, s, tls12 ? "the %.*s secret is %zu bytes, expected 48 (the master secret)"
 				       : "the %.*s secret is %zu bytes, expected 32 or 48 (the hash length of the suite)",
 			  nl, name, len);
 	else
-		store(kl, s, label, random, secret, len);
+		store_shaped(kl, s, label, random, secret, len, shape);
 	OPENSSL_cleanse(secret, sizeof(secret));
 }
 
@@ -606,9 +636,10 @@ static bool parse_fast(struct keylog *kl, struct kl_source *s, const char *p, si
 	if (xt.n % 2 || (label == KEYLOG_CLIENT_RANDOM ? len != 48 : len != 32 && len != 48))
 		return false;
 	uint8_t random[KEYLOG_RANDOM_LEN], secret[KEYLOG_SECRET_MAX];
-	bool ok = unhex(&rt, random) && unhex(&xt, secret);
+	unsigned shape = 0;
+	bool ok = unhex(&rt, random, &shape) && unhex(&xt, secret, &shape);
 	if (ok)
-		store(kl, s, label, random, secret, len);
+		store_shaped(kl, s, label, random, secret, len, shape);
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return ok;
 }
@@ -616,6 +647,10 @@ static bool parse_fast(struct keylog *kl, struct kl_source *s, const char *p, si
 static void parse_line(struct keylog *kl, struct kl_source *s, const char *p, size_t n)
 {
 	kl->st.lines++;
+	if (n && p[n - 1] == '\r' && !s->noted_crlf) {
+		s->noted_crlf = true;
+		note(kl, s, s->lineno, "lines end with CRLF (a file written on Windows): accepted");
+	}
 	while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
 		n--;
 	while (n && (*p == ' ' || *p == '\t'))

@@ -122,6 +122,9 @@ struct keylog_stats {
 	unsigned long dropped;      /* lines not kept because LIM_KEYLOG_SECRETS was reached */
 };
 void keylog_stats(const struct keylog *kl, struct keylog_stats *st);
+/* Bytes the key log holds (not connection memory: the analyzer's memory
+ * limit leaves it out). */
+size_t keylog_footprint(const struct keylog *kl);
 
 /*
  * The key log lines of the given ClientHello randoms (for the Decryption

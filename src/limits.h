@@ -85,6 +85,18 @@
 /* A connection whose first bytes are not TLS is watched for a STARTTLS
  * switch over this many bytes per direction, then given up. */
 #define LIM_STARTTLS_SCAN          (16u * 1024u)
+/* ... one command, reply line or binary message of that exchange is read
+ * in a buffer of this size (longer ones are cut: the protocols' requests
+ * and answers are short), and this many bytes of the server's answer are
+ * quoted. */
+#define LIM_STARTTLS_MSG           512u
+#define LIM_STARTTLS_WORDS         120u
+
+/* A PROXY protocol header before the client's first bytes: v1 lines stop
+ * at 107 bytes; a v2 header with its TLVs is kept up to this size, a
+ * longer one is skipped whole (proxy.too_long). */
+#define LIM_PROXY_HEADER           1024u
+#define LIM_PROXY_TLVS             8u
 
 /* Parsed certificates kept in the cache (by DER identity). */
 #define LIM_CERT_CACHE             4096u

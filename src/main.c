@@ -22,12 +22,14 @@
 #include "diagnose.h"
 #include "evidence.h"
 #include "exitcode.h"
+#include "keylog.h"
 #include "mem.h"
 #include "options.h"
 #include "progress.h"
 #include "redact.h"
 #include "report.h"
 #include "reporter.h"
+#include "tls_decrypt.h"
 #include "x509.h"
 
 /* A trust store from the user's files and directories (all of them, concatenated);
@@ -117,6 +119,7 @@ struct config {
 	const char *write_path;
 	bool write_all;
 	char *filter;
+	struct keylog *keylog;     /* --keylog files, then the DSBs of the captures */
 	enum progress_mode progress;
 	struct report_opts ropts;
 	struct analyze_opts aopts;
@@ -240,6 +243,56 @@ static void free_dir_names(void)
 	n_dir_names = 0;
 }
 
+/* ---- key logs ---- */
+
+/* A key log line tlsdiag could not use, or a shape it accepted: one line, never fatal. */
+static void keylog_warning(void *arg, const struct keylog_warning *w)
+{
+	(void)arg;
+	if (w->line)
+		fprintf(stderr, "tlsdiag: %s:%lu: %s\n", w->source, w->line, w->message);
+	else
+		fprintf(stderr, "tlsdiag: %s: %s\n", w->source, w->message);
+}
+
+static bool load_keylogs(struct config *cfg, const struct options *o)
+{
+	cfg->keylog = keylog_new(keylog_warning, NULL);
+	cfg->aopts.keylog = cfg->keylog;
+	cfg->aopts.keylog_given = o->n_keylogs > 0;
+	for (size_t i = 0; i < o->n_keylogs; i++) {
+		char err[256];
+		if (keylog_load_file(cfg->keylog, o->keylogs[i], cfg->live, err, sizeof err) < 0) {
+			fprintf(stderr, "tlsdiag: --keylog %s\n", err);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* pcapng Decryption Secrets Blocks read so far (they come before the
+ * packets they decrypt): key log lines as if from a file of that name. */
+static void take_secrets(struct config *cfg, struct capture *cap, const char *file)
+{
+	struct pcapfile_secrets sec;
+	while (capture_secrets(cap, &sec)) {
+		if (sec.type != PCAPFILE_SECRETS_TLS_KEYLOG)
+			continue;   /* WireGuard, SSH ... keys: nothing tlsdiag decrypts */
+		char name[512];
+		snprintf(name, sizeof name, "pcapng DSB in %s", file);
+		keylog_add_text(cfg->keylog, name, sec.data, sec.len);
+	}
+}
+
+/* A key log that matched no connection is most likely another run's. */
+static void keylog_unmatched(const struct options *o, const struct analyzer *a)
+{
+	for (size_t i = 0; i < o->n_keylogs; i++)
+		if (analyzer_keylog_matches(a, o->keylogs[i]) == 0)
+			fprintf(stderr, "tlsdiag: warning: key log %s matched no connection (no ClientHello random of "
+				"the capture is in it: the key log of another run or another client?)\n", o->keylogs[i]);
+}
+
 static int run_files(struct config *cfg, struct analyzer *a, struct reporter *rep)
 {
 	struct input_info info[MAX_INPUTS];
@@ -286,6 +339,7 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 		int rc = 0;
 		const struct summary *sofar = analyzer_counts(a);
 		while (!analyzer_done(a) && (rc = capture_next(cap, &pkt, errbuf)) > 0) {
+			take_secrets(cfg, cap, cfg->inputs[i]);
 			analyzer_packet(a, &pkt);
 			progress_packet(i, capture_offset(cap), sofar->tls_connections, sofar->outcome[OUTCOME_FAILED]);
 		}
@@ -370,12 +424,19 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 	analyzer_begin_file(a, cfg->device ? cfg->device : "live", capture_datalink(cap), 6);
 	struct capture_pkt pkt;
 	int rc = 0;
+	time_t refreshed = time(NULL);
 	while (!stop_requested && !analyzer_done(a)) {
 		rc = capture_next(cap, &pkt, errbuf);
+		if (rc == 1 && time(NULL) != refreshed) {
+			refreshed = time(NULL);   /* at most once a second: lines the clients appended */
+			keylog_refresh(cfg->keylog, errbuf, sizeof errbuf);
+		}
 		if (rc == 1)
 			analyzer_packet(a, &pkt);
-		else if (rc == 2)
+		else if (rc == 2) {
 			analyzer_tick(a, (int64_t)time(NULL));   /* quiet wire: idle connections settle */
+			keylog_refresh(cfg->keylog, errbuf, sizeof errbuf);   /* lines the clients appended */
+		}
 		else
 			break;
 	}
@@ -458,6 +519,7 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	cfg->aopts.live = cfg->live;
 	cfg->aopts.write_all = o->write_all;
 	cfg->aopts.diag = &cfg->dopts;
+	cfg->aopts.keylog = cfg->keylog;
 	cfg->dopts.trust = trust;
 	cfg->dopts.trust_given = trust_given;
 	cfg->dopts.client_trust = client_trust;
@@ -485,6 +547,12 @@ static int run_capture(const struct options *o, X509_STORE *trust, bool trust_gi
 		cfg.dopts.keystore_given = true;
 	}
 
+	if (!load_keylogs(&cfg, o)) {
+		certfile_free(&keystore);
+		keylog_free(cfg.keylog);
+		return EXIT_USAGE;
+	}
+
 	catch_stop_signals();
 	/* large blocks for files (the JSON writers hand over a connection at a
 	 * time); live reports flush per connection (reporter.c) */
@@ -496,10 +564,14 @@ static int run_capture(const struct options *o, X509_STORE *trust, bool trust_gi
 	if (!cfg.live)
 		progress_start(cfg.progress, cfg.inputs, cfg.n_inputs);
 	int status = cfg.live ? run_live(&cfg, a, &rep) : run_files(&cfg, a, &rep);
+	if (status != EXIT_USAGE)
+		keylog_unmatched(o, a);
 
 	analyzer_free(a);
 	reporter_free(&rep);
 	free_dir_names();
+	keylog_free(cfg.keylog);
+	tls_decrypt_cleanup();
 	certfile_free(&keystore);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("tlsdiag: error writing the report\n", stderr);

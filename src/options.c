@@ -30,6 +30,7 @@ enum opt_kind {
 	K_TEXT,      /* const char *: the argument (given once) */
 	K_LIST,      /* struct textlist: each argument, in order (repeatable) */
 	K_INPUT,     /* appended to inputs[] */
+	K_KEYLOG,    /* appended to keylogs[] */
 	K_NUMBER,    /* int64_t: a decimal number from min to max */
 	K_TIME,      /* struct when: 2026-01-31, 2026-01-31T12:00:00Z or @UNIXTIME */
 	K_CHOICE,    /* const char *: one of choices (an optional one left out: "") */
@@ -64,6 +65,9 @@ static const struct opt table[] = {
 	{ .kind = K_HEADING, .help = "Input:" },
 	{ "read", 'r', K_INPUT, "FILE", .help = "read a pcap, pcapng or gzip-compressed capture (repeatable;\n"
 						 "files are analyzed in order, each numbered from frame 1)" },
+	{ "keylog", 0, K_KEYLOG, "FILE", .help = "decrypt with the TLS secrets of an NSS key log (SSLKEYLOGFILE;\n"
+					      "repeatable); pcapng Decryption Secrets Blocks are\n"
+					      "read without it" },
 	{ "interface", 'i', K_TEXT, "IFACE", .field = AT(device),
 	  .help = "capture live on IFACE (\"any\": all interfaces); without -r\n"
 		  "and -i, the first interface libpcap lists" },
@@ -324,6 +328,13 @@ static bool store(const struct opt *d, const char *arg, struct options *o)
 		}
 		o->inputs[o->n_inputs++] = arg;
 		break;
+	case K_KEYLOG:
+		if (o->n_keylogs == MAX_KEYLOGS) {
+			fprintf(stderr, "tlsdiag: at most %d key logs\n", MAX_KEYLOGS);
+			return false;
+		}
+		o->keylogs[o->n_keylogs++] = arg;
+		break;
 	case K_NUMBER:
 		ok = parse_number(arg, d->min, d->max, slot);
 		break;
@@ -435,6 +446,8 @@ static bool consistent(const struct options *o)
 		why = "--write-all goes with -w FILE";
 	else if (o->bundle && (o->n_inputs || o->device || o->filter))
 		why = "--check-bundle checks files, not captures: leave out -r, -i and filters";
+	else if (o->bundle && o->n_keylogs)
+		why = "--keylog decrypts captures: it does not go with --check-bundle";
 	else if (o->bundle && (o->client_ca_file.n || o->client_ca_path.n))
 		why = "--client-ca-file and --client-ca-path judge client certificates in a capture: with --check-bundle, "
 		      "give the store with --ca-file";

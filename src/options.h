@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define MAX_INPUTS 256
+#define MAX_KEYLOGS 64
 #define MAX_STORE_FILES 16
 
 /* A repeatable option's values, in order. */
@@ -28,6 +29,8 @@ struct options {
 	/* Input */
 	const char *inputs[MAX_INPUTS];   /* -r, in order */
 	size_t n_inputs;
+	const char *keylogs[MAX_KEYLOGS]; /* --keylog, in order */
+	size_t n_keylogs;
 	const char *device;               /* -i */
 	bool list_devices;                /* -D */
 	int64_t snaplen;                  /* -s */

@@ -10,6 +10,8 @@
 #include "mem.h"
 #include "report.h"
 #include "report_json.h"
+#include "redact.h"
+#include "tls_keys.h"
 #include "tls_names.h"
 #include "x509.h"
 
@@ -301,6 +303,8 @@ static void message(struct json *j, const struct msg *m, int digits)
 	}
 	if (m->sslv2)
 		json_kv_bool(j, "sslv2", true);
+	if (m->decrypted)
+		json_kv_bool(j, "decrypted", true);
 	json_object_end(j);
 }
 
@@ -324,6 +328,70 @@ static void alert(struct json *j, const struct alert *a)
 		json_kv_uint(j, "code", a->desc);
 	}
 	json_kv_bool(j, "encrypted", a->encrypted);
+	if (a->decrypted)
+		json_kv_bool(j, "decrypted", true);
+	json_object_end(j);
+}
+
+/* "decryption": which key log line opened each direction, and what was not
+ * opened and why; left out when no key log was given. Never a secret. */
+static void decryption(struct json *j, const struct session *s)
+{
+	const struct conn_keys *ck = &s->keys;
+	if (!ck->given)
+		return;
+	json_key(j, "decryption");
+	json_object_begin(j);
+	json_key(j, "matched");   /* null: no protected record came, the random was not looked up */
+	if (ck->looked_up)
+		json_bool(j, ck->matched);
+	else
+		json_null(j);
+	if (ck->looked_up && !ck->matched) {
+		char hex[65];
+		for (int i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", s->ch.random[i]);
+		json_kv_str(j, "client_random", hex);
+	}
+	for (int side = 0; side < 2; side++) {
+		json_key(j, side_name(side));
+		json_object_begin(j);
+		json_kv_bool(j, "decrypted", ck->dir[side].decrypted);
+		json_kv_uint(j, "records", ck->dir[side].records);
+		if (ck->dir[side].decrypted) {
+			json_kv_str(j, "keylog", ck->dir[side].source);
+			json_kv_uint(j, "line", ck->dir[side].line);
+		}
+		const char *label = tls_keys_missing_label(s, side);
+		if (label) {
+			json_kv_str(j, "missing_secret", label);
+			json_kv_uint(j, "missing_from_frame", ck->dir[side].missing_frame);
+		}
+		if (ck->dir[side].failed)
+			json_kv_uint(j, "failed_frame", ck->dir[side].failed_frame);
+		json_object_end(j);
+	}
+	json_key(j, "mismatch");
+	if (ck->mismatch) {
+		json_object_begin(j);
+		json_kv_str(j, "side", side_name(ck->mismatch_side));
+		json_kv_uint(j, "frame", ck->mismatch_frame);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	if (ck->unsupported)
+		json_kv_str(j, "unsupported", ck->unsupported);
+	if (s->http_status) {
+		/* the status line only; --redact=names keeps just the code */
+		json_key(j, "http_status");
+		json_object_begin(j);
+		json_kv_uint(j, "frame", s->http_status_frame);
+		json_kv_uint(j, "code", s->http_status_code);
+		if (!redact_names())
+			json_kv_str(j, "line", s->http_status_line);
+		json_object_end(j);
+	}
 	json_object_end(j);
 }
 
@@ -541,6 +609,7 @@ static void connection(struct json *j, const struct session *s, const struct pro
 {
 	json_object_begin(j);
 	connection_head(j, s);
+	starttls_json(j, s);
 	client_hello(j, &s->ch);
 	hello_retry(j, &s->hrr);
 	server_hello(j, &s->sh);
@@ -552,6 +621,7 @@ static void connection(struct json *j, const struct session *s, const struct pro
 	alerts(j, s);
 	json_kv_bool(j, "resumed", s->resumed);
 	json_kv_bool(j, "renegotiation", s->renegotiation);
+	decryption(j, s);
 	json_kv_str(j, "outcome", outcome_name(s->outcome));
 	problem_ref(j, p);
 	tcp(j, s);

@@ -132,6 +132,8 @@ void json_certs_write(struct json_certs *t, struct json *j)
 	if (t && t->spool && t->n) {
 		char buf[1 << 15];
 		size_t n;
+		json_flush(&t->sj);   /* the last items still in its buffer */
+		json_flush(j);        /* before writing to j->out directly */
 		rewind(t->spool);
 		while ((n = fread(buf, 1, sizeof buf, t->spool)) > 0)
 			fwrite(buf, 1, n, j->out);

@@ -194,6 +194,8 @@ static void timeline(FILE *out, const struct session *s)
 		fprintf(out, "| %" PRIu64 " | %s | %s | %s", m->frame, tb, m->from == SIDE_CLIENT ? "client → server" : "server → client",
 			message_display_name(m, nb, sizeof nb));
 		facts(out, s, m);
+		if (m->decrypted)
+			fputs(" (decrypted)", out);
 		fputs(" |\n", out);
 	}
 	if (s->timeline_dropped)
@@ -242,6 +244,10 @@ static void connection(FILE *out, const struct session *s)
 	fprintf(out, ", frames %" PRIu64 "–%" PRIu64 ", %s).  \n", s->first_frame, s->last_frame, tb);
 	fmt_hello_facts(out, s, md_escape);
 	fprintf(out, "outcome **%s**.\n\n", outcome_name(s->outcome));
+	if (s->proxy.present || s->starttls.requested) {
+		starttls_describe(out, s, "- ", md_escape);
+		fputc('\n', out);
+	}
 	if (s->findings.n) {
 		fputs("### Findings\n\n", out);
 		md_findings(out, &s->findings);

@@ -9,6 +9,8 @@
 #include "mem.h"
 #include "problems.h"
 #include "report.h"
+#include "redact.h"
+#include "tls_keys.h"
 #include "tls_names.h"
 #include "x509.h"
 
@@ -180,6 +182,8 @@ static void timeline(FILE *out, const struct session *s)
 		fprintf(out, "  %7" PRIu64 "  %-15s  %s  %s", m->frame, tb, m->from == SIDE_CLIENT ? "C->S" : "S->C",
 			message_display_name(m, nb, sizeof nb));
 		text_message_facts(out, s, m);
+		if (m->decrypted)
+			fputs(" (decrypted)", out);
 		fputc('\n', out);
 	}
 	if (s->timeline_dropped)
@@ -258,6 +262,8 @@ static void ca_names(FILE *out, const struct cert_request *cr, bool verbose)
 
 static void not_tls(FILE *out, const struct session *s)
 {
+	if (s->starttls.requested)
+		return;   /* the STARTTLS line tells what the plaintext was */
 	for (int side = 0; side < 2; side++) {
 		const struct direction *d = &s->dir[side];
 		if (!d->not_tls || d->spoke_tls)
@@ -324,6 +330,51 @@ static void written_frames(FILE *out, const struct session *s)
 	fputs(n ? "\n" : " (not written)\n", out);
 }
 
+/* Which key log opened the connection, and what it could not open. */
+static void keys_facts(FILE *out, const struct session *s)
+{
+	const struct conn_keys *ck = &s->keys;
+	if (!ck->given || !ck->looked_up)
+		return;
+	if (!ck->matched) {
+		fputs("  Key log: no secrets for client random ", out);
+		for (int i = 0; i < 32; i++)
+			fprintf(out, "%02x", s->ch.random[i]);
+		fputc('\n', out);
+		return;
+	}
+	for (int side = 0; side < 2; side++) {
+		const char *label = tls_keys_missing_label(s, side);
+		fprintf(out, "  %s records: ", side == SIDE_CLIENT ? "Client" : "Server");
+		if (ck->dir[side].decrypted)
+			fprintf(out, "%" PRIu32 " decrypted with %s line %lu", ck->dir[side].records, ck->dir[side].source,
+				ck->dir[side].line);
+		else if (!ck->dir[side].offered)
+			fputs("none protected", out);
+		else
+			fputs("not decrypted", out);
+		if (label)
+			fprintf(out, "%s%s not decrypted from frame %" PRIu64 " (no %s in the key log)",
+				ck->dir[side].decrypted ? "; " : ": ", tls_keys_missing_what(s, side),
+				ck->dir[side].missing_frame, label);
+		if (ck->mismatch && ck->mismatch_side == side)
+			fprintf(out, ": the key log's keys do not decrypt frame %" PRIu64, ck->mismatch_frame);
+		if (ck->dir[side].failed)
+			fprintf(out, "; frame %" PRIu64 " does not authenticate (damaged or lost bytes)",
+				ck->dir[side].failed_frame);
+		fputc('\n', out);
+	}
+	if (ck->unsupported)
+		fprintf(out, "  Not decrypted: %s\n", ck->unsupported);
+	/* the status line only; --redact=names keeps just the code */
+	if (s->http_status && redact_names())
+		fprintf(out, "  Server answered (frame %" PRIu64 ", decrypted): HTTP status %u\n", s->http_status_frame,
+			s->http_status_code);
+	else if (s->http_status)
+		fprintf(out, "  Server answered (frame %" PRIu64 ", decrypted): %s\n", s->http_status_frame,
+			s->http_status_line);
+}
+
 static void connection_block(FILE *out, const struct session *s, bool verbose)
 {
 	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN];
@@ -346,6 +397,7 @@ static void connection_block(FILE *out, const struct session *s, bool verbose)
 	if (s->roles_guessed)
 		fputs(", client/server roles guessed", out);
 	fputc('\n', out);
+	keys_facts(out, s);
 	if (s->findings.n) {
 		fputc('\n', out);
 		text_findings(out, &s->findings, "  ");
@@ -353,6 +405,7 @@ static void connection_block(FILE *out, const struct session *s, bool verbose)
 		fputc('\n', out);
 	}
 	not_tls(out, s);
+	starttls_describe(out, s, "  ", fmt_text_escape);
 	if (s->timeline_n || s->inferred_alert)
 		timeline(out, s);
 	ca_names(out, &s->cr, verbose);

@@ -240,6 +240,48 @@ static void finish_tls13(struct session *s)
 	}
 }
 
+/* TLS 1.3 with keys: a server checks the client's certificate and Finished
+ * after its own Finished (RFC 8446 §4.4.4), so a fatal alert it sends before
+ * any ticket or data of its own rejects the handshake (certificate_required,
+ * bad_certificate ...) even though both Finished went by. */
+static bool server_rejected13(const struct session *s)
+{
+	if (!s->keys.dir[SIDE_SERVER].decrypted)
+		return false;
+	for (uint32_t i = 0; i < s->alerts_n; i++) {
+		const struct alert *a = &s->alerts[i];
+		if (a->from != SIDE_SERVER || a->encrypted || a->level != 2)
+			continue;
+		bool spoke = s->dir[SIDE_SERVER].appdata_records && s->dir[SIDE_SERVER].appdata_first_frame < a->frame;
+		for (uint32_t k = 0; k < s->timeline_n && !spoke; k++) {
+			const struct msg *m = &s->timeline[k];
+			spoke = m->from == SIDE_SERVER && m->kind == MSG_HANDSHAKE && m->hs_type == 4 && m->frame < a->frame;
+		}
+		return !spoke;
+	}
+	return false;
+}
+
+/* A direction whose handshake a key log opened: its Finished is known, not
+ * inferred from record sizes, and its alerts are read, not guessed. */
+static void finish_decrypted13(struct session *s)
+{
+	uint32_t done_seq = 0;
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		if (!s->keys.dir[side].decrypted)
+			continue;
+		s->handshake_done[side] = d->finished;
+		if (d->finished && d->finished_seq >= done_seq) {
+			done_seq = d->finished_seq;
+			s->handshake_done_frame = d->finished_frame;
+			s->handshake_done_seq = d->finished_seq;
+		}
+		if (s->inferred_alert && s->inferred_alert_from == side)
+			s->inferred_alert = false;
+	}
+}
+
 static void finish_tls12(struct session *s)
 {
 	for (int side = 0; side < 2; side++) {
@@ -277,6 +319,8 @@ void session_finish(struct session *s)
 		finish_tls13(s);
 	else
 		finish_tls12(s);
+	if (s->tls13 && s->decrypted)
+		finish_decrypted13(s);
 
 	bool done = s->handshake_done[0] && s->handshake_done[1];
 	/* A fatal (or encrypted) alert before the handshake finished ends it;
@@ -289,7 +333,7 @@ void session_finish(struct session *s)
 			return;
 		}
 	}
-	if (s->inferred_alert) {
+	if (s->inferred_alert || (s->tls13 && s->decrypted && server_rejected13(s))) {
 		s->outcome = OUTCOME_FAILED;
 		return;
 	}

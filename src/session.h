@@ -13,6 +13,8 @@
 
 #include "limits.h"
 #include "mem.h"
+#include "proxy_proto.h"
+#include "starttls.h"
 
 struct x509_cert;
 struct ev_conn;
@@ -79,6 +81,7 @@ struct alert {
 	uint32_t seq;            /* record order in the connection (several share a frame) */
 	uint8_t from;
 	bool encrypted;     /* level and description unknown */
+	bool decrypted;     /* read from a record a key log opened */
 	uint8_t level;
 	uint8_t desc;
 };
@@ -278,6 +281,30 @@ struct direction {
 	uint64_t last_frame;
 };
 
+/* What the key logs did for one connection (tls_keys.c fills it in). */
+struct conn_keys {
+	bool given;              /* key log secrets were available to look in */
+	bool looked_up;          /* protected records came and the ClientHello random was looked up */
+	bool matched;            /* ... and some key log holds it */
+	const char *unsupported; /* the suite or version tlsdiag does not decrypt (static), or NULL */
+	bool mismatch;           /* the first record under a key did not authenticate: not this connection's keys */
+	uint8_t mismatch_side;
+	uint64_t mismatch_frame;
+	struct {
+		bool decrypted;          /* at least one record of this direction was opened */
+		uint32_t offered;        /* protected records offered to the key logs */
+		uint32_t records;        /* records opened */
+		const char *source;      /* the key log of the first secret used (owned by the key log) */
+		unsigned long line;
+		bool missing;            /* an epoch came whose secret no key log holds */
+		uint8_t missing_epoch;   /* enum tls_epoch of the first such epoch */
+		uint64_t missing_frame;
+		bool failed;             /* a record after good ones did not authenticate (corruption, loss) */
+		uint64_t failed_frame;
+		bool stopped;            /* application data beyond the first records was not decrypted */
+	} dir[2];
+};
+
 enum severity { SEV_INFO = 0, SEV_WARNING, SEV_ERROR };
 
 #define SIDE_BOTH 2              /* a finding about the connection as a whole */
@@ -349,6 +376,8 @@ struct session {
 	uint64_t close_frame;
 
 	struct direction dir[2];   /* indexed by enum side */
+	struct starttls_facts starttls;   /* an upgrade from clear text (starttls.c) */
+	struct proxy_facts proxy;  /* a PROXY protocol header before the client's bytes (proxy_proto.c) */
 
 	/* TLS facts */
 	bool is_tls;
@@ -374,8 +403,29 @@ struct session {
 	bool tls13;                /* negotiated TLS 1.3 (or a draft) */
 	bool resumed;              /* abbreviated handshake */
 	bool renegotiation;        /* handshake after the first one completed */
+	struct { bool present; uint8_t random[32]; uint16_t cipher_suite; } reneg_sh;   /* its ServerHello (decrypted) */
 	uint64_t renegotiation_frame;
 	uint32_t handshakes;       /* ClientHellos seen in the clear */
+	bool encrypted_extensions; /* TLS 1.3 EncryptedExtensions (decrypted) */
+	uint64_t encrypted_extensions_frame;
+	uint32_t key_updates[2];   /* TLS 1.3 KeyUpdates (decrypted) */
+	bool end_of_early_data;
+	uint64_t end_of_early_data_frame;
+	uint32_t tickets13;        /* TLS 1.3 NewSessionTickets (decrypted) */
+
+	/* Key logs: decrypted says that records of this connection were opened
+	 * (TLS 1.3 facts then come from the messages, not from record sizes);
+	 * keys says which key log, line and direction. */
+	bool decrypted;
+	struct conn_keys keys;
+	/* The first decrypted application record of the server, when it starts
+	 * with an HTTP/1.x status line: that line only (printable ASCII, never
+	 * more of the payload), e.g. nginx's "HTTP/1.1 400 Bad Request". */
+	bool http_status;
+	uint64_t http_status_frame;
+	uint16_t http_status_code;
+	char http_status_line[80];
+	bool http_checked;
 
 	/* grown on demand up to the LIM_ caps; beyond them only counted */
 	struct msg *timeline;

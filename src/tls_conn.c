@@ -5,7 +5,9 @@
 
 #include "limits.h"
 #include "mem.h"
+#include "proxy_proto.h"
 #include "rd.h"
+#include "starttls.h"
 #include "tls_handshake.h"
 #include "tls_names.h"
 #include "tls_record.h"
@@ -28,6 +30,9 @@ struct tls_conn {
 	struct tls_protection prot[2];
 	const struct tls_decryptor *dec;   /* NULL: protected records stay opaque */
 	void *dec_ctx;
+	struct starttls_scan *starttls;    /* the plaintext before an upgrade (starttls.c) */
+	bool proxy_done;                   /* the client's stream no longer may start with a PROXY header */
+	struct proxy_pre *proxy;
 };
 
 /* RFC 7366 (IANA TLS ExtensionType Values) */
@@ -124,7 +129,9 @@ static void prot_after_message(struct tls_conn *c, int side, uint8_t type)
 			key_change(c, side, TLS_EPOCH_HANDSHAKE);
 		break;
 	case HS_FINISHED:
-		if (st->epoch == TLS_EPOCH_HANDSHAKE)
+		/* a client whose 0-RTT was refused sends no EndOfEarlyData: its
+		 * Finished still ends its handshake epoch */
+		if (st->epoch == TLS_EPOCH_HANDSHAKE || (side == SIDE_CLIENT && st->epoch == TLS_EPOCH_EARLY))
 			key_change(c, side, TLS_EPOCH_APPLICATION);
 		break;
 	case HS_KEY_UPDATE:
@@ -346,6 +353,32 @@ static void on_encrypted_handshake(struct tls_conn *c, int side, uint32_t len, u
 	}
 }
 
+/* The server's first decrypted application record: its HTTP/1.x status
+ * line, if it starts with one (RFC 9112 §4), and not a byte more. */
+static void http_status_line(struct session *s, int side, const uint8_t *body, uint32_t len, uint64_t frame)
+{
+	if (side != SIDE_SERVER || s->http_checked || !body)
+		return;
+	s->http_checked = true;
+	struct rd r = rd_make(body, len);
+	const uint8_t *p;
+	if (len < 12 || !rd_bytes(&r, 12, &p) || memcmp(p, "HTTP/1.", 7) != 0 || p[8] != ' ')
+		return;
+	uint16_t code = 0;
+	for (int i = 9; i < 12; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return;
+		code = (uint16_t)(code * 10 + (p[i] - '0'));
+	}
+	size_t n = 0;
+	for (; n < len && n + 1 < sizeof s->http_status_line && body[n] != '\r' && body[n] != '\n'; n++)
+		s->http_status_line[n] = body[n] >= 0x20 && body[n] < 0x7f ? (char)body[n] : '?';
+	s->http_status_line[n] = '\0';
+	s->http_status = true;
+	s->http_status_code = code;
+	s->http_status_frame = frame;
+}
+
 /* One record, in the clear, decrypted, or opaque (REC_OPAQUE: body NULL). */
 static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t version, const uint8_t *body,
 		     uint32_t len, uint64_t frame, const struct ts *t, unsigned flags)
@@ -373,6 +406,8 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 		break;
 	case TLS_CT_APPDATA:
 		session_add_appdata(s, frame, t, side, len);
+		if (flags & TLS_REC_DECRYPTED)
+			http_status_line(s, side, body, len, frame);
 		break;
 	case TLS_CT_HEARTBEAT: {
 		struct msg *m = session_add_msg(s, frame, t, side, MSG_HEARTBEAT);
@@ -392,7 +427,12 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 void tls_conn_record(struct tls_conn *c, int side, uint8_t type, uint16_t version, const uint8_t *body,
 		     uint32_t len, uint64_t frame, const struct ts *t, unsigned flags)
 {
+	struct session *s = c->s;
+	uint32_t alerts = s->alerts_n;
 	dispatch(c, side, type, version, body, len, frame, t, flags & TLS_REC_DECRYPTED);
+	/* alerts too are marked as read with a key log (dispatch marks the timeline) */
+	for (uint32_t i = alerts; (flags & TLS_REC_DECRYPTED) && i < s->alerts_n; i++)
+		s->alerts[i].decrypted = true;
 }
 
 /* ---- protected records ---- */
@@ -478,9 +518,9 @@ static void on_record(void *ctx, int side, const struct tls_rec_hdr *h, const ui
 		protected_record(c, side, h, body, frame, t);
 	else
 		tls_conn_record(c, side, h->type, h->version, body, h->len, frame, t, 0);
-	if (c->dec)
-		c->rec[side].keep_appdata = !c->dec->keep_appdata ||
-					    c->dec->keep_appdata(c->dec_ctx, side, &c->prot[side]);
+	/* both sides: a ServerHello switches the client's keys too */
+	for (int d = 0; c->dec && d < 2; d++)
+		c->rec[d].keep_appdata = !c->dec->keep_appdata || c->dec->keep_appdata(c->dec_ctx, d, &c->prot[d]);
 }
 
 static void on_sslv2(void *ctx, int side, const uint8_t *body, uint32_t len, uint64_t frame, const struct ts *t)
@@ -508,6 +548,7 @@ static void on_plaintext(void *ctx, int side, const uint8_t *p, uint32_t n, uint
 	uint32_t take = n < room ? n : room;
 	memcpy(d->prefix + d->prefix_len, p, take);
 	d->prefix_len = (uint8_t)(d->prefix_len + take);
+	starttls_feed(&c->starttls, c->s, side, p, n, frame);
 }
 
 static void on_resync(void *ctx, int side, uint64_t frame, uint64_t skipped, bool starttls)
@@ -558,6 +599,7 @@ struct tls_conn *tls_conn_new(struct session *s, const bool mid_stream[2], struc
 		c->prot[side].null_mac = -1;
 		tls_rec_init(&c->rec[side], mid_stream[side]);
 	}
+	c->proxy_done = mid_stream[SIDE_CLIENT];
 	return c;
 }
 
@@ -577,6 +619,21 @@ const struct tls_protection *tls_conn_protection(const struct tls_conn *c, int s
 
 void tls_conn_data(struct tls_conn *c, int side, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
 {
+	if (side == SIDE_CLIENT && !c->proxy_done) {
+		/* a PROXY protocol header is taken off before the record layer */
+		struct rd held, rest;
+		c->proxy_done = proxy_feed(&c->proxy, c->s, p, n, frame, &held, &rest);
+		if (rd_left(&held))
+			tls_rec_feed(&c->rec[side], side, held.p, (uint32_t)held.len, frame, t, &record_callbacks, c);
+		if (c->proxy_done) {
+			proxy_pre_free(c->proxy);
+			c->proxy = NULL;
+		}
+		p = rest.p;
+		n = (uint32_t)rest.len;
+		if (!n)
+			return;
+	}
 	tls_rec_feed(&c->rec[side], side, p, n, frame, t, &record_callbacks, c);
 }
 
@@ -593,6 +650,12 @@ void tls_conn_gap(struct tls_conn *c, int side, uint32_t n, uint64_t frame, cons
 	}
 	d->gaps++;
 	d->gap_bytes += n;
+	starttls_gap(c->starttls, side);
+	if (side == SIDE_CLIENT && !c->proxy_done) {
+		c->proxy_done = true;   /* the header, if any, was lost */
+		proxy_pre_free(c->proxy);
+		c->proxy = NULL;
+	}
 	if (c->prot[side].epoch != TLS_EPOCH_CLEAR)
 		c->prot[side].seq_lost = true;
 	hs_reset(c, &c->hs[side]);
@@ -634,5 +697,7 @@ void tls_conn_free(struct tls_conn *c)
 	}
 	if (c->dec && c->dec->release)
 		c->dec->release(c->dec_ctx);
+	starttls_free(c->starttls);
+	proxy_pre_free(c->proxy);
 	mem_free(c);
 }

@@ -424,6 +424,12 @@ int tls_decrypt_use(struct tls_decrypt *d, int dir, int keys, struct tls_dec_sta
 	return code;
 }
 
+void tls_decrypt_set_seq(struct tls_decrypt *d, int dir, uint64_t seq)
+{
+	if (d && dir >= 0 && dir <= 1 && d->dir[dir].on && (d->aead || d->p.version == TLS13))
+		d->dir[dir].seq = seq;
+}
+
 int tls_decrypt_key_update(struct tls_decrypt *d, int dir, struct tls_dec_status *st)
 {
 	if (!d || dir < 0 || dir > 1)

@@ -91,6 +91,12 @@ void tls_decrypt_free(struct tls_decrypt *d);
 /* Switches dir to the keys of an epoch (enum tls_dec_keys), sequence number 0. */
 int tls_decrypt_use(struct tls_decrypt *d, int dir, int keys, struct tls_dec_status *st);
 
+/* The sequence number of dir's next record: records of the epoch that went
+ * by unopened (0-RTT data before the ServerHello named the suite) still
+ * count (RFC 8446 §5.3). No-op for TLS <= 1.2 CBC and RC4, whose state
+ * chains from record to record. */
+void tls_decrypt_set_seq(struct tls_decrypt *d, int dir, uint64_t seq);
+
 /* TLS 1.3 KeyUpdate (RFC 8446 §7.2): dir's next application traffic secret. */
 int tls_decrypt_key_update(struct tls_decrypt *d, int dir, struct tls_dec_status *st);
 

@@ -6,6 +6,7 @@
 
 #include "limits.h"
 #include "rd.h"
+#include "tls_handshake13.h"
 #include "tls_names.h"
 #include "tls_suite.h"
 #include "x509.h"
@@ -473,8 +474,13 @@ static bool parse_server_hello(struct session *s, struct rd r, uint64_t frame, u
 		s->tls13 = true;
 		return true;
 	}
-	if (s->sh.present)
-		return is_hrr;   /* a second one: renegotiation, timeline only */
+	if (s->sh.present) {
+		/* a second one: renegotiation, timeline only; its random and suite
+		 * make the keys of the renegotiated connection (a key log decrypts on) */
+		if (!is_hrr)
+			tls_later_server_hello(s, r, random);
+		return is_hrr;
+	}
 	struct server_hello *sh = &s->sh;
 	sh->present = true;
 	sh->frame = frame;
@@ -567,6 +573,8 @@ static void parse_certificate(struct session *s, int side, struct rd r, uint64_t
 			break;
 		}
 		c->count++;
+		if (tls13)
+			tls13_cert_entry_extensions(s, side, c->count - 1, exts, frame);
 		if (rd_left(&der) == 0 && empty++ == 0)
 			first_empty = c->count - 1;
 		if (c->n >= entries)
@@ -805,20 +813,6 @@ static void parse_certificate_status(struct session *s, struct rd r, uint64_t fr
 	trailing(s, frame, HS_CERTIFICATE_STATUS, &r, "response");
 }
 
-static void parse_new_session_ticket(struct session *s, struct rd r, uint64_t frame)
-{
-	struct new_session_ticket *t = &s->ticket;
-	struct rd ticket;
-	t->present = true;
-	t->frame = frame;
-	if (!rd_u32(&r, &t->lifetime_hint) || !rd_vec16(&r, &ticket)) {
-		malformed(s, frame, HS_NEW_SESSION_TICKET, "truncated");
-		return;
-	}
-	t->ticket_len = (uint32_t)rd_left(&ticket);
-	trailing(s, frame, HS_NEW_SESSION_TICKET, &r, "ticket");
-}
-
 /* A ClientHello after the first (and the HelloRetryRequest's second): kept
  * whole, up to LIM_LATER_HELLOS, for its fingerprint. */
 static void later_client_hello(struct session *s, struct rd r, uint64_t frame, uint32_t len)
@@ -888,7 +882,7 @@ void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_
 	case HS_CERTIFICATE_STATUS:
 		parse_certificate_status(s, r, frame);
 		break;
-	case HS_FINISHED:   /* in the clear only with a NULL cipher */
+	case HS_FINISHED:   /* in the clear only with a NULL cipher, else decrypted */
 		if (!s->dir[side].finished) {
 			s->dir[side].finished = true;
 			s->dir[side].finished_frame = frame;
@@ -896,10 +890,10 @@ void tls_parse_handshake(struct session *s, int side, uint8_t type, const uint8_
 		}
 		break;
 	case HS_NEW_SESSION_TICKET:
-		if (!tls_version_is_13(msg_version(s)))
-			parse_new_session_ticket(s, r, frame);
+		tls_parse_new_session_ticket(s, r, frame, tls_version_is_13(msg_version(s)));
 		break;
 	default:
+		tls13_parse_message(s, side, type, body, len, frame);
 		break;
 	}
 }

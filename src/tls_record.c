@@ -263,12 +263,7 @@ static bool feed_plaintext(struct feed *f)
 	struct tls_rec_hdr h;
 	if (f->segment_start && read_header(f->in, &h) && plausible(&h) && h.type == TLS_CT_HANDSHAKE)
 		return resume_here(f, true);
-	if (d->skipped < LIM_PLAINTEXT_PREFIX) {
-		rest_is_plaintext(f);
-	} else {
-		d->skipped += rd_left(&f->in);
-		rd_skip(&f->in, rd_left(&f->in));
-	}
+	rest_is_plaintext(f);   /* all of it, for the STARTTLS scanner (up to LIM_STARTTLS_SCAN) */
 	if (d->skipped > LIM_STARTTLS_SCAN)
 		d->state = RS_DEAD;
 	return false;

@@ -5,8 +5,8 @@
 #
 #   1. a pcapng of two interfaces, Ethernet and raw IP (mergecap -a): every connection of both
 #      inputs, at its frames in the merged file, and tshark_diff.py agrees on every stream
-#   2. a pcapng with the key log embedded (editcap --inject-secrets tls,...): the same report
-#      as the plain capture (the Decryption Secrets Block is read past, frames unchanged)
+#   2. a pcapng with the key log embedded (editcap --inject-secrets tls,...): decrypted, the
+#      same report as the plain capture with --keylog (frames unchanged)
 #   3. a nanosecond pcapng (editcap -F pcapng of the nsec variant): tshark_diff.py agrees
 #   4. pcap, pcapng and gzip (of either) from a pipe (-r -): the same report as from the file
 #
@@ -67,11 +67,14 @@ fi
 for base in tls13-ok mtls-nginx-verify-on; do
 	editcap --inject-secrets "tls,pcaps/$base.keys" -F pcapng "pcaps/$base.pcap" "$tmp/$base-dsb.pcapng" 2>/dev/null ||
 		fail "editcap --inject-secrets $base"
-	"$TLSDIAG" -v -r "pcaps/$base.pcap" 2>&1 | grep -v '^Input:' >"$tmp/plain.txt"
-	"$TLSDIAG" -v -r "$tmp/$base-dsb.pcapng" 2>&1 | grep -v '^Input:' | sed "s|$tmp/$base-dsb.pcapng|pcaps/$base.pcap|" \
+	"$TLSDIAG" -v -r "pcaps/$base.pcap" --keylog "pcaps/$base.keys" 2>&1 | grep -v '^Input:' >"$tmp/plain.txt"
+	"$TLSDIAG" -v -r "$tmp/$base-dsb.pcapng" 2>&1 | grep -v '^Input:' |
+		sed "s|pcapng DSB in $tmp/$base-dsb.pcapng|pcaps/$base.keys|; s|$tmp/$base-dsb.pcapng|pcaps/$base.pcap|" \
 		>"$tmp/dsb.txt"
-	if diff -u "$tmp/plain.txt" "$tmp/dsb.txt" >"$tmp/diff"; then
-		ok "$base with a Decryption Secrets Block: the same report"
+	if ! grep -q "decrypted with pcaps/$base.keys line" "$tmp/dsb.txt"; then
+		fail "$base with a Decryption Secrets Block: not decrypted"
+	elif diff -u "$tmp/plain.txt" "$tmp/dsb.txt" >"$tmp/diff"; then
+		ok "$base with a Decryption Secrets Block: decrypted, the same report as with --keylog"
 	else
 		fail "$base with a Decryption Secrets Block"
 		head -20 "$tmp/diff"

@@ -4,7 +4,10 @@
 Usage: tshark_diff.py --tlsdiag PATH [--exceptions FILE] [-j N] [-v] CAPTURE...
 
 For every capture, runs `tlsdiag --json` and tshark once (PDML output, TCP
-reassembly including out-of-order segments), and compares per TCP stream:
+reassembly including out-of-order segments), and compares per TCP stream.
+A capture NAME.pcap with a key log NAME.keys beside it is decrypted by both
+(tlsdiag --keylog, tshark -o tls.keylog_file), so the decrypted messages,
+certificates, CA names and alerts are compared too:
 
   messages             the ordered (frame, direction, type) list of every
                        handshake message, ChangeCipherSpec, alert, encrypted
@@ -152,9 +155,20 @@ class Exceptions:
 
 # ---------------------------------------------------------------- tlsdiag
 
-def run_tlsdiag(tlsdiag, cap):
+def keylog_of(cap):
+    """NAME.keys beside NAME.pcap: the key log both tools decrypt with."""
+    base = cap
+    for ext in (".gz", ".pcapng", ".pcap"):
+        if base.endswith(ext):
+            base = base[:-len(ext)]
+    k = base + ".keys"
+    return k if os.path.isfile(k) else None
+
+
+def run_tlsdiag(tlsdiag, cap, keylog=None):
+    extra = ["--keylog", keylog] if keylog else []
     try:
-        p = subprocess.run([tlsdiag, "--json", "--json-full", "-r", cap],
+        p = subprocess.run([tlsdiag, "--json", "--json-full", "-r", cap] + extra,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=600)
     except OSError as e:
@@ -297,6 +311,16 @@ def parse_handshake(hs, frame, src, st, sslv2=False):
         dlen = _int(_show(hs, "tls.handshake.dnames_len"))
         count, trunc = 0, False
         dn = _child(hs, "tls.handshake.dnames")
+        if dn is None and _child(hs, "tls.handshake.certificate_request_context_length") is not None:
+            # TLS 1.3 (RFC 8446 4.3.2): the names sit in the
+            # certificate_authorities extension; without it the list is empty.
+            dlen, dn = 0, None
+            for f in _field_tree(hs):
+                if f.get("name") == "tls.handshake.dnames_len":
+                    dlen = _int(f.get("show"))
+                elif f.get("name") == "tls.handshake.dnames":
+                    dn = f
+                    break
         if dn is not None:
             count = len(_children(dn, "tls.handshake.dname"))
             trunc = _child(dn, "tls.handshake.dnames_truncated") is not None
@@ -348,9 +372,11 @@ class TsharkResult:
         self.cmd = None
 
 
-def run_tshark(tshark, cap, ports, env, display_filter=True):
+def run_tshark(tshark, cap, ports, env, display_filter=True, keylog=None):
     res = TsharkResult()
     cmd = [tshark, "-n", "-r", cap] + TSHARK_PREFS
+    if keylog:
+        cmd += ["-o", "tls.keylog_file:" + keylog]
     for p in ports:
         cmd += ["-d", "tcp.port==%d,tls" % p]
     if display_filter:
@@ -680,7 +706,8 @@ def compare_capture(doc, ts):
 def check_capture(cap, args, env):
     t0 = time.time()
     out = {"cap": cap, "diffs": [], "notes": []}
-    doc, err = run_tlsdiag(args.tlsdiag, cap)
+    keylog = keylog_of(cap)
+    doc, err = run_tlsdiag(args.tlsdiag, cap, keylog)
     if err:
         out["diffs"].append(("-", "capture", err))
         return out
@@ -688,7 +715,7 @@ def check_capture(cap, args, env):
         if inp.get("error"):
             out["notes"].append("tlsdiag input error: %s" % inp["error"])
     ports = decode_as_ports(doc, tshark_tls_ports(args.tshark, env))
-    ts = run_tshark(args.tshark, cap, ports, env, not args.no_display_filter)
+    ts = run_tshark(args.tshark, cap, ports, env, not args.no_display_filter, keylog)
     out["cmd"] = ts.cmd
     if ts.error:
         out["diffs"].append(("-", "capture", ts.error))

@@ -806,6 +806,67 @@ static void test_too_many_vlan_tags(void)
 	bb_free(&f);
 }
 
+/* ---- Cisco MetaData and ERSPAN ----
+ *
+ * No capture of these was at hand: the frames wrap frame 11 of
+ * pcaps/starttls-smtp.pcap (a real ClientHello) in the headers as
+ * Wireshark's cmd and erspan dissectors read them; tshark 4 decodes each
+ * to the same TCP segment, except ERSPAN III with frame type 2 (IP), which
+ * the draft defines and tshark leaves as data.
+ */
+static const char real_eth_frame[] =
+	"00000000000000000000000008004500017911cb4000400629b27f0000017f000001ce4059d908a12ff2b9db96118018"
+	"0040ff6d00000101080a5a6f9fdca4c8bd0916030101400100013c0303ba4489113260c94d1f9bd1e8661dd65dc3ef67"
+	"1be3d0d171c7e59b880f90aadb20bc73ab999e4537650ccc23b4525834900043bc35837a2dd4d814f5cd8fa9fa22003e"
+	"130213031301c02cc030009fcca9cca8ccaac02bc02f009ec024c028006bc023c0270067c00ac0140039c009c0130033"
+	"009d009c003d003c0035002f00ff010000b50000001800160000137365727665722e6578616d706c652e74657374000b"
+	"000403000102000a00160014001d0017001e0019001801000101010201030104002300000016000000170000000d002a"
+	"0028040305030603080708080809080a080b080408050806040105010601030303010302040205020602002b00090803"
+	"04030303020301002d00020101003300260024001d00205a9cfd61c36a6473d5ee9f1a835522fe92cefcc479f3c70472"
+	"31da09d9b3416a";
+
+static void check_encapsulated(const char *prefix, bool ip_only)
+{
+	static uint8_t buf[1024];
+	size_t n = test_unhex(prefix, buf, sizeof buf);
+	uint8_t inner[512];
+	size_t m = test_unhex(real_eth_frame, inner, sizeof inner);
+	size_t skip = ip_only ? 14 : 0;
+	memcpy(buf + n, inner + skip, m - skip);
+	n += m - skip;
+	struct decoded d;
+	CU_ASSERT_EQUAL_FATAL(decode_packet(DLT_EN10MB, buf, (uint32_t)n, (uint32_t)n, &d), DEC_TCP);
+	CU_ASSERT_EQUAL(d.af, 4);
+	CU_ASSERT_EQUAL(d.sport, 52800);
+	CU_ASSERT_EQUAL(d.dport, 23001);
+	CU_ASSERT_EQUAL(d.payload_len, 325);
+	CU_ASSERT_EQUAL(memcmp(d.src, "\x7f\x00\x00\x01", 4), 0);
+	/* a cut inside the headers is never a segment, and nothing is read past it */
+	struct guard g = { 0 };
+	for (size_t k = 0; k < n - m + skip + 20; k++) {
+		const uint8_t *p = guard_move(&g, buf, k);
+		CU_ASSERT_NOT_EQUAL(decode_packet(DLT_EN10MB, p, (uint32_t)k, (uint32_t)k, &d), DEC_TCP);
+	}
+	guard_free(&g);
+}
+
+static void test_cisco_metadata_and_erspan(void)
+{
+	/* Cisco MetaData: version 1, length 1, option 0x0001, SGT 10, IPv4 */
+	check_encapsulated("020000000002020000000001 8909 0101 0001 000a 0800", true);
+	/* ERSPAN type I: GRE without sequence number, no ERSPAN header */
+	check_encapsulated("020000000002020000000001 0800 4500019f12344000402f12fa0a0000010a000002 0000 88be", false);
+	/* type II: GRE with sequence number, 8-byte header (version 1, session 100) */
+	check_encapsulated("020000000002020000000001 0800 450001ab12344000402f12ee0a0000010a000002 1000 88be 00000007"
+			   " 10000064 00000000", false);
+	/* type III: 12-byte header (version 2, timestamp, SGT 10), Ethernet frame */
+	check_encapsulated("020000000002020000000001 0800 450001af12344000402f12ea0a0000010a000002 1000 22eb 00000007"
+			   " 20000064 11223344 000a 0000", false);
+	/* type III, frame type IP, with the 8-byte platform subheader */
+	check_encapsulated("020000000002020000000001 0800 450001a912344000402f12f00a0000010a000002 1000 22eb 00000007"
+			   " 20000064 11223344 000a 0801 0000000000000000", true);
+}
+
 void register_decode_tests(void)
 {
 	CU_pSuite suite = CU_add_suite("decode", NULL, NULL);
@@ -844,4 +905,5 @@ void register_decode_tests(void)
 	CU_add_test(suite, "IPv6 extension header beyond the payload length is invalid (not truncated)",
 		test_invalid_ipv6_extension_longer_than_payload);
 	CU_add_test(suite, "more than 8 VLAN tags is invalid", test_too_many_vlan_tags);
+	CU_add_test(suite, "Cisco MetaData, ERSPAN I, II, III around a real frame", test_cisco_metadata_and_erspan);
 }

@@ -12,7 +12,7 @@
 
 #include "decrypt_vectors.h"
 #include "rfc8448_vectors.h"
-#include "suite_table.h"
+#include "suite_ids.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define BUF 20000
@@ -122,8 +122,8 @@ static struct keylog *rfc8448_keylog(unsigned labels)
 
 static struct tls_decrypt *rfc8448_decryptor(struct keylog *kl)
 {
-	struct tls_decrypt_params p = { .version = 0x0304, .suite = &suite_named("TLS_AES_128_GCM_SHA256")->s,
-					.cipher = &ci_aes128gcm };
+	struct tls_decrypt_params p = { .version = 0x0304, .suite = suite_named("TLS_AES_128_GCM_SHA256")->s,
+					.cipher = suite_named("TLS_AES_128_GCM_SHA256")->c };
 	uint8_t sh[128];
 	rfc8448_client_random(p.client_random);
 	test_unhex(rfc8448_server_hello, sh, sizeof(sh));
@@ -303,7 +303,8 @@ static void test_rfc8448_key_problems(void)
 	tls_decrypt_free(d);
 
 	/* a connection the key log knows nothing of */
-	struct tls_decrypt_params p = { .version = 0x0304, .suite = &suites[11].s, .cipher = &ci_aes128gcm };
+	struct tls_decrypt_params p = { .version = 0x0304, .suite = suite_named("TLS_AES_128_GCM_SHA256")->s,
+					.cipher = suite_named("TLS_AES_128_GCM_SHA256")->c };
 	d = tls_decrypt_new(&p, kl, NULL, &st);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	EXPECT_CODE(tls_decrypt_use(d, 1, TLS_KEYS_HANDSHAKE, &st), TLS_DEC_NO_KEY, &st, "no entry");
@@ -358,20 +359,22 @@ static void expect_unsupported(uint16_t version, const struct tls_suite *s, cons
 
 static void test_unsupported(void)
 {
-	const struct tls_suite *gcm = &suite_named("ECDHE-RSA-AES128-GCM-SHA256")->s;
-	const struct tls_suite *cbc = &suite_named("ECDHE-RSA-AES128-SHA")->s;
+	const struct tls_suite *gcm = suite_named("ECDHE-RSA-AES128-GCM-SHA256")->s;
+	const struct tls_cipher_info *ci_aes128gcm = tls_cipher_info(gcm->cipher);
+	const struct tls_suite *cbc = suite_named("ECDHE-RSA-AES128-SHA")->s;
+	const struct tls_cipher_info *ci_aes128cbc = tls_cipher_info(cbc->cipher);
 	struct tls_suite idea = { 0x0007, "TLS_RSA_WITH_IDEA_CBC_SHA", TLS_KX_RSA, TLS_CIPHER_OTHER, TLS_MAC_SHA1,
 				  TLS_PRF_SHA256 };
 	struct tls_suite rc4 = { 0x0005, "TLS_RSA_WITH_RC4_128_SHA", TLS_KX_RSA, TLS_CIPHER_RC4_128, TLS_MAC_SHA1,
 				 TLS_PRF_SHA256 };
 	struct tls_suite gost = *cbc;
 	gost.mac = TLS_MAC_OTHER;
-	expect_unsupported(0x0300, gcm, &ci_aes128gcm, "SSL 3.0");
-	expect_unsupported(0x0305, gcm, &ci_aes128gcm, "an unknown version");
+	expect_unsupported(0x0300, gcm, ci_aes128gcm, "SSL 3.0");
+	expect_unsupported(0x0305, gcm, ci_aes128gcm, "an unknown version");
 	expect_unsupported(0x0303, NULL, NULL, "an unknown suite");
 	expect_unsupported(0x0303, &idea, &ci_idea, "IDEA");
-	expect_unsupported(0x0303, &gost, &ci_aes128cbc, "a MAC that is not HMAC");
-	expect_unsupported(0x0304, cbc, &ci_aes128cbc, "a CBC suite under TLS 1.3");
+	expect_unsupported(0x0303, &gost, ci_aes128cbc, "a MAC that is not HMAC");
+	expect_unsupported(0x0304, cbc, ci_aes128cbc, "a CBC suite under TLS 1.3");
 	/* RC4 decrypts where libcrypto still has it (the legacy provider), else it is named unsupported */
 	EVP_CIPHER *have = EVP_CIPHER_fetch(NULL, "RC4", NULL);
 	if (!have)
@@ -405,7 +408,7 @@ static struct tls_decrypt *case_decryptor(struct drive *v)
 {
 	const struct tsuite *ts = suite_named(v->c->suite);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ts);
-	struct tls_decrypt_params p = { .version = version_of(v->c->protocol), .suite = &ts->s, .cipher = ts->c,
+	struct tls_decrypt_params p = { .version = version_of(v->c->protocol), .suite = ts->s, .cipher = ts->c,
 					.encrypt_then_mac = v->c->etm };
 	test_unhex(v->c->client_random, p.client_random, 32);
 	test_unhex(v->c->server_random, p.server_random, 32);

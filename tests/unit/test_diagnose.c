@@ -1077,6 +1077,88 @@ static void test_not_tls(void)
 }
 
 /* ======================================================================
+ * starttls-refused, no-tls-after-starttls
+ * ====================================================================== */
+
+static void starttls(struct session *s, int proto, uint64_t req, int answer, uint64_t ans, const char *words)
+{
+	s->starttls.proto = (uint8_t)proto;
+	s->starttls.requested = true;
+	s->starttls.request = "STARTTLS";
+	s->starttls.request_frame = req;
+	s->starttls.answer = (uint8_t)answer;
+	s->starttls.answer_frame = ans;
+	s->starttls.words_len = (uint8_t)strlen(words);
+	memcpy(s->starttls.words, words, strlen(words));
+}
+
+static void test_starttls_rules(void)
+{
+	struct diag_opts o = opts_none();
+	struct session *s;
+
+	/* refused: the server's words quoted, not-tls silent */
+	s = new_session();
+	set_prefix(s, SIDE_CLIENT, 4, "EHLO c\r\nSTARTTLS\r\n");
+	set_prefix(s, SIDE_SERVER, 3, "220 mx ESMTP\r\n");
+	starttls(s, STLS_SMTP, 6, STLS_REFUSED, 7, "454 4.7.0 TLS not available due to local problem");
+	s->starttls.client_clear_after = 8;
+	fin_both(s, SIDE_CLIENT, 9, 10);
+	run(s, &o);
+	CU_ASSERT_EQUAL(s->outcome, OUTCOME_NOT_TLS);
+	EXPECT_FINDING_EXACT(s, "starttls-refused", SEV_ERROR, SIDE_SERVER, FRAMES(6, 7, 8));
+	EXPECT_SUMMARY(s, "starttls-refused", "the server refused (frame 7): \"454 4.7.0 TLS not available");
+	EXPECT_SUMMARY(s, "starttls-refused", "The client went on without TLS (frame 8)");
+	EXPECT_NO_FINDING(s, "not-tls");
+	EXPECT_NO_FINDING(s, "no-tls-after-starttls");
+	CU_ASSERT_EQUAL(s->findings.n, 1);
+	session_free(s);
+
+	/* agreed, then the client closed without a ClientHello */
+	s = new_session();
+	set_prefix(s, SIDE_CLIENT, 4, "a1 STARTTLS\r\n");
+	set_prefix(s, SIDE_SERVER, 3, "* OK\r\n");
+	starttls(s, STLS_IMAP, 4, STLS_ACCEPTED, 5, "a1 OK Begin TLS");
+	fin_both(s, SIDE_CLIENT, 6, 7);
+	run(s, &o);
+	EXPECT_FINDING_EXACT(s, "no-tls-after-starttls", SEV_ERROR, SIDE_CLIENT, FRAMES(4, 5, 6));
+	EXPECT_SUMMARY(s, "no-tls-after-starttls", "but the client sent no ClientHello; the client closed the connection");
+	EXPECT_NO_FINDING(s, "not-tls");
+	session_free(s);
+
+	/* no answer before the capture ended: a warning about the server */
+	s = new_session();
+	set_prefix(s, SIDE_CLIENT, 4, "STLS\r\n");
+	starttls(s, STLS_POP3, 4, STLS_NO_ANSWER, 0, "");
+	s->last_frame = 9;
+	run(s, &o);
+	EXPECT_FINDING_EXACT(s, "no-tls-after-starttls", SEV_WARNING, SIDE_SERVER, FRAMES(4));
+	EXPECT_SUMMARY(s, "no-tls-after-starttls", "the server did not answer before the capture ended (frame 9)");
+	session_free(s);
+
+	/* the client's bytes after the answer were lost: nothing is said */
+	s = new_session();
+	set_prefix(s, SIDE_CLIENT, 4, "STLS\r\n");
+	starttls(s, STLS_POP3, 4, STLS_ACCEPTED, 5, "+OK");
+	s->dir[SIDE_CLIENT].unobservable = true;
+	s->dir[SIDE_CLIENT].unobservable_frame = 6;
+	fin_both(s, SIDE_CLIENT, 7, 8);
+	run(s, &o);
+	EXPECT_NO_FINDING(s, "no-tls-after-starttls");
+	session_free(s);
+
+	/* agreed and TLS followed: silent */
+	s = GOOD12("api.example.test", &P.server, &P.inter);
+	set_prefix(s, SIDE_CLIENT, 2, "STARTTLS\r\n");
+	s->dir[SIDE_CLIENT].tls_start_frame = 4;
+	starttls(s, STLS_SMTP, 2, STLS_ACCEPTED, 3, "220 go ahead");
+	run(s, &o);
+	EXPECT_NO_FINDING(s, "no-tls-after-starttls");
+	EXPECT_NO_FINDING(s, "starttls-refused");
+	session_free(s);
+}
+
+/* ======================================================================
  * no-server-hello
  * ====================================================================== */
 
@@ -3294,12 +3376,13 @@ static void test_catalogue(void)
 	size_t n = 0;
 	const struct rule_info *r = diagnose_catalogue(&n);
 	static const char *const ids[] = {
-		"capture-incomplete", "not-tls", "no-server-hello", "version-or-cipher-mismatch", "client-cert-empty",
+		"capture-incomplete", "starttls-refused", "no-tls-after-starttls", "not-tls", "no-server-hello", "version-or-cipher-mismatch", "client-cert-empty",
 		"client-cert-missing", "client-cert-issuer-not-requested", "client-cert-unsuitable",
 		"server-chain-incomplete", "chain-order", "chain-root-sent", "chain-extra-cert", "cert-expired",
 		"cert-not-yet-valid", "cert-expires-soon", "capture-clock-suspect", "cert-self-signed", "cert-no-san", "hostname-mismatch",
 		"chain-untrusted", "weak-signature", "weak-key", "deprecated-version", "no-sni",
-		"tls13-certificates-encrypted", "renegotiation", "alert", "handshake-aborted",
+		"tls13-certificates-encrypted", "renegotiation", "alert", "handshake-aborted", "keylog-no-match",
+		"keylog-mismatch",
 	};
 	CU_ASSERT_EQUAL(n, sizeof ids / sizeof ids[0]);
 	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
@@ -3359,6 +3442,8 @@ void register_diagnose_tests(void)
 	CU_add_test(suite, "capture-incomplete: loss, snaplen, one direction; not after completion",
 		    test_capture_incomplete);
 	CU_add_test(suite, "not-tls: plain HTTP to TLS, HTTP answer to a ClientHello; not STARTTLS", test_not_tls);
+	CU_add_test(suite, "starttls-refused, no-tls-after-starttls: words, sides, severities; silent when lost",
+		    test_starttls_rules);
 	CU_add_test(suite, "no-server-hello: reset, close, client gives up, no answer; silent when not observable",
 		    test_no_server_hello);
 	CU_add_test(suite, "version-or-cipher-mismatch: handshake_failure, protocol_version, client refuses",

@@ -138,7 +138,8 @@ static void test_line_forms(void)
 			    "A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBFC0C1C2C3C4C5C6C7C8C9CACBCCCDCECF\r\n"
 			    "\t SERVER_TRAFFIC_SECRET_0  \t" R2 "   " S32 " \r\n"
 			    "CLIENT_TRAFFIC_SECRET_0 " R2 " " S32), 3);
-	CU_ASSERT_EQUAL(ws.n, 0);
+	/* accepted, each shape named once (issue 15) */
+	EXPECT_WARNINGS(&ws, "forms.keys:1: lines end with CRLF", "forms.keys:4: hex digits in upper case");
 	uint8_t r[32];
 	random_of(R1, r);
 	struct keylog_secret s;

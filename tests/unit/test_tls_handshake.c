@@ -1107,13 +1107,35 @@ static void test_certificate_status_ticket_verify_done(void)
 	CU_ASSERT_EQUAL(s->timeline_n, 6);
 	session_free(s);
 
-	/* a TLS 1.3 NewSessionTicket has another form: not read as 1.2 */
+	/* a TLS 1.3 NewSessionTicket (seen decrypted) has another form:
+	 * lifetime, age_add, nonce, ticket, extensions (RFC 8446 §4.6.1) */
+	s = session_new_for_test();
+	setup_sh13(s);
+	bb_reset(&b);
+	bb_u32(&b, 300);
+	bb_u32(&b, 0x12345678);
+	bb_begin(&b, 1);
+	bb_fill(&b, 0x00, 8);
+	bb_end(&b);
+	bb_begin(&b, 2);
+	bb_fill(&b, 0x71, 160);
+	bb_end(&b);
+	bb_u16(&b, 0);
+	parse(s, SIDE_SERVER, HS_NEW_SESSION_TICKET, &b, 9);
+	CU_ASSERT_TRUE(s->ticket.present);
+	CU_ASSERT_EQUAL(s->ticket.lifetime_hint, 300);
+	CU_ASSERT_EQUAL(s->ticket.ticket_len, 160);
+	CU_ASSERT_EQUAL(s->tickets13, 1);
+	EXPECT_NO_EVENTS(s);
+	session_free(s);
+	/* ... and the TLS 1.2 form is not one */
 	s = session_new_for_test();
 	setup_sh13(s);
 	bb_reset(&b);
 	build_ticket(&b);
 	parse(s, SIDE_SERVER, HS_NEW_SESSION_TICKET, &b, 9);
-	CU_ASSERT_FALSE(s->ticket.present);
+	CU_ASSERT_EQUAL(s->events_n, 1);
+	CU_ASSERT_STRING_EQUAL(s->events[0].id, "tls.malformed");
 	session_free(s);
 	bb_free(&b);
 }

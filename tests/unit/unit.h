@@ -37,6 +37,7 @@ void register_decrypt_tests(void);
 /* Hex (spaces and other separators skipped) to bytes, at most cap; returns the count (test_keylog.c). */
 size_t test_unhex(const char *hex, uint8_t *out, size_t cap);
 void register_fingerprint_tests(void);
+void register_starttls_tests(void);
 
 /* ---- helpers shared by the suites (test_support.c) ---- */
 

@@ -1,0 +1,282 @@
+#!/bin/bash
+# starttls-scenarios.sh - real captures of upgrades to TLS and of PROXY protocol headers, on loopback.
+#
+# Run as root from anywhere: bash pcaps/starttls-scenarios.sh [NAME...]  (default: all)
+# Each scenario starts a server, captures `tcpdump -i lo 'tcp port P'` while a
+# client connects once, and installs pcaps/NAME.pcap. Ports: PORT_BASE (23000) + n.
+#
+# Servers: PostgreSQL (initdb/postgres, a private cluster in a temp dir, run as
+# user postgres), OpenLDAP slapd (a private slapd.conf in a temp dir), nginx and
+# haproxy (PROXY protocol) are real. Debian ships SMTP/IMAP/POP3/FTP/XMPP/MySQL
+# servers too, but none is installed here: pcaps/starttls_standin.py stands in
+# for them (the clear-text part as the RFCs say, then Python's ssl, i.e. OpenSSL).
+# Clients: openssl s_client -starttls (real), psql, ldapsearch, python3's
+# smtplib, curl, haproxy. (A GSSENCRequest refused with N is not made here:
+# this PostgreSQL is built with GSSAPI and answers G over TCP.)
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+CERTS=$HERE/certs
+PORT_BASE=${PORT_BASE:-23000}
+WORK=$(mktemp -d /tmp/starttls-scen.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+CAP_PID=
+cleanup() {
+  for p in "${PIDS[@]}" $CAP_PID; do kill "$p" 2>/dev/null || true; done
+  [ -f "$WORK/pg/postmaster.pid" ] && su postgres -s /bin/sh -c "pg_ctl -D $WORK/pg -m immediate stop" >/dev/null 2>&1
+  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+log() { echo "== $*" >&2; }
+die() { echo "starttls-scenarios: $*" >&2; exit 1; }
+
+wait_port() {   # wait_port PORT: until something listens
+  for _ in $(seq 100); do
+    ss -ltn "sport = :$1" | grep -q LISTEN && return 0
+    sleep 0.1
+  done
+  die "nothing listens on port $1"
+}
+
+
+cap_begin() {   # cap_begin PORT
+  : >"$WORK/cap.err"
+  tcpdump -i lo -s 0 -U --immediate-mode -w "$WORK/cap.pcap" "tcp port $1" 2>"$WORK/cap.err" &
+  CAP_PID=$!
+  for _ in $(seq 100); do grep -q 'listening on' "$WORK/cap.err" && return 0; sleep 0.1; done
+  die "tcpdump did not start"
+}
+cap_end() {     # cap_end NAME: stop the capture, install pcaps/NAME.pcap
+  sleep 0.7
+  kill -INT "$CAP_PID"
+  wait "$CAP_PID" || true
+  grep -qx '0 packets dropped by kernel' "$WORK/cap.err" || die "$1: tcpdump dropped packets"
+  mv "$WORK/cap.pcap" "$HERE/$1.pcap"
+  log "$1: $(tcpdump -r "$HERE/$1.pcap" 2>/dev/null | wc -l) packets"
+}
+
+standin() {     # standin MODE PORT: one connection, in the background
+  python3 "$HERE/starttls_standin.py" "$1" "$2" "$CERTS/server-chain.pem" "$CERTS/server.key" >/dev/null &
+  PIDS+=($!)
+  wait_port "$2"
+}
+
+s_client() {    # s_client PROTO PORT [args]: one handshake, then close (stdin at EOF)
+  local proto=$1 port=$2
+  shift 2
+  timeout 10 openssl s_client -starttls "$proto" -connect "127.0.0.1:$port" -CAfile "$CERTS/ca-bundle.pem" \
+    -servername server.example.test "$@" </dev/null >"$WORK/client.out" 2>&1 || true
+}
+
+# ---- SMTP, IMAP, POP3, FTP, XMPP, MySQL: openssl s_client against stand-ins ----
+
+scen_simple() { # scen_simple NAME MODE PROTO PORT [s_client args]
+  local name=$1 mode=$2 proto=$3 port=$4
+  shift 4
+  standin "$mode" "$port"
+  cap_begin "$port"
+  s_client "$proto" "$port" "$@"
+  cap_end "$name"
+  wait "${PIDS[-1]}" 2>/dev/null || true
+}
+
+starttls_smtp() {
+  scen_simple starttls-smtp smtp smtp $((PORT_BASE + 1))
+  # the same connection as a capture that starts after the upgrade: found by its records
+  local sh
+  sh=$(tshark -r "$HERE/starttls-smtp.pcap" -Y 'tls.handshake.type == 2' -T fields -e frame.number | head -1)
+  editcap -r "$HERE/starttls-smtp.pcap" "$HERE/starttls-smtp-midstream.pcap" "$((sh + 1))-1000000"
+}
+starttls_imap() { scen_simple starttls-imap imap imap $((PORT_BASE + 2)); }
+starttls_pop3() { scen_simple starttls-pop3 pop3 pop3 $((PORT_BASE + 3)); }
+starttls_ftp() { scen_simple starttls-ftp ftp ftp $((PORT_BASE + 4)); }
+starttls_xmpp() { scen_simple starttls-xmpp xmpp xmpp $((PORT_BASE + 5)) -xmpphost example.test; }
+starttls_mysql() { scen_simple starttls-mysql mysql mysql $((PORT_BASE + 6)); }
+
+# The server agrees (220), but the client's TLS library has no cipher suite it
+# may use (TLS 1.3 only, empty suite list): it fails before its ClientHello.
+starttls_smtp_no_tls() {
+  scen_simple starttls-smtp-no-tls smtp smtp $((PORT_BASE + 7)) -tls1_3 -ciphersuites ''
+  grep -q 'no ciphers available\|No ciphers enabled' "$WORK/client.out" || die "starttls-smtp-no-tls: $(cat "$WORK/client.out")"
+}
+
+# The server refuses (454); python's smtplib raises and quits in the clear.
+starttls_smtp_refused() {
+  local port=$((PORT_BASE + 8))
+  standin smtp-refuse "$port"
+  cap_begin "$port"
+  python3 - "$port" <<'EOF' || true
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.example.test")
+try:
+    s.starttls()
+except smtplib.SMTPResponseException as e:
+    print("refused:", e.smtp_code, e.smtp_error.decode())
+s.quit()
+EOF
+  cap_end starttls-smtp-refused
+}
+
+# ---- PostgreSQL: a private cluster ----
+
+pg_start() {    # pg_start SSL(on|off) PORT
+  local ssl=$1 port=$2
+  if [ ! -d "$WORK/pg" ]; then
+    install -d -o postgres "$WORK/pg" "$WORK/pgsock"
+    su postgres -s /bin/sh -c "initdb -D $WORK/pg -A trust -U postgres" >/dev/null
+    install -o postgres -m 600 "$CERTS/server.key" "$WORK/pg/server.key"
+    install -o postgres -m 644 "$CERTS/server-chain.pem" "$WORK/pg/server.crt"
+  fi
+  su postgres -s /bin/sh -c "pg_ctl -D $WORK/pg -w -l $WORK/pgsock/pg.log -o \"-c ssl=$ssl -c port=$port \
+    -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pgsock\" start" >/dev/null
+}
+pg_stop() { su postgres -s /bin/sh -c "pg_ctl -D $WORK/pg -w -m fast stop" >/dev/null; }
+
+starttls_postgres() {
+  local port=$((PORT_BASE + 10))
+  pg_start on "$port"
+  cap_begin "$port"
+  PGSSLROOTCERT=$CERTS/ca-bundle.pem psql "host=localhost port=$port user=postgres dbname=postgres \
+    sslmode=verify-full gssencmode=disable" -Atc 'select ssl from pg_stat_ssl where pid = pg_backend_pid()' \
+    >"$WORK/client.out"
+  grep -qx t "$WORK/client.out" || die "postgres: not over TLS: $(cat "$WORK/client.out")"
+  cap_end starttls-postgres
+  pg_stop
+}
+
+# ssl = off: the server answers N; psql with sslmode=require gives up, with
+# sslmode=prefer it goes on in the clear.
+starttls_postgres_refused() {
+  local port=$((PORT_BASE + 11))
+  pg_start off "$port"
+  cap_begin "$port"
+  psql "host=127.0.0.1 port=$port user=postgres dbname=postgres sslmode=require gssencmode=disable" \
+    -Atc 'select 1' >"$WORK/client.out" 2>&1 && die "postgres-refused: psql connected"
+  grep -q 'does not support SSL' "$WORK/client.out" || die "postgres-refused: $(cat "$WORK/client.out")"
+  psql "host=127.0.0.1 port=$port user=postgres dbname=postgres sslmode=prefer gssencmode=disable" \
+    -Atc 'select 1' >/dev/null
+  cap_end starttls-postgres-refused
+  pg_stop
+}
+
+# ---- OpenLDAP slapd: a private slapd.conf ----
+
+slapd_start() { # slapd_start TLS(yes|no) PORT
+  local tls=$1 port=$2 d=$WORK/ldap-$2
+  mkdir -p "$d/db"
+  {
+    echo "include /etc/ldap/schema/core.schema"
+    echo "pidfile $d/slapd.pid"
+    echo "modulepath /usr/lib/ldap"
+    echo "moduleload back_mdb"
+    if [ "$tls" = yes ]; then
+      echo "TLSCACertificateFile $CERTS/ca-bundle.pem"
+      echo "TLSCertificateFile $CERTS/server-chain.pem"
+      echo "TLSCertificateKeyFile $CERTS/server.key"
+    fi
+    echo "database mdb"
+    echo "suffix \"dc=example,dc=test\""
+    echo "rootdn \"cn=admin,dc=example,dc=test\""
+    echo "rootpw secret"
+    echo "directory $d/db"
+  } >"$d/slapd.conf"
+  slapd -f "$d/slapd.conf" -h "ldap://127.0.0.1:$port/" -u root -g root
+  wait_port "$port"
+  PIDS+=("$(cat "$d/slapd.pid")")
+}
+slapd_stop() { kill "$(cat "$WORK/ldap-$1/slapd.pid")"; sleep 0.3; }
+
+starttls_ldap() {
+  local port=$((PORT_BASE + 20))
+  slapd_start yes "$port"
+  cap_begin "$port"
+  LDAPTLS_CACERT=$CERTS/ca-bundle.pem ldapsearch -ZZ -H "ldap://127.0.0.1:$port" -x -s base -b "" \
+    namingContexts >"$WORK/client.out"
+  cap_end starttls-ldap
+  slapd_stop "$port"
+}
+
+starttls_ldap_refused() {
+  local port=$((PORT_BASE + 21))
+  slapd_start no "$port"
+  cap_begin "$port"
+  LDAPTLS_CACERT=$CERTS/ca-bundle.pem ldapsearch -ZZ -H "ldap://127.0.0.1:$port" -x -s base -b "" \
+    namingContexts >"$WORK/client.out" 2>&1 && die "ldap-refused: StartTLS succeeded"
+  cap_end starttls-ldap-refused
+  slapd_stop "$port"
+}
+
+# ---- PROXY protocol: nginx with proxy_protocol on its TLS listener ----
+
+nginx_start() { # nginx_start PORT
+  local d=$WORK/nginx
+  mkdir -p "$d/logs"
+  cat >"$d/nginx.conf" <<EOF
+daemon off;
+pid $d/nginx.pid;
+error_log $d/logs/error.log;
+events { worker_connections 16; }
+http {
+  access_log $d/logs/access.log;
+  log_format pp '\$proxy_protocol_addr:\$proxy_protocol_port';
+  server {
+    listen 127.0.0.1:$1 ssl proxy_protocol;
+    ssl_certificate $CERTS/server-chain.pem;
+    ssl_certificate_key $CERTS/server.key;
+    access_log $d/logs/pp.log pp;
+    location / { return 200 "ok\n"; }
+  }
+}
+EOF
+  nginx -p "$d" -c "$d/nginx.conf" &
+  PIDS+=($!)
+  wait_port "$1"
+}
+
+# curl sends a v1 line with its own addresses
+proxy_v1() {
+  local port=$((PORT_BASE + 30))
+  nginx_start "$port"
+  cap_begin "$port"
+  curl -sS --haproxy-protocol --cacert "$CERTS/ca-bundle.pem" "https://localhost:$port/" >/dev/null
+  cap_end proxy-v1
+  kill "${PIDS[-1]}"
+  wait "${PIDS[-1]}" 2>/dev/null || true
+}
+
+# haproxy in TCP mode passes TLS through and prepends a v2 header with TLVs
+proxy_v2() {
+  command -v haproxy >/dev/null || die "proxy-v2 needs haproxy (apt-get install haproxy)"
+  local port=$((PORT_BASE + 31)) front=$((PORT_BASE + 32))
+  nginx_start "$port"
+  cat >"$WORK/haproxy.cfg" <<EOF
+global
+  maxconn 16
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 5s
+  timeout server 5s
+frontend fe
+  bind 127.0.0.1:$front
+  unique-id-format %{+X}o%ci:%cp_%fi:%fp_%Ts
+  default_backend be
+backend be
+  server nginx 127.0.0.1:$port send-proxy-v2 proxy-v2-options unique-id,crc32c
+EOF
+  haproxy -f "$WORK/haproxy.cfg" -db &
+  PIDS+=($!)
+  wait_port "$front"
+  cap_begin "$port"
+  curl -sS --cacert "$CERTS/ca-bundle.pem" "https://localhost:$front/" >/dev/null
+  cap_end proxy-v2
+}
+
+ALL="starttls_smtp starttls_smtp_no_tls starttls_smtp_refused starttls_imap starttls_pop3 starttls_ftp
+starttls_xmpp starttls_mysql starttls_postgres starttls_postgres_refused starttls_ldap starttls_ldap_refused
+proxy_v1 proxy_v2"
+[ "$(id -u)" = 0 ] || die "run as root (tcpdump, the postgres user)"
+for s in ${*:-$ALL}; do
+  log "${s//_/-}"
+  "${s//-/_}"
+done

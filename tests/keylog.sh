@@ -1,0 +1,165 @@
+#!/bin/sh
+# keylog.sh - hostile key logs (issue 11) and the shapes of issue 15, and the privacy rule: no
+# secret of a key log ever appears in any output.
+#
+# Each case writes a key log around the real lines of pcaps/tls13-mtls-empty-openssl.keys, runs
+# tlsdiag on pcaps/tls13-mtls-empty-openssl.pcap with it and checks: no crash or hang (exit 0 or 1),
+# every stderr line is "tlsdiag: FILE:LINE: ..." (or names FILE), at most the expected number of
+# them with the expected texts, and whether the connection was still decrypted (the TLS 1.3 empty
+# client Certificate is found: client-cert-empty with the decrypted certificate_required alert).
+# Then every secret of the key log, lower and upper case, is searched for in the text (-v), JSON,
+# JSON Lines and markdown reports and in stderr; and the server's HTTP status line is all that is
+# shown of the decrypted application data.
+#
+# Environment: TLSDIAG (the binary), srcdir; KEYLOG_TIMEOUT (seconds per run, default 60).
+set -u
+srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+TLSDIAG=${TLSDIAG:-$(pwd)/tlsdiag}
+case "$TLSDIAG" in /*) ;; *) TLSDIAG=$(pwd)/$TLSDIAG ;; esac
+command -v python3 >/dev/null 2>&1 || { echo "SKIP: keylog.sh needs python3"; exit 77; }
+cd "$srcdir" || exit 99
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+exec python3 - "$TLSDIAG" "$tmp" "${KEYLOG_TIMEOUT:-60}" <<'PY'
+import json, os, random, re, subprocess, sys, time
+tlsdiag, tmp, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3])
+CAP = "pcaps/tls13-mtls-empty-openssl.pcap"
+REAL = [l for l in open("pcaps/tls13-mtls-empty-openssl.keys").read().splitlines() if l and not l.startswith("#")]
+BASE = ["--ca-file", "pcaps/certs/ca-bundle.pem"]
+rnd = random.Random(11)
+fails = 0
+
+def hexs(n):
+    return "".join(rnd.choice("0123456789abcdef") for _ in range(2 * n))
+
+def run(keys, fmt=(), extra=()):
+    cmd = [tlsdiag, *fmt, *BASE, *extra, "-r", CAP]
+    for k in keys:
+        cmd += ["--keylog", k]
+    t0 = time.time()
+    p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+    return p, time.time() - t0
+
+def decrypted(keys):
+    p, _ = run(keys, ["--json"])
+    doc = json.loads(p.stdout)
+    c = doc["connections"][0]
+    ids = {(f["id"], f["severity"]) for f in c["findings"]}
+    alert = [a for a in c["alerts"] if a.get("code") == 116 and a.get("decrypted")]
+    return ("client-cert-empty", "error") in ids and bool(alert)
+
+def case(name, body, warn_max, want=(), decrypts=True, exit_ok=(0, 1), data=None):
+    global fails
+    path = os.path.join(tmp, name + ".keys")
+    with open(path, "wb") as f:
+        f.write(data if data is not None else body.encode())
+    p, secs = run([path])
+    err = p.stderr.decode("utf-8", "replace").splitlines()
+    problems = []
+    if p.returncode not in exit_ok:
+        problems.append("exit status %d" % p.returncode)
+    if len(err) > warn_max:
+        problems.append("%d stderr lines, at most %d:\n      %s" % (len(err), warn_max, "\n      ".join(err[:8])))
+    for line in err:
+        if not line.startswith("tlsdiag: ") or path not in line:
+            problems.append("stderr line does not name the key log: %r" % line[:160])
+            break
+    for w in want:
+        if not any(re.search(w, l) for l in err):
+            problems.append("no stderr line matches %r: %r" % (w, err[:4]))
+    if decrypts is not None and p.returncode in (0, 1) and decrypted([path]) != decrypts:
+        problems.append("decrypted: %s, expected %s" % (not decrypts, decrypts))
+    if problems:
+        fails += 1
+        print("FAIL %s: %s" % (name, "; ".join(problems)))
+    else:
+        print("ok   %s (%d warnings, %.2f s)" % (name, len(err), secs))
+    return secs
+
+nl = "\n".join
+R = REAL[0].split()[1]
+case("plain", nl(REAL) + "\n", 0)
+case("bad-hex", nl(REAL) + "\nCLIENT_HANDSHAKE_TRAFFIC_SECRET %s %s\n" % (R, "zz" * 48), 1,
+     [r":%d: the CLIENT_HANDSHAKE_TRAFFIC_SECRET secret is not hex" % (len(REAL) + 1)])
+case("bad-random", "SERVER_TRAFFIC_SECRET_0 %s %s\n" % ("g" * 64, hexs(48)) + nl(REAL) + "\n", 1,
+     [r":1: the client random is not hex"])
+case("short-secret", "CLIENT_RANDOM %s %s\n" % (hexs(32), hexs(20)) + nl(REAL) + "\n", 1,
+     [r":1: the CLIENT_RANDOM secret is 20 bytes, expected 48"])
+case("overlong-secret", nl(REAL) + "\nSERVER_TRAFFIC_SECRET_0 %s %s\n" % (hexs(32), hexs(200)), 1,
+     [r"secret is 200 bytes, expected 32 or 48"])
+case("missing-fields", "CLIENT_RANDOM\nCLIENT_RANDOM %s\n" % hexs(32) + nl(REAL) + "\n", 2,
+     [r":1: CLIENT_RANDOM line without client random and secret", r":2: CLIENT_RANDOM line without a secret"])
+case("unknown-label", "NOT_A_LABEL_AT_ALL %s %s\n" % (hexs(32), hexs(32)) + nl(REAL) + "\n", 1,
+     [r":1: unknown label NOT_A_LABEL_AT_ALL"])
+case("overlong-line", "#" + "x" * 5000 + "\nCLIENT_RANDOM " + "a" * 3000 + "\n" + nl(REAL) + "\n", 2,
+     [r":1: line longer than 1024 bytes", r":2: line longer than 1024 bytes"])
+junk = bytes(rnd.randrange(256) for _ in range(64 * 1024))
+# 20 lines warned one by one, then their count (and a junk line may end in CR: that shape is named)
+case("binary-junk", None, 22, [r"binary data, not a key log line", r"more malformed lines were skipped"], data=junk + b"\n" + "\n".join(REAL).encode() + b"\n")
+case("crlf", "\r\n".join(REAL) + "\r\n", 1, [r"lines end with CRLF"])
+case("upper-case", nl(" ".join([l.split()[0], l.split()[1].upper(), l.split()[2].upper()]) for l in REAL) + "\n", 1,
+     [r"hex digits in upper case"])
+case("timestamp-prefix", nl("1733212800.123456 " + l for l in REAL) + "\n", 1, [r"lines start with a timestamp"])
+case("address-prefix", nl("127.0.0.1:48568 127.0.0.1:443 " + l for l in REAL) + "\n", 1, [r"address fields"])
+case("syslog-prefix", nl("Dec  3 07:50:48 gw haproxy[123]: " + l for l in REAL) + "\n", 1, [r"a syslog prefix"])
+case("empty", "", 1, [r"matched no connection"], decrypts=False)
+case("other-run", nl(l.split()[0] + " " + hexs(32) + " " + l.split()[2] for l in REAL) + "\n", 1,
+     [r"matched no connection"], decrypts=False)
+# a million lines of other connections' secrets, the real ones at the end: O(1) lookup, time measured
+big = os.path.join(tmp, "million.keys")
+with open(big, "w") as f:
+    labels = ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0",
+              "SERVER_TRAFFIC_SECRET_0"]
+    for i in range(1000000):
+        f.write("%s %064x %s\n" % (labels[i % 4], i // 4 * 2654435761 + 1, "ab" * 48))
+    f.write(nl(REAL) + "\n")
+p0, base = run([])
+p1, secs = run([big])
+if p1.returncode != 1 or p1.stderr or not decrypted([big]):
+    fails += 1
+    print("FAIL million-lines: exit %d, stderr %r" % (p1.returncode, p1.stderr[:200]))
+else:
+    print("ok   million-lines: %.2f s with the key log, %.2f s without (1,000,004 lines)" % (secs, base))
+# missing file: an operational error, one line, exit 2
+p, _ = run([os.path.join(tmp, "no-such.keys")])
+err = p.stderr.decode().splitlines()
+if p.returncode != 2 or len(err) != 1 or "no-such.keys" not in err[0]:
+    fails += 1
+    print("FAIL missing-file: exit %d, %r" % (p.returncode, err))
+else:
+    print("ok   missing-file: %s" % err[0])
+
+# privacy: no secret of the key log in any output, whatever the format
+secrets = [l.split()[2] for l in REAL]
+leaky = os.path.join(tmp, "leaky.keys")
+with open(leaky, "w") as f:
+    f.write(nl(REAL) + "\n")
+    bad = hexs(40)   # a malformed secret: its warning must not quote it either
+    f.write("SERVER_TRAFFIC_SECRET_0 %s %s\n" % (R, bad))
+    secrets.append(bad)
+for fmt in (["-v"], ["--json", "--pretty"], ["--format", "jsonl"], ["--format", "markdown", "-v"]):
+    p, _ = run([leaky], fmt, ["-w", os.path.join(tmp, "w.pcap")])
+    out = (p.stdout + p.stderr).decode("utf-8", "replace").lower()
+    hits = [s[:8] for s in secrets if s.lower() in out or s[:32].lower() in out]
+    if hits or p.returncode not in (0, 1):
+        fails += 1
+        print("FAIL privacy %s: exit %d, secrets printed: %s" % (" ".join(fmt), p.returncode, hits))
+    else:
+        print("ok   privacy %s: none of %d secrets printed" % (" ".join(fmt), len(secrets)))
+# the server's answer after the handshake: its HTTP/1.x status line only (tshark shows frame 14:
+# 400 Bad Request, with nginx's error page after it), and only the code with --redact=names
+NG = ["-r", "pcaps/nginx-tls13-verify-on-no-cert.pcap", "--keylog", "pcaps/nginx-tls13-verify-on-no-cert.keys"]
+p = subprocess.run([tlsdiag, "--json", *NG], capture_output=True, timeout=timeout)
+c = json.loads(p.stdout)["connections"][0]
+txt = subprocess.run([tlsdiag, "-v", *NG], capture_output=True, timeout=timeout).stdout.decode()
+red = subprocess.run([tlsdiag, "-v", "--redact=names", *NG], capture_output=True, timeout=timeout).stdout.decode()
+want = {"frame": 14, "code": 400, "line": "HTTP/1.1 400 Bad Request"}
+if c["decryption"].get("http_status") != want or "Server answered (frame 14, decrypted): HTTP/1.1 400 Bad Request" not in txt \
+        or "Server: nginx" in txt or "Content-Type" in txt or "Bad Request" in red or "HTTP status 400" not in red:
+    fails += 1
+    print("FAIL http-status: %r" % c["decryption"].get("http_status"))
+else:
+    print("ok   http-status: frame 14 HTTP/1.1 400 Bad Request, nothing more of the payload; code only when redacted")
+print("keylog: %d failure(s)" % fails)
+sys.exit(1 if fails else 0)
+PY

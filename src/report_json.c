@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "mem.h"
 #include "report.h"
+#include "report_fp.h"
 #include "tls_names.h"
 #include "x509.h"
 
@@ -73,9 +74,11 @@ static void kv_sni_value(struct json *j, const struct client_hello *ch)
 	json_string_bytes(j, sni, n);
 }
 
-static void client_hello(struct json *j, const struct client_hello *ch)
+/* key NULL: an element of an array */
+static void client_hello(struct json *j, const char *key, const struct client_hello *ch)
 {
-	json_key(j, "client_hello");
+	if (key)
+		json_key(j, key);
 	if (!ch->present) {
 		json_null(j);
 		return;
@@ -130,7 +133,18 @@ static void client_hello(struct json *j, const struct client_hello *ch)
 	json_kv_bool(j, "pre_shared_key", ch->pre_shared_key);
 	json_kv_bool(j, "early_data", ch->early_data);
 	json_kv_bool(j, "grease", ch->grease);
+	fp_json_client(j, ch);
 	json_object_end(j);
+}
+
+/* ClientHellos after the first handshake's (renegotiation in the clear). */
+static void later_hellos(struct json *j, const struct session *s)
+{
+	json_key(j, "later_client_hellos");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < s->later_ch_n; i++)
+		client_hello(j, NULL, &s->later_ch[i]);
+	json_array_end(j);
 }
 
 static void server_hello(struct json *j, const struct server_hello *sh)
@@ -157,6 +171,7 @@ static void server_hello(struct json *j, const struct server_hello *sh)
 	kv_opt_uint(j, "key_share_group", sh->has_key_share, sh->key_share_group);
 	json_kv_bool(j, "extended_master_secret", sh->extended_master_secret);
 	json_kv_bool(j, "renegotiation_info", sh->renegotiation_info);
+	fp_json_server(j, sh);
 	json_object_end(j);
 }
 
@@ -407,6 +422,7 @@ static void hello_retry(struct json *j, const struct hello_retry_request *hrr)
 	json_kv_uint(j, "frame", hrr->frame);
 	json_kv_uint(j, "cipher_suite", hrr->cipher_suite);
 	kv_opt_uint(j, "selected_group", hrr->has_group, hrr->selected_group);
+	fp_json_hrr(j, hrr);
 	json_object_end(j);
 }
 
@@ -512,14 +528,16 @@ static void connection(struct json *j, const struct session *s)
 {
 	json_object_begin(j);
 	connection_head(j, s);
-	client_hello(j, &s->ch);
+	client_hello(j, "client_hello", &s->ch);
 	hello_retry(j, &s->hrr);
+	client_hello(j, "second_client_hello", &s->ch2);   /* after the HelloRetryRequest */
 	server_hello(j, &s->sh);
 	messages(j, s);
 	chain(j, "server_certificates", &s->server_chain);
 	chain(j, "client_certificates", &s->client_chain);
 	cert_request(j, &s->cr);
 	key_exchange(j, &s->skx);
+	later_hellos(j, s);
 	alerts(j, s);
 	json_kv_bool(j, "resumed", s->resumed);
 	json_kv_bool(j, "renegotiation", s->renegotiation);

@@ -6,6 +6,7 @@
 
 #include "fmt.h"
 #include "report.h"
+#include "report_fp.h"
 #include "x509.h"
 
 /* Untrusted text in Markdown: punctuation that means something is escaped,
@@ -127,6 +128,7 @@ static void connection(FILE *out, const struct session *s)
 	}
 	if (s->timeline_n)
 		timeline(out, s);
+	fp_md(out, s);
 	chain(out, "Server", &s->server_chain);
 	chain(out, "Client", &s->client_chain);
 }

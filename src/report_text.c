@@ -8,6 +8,7 @@
 #include "fmt.h"
 #include "mem.h"
 #include "report.h"
+#include "report_fp.h"
 #include "tls_names.h"
 #include "x509.h"
 
@@ -348,6 +349,8 @@ static void connection_block(FILE *out, const struct session *s, bool verbose)
 	if (s->timeline_n || s->inferred_alert)
 		timeline(out, s);
 	ca_names(out, &s->cr, verbose);
+	if (verbose)
+		fp_text(out, s);
 	chain(out, "Server", &s->server_chain);
 	chain(out, "Client", &s->client_chain);
 	for (int side = 0; side < 2; side++) {

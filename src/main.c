@@ -330,6 +330,7 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	/* live reports stream: JSON becomes JSON Lines, healthy handshakes stay quiet */
 	cfg->ropts.writer = writer_of(o, cfg->live);
 	cfg->ropts.pretty = o->pretty;
+	cfg->ropts.live = cfg->live;
 	cfg->ropts.verbose = o->verbose;
 	cfg->ropts.only_failures = o->only_failures || (cfg->live && !o->verbose);
 	if (o->redact)

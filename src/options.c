@@ -21,6 +21,7 @@
 #include "diagnose.h"
 #include "exitcode.h"
 #include "mem.h"
+#include "reporter.h"
 
 enum opt_kind {
 	K_HEADING,   /* not an option: a group title of --help ("" for a blank line) */
@@ -43,7 +44,8 @@ struct opt {
 	size_t field;                /* offsetof(struct options, ...) */
 	int64_t min, max;            /* K_NUMBER */
 	const char *what;            /* what the argument must be, for the error message */
-	const char *const *choices;  /* K_CHOICE, NULL-terminated */
+	const char *const *choices;  /* K_CHOICE, NULL-terminated ... */
+	const char *const *(*choices_of)(void);   /* ... or the list this gives */
 	void (*action)(void);        /* K_ACTION */
 	const char *help;            /* --help's text, lines separated by '\n' */
 };
@@ -55,7 +57,6 @@ static void print_version(void);
 #define AT(f) offsetof(struct options, f)
 #define SECS  "a number of seconds"
 
-static const char *const formats[] = { "text", "json", "jsonl", "markdown", "md", NULL };
 static const char *const redactions[] = { "names", NULL };
 
 static const struct opt table[] = {
@@ -112,8 +113,8 @@ static const struct opt table[] = {
 	{ .kind = K_HEADING, .help = "Output:" },
 	{ "json", 0, K_FLAG, .field = AT(json), .help = "one JSON document (schema tlsdiag/1, see tlsdiag(1));\n"
 							 "live: one JSON object per line" },
-	{ "format", 0, K_CHOICE, "FMT", .field = AT(format), .choices = formats, .what = "a format",
-	  .help = "text (default), json, jsonl (one object per line) or\nmarkdown (for support tickets)" },
+	{ "format", 0, K_CHOICE, "FMT", .field = AT(format), .choices_of = writer_names, .what = "a format",
+	  .help = "the report's format, one of:" },
 	{ "pretty", 0, K_FLAG, .field = AT(pretty), .help = "indent JSON" },
 	{ "verbose", 'v', K_FLAG, .field = AT(verbose),
 	  .help = "show healthy connections too, and every acceptable CA name" },
@@ -173,6 +174,13 @@ static void help_row(const struct opt *d)
 			printf("%*s", HELP_COLUMN, "");
 	}
 	putchar('\n');
+	if (d->choices_of == writer_names)   /* one line per writer, from its table */
+		for (size_t i = 0; writer_at(i); i++) {
+			const struct report_writer *wr = writer_at(i);
+			snprintf(left, sizeof left, "%s%s%s%s", wr->name, wr->alias ? " (" : "", wr->alias ? wr->alias : "",
+				 wr->alias ? ")" : "");
+			printf("%*s  %-14s %s\n", HELP_COLUMN, "", left, wr->help);
+		}
 }
 
 static void print_help(void)
@@ -224,11 +232,17 @@ static bool parse_time(const char *s, int64_t *out)
 	return false;
 }
 
+static const char *const *choices(const struct opt *d)
+{
+	return d->choices_of ? d->choices_of() : d->choices;
+}
+
 static const char *choice_of(const struct opt *d, const char *arg)
 {
-	for (size_t i = 0; d->choices[i]; i++)
-		if (strcmp(arg, d->choices[i]) == 0)
-			return d->choices[i];
+	const char *const *c = choices(d);
+	for (size_t i = 0; c[i]; i++)
+		if (strcmp(arg, c[i]) == 0)
+			return c[i];
 	return NULL;
 }
 
@@ -248,11 +262,12 @@ static void bad_value(const struct opt *d, const char *arg)
 		fputs(" (", stderr);
 		if (d->optional)
 			fprintf(stderr, "--%s or ", d->name);
-		for (size_t i = 0; d->choices[i]; i++) {
+		const char *const *c = choices(d);
+		for (size_t i = 0; c[i]; i++) {
 			if (d->optional)
-				fprintf(stderr, "%s--%s=%s", i ? ", " : "", d->name, d->choices[i]);
+				fprintf(stderr, "%s--%s=%s", i ? ", " : "", d->name, c[i]);
 			else
-				fprintf(stderr, "%s%s", i ? ", " : "", d->choices[i]);
+				fprintf(stderr, "%s%s", i ? ", " : "", c[i]);
 		}
 		fputc(')', stderr);
 	}

@@ -681,6 +681,7 @@ static void json_end(struct report_out *o, const struct input_info *in, size_t n
 
 const struct report_writer json_writer = {
 	.name = "json",
+	.help = "one document (schema tlsdiag/1)",
 	.begin = json_begin,
 	.connection = json_connection,
 	.end = json_end,
@@ -712,6 +713,7 @@ static void jsonl_end(struct report_out *o, const struct input_info *in, size_t 
 
 const struct report_writer jsonl_writer = {
 	.name = "jsonl",
+	.help = "a line per connection, then the summary",
 	.connection = jsonl_connection,
 	.end = jsonl_end,
 };

@@ -177,6 +177,8 @@ static void md_connection(struct report_out *o, const struct session *s, bool br
 
 const struct report_writer md_writer = {
 	.name = "markdown",
+	.alias = "md",
+	.help = "for support tickets",
 	.quiet_when_healthy = true,
 	.connection = md_connection,
 	.end = md_end,

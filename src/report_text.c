@@ -456,6 +456,7 @@ static void text_connection(struct report_out *o, const struct session *s, bool 
 
 const struct report_writer text_writer = {
 	.name = "text",
+	.help = "for a terminal (the default)",
 	.quiet_when_healthy = true,
 	.connection = text_connection,
 	.end = text_end,

@@ -15,6 +15,7 @@ struct report_opts {
 	const struct report_writer *writer;   /* writer_find() */
 	bool verbose;
 	bool pretty;
+	bool live;               /* flush each connection as it settles */
 	bool only_failures;      /* leave healthy connections out, whatever the format */
 };
 
@@ -25,9 +26,12 @@ struct reporter {
 	uint64_t not_shown;      /* ... and left out */
 };
 
-/* The writer of a --format name: "text", "json", "jsonl", "markdown" (or
- * "md"); NULL for any other. */
+/* The writer of a --format name (or its alias: "md"); NULL for any other. */
 const struct report_writer *writer_find(const char *name);
+/* The i-th writer of the table, NULL past its end. */
+const struct report_writer *writer_at(size_t i);
+/* Every name and alias --format takes, NULL-terminated. */
+const char *const *writer_names(void);
 
 void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o);
 /* Start of the run (JSON: the document's opening). */

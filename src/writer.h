@@ -18,6 +18,7 @@ struct report_out {
 	FILE *f;
 	bool verbose;          /* -v: all there is, healthy connections too */
 	bool pretty;           /* --pretty: indented JSON */
+	bool live;             /* a live capture: each connection goes out as it settles */
 	struct json json;      /* JSON: the document open from begin to end */
 };
 
@@ -28,6 +29,8 @@ struct report_out {
  */
 struct report_writer {
 	const char *name;              /* as --format names it */
+	const char *alias;             /* a shorter name --format takes too, or NULL */
+	const char *help;              /* what it is for, a few words for --help */
 	bool quiet_when_healthy;       /* for people: healthy connections only with -v */
 	void (*begin)(struct report_out *o);
 	/* brief: notable for its warnings only, without -v: one line where the format has lines */
@@ -41,5 +44,6 @@ extern const struct report_writer text_writer;    /* report_text.c: for a termin
 extern const struct report_writer json_writer;    /* report_json.c: one "tlsdiag/1" document */
 extern const struct report_writer jsonl_writer;   /* report_json.c: a line per connection, then the summary's */
 extern const struct report_writer md_writer;      /* report_md.c: for a support ticket */
+extern const struct report_writer ecs_writer;     /* report_ecs.c: Elastic Common Schema, a line per connection */
 
 #endif

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check tlsdiag --format ecs against ECS's published field list and tlsdiag's own JSON.
 
-Usage: ecs.py --tlsdiag PATH --fields tests/data/ecs/fields.txt CAPTURE...
+Usage: ecs.py --tlsdiag PATH --fields tests/data/ecs/fields.txt [--template FILE] CAPTURE...
 
 For every capture: each line of --format ecs is one JSON object; every
 field (objects flattened to dotted names) is either an ECS field of the
@@ -10,7 +10,8 @@ ISO 8601 UTC string, ip: an address, boolean, float), or under "tlsdiag."
 (custom fields, as ECS asks). An array holds values of the field's type.
 The events agree with --json for the same capture: one per connection, in
 order, with the same endpoints, SNI, cipher suite, JA3/JA3S/JA4 and
-findings. Exit 0 when all hold, 1 otherwise. Python 3 standard library only.
+findings. With --template (docs/tlsdiag-index-template.json), every field
+written is mapped there, ECS fields with their ECS type. Exit 0 when all hold, 1 otherwise. Python 3 standard library only.
 """
 
 import argparse
@@ -55,11 +56,14 @@ def load_fields(path):
 
 
 def flatten(obj, prefix=""):
-    """(dotted name, value) of every leaf; arrays stay values."""
+    """(dotted name, value) of every leaf; arrays of values stay values, arrays of objects are walked."""
     for k, v in obj.items():
         name = prefix + k
         if isinstance(v, dict):
             yield from flatten(v, name + ".")
+        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            for x in v:
+                yield from flatten(x, name + ".")
         else:
             yield name, v
 
@@ -80,6 +84,31 @@ def field_errors(event, fields):
     names = dict(flatten(event))
     errs += ["%s is missing" % r for r in REQUIRED if r not in names]
     return errs
+
+
+def template_errors(path, names, fields):
+    """1 when the index template does not map a field written (with its ECS type), else 0."""
+    with open(path, encoding="utf-8") as f:
+        props = json.load(f)["template"]["mappings"]["properties"]
+    mapped = {}
+
+    def walk(p, prefix):
+        for k, v in p.items():
+            if "properties" in v:
+                walk(v["properties"], prefix + k + ".")
+            else:
+                mapped[prefix + k] = v["type"]
+    walk(props, "")
+    bad = []
+    for n in sorted(names):
+        want = {"match_only_text": "text"}.get(fields.get(n), fields.get(n))
+        if n not in mapped:
+            bad.append("%s is not mapped" % n)
+        elif want and mapped[n] != want:
+            bad.append("%s is mapped as %s, ECS says %s" % (n, mapped[n], want))
+    for t in bad:
+        print("  FAIL %s: %s" % (path, t))
+    return 1 if bad else 0
 
 
 def run(cmd):
@@ -135,6 +164,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tlsdiag", required=True)
     ap.add_argument("--fields", required=True)
+    ap.add_argument("--template", help="an Elasticsearch index template that must map every field")
     ap.add_argument("captures", nargs="+")
     args = ap.parse_args()
     fields = load_fields(args.fields)
@@ -146,6 +176,8 @@ def main():
         for t in errs[:10]:
             print("  FAIL %s: %s" % (cap, t))
         n_fail += bool(errs)
+    if args.template:
+        n_fail += template_errors(args.template, names, fields)
     print("ecs: %d captures, %d events, %d distinct fields (%d ECS, the rest tlsdiag.*), %d captures failing" % (
         len(args.captures), n_events, len(names), len([x for x in names if not x.startswith("tlsdiag.")]), n_fail))
     return 1 if n_fail else 0

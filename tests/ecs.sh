@@ -17,6 +17,7 @@ find $dirs -name '*.pcap*' -o -name '*.cap*' | sort >"${TMPDIR:-/tmp}/ecs.$$.lis
 trap 'rm -f "${TMPDIR:-/tmp}/ecs.$$.list"' EXIT
 # shellcheck disable=SC2046 # one argument per capture (no spaces in their names)
 python3 "$srcdir/tests/ecs.py" --tlsdiag "$TLSDIAG" --fields "$srcdir/tests/data/ecs/fields.txt" \
+	--template "$srcdir/docs/tlsdiag-index-template.json" \
 	$(cat "${TMPDIR:-/tmp}/ecs.$$.list") || exit 1
 
 # --redact=names: no real address or name in an event

@@ -4,8 +4,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "fmt.h"
-#include "report.h"
 #include "report_fp.h"
 #include "x509.h"
 
@@ -34,7 +34,7 @@ static void md_escape(FILE *out, const void *s, size_t n)
 	}
 }
 
-void md_text(FILE *out, const char *s)
+static void md_text(FILE *out, const char *s)
 {
 	md_escape(out, s, strlen(s));
 }
@@ -44,7 +44,7 @@ static void md_str(FILE *out, const char *s)
 	md_text(out, s);
 }
 
-void md_findings(FILE *out, const struct finding_list *l)
+static void md_findings(FILE *out, const struct finding_list *l)
 {
 	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
 		for (uint32_t i = 0; i < l->n; i++) {
@@ -169,6 +169,40 @@ static void md_end(struct report_out *o, const struct input_info *in, size_t n_i
 	}
 }
 
+/* --check-bundle: the bundle and its certificates as a table, the key, the findings. */
+static void md_bundle(struct report_out *o, const struct bundle_facts *b, const struct finding_list *fl)
+{
+	FILE *out = o->f;
+	fputs("## Bundle ", out);
+	md_text(out, b->chain_path);
+	if (b->chain_ok)
+		fprintf(out, " (%s, %" PRIu32 " certificate%s)\n\n", b->cf.format, b->cf.n, b->cf.n == 1 ? "" : "s");
+	else
+		fputs(" (not readable)\n\n", out);
+	if (b->n) {
+		fputs("| # | line | subject | issuer | valid until | key |\n|---:|---:|---|---|---|---|\n", out);
+		for (int i = 0; i < b->n; i++) {
+			const struct x509_cert *x = b->cf.certs[i];
+			char t[32] = "?";
+			if (x->has_validity)
+				x509_format_time(x->not_after, t, sizeof t);
+			fprintf(out, "| %d | %" PRIu32 " | ", i, b->cf.line[i]);
+			md_text(out, x->subject);
+			fputs(" | ", out);
+			md_text(out, x->issuer);
+			fprintf(out, " | %s | %s %" PRIu32 " |\n", t, x->key_type, x->key_bits);
+		}
+		fputc('\n', out);
+	}
+	fmt_bundle_key_and_time(out, b, "", ".\n\n", "  \n", md_escape);
+	if (fl->n) {
+		fputs("### Findings\n\n", out);
+		md_findings(out, fl);
+		fputc('\n', out);
+	}
+	fmt_totals(out, fl, "**");
+}
+
 static void md_connection(struct report_out *o, const struct session *s, bool brief)
 {
 	(void)brief;   /* a ticket holds each connection it lists in full */
@@ -181,5 +215,6 @@ const struct report_writer md_writer = {
 	.help = "for support tickets",
 	.quiet_when_healthy = true,
 	.connection = md_connection,
+	.bundle = md_bundle,
 	.end = md_end,
 };

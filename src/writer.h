@@ -35,7 +35,7 @@ struct report_writer {
 	void (*begin)(struct report_out *o);
 	/* brief: notable for its warnings only, without -v: one line where the format has lines */
 	void (*connection)(struct report_out *o, const struct session *s, bool brief);
-	void (*bundle)(struct report_out *o, const struct bundle_facts *b);
+	void (*bundle)(struct report_out *o, const struct bundle_facts *b, const struct finding_list *findings);
 	void (*problem)(struct report_out *o, const struct problem *p);
 	void (*end)(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum);
 };

@@ -1,6 +1,6 @@
 #!/bin/sh
 # ecs.sh - `make check` wrapper for tests/ecs.py: --format ecs of every test
-# capture (pcaps/, and the shared corpus when present) against ECS's field
+# capture (pcaps/, tests/hostile/, and the shared corpus when present) against ECS's field
 # list (tests/data/ecs/fields.txt) and tlsdiag's --json; --redact covers it.
 # Environment: TLSDIAG (default ./tlsdiag), TLSDIAG_CORPUS (default
 # $srcdir/../shared/corpus). Exit: 0 pass, 1 fail, 77 (SKIP) without python3.
@@ -10,7 +10,7 @@ TLSDIAG=${TLSDIAG:-$(pwd)/tlsdiag}
 corpus=${TLSDIAG_CORPUS:-$srcdir/../shared/corpus}
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
 
-dirs=$srcdir/pcaps
+dirs="$srcdir/pcaps $srcdir/tests/hostile"
 [ -d "$corpus" ] && dirs="$dirs $corpus"
 # shellcheck disable=SC2086 # dirs is a list
 find $dirs -name '*.pcap*' -o -name '*.cap*' | sort >"${TMPDIR:-/tmp}/ecs.$$.list" || exit 1

@@ -15,8 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "fingerprint.h"
 #include "fmt.h"
+#include "redact.h"
 #include "tls_names.h"
 #include "x509.h"
 
@@ -113,6 +116,41 @@ static void endpoint(struct json *j, const char *key, const struct session *s, i
 	json_object_end(j);
 }
 
+/*
+ * The Community ID (v1, seed 0) of the connection, as Zeek, Suricata and
+ * Wireshark compute it, so an event joins theirs: "1:" and the base64 SHA-1
+ * of seed, the lower (address, port) end's address, the other's, protocol
+ * 6, a zero byte and the two ports in that order. Not written with
+ * --redact: a hash of real addresses could be matched back to them.
+ */
+static void community_id(struct json *j, const struct session *s)
+{
+	size_t alen = s->af == 6 ? 16 : 4;
+	int c = memcmp(s->client_ip, s->server_ip, alen);
+	bool client_first = c < 0 || (c == 0 && s->client_port <= s->server_port);
+	const uint8_t *a = client_first ? s->client_ip : s->server_ip, *b = client_first ? s->server_ip : s->client_ip;
+	uint16_t pa = client_first ? s->client_port : s->server_port, pb = client_first ? s->server_port : s->client_port;
+	uint8_t in[2 + 16 + 16 + 2 + 4] = { 0, 0 };
+	size_t n = 2;
+	memcpy(in + n, a, alen);
+	n += alen;
+	memcpy(in + n, b, alen);
+	n += alen;
+	in[n++] = 6;   /* TCP */
+	in[n++] = 0;
+	in[n++] = (uint8_t)(pa >> 8);
+	in[n++] = (uint8_t)pa;
+	in[n++] = (uint8_t)(pb >> 8);
+	in[n++] = (uint8_t)pb;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdn = 0;
+	char out[2 + 4 * ((20 + 2) / 3) + 1] = "1:";
+	if (!EVP_Digest(in, n, md, &mdn, EVP_sha1(), NULL) || mdn != 20)
+		return;
+	EVP_EncodeBlock((unsigned char *)out + 2, md, 20);
+	json_kv_str(j, "community_id", out);
+}
+
 static void network(struct json *j, const struct session *s)
 {
 	json_key(j, "network");
@@ -121,6 +159,8 @@ static void network(struct json *j, const struct session *s)
 	json_kv_str(j, "iana_number", "6");
 	json_kv_str(j, "type", s->af == 6 ? "ipv6" : "ipv4");
 	json_kv_str(j, "protocol", "tls");
+	if (!redact_addresses())
+		community_id(j, s);
 	json_kv_uint(j, "packets", s->dir[0].packets + s->dir[1].packets);
 	json_kv_uint(j, "bytes", s->dir[0].payload_bytes + s->dir[1].payload_bytes);
 	json_object_end(j);

@@ -10,7 +10,8 @@ ISO 8601 UTC string, ip: an address, boolean, float), or under "tlsdiag."
 (custom fields, as ECS asks). An array holds values of the field's type.
 The events agree with --json for the same capture: one per connection, in
 order, with the same endpoints, SNI, cipher suite, JA3/JA3S/JA4 and
-findings. With --template (docs/tlsdiag-index-template.json), every field
+findings; with --tshark, network.community_id is the communityid tshark
+gives the same tcp.stream. With --template (docs/tlsdiag-index-template.json), every field
 written is mapped there, ECS fields with their ECS type. Exit 0 when all hold, 1 otherwise. Python 3 standard library only.
 """
 
@@ -140,8 +141,22 @@ def agree(e, c):
     return ["%s: ecs %r, json %r" % (n, a, b) for n, a, b in pairs if a != b]
 
 
-def check(tlsdiag, cap, fields, names):
+def tshark_community_ids(tshark, cap):
+    """{tcp.stream: Community ID} as tshark computes them (its communityid dissector)."""
+    p = subprocess.run([tshark, "-n", "-r", cap, "--enable-protocol", "communityid", "-Y", "tcp", "-T", "fields",
+                        "-e", "tcp.stream", "-e", "communityid"], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, timeout=600)
+    ids = {}
+    for line in p.stdout.decode("utf-8", "replace").splitlines():
+        f = line.split("\t")
+        if len(f) == 2 and f[0].isdigit() and f[1]:
+            ids.setdefault(int(f[0]), f[1])
+    return ids
+
+
+def check(tlsdiag, cap, fields, names, tshark=None):
     out = run([tlsdiag, "--format", "ecs", "-r", cap])
+    ids = tshark_community_ids(tshark, cap) if tshark else None
     doc = json.loads(run([tlsdiag, "--json", "-r", cap]) or '{"connections": []}')   # {}: unusable input
     if out and not out.endswith("\n"):
         return ["the last line has no newline"], 0
@@ -156,6 +171,9 @@ def check(tlsdiag, cap, fields, names):
             errs.append("line %d is not one JSON object: %s" % (n, x))
             continue
         names.update(k for k, _ in flatten(e))
+        if ids is not None and e["network"].get("community_id") != ids.get(e["tlsdiag"]["stream"]):
+            errs.append("line %d: network.community_id %s, tshark %s" % (
+                n, e["network"].get("community_id"), ids.get(e["tlsdiag"]["stream"])))
         errs += ["line %d: %s" % (n, t) for t in field_errors(e, fields) + agree(e, c)]
     return errs, len(lines)
 
@@ -164,6 +182,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tlsdiag", required=True)
     ap.add_argument("--fields", required=True)
+    ap.add_argument("--tshark", help="compare network.community_id with this tshark's")
     ap.add_argument("--template", help="an Elasticsearch index template that must map every field")
     ap.add_argument("captures", nargs="+")
     args = ap.parse_args()
@@ -171,7 +190,7 @@ def main():
     n_fail = n_events = 0
     names = set()
     for cap in args.captures:
-        errs, n = check(args.tlsdiag, cap, fields, names)
+        errs, n = check(args.tlsdiag, cap, fields, names, args.tshark)
         n_events += n
         for t in errs[:10]:
             print("  FAIL %s: %s" % (cap, t))

@@ -10,20 +10,24 @@ TLSDIAG=${TLSDIAG:-$(pwd)/tlsdiag}
 corpus=${TLSDIAG_CORPUS:-$srcdir/../shared/corpus}
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
 
-dirs="$srcdir/pcaps $srcdir/tests/hostile"
-[ -d "$corpus" ] && dirs="$dirs $corpus"
-# shellcheck disable=SC2086 # dirs is a list
-find $dirs -name '*.pcap*' -o -name '*.cap*' | sort >"${TMPDIR:-/tmp}/ecs.$$.list" || exit 1
-trap 'rm -f "${TMPDIR:-/tmp}/ecs.$$.list"' EXIT
-# shellcheck disable=SC2046 # one argument per capture (no spaces in their names)
-python3 "$srcdir/tests/ecs.py" --tlsdiag "$TLSDIAG" --fields "$srcdir/tests/data/ecs/fields.txt" \
-	--template "$srcdir/docs/tlsdiag-index-template.json" \
-	$(cat "${TMPDIR:-/tmp}/ecs.$$.list") || exit 1
+tshark=
+command -v tshark >/dev/null && tshark="--tshark tshark"   # Community IDs of pcaps/ checked against it
+list=${TMPDIR:-/tmp}/ecs.$$.list
+trap 'rm -f "$list"' EXIT
+others="$srcdir/tests/hostile"
+[ -d "$corpus" ] && others="$others $corpus"
+# shellcheck disable=SC2086 # $others and $tshark are lists
+for set in "$srcdir/pcaps|$tshark" "$others|"; do
+	find ${set%%|*} -name '*.pcap*' -o -name '*.cap*' | sort >"$list" || exit 1
+	# shellcheck disable=SC2046 # one argument per capture (no spaces in their names)
+	python3 "$srcdir/tests/ecs.py" --tlsdiag "$TLSDIAG" --fields "$srcdir/tests/data/ecs/fields.txt" \
+		--template "$srcdir/docs/tlsdiag-index-template.json" ${set#*|} $(cat "$list") || exit 1
+done
 
 # --redact=names: no real address or name in an event
 out=$("$TLSDIAG" --format ecs --redact=names -r "$srcdir/pcaps/mtls-empty-client-cert.pcap")
 case $out in
-*127.0.0.1* | *server.example.test* | *tlsdiag\ Test*) echo "FAIL: --redact=names leaves a real name in --format ecs"; exit 1 ;;
+*127.0.0.1* | *server.example.test* | *tlsdiag\ Test* | *community_id*) echo "FAIL: --redact=names leaves a real name in --format ecs"; exit 1 ;;
 *'"ip":"198.1'[89]*) ;;
 *) echo "FAIL: --redact=names: no pseudonym address in --format ecs"; exit 1 ;;
 esac

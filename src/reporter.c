@@ -5,7 +5,7 @@
 
 /* Every format: --format, --help and the man page list them in this order. */
 static const struct report_writer *const writers[] = {
-	&text_writer, &json_writer, &jsonl_writer, &md_writer, &ecs_writer,
+	&text_writer, &json_writer, &jsonl_writer, &md_writer, &html_writer, &ecs_writer,
 };
 #define N_WRITERS (sizeof writers / sizeof writers[0])
 

@@ -68,6 +68,7 @@ struct msg {
 	uint8_t hs_type;    /* handshake type, MSG_HANDSHAKE */
 	bool hrr;           /* a server_hello that is a HelloRetryRequest */
 	bool sslv2;         /* SSLv2-compatible ClientHello */
+	bool decrypted;     /* read from a protected record a key log opened */
 	uint8_t level;      /* alerts */
 	uint8_t desc;       /* alerts */
 	uint32_t length;    /* handshake body length / record length */

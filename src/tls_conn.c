@@ -357,6 +357,7 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 		s->record_version = version;
 	if (type != TLS_CT_APPDATA)
 		s->record_seq++;   /* session_add_appdata counts application data records */
+	uint32_t first_msg = s->timeline_n;
 	switch (type) {
 	case TLS_CT_CCS:
 		on_ccs(c, side, body, len, frame, t, flags);
@@ -383,6 +384,9 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 	default:
 		break;
 	}
+	/* the timeline says which messages only a key log showed */
+	for (uint32_t i = first_msg; (flags & TLS_REC_DECRYPTED) && i < s->timeline_n; i++)
+		s->timeline[i].decrypted = true;
 }
 
 void tls_conn_record(struct tls_conn *c, int side, uint8_t type, uint16_t version, const uint8_t *body,

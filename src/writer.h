@@ -45,5 +45,6 @@ extern const struct report_writer json_writer;    /* report_json.c: one "tlsdiag
 extern const struct report_writer jsonl_writer;   /* report_json.c: a line per connection, then the summary's */
 extern const struct report_writer md_writer;      /* report_md.c: for a support ticket */
 extern const struct report_writer ecs_writer;     /* report_ecs.c: Elastic Common Schema, a line per connection */
+extern const struct report_writer html_writer;    /* report_html.c: one self-contained page for a support case */
 
 #endif

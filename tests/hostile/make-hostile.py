@@ -1086,6 +1086,29 @@ def _(rng):
     return cap.pcap(), ["exit=0,1", OK, "text=\\x1b[2J", "stderr-max=0", "sni=40001"]
 
 
+@case("html-injection", "markup in every name the HTML report shows: an SNI, the leaf's subject and SAN, an "
+      "acceptable CA name, and an HTTP request line to the TLS port, each trying to open a tag, leave an "
+      "attribute or run a script: --format html writes them as text (tests/html.sh renders it in Chromium)")
+def _(rng):
+    cap = Capture()
+    sni = b'"><script>alert(1)</script><svg onload=alert(2)>.example.test'
+    leaf = remake_cert(CHAIN[0], subject=dn((OID_CN, UTF8, b"<img src=x onerror=alert(3)>"),
+                                             (OID_O, UTF8, b"</td></tr></table><script>alert(4)</script>")),
+                       san=[b"server.example.test", b"\"'><iframe src=//evil.example>", b"javascript:alert(5)"])
+    ca = dn((OID_CN, UTF8, b"<b onmouseover=alert(6)>CA</b>&amp;"), (OID_O, UTF8, b"</style><style>*{}"))
+    c, _ = hello_only(cap, rng, 40001, ch=client_hello(rng, sni=sni))
+    c.send(S, server_flight(rng, certs=[leaf, CHAIN[1]], cr=cert_request([ca])))
+    c.send(C, rec(HANDSHAKE, hs(11, certificate([])) + hs(16, v8(rng.randbytes(32)))))
+    c.send(S, rec(ALERT, b"\x02\x28"))
+    c.close()
+    h = Conn(cap, 40002)
+    h.open()
+    h.send(C, b"GET /<script>alert(7)</script> HTTP/1.1\r\nHost: \"><img src=x onerror=alert(8)>\r\n\r\n")
+    h.close()
+    good(cap, rng)
+    return cap.pcap(), ["exit=1", OK, "stderr-max=0"]
+
+
 @case("sni-64k", "an SNI of 65,526 bytes (the largest the extension allows) in a ClientHello spread over five "
       "records, with a 2-byte UTF-8 character cut by the 512-byte cap: tls.name_too_long")
 def _(rng):

@@ -16,12 +16,14 @@ static void test_writer_find(void)
 	CU_ASSERT_PTR_EQUAL(writer_find("md"), &md_writer);
 	CU_ASSERT_PTR_NULL(writer_find("JSON"));
 	CU_ASSERT_PTR_NULL(writer_find(""));
-	CU_ASSERT_PTR_NULL(writer_find("html"));
+	CU_ASSERT_PTR_EQUAL(writer_find("html"), &html_writer);
+	CU_ASSERT_PTR_NULL(writer_find("HTML"));
 	/* the formats for people leave healthy connections out; JSON keeps them */
 	CU_ASSERT_TRUE(text_writer.quiet_when_healthy);
 	CU_ASSERT_TRUE(md_writer.quiet_when_healthy);
 	CU_ASSERT_FALSE(json_writer.quiet_when_healthy);
 	CU_ASSERT_FALSE(jsonl_writer.quiet_when_healthy);
+	CU_ASSERT_FALSE(html_writer.quiet_when_healthy);   /* it counts them all for its chart */
 }
 
 /* A writer that records what it was handed. */

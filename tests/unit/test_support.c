@@ -136,6 +136,8 @@ void bb_bytes(struct bb *b, const void *p, size_t n)
 
 void bb_fill(struct bb *b, uint8_t byte, size_t n)
 {
+	if (n == 0)
+		return;   /* an empty buffer has no p yet: memset(NULL, .., 0) is undefined */
 	bb_need(b, n);
 	memset(b->p + b->n, byte, n);
 	b->n += n;

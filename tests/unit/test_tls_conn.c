@@ -344,6 +344,17 @@ static void test_tls13_decrypted_records_enter_the_door(void)
 	CU_ASSERT_EQUAL(s->alerts[0].desc, 116);
 	CU_ASSERT_EQUAL(s->dir[SIDE_SERVER].appdata_records, 0);   /* nothing left opaque */
 	CU_ASSERT_EQUAL(s->dir[SIDE_CLIENT].appdata_records, 0);
+	/* the timeline says which lines only the keys showed: the hellos and the CCSs were in the clear */
+	unsigned clear = 0, opened = 0;
+	for (uint32_t i = 0; i < s->timeline_n; i++) {
+		const struct msg *m = &s->timeline[i];
+		bool in_clear = m->kind == MSG_CCS || (m->kind == MSG_HANDSHAKE && (m->hs_type == 1 || m->hs_type == 2));
+		CU_ASSERT_EQUAL(m->decrypted, !in_clear);
+		clear += !m->decrypted;
+		opened += m->decrypted;
+	}
+	CU_ASSERT_EQUAL(clear, 4);
+	CU_ASSERT(opened >= 7);   /* EE, CR, Certificate, CV, Finished, Certificate, Finished, the alert */
 	session_free(s);
 }
 
@@ -371,6 +382,8 @@ static void test_tls13_without_keys_as_before(void)
 	CU_ASSERT_EQUAL(none->dir[SIDE_CLIENT].appdata_records, 1);
 	CU_ASSERT_EQUAL(none->alerts_n, 0);
 	CU_ASSERT_EQUAL(none->events_n, 0);
+	for (uint32_t i = 0; i < none->timeline_n; i++)
+		CU_ASSERT_FALSE(none->timeline[i].decrypted);
 
 	/* the handshake keys only (a key log written before the alert) */
 	struct toy k = { .keys = 1u << (SIDE_SERVER * 8 + TLS_EPOCH_HANDSHAKE) | 1u << (SIDE_CLIENT * 8 + TLS_EPOCH_HANDSHAKE) };

@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""html_check.py - checks of one HTML report (tests/html.sh), Python 3 standard library only.
+
+    html_check.py page REPORT.html REPORT.json    the page as tlsdiag wrote it
+    html_check.py pages R1.html R1.json ...       many pages in one run (one Python start)
+    html_check.py dom DOM.html REPORT.html        the DOM Chromium built from it
+    html_check.py png SHOT.png                    the screenshot is not blank
+
+page: strictly well-formed (every element closed in order, no stray end tag, attributes
+quoted), self-contained (no script, no event handler attribute, nothing fetched: no src, no
+external href or url()), and it tells the problems the JSON report of the same capture has:
+one section per connection with an error or a warning (up to the cap the page states), in the
+same order, each holding the finding ids of its connection and an SVG ladder with an arrow.
+dom: the browser kept every section, its title and its ladder, and built no script element.
+png: enough distinct colours and enough non-white pixels to be a drawn page.
+"""
+import json
+import re
+import struct
+import sys
+import zlib
+from html.parser import HTMLParser
+
+VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "wbr", "source"}
+SVG_LEAVES = {"line", "rect", "path", "circle", "polyline"}   # written as <x .../>
+SECTION_CAP = 25
+
+
+class Strict(HTMLParser):
+    """Elements, their nesting and attributes; every problem raises."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.errors = [], []
+        self.sections = []          # [{"id", "title", "finding_ids", "ladders", "arrows"}]
+        self.in_h2 = None
+        self.scripts = 0
+
+    def err(self, msg):
+        self.errors.append("line %d: %s" % (self.getpos()[0], msg))
+
+    def check_attrs(self, tag, attrs):
+        for k, v in attrs:
+            if v is None:
+                self.err("<%s> attribute %s without a value" % (tag, k))
+            if k.startswith("on"):
+                self.err("<%s> event handler attribute %s" % (tag, k))
+            if k in ("src", "srcset", "action", "formaction", "background", "poster"):
+                self.err("<%s %s=...>: the page must fetch nothing" % (tag, k))
+            if k in ("href", "xlink:href") and v and not v.startswith("#"):
+                self.err("<%s %s=%r>: only links within the page" % (tag, k, v))
+            if v and re.search(r"url\(\s*['\"]?(?!#)", v):
+                self.err("<%s %s=%r>: url() outside the page" % (tag, k, v))
+
+    def handle_starttag(self, tag, attrs):
+        self.check_attrs(tag, attrs)
+        a = dict(attrs)
+        if tag == "script":
+            self.scripts += 1
+        if tag == "section" and "problem" in (a.get("class") or "").split():
+            self.sections.append({"id": a.get("id"), "title": "", "finding_ids": [], "ladders": 0, "arrows": 0})
+        cur = self.sections[-1] if self.sections and "section" in self.stack + [tag] else None
+        if cur is not None:
+            if tag == "li" and "finding" in (a.get("class") or "").split():
+                cur["finding_ids"].append(a.get("data-id"))
+            if tag == "svg" and "ladder" in (a.get("class") or "").split():
+                cur["ladders"] += 1
+            if tag == "g" and (a.get("class") or "").split()[:1] == ["m"]:
+                cur["arrows"] += 1
+            if tag == "h2":
+                self.in_h2 = cur
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.check_attrs(tag, attrs)
+        if tag not in VOID and tag not in SVG_LEAVES:
+            self.err("<%s/> is not a void or SVG leaf element" % tag)
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            self.err("end tag of void element </%s>" % tag)
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.err("</%s> closes <%s>" % (tag, self.stack[-1] if self.stack else "nothing"))
+            if tag in self.stack:
+                while self.stack.pop() != tag:
+                    pass
+            return
+        self.stack.pop()
+        if tag == "h2":
+            self.in_h2 = None
+
+    def handle_data(self, data):
+        if self.in_h2 is not None:
+            self.in_h2["title"] += data
+        if "style" in self.stack and ("@import" in data or re.search(r"url\(\s*['\"]?(?!#|data:)", data)):
+            self.err("the style sheet fetches something")
+
+    def handle_comment(self, data):
+        pass
+
+
+def parse(path, strict=True):
+    text = open(path, encoding="utf-8").read()   # invalid UTF-8 raises: the page must be UTF-8
+    p = Strict()
+    p.feed(text)
+    p.close()
+    if strict and p.stack:
+        p.err("unclosed at the end: %s" % " ".join(p.stack))
+    return text, p
+
+
+def notable(conn):
+    if conn.get("outcome") in ("failed", "not_tls"):
+        return True
+    return any(f.get("severity") in ("error", "warning") for f in conn.get("findings", []))
+
+
+def check_page(html_path, json_path):
+    text, p = parse(html_path)
+    errors = list(p.errors)
+    if not text.startswith("<!DOCTYPE html>"):
+        errors.append("no <!DOCTYPE html> first")
+    if p.scripts:
+        errors.append("%d <script> elements" % p.scripts)
+    doc = json.load(open(json_path, encoding="utf-8"))
+    want = [c for c in doc.get("connections", []) if notable(c)]
+    m = re.search(r"(\d+) more problems are not told here", text)
+    not_told = int(m.group(1)) if m else 0
+    if len(p.sections) != min(len(want), SECTION_CAP):
+        errors.append("%d problem sections, the JSON report has %d connections with a problem"
+                      % (len(p.sections), len(want)))
+    if len(p.sections) + not_told != len(want):
+        errors.append("%d told + %d not told != %d problems" % (len(p.sections), not_told, len(want)))
+    for i, (sec, conn) in enumerate(zip(p.sections, want), 1):
+        ids = sorted(f["id"] for f in conn.get("findings", []))
+        if sec["id"] != "p%d" % i:
+            errors.append("section %d has id %r" % (i, sec["id"]))
+        if sorted(sec["finding_ids"]) != ids:
+            errors.append("section %d (connection %s): findings %s, JSON %s" % (i, conn["index"], sec["finding_ids"], ids))
+        if "Problem %d:" % i not in sec["title"]:
+            errors.append("section %d title %r" % (i, sec["title"]))
+        lead = [f["id"] for f in conn.get("findings", []) if f.get("severity") in ("error", "warning")]
+        if lead and lead[0] not in sec["title"]:
+            errors.append("section %d title %r does not name %s" % (i, sec["title"], lead[0]))
+        if sec["ladders"] != 1 or sec["arrows"] < 1:
+            errors.append("section %d: %d ladders, %d arrows" % (i, sec["ladders"], sec["arrows"]))
+    return errors
+
+
+def check_dom(dom_path, html_path):
+    _, page = parse(html_path)
+    _, dom = parse(dom_path, strict=False)   # the serialized DOM need not close what HTML lets it omit
+    errors = []
+    if dom.scripts:
+        errors.append("the browser built %d <script> elements" % dom.scripts)
+    if len(dom.sections) != len(page.sections):
+        errors.append("DOM has %d problem sections, the page %d" % (len(dom.sections), len(page.sections)))
+    for a, b in zip(page.sections, dom.sections):
+        if " ".join(a["title"].split()) != " ".join(b["title"].split()):
+            errors.append("title %r became %r in the DOM" % (a["title"], b["title"]))
+        if b["ladders"] != 1 or b["arrows"] != a["arrows"]:
+            errors.append("%s: DOM ladder %d with %d arrows, page %d arrows" % (a["id"], b["ladders"], b["arrows"], a["arrows"]))
+    return errors
+
+
+def png_pixels(path):
+    """(width, height, rows of RGB(A) tuples' bytes) of an 8-bit RGB or RGBA PNG."""
+    data = open(path, "rb").read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    pos, idat, hdr = 8, b"", None
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            hdr = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    w, h, depth, ctype = hdr[0], hdr[1], hdr[2], hdr[3]
+    if depth != 8 or ctype not in (2, 6):
+        raise ValueError("PNG colour type %d depth %d not handled" % (ctype, depth))
+    bpp = 3 if ctype == 2 else 4
+    raw = zlib.decompress(idat)
+    stride, prev, rows, i = w * bpp, bytearray(w * bpp), [], 0
+    for _ in range(h):
+        f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+        i += 1 + stride
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b = prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            if f == 1:
+                line[x] = (line[x] + a) & 255
+            elif f == 2:
+                line[x] = (line[x] + b) & 255
+            elif f == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return w, h, bpp, rows
+
+
+def check_png(path):
+    w, h, bpp, rows = png_pixels(path)
+    colours, ink, red = set(), 0, 0
+    for y in range(0, h, 2):
+        r = rows[y]
+        for x in range(0, w * bpp, bpp * 2):
+            px = r[x:x + 3]
+            colours.add(px)
+            if px[0] < 200 or px[1] < 200 or px[2] < 200:
+                ink += 1
+            if px[0] > 150 and px[1] < 90 and px[2] < 90:
+                red += 1
+    sampled = ((h + 1) // 2) * ((w + 1) // 2)
+    errors = []
+    if len(colours) < 16:
+        errors.append("%d distinct colours: a blank page" % len(colours))
+    if ink < sampled // 100:
+        errors.append("%d of %d sampled pixels drawn: a blank page" % (ink, sampled))
+    print("%s: %dx%d, %d colours, %.1f%% drawn, %d red" % (path, w, h, len(colours), 100.0 * ink / sampled, red))
+    return errors
+
+
+def main():
+    mode, args = sys.argv[1], sys.argv[2:]
+    if mode == "pages":
+        bad = 0
+        for html, js in zip(args[0::2], args[1::2]):
+            errors = check_page(html, js)
+            for e in errors:
+                print("%s: %s" % (html, e))
+            bad += bool(errors)
+        print("%d pages, %d with problems" % (len(args) // 2, bad))
+        return 1 if bad else 0
+    errors = {"page": check_page, "dom": check_dom, "png": check_png}[mode](*args)
+    for e in errors:
+        print("%s: %s" % (args[0], e))
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,159 +1,287 @@
 #!/usr/bin/env bash
-# run-bench.sh - tlsdiag against the read floor, tshark and ssldump on the same
-# large captures, in one run (what `make bench` does).
+# run-bench.sh - every output format of tlsdiag against the read floors, tshark
+# and ssldump on the same captures, in one run (what `make bench` does).
 #
-#   BENCH_SIZES="200 2048"   capture sizes in MiB (made by ../shared/bench; "" for none)
-#   BENCH_DATA=/tmp/tlsdiag-bench   where captures and tools go
-#   BENCH_RUNS=3             timed runs per fast tool (the median is kept)
+#   BENCH_SIZES="200 2048 8192"  capture sizes in MiB (made by ../shared/bench's generator);
+#                            a size whose capture would leave less than 20 GiB of
+#                            free disk is skipped and said so ("" for none)
+#   BENCH_DATA=/tmp/tlsdiag-bench   where captures, tools and the curve's data go
+#   BENCH_RUNS=3             timed runs per fast tool (medians of wall and CPU are kept)
+#   BENCH_RUNS_BIG=1         ... on captures above 2 GiB
 #   BENCH_SLOW=1             also time tshark and ssldump (once each: minutes)
+#   BENCH_PEERS_MAX=2048     on captures up to this size in MiB (tshark needs 4.5 GiB of RAM for 2 GiB)
+#   BENCH_STORM=1            a capture with 50,000+ handshakes in flight at once
+#   BENCH_RATES="4000 40000" the concurrency series: 200 MiB of the same traffic at
+#                            higher connection rates ("" to skip)
+#   BENCH_KEEP=1             keep the generated captures for the next run (0: delete them)
+#   BENCH_PLOT=docs/perf-scaling.svg   where gnuplot draws time and memory against size
 #   TLSDIAG=./tlsdiag        the binary under test
-#   BENCH_RATES="400 4000 40000"  new connections per second of the concurrency
-#                            series: 200 MiB captures of the same traffic, more
-#                            of it in flight at once ("" to skip)
 #
-# Prints Markdown: per capture, wall time, MB/s, packets/s and peak RSS of
-# each tool, the ratios tlsdiag/floor, tshark/tlsdiag, ssldump/tlsdiag, and
-# the check of tlsdiag's facts against the generator's manifest.
+# Prints Markdown. Per capture: wall time and CPU time (user+sys, which the
+# load of a shared machine and page-cache misses move far less than wall
+# time), peak RSS and output size of each format (text, --format jsonl,
+# --json, --format ecs and --keylog when this tlsdiag accepts them, text with
+# the progress line forced on), each as a ratio of the flow-aware floor against
+# the targets of issue 16; the check of the facts against the generator's
+# manifest; the eviction counts. No timed assertion fails the run: only facts
+# that differ from the manifest do.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 shared=${TLSDIAG_SHARED:-$top/../shared}
 data=${BENCH_DATA:-/tmp/tlsdiag-bench}
-sizes=${BENCH_SIZES-"200 2048"}
+sizes=${BENCH_SIZES-"200 2048 8192"}
 runs=${BENCH_RUNS:-3}
+runs_big=${BENCH_RUNS_BIG:-1}
+peers_max=${BENCH_PEERS_MAX:-2048}
 slow=${BENCH_SLOW:-1}
-rates=${BENCH_RATES-"400 4000 40000"}
+storm=${BENCH_STORM:-1}
+rates=${BENCH_RATES-"4000 40000"}
+keep=${BENCH_KEEP:-1}
+plot=${BENCH_PLOT:-$top/docs/perf-scaling.svg}
 tlsdiag=${TLSDIAG:-$top/tlsdiag}
+gen=$shared/bench
 
 [ -x "$tlsdiag" ] || { echo "run-bench: no tlsdiag at $tlsdiag (make first)" >&2; exit 2; }
-[ -d "$shared/bench" ] || { echo "run-bench: the generator is in ../shared/bench; not found at $shared" >&2; exit 2; }
+[ -d "$gen" ] || { echo "run-bench: the generator is in ../shared/bench; not found at $gen" >&2; exit 2; }
 command -v /usr/bin/time >/dev/null || { echo "run-bench: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 mkdir -p "$data"
+made=()   # captures this run generated (deleted at the end unless BENCH_KEEP=1)
+cleanup() { [ "$keep" = 1 ] || for f in "${made[@]}"; do rm -f "$f" "$f".*; done; }
+trap cleanup EXIT
 
 # The floors: libpcap's read loop, and the flow-aware one (loop + header
 # parse + 4-tuple hash) from the generator's directory.
 cc -O2 -o "$data/pcap_floor" "$here/pcap_floor.c" -lpcap
-cc -O2 -o "$data/pcap_count" "$shared/bench/pcap_count.c" -lpcap
+cc -O2 -o "$data/pcap_count" "$gen/pcap_count.c" -lpcap
 
 # The trust store a support engineer would hand tlsdiag: the bench PKI's roots.
-cat "$shared"/bench/certs/{rsa,ec,cli}-root.crt > "$data/bench-roots.pem"
+cat "$gen"/certs/{rsa,ec,cli}-root.crt >"$data/bench-roots.pem"
 # The generator stamps packets 2025-06-01 but made its certificates on the day
 # it ran: judge validity now, or every certificate is "not yet valid".
 at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-diag=(--at "$at" --ca-file "$data/bench-roots.pem")
+diag=(--at "$at" --ca-file "$data/bench-roots.pem" --no-progress)
 
-name_of() { case "$1" in 200) echo tls-200m ;; 2048) echo tls-2g ;; *) echo "tls-${1}m" ;; esac; }
+# Which of the formats and options still being built this tlsdiag accepts
+# (exit 2 is a usage error): the bench measures them as soon as they land.
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\000\000\004\000\001\000\000\000' >"$data/empty.pcap"
+: >"$data/empty.keylog"
+accepts() { "$tlsdiag" "$@" -r "$data/empty.pcap" >/dev/null 2>&1; [ $? -le 1 ]; }
+has_ecs=0; accepts --format ecs && has_ecs=1
+has_keylog=0; accepts --keylog "$data/empty.keylog" && has_keylog=1
 
-# measure LABEL N CMD...: N runs, file in page cache before each; median wall, max RSS
+name_of() { case "$1" in 200) echo tls-200m ;; 2048) echo tls-2g ;; 8192) echo tls-8g ;; *) echo "tls-${1}m" ;; esac; }
+
+# make_capture FILE MIB [generator options]: the generator's capture, made once
+make_capture() {
+	local f=$1 mib=$2 pid
+	shift 2
+	# another run may be making it: wait for its generator (FILE.making holds its pid)
+	while [ -s "$f.making" ] && kill -0 "$(cat "$f.making")" 2>/dev/null; do
+		sleep 10
+	done
+	[ -s "$f" ] && [ -s "$f.manifest.json" ] && return 0
+	python3 "$gen/gen_tls_pcap.py" --templates "$gen/templates/templates.json" --out "$f" \
+		--size-mib "$mib" --seed 1 --manifest "$f.manifest.json" "$@" >&2 &
+	pid=$!
+	echo "$pid" >"$f.making"
+	wait "$pid" || { rm -f "$f.making"; echo "run-bench: generating $f failed" >&2; exit 1; }
+	rm -f "$f.making"
+	made+=("$f")
+}
+
+# Is the file in the page cache? (percent resident, as fincore says)
+resident() {
+	command -v fincore >/dev/null || { echo "?"; return; }
+	fincore -nb -o RES,SIZE "$1" 2>/dev/null | awk '{ printf "%.0f", $2 ? 100 * $1 / $2 : 0 }'
+}
+
+# measure LABEL N CMD...: N runs, the file read into the page cache before
+# each; keeps median wall, median CPU (user+sys), max RSS, output bytes.
+declare -A W C R O
 measure() {
 	local label=$1 n=$2
 	shift 2
-	local walls=() rss=0 out
+	local walls=() cpus=() rss=0 out=0 line
 	for ((i = 0; i < n; i++)); do
 		cat "$file" >/dev/null
-		/usr/bin/time -f "%e %M" -o "$data/time.out" "$@" >/dev/null 2>&1 || true   # tlsdiag exits 1 on findings
-		out=$(tail -1 "$data/time.out")
-		walls+=("${out% *}")
-		local r=${out#* }
+		# tlsdiag exits 1 when it found errors, which these captures have on purpose
+		/usr/bin/time -f "%e %U %S %M" -o "$data/time.out" "$@" >"$data/out.tmp" 2>"$data/err.tmp" || true
+		line=$(tail -1 "$data/time.out")
+		read -r w u s r <<<"$line"
+		walls+=("$w")
+		cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')")
 		[ "$r" -gt "$rss" ] && rss=$r
+		out=$(stat -c %s "$data/out.tmp")
 	done
-	local median
-	median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	results+=("$label $median $rss")
+	W[$label]=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	C[$label]=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	R[$label]=$rss
+	O[$label]=$out
+	rm -f "$data/out.tmp"
 }
 
-row() { # label wall rss
-	awk -v l="$1" -v w="$2" -v r="$3" -v bytes="$bytes" -v pk="$packets" \
-		'BEGIN { printf "| %s | %.2f s | %.0f | %.0f | %.1f MiB |\n", l, w, bytes / 1e6 / w, pk / w, r / 1024 }'
+# row LABEL TARGET: a table row; ratios against the flow-aware floor
+row() {
+	local l=$1 target=${2:-}
+	awk -v l="$l" -v w="${W[$l]}" -v c="${C[$l]}" -v r="${R[$l]}" -v o="${O[$l]}" -v t="$target" \
+		-v fw="${W[floor-flow]}" -v fc="${C[floor-flow]}" -v bytes="$bytes" 'BEGIN {
+		met = ""
+		if (t != "") met = (w / fw <= t && c / fc <= t) ? "yes" : "**no**"
+		printf "| %s | %.2f s | %.2f s | %.0f | %.2f | %.2f | %s | %.1f MiB | %.0f MB |\n", l, w, c, bytes / 1e6 / w,
+			w / fw, c / fc, t == "" ? "" : "≤ " t "× " met, r / 1024, o / 1e6 }'
 }
 
 echo "# tlsdiag benchmark, $(date -u +%Y-%m-%d)"
 echo
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')."
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "Versions: $("$tlsdiag" -V | head -1); $(tshark -v 2>/dev/null | head -1 || echo 'tshark missing'); ssldump $(dpkg-query -W -f '${Version}' ssldump 2>/dev/null || echo missing)."
-echo "tlsdiag options: ${diag[*]}"
+echo "tlsdiag options: ${diag[*]}; --format ecs: $([ $has_ecs = 1 ] && echo measured || echo 'not in this build'); --keylog: $([ $has_keylog = 1 ] && echo accepted || echo 'not in this build')."
+
+: >"$data/curve.dat"
 for size in $sizes; do
 	name=$(name_of "$size")
 	file=$data/$name.pcap
-	if [ ! -s "$file" ] || [ ! -s "$file.manifest.json" ]; then
-		bash "$shared/bench/make-bench-pcap.sh" --outdir "$data" --sizes "$size" >&2
+	if [ ! -s "$file" ]; then
+		avail=$(df -Pk "$data" | awk 'NR == 2 {print $4}')
+		if [ $((avail / 1024)) -lt $((size + 20480)) ]; then
+			echo
+			echo "## $name.pcap: skipped ($((avail / 1048576)) GiB free on $data; it needs $((size / 1024 + 20)) GiB to leave 20 GiB)"
+			continue
+		fi
 	fi
+	make_capture "$file" "$size"
 	bytes=$(stat -c %s "$file")
 	packets=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["packets"])' "$file.manifest.json")
-	results=()
-	measure floor "$runs" "$data/pcap_floor" "$file"
-	measure floor-flow "$runs" "$data/pcap_count" -f "$file"
-	measure tlsdiag-text "$runs" "$tlsdiag" "${diag[@]}" -r "$file"
-	measure tlsdiag-json "$runs" "$tlsdiag" --json "${diag[@]}" -r "$file"
-	if [ "$slow" = 1 ]; then
+	conns=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connections"])' "$file.manifest.json")
+	W=() C=() R=() O=()
+	runs_here=$runs
+	[ "$size" -gt 2048 ] && runs_here=$runs_big
+	cat "$file" >/dev/null
+	cached=$(resident "$file")
+	measure floor "$runs_here" "$data/pcap_floor" "$file"
+	measure floor-flow "$runs_here" "$data/pcap_count" -f "$file"
+	measure text "$runs_here" "$tlsdiag" "${diag[@]}" -r "$file"
+	measure "text --progress" "$runs_here" "$tlsdiag" "${diag[@]/--no-progress/--progress}" -r "$file"
+	measure jsonl "$runs_here" "$tlsdiag" --format jsonl "${diag[@]}" -r "$file"
+	measure json "$runs_here" "$tlsdiag" --json "${diag[@]}" -r "$file"
+	[ $has_ecs = 1 ] && measure ecs "$runs_here" "$tlsdiag" --format ecs "${diag[@]}" -r "$file"
+	# the key log the generator writes beside a capture, once it writes one
+	[ $has_keylog = 1 ] && [ -s "$file.keylog" ] &&
+		measure "text --keylog" "$runs_here" "$tlsdiag" --keylog "$file.keylog" "${diag[@]}" -r "$file"
+	if [ "$slow" = 1 ] && [ "$size" -le "$peers_max" ]; then
+		tk=()
+		[ -s "$file.keylog" ] && tk=(-o "tls.keylog_file:$file.keylog")
 		command -v tshark >/dev/null && measure tshark 1 tshark -r "$file" -d tcp.port==8443,tls \
-			-o tcp.reassemble_out_of_order:TRUE -Y tls.handshake -T fields -e frame.number -e tcp.stream \
-			-e tls.handshake.type -e tls.handshake.extensions_server_name -e tls.alert_message.desc
+			-o tcp.reassemble_out_of_order:TRUE "${tk[@]}" -Y tls.handshake -T fields -e frame.number \
+			-e tcp.stream -e tls.handshake.type -e tls.handshake.extensions_server_name -e tls.alert_message.desc
 		command -v ssldump >/dev/null && measure ssldump 1 ssldump -n -r "$file"
 	fi
 	echo
-	echo "## $name.pcap: $(awk -v b="$bytes" 'BEGIN {printf "%.0f MB", b/1e6}'), $packets packets"
+	echo "## $name.pcap: $(awk -v b="$bytes" 'BEGIN {printf "%.0f MB", b/1e6}'), $packets packets, $conns connections (${cached}% in the page cache before the runs)"
 	echo
-	echo "| tool | wall | MB/s | packets/s | peak RSS |"
-	echo "|---|---:|---:|---:|---:|"
-	declare -A wall=()
-	for r in "${results[@]}"; do
-		set -- $r
-		wall[$1]=$2
-		row "$1" "$2" "$3"
-	done
+	echo "| tool | wall | CPU | MB/s (wall) | wall / flow floor | CPU / flow floor | target (issue 16) | peak RSS | output |"
+	echo "|---|---:|---:|---:|---:|---:|---|---:|---:|"
+	row floor
+	row floor-flow
+	row text 1.25
+	row "text --progress" 1.25
+	row jsonl 1.5
+	row json 1.6
+	[ -n "${W[ecs]:-}" ] && row ecs 1.5
+	[ -n "${W[text --keylog]:-}" ] && row "text --keylog" 1.6
+	[ -n "${W[tshark]:-}" ] && row tshark
+	[ -n "${W[ssldump]:-}" ] && row ssldump
 	echo
-	awk -v t="${wall[tlsdiag-text]}" -v f="${wall[floor]}" -v ff="${wall[floor-flow]}" \
-		-v ts="${wall[tshark]:-0}" -v sd="${wall[ssldump]:-0}" -v j="${wall[tlsdiag-json]}" 'BEGIN {
-		printf "Ratios: tlsdiag/floor %.2f, tlsdiag/flow-aware floor %.2f, JSON/flow-aware floor %.2f", t / f, t / ff, j / ff
-		if (ts > 0) printf ", tshark/tlsdiag %.1f", ts / t
-		if (sd > 0) printf ", ssldump/tlsdiag %.1f", sd / t
-		printf ".\n" }'
+	awk -v t="${C[text]}" -v p="${C[text --progress]}" -v tw="${W[text]}" -v ts="${W[tshark]:-0}" -v sd="${W[ssldump]:-0}" 'BEGIN {
+		printf "Text with the progress line forced on: %+.1f %% of CPU time against text without it (compare with the spread of repeated runs).", (p / t - 1) * 100
+		if (ts > 0) printf " tshark takes %.1f× tlsdiag'"'"'s wall time", ts / tw
+		if (sd > 0) printf ", ssldump %.1f×", sd / tw
+		printf "\n" }'
 	echo
 	echo "Facts found by tlsdiag against the generator's manifest:"
 	echo
-	# tlsdiag exits 1 when it found errors, which this capture has on purpose
 	set +o pipefail
 	"$tlsdiag" --format jsonl "${diag[@]}" -r "$file" | python3 "$here/check-manifest.py" "$file.manifest.json"
 	status=("${PIPESTATUS[@]}")
 	set -o pipefail
 	[ "${status[0]}" -le 1 ] && [ "${status[1]}" -eq 0 ] || { echo "run-bench: facts differ from the manifest" >&2; exit 1; }
-	unset wall
+	# the curve: size, CPU seconds per GB of each format, RSS
+	echo "$bytes ${C[floor-flow]} ${C[text]} ${C[jsonl]} ${C[json]} ${R[text]} ${R[jsonl]} ${R[json]} ${C[ecs]:-NaN} ${R[ecs]:-NaN}" >>"$data/curve.dat"
 done
 
-# Cost against concurrent connections: the same 200 MiB of traffic made at
-# higher connection rates, so more handshakes are in flight at once.
-[ -n "$rates" ] || exit 0
-echo
-echo "## Concurrent connections: 200 MiB captures at higher connection rates"
-echo
-echo "| new connections/s | most in flight | flow-aware floor | tlsdiag | peak RSS | evicted for memory | facts |"
-echo "|---:|---:|---:|---:|---:|---:|---|"
-for rate in $rates; do
-	file=$data/conc-$rate.pcap
-	if [ ! -s "$file" ] || [ ! -s "$file.manifest.json" ]; then
-		python3 "$shared/bench/gen_tls_pcap.py" --templates "$shared/bench/templates/templates.json" \
-			--out "$file" --size-mib 200 --seed 1 --rate "$rate" --manifest "$file.manifest.json" >&2
+# The curve: CPU seconds per GB and peak RSS against capture size.
+if [ -s "$data/curve.dat" ]; then
+	echo
+	echo "## Cost against capture size"
+	echo
+	echo "| capture | flow floor CPU/GB | text CPU/GB | jsonl CPU/GB | json CPU/GB | peak RSS text / jsonl / json |"
+	echo "|---:|---:|---:|---:|---:|---|"
+	awk '{ g = $1 / 1e9; printf "| %.0f MB | %.2f s | %.2f s | %.2f s | %.2f s | %.1f / %.1f / %.1f MiB |\n",
+		$1 / 1e6, $2 / g, $3 / g, $4 / g, $5 / g, $6 / 1024, $7 / 1024, $8 / 1024 }' "$data/curve.dat"
+	if command -v gnuplot >/dev/null && [ "$(wc -l <"$data/curve.dat")" -ge 2 ]; then
+		gnuplot <<-EOF
+			set terminal svg size 900,420 font "sans,11"
+			set output "$plot"
+			set multiplot layout 1,2 title "tlsdiag: cost against capture size ($(date -u +%Y-%m-%d), $(nproc) cores)"
+			set logscale x 2
+			set xlabel "capture size (MB)"
+			set key top left
+			set ylabel "CPU seconds per GB"
+			set yrange [0:*]
+			plot "$data/curve.dat" using (\$1/1e6):(\$2/(\$1/1e9)) with linespoints title "flow-aware floor", \
+			     "" using (\$1/1e6):(\$3/(\$1/1e9)) with linespoints title "text", \
+			     "" using (\$1/1e6):(\$4/(\$1/1e9)) with linespoints title "jsonl", \
+			     "" using (\$1/1e6):(\$5/(\$1/1e9)) with linespoints title "json"
+			set ylabel "peak RSS (MiB)"
+			set yrange [0:80]
+			plot 64 with lines dashtype 2 title "64 MiB target", \
+			     "$data/curve.dat" using (\$1/1e6):(\$6/1024) with linespoints title "text", \
+			     "" using (\$1/1e6):(\$7/1024) with linespoints title "jsonl", \
+			     "" using (\$1/1e6):(\$8/1024) with linespoints title "json"
+			unset multiplot
+		EOF
+		echo
+		echo "Plotted into \`${plot#"$top"/}\`."
 	fi
-	inflight=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["max_concurrent"])' "$file.manifest.json")
-	for limit in "" 160; do
+fi
+
+# Memory against concurrent connections: the same traffic at higher
+# connection rates, and a storm of 50,000+ real handshakes in flight at once.
+conc_row() { # FILE LABEL
+	local f=$1 label=$2 inflight limit lim evicted facts
+	file=$f
+	inflight=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["max_concurrent"])' "$f.manifest.json")
+	for limit in "" 160 400; do
 		lim=()
 		[ -n "$limit" ] && lim=(--memory-limit "$limit")
-		results=()
-		measure floor-flow "$runs" "$data/pcap_count" -f "$file"
-		measure tlsdiag "$runs" "$tlsdiag" "${diag[@]}" "${lim[@]}" -r "$file"
-		"$tlsdiag" --format jsonl "${diag[@]}" "${lim[@]}" -r "$file" >"$data/conc.jsonl" || true   # 1: errors found
+		W=() C=() R=() O=()
+		measure floor-flow 1 "$data/pcap_count" -f "$f"
+		measure tlsdiag 1 "$tlsdiag" --format jsonl "${diag[@]}" "${lim[@]}" -r "$f"
+		"$tlsdiag" --format jsonl "${diag[@]}" "${lim[@]}" -r "$f" >"$data/conc.jsonl" || true   # 1: errors found
 		evicted=$(tail -1 "$data/conc.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["flows_evicted_for_memory"])')
-		if python3 "$here/check-manifest.py" "$file.manifest.json" <"$data/conc.jsonl" >/dev/null; then
+		if python3 "$here/check-manifest.py" "$f.manifest.json" <"$data/conc.jsonl" >/dev/null; then
 			facts="all"
 		else
-			facts="**some lost**"
+			facts="**some lost** (counted)"
 		fi
-		set -- ${results[0]}
-		ff=$2
-		set -- ${results[1]}
-		echo "| $rate | $inflight | $ff s | $2 s${limit:+ (--memory-limit $limit)} | $(awk -v r="$3" 'BEGIN {printf "%.1f MiB", r / 1024}') | $evicted | $facts |"
-		# the limit raised only where the default one evicted
-		[ "$evicted" -gt 0 ] || break
+		echo "| $label | $inflight | ${limit:-40 (default)} | ${C[floor-flow]} s | ${C[tlsdiag]} s | $(awk -v r="${R[tlsdiag]}" 'BEGIN {printf "%.1f MiB", r / 1024}') | $evicted | $facts |"
+		[ "$evicted" -gt 0 ] || break   # a higher limit only where this one evicted
 	done
-done
+	rm -f "$data/conc.jsonl"
+}
+if [ -n "$rates" ] || [ "$storm" = 1 ]; then
+	echo
+	echo "## Concurrent connections (JSON Lines; CPU seconds)"
+	echo
+	echo "| capture | most in flight | --memory-limit (MiB) | flow floor | tlsdiag | peak RSS | evicted for memory | facts |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---|"
+	for rate in $rates; do
+		make_capture "$data/conc-$rate.pcap" 200 --rate "$rate"
+		conc_row "$data/conc-$rate.pcap" "200 MiB at $rate connections/s"
+	done
+	if [ "$storm" = 1 ]; then
+		make_capture "$data/storm.pcap" 640 --rate 500000
+		conc_row "$data/storm.pcap" "storm: 640 MiB at 500,000 connections/s"
+	fi
+fi

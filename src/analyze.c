@@ -23,6 +23,7 @@
  * settled: segments in flight when a RST or the last FIN was captured still
  * belong to it (Wireshark keeps them in the same stream). */
 #define LINGER_NS         2000000000LL
+#define SETTLE_GRACE_MS   1000   /* TLS 1.3: for the server's answer to the client's flight */
 /* ... but a connection closed with FIN both ways and every byte delivered
  * expects nothing more than the last ACK: it lingers only this long, so a
  * busy capture does not hold thousands of finished sessions. */
@@ -59,6 +60,9 @@ struct conn {
 	int64_t close_ns;
 	uint8_t closing_list;     /* CLOSING_CLEAN or CLOSING_LONG */
 	struct conn *cprev, *cnext;   /* its closing list, oldest first */
+	bool waiting;             /* TLS 1.3: on the list awaiting the server's answer */
+	int64_t wait_since_ns;
+	struct conn *wprev, *wnext;
 };
 
 struct analyzer {
@@ -80,10 +84,13 @@ struct analyzer {
 	struct budget budget;     /* what its connections hold together (TCP queues, handshake messages) */
 	/* closed connections waiting out their linger, one list per length */
 	struct conn *closing_head[2], *closing_tail[2];
+	/* TLS 1.3 connections settled but for the server's answer, oldest first */
+	struct conn *wait_head, *wait_tail;
 	/* finished sessions waiting for their turn, a min-heap by stream */
 	struct held { uint64_t stream; struct session *s; } *held;
 	uint32_t held_n, held_cap;
 	uint64_t next_index;
+	uint64_t settled_n;       /* sessions settled to be reported (-c counts these) */
 	/* endpoints seen serving TLS: a client that spoke something else to one
 	 * of them is reported as not_tls */
 	uint64_t known_servers[KNOWN_SERVERS];
@@ -382,9 +389,26 @@ static void start_closing(struct analyzer *a, struct conn *c, int kind, uint64_t
 	a->closing_tail[l] = c;
 }
 
+static void wait_unlink(struct analyzer *a, struct conn *c)
+{
+	if (!c->waiting)
+		return;
+	if (c->wprev)
+		c->wprev->wnext = c->wnext;
+	else
+		a->wait_head = c->wnext;
+	if (c->wnext)
+		c->wnext->wprev = c->wprev;
+	else
+		a->wait_tail = c->wprev;
+	c->wprev = c->wnext = NULL;
+	c->waiting = false;
+}
+
 /* The connection is over (closed, idle, evicted or end of capture). */
 static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t frame, bool remember)
 {
+	wait_unlink(a, c);
 	if (c->closing) {
 		/* it closed before: that is how it ended */
 		close_kind = c->close_kind;
@@ -409,7 +433,13 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 		c->tls = NULL;
 		if (s->is_tls && (s->dir[SIDE_SERVER].spoke_tls))
 			remember_server(a, s);
-		if (reportable(a, s)) {
+		if (reportable(a, s) && analyzer_done(a)) {
+			/* -c N was reached: in flight at the stop, cut off by it, not failed */
+			a->sum.cut_by_stop++;
+			give_verdict(a, c, NULL);
+			session_free(s);
+		} else if (reportable(a, s)) {
+			a->settled_n++;
 			if (a->opts.diag) {
 				finding_list_free(&s->findings);   /* a later look starts afresh */
 				diagnose_session(s, a->opts.diag, &s->findings);
@@ -444,17 +474,68 @@ static bool handshake_settled(struct session *s)
 	return s->outcome == OUTCOME_COMPLETED || s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
 }
 
+/* TLS 1.3 "completed" at the client's second flight is not the end: the
+ * server judges the client's certificate after it, and its answer (an
+ * alert, a NewSessionTicket, data) or its close comes next. Wait for the
+ * first server record after that flight, the close (settle) or the grace
+ * period, whichever comes first. */
+static bool server_answer_pending(struct analyzer *a, struct conn *c, const struct session *s)
+{
+	const struct direction *cl = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
+	if (!s->tls13 || s->outcome != OUTCOME_COMPLETED || !cl->rlog_n)
+		return false;
+	uint64_t flight = cl->rlog[0].frame;
+	/* A record larger than an alert (2 bytes, inner type, a 16-byte tag:
+	 * 19) answered; one of an alert's size may be the rejection, which
+	 * the close right after it proves: wait for that. */
+	for (uint32_t i = 0; i < sv->rlog_n; i++)
+		if (sv->rlog[i].frame > flight && sv->rlog[i].len > 19)
+			return false;
+	if (sv->rlog_n == LIM_RECORD_LOG && sv->appdata_last_frame > flight)
+		return false;   /* beyond the log: it spoke at length */
+	int64_t since = cl->rlog[0].time.sec * 1000000000LL + cl->rlog[0].time.nsec;
+	int64_t grace = (a->opts.settle_grace_ms > 0 ? a->opts.settle_grace_ms : SETTLE_GRACE_MS) * 1000000LL;
+	if (a->now_ns - since >= grace)
+		return false;
+	if (!c->waiting) {
+		c->waiting = true;
+		c->wait_since_ns = since;
+		c->wprev = a->wait_tail;
+		c->wnext = NULL;
+		if (a->wait_tail)
+			a->wait_tail->wnext = c;
+		else
+			a->wait_head = c;
+		a->wait_tail = c;
+	}
+	return true;
+}
+
+static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame);
+
+/* Connections whose grace is over settle now, packets of theirs or not. */
+static void settle_waiting(struct analyzer *a)
+{
+	int64_t grace = (a->opts.settle_grace_ms > 0 ? a->opts.settle_grace_ms : SETTLE_GRACE_MS) * 1000000LL;
+	struct conn *c;
+	while ((c = a->wait_head) && a->now_ns - c->wait_since_ns >= grace) {
+		wait_unlink(a, c);
+		check_settled(a, c, c->last_frame);
+	}
+}
+
 /* Live: report as soon as the handshake settles; with -w (file mode too):
  * decide then whether the connection's packets are kept, so a long
  * connection is not held in memory until it closes. */
 static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 {
 	struct session *s = c->s;
-	if (!s || c->reported || (!a->opts.live && (!a->opts.ev || c->verdict)))
+	if (!s || c->reported || (!a->opts.live && (!a->opts.ev || c->verdict)) || analyzer_done(a))
 		return;
-	if (!handshake_settled(s))
+	fill_tcp_facts(a, c, s, CLOSE_NONE, frame);   /* a FIN seen now can decide the outcome */
+	if (!handshake_settled(s) || server_answer_pending(a, c, s))
 		return;
-	fill_tcp_facts(a, c, s, CLOSE_NONE, frame);
+	wait_unlink(a, c);
 	session_finish(s);
 	if (!reportable(a, s))
 		return;
@@ -473,6 +554,7 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	c->tls = NULL;
 	c->s = NULL;
 	c->reported = true;
+	a->settled_n++;
 	emit(a, s);
 }
 
@@ -671,6 +753,8 @@ void analyzer_packet(struct analyzer *a, const struct capture_pkt *p)
 	if (ns > a->now_ns)
 		a->now_ns = ns;
 	settle_closed(a);
+	if (a->wait_head)
+		settle_waiting(a);
 	struct decoded d;
 	int rc = decode_packet(p->dlt, p->data, p->caplen, p->len, &d);   /* its own interface's link type */
 	if (rc == DEC_FRAGMENT) {
@@ -719,6 +803,7 @@ struct analyzer *analyzer_new(const struct analyze_opts *o, struct reporter *rep
 	if (a->opts.memory_limit == 0)
 		a->opts.memory_limit = LIM_MEMORY_BUDGET;
 	a->sum.memory_limit = a->opts.memory_limit;
+	a->sum.stop_after = a->opts.stop_after;
 	a->rep = rep;
 	return a;
 }
@@ -751,6 +836,7 @@ void analyzer_tick(struct analyzer *a, int64_t now)
 	if (now * 1000000000LL > a->now_ns)
 		a->now_ns = now * 1000000000LL;
 	settle_closed(a);
+	settle_waiting(a);
 	enforce_limits(a, true);
 }
 
@@ -761,7 +847,8 @@ const struct budget *analyzer_budget(const struct analyzer *a)
 
 bool analyzer_done(const struct analyzer *a)
 {
-	return a->opts.stop_after && a->sum.tls_connections >= a->opts.stop_after;
+	/* settled, not yet emitted: files report in stream order, after the stop */
+	return a->opts.stop_after && a->settled_n >= a->opts.stop_after;
 }
 
 void analyzer_end_file(struct analyzer *a)
@@ -788,6 +875,8 @@ const struct summary *analyzer_summary(struct analyzer *a)
 	a->sum.peak_memory = mem_peak();
 	return &a->sum;
 }
+
+const struct summary *analyzer_counts(const struct analyzer *a) { return &a->sum; }
 
 void analyzer_free(struct analyzer *a)
 {

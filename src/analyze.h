@@ -21,6 +21,10 @@ struct analyze_opts {
 	struct evidence *ev;       /* -w: packets of connections with an error finding */
 	bool write_all;            /* --write-all: of every TLS connection */
 	uint64_t stop_after;       /* -c: stop after this many reported connections (0: never) */
+	/* TLS 1.3: how long after the client's second flight to wait for the
+	 * server's answer (an alert, a NewSessionTicket, data) before a
+	 * connection is settled early (live; -w's verdict). 0: the default. */
+	int64_t settle_grace_ms;
 	/* a packet that could not be decoded: called for the first few per file */
 	void (*warn)(void *ctx, const char *file, uint64_t frame, const char *msg);
 	void *warn_ctx;
@@ -48,6 +52,8 @@ bool analyzer_done(const struct analyzer *a);
 /* The bytes its connections hold together (all zero once every file ended). */
 const struct budget *analyzer_budget(const struct analyzer *a);
 const struct summary *analyzer_summary(struct analyzer *a);
+/* The counts so far, as they grow (not finished: for the progress line). */
+const struct summary *analyzer_counts(const struct analyzer *a);
 void analyzer_free(struct analyzer *a);
 
 #endif

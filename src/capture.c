@@ -198,6 +198,7 @@ const char *capture_link_names(struct capture *c)
 
 int capture_ts_digits(const struct capture *c) { return c->ts_digits; }
 uint64_t capture_frames(const struct capture *c) { return c->frames; }
+uint64_t capture_offset(const struct capture *c) { return c->file ? pcapfile_offset(c->file) : 0; }
 
 pcap_t *capture_pcap(struct capture *c)
 {

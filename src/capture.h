@@ -79,6 +79,7 @@ const char *capture_datalink_name(const struct capture *c);
 const char *capture_link_names(struct capture *c);
 int capture_ts_digits(const struct capture *c);   /* 6 or 9 */
 uint64_t capture_frames(const struct capture *c);  /* packets read so far */
+uint64_t capture_offset(const struct capture *c);  /* a file's bytes read so far (0 live) */
 /* A handle for pcap_dump_open (-w): the live one, or for a file a dead
  * one of capture_datalink's link type, microsecond timestamps. */
 pcap_t *capture_pcap(struct capture *c);

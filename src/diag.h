@@ -98,6 +98,25 @@ bool diag_aborted_by(const struct session *s, int side, uint64_t after, uint64_t
 /* "fatal alert handshake_failure (frame 11)", "a TCP reset (frame 12)" ... */
 void diag_describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after);
 
+/* ---- causes (diag_cause.c) ---- */
+
+/* What kind of rejection an alert name hints at: its findings are named first. */
+enum cause_hint { CH_NONE = 0, CH_NAME, CH_VALIDITY, CH_TRUST, CH_PURPOSE, CH_POLICY };
+
+/* Name the findings of side that explain why its certificate was rejected:
+ * appends ": why (id), and why (id)." to cause and the first one's fix plus
+ * "See id." to fix (fix may be NULL). Returns how many were named (0: none
+ * explains it, nothing written). */
+size_t diag_cert_causes(struct strbuf *cause, struct strbuf *fix, const struct finding_list *l, int side, int hint);
+
+/* No version in common: which side offers what, and which change makes them
+ * meet (refuser: the side whose alert ended the handshake). */
+void diag_version_advice(struct strbuf *cause, struct strbuf *fix, const struct session *s, int refuser);
+
+/* ---- what each side logged (diag_logs.c) ---- */
+
+/* After the rules: add to each finding the lines each side's software most likely logged. */
+void diag_logged(struct diag *c);
 
 /* ---- the rules, by topic file; each writes the ids of its table rows ---- */
 

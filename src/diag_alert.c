@@ -39,26 +39,29 @@ struct alert_info {
 	uint8_t meaning;        /* enum alert_meaning */
 	uint8_t senders;        /* BY_ bits */
 	bool refuses_offer;     /* refuses the versions or suites the other side offered or chose */
-	const char *rejects;    /* AM_CERTIFICATE: what it says after "The client rejected the server's certificate" */
+	const char *generic;    /* AM_CERTIFICATE: what the name means when no finding explains it */
 };
 
-#define NO_PATH ": it cannot build a path to a root in its truststore (OpenSSL says unknown_ca where Java says " \
-		"certificate_unknown)."
+#define NO_PATH "the sender cannot build a path to a root in its truststore (OpenSSL says unknown_ca where Java " \
+		"says certificate_unknown, which Java also uses for a name mismatch)"
 
 static const struct alert_info alert_table[] = {
 	{ TLS_ALERT_CLOSE_NOTIFY, AM_CLOSE, BY_EITHER, false, NULL },
-	{ TLS_ALERT_HANDSHAKE_FAILURE, AM_CERTIFICATE, BY_EITHER, true, "." },
+	{ TLS_ALERT_HANDSHAKE_FAILURE, AM_CERTIFICATE, BY_EITHER, true,
+	  "the sender found nothing acceptable in what the other side offered or sent" },
 	{ TLS_ALERT_BAD_CERTIFICATE, AM_CERTIFICATE, BY_EITHER, false,
-	  " (OpenSSL also uses bad_certificate for not-yet-valid, weak or malformed certificates)." },
+	  "a certificate was refused (OpenSSL also uses bad_certificate for not-yet-valid, weak or malformed "
+	  "certificates, Java for a missing client certificate)" },
 	{ TLS_ALERT_UNSUPPORTED_CERTIFICATE, AM_CERTIFICATE, BY_EITHER, false,
-	  ": its key usage or extended key usage does not allow this use." },
-	{ TLS_ALERT_CERTIFICATE_REVOKED, AM_CERTIFICATE, BY_EITHER, false, "." },
+	  "the certificate's key usage or extended key usage does not allow this use" },
+	{ TLS_ALERT_CERTIFICATE_REVOKED, AM_CERTIFICATE, BY_EITHER, false, "a certificate was revoked by its issuer" },
 	{ TLS_ALERT_CERTIFICATE_EXPIRED, AM_CERTIFICATE, BY_EITHER, false,
-	  ": a certificate of the chain has expired by its clock." },
+	  "a certificate of the chain has expired by the sender's clock" },
 	{ TLS_ALERT_CERTIFICATE_UNKNOWN, AM_CERTIFICATE, BY_EITHER, false, NO_PATH },
 	{ TLS_ALERT_ILLEGAL_PARAMETER, AM_MALFORMED, BY_EITHER, false, NULL },
 	{ TLS_ALERT_UNKNOWN_CA, AM_CERTIFICATE, BY_EITHER, false, NO_PATH },
-	{ TLS_ALERT_ACCESS_DENIED, AM_CERTIFICATE, BY_EITHER, false, "." },
+	{ TLS_ALERT_ACCESS_DENIED, AM_CERTIFICATE, BY_EITHER, false,
+	  "the certificate is valid but its holder is not allowed in" },
 	{ TLS_ALERT_DECODE_ERROR, AM_MALFORMED, BY_EITHER, false, NULL },
 	{ TLS_ALERT_DECRYPT_ERROR, AM_SIGNATURE, BY_EITHER, false, NULL },
 	{ TLS_ALERT_PROTOCOL_VERSION, AM_VERSION, BY_EITHER, true, NULL },
@@ -68,7 +71,8 @@ static const struct alert_info alert_table[] = {
 	{ TLS_ALERT_MISSING_EXTENSION, AM_MALFORMED, BY_EITHER, false, NULL },
 	{ TLS_ALERT_UNSUPPORTED_EXTENSION, AM_MALFORMED, BY_EITHER, false, NULL },
 	{ TLS_ALERT_UNRECOGNIZED_NAME, AM_NAME, BY_SERVER, false, NULL },
-	{ TLS_ALERT_CERTIFICATE_REQUIRED, AM_CERTIFICATE, BY_SERVER, false, "." },
+	{ TLS_ALERT_CERTIFICATE_REQUIRED, AM_CERTIFICATE, BY_SERVER, false,
+	  "the server requires a client certificate and got none" },
 	{ TLS_ALERT_NO_APPLICATION_PROTOCOL, AM_ALPN, BY_SERVER, false, NULL },
 };
 
@@ -173,22 +177,75 @@ void diag_describe_abort(struct strbuf *b, const struct session *s, int side, ui
 
 /* ---- explanations ---- */
 
-/* Name the findings that explain a rejected chain: "See server-chain-incomplete, cert-expired." */
-static void chain_findings(struct strbuf *b, const struct finding_list *l, int side)
+/* Which findings an alert name points at first (Java's certificate_unknown and
+ * bad_certificate point at none: they cover a name mismatch and an unknown CA alike). */
+static int hint_of(uint8_t desc)
 {
-	static const char *const ids[] = { "server-chain-incomplete", "cert-expired", "cert-not-yet-valid",
-					   "cert-self-signed", "hostname-mismatch", "chain-untrusted", "chain-order",
-					   "weak-signature", "weak-key", "client-cert-issuer-not-requested",
-					   "client-cert-unsuitable", "chain-extra-cert" };
-	bool any = false;
-	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
-		if (!diag_has_finding(l, ids[i], side))
-			continue;
-		sb_printf(b, "%s%s", any ? ", " : " See ", ids[i]);
-		any = true;
+	switch (desc) {
+	case TLS_ALERT_CERTIFICATE_EXPIRED:
+		return CH_VALIDITY;
+	case TLS_ALERT_UNKNOWN_CA:
+		return CH_TRUST;
+	case TLS_ALERT_UNSUPPORTED_CERTIFICATE:
+		return CH_PURPOSE;
+	case TLS_ALERT_INSUFFICIENT_SECURITY:
+		return CH_POLICY;
+	default:
+		return CH_NONE;
 	}
-	if (any)
-		sb_printf(b, ".");
+}
+
+/* How the fallback text starts: the reader must know no fact of the capture backs it. */
+static void generic(struct strbuf *b, const struct alert *a)
+{
+	sb_printf(b, "No finding of this connection explains %s; its generic meaning: ", alert_name(a->desc));
+}
+
+/* The store that would check side's chain, for the fallback's fix. */
+static void suggest_store(struct diag *c, struct strbuf *b, int side)
+{
+	bool given = side == SIDE_SERVER ? c->o->trust_given : c->o->client_trust_given;
+	if (!given)
+		sb_printf(b, " Give tlsdiag the %s's trust store (%s) to check the %s's chain against it.",
+			  side_name(1 - side), side == SIDE_SERVER ? "--ca-file" : "--client-ca-file", side_name(side));
+}
+
+/* The id of the finding about the client's empty or absent certificate, if the server's alert a follows it. */
+static const char *client_cert_finding(struct diag *c, const struct alert *a)
+{
+	const struct session *s = c->s;
+	if (a->from != SIDE_SERVER || !s->cr.present)
+		return NULL;
+	if (s->client_chain.state == CHAIN_SEEN && a->frame < s->client_chain.frame)
+		return NULL;
+	if (diag_has_finding(c->out, "client-cert-empty", SIDE_CLIENT))
+		return "client-cert-empty";
+	if (diag_has_finding(c->out, "client-cert-missing", SIDE_CLIENT))
+		return "client-cert-missing";
+	return NULL;
+}
+
+/* The server's alert after an empty or absent client certificate refuses that, whatever its name. */
+static bool explain_after_client_cert(struct diag *c, const struct alert *a, struct draft *t)
+{
+	const char *id = client_cert_finding(c, a);
+	if (!id)
+		return false;
+	bool empty = !strcmp(id, "client-cert-empty");
+	if (a->encrypted)
+		sb_printf(&t->cause, "The alert is encrypted, so its description is not visible; it follows the client's "
+				     "%s Certificate, so it most likely refuses that (%s).", empty ? "empty" : "missing", id);
+	else if (meaning(a->desc) == AM_CERTIFICATE)
+		sb_printf(&t->cause, "The server requires a client certificate and the client %s (%s).",
+			  empty ? "sent an empty Certificate" : "did not send one", id);
+	else
+		sb_printf(&t->cause, "The server requires a client certificate and the client %s (%s): %s here is "
+				     "how this server refuses that, not what its name says%s.",
+			  empty ? "sent an empty Certificate" : "did not send one", id, alert_name(a->desc),
+			  a->desc == TLS_ALERT_DECODE_ERROR ? " (GnuTLS answers an empty client Certificate with "
+							      "decode_error)" : "");
+	sb_printf(&t->fix, "See %s.", id);
+	return true;
 }
 
 static void explain_encrypted(struct diag *c, const struct alert *a, struct draft *t)
@@ -198,47 +255,99 @@ static void explain_encrypted(struct diag *c, const struct alert *a, struct draf
 	if (a->from == SIDE_SERVER && c->s->client_chain.state == CHAIN_SEEN)
 		sb_printf(&t->cause, " Sent after the client's Certificate and Finished, it typically rejects the "
 				     "client's certificate or its CertificateVerify.");
-	chain_findings(&t->cause, c->out, 1 - a->from);
+	if (diag_chain(c->s, 1 - a->from)->state == CHAIN_SEEN) {
+		struct strbuf why = { 0 };
+		if (diag_cert_causes(&why, &t->fix, c->out, 1 - a->from, CH_NONE))
+			sb_printf(&t->cause, " What the %s most likely rejects%s", side_name(a->from), why.p);
+		sb_free(&why);
+	}
+	if (t->fix.len)
+		sb_printf(&t->fix, " ");
 	sb_printf(&t->fix, "Check the %s's logs for the reason; a key log file lets Wireshark decrypt the alert.",
 		  side_name(a->from));
 }
 
-/* A certificate alert, read from where it comes: after an empty or absent
- * client certificate, after the peer's chain, or right after the ClientHello. */
+/* A certificate alert, read from where it comes: after the peer's chain
+ * (then the findings about that chain are its cause), or right after the ClientHello. */
 static void explain_rejection(struct diag *c, const struct alert *a, const struct alert_info *ai, struct draft *t)
 {
 	const struct session *s = c->s;
 	const char *from = side_name(a->from), *other = side_name(1 - a->from);
 	const struct chain *peer_chain = diag_chain(s, 1 - a->from);
-	if (a->from == SIDE_SERVER && s->cr.present && s->client_chain.state == CHAIN_SEEN &&
-	    s->client_chain.count == 0) {
-		sb_printf(&t->cause, "The server requires a client certificate and the client sent none.");
-		sb_printf(&t->fix, "See client-cert-empty.");
-	} else if (a->from == SIDE_SERVER && s->cr.present && s->client_chain.state == CHAIN_ABSENT && !s->tls13 &&
-		   diag_observable_until(s, SIDE_CLIENT, a->frame)) {
-		sb_printf(&t->cause, "The server requires a client certificate and the client did not send one.");
-		sb_printf(&t->fix, "See client-cert-missing.");
-	} else if (peer_chain->state == CHAIN_SEEN && a->frame >= peer_chain->frame) {
+	if (peer_chain->state == CHAIN_SEEN && peer_chain->count > 0 && a->frame >= peer_chain->frame) {
 		const struct x509_cert *leaf = peer_chain->n ? peer_chain->certs[0].x509 : NULL;
 		bool named = leaf && leaf->x;
-		sb_printf(&t->cause, "The %s rejected the %s's certificate%s%s%s", from, other, named ? " " : "",
-			  named ? leaf->subject : "", ai->rejects);
-		chain_findings(&t->cause, c->out, 1 - a->from);
-		sb_printf(&t->fix, "Fix the %s's certificate chain as the findings above say, or add its root CA to the "
-				   "%s's truststore.", other, from);
+		sb_printf(&t->cause, "The %s rejected the %s's certificate%s%s", from, other, named ? " " : "",
+			  named ? leaf->subject : "");
+		if (!diag_cert_causes(&t->cause, &t->fix, c->out, 1 - a->from, hint_of(a->desc))) {
+			sb_printf(&t->cause, ". ");
+			generic(&t->cause, a);
+			sb_printf(&t->cause, "%s.", ai->generic);
+			sb_printf(&t->fix, "Check the %s's log for the reason it gives.", from);
+			suggest_store(c, &t->fix, 1 - a->from);
+		}
 	} else if (a->desc == TLS_ALERT_HANDSHAKE_FAILURE && !s->sh.present) {
+		bool mm = diag_has_finding(c->out, "version-or-cipher-mismatch", -1);
 		sb_printf(&t->cause, "The server found nothing acceptable in the ClientHello: no common cipher suite, "
-				     "signature algorithm or group (see version-or-cipher-mismatch).");
+				     "signature algorithm or group%s.", mm ? " (version-or-cipher-mismatch)" : "");
 		sb_printf(&t->fix, "Align the cipher suites and versions of client and server.");
 	} else {
-		sb_printf(&t->cause, "The %s ended the handshake with %s.", from, alert_name(a->desc));
+		sb_printf(&t->cause, "The %s ended the handshake with %s. ", from, alert_name(a->desc));
+		generic(&t->cause, a);
+		sb_printf(&t->cause, "%s.", ai->generic);
 		sb_printf(&t->fix, "Check the %s's logs for the reason.", from);
+	}
+}
+
+static void explain_version(struct diag *c, const struct alert *a, struct draft *t)
+{
+	if (a->desc == TLS_ALERT_INAPPROPRIATE_FALLBACK) {
+		sb_printf(&t->cause, "The client retried with a lower version than it supports (TLS_FALLBACK_SCSV) and "
+				     "the server supports a higher one: an earlier attempt failed for another reason, often "
+				     "a middlebox.");
+		sb_printf(&t->fix, "Find why the client's first attempt failed (capture it too).");
+		return;
+	}
+	bool mm = diag_has_finding(c->out, "version-or-cipher-mismatch", -1);
+	sb_printf(&t->cause, "No protocol version in common%s. ", mm ? " (version-or-cipher-mismatch)" : "");
+	diag_version_advice(&t->cause, &t->fix, c->s, a->from);
+}
+
+/* The alerts whose name is all there is: said to be generic. */
+static void explain_generic(const struct alert *a, struct draft *t)
+{
+	const char *from = side_name(a->from), *other = side_name(1 - a->from);
+	generic(&t->cause, a);
+	switch (meaning(a->desc)) {
+	case AM_SECURITY:
+		sb_printf(&t->cause, "the %s requires stronger cipher suites than the other side offers.", from);
+		sb_printf(&t->fix, "Enable modern ECDHE/AES-GCM or CHACHA20 suites on the other side.");
+		break;
+	case AM_SIGNATURE:
+		sb_printf(&t->cause, "the %s could not verify a signature or the Finished message of the other side: a "
+				     "certificate whose private key does not match, or a broken middlebox.", from);
+		sb_printf(&t->fix, "Check that the %s's certificate and private key belong together (compare their "
+				   "public keys).", other);
+		break;
+	case AM_MALFORMED:
+		sb_printf(&t->cause, "the %s found a message of the other side malformed or not allowed: an "
+				     "incompatibility between the two TLS implementations or a middlebox altering the "
+				     "traffic.", from);
+		sb_printf(&t->fix, "Check the %s's logs for the message it refused; update the older TLS "
+				   "implementation; test without middleboxes in the path.", from);
+		break;
+	default:
+		sb_printf(&t->cause, "the %s reported %s.", from, alert_name(a->desc));
+		sb_printf(&t->fix, "Check the %s's logs for the reason.", from);
+		break;
 	}
 }
 
 static void explain_alert(struct diag *c, const struct alert *a, struct draft *t)
 {
-	const char *from = side_name(a->from), *other = side_name(1 - a->from);
+	const char *from = side_name(a->from);
+	if (explain_after_client_cert(c, a, t))
+		return;
 	if (a->encrypted) {
 		explain_encrypted(c, a, t);
 		return;
@@ -247,20 +356,19 @@ static void explain_alert(struct diag *c, const struct alert *a, struct draft *t
 	case AM_CLOSE:
 		sb_printf(&t->cause, "The %s closed the connection before the handshake finished: it gave up without "
 				     "saying why (some clients do this when they reject the certificate).", from);
-		chain_findings(&t->cause, c->out, 1 - a->from);
-		sb_printf(&t->fix, "Look at the %s's logs for the reason.", from);
+		if (diag_chain(c->s, 1 - a->from)->state == CHAIN_SEEN) {
+			struct strbuf why = { 0 };
+			if (diag_cert_causes(&why, &t->fix, c->out, 1 - a->from, CH_NONE))
+				sb_printf(&t->cause, " What it most likely refused%s", why.p);
+			sb_free(&why);
+		}
+		sb_printf(&t->fix, "%sLook at the %s's logs for the reason.", t->fix.len ? " " : "", from);
 		break;
 	case AM_CERTIFICATE:
 		explain_rejection(c, a, alert_info(a->desc), t);
 		break;
 	case AM_VERSION:
-		sb_printf(&t->cause, "The %s does not accept the protocol version the other side %s (see "
-				     "version-or-cipher-mismatch).", from, a->from == SIDE_SERVER ? "offered" : "chose");
-		sb_printf(&t->fix, "Enable TLS 1.2 or 1.3 on both sides.");
-		break;
-	case AM_SECURITY:
-		sb_printf(&t->cause, "The %s requires stronger cipher suites than the other side offers.", from);
-		sb_printf(&t->fix, "Enable modern ECDHE/AES-GCM or CHACHA20 suites on the other side.");
+		explain_version(c, a, t);
 		break;
 	case AM_NAME: {
 		char sni[FMT_SNI_LEN] = "";
@@ -271,29 +379,16 @@ static void explain_alert(struct diag *c, const struct alert *a, struct draft *t
 		sb_printf(&t->fix, "Configure the server for this name, or make the client use a name the server knows.");
 		break;
 	}
-	case AM_SIGNATURE:
-		sb_printf(&t->cause, "The %s could not verify a signature or the Finished message of the other side: a "
-				     "certificate whose private key does not match, or a broken middlebox.", from);
-		sb_printf(&t->fix, "Check that the %s's certificate and private key belong together (compare their "
-				   "public keys).", other);
-		break;
 	case AM_ALPN:
 		sb_printf(&t->cause, "No ALPN protocol in common: the server supports none of those the client offered.");
 		sb_printf(&t->fix, "Align the ALPN protocols (h2, http/1.1) of client and server.");
-		break;
-	case AM_MALFORMED:
-		sb_printf(&t->cause, "The %s found a message of the other side malformed or not allowed (%s): an "
-				     "incompatibility between the two TLS implementations or a middlebox altering the "
-				     "traffic.", from, alert_name(a->desc));
-		sb_printf(&t->fix, "Update the older TLS implementation; test without middleboxes in the path.");
 		break;
 	case AM_RENEGOTIATION:
 		sb_printf(&t->cause, "The %s refuses to renegotiate.", from);
 		sb_printf(&t->fix, "Disable renegotiation on the other side, or allow it on this one.");
 		break;
 	default:
-		sb_printf(&t->cause, "The %s reported %s.", from, alert_name(a->desc));
-		sb_printf(&t->fix, "Check the %s's logs for the reason.", from);
+		explain_generic(a, t);
 		break;
 	}
 }

@@ -20,12 +20,26 @@
 #include "diag.h"
 #include "fmt.h"
 #include "redact.h"
+#include "tls_alert.h"
 
 #define DAY (24 * 3600)
 
 static bool in_file(const struct chain_view *v)
 {
 	return v->c == NULL;
+}
+
+/* mTLS has two verifiers: the client's store (--ca-file, else the system's)
+ * checks the server's chain and a bundle, the server's (--client-ca-file)
+ * a client's chain. NULL: no store for that side. */
+static X509_STORE *store_of(const struct chain_view *v)
+{
+	return v->side == SIDE_CLIENT && !in_file(v) ? v->o->client_trust : v->o->trust;
+}
+
+static bool store_given(const struct chain_view *v)
+{
+	return v->side == SIDE_CLIENT && !in_file(v) ? v->o->client_trust_given : v->o->trust_given;
 }
 
 /* In a capture, an error when the other side aborted after the chain (its
@@ -370,12 +384,52 @@ static int validity_of(const struct chain_view *v, int i, struct draft *t, const
 	return -1;
 }
 
+/* A handshake that completed although certificates were not yet valid at
+ * capture time: the peer that accepted them had a later clock, so the
+ * capture's clock is the suspect. *offset: how far ahead it must be for all
+ * of them to be valid. (With --at the user chose the time: no suspicion.) */
+static bool clock_suspect(const struct chain_view *v, int64_t *offset)
+{
+	if (in_file(v) || v->o->at_given || !diag_handshake_done(v->c->s))
+		return false;
+	*offset = 0;
+	for (int i = 0; i < v->n; i++) {
+		const struct x509_cert *x = v->certs[i];
+		if (x->x && x->has_validity && v->at < x->not_before && x->not_before - v->at > *offset)
+			*offset = x->not_before - v->at;
+	}
+	return *offset > 0;
+}
+
+static void clock_finding(const struct chain_view *v, int64_t offset, struct finding_list *out)
+{
+	struct draft t = { 0 };
+	char at[32];
+	x509_format_time(v->at, at, sizeof at);
+	sb_printf(&t.sum, "The %s's certificates (frame %" PRIu64 ") were not yet valid at the capture's time (%s), yet "
+			  "the handshake completed: the capture's clock would have to be %" PRId64 " day%s (%" PRId64
+			  " s) later for them to be valid.", side_name(v->side), v->frame, at, (offset + DAY - 1) / DAY,
+		  diag_plural((offset + DAY - 1) / DAY), offset);
+	sb_printf(&t.cause, "The peer that accepted the chain saw a later time than the capture's timestamps: the "
+			    "clock of the capturing host is the suspect (or the peer does not check validity), not the "
+			    "certificates.");
+	sb_printf(&t.fix, "Check the capturing host's clock; to judge validity at another time, give --at TIME "
+			  "(--at now: the time of this run).");
+	add(&t, out, "capture-clock-suspect", SEV_INFO, v, 0);
+}
+
 void chain_check_validity(const struct chain_view *v, struct finding_list *out)
 {
+	int64_t offset;
+	bool skewed = clock_suspect(v, &offset);
+	if (skewed)
+		clock_finding(v, offset, out);
 	for (int i = 0; i < v->n; i++) {
 		const struct x509_cert *x = v->certs[i];
 		if (!x->x || !x->has_validity)
 			continue;
+		if (skewed && v->at < x->not_before)
+			continue;   /* judged by the capture's clock only, which is the suspect */
 		struct draft t = { 0 };
 		const char *id = NULL;
 		int sev = validity_of(v, i, &t, &id);
@@ -434,7 +488,7 @@ void chain_check_self_signed(const struct chain_view *v, struct finding_list *ou
 		return;
 	/* trusted on purpose: the user's trust store holds this very certificate */
 	int depth;
-	if (v->o->trust_given && chain_verify(v->o->trust, v->vcerts, v->vn, v->at, purpose(v), &depth) == X509_V_OK)
+	if (store_given(v) && chain_verify(store_of(v), v->vcerts, v->vn, v->at, purpose(v), &depth) == X509_V_OK)
 		return;
 	struct draft t = { 0 };
 	if (in_file(v)) {
@@ -533,9 +587,10 @@ void chain_check_no_san(const struct chain_view *v, struct finding_list *out)
 static void untrusted_in_capture(const struct chain_view *v, int err, int depth, struct draft *t)
 {
 	const char *side = side_name(v->side), *reason = X509_verify_cert_error_string(err);
-	if (v->o->trust_given) {
-		sb_printf(&t->sum, "The %s's chain (frame %" PRIu64 ") does not verify against the trust store given: %s "
-				   "(at depth %d).", side, v->frame, reason, depth);
+	if (store_given(v)) {
+		sb_printf(&t->sum, "The %s's chain (frame %" PRIu64 ") does not verify against the %s's trust store given "
+				   "(%s): %s (at depth %d).", side, v->frame, side_name(1 - v->side),
+			  v->side == SIDE_SERVER ? "--ca-file" : "--client-ca-file", reason, depth);
 		if (err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
 			sb_printf(&t->cause, "The trust store has no CA that issued %s: its root (or an intermediate between "
 					     "them that was not sent) is missing. A peer that verifies with this truststore "
@@ -582,14 +637,34 @@ static void untrusted_in_file(const struct chain_view *v, int err, int depth, st
 			   "CA they already trust; make sure the intermediates are in the bundle.");
 }
 
+/* Does the peer's rejection point at trust (so that "not publicly trusted"
+ * is the likely cause, not a private PKI that works)? An alert that names
+ * an unknown CA or a certificate it could not verify, an encrypted one, or a
+ * silent close, when no name or validity finding explains it instead. */
+static bool rejection_points_at_trust(const struct chain_view *v, const struct finding_list *out)
+{
+	const struct session *s = v->c->s;
+	int peer = 1 - v->side;
+	if (diag_has_finding(out, "hostname-mismatch", v->side) || diag_has_finding(out, "cert-expired", v->side) ||
+	    diag_has_finding(out, "cert-not-yet-valid", v->side))
+		return false;
+	const struct alert *a = diag_failure_alert(s, peer, v->frame);
+	if (!a)
+		return true;   /* an inferred alert or a close: nothing else said */
+	return a->encrypted || a->desc == TLS_ALERT_UNKNOWN_CA || a->desc == TLS_ALERT_CERTIFICATE_UNKNOWN ||
+	       a->desc == TLS_ALERT_BAD_CERTIFICATE;
+}
+
 void chain_check_untrusted(const struct chain_view *v, struct finding_list *out)
 {
-	if (!v->o->trust || diag_chain_explained(out, v->side))
+	/* client certificates come from private CAs: only the server's store, when given, says */
+	if (!store_of(v) || diag_chain_explained(out, v->side))
 		return;
-	if (v->side == SIDE_CLIENT && !v->o->trust_given)
-		return;   /* client certificates come from private CAs: only the user's store says */
 	int depth = 0;
-	int err = chain_verify(v->o->trust, v->vcerts, v->vn, v->at, purpose(v), &depth);
+	int err = chain_verify(store_of(v), v->vcerts, v->vn, v->at, purpose(v), &depth);
+	int64_t offset;
+	if ((err == X509_V_ERR_CERT_NOT_YET_VALID || err == X509_V_ERR_CRL_NOT_YET_VALID) && clock_suspect(v, &offset))
+		err = chain_verify(store_of(v), v->vcerts, v->vn, v->at + offset, purpose(v), &depth);
 	if (err == X509_V_OK)
 		return;
 	/* purpose problems of a client leaf are client-cert-unsuitable's */
@@ -597,7 +672,10 @@ void chain_check_untrusted(const struct chain_view *v, struct finding_list *out)
 		return;
 	struct draft t = { 0 };
 	uint64_t abort_frame;
-	int sev = severity(v, v->o->trust_given ? SEV_ERROR : SEV_WARNING, &abort_frame);
+	int sev = severity(v, store_given(v) ? SEV_ERROR : SEV_WARNING, &abort_frame);
+	/* not publicly trusted alone is no error: a private PKI is normal on backends */
+	if (!in_file(v) && !store_given(v) && sev == SEV_ERROR && !rejection_points_at_trust(v, out))
+		sev = SEV_WARNING;
 	if (in_file(v)) {
 		untrusted_in_file(v, err, depth, &t);
 	} else {

@@ -182,11 +182,8 @@ void rule_version_or_cipher(struct diag *c)
 	sb_printf(&t.sum, "; the %s answered fatal alert %s (frame %" PRIu64 ").", side_name(side), alert_name(a->desc),
 		  a->frame);
 	if (alert_about_version(a->desc)) {
-		sb_printf(&t.cause, "No protocol version in common: the %s refuses every version the other side offers "
-				    "(TLS 1.0 and 1.1 are disabled by default in current OpenSSL, Java and browsers).",
-			  side_name(side));
-		sb_printf(&t.fix, "Enable TLS 1.2 (and 1.3) on the side that offers only older versions; as a stopgap, "
-				  "re-enable the old version on the other side.");
+		sb_printf(&t.cause, "No protocol version in common. ");
+		diag_version_advice(&t.cause, &t.fix, s, side);
 	} else {
 		sb_printf(&t.cause, "No cipher suite (or signature algorithm, or key-exchange group) in common: the %s "
 				    "accepts none of the %s.", side_name(side),

@@ -50,6 +50,8 @@ static const struct rule_info rules[] = {
 	  rule_validity },
 	{ "cert-expires-soon", "warning", RULE_EACH, 10, "a certificate expires within the warning period",
 	  rule_validity },
+	{ "capture-clock-suspect", "info", RULE_EACH, 10,
+	  "certificates not yet valid at capture time in a handshake that completed: the capture's clock", rule_validity },
 	{ "cert-self-signed", "error|warning", RULE_EACH, 11, "a self-signed leaf certificate", rule_self_signed },
 	{ "cert-no-san", "warning", RULE_SERVER, 17, "a certificate without subjectAltName (name only in the CN)",
 	  rule_no_san },
@@ -113,4 +115,5 @@ void diagnose_session(const struct session *s, const struct diag_opts *o, struct
 		if (r->run == rule_not_tls && s->outcome == OUTCOME_NOT_TLS)
 			break;
 	}
+	diag_logged(&c);
 }

@@ -12,8 +12,11 @@
 #include "x509.h"
 
 struct diag_opts {
-	X509_STORE *trust;          /* --ca-file/--ca-path, else the system store (NULL: none) */
+	X509_STORE *trust;          /* the client's, for the server's chain: --ca-file/--ca-path, else the
+				     * system store (NULL: none) */
 	bool trust_given;           /* the store is the user's, not the system's */
+	X509_STORE *client_trust;   /* the server's, for client chains: --client-ca-file/--client-ca-path (NULL: none) */
+	bool client_trust_given;
 	struct x509_cert **keystore;/* --client-cert: the client's certificate and chain */
 	uint32_t keystore_n;
 	bool keystore_given;

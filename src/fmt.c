@@ -129,6 +129,16 @@ static void frac(char *buf, size_t len, const struct ts *t, int digits)
 	buf[n + 1] = '\0';
 }
 
+/* n decimal digits of v, zero-padded, at o */
+static char *digits_at(char *o, int64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		o[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return o + n;
+}
+
 void fmt_time_iso(char *buf, size_t len, const struct ts *t, int digits)
 {
 	int64_t days = t->sec >= 0 ? t->sec / 86400 : -((-t->sec + 86399) / 86400);
@@ -137,8 +147,26 @@ void fmt_time_iso(char *buf, size_t len, const struct ts *t, int digits)
 	char f[16];
 	civil(days, &y, &m, &d);
 	frac(f, sizeof f, t, digits);
-	snprintf(buf, len, "%04lld-%02u-%02uT%02u:%02u:%02u%sZ", (long long)y, m, d, (unsigned)(rem / 3600),
-		 (unsigned)(rem / 60 % 60), (unsigned)(rem % 60), f);
+	size_t fl = strlen(f);
+	if (y < 0 || y > 9999 || len < 21 + fl) {   /* by hand: snprintf showed in JSON profiles */
+		snprintf(buf, len, "%04lld-%02u-%02uT%02u:%02u:%02u%sZ", (long long)y, m, d,
+			 (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60), f);
+		return;
+	}
+	char *o = digits_at(buf, y, 4);
+	*o++ = '-';
+	o = digits_at(o, m, 2);
+	*o++ = '-';
+	o = digits_at(o, d, 2);
+	*o++ = 'T';
+	o = digits_at(o, rem / 3600, 2);
+	*o++ = ':';
+	o = digits_at(o, rem / 60 % 60, 2);
+	*o++ = ':';
+	o = digits_at(o, rem % 60, 2);
+	memcpy(o, f, fl);
+	o[fl] = 'Z';
+	o[fl + 1] = '\0';
 }
 
 void fmt_time_of_day(char *buf, size_t len, const struct ts *t, int digits)

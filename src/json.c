@@ -4,38 +4,74 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* The report is written by one thread: stdio's per-call locking was a fifth
- * of the time of --json (glibc's _unlocked variants; _GNU_SOURCE is set). */
-#define putch(c, out) putc_unlocked((c), (out))
-#define puts_(str, out) fputs_unlocked((str), (out))
-#define write_(p, n, out) fwrite_unlocked((p), 1, (n), (out))
-
 void json_init(struct json *j, FILE *out, bool pretty)
 {
-	memset(j, 0, sizeof *j);
 	j->out = out;
-	j->pretty = pretty;
+	j->depth = 0;
+	memset(j->first, 0, sizeof j->first);
 	j->first[0] = true;
+	j->after_key = false;
+	j->pretty = pretty;
+	j->len = 0;
 }
+
+void json_flush(struct json *j)
+{
+	if (j->len)
+		fwrite_unlocked(j->buf, 1, j->len, j->out);   /* one thread writes the report */
+	j->len = 0;
+}
+
+/* Room for n more bytes (n <= JSON_BUF). */
+static inline char *room(struct json *j, size_t n)
+{
+	if (j->len + n > JSON_BUF)
+		json_flush(j);
+	return j->buf + j->len;
+}
+
+static inline void putch(struct json *j, char c)
+{
+	*room(j, 1) = c;
+	j->len++;
+}
+
+static void put(struct json *j, const void *p, size_t n)
+{
+	if (n <= 32 && j->len + n <= JSON_BUF) {   /* most pieces: a name, a number */
+		memcpy(j->buf + j->len, p, n);
+		j->len += n;
+		return;
+	}
+	while (n) {
+		size_t k = n < JSON_BUF ? n : JSON_BUF;
+		memcpy(room(j, k), p, k);
+		j->len += k;
+		p = (const char *)p + k;
+		n -= k;
+	}
+}
+
+#define PUTS(j, lit) put((j), (lit), sizeof(lit) - 1)
 
 static void newline(struct json *j)
 {
 	if (!j->pretty)
 		return;
-	putch('\n', j->out);
+	putch(j, '\n');
 	for (int i = 0; i < j->depth; i++)
-		puts_("  ", j->out);
+		PUTS(j, "  ");
 }
 
 /* Separator before a value or a key. */
-static void before_value(struct json *j)
+static inline void before_value(struct json *j)
 {
 	if (j->after_key) {
 		j->after_key = false;
 		return;
 	}
 	if (!j->first[j->depth])
-		putch(',', j->out);
+		putch(j, ',');
 	j->first[j->depth] = false;
 	if (j->depth > 0)
 		newline(j);
@@ -44,7 +80,7 @@ static void before_value(struct json *j)
 static void open(struct json *j, char c)
 {
 	before_value(j);
-	putch(c, j->out);
+	putch(j, c);
 	if (j->depth < JSON_MAX_DEPTH - 1)
 		j->depth++;
 	j->first[j->depth] = true;
@@ -57,7 +93,10 @@ static void close(struct json *j, char c)
 		j->depth--;
 	if (!empty)
 		newline(j);
-	putch(c, j->out);
+	putch(j, c);
+	/* a JSON Lines line is done, or enough of the document: one fwrite */
+	if (j->depth == 0 || j->len >= JSON_BUF / 2)
+		json_flush(j);
 }
 
 void json_object_begin(struct json *j) { open(j, '{'); }
@@ -98,61 +137,129 @@ size_t utf8_seq_len(const uint8_t *p, size_t n)
 	return len;
 }
 
-void json_escape(FILE *out, const void *s, size_t len)
+/* Bytes that may be copied as they are: printable ASCII but " \\ and DEL. */
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const uint8_t plain[256] = {
+	R16(0), R16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,           /* 0x20: '"' */
+	R16(1), R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,           /* 0x50: '\\' */
+	R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,           /* 0x70: DEL */
+};
+#undef R16
+
+/* Does any of the 8 bytes in x need more than a copy? (a control byte, DEL,
+ * '"', '\\' or a byte of a multi-byte sequence; a false "yes" next to a
+ * true one only sends those bytes through the table) */
+static inline bool special8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+#define HASZERO(v) (((v) - ones) & ~(v))
+	uint64_t t = (x - ones * 0x20) | x | HASZERO(x ^ (ones * '"')) | HASZERO(x ^ (ones * '\\')) |
+		     HASZERO(x ^ (ones * 0x7f));
+#undef HASZERO
+	return (t & high) != 0;
+}
+
+static void escape(struct json *j, const void *s, size_t len)
 {
 	static const char hx[] = "0123456789abcdef";
 	const uint8_t *p = s;
 	size_t i = 0, run = 0;   /* bytes [run, i) are copied as they are */
 	while (i < len) {
+		/* 8 bytes at a time: finding texts and names are long and plain */
+		for (uint64_t x; i + 8 <= len && (memcpy(&x, p + i, 8), !special8(x));)
+			i += 8;
+		while (i < len && plain[p[i]])
+			i++;
+		if (i == len)
+			break;
 		uint8_t c = p[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
-			size_t n = c < 0x80 ? 1 : utf8_seq_len(p + i, len - i);
+		if (c >= 0x80) {
+			size_t n = utf8_seq_len(p + i, len - i);
 			if (n) {
 				i += n;
 				continue;
 			}
 		}
-		write_(p + run, i - run, out);
+		put(j, p + run, i - run);
+		char *o = room(j, 6);
+		size_t k = 0;
+		o[k++] = '\\';
 		if (c == '"' || c == '\\') {
-			putch('\\', out);
-			putch(c, out);
+			o[k++] = (char)c;
 		} else if (c == '\n') {
-			puts_("\\n", out);
+			o[k++] = 'n';
 		} else if (c == '\r') {
-			puts_("\\r", out);
+			o[k++] = 'r';
 		} else if (c == '\t') {
-			puts_("\\t", out);
+			o[k++] = 't';
 		} else if (c < 0x20 || c == 0x7f) {
-			puts_("\\u00", out);
-			putch(hx[c >> 4], out);
-			putch(hx[c & 15], out);
+			memcpy(o + k, "u00", 3);
+			k += 3;
+			o[k++] = hx[c >> 4];
+			o[k++] = hx[c & 15];
 		} else {
-			/* not UTF-8: keep the byte visible as text */
-			puts_("\\\\x", out);
-			putch(hx[c >> 4], out);
-			putch(hx[c & 15], out);
+			/* not UTF-8: keep the byte visible as the text \xHH */
+			memcpy(o + k, "\\x", 2);
+			k += 2;
+			o[k++] = hx[c >> 4];
+			o[k++] = hx[c & 15];
 		}
+		j->len += k;
 		i++;
 		run = i;
 	}
-	write_(p + run, i - run, out);
+	put(j, p + run, i - run);
 }
 
-void json_key(struct json *j, const char *key)
+void json_escape(FILE *out, const void *s, size_t len)
+{
+	struct json j;
+	json_init(&j, out, false);
+	escape(&j, s, len);
+	json_flush(&j);
+}
+
+void json_key_n(struct json *j, const char *key, size_t len)
 {
 	before_value(j);
-	putch('"', j->out);
-	json_escape(j->out, key, strlen(key));
-	puts_(j->pretty ? "\": " : "\":", j->out);
+	/* Member names are ours ("stream", a finding id, a frame number):
+	 * copied as they are when plain, escaped otherwise. A fifth of
+	 * --format jsonl's instructions were spent here. */
+	if (len <= 64) {
+		char *o = room(j, len + 4);
+		size_t i = 0;
+		o[0] = '"';
+		while (i < len && plain[(uint8_t)key[i]]) {
+			o[i + 1] = key[i];
+			i++;
+		}
+		if (i == len) {
+			o[len + 1] = '"';
+			o[len + 2] = ':';
+			o[len + 3] = ' ';
+			j->len += len + (j->pretty ? 4 : 3);
+			j->after_key = true;
+			return;
+		}
+	}
+	putch(j, '"');
+	escape(j, key, len);
+	if (j->pretty)
+		PUTS(j, "\": ");
+	else
+		PUTS(j, "\":");
 	j->after_key = true;
 }
 
 void json_string_bytes(struct json *j, const void *s, size_t len)
 {
 	before_value(j);
-	putch('"', j->out);
-	json_escape(j->out, s, len);
-	putch('"', j->out);
+	putch(j, '"');
+	escape(j, s, len);
+	putch(j, '"');
 }
 
 void json_string(struct json *j, const char *s)
@@ -165,63 +272,46 @@ void json_string(struct json *j, const char *s)
 }
 
 /* Decimal digits of v, without printf's parsing of a format. */
-static void put_u64(FILE *out, uint64_t v, bool minus)
+static void put_u64(struct json *j, uint64_t v, bool minus)
 {
 	char buf[21];
 	size_t i = sizeof buf;
+	if (v < 10 && !minus) {   /* counts, flags, small ids: most numbers */
+		putch(j, (char)('0' + v));
+		return;
+	}
 	do {
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
 	if (minus)
 		buf[--i] = '-';
-	write_(buf + i, sizeof buf - i, out);
+	put(j, buf + i, sizeof buf - i);
 }
 
 void json_int(struct json *j, int64_t v)
 {
 	before_value(j);
-	put_u64(j->out, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
+	put_u64(j, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void json_uint(struct json *j, uint64_t v)
 {
 	before_value(j);
-	put_u64(j->out, v, false);
+	put_u64(j, v, false);
 }
 
 void json_bool(struct json *j, bool v)
 {
 	before_value(j);
-	puts_(v ? "true" : "false", j->out);
+	if (v)
+		PUTS(j, "true");
+	else
+		PUTS(j, "false");
 }
 
 void json_null(struct json *j)
 {
 	before_value(j);
-	puts_("null", j->out);
-}
-
-void json_kv_str(struct json *j, const char *key, const char *s)
-{
-	json_key(j, key);
-	json_string(j, s);
-}
-
-void json_kv_int(struct json *j, const char *key, int64_t v)
-{
-	json_key(j, key);
-	json_int(j, v);
-}
-
-void json_kv_uint(struct json *j, const char *key, uint64_t v)
-{
-	json_key(j, key);
-	json_uint(j, v);
-}
-
-void json_kv_bool(struct json *j, const char *key, bool v)
-{
-	json_key(j, key);
-	json_bool(j, v);
+	PUTS(j, "null");
 }

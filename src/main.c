@@ -22,43 +22,59 @@
 #include "exitcode.h"
 #include "mem.h"
 #include "options.h"
+#include "progress.h"
 #include "redact.h"
 #include "reporter.h"
 #include "x509.h"
 
-/* The trust store: the user's files, or the system's default locations. */
-static X509_STORE *load_trust(const char *file, const char *dir, bool *given)
+/* A trust store from the user's files and directories (all of them, concatenated);
+ * opt: the option's name for messages ("ca", "client-ca"). */
+static X509_STORE *load_given(const struct textlist *files, const struct textlist *dirs, const char *opt)
 {
 	X509_STORE *st = X509_STORE_new();
 	if (!st)
 		return NULL;
-	*given = file || dir;
-	if (file && X509_STORE_load_file(st, file) != 1) {
-		fprintf(stderr, "tlsdiag: --ca-file %s: no certificate could be read from it\n", file);
-		X509_STORE_free(st);
-		return NULL;
+	for (size_t i = 0; i < files->n; i++) {
+		if (X509_STORE_load_file(st, files->v[i]) != 1) {
+			fprintf(stderr, "tlsdiag: --%s-file %s: no certificate could be read from it\n", opt, files->v[i]);
+			X509_STORE_free(st);
+			return NULL;
+		}
 	}
-	if (dir && X509_STORE_load_path(st, dir) != 1) {
-		fprintf(stderr, "tlsdiag: --ca-path %s: not a usable certificate directory\n", dir);
-		X509_STORE_free(st);
-		return NULL;
+	for (size_t i = 0; i < dirs->n; i++) {
+		if (X509_STORE_load_path(st, dirs->v[i]) != 1) {
+			fprintf(stderr, "tlsdiag: --%s-path %s: not a usable certificate directory\n", opt, dirs->v[i]);
+			X509_STORE_free(st);
+			return NULL;
+		}
 	}
-	if (!*given) {
-		/* The system bundle, read once into memory. (OpenSSL 3's
-		 * X509_STORE_set_default_paths adds a "file:" store that lists
-		 * the certificate directory on every lookup: far too slow for a
-		 * capture with thousands of connections.) */
-		const char *bundle = getenv(X509_get_default_cert_file_env());
-		if (!bundle)
-			bundle = X509_get_default_cert_file();
-		if (X509_STORE_load_file(st, bundle) != 1) {
-			const char *dir_env = getenv(X509_get_default_cert_dir_env());
-			X509_LOOKUP *hashed = X509_STORE_add_lookup(st, X509_LOOKUP_hash_dir());
-			if (!hashed || !X509_LOOKUP_add_dir(hashed, dir_env ? dir_env : X509_get_default_cert_dir(),
-							 X509_FILETYPE_PEM)) {
-				X509_STORE_free(st);
-				st = NULL;   /* no system store: the untrusted rule stays silent */
-			}
+	ERR_clear_error();
+	return st;
+}
+
+/* The client's trust store: the user's files, or the system's default locations. */
+static X509_STORE *load_trust(const struct textlist *files, const struct textlist *dirs, bool *given)
+{
+	*given = files->n || dirs->n;
+	if (*given)
+		return load_given(files, dirs, "ca");
+	X509_STORE *st = X509_STORE_new();
+	if (!st)
+		return NULL;
+	/* The system bundle, read once into memory. (OpenSSL 3's
+	 * X509_STORE_set_default_paths adds a "file:" store that lists
+	 * the certificate directory on every lookup: far too slow for a
+	 * capture with thousands of connections.) */
+	const char *bundle = getenv(X509_get_default_cert_file_env());
+	if (!bundle)
+		bundle = X509_get_default_cert_file();
+	if (X509_STORE_load_file(st, bundle) != 1) {
+		const char *dir_env = getenv(X509_get_default_cert_dir_env());
+		X509_LOOKUP *hashed = X509_STORE_add_lookup(st, X509_LOOKUP_hash_dir());
+		if (!hashed || !X509_LOOKUP_add_dir(hashed, dir_env ? dir_env : X509_get_default_cert_dir(),
+						 X509_FILETYPE_PEM)) {
+			X509_STORE_free(st);
+			st = NULL;   /* no system store: the untrusted rule stays silent */
 		}
 	}
 	ERR_clear_error();
@@ -66,6 +82,25 @@ static X509_STORE *load_trust(const char *file, const char *dir, bool *given)
 }
 
 /* ---- the run ---- */
+
+/* Once per report: a side whose chains were judged without the store it
+ * really uses. (A private PKI is normal on backends: without the store the
+ * verdict is weaker, and the reader must know.) */
+static const char *trust_note(const struct diag_opts *d, const struct summary *sum)
+{
+	static char buf[320];
+	bool server = sum->server_chains && !d->trust_given, client = sum->client_chains && !d->client_trust_given;
+	snprintf(buf, sizeof buf, "%s%s%s",
+		 !server ? "" : d->trust ? "no client trust store given (--ca-file): server chains were judged against "
+					  "the system store (\"publicly trusted\")"
+				     : "no client trust store given (--ca-file) and no system store found: server chains "
+				       "were not verified",
+		 server && client ? "; " : "",
+		 client ? "no server trust store given (--client-ca-file): client certificate chains were not "
+			  "verified" : "");
+	return buf[0] ? buf : NULL;
+}
+
 
 struct config {
 	const char *const *inputs;
@@ -79,6 +114,7 @@ struct config {
 	const char *write_path;
 	bool write_all;
 	char *filter;
+	enum progress_mode progress;
 	struct report_opts ropts;
 	struct analyze_opts aopts;
 	struct diag_opts dopts;
@@ -172,8 +208,11 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 		analyzer_begin_file(a, cfg->inputs[i], capture_datalink(cap), capture_ts_digits(cap));
 		struct capture_pkt pkt;
 		int rc = 0;
-		while (!analyzer_done(a) && (rc = capture_next(cap, &pkt, errbuf)) > 0)
+		const struct summary *sofar = analyzer_counts(a);
+		while (!analyzer_done(a) && (rc = capture_next(cap, &pkt, errbuf)) > 0) {
 			analyzer_packet(a, &pkt);
+			progress_packet(i, capture_offset(cap), sofar->tls_connections, sofar->outcome[OUTCOME_FAILED]);
+		}
 		in->frames = capture_frames(cap);
 		in->link_type = mem_strdup(capture_link_names(cap));   /* every interface's, "EN10MB, RAW" */
 		if (!analyzer_done(a) && rc < 0) {
@@ -193,8 +232,11 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 		if (analyzer_done(a))
 			break;
 	}
+	const struct summary *fin = analyzer_counts(a);
+	progress_stop(fin->tls_connections, fin->outcome[OUTCOME_FAILED]);   /* erased before the summary */
 	if (began) {
 		struct summary sum = *analyzer_summary(a);
+		sum.trust_note = trust_note(&cfg->dopts, &sum);
 		if (ev) {
 			sum.written_file = cfg->write_path;
 			sum.packets_written = evidence_packets_written(ev);
@@ -267,6 +309,7 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 				 .ts_digits = 6, .frames = capture_frames(cap) };
 	analyzer_end_file(a);
 	struct summary sum = *analyzer_summary(a);
+	sum.trust_note = trust_note(&cfg->dopts, &sum);
 	sum.live = capture_stats(cap, &sum.pcap_received, &sum.pcap_dropped, &sum.pcap_if_dropped);
 	if (ev) {
 		sum.written_file = cfg->write_path;
@@ -303,7 +346,8 @@ static int run_bundle(const struct options *o, X509_STORE *trust, bool trust_giv
 }
 
 /* The command line as the pipeline's options. */
-static void configure(struct config *cfg, const struct options *o, X509_STORE *trust, bool trust_given)
+static void configure(struct config *cfg, const struct options *o, X509_STORE *trust, bool trust_given,
+		      X509_STORE *client_trust)
 {
 	cfg->inputs = o->inputs;
 	cfg->n_inputs = o->n_inputs;
@@ -319,13 +363,17 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	/* live reports stream: JSON becomes JSON Lines, healthy handshakes stay quiet */
 	cfg->ropts.writer = writer_of(o, cfg->live);
 	cfg->ropts.pretty = o->pretty;
-	cfg->ropts.live = cfg->live;
 	cfg->ropts.verbose = o->verbose;
 	cfg->ropts.only_failures = o->only_failures || (cfg->live && !o->verbose);
+	/* a terminal sees each connection as it ends (and the progress line
+	 * makes way for it); files and pipes get large writes */
+	cfg->ropts.stream = cfg->live || isatty(STDOUT_FILENO);
+	cfg->progress = o->no_progress || cfg->live ? PROGRESS_OFF : o->progress ? PROGRESS_ON : PROGRESS_AUTO;
 	if (o->redact)
 		redact_enable(true, strcmp(o->redact, "names") == 0);
 	cfg->aopts.warn = warn_packet;
 	cfg->aopts.stop_after = (uint64_t)o->count;
+	cfg->aopts.settle_grace_ms = o->settle_grace;
 	cfg->aopts.idle_timeout = o->idle_timeout ? o->idle_timeout : cfg->live ? 60 : 0;
 	cfg->aopts.memory_limit = (uint64_t)o->memory_mib << 20;
 	cfg->aopts.live = cfg->live;
@@ -333,16 +381,18 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	cfg->aopts.diag = &cfg->dopts;
 	cfg->dopts.trust = trust;
 	cfg->dopts.trust_given = trust_given;
+	cfg->dopts.client_trust = client_trust;
+	cfg->dopts.client_trust_given = client_trust != NULL;
 	cfg->dopts.hostname = o->hostname;
 	cfg->dopts.at_given = o->at.given;
 	cfg->dopts.at = o->at.t;
 	cfg->dopts.expiry_warn_days = (int)o->expiry_warning;
 }
 
-static int run_capture(const struct options *o, X509_STORE *trust, bool trust_given)
+static int run_capture(const struct options *o, X509_STORE *trust, bool trust_given, X509_STORE *client_trust)
 {
 	static struct config cfg;
-	configure(&cfg, o, trust, trust_given);
+	configure(&cfg, o, trust, trust_given, client_trust);
 	struct certfile keystore;
 	memset(&keystore, 0, sizeof keystore);
 	if (o->client_cert) {
@@ -357,11 +407,15 @@ static int run_capture(const struct options *o, X509_STORE *trust, bool trust_gi
 	}
 
 	catch_stop_signals();
-	static char outbuf[1 << 16];
-	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);   /* reports flush per connection where it matters */
+	/* large blocks for files (the JSON writers hand over a connection at a
+	 * time); live reports flush per connection (reporter.c) */
+	static char outbuf[1 << 20];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	struct reporter rep;
 	reporter_init(&rep, stdout, &cfg.ropts);
 	struct analyzer *a = analyzer_new(&cfg.aopts, &rep);
+	if (!cfg.live)
+		progress_start(cfg.progress, cfg.inputs, cfg.n_inputs);
 	int status = cfg.live ? run_live(&cfg, a, &rep) : run_files(&cfg, a, &rep);
 
 	analyzer_free(a);
@@ -394,15 +448,18 @@ int main(int argc, char **argv)
 		return list_interfaces();
 	}
 	bool trust_given = false;
-	X509_STORE *trust = load_trust(o.ca_file, o.ca_path, &trust_given);
-	if (!trust && (o.ca_file || o.ca_path)) {
+	X509_STORE *trust = load_trust(&o.ca_file, &o.ca_path, &trust_given);
+	bool client_given = o.client_ca_file.n || o.client_ca_path.n;
+	X509_STORE *client_trust = client_given ? load_given(&o.client_ca_file, &o.client_ca_path, "client-ca") : NULL;
+	if ((!trust && trust_given) || (!client_trust && client_given)) {
 		status = EXIT_USAGE;
 	} else if (o.bundle) {
 		status = run_bundle(&o, trust, trust_given);
 	} else {
-		status = run_capture(&o, trust, trust_given);
+		status = run_capture(&o, trust, trust_given, client_trust);
 	}
 	X509_STORE_free(trust);
+	X509_STORE_free(client_trust);
 	options_free(&o);
 	x509_cache_clear();
 	redact_free();

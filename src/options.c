@@ -27,7 +27,8 @@ enum opt_kind {
 	K_HEADING,   /* not an option: a group title of --help ("" for a blank line) */
 	K_OPERAND,   /* not an option: the trailing arguments, in --help only */
 	K_FLAG,      /* bool: set */
-	K_TEXT,      /* const char *: the argument */
+	K_TEXT,      /* const char *: the argument (given once) */
+	K_LIST,      /* struct textlist: each argument, in order (repeatable) */
 	K_INPUT,     /* appended to inputs[] */
 	K_NUMBER,    /* int64_t: a decimal number from min to max */
 	K_TIME,      /* struct when: 2026-01-31, 2026-01-31T12:00:00Z or @UNIXTIME */
@@ -82,15 +83,25 @@ static const struct opt table[] = {
 		  "numbers still count every packet; live default: tcp)" },
 	{ "idle-timeout", 0, K_NUMBER, "SEC", .field = AT(idle_timeout), .min = 1, .max = 100000000, .what = SECS,
 	  .help = "settle a connection idle for SEC seconds (default 600,\nlive 60)" },
+	{ "settle-grace", 0, K_NUMBER, "MS", .field = AT(settle_grace), .min = 1, .max = 600000,
+	  .what = "a number of milliseconds",
+	  .help = "TLS 1.3, live and -w: wait up to MS after the client's\n"
+		  "Finished for the server's answer before settling (1000)" },
 	{ "memory-limit", 0, K_NUMBER, "MIB", .field = AT(memory_mib), .min = 16, .max = 1048576,
 	  .what = "a number of MiB", .help = "memory held for open connections before the least\n"
 					     "recently active are evicted (default 40)" },
 
 	{ .kind = K_HEADING, .help = "Diagnosis:" },
-	{ "ca-file", 0, K_TEXT, "FILE", .field = AT(ca_file),
-	  .help = "trust store (PEM) of the side that verifies; default:\n"
-		  "the system store (\"publicly trusted\")" },
-	{ "ca-path", 0, K_TEXT, "DIR", .field = AT(ca_path), .help = "trust store directory (c_rehash layout)" },
+	{ "ca-file", 0, K_LIST, "FILE", .field = AT(ca_file),
+	  .help = "the client's trust store (PEM), which verifies the server's\n"
+		  "chain (repeatable); default: the system store" },
+	{ "ca-path", 0, K_LIST, "DIR", .field = AT(ca_path),
+	  .help = "the client's trust store as a directory (c_rehash layout)" },
+	{ "client-ca-file", 0, K_LIST, "FILE", .field = AT(client_ca_file),
+	  .help = "the server's trust store (PEM), which verifies client\n"
+		  "certificates (nginx ssl_client_certificate; repeatable)" },
+	{ "client-ca-path", 0, K_LIST, "DIR", .field = AT(client_ca_path),
+	  .help = "the server's trust store as a directory" },
 	{ "client-cert", 0, K_TEXT, "FILE", .field = AT(client_cert),
 	  .help = "the client's keystore certificate (chain): PEM, DER or\n"
 		  "PKCS#12; explains an empty client Certificate" },
@@ -98,9 +109,9 @@ static const struct opt table[] = {
 	  .help = "password of a PKCS#12 --client-cert" },
 	{ "hostname", 0, K_TEXT, "NAME", .field = AT(hostname),
 	  .help = "the name the client used (when it sent no SNI)" },
-	{ "at", 0, K_TIME, "TIME", .field = AT(at), .what = "a time (2026-01-31, 2026-01-31T12:00:00Z, @UNIXTIME)",
+	{ "at", 0, K_TIME, "TIME", .field = AT(at), .what = "a time (2026-01-31, 2026-01-31T12:00:00Z, @UNIXTIME, now)",
 	  .help = "judge certificate validity at TIME (2026-01-31,\n"
-		  "2026-01-31T12:00:00Z or @UNIXTIME), not at capture time" },
+		  "2026-01-31T12:00:00Z, @UNIXTIME or now), not at capture time" },
 	{ "expiry-warning", 0, K_NUMBER, "DAYS", .field = AT(expiry_warning), .min = 0, .max = 3650,
 	  .what = "a number of days",
 	  .help = "warn when a certificate expires within DAYS (30)" },
@@ -124,6 +135,10 @@ static const struct opt table[] = {
 	  .help = "write the packets of every connection with an error finding\n"
 		  "(whole connections) to the pcap FILE" },
 	{ "write-all", 0, K_FLAG, .field = AT(write_all), .help = "with -w: write every TLS connection" },
+	{ "progress", 0, K_FLAG, .field = AT(progress),
+	  .help = "show reading progress on stderr even when it is not a\nterminal (a line per second)" },
+	{ "no-progress", 0, K_FLAG, .field = AT(no_progress),
+	  .help = "no progress line (shown by default when stderr is a\nterminal and files are read)" },
 	{ "redact", 0, K_CHOICE, "[=names]", .optional = true, .field = AT(redact), .choices = redactions,
 	  .what = "a choice", .help = "replace IP addresses in the report (consistently); with\n"
 				      "=names also SNI and certificate names" },
@@ -213,9 +228,13 @@ static bool parse_number(const char *s, int64_t min, int64_t max, int64_t *out)
 	return true;
 }
 
-/* --at: "2026-01-31", "2026-01-31T12:00:00Z" (or a space, or no Z) or "@UNIX". */
+/* --at: "2026-01-31", "2026-01-31T12:00:00Z" (or a space, or no Z), "@UNIX" or "now" (the run's time). */
 static bool parse_time(const char *s, int64_t *out)
 {
+	if (strcmp(s, "now") == 0) {
+		*out = (int64_t)time(NULL);
+		return true;
+	}
 	if (s[0] == '@')
 		return parse_number(s + 1, INT64_MIN / 2, INT64_MAX / 2, out);
 	static const char *const layouts[] = { "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
@@ -284,8 +303,26 @@ static bool store(const struct opt *d, const char *arg, struct options *o)
 		*(bool *)slot = true;
 		break;
 	case K_TEXT:
+		/* the last of two values silently winning is a wrong answer to one of them */
+		if (*(const char **)slot) {
+			if (d->letter)
+				fprintf(stderr, "tlsdiag: -%c", d->letter);
+			else
+				fprintf(stderr, "tlsdiag: --%s", d->name);
+			fprintf(stderr, " given twice (\"%s\", \"%s\"): it takes one value\n", *(const char **)slot, arg);
+			return false;
+		}
 		*(const char **)slot = arg;
 		break;
+	case K_LIST: {
+		struct textlist *l = slot;
+		if (l->n == MAX_STORE_FILES) {
+			fprintf(stderr, "tlsdiag: --%s: at most %d\n", d->name, MAX_STORE_FILES);
+			return false;
+		}
+		l->v[l->n++] = arg;
+		break;
+	}
 	case K_INPUT:
 		if (o->n_inputs == MAX_INPUTS) {
 			fprintf(stderr, "tlsdiag: at most %d capture files\n", MAX_INPUTS);
@@ -404,8 +441,13 @@ static bool consistent(const struct options *o)
 		why = "--write-all goes with -w FILE";
 	else if (o->bundle && (o->n_inputs || o->device || o->filter))
 		why = "--check-bundle checks files, not captures: leave out -r, -i and filters";
+	else if (o->bundle && (o->client_ca_file.n || o->client_ca_path.n))
+		why = "--client-ca-file and --client-ca-path judge client certificates in a capture: with --check-bundle, "
+		      "give the store with --ca-file";
 	else if (!o->bundle && (o->key || o->key_pass))
 		why = "--key and --key-pass go with --check-bundle";
+	else if (o->progress && o->no_progress)
+		why = "--progress and --no-progress exclude each other";
 	if (why)
 		fprintf(stderr, "tlsdiag: %s\n", why);
 	return !why;

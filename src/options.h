@@ -7,6 +7,13 @@
 #include <stdint.h>
 
 #define MAX_INPUTS 256
+#define MAX_STORE_FILES 16
+
+/* A repeatable option's values, in order. */
+struct textlist {
+	const char *v[MAX_STORE_FILES];
+	size_t n;
+};
 
 /* --at: a point in time, when one was given. */
 struct when {
@@ -30,9 +37,11 @@ struct options {
 	const char *drop_user;            /* -Z */
 	int64_t idle_timeout;             /* seconds */
 	int64_t memory_mib;               /* --memory-limit */
+	int64_t settle_grace;             /* --settle-grace, milliseconds */
 	char *filter;                     /* the operands joined: one BPF expression (mem_alloc'd), or NULL */
 	/* Diagnosis */
-	const char *ca_file, *ca_path;
+	struct textlist ca_file, ca_path;               /* the client's trust store (verifies the server) */
+	struct textlist client_ca_file, client_ca_path; /* the server's (verifies client certificates) */
 	const char *client_cert, *client_cert_pass;
 	const char *hostname;
 	struct when at;
@@ -46,6 +55,7 @@ struct options {
 	const char *write_path;           /* -w */
 	bool write_all;
 	const char *redact;               /* NULL: off; "": addresses; "names": names too */
+	bool progress, no_progress;       /* the progress line on stderr: forced, or off */
 };
 
 /* Read argv into o (which must be zeroed). Returns true when there is a run

@@ -281,6 +281,7 @@ int pcapfile_next(struct pcapfile *f, struct pcapfile_pkt *pkt, char *errbuf)
 enum pcapfile_format pcapfile_format(const struct pcapfile *f) { return f->format; }
 enum pcapfile_end pcapfile_end(const struct pcapfile *f) { return f->end; }
 uint64_t pcapfile_frames(const struct pcapfile *f) { return f->frames; }
+uint64_t pcapfile_offset(const struct pcapfile *f) { return pcapsrc_offset(f->src); }
 uint64_t pcapfile_secrets_dropped(const struct pcapfile *f) { return f->sec_dropped; }
 int pcapfile_dlt(const struct pcapfile *f) { return f->first_dlt; }
 uint32_t pcapfile_snaplen(const struct pcapfile *f) { return f->first_snaplen; }

@@ -84,6 +84,7 @@ uint64_t pcapfile_secrets_dropped(const struct pcapfile *f);
 enum pcapfile_format pcapfile_format(const struct pcapfile *f);
 enum pcapfile_end pcapfile_end(const struct pcapfile *f);
 uint64_t pcapfile_frames(const struct pcapfile *f);      /* packets returned so far */
+uint64_t pcapfile_offset(const struct pcapfile *f);      /* bytes read so far (gzip: inflated) */
 /* The first interface's link type (classic pcap: the file's) and snaplen
  * (adjusted as libpcap does: 0 or above INT32_MAX becomes LIM_CAPLEN). */
 int pcapfile_dlt(const struct pcapfile *f);

@@ -5,8 +5,8 @@
  * ECS type (tests/ecs.sh checks each against ECS's published field list),
  * except tlsdiag's own facts, which live under "tlsdiag." as ECS asks of
  * custom fields. A line is built whole in memory and written with one
- * fwrite, so a reader never sees half an event; live, each line is flushed
- * as its connection settles.
+ * fwrite, so a reader never sees half an event; live, the reporter flushes
+ * each line as its connection settles.
  */
 #include "writer.h"
 
@@ -402,8 +402,7 @@ static void ecs_connection(struct report_out *o, const struct session *s, bool b
 		if (fflush(line) == 0 && n > 0)
 			fwrite(line_buf, 1, (size_t)n, o->f);
 	}
-	if (o->live)
-		fflush(o->f);
+	/* live, the reporter flushes it (report_out.stream) */
 }
 
 static void ecs_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)

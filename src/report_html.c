@@ -143,7 +143,17 @@ static void findings_list(FILE *out, const struct finding_list *l)
 			html_text(out, f->cause);
 			fputs("</div><div class=\"fix\"><b>Fix:</b> ", out);
 			html_text(out, f->fix);
-			fputs("</div></li>\n", out);
+			fputs("</div>", out);
+			for (unsigned k = 0; k < f->n_logs; k++) {
+				const struct finding_log *g = &f->logs[k];
+				fprintf(out, "<div class=\"logged\"><b>Logged by the %s (%s", side_name(g->side),
+					g->identified ? "" : "if ");
+				html_text(out, g->software);
+				fputs("):</b> <code>", out);
+				html_text(out, g->line);
+				fputs("</code></div>", out);
+			}
+			fputs("</li>\n", out);
 		}
 	}
 	fputs("</ul>\n", out);

@@ -526,6 +526,24 @@ static void written(struct json *j, const struct session *s)
 static void json_findings(struct json *j, const struct finding_list *l);
 
 /* One connection: an object in the document's "connections", or a JSON Lines line. */
+
+/* What each side most likely logged, when known (no key otherwise). */
+static void logged(struct json *j, const struct finding *f)
+{
+	if (!f->n_logs)
+		return;
+	json_key(j, "logged");
+	json_array_begin(j);
+	for (unsigned k = 0; k < f->n_logs; k++) {
+		json_object_begin(j);
+		json_kv_str(j, "by", side_name(f->logs[k].side));
+		json_kv_str(j, "software", f->logs[k].software);
+		json_kv_bool(j, "identified", f->logs[k].identified);
+		json_kv_str(j, "line", f->logs[k].line);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
 static void connection(struct json *j, const struct session *s)
 {
 	json_object_begin(j);
@@ -573,6 +591,7 @@ static void json_findings(struct json *j, const struct finding_list *l)
 			json_kv_str(j, "summary", f->summary);
 			json_kv_str(j, "cause", f->cause);
 			json_kv_str(j, "fix", f->fix);
+			logged(j, f);
 			json_object_end(j);
 		}
 	}
@@ -696,11 +715,15 @@ static void summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "flows_expired", sum->flows_expired);
 	json_kv_uint(j, "flows_evicted", sum->flows_evicted);
 	json_kv_uint(j, "flows_evicted_for_memory", sum->flows_evicted_for_memory);
+	if (sum->stop_after)   /* -c N: what the stop cut off is left out, not failed */
+		json_kv_uint(j, "cut_off_by_stop", sum->cut_by_stop);
 	/* each distinct certificate is parsed once; the cache answers the repeats */
 	json_kv_uint(j, "certificates_parsed", sum->certificates_parsed);
 	json_kv_uint(j, "certificate_cache_hits", sum->certificate_cache_hits);
 	json_kv_uint(j, "with_error", sum->with_error);
 	json_kv_uint(j, "with_warning", sum->with_warning);
+	if (sum->trust_note)
+		json_kv_str(j, "trust_note", sum->trust_note);
 	if (sum->live) {
 		json_key(j, "capture");
 		json_object_begin(j);
@@ -780,7 +803,6 @@ static void jsonl_connection(struct report_out *o, const struct session *s, bool
 	json_init(&line, o->f, false);
 	connection(&line, s);
 	fputc('\n', o->f);
-	fflush(o->f);   /* live: one line per connection, now */
 }
 
 static void jsonl_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)

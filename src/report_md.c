@@ -1,26 +1,48 @@
 /* report_md.c - Markdown for support tickets: findings first, then the evidence as tables. */
 #include "writer.h"
 
+#include <ctype.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bundle.h"
+#include "diagnose.h"
 #include "fmt.h"
 #include "report_fp.h"
+#include "report_text.h"
 #include "x509.h"
 
-/* Untrusted text in Markdown: punctuation that means something is escaped,
- * control bytes and invalid UTF-8 become \xHH, so nothing can inject markup. */
+/* Does c at p[i] change the rendering (CommonMark 0.30, GitHub's tables
+ * and strikethrough)? Only those characters are escaped, so the text reads
+ * the same in a ticket that does not render Markdown: "(frame 6)" and
+ * "--ca-file" stay as they are. '_' emphasises only at a word's edge
+ * (bad_certificate is safe); '[' ']' make links (so "(" "!" need nothing);
+ * '<' starts HTML or an autolink; '&' an entity; '|' a table cell; '~' a
+ * strikethrough; '*' and '`' anywhere. The texts never start a line, so
+ * '#', '-', '+' and '>' cannot start a block. */
+static bool md_special(const uint8_t *p, size_t i, size_t n)
+{
+	uint8_t c = p[i];
+	if (c == '_') {
+		bool word_before = i > 0 && (isalnum(p[i - 1]) || p[i - 1] >= 0x80);
+		bool word_after = i + 1 < n && (isalnum(p[i + 1]) || p[i + 1] >= 0x80);
+		return !(word_before && word_after);
+	}
+	return strchr("\\`*[]<&|~", c) != NULL;
+}
+
+/* Untrusted text in Markdown: what would render is escaped, control bytes
+ * and invalid UTF-8 become \xHH, so nothing can inject markup. */
 static void md_escape(FILE *out, const void *s, size_t n)
 {
-	static const char special[] = "\\`*_{}[]<>()#+-!|~";
 	static const char hx[] = "0123456789abcdef";
 	const uint8_t *p = (const uint8_t *)s;
 	size_t i = 0;
 	while (i < n) {
 		uint8_t c = p[i];
 		size_t l = fmt_printable_len(p + i, n - i);
-		if (l == 1 && strchr(special, c)) {
+		if (l == 1 && md_special(p, i, n)) {
 			fputc('\\', out);
 			fputc(c, out);
 			i++;
@@ -39,9 +61,81 @@ static void md_text(FILE *out, const char *s)
 	md_escape(out, s, strlen(s));
 }
 
+/* A code span: nothing inside renders as markup, so nothing needs escaping
+ * and the text reads the same in a ticket that does not render Markdown.
+ * The fence is one backtick longer than the longest run inside (CommonMark
+ * §6.1); control bytes and invalid UTF-8 still become \xHH. */
+static void md_code(FILE *out, const char *s)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t run = 0, longest = 0, n = strlen(s);
+	for (size_t i = 0; i < n; i++) {
+		run = s[i] == '`' ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	bool pad = n && (s[0] == '`' || s[n - 1] == '`');
+	for (size_t k = 0; k <= longest; k++)
+		fputc('`', out);
+	if (pad)
+		fputc(' ', out);
+	const uint8_t *p = (const uint8_t *)s;
+	for (size_t i = 0; i < n;) {
+		size_t l = fmt_printable_len(p + i, n - i);
+		if (l) {
+			fwrite(p + i, 1, l, out);
+			i += l;
+		} else {
+			fprintf(out, "\\x%c%c", hx[p[i] >> 4], hx[p[i] & 15]);
+			i++;
+		}
+	}
+	if (pad)
+		fputc(' ', out);
+	for (size_t k = 0; k <= longest; k++)
+		fputc('`', out);
+}
+
+/* A token at s that names something a reader types or searches for: an
+ * option (--ca-file) or a finding id (client-cert-empty). Its length, or 0. */
+static size_t name_token(const char *s, const char *start)
+{
+	if (s > start && (isalnum((unsigned char)s[-1]) || s[-1] == '-' || s[-1] == '_'))
+		return 0;
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
+	while (n && s[n - 1] == '-')
+		n--;
+	if (isalnum((unsigned char)s[n]) || s[n] == '_')
+		return 0;
+	if (n > 2 && s[0] == '-' && s[1] == '-' && isalpha((unsigned char)s[2]))
+		return n;
+	if (!memchr(s, '-', n))
+		return 0;
+	size_t k;
+	const struct rule_info *r = diagnose_catalogue(&k);
+	for (size_t i = 0; i < k; i++)
+		if (strlen(r[i].id) == n && !strncmp(r[i].id, s, n))
+			return n;
+	return 0;
+}
+
+/* A finding's text: names as code spans, the rest escaped only where it would render. */
 static void md_str(FILE *out, const char *s)
 {
-	md_text(out, s);
+	const char *p = s, *plain = s;
+	while (*p) {
+		size_t n = (*p == '-' || islower((unsigned char)*p)) ? name_token(p, s) : 0;
+		if (!n) {
+			p++;
+			continue;
+		}
+		md_escape(out, plain, (size_t)(p - plain));
+		fputc('`', out);
+		fwrite(p, 1, n, out);
+		fputc('`', out);
+		p += n;
+		plain = p;
+	}
+	md_escape(out, plain, (size_t)(p - plain));
 }
 
 static void md_findings(FILE *out, const struct finding_list *l)
@@ -64,24 +158,51 @@ static void md_findings(FILE *out, const struct finding_list *l)
 			md_str(out, f->cause);
 			fputs("  \n  *Fix:* ", out);
 			md_str(out, f->fix);
+			for (unsigned k = 0; k < f->n_logs; k++) {
+				const struct finding_log *g = &f->logs[k];
+				fprintf(out, "  \n  *Logged by the %s (%s", side_name(g->side), g->identified ? "" : "if ");
+				md_str(out, g->software);
+				fputs("):* ", out);
+				md_code(out, g->line);
+			}
 			fputc('\n', out);
 		}
 	}
 }
 
+/* The facts the text timeline gives a message, in a table cell. */
+static void facts(FILE *out, const struct session *s, const struct msg *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (!mem)
+		return;
+	text_message_facts(mem, s, m);
+	if (fclose(mem) == 0 && buf)
+		md_escape(out, buf, len);
+	free(buf);
+}
+
 static void timeline(FILE *out, const struct session *s)
 {
-	char tb[FMT_TIME_LEN], nb[48], ab[64];
+	char tb[FMT_TIME_LEN], nb[48];
 	fputs("### Timeline\n\n| frame | time (UTC) | direction | message |\n|---:|---|---|---|\n", out);
 	for (uint32_t i = 0; i < s->timeline_n; i++) {
 		const struct msg *m = &s->timeline[i];
 		fmt_time_of_day(tb, sizeof tb, &m->time, s->ts_prec);
 		fprintf(out, "| %" PRIu64 " | %s | %s | %s", m->frame, tb, m->from == SIDE_CLIENT ? "client → server" : "server → client",
 			message_display_name(m, nb, sizeof nb));
-		if (m->kind == MSG_ALERT)
-			fprintf(out, " %s", fmt_alert(ab, sizeof ab, m->level, m->desc));
+		facts(out, s, m);
 		fputs(" |\n", out);
 	}
+	if (s->timeline_dropped)
+		fprintf(out, "| | | | … %" PRIu32 " more message%s not listed |\n", s->timeline_dropped,
+			s->timeline_dropped == 1 ? "" : "s");
+	if (s->inferred_alert)
+		fprintf(out, "| %" PRIu64 " | | %s | Application Data of an encrypted alert's size, then %s closed |\n",
+			s->inferred_alert_frame, s->inferred_alert_from == SIDE_CLIENT ? "client → server" : "server → client",
+			side_name(s->inferred_alert_from));
 	fputc('\n', out);
 }
 
@@ -137,10 +258,15 @@ static void md_end(struct report_out *o, const struct input_info *in, size_t n_i
 {
 	FILE *out = o->f;
 	fputs("## Summary\n\n", out);
-	fprintf(out, "%" PRIu64 " TCP connections, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64 " failed, %" PRIu64
+	fprintf(out, "%" PRIu64 " TCP connection%s, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64 " failed, %" PRIu64
 		     " incomplete, %" PRIu64 " not TLS; %" PRIu64 " with errors, %" PRIu64 " with warnings only.\n\n",
-		sum->connections, sum->tls_connections, sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED],
+		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections, sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED],
 		sum->outcome[OUTCOME_INCOMPLETE], sum->outcome[OUTCOME_NOT_TLS], sum->with_error, sum->with_warning);
+	if (sum->trust_note) {
+		fputs("Trust: ", out);
+		md_str(out, sum->trust_note);
+		fputs(".\n\n", out);
+	}
 	if (sum->n_ids) {
 		fputs("| finding | connections |\n|---|---:|\n", out);
 		for (uint32_t i = 0; i < sum->n_ids; i++)

@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "mem.h"
 #include "report_fp.h"
+#include "report_text.h"
 #include "tls_names.h"
 #include "x509.h"
 
@@ -114,7 +115,7 @@ static void cert_request_facts(FILE *out, const struct cert_request *cr)
 }
 
 /* What the timeline line of a message adds: the facts parsed from it. */
-static void message_facts(FILE *out, const struct session *s, const struct msg *m)
+void text_message_facts(FILE *out, const struct session *s, const struct msg *m)
 {
 	char ab[64];
 	if (m->kind == MSG_ALERT) {
@@ -179,7 +180,7 @@ static void timeline(FILE *out, const struct session *s)
 		fmt_time_of_day(tb, sizeof tb, &m->time, s->ts_prec);
 		fprintf(out, "  %7" PRIu64 "  %-15s  %s  %s", m->frame, tb, m->from == SIDE_CLIENT ? "C->S" : "S->C",
 			message_display_name(m, nb, sizeof nb));
-		message_facts(out, s, m);
+		text_message_facts(out, s, m);
 		fputc('\n', out);
 	}
 	if (s->timeline_dropped)
@@ -289,6 +290,13 @@ static void text_findings(FILE *out, const struct finding_list *l, const char *i
 			fprintf(out, "\n%s  Fix: ", indent);
 			put_escaped(out, f->fix);
 			fputc('\n', out);
+			for (unsigned k = 0; k < f->n_logs; k++) {
+				const struct finding_log *g = &f->logs[k];
+				fprintf(out, "%s  Logged by the %s (%s%s): ", indent, side_name(g->side),
+					g->identified ? "" : "if ", g->software);
+				put_escaped(out, g->line);
+				fputc('\n', out);
+			}
 		}
 	}
 }
@@ -405,6 +413,8 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 		fprintf(out, "; %" PRIu64 " healthy connection%s not shown (-v shows them)", sum->not_shown,
 			sum->not_shown == 1 ? "" : "s");
 	fputc('\n', out);
+	if (sum->trust_note)
+		fprintf(out, "Trust: %s\n", sum->trust_note);
 	for (uint32_t i = 0; i < sum->n_ids; i++)
 		fprintf(out, "  %-34s %" PRIu64 " connection%s\n", sum->by_id[i].id, sum->by_id[i].connections,
 			sum->by_id[i].connections == 1 ? "" : "s");
@@ -434,6 +444,10 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 	if (sum->flows_evicted_for_memory)
 		fprintf(out, "Connections evicted by the memory limit (%" PRIu64 " MiB; raise it with --memory-limit): %" PRIu64 "\n",
 			sum->memory_limit >> 20, sum->flows_evicted_for_memory);
+	if (sum->stop_after && sum->cut_by_stop)
+		fprintf(out, "Stopped by -c after %" PRIu64 " reported connection%s: %" PRIu64
+			" connections in flight were cut off by the stop, not reported\n",
+			sum->stop_after, sum->stop_after == 1 ? "" : "s", sum->cut_by_stop);
 	if (sum->ip_datagrams_dropped)
 		fprintf(out, "IP datagrams never completed from their fragments: %" PRIu64 " (at most %u are held, for %d s)\n",
 			sum->ip_datagrams_dropped, LIM_FRAG_DATAGRAMS, LIM_FRAG_TIMEOUT_SEC);
@@ -511,7 +525,6 @@ static void text_connection(struct report_out *o, const struct session *s, bool 
 		connection_line(o->f, s);
 	else
 		connection_block(o->f, s, o->verbose);
-	fflush(o->f);   /* so `tlsdiag -i any | tee` shows each connection as it ends */
 }
 
 const struct report_writer text_writer = {

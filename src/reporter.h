@@ -15,8 +15,8 @@ struct report_opts {
 	const struct report_writer *writer;   /* writer_find() */
 	bool verbose;
 	bool pretty;
-	bool live;               /* flush each connection as it settles */
 	bool only_failures;      /* leave healthy connections out, whatever the format */
+	bool stream;             /* flush each connection (live); files: large writes only */
 };
 
 struct reporter {

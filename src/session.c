@@ -97,11 +97,28 @@ void finding_list_free(struct finding_list *l)
 			mem_free(l->v[i].summary);
 			mem_free(l->v[i].cause);
 			mem_free(l->v[i].fix);
+			for (unsigned k = 0; k < l->v[i].n_logs; k++)
+				mem_free(l->v[i].logs[k].line);
 		}
 		mem_free(l->v);
 	}
 	memset(l, 0, sizeof *l);   /* arena blocks go with the arena */
 	l->arena = arena;
+}
+
+void finding_add_log(struct finding_list *l, struct finding *f, int side, bool identified, const char *software,
+		     const char *line)
+{
+	if (!f || f->n_logs == FINDING_LOGS)
+		return;
+	struct finding_log *g = &f->logs[f->n_logs];
+	g->line = l->arena ? arena_strndup(l->arena, line, strlen(line)) : mem_strdup(line);
+	if (!g->line)
+		return;
+	g->side = (uint8_t)side;
+	g->identified = identified;
+	g->software = software;
+	f->n_logs++;
 }
 
 bool finding_list_has_error(const struct finding_list *l)

@@ -282,6 +282,15 @@ enum severity { SEV_INFO = 0, SEV_WARNING, SEV_ERROR };
 
 #define SIDE_BOTH 2              /* a finding about the connection as a whole */
 #define FINDING_FRAMES 8
+#define FINDING_LOGS 6
+
+/* A line the software on one side most likely logged for a finding (diag_logs.c). */
+struct finding_log {
+	uint8_t side;            /* who logs it */
+	bool identified;         /* the capture's hello shows this software; else one candidate of several */
+	const char *software;    /* static text: "Java (JSSE)", "curl (OpenSSL)" ... */
+	char *line;              /* as that software prints it */
+};
 
 /* A diagnosis: what is wrong, the frames that prove it, why, and what to do. */
 struct finding {
@@ -293,6 +302,8 @@ struct finding {
 	char *summary;           /* one line with the concrete values */
 	char *cause;
 	char *fix;
+	uint8_t n_logs;
+	struct finding_log logs[FINDING_LOGS];
 };
 
 /* Findings of one connection (or of one bundle check). */
@@ -305,6 +316,9 @@ struct finding_list {
 struct finding *finding_list_add(struct finding_list *l, const char *id, int severity, int side,
 				 const char *summary, const char *cause, const char *fix);
 void finding_list_free(struct finding_list *l);
+/* Add what side's software most likely logged to f (copied; past FINDING_LOGS, dropped). */
+void finding_add_log(struct finding_list *l, struct finding *f, int side, bool identified, const char *software,
+		     const char *line);
 bool finding_list_has_error(const struct finding_list *l);
 
 enum outcome {

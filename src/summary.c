@@ -96,6 +96,8 @@ void tally(struct summary *sum, const struct session *s)
 	bool failed = s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
 	sum->tls_connections++;
 	sum->outcome[s->outcome]++;
+	sum->server_chains += s->server_chain.state == CHAIN_SEEN && s->server_chain.count > 0;
+	sum->client_chains += s->client_chain.state == CHAIN_SEEN && s->client_chain.count > 0;
 	count_ids(sum->tables, s);
 	for (uint32_t i = 0; i < s->findings.n; i++)
 		if (s->findings.v[i].severity == SEV_WARNING)

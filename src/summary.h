@@ -51,6 +51,8 @@ struct summary {
 	uint64_t flows_evicted;      /* pushed out by the connection cap or the memory limit */
 	uint64_t flows_evicted_for_memory;  /* ... of them, by the memory limit */
 	uint64_t memory_limit;       /* bytes, the limit in force */
+	uint64_t stop_after;         /* -c N, 0 without */
+	uint64_t cut_by_stop;        /* TLS connections in flight when -c N stopped the run: not reported */
 	uint64_t certificates_parsed;
 	uint64_t certificate_cache_hits;
 	size_t peak_memory;          /* bytes, accounted allocations */
@@ -59,6 +61,10 @@ struct summary {
 	uint64_t pcap_received, pcap_dropped, pcap_if_dropped;
 	/* -w */
 	const char *written_file;
+	/* the trust stores: chains of each side seen, and main's note on a side
+	 * judged without a store of its own (NULL: none to make), said once */
+	uint64_t server_chains, client_chains;
+	const char *trust_note;
 	uint64_t packets_written;
 	/* diagnosis */
 	uint64_t with_error;         /* connections with an error finding */

@@ -18,7 +18,7 @@ struct report_out {
 	FILE *f;
 	bool verbose;          /* -v: all there is, healthy connections too */
 	bool pretty;           /* --pretty: indented JSON */
-	bool live;             /* a live capture: each connection goes out as it settles */
+	bool stream;           /* live: each connection flushed as it is written (reporter.c) */
 	struct json json;      /* JSON: the document open from begin to end */
 };
 

@@ -150,4 +150,151 @@ if command -v tshark >/dev/null; then
 	echo "tshark reads the -w file: OK"
 fi
 grep -q "listening on lo" "$tmp/live.err" || fail "no listening message"
+
+# ---- helpers for the runs below ----
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# wait until tlsdiag ($1) wrote "listening" to $2
+wait_listening() {
+	i=0
+	until grep -q "listening on" "$2" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 100 ] && fail "tlsdiag did not start listening"
+		kill -0 "$1" 2>/dev/null || fail "tlsdiag exited: $(cat "$2")"
+		sleep 0.1
+	done
+	sleep 0.5
+}
+# wait until something listens on TCP port $1 (without connecting to it)
+wait_port() {
+	i=0
+	until python3 -c "
+import sys
+hexport = '%04X' % $1
+sys.exit(0 if any(l.split()[1].endswith(':' + hexport) and l.split()[3] == '0A'
+                  for l in open('/proc/net/tcp').readlines()[1:]) else 1)"; do
+		i=$((i + 1)); [ $i -gt 50 ] && fail "nothing listens on port $1"
+		sleep 0.1
+	done
+	sleep 0.3
+}
+# wait for pid $1 to end (at most 10 s), its status in $waited
+wait_end() {
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 100 ] && fail "tlsdiag did not stop"
+		sleep 0.1
+	done
+	wait "$1"
+	waited=$?
+}
+
+# 6. TLS 1.3: the server rejects the missing client certificate after the
+# client's Finished (an encrypted alert, then its close). Live, that is a
+# failed connection, streamed and written by -w; and the times of the report
+# and of the -w file are the real ones: those of a tcpdump run beside it.
+p13=$(free_port)
+command -v tcpdump >/dev/null && {
+	tcpdump -i lo -U -w "$tmp/tcpdump13.pcap" "tcp port $p13" 2>"$tmp/tcpdump13.err" &
+	pids="$pids $!"
+	tdpid=$!
+}
+"$TLSDIAG" -i lo --json -w "$tmp/live13.pcap" tcp port "$p13" >"$tmp/live13.out" 2>"$tmp/live13.err" &
+td13=$!
+pids="$pids $td13"
+wait_listening $td13 "$tmp/live13.err"
+openssl s_server -accept "127.0.0.1:$p13" -cert "$certs/server.crt" -key "$certs/server.key" \
+	-cert_chain "$certs/intermediate-ca.crt" -CAfile "$certs/ca-bundle.pem" -Verify 1 -verify_return_error \
+	-tls1_3 -naccept 1 -quiet >"$tmp/server13.out" 2>"$tmp/server13.err" </dev/null &
+pids="$pids $!"
+wait_port "$p13"
+(sleep 1; echo hello) | timeout 10 openssl s_client -connect "127.0.0.1:$p13" -tls1_3 >"$tmp/client13.out" 2>&1
+i=0
+until grep -q '"stream"' "$tmp/live13.out" 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 50 ] && fail "TLS 1.3 rejection not streamed"
+	sleep 0.1
+done
+sleep 0.5
+kill -INT $td13
+wait_end $td13
+[ "$waited" = 1 ] || fail "TLS 1.3 rejection: exit status $waited, expected 1"
+[ -n "${tdpid:-}" ] && { sleep 0.5; kill "$tdpid" 2>/dev/null; wait "$tdpid" 2>/dev/null; }
+python3 - "$tmp/live13.out" "$tmp/live13.pcap" "$tmp/tcpdump13.pcap" <<'PY' || fail "TLS 1.3 rejection live"
+import json, os, struct, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+conns = [l for l in lines if "stream" in l]
+assert len(conns) == 1, f"{len(conns)} connections reported"
+c = conns[0]
+assert c["version"] == "TLS 1.3", c["version"]
+assert c["outcome"] == "failed", ("a TLS 1.3 rejection reported as", c["outcome"])
+assert any(f["severity"] == "error" for f in c["findings"]), c["findings"]
+assert lines[-1]["summary"]["written"]["packets"] >= 10, lines[-1]["summary"]["written"]
+
+def packets(path):
+    """(seconds as float, tcp flags, payload length) of each packet of a classic pcap."""
+    b = open(path, "rb").read()
+    magic = struct.unpack("<I", b[:4])[0]
+    assert magic == 0xA1B2C3D4, hex(magic)   # microseconds, little-endian, as both write it
+    link = struct.unpack("<I", b[20:24])[0]
+    off, out = 24, []
+    while off + 16 <= len(b):
+        sec, usec, cap, _ = struct.unpack("<IIII", b[off:off + 16])
+        out.append((sec + usec / 1e6, b[off + 16:off + 16 + cap]))
+        off += 16 + cap
+    return out
+
+written = packets(sys.argv[2])
+print("written: %d packets" % len(written))
+if os.path.exists(sys.argv[3]) and os.path.getsize(sys.argv[3]) > 24:
+    ref = packets(sys.argv[3])
+    # the same packets in the same order (tcpdump saw this connection only;
+    # -w stops at the verdict, before the last ACKs)
+    assert len(ref) >= len(written), (len(ref), len(written))
+    for (t1, d1), (t2, d2) in zip(written, ref):
+        assert d1 == d2, "a different packet"
+        # each capture socket stamps packets itself: a microsecond or so apart,
+        # never the milliseconds of a unit mistake
+        assert abs(t1 - t2) < 0.002, (t1, t2)
+    import datetime
+    start = datetime.datetime.fromisoformat(c["start_time"].replace("Z", "+00:00")).timestamp()
+    assert abs(start - ref[0][0]) < 0.002, (c["start_time"], ref[0][0])
+    print("times match tcpdump's: OK")
+print("live TLS 1.3 rejection: OK")
+PY
+
+# 7. -c 1: one connection reported; one still in flight at the stop (its
+# server never answers the ClientHello) is cut off by the stop, not failed.
+pc=$(free_port)
+ph=$(free_port)
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $ph)); s.listen(1)
+c, _ = s.accept(); c.recv(4096); time.sleep(15)" &
+pids="$pids $!"
+"$TLSDIAG" -i lo -c 1 -v --json "tcp port $pc or tcp port $ph" >"$tmp/count.out" 2>"$tmp/count.err" &
+tdc=$!
+pids="$pids $tdc"
+wait_listening $tdc "$tmp/count.err"
+wait_port "$ph"
+sleep 8 | timeout 10 openssl s_client -connect "127.0.0.1:$ph" -tls1_2 >"$tmp/hang.out" 2>&1 &
+pids="$pids $!"
+sleep 1
+openssl s_server -accept "127.0.0.1:$pc" -cert "$certs/server.crt" -key "$certs/server.key" \
+	-cert_chain "$certs/intermediate-ca.crt" -tls1_2 -naccept 1 -quiet >"$tmp/serverc.out" 2>&1 </dev/null &
+pids="$pids $!"
+wait_port "$pc"
+echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$pc" -tls1_2 >"$tmp/clientc.out" 2>&1
+wait_end $tdc
+[ "$waited" = 0 ] || fail "-c 1: exit status $waited, expected 0 (nothing failed)"
+python3 - "$tmp/count.out" "$pc" <<'PY' || fail "-c 1 live"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+conns = [l for l in lines if "stream" in l]
+s = lines[-1]["summary"]
+assert len(conns) == 1, [(c["server"], c["outcome"]) for c in conns]
+assert conns[0]["server"]["port"] == int(sys.argv[2]) and conns[0]["outcome"] == "completed", conns[0]
+assert s["cut_off_by_stop"] == 1, s
+assert s["failed"] == 0 and s["with_error"] == 0, s
+assert "no-server-hello" not in s["findings"], s["findings"]
+print("-c 1: one reported, one cut off by the stop: OK")
+PY
 echo "live: PASS"

@@ -73,13 +73,16 @@ bad "tlsdiag: option '--ca' is ambiguous (--ca-file, --ca-path) (see tlsdiag --h
 bad 'tlsdiag: -s: "x" is not a snapshot length (0-262144)' -s x
 bad 'tlsdiag: -c: "0" is not a count (1 or more)' -c 0
 bad 'tlsdiag: --memory-limit: "15" is not a number of MiB (16-1048576)' --memory-limit 15
-bad 'tlsdiag: --at: "soon" is not a time (2026-01-31, 2026-01-31T12:00:00Z, @UNIXTIME)' --at soon
+bad 'tlsdiag: --at: "soon" is not a time (2026-01-31, 2026-01-31T12:00:00Z, @UNIXTIME, now)' --at soon
 bad 'tlsdiag: --format: "xml" is not a format (text, json, jsonl, markdown, html, ecs, md)' --format xml
 bad 'tlsdiag: --redact: "all" is not a choice (--redact or --redact=names)' --redact=all
 bad "tlsdiag: -r and -i exclude each other: read files or capture live" -r x.pcap -i lo
 bad "tlsdiag: --write-all goes with -w FILE" --write-all -r x.pcap
 bad "tlsdiag: --key and --key-pass go with --check-bundle" --key k.pem -r x.pcap
 bad "tlsdiag: --check-bundle checks files, not captures: leave out -r, -i and filters" --check-bundle c.pem tcp
+bad 'tlsdiag: --hostname given twice ("a", "b"): it takes one value' --hostname a --hostname b -r x.pcap
+bad 'tlsdiag: -i given twice ("lo", "eth0"): it takes one value' -i lo -i eth0
+bad "tlsdiag: --client-ca-file and --client-ca-path judge client certificates in a capture: with --check-bundle, give the store with --ca-file" --check-bundle c.pem --client-ca-file ca.pem
 # --help ends the parse where it stands: an error before it still counts
 "$TLSDIAG" -h -s x >/dev/null 2>&1 || { echo "FAIL: tlsdiag -h -s x did not print the help"; fail=1; }
 

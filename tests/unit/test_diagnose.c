@@ -666,12 +666,14 @@ static struct diag_opts opts_none(void)
 	return o;
 }
 
-/* --ca-file with our root */
+/* --ca-file and --client-ca-file with our root: both sides' stores */
 static struct diag_opts opts_user(void)
 {
 	struct diag_opts o = opts_none();
 	o.trust = P.store_root;
 	o.trust_given = true;
+	o.client_trust = P.store_root;
+	o.client_trust_given = true;
 	return o;
 }
 
@@ -1222,7 +1224,8 @@ static void test_version_or_cipher_mismatch(void)
 	run(s, &o);
 	EXPECT_FINDING_EXACT(s, "version-or-cipher-mismatch", SEV_ERROR, SIDE_CLIENT, FRAMES(4, 6, 7));
 	EXPECT_SUMMARY(s, "version-or-cipher-mismatch", "the client answered fatal alert protocol_version (frame 7)");
-	EXPECT_CAUSE(s, "version-or-cipher-mismatch", "the client refuses every version");
+	EXPECT_CAUSE(s, "version-or-cipher-mismatch", "The server chose TLS 1.0 (ServerHello, frame 6); the client offered "
+						  "at most TLS 1.2 and refuses what the server chose.");
 	session_free(s);
 
 	/* not fired: another alert right after the ClientHello (unrecognized_name) */
@@ -1283,7 +1286,7 @@ static void test_gateway_playbook(void)
 	EXPECT_FIX(s, "client-cert-empty", "keystore");
 	/* the alert is explained by the empty certificate */
 	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_SERVER, FRAMES(12));
-	EXPECT_CAUSE(s, "alert", "requires a client certificate and the client sent none");
+	EXPECT_CAUSE(s, "alert", "requires a client certificate and the client sent an empty Certificate (client-cert-empty)");
 	EXPECT_FIX(s, "alert", "client-cert-empty");
 	/* and nothing else: the server's side is healthy */
 	EXPECT_NO_FINDING(s, "client-cert-missing");
@@ -1706,7 +1709,7 @@ static void test_client_cert_unsuitable(void)
 						    "O=tlsdiag unit (frame 9) is not fit for client authentication");
 	EXPECT_SUMMARY(s, "client-cert-unsuitable", "extendedKeyUsage does not include clientAuth");
 	EXPECT_SUMMARY(s, "client-cert-unsuitable", "rejected it with fatal alert unsupported_certificate (frame 11)");
-	EXPECT_CAUSE(s, "alert", "key usage or extended key usage does not allow");
+	EXPECT_CAUSE(s, "alert", "it does not allow client authentication (client-cert-unsuitable)");
 	EXPECT_CAUSE(s, "alert", "client-cert-unsuitable");
 	/* the purpose failure is this finding's, not chain-untrusted's */
 	EXPECT_NO_FINDING_SIDE(s, "chain-untrusted", SIDE_CLIENT);
@@ -2021,7 +2024,7 @@ static void test_validity(void)
 					  "(2025-06-01T00:00:00Z, frame 6).");
 	EXPECT_NO_FINDING(s, "chain-untrusted");   /* the expiry explains it */
 	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_CLIENT, FRAMES(8));
-	EXPECT_CAUSE(s, "alert", "has expired by its clock");
+	EXPECT_CAUSE(s, "alert", "a certificate of the chain had expired (cert-expired)");
 	EXPECT_CAUSE(s, "alert", "cert-expired");
 	session_free(s);
 
@@ -2327,7 +2330,8 @@ static void test_chain_untrusted(void)
 	s = GOOD12("api.example.test", &P.server, &P.inter, &P.root);
 	run(s, &other);
 	EXPECT_FINDING_EXACT(s, "chain-untrusted", SEV_ERROR, SIDE_SERVER, FRAMES(6));
-	EXPECT_SUMMARY(s, "chain-untrusted", "The server's chain (frame 6) does not verify against the trust store given: ");
+	EXPECT_SUMMARY(s, "chain-untrusted", "The server's chain (frame 6) does not verify against the client's trust store "
+					     "given (--ca-file): ");
 	EXPECT_SUMMARY(s, "chain-untrusted", "(at depth 2)");
 	EXPECT_FIX(s, "chain-untrusted", "client's truststore");
 	session_free(s);
@@ -2355,9 +2359,17 @@ static void test_chain_untrusted(void)
 	complete12(s);
 	run(s, &user);
 	EXPECT_FINDING_EXACT(s, "chain-untrusted", SEV_ERROR, SIDE_CLIENT, FRAMES(9));
-	EXPECT_SUMMARY(s, "chain-untrusted", "The client's chain (frame 9) does not verify against the trust store given");
+	EXPECT_SUMMARY(s, "chain-untrusted", "The client's chain (frame 9) does not verify against the server's trust store "
+					     "given (--client-ca-file)");
 	EXPECT_FIX(s, "chain-untrusted", "server's truststore");
 	EXPECT_NO_FINDING_SIDE(s, "chain-untrusted", SIDE_SERVER);
+	session_free(s);
+
+	/* ... and never with the client's store (--ca-file) alone: that store verifies the server */
+	s = mtls12(NULL, 0, CERTS(&P.other_client), 1);
+	complete12(s);
+	run(s, &(struct diag_opts){ .trust = P.store_root, .trust_given = true, .expiry_warn_days = 30 });
+	EXPECT_NO_FINDING(s, "chain-untrusted");
 	session_free(s);
 
 	s = mtls12(NULL, 0, CERTS(&P.other_client), 1);
@@ -2692,14 +2704,15 @@ static void test_alert(void)
 	run(s, &o);
 	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_SERVER, FRAMES(12));
 	EXPECT_SUMMARY(s, "alert", "The server sent fatal alert bad_certificate (42) at frame 12.");
-	EXPECT_CAUSE(s, "alert", "The server requires a client certificate and the client sent none.");
+	EXPECT_CAUSE(s, "alert", "The server requires a client certificate and the client sent an empty Certificate "
+				 "(client-cert-empty).");
 	session_free(s);
 
 	/* OpenSSL's handshake_failure after an empty client Certificate: the same cause */
 	s = mtls12_empty(NAMES(P.n_root), 1);
 	alert(s, 11, SIDE_SERVER, 2, 40);
 	run(s, &o);
-	EXPECT_CAUSE(s, "alert", "requires a client certificate and the client sent none");
+	EXPECT_CAUSE(s, "alert", "requires a client certificate and the client sent an empty Certificate");
 	EXPECT_NO_FINDING(s, "version-or-cipher-mismatch");
 	session_free(s);
 
@@ -2708,10 +2721,28 @@ static void test_alert(void)
 	run(s, &o);
 	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_CLIENT, FRAMES(8));
 	EXPECT_SUMMARY(s, "alert", "The client sent fatal alert unknown_ca (48) at frame 8.");
-	EXPECT_CAUSE(s, "alert", "The client rejected the server's certificate CN=www.example.test,O=tlsdiag unit: it "
-				 "cannot build a path to a root in its truststore");
-	EXPECT_CAUSE(s, "alert", "See server-chain-incomplete.");
-	EXPECT_FIX(s, "alert", "add its root CA to the client's truststore");
+	EXPECT_CAUSE(s, "alert", "The client rejected the server's certificate CN=www.example.test,O=tlsdiag unit: the "
+				 "chain lacks an intermediate, so no path to a root can be built (server-chain-incomplete).");
+	EXPECT_FIX(s, "alert", "Send the intermediate certificate(s) with the leaf. See server-chain-incomplete.");
+	session_free(s);
+
+	/* a rejection no finding explains: the generic meaning, said to be generic, and no finding named */
+	s = REJECTED12("api.example.test", 42, &P.server, &P.inter);
+	run(s, &o);
+	EXPECT_NO_FINDING(s, "hostname-mismatch");
+	EXPECT_CAUSE(s, "alert", "The client rejected the server's certificate CN=www.example.test,O=tlsdiag unit. No "
+				 "finding of this connection explains bad_certificate; its generic meaning: a certificate "
+				 "was refused");
+	EXPECT_FIX(s, "alert", "Check the client's log for the reason it gives.");
+	session_free(s);
+
+	/* GnuTLS: decode_error after an empty client Certificate is tied to it, not to a malformed message */
+	s = mtls12_empty(NAMES(P.n_root), 1);
+	alert(s, 11, SIDE_SERVER, 2, 50);
+	run(s, &o);
+	EXPECT_CAUSE(s, "alert", "sent an empty Certificate (client-cert-empty): decode_error here is how this server "
+				 "refuses that");
+	EXPECT_FIX(s, "alert", "See client-cert-empty.");
 	session_free(s);
 
 	/* handshake_failure right after the ClientHello */
@@ -2730,7 +2761,9 @@ static void test_alert(void)
 	alert(s, 5, SIDE_SERVER, 2, 70);
 	run(s, &o);
 	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_SERVER, FRAMES(5));
-	EXPECT_CAUSE(s, "alert", "The server does not accept the protocol version the other side offered");
+	EXPECT_CAUSE(s, "alert", "No protocol version in common (version-or-cipher-mismatch). The client offers at most "
+				 "TLS 1.2; the server accepts none of it, so it accepts only TLS 1.3.");
+	EXPECT_FIX(s, "alert", "Enable TLS 1.3 on the client, or allow TLS 1.2 on the server.");
 	session_free(s);
 
 	/* unrecognized_name as a warning: the handshake goes on */
@@ -3264,7 +3297,7 @@ static void test_catalogue(void)
 		"capture-incomplete", "not-tls", "no-server-hello", "version-or-cipher-mismatch", "client-cert-empty",
 		"client-cert-missing", "client-cert-issuer-not-requested", "client-cert-unsuitable",
 		"server-chain-incomplete", "chain-order", "chain-root-sent", "chain-extra-cert", "cert-expired",
-		"cert-not-yet-valid", "cert-expires-soon", "cert-self-signed", "cert-no-san", "hostname-mismatch",
+		"cert-not-yet-valid", "cert-expires-soon", "capture-clock-suspect", "cert-self-signed", "cert-no-san", "hostname-mismatch",
 		"chain-untrusted", "weak-signature", "weak-key", "deprecated-version", "no-sni",
 		"tls13-certificates-encrypted", "renegotiation", "alert", "handshake-aborted",
 	};

@@ -27,7 +27,6 @@
 #include "options.h"
 #include "progress.h"
 #include "redact.h"
-#include "report.h"
 #include "reporter.h"
 #include "tls_decrypt.h"
 #include "x509.h"
@@ -168,16 +167,6 @@ static bool drop_privileges(const char *user)
 		return false;
 	}
 	return true;
-}
-
-/* --check-bundle still writes its own formats (bundle.c) until they move behind struct report_writer. */
-static int bundle_format(const struct report_writer *w)
-{
-	if (w == &json_writer)
-		return REPORT_JSON;
-	if (w == &jsonl_writer)
-		return REPORT_JSONL;
-	return w == &md_writer ? REPORT_MARKDOWN : REPORT_TEXT;
 }
 
 /* -r DIR: its files (not hidden, not subdirectories) in name order, one
@@ -476,7 +465,7 @@ static int run_bundle(const struct options *o, X509_STORE *trust, bool trust_giv
 	struct bundle_opts bo = {
 		.chain_path = o->bundle, .key_path = o->key, .key_pass = o->key_pass, .hostname = o->hostname,
 		.at_given = o->at.given, .at = o->at.t, .expiry_warn_days = (int)o->expiry_warning,
-		.trust = trust, .trust_given = trust_given, .format = bundle_format(writer_of(o, false)),
+		.trust = trust, .trust_given = trust_given, .writer = writer_of(o, false),
 		.pretty = o->pretty,
 	};
 	return bundle_check(&bo, stdout);

@@ -5,12 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "evidence.h"
 #include "fmt.h"
 #include "mem.h"
-#include "report.h"
-#include "report_json.h"
 #include "redact.h"
+#include "report_fp.h"
+#include "report_json.h"
 #include "tls_keys.h"
 #include "tls_names.h"
 #include "x509.h"
@@ -76,9 +77,11 @@ static void kv_sni_value(struct json *j, const struct client_hello *ch)
 	json_string_bytes(j, sni, n);
 }
 
-static void client_hello(struct json *j, const struct client_hello *ch)
+/* key NULL: an element of an array */
+static void client_hello(struct json *j, const char *key, const struct client_hello *ch)
 {
-	json_key(j, "client_hello");
+	if (key)
+		json_key(j, key);
 	if (!ch->present) {
 		json_null(j);
 		return;
@@ -133,7 +136,18 @@ static void client_hello(struct json *j, const struct client_hello *ch)
 	json_kv_bool(j, "pre_shared_key", ch->pre_shared_key);
 	json_kv_bool(j, "early_data", ch->early_data);
 	json_kv_bool(j, "grease", ch->grease);
+	fp_json_client(j, ch);
 	json_object_end(j);
+}
+
+/* ClientHellos after the first handshake's (renegotiation in the clear). */
+static void later_hellos(struct json *j, const struct session *s)
+{
+	json_key(j, "later_client_hellos");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < s->later_ch_n; i++)
+		client_hello(j, NULL, &s->later_ch[i]);
+	json_array_end(j);
 }
 
 static void server_hello(struct json *j, const struct server_hello *sh)
@@ -160,6 +174,7 @@ static void server_hello(struct json *j, const struct server_hello *sh)
 	kv_opt_uint(j, "key_share_group", sh->has_key_share, sh->key_share_group);
 	json_kv_bool(j, "extended_master_secret", sh->extended_master_secret);
 	json_kv_bool(j, "renegotiation_info", sh->renegotiation_info);
+	fp_json_server(j, sh);
 	json_object_end(j);
 }
 
@@ -198,7 +213,7 @@ void json_cert_facts(struct json *j, const struct x509_cert *c)
 	kv_hex(j, "sha256", c->sha256, sizeof c->sha256);
 }
 
-static void certificate(struct json *j, const struct cert_entry *e)
+void json_certificate(struct json *j, const struct cert_entry *e)
 {
 	const struct x509_cert *c = e->x509;
 	json_object_begin(j);
@@ -227,7 +242,7 @@ static void chain(struct json *j, const char *key, const struct chain *c)
 	json_key(j, "chain");
 	json_array_begin(j);
 	for (uint32_t i = 0; i < c->n; i++)
-		certificate(j, &c->certs[i]);
+		json_certificate(j, &c->certs[i]);
 	json_array_end(j);
 	json_object_end(j);
 }
@@ -433,7 +448,7 @@ static const char *close_name(int k)
 }
 
 /* Who, where and when: the connection as Wireshark finds it, and what was agreed. */
-static void connection_head(struct json *j, const struct session *s)
+void json_connection_head(struct json *j, const struct session *s)
 {
 	char buf[FMT_TIME_LEN];
 	json_kv_uint(j, "index", s->index);
@@ -476,6 +491,7 @@ static void hello_retry(struct json *j, const struct hello_retry_request *hrr)
 	json_kv_uint(j, "frame", hrr->frame);
 	json_kv_uint(j, "cipher_suite", hrr->cipher_suite);
 	kv_opt_uint(j, "selected_group", hrr->has_group, hrr->selected_group);
+	fp_json_hrr(j, hrr);
 	json_object_end(j);
 }
 
@@ -505,7 +521,7 @@ static void key_exchange(struct json *j, const struct server_key_exchange *skx)
 	json_object_end(j);
 }
 
-static void alerts(struct json *j, const struct session *s)
+void json_alerts(struct json *j, const struct session *s)
 {
 	json_key(j, "alerts");
 	json_array_begin(j);
@@ -538,7 +554,7 @@ static void tcp(struct json *j, const struct session *s)
 	json_object_end(j);
 }
 
-static void events(struct json *j, const struct session *s)
+void json_events(struct json *j, const struct session *s)
 {
 	json_key(j, "events");
 	json_array_begin(j);
@@ -577,7 +593,7 @@ static void written(struct json *j, const struct session *s)
 }
 
 /* "problem": the id of the connection's problem, or null */
-static void problem_ref(struct json *j, const struct problem *p)
+void json_problem_ref(struct json *j, const struct problem *p)
 {
 	json_key(j, "problem");
 	if (p)
@@ -608,97 +624,29 @@ static void logged(struct json *j, const struct finding *f)
 static void connection(struct json *j, const struct session *s, const struct problem *p)
 {
 	json_object_begin(j);
-	connection_head(j, s);
+	json_connection_head(j, s);
 	starttls_json(j, s);
-	client_hello(j, &s->ch);
+	client_hello(j, "client_hello", &s->ch);
 	hello_retry(j, &s->hrr);
+	client_hello(j, "second_client_hello", &s->ch2);   /* after the HelloRetryRequest */
 	server_hello(j, &s->sh);
 	messages(j, s);
 	chain(j, "server_certificates", &s->server_chain);
 	chain(j, "client_certificates", &s->client_chain);
 	cert_request(j, &s->cr);
 	key_exchange(j, &s->skx);
-	alerts(j, s);
+	later_hellos(j, s);
+	json_alerts(j, s);
 	json_kv_bool(j, "resumed", s->resumed);
 	json_kv_bool(j, "renegotiation", s->renegotiation);
 	decryption(j, s);
 	json_kv_str(j, "outcome", outcome_name(s->outcome));
-	problem_ref(j, p);
+	json_problem_ref(j, p);
 	tcp(j, s);
-	events(j, s);
+	json_events(j, s);
 	json_findings(j, &s->findings);
 	if (s->ev)
 		written(j, s);
-	json_object_end(j);
-}
-
-/* ---- the compact form (tlsdiag/2's default): what the problem and the
- * certificates table say is not repeated; the representative of each
- * problem is written in full ---- */
-
-static void compact_findings(struct json *j, const struct finding_list *l)
-{
-	json_key(j, "findings");
-	json_array_begin(j);
-	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
-		for (uint32_t i = 0; i < l->n; i++) {
-			const struct finding *f = &l->v[i];
-			if (f->severity != sev)
-				continue;
-			json_object_begin(j);
-			json_kv_str(j, "id", f->id);
-			json_kv_str(j, "severity", severity_name(f->severity));
-			json_kv_str(j, "from", f->side == SIDE_BOTH ? "connection" : side_name(f->side));
-			json_key(j, "frames");
-			json_array_begin(j);
-			for (unsigned k = 0; k < f->n_frames; k++)
-				json_uint(j, f->frames[k]);
-			json_array_end(j);
-			json_object_end(j);
-		}
-	}
-	json_array_end(j);
-}
-
-/* A chain as fingerprints into the certificates table (inline when it is full). */
-static void compact_chain(struct report_out *o, struct json *j, const char *key, const struct chain *c)
-{
-	char hex[80];
-	json_key(j, key);
-	if (c->state != CHAIN_SEEN) {
-		json_null(j);
-		return;
-	}
-	json_object_begin(j);
-	json_kv_uint(j, "frame", c->frame);
-	json_kv_uint(j, "count", c->count);
-	json_key(j, "chain");
-	json_array_begin(j);
-	for (uint32_t i = 0; i < c->n; i++) {
-		const struct x509_cert *x = c->certs[i].x509;
-		if (x && json_certs_add(o->state, x, j == &o->json ? NULL : o->f)) {
-			fmt_hex(hex, sizeof hex, x->sha256, sizeof x->sha256);
-			json_string(j, hex);
-		} else {
-			certificate(j, &c->certs[i]);
-		}
-	}
-	json_array_end(j);
-	json_object_end(j);
-}
-
-static void compact_connection(struct report_out *o, struct json *j, const struct session *s)
-{
-	json_object_begin(j);
-	connection_head(j, s);
-	json_kv_str(j, "outcome", outcome_name(s->outcome));
-	json_kv_bool(j, "resumed", s->resumed);
-	problem_ref(j, o->problem);
-	compact_findings(j, &s->findings);
-	alerts(j, s);
-	compact_chain(o, j, "server_certificates", &s->server_chain);
-	compact_chain(o, j, "client_certificates", &s->client_chain);
-	events(j, s);   /* the capture's damage is the connection's own */
 	json_object_end(j);
 }
 
@@ -708,7 +656,7 @@ static void any_connection(struct report_out *o, struct json *j, const struct se
 	if (o->full || o->representative || !o->state)
 		connection(j, s, o->problem);
 	else
-		compact_connection(o, j, s);
+		json_compact_connection(o, j, s);
 }
 
 void json_findings(struct json *j, const struct finding_list *l)
@@ -737,6 +685,16 @@ void json_findings(struct json *j, const struct finding_list *l)
 		}
 	}
 	json_array_end(j);
+}
+
+static void json_bundle(struct report_out *o, const struct bundle_facts *b, const struct finding_list *fl)
+{
+	json_bundle_document(o->f, b, fl, o->pretty);
+}
+
+static void jsonl_bundle(struct report_out *o, const struct bundle_facts *b, const struct finding_list *fl)
+{
+	json_bundle_document(o->f, b, fl, false);   /* one line */
 }
 
 static void inputs(struct json *j, const struct input_info *in, size_t n_in)
@@ -870,10 +828,12 @@ static void json_end(struct report_out *o, const struct input_info *in, size_t n
 
 const struct report_writer json_writer = {
 	.name = "json",
+	.help = "one document (schema tlsdiag/2)",
 	.begin = json_begin,
 	.connection = json_connection,
 	.headline = json_headline,
 	.problem = json_problem_item,
+	.bundle = json_bundle,
 	.end = json_end,
 };
 
@@ -930,8 +890,10 @@ static void jsonl_end(struct report_out *o, const struct input_info *in, size_t 
 
 const struct report_writer jsonl_writer = {
 	.name = "jsonl",
+	.help = "a line per connection, then the summary",
 	.begin = jsonl_begin,
 	.connection = jsonl_connection,
 	.problem = jsonl_problem,
+	.bundle = jsonl_bundle,
 	.end = jsonl_end,
 };

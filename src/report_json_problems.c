@@ -6,7 +6,6 @@
 
 #include "fmt.h"
 #include "mem.h"
-#include "report.h"
 
 struct json_certs {
 	uint8_t (*seen)[32];      /* open addressing; an all-zero slot is empty */

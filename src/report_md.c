@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "diagnose.h"
 #include "fmt.h"
 #include "mem.h"
 #include "problems.h"
-#include "report.h"
+#include "report_fp.h"
+#include "report_text.h"
 #include "x509.h"
 
 /* Does c at p[i] change the rendering (CommonMark 0.30, GitHub's tables
@@ -56,7 +58,7 @@ static void md_escape(FILE *out, const void *s, size_t n)
 	}
 }
 
-void md_text(FILE *out, const char *s)
+static void md_text(FILE *out, const char *s)
 {
 	md_escape(out, s, strlen(s));
 }
@@ -138,7 +140,7 @@ static void md_str(FILE *out, const char *s)
 	md_escape(out, plain, (size_t)(p - plain));
 }
 
-void md_findings(FILE *out, const struct finding_list *l)
+static void md_findings(FILE *out, const struct finding_list *l)
 {
 	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
 		for (uint32_t i = 0; i < l->n; i++) {
@@ -255,6 +257,7 @@ static void connection(FILE *out, const struct session *s)
 	}
 	if (s->timeline_n)
 		timeline(out, s);
+	fp_md(out, s);
 	chain(out, "Server", &s->server_chain);
 	chain(out, "Client", &s->client_chain);
 }
@@ -365,6 +368,40 @@ static void md_end(struct report_out *o, const struct input_info *in, size_t n_i
 	}
 }
 
+/* --check-bundle: the bundle and its certificates as a table, the key, the findings. */
+static void md_bundle(struct report_out *o, const struct bundle_facts *b, const struct finding_list *fl)
+{
+	FILE *out = o->f;
+	fputs("## Bundle ", out);
+	md_text(out, b->chain_path);
+	if (b->chain_ok)
+		fprintf(out, " (%s, %" PRIu32 " certificate%s)\n\n", b->cf.format, b->cf.n, b->cf.n == 1 ? "" : "s");
+	else
+		fputs(" (not readable)\n\n", out);
+	if (b->n) {
+		fputs("| # | line | subject | issuer | valid until | key |\n|---:|---:|---|---|---|---|\n", out);
+		for (int i = 0; i < b->n; i++) {
+			const struct x509_cert *x = b->cf.certs[i];
+			char t[32] = "?";
+			if (x->has_validity)
+				x509_format_time(x->not_after, t, sizeof t);
+			fprintf(out, "| %d | %" PRIu32 " | ", i, b->cf.line[i]);
+			md_text(out, x->subject);
+			fputs(" | ", out);
+			md_text(out, x->issuer);
+			fprintf(out, " | %s | %s %" PRIu32 " |\n", t, x->key_type, x->key_bits);
+		}
+		fputc('\n', out);
+	}
+	fmt_bundle_key_and_time(out, b, "", ".\n\n", "  \n", md_escape);
+	if (fl->n) {
+		fputs("### Findings\n\n", out);
+		md_findings(out, fl);
+		fputc('\n', out);
+	}
+	fmt_totals(out, fl, "**");
+}
+
 static void md_connection(struct report_out *o, const struct session *s, bool brief)
 {
 	(void)brief;   /* a ticket holds each connection it lists in full */
@@ -373,10 +410,13 @@ static void md_connection(struct report_out *o, const struct session *s, bool br
 
 const struct report_writer md_writer = {
 	.name = "markdown",
+	.alias = "md",
+	.help = "for support tickets",
 	.quiet_when_healthy = true,
 	.problems_first = true,
 	.connection = md_connection,
 	.headline = md_headline,
 	.problem = md_problem,
+	.bundle = md_bundle,
 	.end = md_end,
 };

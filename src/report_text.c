@@ -4,12 +4,14 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "evidence.h"
 #include "fmt.h"
 #include "mem.h"
 #include "problems.h"
-#include "report.h"
 #include "redact.h"
+#include "report_fp.h"
+#include "report_text.h"
 #include "tls_keys.h"
 #include "tls_names.h"
 #include "x509.h"
@@ -275,7 +277,7 @@ static void not_tls(FILE *out, const struct session *s)
 	}
 }
 
-void text_findings(FILE *out, const struct finding_list *l, const char *indent)
+static void text_findings(FILE *out, const struct finding_list *l, const char *indent)
 {
 	/* errors first, then warnings, then information; each in the order found */
 	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
@@ -409,6 +411,8 @@ static void connection_block(FILE *out, const struct session *s, bool verbose)
 	if (s->timeline_n || s->inferred_alert)
 		timeline(out, s);
 	ca_names(out, &s->cr, verbose);
+	if (verbose)
+		fp_text(out, s);
 	chain(out, "Server", &s->server_chain);
 	chain(out, "Client", &s->client_chain);
 	for (int side = 0; side < 2; side++) {
@@ -640,6 +644,66 @@ static void text_problem(struct report_out *o, const struct problem *p)
 		fwrite(p->story, 1, p->story_len, out);
 }
 
+static void bundle_cert(FILE *out, const struct bundle_facts *b, int i)
+{
+	const struct x509_cert *x = b->cf.certs[i];
+	char hex[80], t1[32], t2[32];
+	fprintf(out, "  [%d] ", i);
+	if (b->cf.line[i])
+		fprintf(out, "line %" PRIu32 ", ", b->cf.line[i]);
+	fputs("subject ", out);
+	put_escaped(out, x->subject);
+	fputs("\n      issuer  ", out);
+	put_escaped(out, x->issuer);
+	if (x->self_signed)
+		fputs(" (self-signed)", out);
+	if (x->has_validity) {
+		x509_format_time(x->not_before, t1, sizeof t1);
+		x509_format_time(x->not_after, t2, sizeof t2);
+		fprintf(out, "\n      valid   %s .. %s", t1, t2);
+	}
+	fprintf(out, "\n      key     %s", x->key_type);
+	if (x->key_bits)
+		fprintf(out, " %" PRIu32, x->key_bits);
+	fprintf(out, ", %s, serial ", x->sig_alg);
+	put_escaped(out, x->serial);
+	if (x->is_ca)
+		fputs(", CA", out);
+	if (x->san_n) {
+		fputs("\n      SAN     ", out);
+		for (uint32_t k = 0; k < x->san_n; k++) {
+			if (k)
+				fputs(", ", out);
+			put_escaped(out, x->san[k]);
+		}
+	}
+	fmt_hex(hex, sizeof hex, x->sha256, sizeof x->sha256);
+	fprintf(out, "\n      SHA-256 %s\n", hex);
+}
+
+/* --check-bundle: the bundle, its certificates, the key, the findings. */
+static void text_bundle(struct report_out *o, const struct bundle_facts *b, const struct finding_list *fl)
+{
+	FILE *out = o->f;
+	fputs("Bundle ", out);
+	put_escaped(out, b->chain_path);
+	if (b->chain_ok)
+		fprintf(out, ": %s, %" PRIu32 " certificate%s\n", b->cf.format, b->cf.n, b->cf.n == 1 ? "" : "s");
+	else
+		fputs(": not readable\n", out);
+	for (int i = 0; i < b->n; i++)
+		bundle_cert(out, b, i);
+	if (b->cf.n > (uint32_t)b->n)
+		fprintf(out, "  ... %" PRIu32 " more certificates not checked\n", b->cf.n - (uint32_t)b->n);
+	fmt_bundle_key_and_time(out, b, "  ", "\n", "\n", fmt_text_escape);
+	fputc('\n', out);
+	if (fl->n) {
+		text_findings(out, fl, "");
+		fputc('\n', out);
+	}
+	fmt_totals(out, fl, "");
+}
+
 static void text_connection(struct report_out *o, const struct session *s, bool brief)
 {
 	if (brief)
@@ -650,10 +714,12 @@ static void text_connection(struct report_out *o, const struct session *s, bool 
 
 const struct report_writer text_writer = {
 	.name = "text",
+	.help = "for a terminal (the default)",
 	.quiet_when_healthy = true,
 	.problems_first = true,
 	.connection = text_connection,
 	.headline = text_headline,
 	.problem = text_problem,
+	.bundle = text_bundle,
 	.end = text_end,
 };

@@ -38,11 +38,13 @@ struct report_out {
  */
 struct report_writer {
 	const char *name;              /* as --format names it */
+	const char *alias;             /* a shorter name --format takes too, or NULL */
+	const char *help;              /* what it is for, a few words for --help */
 	bool quiet_when_healthy;       /* for people: healthy connections only with -v */
 	void (*begin)(struct report_out *o);
 	/* brief: notable for its warnings only, without -v: one line where the format has lines */
 	void (*connection)(struct report_out *o, const struct session *s, bool brief);
-	void (*bundle)(struct report_out *o, const struct bundle_facts *b);
+	void (*bundle)(struct report_out *o, const struct bundle_facts *b, const struct finding_list *findings);
 	/* problems_first: connections are told after the problems; the
 	 * representative's story is the connection call's output, kept */
 	bool problems_first;
@@ -58,6 +60,7 @@ extern const struct report_writer text_writer;    /* report_text.c: for a termin
 extern const struct report_writer json_writer;    /* report_json.c: one "tlsdiag/2" document */
 extern const struct report_writer jsonl_writer;   /* report_json.c: a line per connection, then the summary's */
 extern const struct report_writer md_writer;      /* report_md.c: for a support ticket */
+extern const struct report_writer ecs_writer;     /* report_ecs.c: Elastic Common Schema, a line per connection */
 extern const struct report_writer html_writer;    /* report_html.c: one self-contained page for a support case */
 
 #endif

@@ -16,14 +16,18 @@ trap 'rm -rf "$tmp"' EXIT
 ca="--ca-file pcaps/certs/ca-bundle.pem"
 args=""
 i=0
-for f in pcaps/*.pcap pcaps/*.pcap.gz; do
+for f in pcaps/*.pcap pcaps/*.pcapng pcaps/*.pcap.gz; do
 	[ -e "$f" ] || continue
 	i=$((i + 1))
 	keys=${f%.pcap}.keys
+	kl=""   # with its key log where there is one: the decryption members
+	[ -f "$keys" ] && kl="--keylog $keys"
 	# shellcheck disable=SC2086
-	"$TLSDIAG" --json $ca -r "$f" >"$tmp/$i.json" 2>/dev/null
-	"$TLSDIAG" --json --json-full --pretty $ca -r "$f" >"$tmp/$i.full.json" 2>/dev/null
-	"$TLSDIAG" --format jsonl $ca -r "$f" >"$tmp/$i.jsonl" 2>/dev/null
+	"$TLSDIAG" --json $ca $kl -r "$f" >"$tmp/$i.json" 2>/dev/null
+	# shellcheck disable=SC2086
+	"$TLSDIAG" --json --json-full --pretty $ca $kl -r "$f" >"$tmp/$i.full.json" 2>/dev/null
+	# shellcheck disable=SC2086
+	"$TLSDIAG" --format jsonl $ca $kl -r "$f" >"$tmp/$i.jsonl" 2>/dev/null
 	args="$args json:$tmp/$i.json json:$tmp/$i.full.json jsonl:$tmp/$i.jsonl"
 done
 # one report of several files: problems span them

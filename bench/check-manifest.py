@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """check-manifest.py - does tlsdiag find exactly what the benchmark generator put in?
 
-    tlsdiag --format jsonl ... -r F | check-manifest.py F.manifest.json
+    tlsdiag --format jsonl --json-full ... -r F | check-manifest.py F.manifest.json
 
-Reads tlsdiag's JSON Lines (one connection per line, the summary last) and
+Reads tlsdiag's JSON Lines (one connection per line in full, the problems,
+the summary last) and
 compares its counts with the generator's manifest: ClientHellos, ServerHellos
 (HelloRetryRequests counted apart), server and client Certificate messages,
 empty client Certificates, CertificateRequests, plaintext alerts by code,
-TLS 1.3 connections, resumptions, failed handshakes. Exit 1 on any difference.
+TLS 1.3 connections, resumptions, failed handshakes, and the failed
+handshakes the error problems hold (the generator's failure scenarios are
+one problem each: their counts are printed beside the manifest's
+per-template counts). Exit 1 on any difference.
 """
 import collections
 import json
@@ -18,10 +22,14 @@ def main():
     manifest = json.load(open(sys.argv[1]))
     seen = collections.Counter()
     alerts = collections.Counter()
+    problems = []
     for line in sys.stdin:
         if not line.strip():
             continue
         c = json.loads(line)
+        if set(c) == {"problem"}:
+            problems.append(c["problem"])
+            continue
         if "stream" not in c:
             continue  # the summary line
         for m in c["messages"]:
@@ -51,6 +59,8 @@ def main():
         ("TLS 1.3 connections", seen["tls13"], manifest["tls13_conns"]),
         ("resumed connections", seen["resumed"], manifest["resumed"]),
         ("failed handshakes", seen["failed"], manifest["failed_handshakes"]),
+        ("connections in error problems", sum(p["connections"] for p in problems if p["severity"] == "error"),
+         manifest["failed_handshakes"]),
     ]
     for code, n in sorted(manifest["alerts_plain"].items()):
         rows.append((f"plaintext alert {code}", alerts[code], n))
@@ -63,6 +73,13 @@ def main():
         mark = "" if got == want else " **differs**"
         bad += got != want
         print(f"| {name} | {got} | {want}{mark} |")
+    print()
+    print("| problem | connections |")
+    print("|---|---:|")
+    for p in problems:
+        print(f"| {p['severity']}: {p['title']} | {p['connections']} |")
+    print()
+    print("per template (the manifest): " + ", ".join(f"{k} {v}" for k, v in sorted(manifest["per_template"].items())))
     return 1 if bad else 0
 
 

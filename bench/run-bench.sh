@@ -202,7 +202,7 @@ for size in $sizes; do
 	echo "Facts found by tlsdiag against the generator's manifest:"
 	echo
 	set +o pipefail
-	"$tlsdiag" --format jsonl "${diag[@]}" -r "$file" | python3 "$here/check-manifest.py" "$file.manifest.json"
+	"$tlsdiag" --format jsonl --json-full "${diag[@]}" -r "$file" | python3 "$here/check-manifest.py" "$file.manifest.json"
 	status=("${PIPESTATUS[@]}")
 	set -o pipefail
 	[ "${status[0]}" -le 1 ] && [ "${status[1]}" -eq 0 ] || { echo "run-bench: facts differ from the manifest" >&2; exit 1; }
@@ -258,7 +258,7 @@ conc_row() { # FILE LABEL
 		W=() C=() R=() O=()
 		measure floor-flow 1 "$data/pcap_count" -f "$f"
 		measure tlsdiag 1 "$tlsdiag" --format jsonl "${diag[@]}" "${lim[@]}" -r "$f"
-		"$tlsdiag" --format jsonl "${diag[@]}" "${lim[@]}" -r "$f" >"$data/conc.jsonl" || true   # 1: errors found
+		"$tlsdiag" --format jsonl --json-full "${diag[@]}" "${lim[@]}" -r "$f" >"$data/conc.jsonl" || true   # 1: errors found
 		evicted=$(tail -1 "$data/conc.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["flows_evicted_for_memory"])')
 		if python3 "$here/check-manifest.py" "$f.manifest.json" <"$data/conc.jsonl" >/dev/null; then
 			facts="all"

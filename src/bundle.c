@@ -1,10 +1,10 @@
-/* bundle.c - --check-bundle: read a certificate bundle and its key into facts, judge them, write the report.
+/* bundle.c - --check-bundle: read a certificate bundle and its key into facts, judge them, hand them to the writer.
  *
  * The facts (struct bundle_facts) are what the file holds: its format and
  * damage, the certificates and their lines, how they hang together, the
  * private key and whether it belongs to the leaf. The checks are
  * diag_bundle.c's, over these facts, with the chain checks captures use.
- * The three writers below read the facts and the findings only.
+ * The report is the chosen writer's (writer.h, its bundle call).
  */
 #include "bundle.h"
 
@@ -18,12 +18,7 @@
 #include <openssl/evp.h>
 
 #include "exitcode.h"
-#include "fmt.h"
-#include "json.h"
-#include "mem.h"
-#include "report.h"
-#include "strbuf.h"
-#include "x509.h"
+#include "writer.h"
 
 /* ---- reading ---- */
 
@@ -122,260 +117,15 @@ void bundle_facts_free(struct bundle_facts *b)
 	certfile_free(&b->kf);
 }
 
-/* ---- output ---- */
-
-static void count(const struct finding_list *l, int *errors, int *warnings)
-{
-	*errors = *warnings = 0;
-	for (uint32_t i = 0; i < l->n; i++) {
-		*errors += l->v[i].severity == SEV_ERROR;
-		*warnings += l->v[i].severity == SEV_WARNING;
-	}
-}
-
-static void put(FILE *out, const char *s)
-{
-	fmt_text_escape(out, s, strlen(s));
-}
-
-static const char *trust_text(const struct bundle_facts *b)
-{
-	if (b->trust == BUNDLE_TRUST_NONE)
-		return "no trust store (none given, no system store)";
-	return b->trust == BUNDLE_TRUST_GIVEN ? "the trust store given (--ca-file/--ca-path)" : "the system trust store";
-}
-
-static void text_cert(FILE *out, const struct bundle_facts *b, int i)
-{
-	const struct x509_cert *x = b->cf.certs[i];
-	char hex[80], t1[32], t2[32];
-	fprintf(out, "  [%d] ", i);
-	if (b->cf.line[i])
-		fprintf(out, "line %" PRIu32 ", ", b->cf.line[i]);
-	fputs("subject ", out);
-	put(out, x->subject);
-	fputs("\n      issuer  ", out);
-	put(out, x->issuer);
-	if (x->self_signed)
-		fputs(" (self-signed)", out);
-	if (x->has_validity) {
-		x509_format_time(x->not_before, t1, sizeof t1);
-		x509_format_time(x->not_after, t2, sizeof t2);
-		fprintf(out, "\n      valid   %s .. %s", t1, t2);
-	}
-	fprintf(out, "\n      key     %s", x->key_type);
-	if (x->key_bits)
-		fprintf(out, " %" PRIu32, x->key_bits);
-	fprintf(out, ", %s, serial ", x->sig_alg);
-	put(out, x->serial);
-	if (x->is_ca)
-		fputs(", CA", out);
-	if (x->san_n) {
-		fputs("\n      SAN     ", out);
-		for (uint32_t k = 0; k < x->san_n; k++) {
-			if (k)
-				fputs(", ", out);
-			put(out, x->san[k]);
-		}
-	}
-	fmt_hex(hex, sizeof hex, x->sha256, sizeof x->sha256);
-	fprintf(out, "\n      SHA-256 %s\n", hex);
-}
-
-/* One line about the private key, for text and Markdown. */
-static char *key_line(const struct bundle_facts *b)
-{
-	struct strbuf s;
-	sb_init(&s);
-	const struct certfile *k = b->keysrc;
-	if (!k) {
-		sb_printf(&s, "none in the bundle (give it with --key to check that it matches)");
-		return sb_take(&s);
-	}
-	if (!k->key_found) {
-		sb_printf(&s, "none found in %s", b->key_file);
-		return sb_take(&s);
-	}
-	sb_printf(&s, "%s", b->key_file);
-	if (k->key_line)
-		sb_printf(&s, ", line %" PRIu32, k->key_line);
-	if (k->key) {
-		char kt[X509_KEY_TEXT_LEN];
-		x509_key_text(k->key, false, kt, sizeof kt);
-		sb_printf(&s, ", %s", kt);
-	}
-	if (k->key_encrypted)
-		sb_printf(&s, ", encrypted");
-	if (b->key_match == 1)
-		sb_printf(&s, ", matches certificate %d", b->sh.leaf);
-	else if (b->key_match == 0)
-		sb_printf(&s, ", does not match certificate %d", b->sh.leaf);
-	else
-		sb_printf(&s, ", not compared with the certificate");
-	return sb_take(&s);
-}
-
-/* The key line and "Checked at ...", between before and after; text puts
- * them as they are, Markdown escapes the key line. */
-static void key_and_time(FILE *out, const struct bundle_facts *b, const char *before, const char *after, bool md)
-{
-	if (b->chain_ok && b->key_file_ok) {
-		char *kl = key_line(b);
-		fprintf(out, "%sPrivate key: ", before);
-		if (md)
-			md_text(out, kl);
-		else
-			put(out, kl);
-		fputs(md ? "  \n" : "\n", out);
-		mem_free(kl);
-	}
-	if (b->chain_ok) {
-		char t[32];
-		x509_format_time(b->now, t, sizeof t);
-		fprintf(out, "%sChecked at %s (%s), against %s%s", before, t, b->at_given ? "--at" : "now", trust_text(b),
-			after);
-	}
-}
-
-/* "No problem found." or "1 error, 2 warnings.", wrapped in mark ("**" for Markdown) */
-static void totals(FILE *out, const struct finding_list *fl, const char *mark)
-{
-	int errors, warnings;
-	count(fl, &errors, &warnings);
-	if (errors + warnings == 0)
-		fprintf(out, "%sNo problem found.%s\n", mark, mark);
-	else
-		fprintf(out, "%s%d error%s, %d warning%s.%s\n", mark, errors, errors == 1 ? "" : "s", warnings,
-			warnings == 1 ? "" : "s", mark);
-}
-
-static void text_report(FILE *out, const struct bundle_facts *b, const struct finding_list *fl)
-{
-	fputs("Bundle ", out);
-	put(out, b->chain_path);
-	if (b->chain_ok)
-		fprintf(out, ": %s, %" PRIu32 " certificate%s\n", b->cf.format, b->cf.n, b->cf.n == 1 ? "" : "s");
-	else
-		fputs(": not readable\n", out);
-	for (int i = 0; i < b->n; i++)
-		text_cert(out, b, i);
-	if (b->cf.n > (uint32_t)b->n)
-		fprintf(out, "  ... %" PRIu32 " more certificates not checked\n", b->cf.n - (uint32_t)b->n);
-	key_and_time(out, b, "  ", "\n", false);
-	fputc('\n', out);
-	if (fl->n) {
-		text_findings(out, fl, "");
-		fputc('\n', out);
-	}
-	totals(out, fl, "");
-}
-
-static void json_cert(struct json *j, const struct bundle_facts *b, int i)
-{
-	const struct x509_cert *x = b->cf.certs[i];
-	json_object_begin(j);
-	json_kv_int(j, "index", i);
-	json_kv_uint(j, "line", b->cf.line[i]);
-	json_kv_uint(j, "length", x->der_len);
-	json_cert_facts(j, x);
-	json_object_end(j);
-}
-
-static void json_key_facts(struct json *j, const struct bundle_facts *b)
-{
-	json_key(j, "key");
-	json_object_begin(j);
-	const struct certfile *k = b->keysrc;
-	json_kv_bool(j, "present", k && k->key_found);
-	json_kv_str(j, "file", k && k->key_found ? b->key_file : NULL);
-	json_key(j, "line");
-	if (k && k->key_found && k->key_line)
-		json_uint(j, k->key_line);
-	else
-		json_null(j);
-	json_key(j, "type");
-	if (k && k->key) {
-		char kt[X509_KEY_TEXT_LEN];
-		x509_key_text(k->key, true, kt, sizeof kt);
-		json_string(j, kt);
-	} else {
-		json_null(j);
-	}
-	json_kv_bool(j, "encrypted", k && k->key_encrypted);
-	json_key(j, "matches_leaf");
-	if (b->key_match < 0)
-		json_null(j);
-	else
-		json_bool(j, b->key_match == 1);
-	json_object_end(j);
-}
-
-static void json_report(FILE *out, const struct bundle_facts *b, const struct finding_list *fl, bool pretty)
-{
-	static const char *const trust[] = { [BUNDLE_TRUST_NONE] = "none", [BUNDLE_TRUST_SYSTEM] = "system",
-					     [BUNDLE_TRUST_GIVEN] = "given" };
-	struct json j;
-	char t[32];
-	json_init(&j, out, pretty);
-	json_object_begin(&j);
-	json_kv_str(&j, "schema", "tlsdiag/1");
-	json_key(&j, "bundle");
-	json_object_begin(&j);
-	json_kv_str(&j, "file", b->chain_path);
-	json_kv_str(&j, "format", b->chain_ok ? b->cf.format : NULL);
-	x509_format_time(b->now, t, sizeof t);
-	json_kv_str(&j, "checked_at", t);
-	json_kv_bool(&j, "at_given", b->at_given);
-	json_kv_str(&j, "trust_store", trust[b->trust]);
-	json_key(&j, "certificates");
-	json_array_begin(&j);
-	for (int i = 0; i < b->n; i++)
-		json_cert(&j, b, i);
-	json_array_end(&j);
-	json_kv_uint(&j, "certificates_not_checked", b->cf.n - (uint32_t)b->n);
-	json_key_facts(&j, b);
-	json_object_end(&j);
-	json_findings(&j, fl);
-	json_object_end(&j);
-	fputc('\n', out);
-}
-
-static void md_report(FILE *out, const struct bundle_facts *b, const struct finding_list *fl)
-{
-	fputs("## Bundle ", out);
-	md_text(out, b->chain_path);
-	if (b->chain_ok)
-		fprintf(out, " (%s, %" PRIu32 " certificate%s)\n\n", b->cf.format, b->cf.n, b->cf.n == 1 ? "" : "s");
-	else
-		fputs(" (not readable)\n\n", out);
-	if (b->n) {
-		fputs("| # | line | subject | issuer | valid until | key |\n|---:|---:|---|---|---|---|\n", out);
-		for (int i = 0; i < b->n; i++) {
-			const struct x509_cert *x = b->cf.certs[i];
-			char t[32] = "?";
-			if (x->has_validity)
-				x509_format_time(x->not_after, t, sizeof t);
-			fprintf(out, "| %d | %" PRIu32 " | ", i, b->cf.line[i]);
-			md_text(out, x->subject);
-			fputs(" | ", out);
-			md_text(out, x->issuer);
-			fprintf(out, " | %s | %s %" PRIu32 " |\n", t, x->key_type, x->key_bits);
-		}
-		fputc('\n', out);
-	}
-	key_and_time(out, b, "", ".\n\n", true);
-	if (fl->n) {
-		fputs("### Findings\n\n", out);
-		md_findings(out, fl);
-		fputc('\n', out);
-	}
-	totals(out, fl, "**");
-}
-
 /* ---- the run ---- */
 
 int bundle_check(const struct bundle_opts *o, FILE *out)
 {
+	if (!o->writer->bundle) {
+		fprintf(stderr, "tlsdiag: --check-bundle: --format %s is for captures; use text, json, jsonl or markdown\n",
+			o->writer->name);
+		return EXIT_USAGE;
+	}
 	struct bundle_facts b;
 	int rc = bundle_load(o, &b);
 	if (rc) {
@@ -389,20 +139,8 @@ int bundle_check(const struct bundle_opts *o, FILE *out)
 	struct finding_list fl = { 0 };
 	diagnose_bundle(&b, &dopts, &fl);
 
-	switch (o->format) {
-	case REPORT_JSON:
-		json_report(out, &b, &fl, o->pretty);
-		break;
-	case REPORT_JSONL:
-		json_report(out, &b, &fl, false);
-		break;
-	case REPORT_MARKDOWN:
-		md_report(out, &b, &fl);
-		break;
-	default:
-		text_report(out, &b, &fl);
-		break;
-	}
+	struct report_out ro = { .f = out, .pretty = o->pretty };
+	o->writer->bundle(&ro, &b, &fl);
 
 	int status = !b.chain_ok || !b.key_file_ok ? EXIT_USAGE
 		     : finding_list_has_error(&fl) ? EXIT_FINDINGS

@@ -14,6 +14,8 @@
 #include "limits.h"
 #include "session.h"
 
+struct report_writer;
+
 struct bundle_opts {
 	const char *chain_path;     /* leaf, intermediates (, root): PEM or DER */
 	const char *key_path;       /* --key: the private key (may be NULL) */
@@ -24,7 +26,7 @@ struct bundle_opts {
 	int expiry_warn_days;
 	X509_STORE *trust;          /* --ca-file/--ca-path, else the system store (NULL: none) */
 	bool trust_given;
-	int format;                 /* enum report_format */
+	const struct report_writer *writer;   /* the --format (writer.h) with a bundle call */
 	bool pretty;
 };
 

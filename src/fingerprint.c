@@ -49,6 +49,36 @@ static void out_printf(struct out *o, const char *fmt, ...)
 	o->n += (size_t)k;
 }
 
+/* One list value: sep (0 for none), then v in decimal or as 4 hex digits.
+ * (vsnprintf per value was most of the time of --format ecs.) */
+static void out_u16(struct out *o, char sep, uint16_t v, bool hex)
+{
+	char d[6];
+	size_t n = 0;
+	if (hex) {
+		static const char x[] = "0123456789abcdef";
+		for (int s = 12; s >= 0; s -= 4)
+			d[n++] = x[(v >> s) & 15];
+	} else {
+		char r[5];
+		size_t k = 0;
+		do
+			r[k++] = (char)('0' + v % 10);
+		while ((v /= 10) != 0);
+		while (k)
+			d[n++] = r[--k];
+	}
+	if (o->full || o->cap - o->n <= n + (sep != 0)) {
+		o->full = true;
+		return;
+	}
+	if (sep)
+		o->p[o->n++] = sep;
+	memcpy(o->p + o->n, d, n);
+	o->n += n;
+	o->p[o->n] = '\0';
+}
+
 /* Lower-case hex of the digest of s[0..len-1], cut to hex_len digits. */
 static bool hex_digest(const EVP_MD *md, const char *s, size_t len, char *hex, size_t hex_len)
 {
@@ -98,12 +128,12 @@ static bool has_extension(const struct client_hello *ch, uint16_t type)
 /* Decimal values without GREASE, joined by '-' (ja3 README, "How it works"). */
 static void put_decimal_list(struct out *o, const struct u16list *l)
 {
-	const char *sep = "";
+	char sep = 0;
 	for (uint32_t i = 0; i < l->n; i++) {
 		if (tls_is_grease(l->v[i]))
 			continue;
-		out_printf(o, "%s%u", sep, l->v[i]);
-		sep = "-";
+		out_u16(o, sep, l->v[i], false);
+		sep = '-';
 	}
 }
 
@@ -129,7 +159,7 @@ bool fp_ja3(struct fp_ja3 *fp, const struct client_hello *ch)
 	put_decimal_list(&o, &ch->groups);
 	out_printf(&o, ",");
 	for (unsigned i = 0; i < ch->ec_point_formats_n; i++)
-		out_printf(&o, "%s%u", i ? "-" : "", ch->ec_point_formats[i]);
+		out_u16(&o, i ? '-' : 0, ch->ec_point_formats[i], false);
 	return ja3_finish(fp, &o);
 }
 
@@ -246,7 +276,7 @@ struct ja4_lists {
 static void put_hex_list(struct out *o, const uint16_t *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		out_printf(o, "%s%04x", i ? "," : "", v[i]);
+		out_u16(o, i ? ',' : 0, v[i], true);
 }
 
 /* 12 hex digits of the SHA-256 of s[0..len-1]; twelve zeros for nothing. */

@@ -1,4 +1,5 @@
 /* main.c - tlsdiag: the command line (options.c) wired to the pipeline or --check-bundle; the exit status. */
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,7 +27,6 @@
 #include "options.h"
 #include "progress.h"
 #include "redact.h"
-#include "report.h"
 #include "reporter.h"
 #include "tls_decrypt.h"
 #include "x509.h"
@@ -168,14 +169,67 @@ static bool drop_privileges(const char *user)
 	return true;
 }
 
-/* --check-bundle still writes its own formats (bundle.c) until they move behind struct report_writer. */
-static int bundle_format(const struct report_writer *w)
+/* -r DIR: its files (not hidden, not subdirectories) in name order, one
+ * report; the names live until the run ends (sessions point to them). */
+static char *dir_names[MAX_INPUTS];
+static size_t n_dir_names;
+
+static int by_name(const void *x, const void *y)
 {
-	if (w == &json_writer)
-		return REPORT_JSON;
-	if (w == &jsonl_writer)
-		return REPORT_JSONL;
-	return w == &md_writer ? REPORT_MARKDOWN : REPORT_TEXT;
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static bool expand_dir(const char *dir, const char **out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "tlsdiag: %s: %s\n", dir, strerror(errno));
+		return false;
+	}
+	size_t first = n_dir_names;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		struct stat st;
+		size_t len = strlen(dir) + strlen(e->d_name) + 2;
+		if (e->d_name[0] == '.')
+			continue;
+		char *path = mem_alloc_uninit(len);
+		snprintf(path, len, "%s/%s", dir, e->d_name);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || *n + (n_dir_names - first) >= MAX_INPUTS ||
+		    n_dir_names == MAX_INPUTS) {
+			mem_free(path);
+			continue;
+		}
+		dir_names[n_dir_names++] = path;
+	}
+	closedir(d);
+	qsort(dir_names + first, n_dir_names - first, sizeof dir_names[0], by_name);
+	for (size_t i = first; i < n_dir_names; i++)
+		out[(*n)++] = dir_names[i];
+	return true;
+}
+
+/* The -r list with directories replaced by their files. */
+static size_t expand_inputs(const char *const *in, size_t n_in, const char **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < n_in && n < MAX_INPUTS; i++) {
+		struct stat st;
+		if (stat(in[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (!expand_dir(in[i], out, &n))
+				out[n++] = in[i];   /* opening it says why */
+		} else {
+			out[n++] = in[i];
+		}
+	}
+	return n;
+}
+
+static void free_dir_names(void)
+{
+	for (size_t i = 0; i < n_dir_names; i++)
+		mem_free(dir_names[i]);
+	n_dir_names = 0;
 }
 
 /* ---- key logs ---- */
@@ -411,7 +465,7 @@ static int run_bundle(const struct options *o, X509_STORE *trust, bool trust_giv
 	struct bundle_opts bo = {
 		.chain_path = o->bundle, .key_path = o->key, .key_pass = o->key_pass, .hostname = o->hostname,
 		.at_given = o->at.given, .at = o->at.t, .expiry_warn_days = (int)o->expiry_warning,
-		.trust = trust, .trust_given = trust_given, .format = bundle_format(writer_of(o, false)),
+		.trust = trust, .trust_given = trust_given, .writer = writer_of(o, false),
 		.pretty = o->pretty,
 	};
 	return bundle_check(&bo, stdout);
@@ -421,8 +475,9 @@ static int run_bundle(const struct options *o, X509_STORE *trust, bool trust_giv
 static void configure(struct config *cfg, const struct options *o, X509_STORE *trust, bool trust_given,
 		      X509_STORE *client_trust)
 {
-	cfg->inputs = o->inputs;
-	cfg->n_inputs = o->n_inputs;
+	static const char *inputs[MAX_INPUTS];
+	cfg->n_inputs = expand_inputs(o->inputs, o->n_inputs, inputs);
+	cfg->inputs = inputs;
 	cfg->device = o->device;
 	cfg->live = o->device || !o->n_inputs;   /* like tcpdump: no file, capture on the default interface */
 	cfg->snaplen = (int)o->snaplen;
@@ -436,6 +491,8 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	cfg->ropts.writer = writer_of(o, cfg->live);
 	cfg->ropts.pretty = o->pretty;
 	cfg->ropts.verbose = o->verbose;
+	cfg->ropts.full = o->json_full;
+	cfg->ropts.live = cfg->live;
 	cfg->ropts.only_failures = o->only_failures || (cfg->live && !o->verbose);
 	/* a terminal sees each connection as it ends (and the progress line
 	 * makes way for it); files and pipes get large writes */
@@ -502,6 +559,8 @@ static int run_capture(const struct options *o, X509_STORE *trust, bool trust_gi
 		keylog_unmatched(o, a);
 
 	analyzer_free(a);
+	reporter_free(&rep);
+	free_dir_names();
 	keylog_free(cfg.keylog);
 	tls_decrypt_cleanup();
 	certfile_free(&keystore);

@@ -21,11 +21,13 @@
 #include "diagnose.h"
 #include "exitcode.h"
 #include "mem.h"
+#include "reporter.h"
 
 enum opt_kind {
 	K_HEADING,   /* not an option: a group title of --help ("" for a blank line) */
 	K_OPERAND,   /* not an option: the trailing arguments, in --help only */
 	K_FLAG,      /* bool: set */
+	K_COUNT,     /* int: how many times given (-vv: 2) */
 	K_TEXT,      /* const char *: the argument (given once) */
 	K_LIST,      /* struct textlist: each argument, in order (repeatable) */
 	K_INPUT,     /* appended to inputs[] */
@@ -46,7 +48,8 @@ struct opt {
 	size_t field;                /* offsetof(struct options, ...) */
 	int64_t min, max;            /* K_NUMBER */
 	const char *what;            /* what the argument must be, for the error message */
-	const char *const *choices;  /* K_CHOICE, NULL-terminated */
+	const char *const *choices;  /* K_CHOICE, NULL-terminated ... */
+	const char *const *(*choices_of)(void);   /* ... or the list this gives */
 	void (*action)(void);        /* K_ACTION */
 	const char *help;            /* --help's text, lines separated by '\n' */
 };
@@ -58,7 +61,6 @@ static void print_version(void);
 #define AT(f) offsetof(struct options, f)
 #define SECS  "a number of seconds"
 
-static const char *const formats[] = { "text", "json", "jsonl", "markdown", "md", "html", NULL };
 static const char *const redactions[] = { "names", NULL };
 
 static const struct opt table[] = {
@@ -129,13 +131,17 @@ static const struct opt table[] = {
 	{ "key-pass", 0, K_TEXT, "PASS", .field = AT(key_pass), .help = "pass phrase of an encrypted --key" },
 
 	{ .kind = K_HEADING, .help = "Output:" },
-	{ "json", 0, K_FLAG, .field = AT(json), .help = "one JSON document (schema tlsdiag/1, see tlsdiag(1));\n"
+	{ "json", 0, K_FLAG, .field = AT(json), .help = "one JSON document (schema tlsdiag/2, see tlsdiag(1));\n"
 							 "live: one JSON object per line" },
-	{ "format", 0, K_CHOICE, "FMT", .field = AT(format), .choices = formats, .what = "a format",
-	  .help = "text (default), json, jsonl (one object per line),\nmarkdown (for support tickets) or html (one\nself-contained page)" },
+	{ "json-full", 0, K_FLAG, .field = AT(json_full),
+	  .help = "JSON: every connection in full, certificates inline\n"
+		  "(default: compact, what its problem says is not repeated)" },
+	{ "format", 0, K_CHOICE, "FMT", .field = AT(format), .choices_of = writer_names, .what = "a format",
+	  .help = "the report's format, one of:" },
 	{ "pretty", 0, K_FLAG, .field = AT(pretty), .help = "indent JSON" },
-	{ "verbose", 'v', K_FLAG, .field = AT(verbose),
-	  .help = "show healthy connections too, and every acceptable CA name" },
+	{ "verbose", 'v', K_COUNT, .field = AT(verbose),
+	  .help = "after the problems, every connection with a finding\n"
+		  "(-vv: every connection), every acceptable CA name" },
 	{ "only-failures", 0, K_FLAG, .field = AT(only_failures),
 	  .help = "leave out healthy connections, in every format (live default)" },
 	{ "write", 'w', K_TEXT, "FILE", .field = AT(write_path),
@@ -196,6 +202,13 @@ static void help_row(const struct opt *d)
 			printf("%*s", HELP_COLUMN, "");
 	}
 	putchar('\n');
+	if (d->choices_of == writer_names)   /* one line per writer, from its table */
+		for (size_t i = 0; writer_at(i); i++) {
+			const struct report_writer *wr = writer_at(i);
+			snprintf(left, sizeof left, "%s%s%s%s", wr->name, wr->alias ? " (" : "", wr->alias ? wr->alias : "",
+				 wr->alias ? ")" : "");
+			printf("%*s  %-14s %s\n", HELP_COLUMN, "", left, wr->help);
+		}
 }
 
 static void print_help(void)
@@ -251,11 +264,17 @@ static bool parse_time(const char *s, int64_t *out)
 	return false;
 }
 
+static const char *const *choices(const struct opt *d)
+{
+	return d->choices_of ? d->choices_of() : d->choices;
+}
+
 static const char *choice_of(const struct opt *d, const char *arg)
 {
-	for (size_t i = 0; d->choices[i]; i++)
-		if (strcmp(arg, d->choices[i]) == 0)
-			return d->choices[i];
+	const char *const *c = choices(d);
+	for (size_t i = 0; c[i]; i++)
+		if (strcmp(arg, c[i]) == 0)
+			return c[i];
 	return NULL;
 }
 
@@ -275,11 +294,12 @@ static void bad_value(const struct opt *d, const char *arg)
 		fputs(" (", stderr);
 		if (d->optional)
 			fprintf(stderr, "--%s or ", d->name);
-		for (size_t i = 0; d->choices[i]; i++) {
+		const char *const *c = choices(d);
+		for (size_t i = 0; c[i]; i++) {
 			if (d->optional)
-				fprintf(stderr, "%s--%s=%s", i ? ", " : "", d->name, d->choices[i]);
+				fprintf(stderr, "%s--%s=%s", i ? ", " : "", d->name, c[i]);
 			else
-				fprintf(stderr, "%s%s", i ? ", " : "", d->choices[i]);
+				fprintf(stderr, "%s%s", i ? ", " : "", c[i]);
 		}
 		fputc(')', stderr);
 	}
@@ -294,6 +314,10 @@ static bool store(const struct opt *d, const char *arg, struct options *o)
 	switch (d->kind) {
 	case K_FLAG:
 		*(bool *)slot = true;
+		break;
+	case K_COUNT:
+		if (*(int *)slot < 9)
+			++*(int *)slot;
 		break;
 	case K_TEXT:
 		/* the last of two values silently winning is a wrong answer to one of them */

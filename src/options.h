@@ -57,7 +57,9 @@ struct options {
 	/* Output */
 	bool json;
 	const char *format;               /* one of --format's choices, NULL when not given */
-	bool pretty, verbose, only_failures;
+	bool pretty, only_failures;
+	int verbose;                      /* -v 1, -vv 2 */
+	bool json_full;                   /* --json-full */
 	const char *write_path;           /* -w */
 	bool write_all;
 	const char *redact;               /* NULL: off; "": addresses; "names": names too */

@@ -605,6 +605,7 @@ static void html_end(struct report_out *o, const struct input_info *in, size_t n
 
 const struct report_writer html_writer = {
 	.name = "html",
+	.help = "one self-contained page for a case",
 	.quiet_when_healthy = false,   /* it counts every connection for the chart; lists healthy ones only with -v */
 	.begin = html_begin,
 	.connection = html_connection,

@@ -1,15 +1,17 @@
-/* report_json.c - the "tlsdiag/1" JSON schema (documented in tlsdiag(1), OUTPUT FORMAT). */
+/* report_json.c - the "tlsdiag/2" JSON schema (man/tlsdiag.schema.json; tlsdiag(1), OUTPUT FORMAT). */
 #include "writer.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "evidence.h"
 #include "fmt.h"
 #include "mem.h"
-#include "report.h"
 #include "redact.h"
+#include "report_fp.h"
+#include "report_json.h"
 #include "tls_keys.h"
 #include "tls_names.h"
 #include "x509.h"
@@ -75,9 +77,11 @@ static void kv_sni_value(struct json *j, const struct client_hello *ch)
 	json_string_bytes(j, sni, n);
 }
 
-static void client_hello(struct json *j, const struct client_hello *ch)
+/* key NULL: an element of an array */
+static void client_hello(struct json *j, const char *key, const struct client_hello *ch)
 {
-	json_key(j, "client_hello");
+	if (key)
+		json_key(j, key);
 	if (!ch->present) {
 		json_null(j);
 		return;
@@ -132,7 +136,18 @@ static void client_hello(struct json *j, const struct client_hello *ch)
 	json_kv_bool(j, "pre_shared_key", ch->pre_shared_key);
 	json_kv_bool(j, "early_data", ch->early_data);
 	json_kv_bool(j, "grease", ch->grease);
+	fp_json_client(j, ch);
 	json_object_end(j);
+}
+
+/* ClientHellos after the first handshake's (renegotiation in the clear). */
+static void later_hellos(struct json *j, const struct session *s)
+{
+	json_key(j, "later_client_hellos");
+	json_array_begin(j);
+	for (uint32_t i = 0; i < s->later_ch_n; i++)
+		client_hello(j, NULL, &s->later_ch[i]);
+	json_array_end(j);
 }
 
 static void server_hello(struct json *j, const struct server_hello *sh)
@@ -159,6 +174,7 @@ static void server_hello(struct json *j, const struct server_hello *sh)
 	kv_opt_uint(j, "key_share_group", sh->has_key_share, sh->key_share_group);
 	json_kv_bool(j, "extended_master_secret", sh->extended_master_secret);
 	json_kv_bool(j, "renegotiation_info", sh->renegotiation_info);
+	fp_json_server(j, sh);
 	json_object_end(j);
 }
 
@@ -197,7 +213,7 @@ void json_cert_facts(struct json *j, const struct x509_cert *c)
 	kv_hex(j, "sha256", c->sha256, sizeof c->sha256);
 }
 
-static void certificate(struct json *j, const struct cert_entry *e)
+void json_certificate(struct json *j, const struct cert_entry *e)
 {
 	const struct x509_cert *c = e->x509;
 	json_object_begin(j);
@@ -226,7 +242,7 @@ static void chain(struct json *j, const char *key, const struct chain *c)
 	json_key(j, "chain");
 	json_array_begin(j);
 	for (uint32_t i = 0; i < c->n; i++)
-		certificate(j, &c->certs[i]);
+		json_certificate(j, &c->certs[i]);
 	json_array_end(j);
 	json_object_end(j);
 }
@@ -432,7 +448,7 @@ static const char *close_name(int k)
 }
 
 /* Who, where and when: the connection as Wireshark finds it, and what was agreed. */
-static void connection_head(struct json *j, const struct session *s)
+void json_connection_head(struct json *j, const struct session *s)
 {
 	char buf[FMT_TIME_LEN];
 	json_kv_uint(j, "index", s->index);
@@ -475,6 +491,7 @@ static void hello_retry(struct json *j, const struct hello_retry_request *hrr)
 	json_kv_uint(j, "frame", hrr->frame);
 	json_kv_uint(j, "cipher_suite", hrr->cipher_suite);
 	kv_opt_uint(j, "selected_group", hrr->has_group, hrr->selected_group);
+	fp_json_hrr(j, hrr);
 	json_object_end(j);
 }
 
@@ -504,7 +521,7 @@ static void key_exchange(struct json *j, const struct server_key_exchange *skx)
 	json_object_end(j);
 }
 
-static void alerts(struct json *j, const struct session *s)
+void json_alerts(struct json *j, const struct session *s)
 {
 	json_key(j, "alerts");
 	json_array_begin(j);
@@ -537,7 +554,7 @@ static void tcp(struct json *j, const struct session *s)
 	json_object_end(j);
 }
 
-static void events(struct json *j, const struct session *s)
+void json_events(struct json *j, const struct session *s)
 {
 	json_key(j, "events");
 	json_array_begin(j);
@@ -575,6 +592,16 @@ static void written(struct json *j, const struct session *s)
 	json_object_end(j);
 }
 
+/* "problem": the id of the connection's problem, or null */
+void json_problem_ref(struct json *j, const struct problem *p)
+{
+	json_key(j, "problem");
+	if (p)
+		json_uint(j, p->id);
+	else
+		json_null(j);
+}
+
 /* One connection: an object in the document's "connections", or a JSON Lines line. */
 
 /* What each side most likely logged, when known (no key otherwise). */
@@ -594,30 +621,42 @@ static void logged(struct json *j, const struct finding *f)
 	}
 	json_array_end(j);
 }
-static void connection(struct json *j, const struct session *s)
+static void connection(struct json *j, const struct session *s, const struct problem *p)
 {
 	json_object_begin(j);
-	connection_head(j, s);
+	json_connection_head(j, s);
 	starttls_json(j, s);
-	client_hello(j, &s->ch);
+	client_hello(j, "client_hello", &s->ch);
 	hello_retry(j, &s->hrr);
+	client_hello(j, "second_client_hello", &s->ch2);   /* after the HelloRetryRequest */
 	server_hello(j, &s->sh);
 	messages(j, s);
 	chain(j, "server_certificates", &s->server_chain);
 	chain(j, "client_certificates", &s->client_chain);
 	cert_request(j, &s->cr);
 	key_exchange(j, &s->skx);
-	alerts(j, s);
+	later_hellos(j, s);
+	json_alerts(j, s);
 	json_kv_bool(j, "resumed", s->resumed);
 	json_kv_bool(j, "renegotiation", s->renegotiation);
 	decryption(j, s);
 	json_kv_str(j, "outcome", outcome_name(s->outcome));
+	json_problem_ref(j, p);
 	tcp(j, s);
-	events(j, s);
+	json_events(j, s);
 	json_findings(j, &s->findings);
 	if (s->ev)
 		written(j, s);
 	json_object_end(j);
+}
+
+/* Full (--json-full, a problem's representative) or compact. */
+static void any_connection(struct report_out *o, struct json *j, const struct session *s)
+{
+	if (o->full || o->representative || !o->state)
+		connection(j, s, o->problem);
+	else
+		json_compact_connection(o, j, s);
 }
 
 void json_findings(struct json *j, const struct finding_list *l)
@@ -648,6 +687,16 @@ void json_findings(struct json *j, const struct finding_list *l)
 		}
 	}
 	json_array_end(j);
+}
+
+static void json_bundle(struct report_out *o, const struct bundle_facts *b, const struct finding_list *fl)
+{
+	json_bundle_document(o->f, b, fl, o->pretty);
+}
+
+static void jsonl_bundle(struct report_out *o, const struct bundle_facts *b, const struct finding_list *fl)
+{
+	json_bundle_document(o->f, b, fl, false);   /* one line */
 }
 
 static void inputs(struct json *j, const struct input_info *in, size_t n_in)
@@ -737,46 +786,99 @@ static void summary(struct json *j, const struct summary *sum)
 	json_object_end(j);
 }
 
-/* The document: {"schema", "connections": [...], "inputs", "summary"}. */
+/* The document: {"schema", "connections": [...], "certificates": [...],
+ * "problems": [...], "inputs", "summary"}. */
 static void json_begin(struct report_out *o)
 {
 	json_init(&o->json, o->f, o->pretty);
 	json_object_begin(&o->json);
-	json_kv_str(&o->json, "schema", "tlsdiag/1");
+	json_kv_str(&o->json, "schema", "tlsdiag/2");
 	json_key(&o->json, "connections");
 	json_array_begin(&o->json);
+	if (!o->full)
+		o->state = json_certs_new(o->pretty, o->json.depth + 1);
 }
 
 static void json_connection(struct report_out *o, const struct session *s, bool brief)
 {
 	(void)brief;   /* JSON holds everything */
-	connection(&o->json, s);
+	any_connection(o, &o->json, s);
+}
+
+static void json_headline(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum,
+			  const struct problem_set *ps)
+{
+	(void)in, (void)n_in, (void)sum, (void)ps;
+	json_array_end(&o->json);
+	if (o->state)
+		json_certs_write(o->state, &o->json);
+	json_key(&o->json, "problems");
+	json_array_begin(&o->json);
+}
+
+static void json_problem_item(struct report_out *o, const struct problem *p)
+{
+	json_object_begin(&o->json);
+	json_problem(&o->json, p);
+	json_object_end(&o->json);
 }
 
 static void json_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
 {
-	json_array_end(&o->json);
+	json_array_end(&o->json);   /* problems */
 	inputs(&o->json, in, n_in);
 	summary(&o->json, sum);
 	json_object_end(&o->json);
 	fputc('\n', o->f);
+	json_certs_free(o->state);
+	o->state = NULL;
 }
 
 const struct report_writer json_writer = {
 	.name = "json",
+	.help = "one document (schema tlsdiag/2)",
 	.begin = json_begin,
 	.connection = json_connection,
+	.headline = json_headline,
+	.problem = json_problem_item,
+	.bundle = json_bundle,
 	.end = json_end,
 };
 
-/* JSON Lines: each connection a document of its own, then one with the
- * schema, inputs and summary. */
+/* JSON Lines: each connection a document of its own (a certificate first
+ * seen: {"certificate": ...} before it), then {"problem": ...} lines, then
+ * one with the schema, inputs and summary. */
+static void jsonl_begin(struct report_out *o)
+{
+	if (!o->full)
+		o->state = json_certs_new(false, 0);
+}
+
 static void jsonl_connection(struct report_out *o, const struct session *s, bool brief)
 {
 	struct json line;
 	(void)brief;
+	/* the certificates it names, each on a line of its own before it */
+	const struct chain *chains[2] = { &s->server_chain, &s->client_chain };
+	for (int k = 0; k < 2 && o->state && !o->full && !o->representative; k++)
+		for (uint32_t i = 0; chains[k]->state == CHAIN_SEEN && i < chains[k]->n; i++)
+			if (chains[k]->certs[i].x509)
+				json_certs_add(o->state, chains[k]->certs[i].x509, o->f);
 	json_init(&line, o->f, false);
-	connection(&line, s);
+	any_connection(o, &line, s);
+	fputc('\n', o->f);
+}
+
+static void jsonl_problem(struct report_out *o, const struct problem *p)
+{
+	struct json line;
+	json_init(&line, o->f, false);
+	json_object_begin(&line);
+	json_key(&line, "problem");
+	json_object_begin(&line);
+	json_problem(&line, p);
+	json_object_end(&line);
+	json_object_end(&line);
 	fputc('\n', o->f);
 }
 
@@ -785,15 +887,21 @@ static void jsonl_end(struct report_out *o, const struct input_info *in, size_t 
 	struct json line;
 	json_init(&line, o->f, false);
 	json_object_begin(&line);
-	json_kv_str(&line, "schema", "tlsdiag/1");
+	json_kv_str(&line, "schema", "tlsdiag/2");
 	inputs(&line, in, n_in);
 	summary(&line, sum);
 	json_object_end(&line);
 	fputc('\n', o->f);
+	json_certs_free(o->state);
+	o->state = NULL;
 }
 
 const struct report_writer jsonl_writer = {
 	.name = "jsonl",
+	.help = "a line per connection, then the summary",
+	.begin = jsonl_begin,
 	.connection = jsonl_connection,
+	.problem = jsonl_problem,
+	.bundle = jsonl_bundle,
 	.end = jsonl_end,
 };

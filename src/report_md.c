@@ -6,9 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "diagnose.h"
 #include "fmt.h"
-#include "report.h"
+#include "mem.h"
+#include "problems.h"
+#include "report_fp.h"
+#include "report_text.h"
 #include "x509.h"
 
 /* Does c at p[i] change the rendering (CommonMark 0.30, GitHub's tables
@@ -54,7 +58,7 @@ static void md_escape(FILE *out, const void *s, size_t n)
 	}
 }
 
-void md_text(FILE *out, const char *s)
+static void md_text(FILE *out, const char *s)
 {
 	md_escape(out, s, strlen(s));
 }
@@ -136,7 +140,7 @@ static void md_str(FILE *out, const char *s)
 	md_escape(out, plain, (size_t)(p - plain));
 }
 
-void md_findings(FILE *out, const struct finding_list *l)
+static void md_findings(FILE *out, const struct finding_list *l)
 {
 	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
 		for (uint32_t i = 0; i < l->n; i++) {
@@ -253,8 +257,74 @@ static void connection(FILE *out, const struct session *s)
 	}
 	if (s->timeline_n)
 		timeline(out, s);
+	fp_md(out, s);
 	chain(out, "Server", &s->server_chain);
 	chain(out, "Client", &s->client_chain);
+}
+
+/* The problem view: the run, then a table of its problems. */
+static void md_headline(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum,
+			const struct problem_set *ps)
+{
+	FILE *out = o->f;
+	char t1[FMT_TIME_LEN], t2[FMT_TIME_LEN];
+	fputs("# tlsdiag report\n\n", out);
+	for (size_t i = 0; i < n_in; i++) {
+		fputs(i ? ", " : "Input: ", out);
+		md_str(out, in[i].file);
+		fprintf(out, " (%" PRIu64 " frames)", in[i].frames);
+	}
+	fputs(".  \n", out);
+	if (sum->has_time) {
+		fmt_time_iso(t1, sizeof t1, &sum->first_time, sum->ts_prec);
+		fmt_time_iso(t2, sizeof t2, &sum->last_time, sum->ts_prec);
+		fprintf(out, "Time: %s .. %s.  \n", t1, t2);
+	}
+	fprintf(out, "%" PRIu64 " connections: %" PRIu64 " completed, %" PRIu64 " failed, %" PRIu64 " with errors; %zu problem%s.\n\n",
+		sum->tls_connections, sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED], sum->with_error,
+		problems_count(ps), problems_count(ps) == 1 ? "" : "s");
+	if (!problems_count(ps))
+		return;
+	fputs("| # | severity | problem | connections |\n|---:|---|---|---:|\n", out);
+	for (size_t i = 0; i < problems_count(ps); i++) {
+		const struct problem *p = problems_get(ps, i);
+		fprintf(out, "| %" PRIu32 " | %s | ", p->rank, severity_name(p->severity));
+		md_text(out, p->title);
+		fprintf(out, " | %" PRIu64 " |\n", p->connections);
+	}
+	fputc('\n', out);
+}
+
+static void md_problem(struct report_out *o, const struct problem *p)
+{
+	FILE *out = o->f;
+	char t1[FMT_TIME_LEN], t2[FMT_TIME_LEN];
+	char *buf = mem_alloc_uninit(PROBLEM_FILTER_LEN);
+	fprintf(out, "## Problem %" PRIu32 " (%s): ", p->rank, severity_name(p->severity));
+	md_text(out, p->title);
+	fmt_time_iso(t1, sizeof t1, &p->first_time, p->ts_prec);
+	fmt_time_iso(t2, sizeof t2, &p->last_time, p->ts_prec);
+	fputs("\n\nFindings:", out);
+	for (uint32_t i = 0; i < p->n_ids; i++)
+		fprintf(out, "%s `%s`", i ? "," : "", p->ids[i]);
+	fprintf(out, ".  \n%" PRIu64 " connections, %" PRIu64 " clients, %" PRIu64 " servers, %" PRIu64 " SNIs; first %s, last %s.\n\n",
+		p->connections, p->clients, p->servers, p->snis, t1, t2);
+	for (uint32_t i = 0; i < p->n_files; i++) {
+		fputs("Wireshark filter for ", out);
+		md_str(out, p->files[i].file);
+		fputs(":\n\n", out);
+		for (uint32_t k = 0; k < problem_filter_count(&p->files[i]); k++) {
+			problem_filter(&p->files[i], k, buf, PROBLEM_FILTER_LEN);
+			fprintf(out, "    %s\n", buf);
+		}
+		fputc('\n', out);
+	}
+	mem_free(buf);
+	fprintf(out, "Representative: connection %" PRIu64 " (`tcp.stream eq %" PRIu64 "` in ", p->rep_index, p->rep_stream);
+	md_str(out, p->rep_file);
+	fputs(").\n\n", out);
+	if (p->story)
+		fwrite(p->story, 1, p->story_len, out);
 }
 
 static void md_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
@@ -304,6 +374,40 @@ static void md_end(struct report_out *o, const struct input_info *in, size_t n_i
 	}
 }
 
+/* --check-bundle: the bundle and its certificates as a table, the key, the findings. */
+static void md_bundle(struct report_out *o, const struct bundle_facts *b, const struct finding_list *fl)
+{
+	FILE *out = o->f;
+	fputs("## Bundle ", out);
+	md_text(out, b->chain_path);
+	if (b->chain_ok)
+		fprintf(out, " (%s, %" PRIu32 " certificate%s)\n\n", b->cf.format, b->cf.n, b->cf.n == 1 ? "" : "s");
+	else
+		fputs(" (not readable)\n\n", out);
+	if (b->n) {
+		fputs("| # | line | subject | issuer | valid until | key |\n|---:|---:|---|---|---|---|\n", out);
+		for (int i = 0; i < b->n; i++) {
+			const struct x509_cert *x = b->cf.certs[i];
+			char t[32] = "?";
+			if (x->has_validity)
+				x509_format_time(x->not_after, t, sizeof t);
+			fprintf(out, "| %d | %" PRIu32 " | ", i, b->cf.line[i]);
+			md_text(out, x->subject);
+			fputs(" | ", out);
+			md_text(out, x->issuer);
+			fprintf(out, " | %s | %s %" PRIu32 " |\n", t, x->key_type, x->key_bits);
+		}
+		fputc('\n', out);
+	}
+	fmt_bundle_key_and_time(out, b, "", ".\n\n", "  \n", md_escape);
+	if (fl->n) {
+		fputs("### Findings\n\n", out);
+		md_findings(out, fl);
+		fputc('\n', out);
+	}
+	fmt_totals(out, fl, "**");
+}
+
 static void md_connection(struct report_out *o, const struct session *s, bool brief)
 {
 	(void)brief;   /* a ticket holds each connection it lists in full */
@@ -312,7 +416,13 @@ static void md_connection(struct report_out *o, const struct session *s, bool br
 
 const struct report_writer md_writer = {
 	.name = "markdown",
+	.alias = "md",
+	.help = "for support tickets",
 	.quiet_when_healthy = true,
+	.problems_first = true,
 	.connection = md_connection,
+	.headline = md_headline,
+	.problem = md_problem,
+	.bundle = md_bundle,
 	.end = md_end,
 };

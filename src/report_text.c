@@ -4,11 +4,14 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "evidence.h"
 #include "fmt.h"
 #include "mem.h"
-#include "report.h"
+#include "problems.h"
 #include "redact.h"
+#include "report_fp.h"
+#include "report_text.h"
 #include "tls_keys.h"
 #include "tls_names.h"
 #include "x509.h"
@@ -274,7 +277,7 @@ static void not_tls(FILE *out, const struct session *s)
 	}
 }
 
-void text_findings(FILE *out, const struct finding_list *l, const char *indent)
+static void text_findings(FILE *out, const struct finding_list *l, const char *indent)
 {
 	/* errors first, then warnings, then information; each in the order found */
 	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
@@ -408,6 +411,8 @@ static void connection_block(FILE *out, const struct session *s, bool verbose)
 	if (s->timeline_n || s->inferred_alert)
 		timeline(out, s);
 	ca_names(out, &s->cr, verbose);
+	if (verbose)
+		fp_text(out, s);
 	chain(out, "Server", &s->server_chain);
 	chain(out, "Client", &s->client_chain);
 	for (int side = 0; side < 2; side++) {
@@ -448,42 +453,35 @@ static void connection_line(FILE *out, const struct session *s)
 	fputs(" (-v for details)\n", out);
 }
 
-static void text_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
+#define SERVER_ROWS 20          /* "By server": the servers with failures, at most */
+#define LISTED_PROBLEMS 30      /* the headline's list; all are told below it */
+#define FILTERS_SHOWN 2         /* Wireshark filters per file without -v */
+
+static void by_server(FILE *out, const struct summary *sum)
 {
-	FILE *out = o->f;
-	fprintf(out, "Summary: %" PRIu64 " TCP connection%s, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64
-		     " failed, %" PRIu64 " incomplete, %" PRIu64 " not TLS\n",
-		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections,
-		sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED], sum->outcome[OUTCOME_INCOMPLETE],
-		sum->outcome[OUTCOME_NOT_TLS]);
-	struct strbuf lo;
-	sb_init(&lo);
-	summary_left_out(&lo, sum);
-	if (lo.len)
-		fprintf(out, "  %s\n", lo.p);
-	sb_free(&lo);
-	fprintf(out, "Diagnosis: %" PRIu64 " connection%s with errors, %" PRIu64 " with warnings only",
-		sum->with_error, sum->with_error == 1 ? "" : "s", sum->with_warning);
-	if (sum->not_shown)
-		fprintf(out, "; %" PRIu64 " healthy connection%s not shown (-v shows them)", sum->not_shown,
-			sum->not_shown == 1 ? "" : "s");
-	fputc('\n', out);
-	if (sum->trust_note)
-		fprintf(out, "Trust: %s\n", sum->trust_note);
-	for (uint32_t i = 0; i < sum->n_ids; i++)
-		fprintf(out, "  %-34s %" PRIu64 " connection%s\n", sum->by_id[i].id, sum->by_id[i].connections,
-			sum->by_id[i].connections == 1 ? "" : "s");
-	if (sum->n_servers) {
-		fputs("By server:\n", out);
-		for (uint32_t i = 0; i < sum->n_servers; i++) {
-			const struct server_stat *v = &sum->servers[i];
-			fprintf(out, "  %-28s SNI %-30s %" PRIu64 " connection%s, %" PRIu64 " failed, %" PRIu64 " with errors\n",
-				v->endpoint, v->sni, v->connections, v->connections == 1 ? "" : "s", v->failed,
-				v->with_error);
+	uint32_t rows = 0, more = 0;
+	for (uint32_t i = 0; i < sum->n_servers; i++) {
+		const struct server_stat *v = &sum->servers[i];
+		if (!v->failed && !v->with_error)
+			continue;   /* sorted: the troubled ones come first */
+		if (rows == SERVER_ROWS) {
+			more++;
+			continue;
 		}
-		if (sum->servers_not_listed)
-			fprintf(out, "  ... %" PRIu64 " more servers\n", sum->servers_not_listed);
+		if (!rows++)
+			fputs("By server:\n", out);
+		fprintf(out, "  %-28s SNI %-30s %" PRIu64 " connection%s, %" PRIu64 " failed, %" PRIu64 " with errors\n",
+			v->endpoint, v->sni, v->connections, v->connections == 1 ? "" : "s", v->failed, v->with_error);
 	}
+	if (more)
+		fprintf(out, "  ... %" PRIu32 " more servers with failures\n", more);
+	if (rows && sum->servers_not_listed)
+		fprintf(out, "  (the table counts the first %u servers seen; %" PRIu64 " connections to others are not in it)\n",
+			SUMMARY_SERVERS, sum->servers_not_listed);
+}
+
+static void inputs_and_notes(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum)
+{
 	for (size_t i = 0; i < n_in; i++) {
 		fprintf(out, "Input: %s (%s, %" PRIu64 " frames)", in[i].file, in[i].link_type, in[i].frames);
 		if (in[i].error)
@@ -514,6 +512,211 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 			sum->written_file);
 }
 
+/* The TCP connections that were not TLS and were left out, with their ports (one line, or none). */
+static void left_out_line(FILE *out, const struct summary *sum)
+{
+	struct strbuf lo;
+	sb_init(&lo);
+	summary_left_out(&lo, sum);
+	if (lo.len)
+		fprintf(out, "  %s\n", lo.p);
+	sb_free(&lo);
+}
+
+static void text_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
+{
+	FILE *out = o->f;
+	if (o->problem_view) {   /* the headline said the rest */
+		by_server(out, sum);
+		inputs_and_notes(out, in, n_in, sum);
+		return;
+	}
+	fprintf(out, "Summary: %" PRIu64 " TCP connection%s, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64
+		     " failed, %" PRIu64 " incomplete, %" PRIu64 " not TLS\n",
+		sum->connections, sum->connections == 1 ? "" : "s", sum->tls_connections,
+		sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED], sum->outcome[OUTCOME_INCOMPLETE],
+		sum->outcome[OUTCOME_NOT_TLS]);
+	left_out_line(out, sum);
+	fprintf(out, "Diagnosis: %" PRIu64 " connection%s with errors, %" PRIu64 " with warnings only",
+		sum->with_error, sum->with_error == 1 ? "" : "s", sum->with_warning);
+	if (sum->not_shown)
+		fprintf(out, "; %" PRIu64 " healthy connection%s not shown (-v shows them)", sum->not_shown,
+			sum->not_shown == 1 ? "" : "s");
+	fputc('\n', out);
+	if (sum->trust_note)
+		fprintf(out, "Trust: %s\n", sum->trust_note);
+	for (uint32_t i = 0; i < sum->n_ids; i++)
+		fprintf(out, "  %-34s %" PRIu64 " connection%s\n", sum->by_id[i].id, sum->by_id[i].connections,
+			sum->by_id[i].connections == 1 ? "" : "s");
+	by_server(out, sum);
+	inputs_and_notes(out, in, n_in, sum);
+}
+
+/* Servers that only saw healthy connections (the table's rows; "+": more not in it). */
+static void healthy_line(FILE *out, const struct summary *sum)
+{
+	uint64_t healthy = sum->tls_connections - sum->with_error - sum->with_warning;
+	uint32_t servers = 0;
+	for (uint32_t i = 0; i < sum->n_servers; i++)
+		servers += sum->servers[i].connections > sum->servers[i].with_error;
+	fprintf(out, "%" PRIu64 " connection%s completed normally", healthy, healthy == 1 ? "" : "s");
+	if (healthy)
+		fprintf(out, " to %" PRIu32 "%s server%s", servers, sum->servers_not_listed ? "+" : "",
+			servers == 1 ? "" : "s");
+	if (sum->with_warning)
+		fprintf(out, "; %" PRIu64 " with warnings only", sum->with_warning);
+	fputs(".\n", out);
+}
+
+static void text_headline(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum,
+			  const struct problem_set *ps)
+{
+	size_t n_problems = problems_count(ps);
+	FILE *out = o->f;
+	char t1[FMT_TIME_LEN], t2[FMT_TIME_LEN];
+	fputs("tlsdiag: ", out);
+	for (size_t i = 0; i < n_in; i++)
+		fprintf(out, "%s%s (%" PRIu64 " frames)", i ? ", " : "", in[i].file, in[i].frames);
+	fputc('\n', out);
+	if (sum->has_time) {
+		fmt_time_iso(t1, sizeof t1, &sum->first_time, sum->ts_prec);
+		fmt_time_iso(t2, sizeof t2, &sum->last_time, sum->ts_prec);
+		fprintf(out, "Time: %s .. %s (%" PRId64 " s)\n", t1, t2, sum->last_time.sec - sum->first_time.sec);
+	}
+	fprintf(out, "Connections: %" PRIu64 " TCP, %" PRIu64 " reported: %" PRIu64 " completed, %" PRIu64 " failed, %" PRIu64
+		     " incomplete, %" PRIu64 " not TLS; %" PRIu64 " with errors\n",
+		sum->connections, sum->tls_connections, sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED],
+		sum->outcome[OUTCOME_INCOMPLETE], sum->outcome[OUTCOME_NOT_TLS], sum->with_error);
+	left_out_line(out, sum);
+	healthy_line(out, sum);
+	if (sum->trust_note)
+		fprintf(out, "Trust: %s\n", sum->trust_note);
+	fprintf(out, "Problems: %zu%s\n", n_problems, n_problems ? " (most connections first, each told below)" : "");
+	for (size_t i = 0; i < n_problems && i < LISTED_PROBLEMS; i++) {
+		const struct problem *p = problems_get(ps, i);
+		fprintf(out, "  %" PRIu32 ". %s ", p->rank, fmt_severity_label(p->severity));
+		put_escaped(out, p->title);
+		fputc('\n', out);
+	}
+	if (n_problems > LISTED_PROBLEMS)
+		fprintf(out, "  ... %zu more problems, told below\n", n_problems - LISTED_PROBLEMS);
+}
+
+/* The Wireshark filters of a problem, per file. */
+static void problem_filters(FILE *out, const struct problem *p, bool all)
+{
+	char *buf = mem_alloc_uninit(PROBLEM_FILTER_LEN);
+	for (uint32_t i = 0; i < p->n_files; i++) {
+		const struct problem_file *f = &p->files[i];
+		uint32_t n = problem_filter_count(f), show = all || n <= FILTERS_SHOWN ? n : FILTERS_SHOWN;
+		fprintf(out, "  Wireshark filter for %s (%" PRIu32 " connection%s%s):\n", f->file, f->n,
+			f->n == 1 ? "" : "s", n > 1 ? ", split" : "");
+		for (uint32_t k = 0; k < show; k++) {
+			problem_filter(f, k, buf, PROBLEM_FILTER_LEN);
+			fprintf(out, "    %s\n", buf);
+		}
+		if (show < n)
+			fprintf(out, "    ... %" PRIu32 " more filters (all with -v or in --json)\n", n - show);
+		if (f->not_listed)
+			fprintf(out, "    ... and %" PRIu64 " connections beyond the %u listed\n", f->not_listed,
+				PROBLEM_STREAMS_MAX);
+	}
+	mem_free(buf);
+}
+
+static void problem_packets(FILE *out, const struct problem *p)
+{
+	if (p->written)
+		fprintf(out, "  Packets: written to %s (-w)\n", p->written_file);
+	else if (p->severity == SEV_ERROR)
+		fputs("  Packets: -w FILE.pcap writes them (with every connection with an error)\n", out);
+	else
+		fputs("  Packets: -w FILE.pcap --write-all writes them (with every TLS connection)\n", out);
+}
+
+static void text_problem(struct report_out *o, const struct problem *p)
+{
+	FILE *out = o->f;
+	char t1[FMT_TIME_LEN], t2[FMT_TIME_LEN];
+	fprintf(out, "\nProblem %" PRIu32 " (%s): ", p->rank, severity_name(p->severity));
+	put_escaped(out, p->title);
+	fputs("\n  Findings: ", out);
+	for (uint32_t i = 0; i < p->n_ids; i++)
+		fprintf(out, "%s%s", i ? ", " : "", p->ids[i]);
+	fmt_time_iso(t1, sizeof t1, &p->first_time, p->ts_prec);
+	fmt_time_iso(t2, sizeof t2, &p->last_time, p->ts_prec);
+	fprintf(out, "\n  %" PRIu64 " connection%s, %" PRIu64 "%s client%s, %" PRIu64 "%s server%s, %" PRIu64 "%s SNI%s; first %s, last %s\n",
+		p->connections, p->connections == 1 ? "" : "s", p->clients, p->clients_more ? "+" : "",
+		p->clients == 1 ? "" : "s", p->servers, p->servers_more ? "+" : "", p->servers == 1 ? "" : "s", p->snis,
+		p->snis_more ? "+" : "", p->snis == 1 ? "" : "s", t1, t2);
+	problem_filters(out, p, o->verbose);
+	problem_packets(out, p);
+	fprintf(out, "  Representative: connection %" PRIu64 " (tcp.stream eq %" PRIu64 " in %s)\n\n", p->rep_index,
+		p->rep_stream, p->rep_file);
+	if (p->story)
+		fwrite(p->story, 1, p->story_len, out);
+}
+
+static void bundle_cert(FILE *out, const struct bundle_facts *b, int i)
+{
+	const struct x509_cert *x = b->cf.certs[i];
+	char hex[80], t1[32], t2[32];
+	fprintf(out, "  [%d] ", i);
+	if (b->cf.line[i])
+		fprintf(out, "line %" PRIu32 ", ", b->cf.line[i]);
+	fputs("subject ", out);
+	put_escaped(out, x->subject);
+	fputs("\n      issuer  ", out);
+	put_escaped(out, x->issuer);
+	if (x->self_signed)
+		fputs(" (self-signed)", out);
+	if (x->has_validity) {
+		x509_format_time(x->not_before, t1, sizeof t1);
+		x509_format_time(x->not_after, t2, sizeof t2);
+		fprintf(out, "\n      valid   %s .. %s", t1, t2);
+	}
+	fprintf(out, "\n      key     %s", x->key_type);
+	if (x->key_bits)
+		fprintf(out, " %" PRIu32, x->key_bits);
+	fprintf(out, ", %s, serial ", x->sig_alg);
+	put_escaped(out, x->serial);
+	if (x->is_ca)
+		fputs(", CA", out);
+	if (x->san_n) {
+		fputs("\n      SAN     ", out);
+		for (uint32_t k = 0; k < x->san_n; k++) {
+			if (k)
+				fputs(", ", out);
+			put_escaped(out, x->san[k]);
+		}
+	}
+	fmt_hex(hex, sizeof hex, x->sha256, sizeof x->sha256);
+	fprintf(out, "\n      SHA-256 %s\n", hex);
+}
+
+/* --check-bundle: the bundle, its certificates, the key, the findings. */
+static void text_bundle(struct report_out *o, const struct bundle_facts *b, const struct finding_list *fl)
+{
+	FILE *out = o->f;
+	fputs("Bundle ", out);
+	put_escaped(out, b->chain_path);
+	if (b->chain_ok)
+		fprintf(out, ": %s, %" PRIu32 " certificate%s\n", b->cf.format, b->cf.n, b->cf.n == 1 ? "" : "s");
+	else
+		fputs(": not readable\n", out);
+	for (int i = 0; i < b->n; i++)
+		bundle_cert(out, b, i);
+	if (b->cf.n > (uint32_t)b->n)
+		fprintf(out, "  ... %" PRIu32 " more certificates not checked\n", b->cf.n - (uint32_t)b->n);
+	fmt_bundle_key_and_time(out, b, "  ", "\n", "\n", fmt_text_escape);
+	fputc('\n', out);
+	if (fl->n) {
+		text_findings(out, fl, "");
+		fputc('\n', out);
+	}
+	fmt_totals(out, fl, "");
+}
+
 static void text_connection(struct report_out *o, const struct session *s, bool brief)
 {
 	if (brief)
@@ -524,7 +727,12 @@ static void text_connection(struct report_out *o, const struct session *s, bool 
 
 const struct report_writer text_writer = {
 	.name = "text",
+	.help = "for a terminal (the default)",
 	.quiet_when_healthy = true,
+	.problems_first = true,
 	.connection = text_connection,
+	.headline = text_headline,
+	.problem = text_problem,
+	.bundle = text_bundle,
 	.end = text_end,
 };

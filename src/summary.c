@@ -90,11 +90,28 @@ static struct server_stat *server_row(struct summary *sum, const struct session 
 	return v;
 }
 
+static bool ts_less(const struct ts *a, const struct ts *b)
+{
+	return a->sec < b->sec || (a->sec == b->sec && a->nsec < b->nsec);
+}
+
+static void span(struct summary *sum, const struct session *s)
+{
+	if (!sum->has_time || ts_less(&s->start_time, &sum->first_time))
+		sum->first_time = s->start_time;
+	if (!sum->has_time || ts_less(&sum->last_time, &s->end_time))
+		sum->last_time = s->end_time;
+	if (s->ts_prec > sum->ts_prec)
+		sum->ts_prec = s->ts_prec;
+	sum->has_time = true;
+}
+
 void tally(struct summary *sum, const struct session *s)
 {
 	bool err = finding_list_has_error(&s->findings), warn = false;
 	bool failed = s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
 	sum->tls_connections++;
+	span(sum, s);
 	sum->outcome[s->outcome]++;
 	sum->server_chains += s->server_chain.state == CHAIN_SEEN && s->server_chain.count > 0;
 	sum->client_chains += s->client_chain.state == CHAIN_SEEN && s->client_chain.count > 0;

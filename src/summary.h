@@ -76,6 +76,10 @@ struct summary {
 	uint64_t with_error;         /* connections with an error finding */
 	uint64_t with_warning;       /* ... with warnings but no error */
 	uint64_t not_shown;          /* healthy connections left out of the report */
+	/* the time the reported connections span */
+	bool has_time;
+	struct ts first_time, last_time;
+	uint8_t ts_prec;
 	struct id_count {
 		const char *id;
 		uint64_t connections;

@@ -18,6 +18,15 @@ Usage: fingerprint.py --fp-dump PATH --tlsdiag PATH [--exceptions FILE]
     ClientHello tlsdiag reports between those endpoints, CAPTURE read from
     the --ja4-pcaps directory.
 
+(c) JA4 against FoxIO's reference implementation on tlsdiag's own captures:
+    every line "CAPTURE STREAM HELLO CLIENT SERVER JA4 JA4_R JA4_O JA4_RO"
+    of the --ja4-reference file (tests/data/ja4/reference.txt, made by
+    running FoxIO's python/ja4.py over pcaps/) is compared with the
+    fingerprints of the HELLO-th ClientHello of that connection in
+    tlsdiag's JSON (client_hello, second_client_hello, later_client_hellos);
+    a ClientHello of a capture under --ja4-reference-dir (pcaps/) that
+    tlsdiag fingerprints and the reference does not is a disagreement too. Needs no FoxIO checkout.
+
 Known, reasoned disagreements go in the exceptions file, one per line:
 
     capture-basename number field reason...
@@ -43,6 +52,7 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 import tshark_diff  # noqa: E402  (exceptions, decode-as ports, tshark preferences)
 
 FIELDS = ("ja3", "ja3s", "ja4")
+JA4_FORMS = ("ja4", "ja4_r", "ja4_o", "ja4_ro")
 FP_DUMP_COLUMNS = ("stream", "frame", "hello", "client", "server",
                    "ja3", "ja3_full", "ja3s", "ja3s_full", "ja4", "ja4_r", "ja4_o", "ja4_ro")
 TSHARK_FIELDS = ("frame.number", "tls.handshake.type", "tls.handshake.ja3",
@@ -163,7 +173,54 @@ def check_capture(cap, args):
         out["diffs"].append(("-", "ja3", err))
         return out
     out["diffs"], out["compared"] = ja3_diffs(rows, fps, bare)
+    out["hellos"] = json_client_hellos(doc)
     return out
+
+
+def json_client_hellos(doc):
+    """{(client, server): (stream, [fingerprints of each ClientHello, in order])} of tlsdiag's JSON."""
+    hellos = {}
+    for c in doc.get("connections", []):
+        ends = tuple(norm_endpoint("%s:%s" % (c[k]["ip"], c[k]["port"])) for k in ("client", "server"))
+        chs = [c.get("client_hello"), c.get("second_client_hello")] + c.get("later_client_hellos", [])
+        hellos[ends] = (c["stream"], [h["fingerprints"] for h in chs if h])
+    return hellos
+
+
+def load_reference(path):
+    """{capture: [(stream, hello, client, server, {form: value})]} of the --ja4-reference file."""
+    ref = {}
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            p = line.split()
+            if len(p) != 9 or not p[1].isdigit() or not p[2].isdigit():
+                die("%s:%d: expected 'CAPTURE STREAM HELLO CLIENT SERVER JA4 JA4_R JA4_O JA4_RO'" % (path, lineno))
+            ref.setdefault(p[0], []).append((int(p[1]), int(p[2]), norm_endpoint(p[3]), norm_endpoint(p[4]),
+                                             dict(zip(JA4_FORMS, p[5:]))))
+    return ref
+
+
+def reference_diffs(lines, hellos):
+    """[(stream, text)] between the reference lines of one capture and tlsdiag's hellos, and the count compared."""
+    diffs, seen = [], set()
+    for stream, n, client, server, want in lines:
+        ends = (client, server) if (client, server) in hellos else (server, client)
+        got_stream, fps = hellos.get(ends, (stream, []))
+        seen.add((ends, n))
+        if len(fps) < n:
+            diffs.append((stream, "ClientHello %d: FoxIO %s, tlsdiag has no such ClientHello" % (n, want["ja4"])))
+            continue
+        for form in JA4_FORMS:
+            if fps[n - 1][form] != want[form]:
+                diffs.append((stream, "ClientHello %d %s: FoxIO %s, tlsdiag %s" % (n, form, want[form],
+                                                                                  fps[n - 1][form])))
+    for ends, (stream, fps) in sorted(hellos.items()):
+        for i, fp in enumerate(fps, 1):
+            if fp["ja4"] and (ends, i) not in seen:
+                diffs.append((stream, "ClientHello %d: tlsdiag %s, FoxIO's tool gives none" % (i, fp["ja4"])))
+    return diffs, len(lines)
 
 
 def check_ja4(args):
@@ -216,6 +273,9 @@ def main():
     ap.add_argument("--tshark", default="tshark")
     ap.add_argument("--exceptions")
     ap.add_argument("--ja4-expected", help="CAPTURE STREAM CLIENT SERVER JA4 lines")
+    ap.add_argument("--ja4-reference", help="CAPTURE STREAM HELLO CLIENT SERVER JA4 JA4_R JA4_O JA4_RO lines")
+    ap.add_argument("--ja4-reference-dir", help="every capture under it is in --ja4-reference (none listed: "
+                    "FoxIO's tool gives no JA4 for it)")
     ap.add_argument("--ja4-pcaps", help="directory holding the captures of --ja4-expected")
     ap.add_argument("--captures-in", action="append", default=[], metavar="DIR",
                     help="compare every capture under DIR too")
@@ -229,9 +289,21 @@ def main():
     args.captures = list(dict.fromkeys(args.captures))   # each once
     ran = set()                   # (basename, field kind) compared in this run
 
-    n_fail = n_hellos = n_ja3_diffs = 0
+    reference = load_reference(args.ja4_reference) if args.ja4_reference else {}
+    if args.ja4_reference_dir:
+        args.ja4_reference_dir = os.path.join(os.path.abspath(args.ja4_reference_dir), "")
+    n_fail = n_hellos = n_ja3_diffs = n_ref = n_ref_diffs = n_ref_fail = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for r in pool.map(lambda c: check_capture(c, args), args.captures):
+            base = os.path.basename(r["cap"])
+            covered = args.ja4_reference_dir and os.path.abspath(r["cap"]).startswith(args.ja4_reference_dir)
+            if (base in reference or covered) and "hellos" in r:
+                diffs, n = reference_diffs(reference.pop(base, []), r["hellos"])
+                n_ref += n
+                n_ref_diffs += len(diffs)
+                ran.add((base, "ja4"))
+                for stream, text in diffs:
+                    n_ref_fail += report(r["cap"], stream, "ja4", text, exc, args.verbose)
             n_hellos += r["compared"]
             n_ja3_diffs += len(r["diffs"])
             ran.update({(os.path.basename(r["cap"]), "ja3"), (os.path.basename(r["cap"]), "ja3s")})
@@ -240,6 +312,15 @@ def main():
     print("fingerprint: JA3/JA3S: %d captures, %d hellos compared with tshark, %d agree, "
           "%d disagree (%d of them excepted)" % (len(args.captures), n_hellos, n_hellos - n_ja3_diffs,
                                                  n_ja3_diffs, n_ja3_diffs - n_fail))
+    if args.ja4_reference:
+        whole_dir = args.ja4_reference_dir in (os.path.join(os.path.abspath(d), "") for d in args.captures_in)
+        for base in sorted(reference) if whole_dir else ():   # listed, but no such capture
+            n_ref_diffs += 1
+            n_ref_fail += report(base, "-", "ja4", "in %s, not among the captures" % args.ja4_reference, exc,
+                                 args.verbose)
+        print("fingerprint: JA4: %d values of FoxIO's reference implementation on tlsdiag's captures compared, "
+              "%d disagree (%d of them excepted)" % (n_ref, n_ref_diffs, n_ref_diffs - n_ref_fail))
+        n_fail += n_ref_fail
     if args.ja4_expected and args.ja4_pcaps:
         diffs, n = check_ja4(args)
         f0 = n_fail

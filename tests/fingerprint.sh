@@ -1,7 +1,9 @@
 #!/bin/bash
 # fingerprint.sh - `make check` wrapper for tests/fingerprint.py: tlsdiag's
 # JA3/JA3S against tshark on pcaps/ and the shared corpus, its JA4 against
-# FoxIO's published values on FoxIO's test captures.
+# FoxIO's reference implementation: always on pcaps/ (the values it gave,
+# tests/data/ja4/reference.txt), and on FoxIO's own test captures when a
+# clone of its repository is given.
 #
 # Environment: TLSDIAG (default ./tlsdiag), FP_DUMP (default ./tests/fp_dump),
 # TLSDIAG_CORPUS (default $srcdir/../shared/corpus), TLSDIAG_JA4_REPO (a
@@ -16,6 +18,7 @@ fp_dump=${FP_DUMP:-./tests/fp_dump}
 corpus=${TLSDIAG_CORPUS:-$srcdir/../shared/corpus}
 ja4_repo=${TLSDIAG_JA4_REPO:-}
 expected=$srcdir/tests/data/ja4/expected.txt
+reference=$srcdir/tests/data/ja4/reference.txt
 
 for tool in python3 tshark; do
 	if ! command -v $tool >/dev/null 2>&1; then
@@ -58,5 +61,6 @@ fi
 
 # shellcheck disable=SC2086 # FINGERPRINT_FLAGS is a list of flags
 python3 "$srcdir/tests/fingerprint.py" --fp-dump "$fp_dump" --tlsdiag "$tlsdiag" \
-	--exceptions "$srcdir/tests/fingerprint_exceptions.txt" ${FINGERPRINT_FLAGS:-} \
+	--exceptions "$srcdir/tests/fingerprint_exceptions.txt" --ja4-reference "$reference" \
+	--ja4-reference-dir "$srcdir/pcaps" ${FINGERPRINT_FLAGS:-} \
 	"${dirs[@]}" "${ja4_args[@]}"

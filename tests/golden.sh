@@ -4,7 +4,7 @@
 #   tests/golden.sh                 check all cases (what `make check` runs)
 #   tests/golden.sh --update [NAME] rewrite the expected output of NAME (or all)
 #
-# Each case is run twice, as text and as --json --pretty; the expected file
+# Each case is run twice, as text and as --json --pretty --json-full; the expected file
 # holds stdout, then stderr and the exit status, so error paths are golden
 # too. JSON output is also parsed by python3 when it is installed.
 set -u
@@ -26,7 +26,10 @@ command -v python3 >/dev/null 2>&1 && have_python=1
 run_case() { # name capture options format
 	name=$1 capture=$2 opts=$3 fmt=$4
 	args=""
-	[ "$fmt" = json ] && args="--json --pretty"
+	# JSON goldens hold the full form (every parsed fact) but for the
+	# cases named *-compact, which hold tlsdiag/2's default compact form
+	[ "$fmt" = json ] && args="--json --pretty --json-full"
+	case "$name" in *-compact) [ "$fmt" = json ] && args="--json --pretty" ;; esac
 	# shellcheck disable=SC2086
 	"$TLSDIAG" $args $opts -r "$capture" >"$tmp/out" 2>"$tmp/err"
 	status=$?

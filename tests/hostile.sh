@@ -50,8 +50,8 @@ fi
 # run FMT OUTDIR OPTIONS CAPTURE: tlsdiag's stdout, stderr and exit status in OUTDIR/FMT.*
 run() {
 	fmt=$1 dir=$2 opts=$3 capture=$4
-	args="-v"
-	[ "$fmt" = json ] && args="--json --pretty"
+	args="-vv"   # every connection, after the problems (if any)
+	[ "$fmt" = json ] && args="--json --pretty --json-full"   # every parsed fact
 	# shellcheck disable=SC2086
 	$to $vg "$TLSDIAG" $args $opts -r "$capture" >"$dir/$fmt.out" 2>"$dir/$fmt.err" </dev/null
 	st=$?

@@ -28,11 +28,15 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 # 1. tlsdiag listens on loopback, filter on the port, JSON Lines, -w
 "$TLSDIAG" -i lo --json -w "$tmp/failures.pcap" tcp port "$port" >"$tmp/live.out" 2>"$tmp/live.err" &
 td=$!
-pids="$td"
+# ... and a second one writing ECS events, as a log shipper would tail them
+"$TLSDIAG" -i lo --format ecs tcp port "$port" >"$tmp/ecs.out" 2>"$tmp/ecs.err" &
+te=$!
+pids="$td $te"
 i=0
-until grep -q "listening on" "$tmp/live.err" 2>/dev/null; do
+until grep -q "listening on" "$tmp/live.err" 2>/dev/null && grep -q "listening on" "$tmp/ecs.err" 2>/dev/null; do
 	i=$((i + 1)); [ $i -gt 100 ] && fail "tlsdiag did not start listening"
 	kill -0 $td 2>/dev/null || fail "tlsdiag exited: $(cat "$tmp/live.err")"
+	kill -0 $te 2>/dev/null || fail "tlsdiag --format ecs exited: $(cat "$tmp/ecs.err")"
 	sleep 0.1
 done
 sleep 0.5   # the kernel filter is attached before "listening" is printed; give libpcap a moment
@@ -65,6 +69,24 @@ until grep -q '"client-cert-empty"' "$tmp/live.out" 2>/dev/null; do
 	i=$((i + 1)); [ $i -gt 100 ] && fail "no streamed client-cert-empty finding"
 	sleep 0.1
 done
+
+# ... the ECS event too, a whole line, while tlsdiag still runs
+i=0
+until grep -q '"client-cert-empty".*}$' "$tmp/ecs.out" 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 100 ] && fail "no streamed ECS event with client-cert-empty"
+	sleep 0.1
+done
+kill -0 $te 2>/dev/null || fail "tlsdiag --format ecs exited before it was stopped"
+kill -INT $te
+python3 - "$tmp/ecs.out" "$port" <<'PY' || fail "the live ECS event is wrong"
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert len(lines) == 1, f"{len(lines)} ECS lines, expected 1 (failures only)"
+e = json.loads(lines[0])
+assert e["destination"]["port"] == int(sys.argv[2]) and e["event"]["outcome"] == "failure", e
+assert e["tlsdiag"]["client_certificates"] == 0, e["tlsdiag"]
+print("live ECS: OK")
+PY
 
 # 4. Ctrl-C: clean exit, status 1 (an error finding), summary line with libpcap counters
 kill -INT $td

@@ -32,11 +32,11 @@ def rendered(md):
 fail = n = 0
 caps = sorted(glob.glob("pcaps/*.pcap")) + ["tests/data/clock-behind.pcap"]
 for cap in caps:
-    opts = ["-v", "--ca-file", ca, "--client-ca-file", ca, "-r", cap]
+    opts = ["-vv", "--ca-file", ca, "--client-ca-file", ca, "-r", cap]
     md = subprocess.run([tlsdiag, "--format", "markdown", *opts], capture_output=True, text=True).stdout
     if not md.strip():
         continue
-    doc = json.loads(subprocess.run([tlsdiag, "--json", *opts], capture_output=True, text=True).stdout)
+    doc = json.loads(subprocess.run([tlsdiag, "--json", "--json-full", *opts], capture_output=True, text=True).stdout)
     txt = subprocess.run([tlsdiag, *opts], capture_output=True, text=True).stdout
     page = rendered(md)
     n += 1

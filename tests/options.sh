@@ -74,7 +74,7 @@ bad 'tlsdiag: -s: "x" is not a snapshot length (0-262144)' -s x
 bad 'tlsdiag: -c: "0" is not a count (1 or more)' -c 0
 bad 'tlsdiag: --memory-limit: "15" is not a number of MiB (16-1048576)' --memory-limit 15
 bad 'tlsdiag: --at: "soon" is not a time (2026-01-31, 2026-01-31T12:00:00Z, @UNIXTIME, now)' --at soon
-bad 'tlsdiag: --format: "xml" is not a format (text, json, jsonl, markdown, md, html)' --format xml
+bad 'tlsdiag: --format: "xml" is not a format (text, json, jsonl, markdown, html, ecs, md)' --format xml
 bad 'tlsdiag: --redact: "all" is not a choice (--redact or --redact=names)' --redact=all
 bad "tlsdiag: -r and -i exclude each other: read files or capture live" -r x.pcap -i lo
 bad "tlsdiag: --write-all goes with -w FILE" --write-all -r x.pcap

@@ -46,14 +46,14 @@ tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 fail=0 pass=0
 
-# stress NAME GENERATOR-ARGS: stream the capture into tlsdiag --json -r -; sets status, rss (KB), secs, cpu
+# stress NAME GENERATOR-ARGS: stream the capture into tlsdiag --json --json-full -r - (the facts the checks read); sets status, rss (KB), secs, cpu
 # (STRESS_ARGS: more tlsdiag options; CASE_RSS_LIMIT: this case's RSS limit in KB)
 stress() {
 	name=$1
 	shift
 	args="$*"
 	python3 "$gen" "$@" 2>"$tmp/$name.gen" |
-		/usr/bin/time -f "%M %e %U %S" -o "$tmp/$name.time" "$TLSDIAG" ${STRESS_ARGS:-} --json -r - >"$tmp/$name.json" 2>"$tmp/$name.err"
+		/usr/bin/time -f "%M %e %U %S" -o "$tmp/$name.time" "$TLSDIAG" ${STRESS_ARGS:-} --json --json-full -r - >"$tmp/$name.json" 2>"$tmp/$name.err"
 	status=$?
 	# the last line: GNU time puts "Command exited with non-zero status N" first when it is not 0
 	set -- $(tail -1 "$tmp/$name.time" 2>/dev/null) 0 0 0 0

@@ -168,7 +168,7 @@ def keylog_of(cap):
 def run_tlsdiag(tlsdiag, cap, keylog=None):
     extra = ["--keylog", keylog] if keylog else []
     try:
-        p = subprocess.run([tlsdiag, "--json", "-r", cap] + extra,
+        p = subprocess.run([tlsdiag, "--json", "--json-full", "-r", cap] + extra,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=600)
     except OSError as e:
@@ -181,7 +181,7 @@ def run_tlsdiag(tlsdiag, cap, keylog=None):
         err = p.stderr.decode("utf-8", "replace").strip().splitlines()
         return None, "tlsdiag exit %d, no JSON (%s)%s" % (
             p.returncode, e, (": " + err[-1]) if err else "")
-    if doc.get("schema") != "tlsdiag/1":
+    if doc.get("schema") != "tlsdiag/2":
         return None, "tlsdiag JSON schema is %r" % doc.get("schema")
     return doc, None
 

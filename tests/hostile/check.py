@@ -13,7 +13,7 @@ Invariants (every case):
   * no crash: exit status below 128, no sanitizer or valgrind report on stderr, same status for text and JSON
   * stderr: at most stderr-max lines (default 3), each "tlsdiag: ..." and naming the capture file
   * text output: valid UTF-8, no control byte but \\n (no ESC, no C1 control U+0080..U+009F, no DEL)
-  * JSON output: valid UTF-8, parses, schema tlsdiag/1, no control byte but \\n and space in the document;
+  * JSON output: valid UTF-8, parses, schema tlsdiag/2, no control byte but \\n and space in the document;
     every event id is a documented one (read from man/tlsdiag.1, EVENTS) and its frame lies within the capture;
     the summary's outcome counts add up; text and JSON report the same number of connections
 Checks (CHECKS, ';'-separated):
@@ -222,7 +222,7 @@ def main():
             fail("no JSON document")
         report()
         return
-    if doc.get("schema") != "tlsdiag/1":
+    if doc.get("schema") != "tlsdiag/2":
         fail("JSON schema is %r" % doc.get("schema"))
     conns, summ, inputs = doc.get("connections", []), doc.get("summary", {}), doc.get("inputs", [])
     frames = inputs[0]["frames"] if inputs else 0
@@ -239,7 +239,7 @@ def main():
         fail("summary.tls_connections %s but %d connections listed" % (summ.get("tls_connections"), len(conns)))
     if sum(summ.get(k, 0) for k in ("completed", "failed", "incomplete", "not_tls")) != summ.get("tls_connections"):
         fail("summary outcome counts do not add up")
-    m = re.search(r"^Summary: \d+ TCP connections?, (\d+) reported", txt_s, re.M)
+    m = re.search(r"^(?:Summary: \d+ TCP connections?,|Connections: \d+ TCP,) (\d+) reported", txt_s, re.M)
     if not m or int(m.group(1)) != len(conns):
         fail("the text summary does not report the %d connections of the JSON" % len(conns))
     events = [(e, c) for c in conns for e in c.get("events", [])]

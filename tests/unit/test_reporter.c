@@ -1,9 +1,11 @@
 /* test_reporter.c - the reporter: writers by name, which connections each format is handed, and how briefly. */
 #include "reporter.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "mem.h"
+#include "problems.h"
 #include "session.h"
 #include "unit.h"
 
@@ -79,6 +81,7 @@ static void run(const struct report_writer *w, bool verbose, bool only_failures)
 	memset(&sum, 0, sizeof sum);
 	sum.not_shown = 99;   /* the reporter's own count replaces it */
 	reporter_end(&r, NULL, 0, &sum);
+	reporter_free(&r);
 }
 
 static void test_reporter_hands_over_what_the_format_shows(void)
@@ -153,6 +156,88 @@ static void test_notable_and_failure(void)
 	session_free(s);
 }
 
+/* ---- the problem view ---- */
+
+static struct pv {
+	unsigned headlines, problems, connections;
+	size_t n_problems;
+	char out[4096];
+} pv;
+
+static void pv_connection(struct report_out *o, const struct session *s, bool brief)
+{
+	fprintf(o->f, "[conn %llu%s]", (unsigned long long)s->index, brief ? " brief" : "");
+	pv.connections++;
+}
+
+static void pv_headline(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum,
+			const struct problem_set *ps)
+{
+	(void)in, (void)n_in, (void)sum;
+	fputs("[headline]", o->f);
+	pv.headlines++;
+	pv.n_problems = problems_count(ps);
+}
+
+static void pv_problem(struct report_out *o, const struct problem *p)
+{
+	fprintf(o->f, "[problem %u: %.*s]", p->rank, (int)p->story_len, p->story);
+	pv.problems++;
+}
+
+static void pv_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
+{
+	(void)in, (void)n_in, (void)sum;
+	fputs("[end]", o->f);
+}
+
+/* n connections: 1 healthy, then errors of one cause (index 2, 3 ...). */
+static void pv_run(unsigned n, int verbose)
+{
+	static const struct report_writer w = { .name = "pv", .quiet_when_healthy = true, .problems_first = true,
+						.connection = pv_connection, .headline = pv_headline,
+						.problem = pv_problem, .end = pv_end };
+	struct report_opts ro = { .writer = &w, .verbose = verbose };
+	struct reporter r;
+	memset(&pv, 0, sizeof pv);
+	FILE *out = fmemopen(pv.out, sizeof pv.out - 1, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	reporter_init(&r, out, &ro);
+	reporter_begin(&r);
+	for (uint64_t i = 1; i <= n; i++) {
+		struct session *s = session_new_for_test();
+		s->index = s->stream = i;
+		s->file = "f.pcap";
+		s->outcome = i == 1 ? OUTCOME_COMPLETED : OUTCOME_FAILED;
+		if (i > 1)
+			finding_list_add(&s->findings, "cert-expired", SEV_ERROR, SIDE_SERVER, "s", "c", "f");
+		reporter_connection(&r, s);
+		session_free(s);
+	}
+	struct summary sum;
+	memset(&sum, 0, sizeof sum);
+	reporter_end(&r, NULL, 0, &sum);
+	reporter_free(&r);
+	fclose(out);
+}
+
+static void test_problem_view(void)
+{
+	pv_run(2, 0);   /* two connections: told as before, no problem view */
+	CU_ASSERT_EQUAL(pv.headlines, 0);
+	CU_ASSERT_STRING_EQUAL(pv.out, "[conn 2][end]");
+	pv_run(2, 1);   /* -v: the healthy one too */
+	CU_ASSERT_STRING_EQUAL(pv.out, "[conn 1][conn 2][end]");
+	pv_run(4, 0);   /* three errors: the headline, the problem with its story, nothing else */
+	CU_ASSERT_EQUAL(pv.headlines, 1);
+	CU_ASSERT_EQUAL(pv.n_problems, 1);
+	CU_ASSERT_STRING_EQUAL(pv.out, "[headline][problem 1: [conn 2]][end]");
+	pv_run(4, 1);   /* -v: then every connection with a finding */
+	CU_ASSERT_STRING_EQUAL(pv.out, "[headline][problem 1: [conn 2]][conn 2][conn 3][conn 4][end]");
+	pv_run(4, 2);   /* -vv: every connection */
+	CU_ASSERT_STRING_EQUAL(pv.out, "[headline][problem 1: [conn 2]][conn 1][conn 2][conn 3][conn 4][end]");
+}
+
 void register_reporter_tests(void)
 {
 	CU_pSuite suite = CU_add_suite("reporter", NULL, NULL);
@@ -160,4 +245,5 @@ void register_reporter_tests(void)
 	CU_add_test(suite, "reporter: -v, --only-failures and brief per format", test_reporter_hands_over_what_the_format_shows);
 	CU_add_test(suite, "reporter: NULL calls are skipped", test_reporter_skips_null_calls);
 	CU_add_test(suite, "report_is_notable / report_is_failure", test_notable_and_failure);
+	CU_add_test(suite, "reporter: problem view past two connections, -v and -vv after it", test_problem_view);
 }

@@ -29,6 +29,7 @@ void register_json_tests(void);
 void register_diagnose_tests(void);
 void register_summary_tests(void);
 void register_reporter_tests(void);
+void register_problems_tests(void);
 void register_html_tests(void);
 void register_keylog_tests(void);
 void register_decrypt_tests(void);

@@ -27,6 +27,7 @@ int main(int argc, char **argv)
 	register_diagnose_tests();
 	register_summary_tests();
 	register_reporter_tests();
+	register_problems_tests();
 	register_html_tests();
 	register_keylog_tests();
 	register_decrypt_tests();

@@ -1,0 +1,562 @@
+/* problems.c - grouping connections with errors (then warnings) into problems, titled in the playbooks' words. */
+#include "problems.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "diagnose.h"
+#include "fmt.h"
+#include "mem.h"
+#include "x509.h"
+
+/* ---- distinct values: an open-addressing set of 64-bit hashes, capped ---- */
+
+struct problem_counter {
+	uint64_t *slot;           /* 0 = empty (a hash of 0 is stored as 1) */
+	uint32_t cap, n;
+	bool full;
+};
+
+static void counter_grow(struct problem_counter *c)
+{
+	uint32_t ncap = c->cap ? c->cap * 2 : 64;
+	uint64_t *ns = mem_alloc(ncap * sizeof *ns);
+	for (uint32_t i = 0; i < c->cap; i++) {
+		if (!c->slot[i])
+			continue;
+		uint32_t k = (uint32_t)c->slot[i] & (ncap - 1);
+		while (ns[k])
+			k = (k + 1) & (ncap - 1);
+		ns[k] = c->slot[i];
+	}
+	mem_free(c->slot);
+	c->slot = ns;
+	c->cap = ncap;
+}
+
+static void counter_add(struct problem_counter *c, uint64_t h)
+{
+	h = h ? h : 1;
+	if (c->full)
+		return;
+	if ((c->n + 1) * 2 > c->cap) {
+		if (c->n >= PROBLEM_SET_MAX) {
+			c->full = true;   /* counted so far: "at least" */
+			return;
+		}
+		counter_grow(c);
+	}
+	uint32_t k = (uint32_t)h & (c->cap - 1);
+	while (c->slot[k]) {
+		if (c->slot[k] == h)
+			return;
+		k = (k + 1) & (c->cap - 1);
+	}
+	c->slot[k] = h;
+	c->n++;
+}
+
+static void counter_free(struct problem_counter *c)
+{
+	if (c)
+		mem_free(c->slot);
+	mem_free(c);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+#define FNV0 0xcbf29ce484222325ull
+
+/* ---- the set ---- */
+
+struct problem_set {
+	struct problem *v[PROBLEMS_MAX + 2];   /* + a catch-all per severity */
+	uint32_t n;
+	struct problem *catch_all[2];          /* [0] warnings, [1] errors */
+	uint32_t next_id;
+};
+
+struct problem_set *problems_new(void)
+{
+	return mem_alloc(sizeof(struct problem_set));
+}
+
+static void problem_free(struct problem *p)
+{
+	for (uint32_t i = 0; i < p->n_files; i++)
+		mem_free(p->files[i].streams);
+	mem_free(p->files);
+	mem_free(p->story);
+	counter_free(p->c_clients);
+	counter_free(p->c_servers);
+	counter_free(p->c_snis);
+	mem_free(p);
+}
+
+void problems_free(struct problem_set *ps)
+{
+	if (!ps)
+		return;
+	for (uint32_t i = 0; i < ps->n; i++)
+		problem_free(ps->v[i]);
+	mem_free(ps);
+}
+
+/* The ids at the problem's severity, in catalogue order (so the same set
+ * always reads the same). */
+static uint32_t finding_ids(const struct session *s, int sev, const char **ids)
+{
+	size_t n_cat;
+	const struct rule_info *cat = diagnose_catalogue(&n_cat);
+	uint32_t n = 0;
+	for (size_t k = 0; k < n_cat && n < PROBLEM_IDS; k++)
+		for (uint32_t i = 0; i < s->findings.n; i++)
+			if (s->findings.v[i].severity == sev && strcmp(s->findings.v[i].id, cat[k].id) == 0) {
+				ids[n++] = cat[k].id;
+				break;
+			}
+	return n;
+}
+
+static bool has_id(const char *const *ids, uint32_t n, const char *id)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (strcmp(ids[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* The alert that ended the handshake: a fatal one, or an encrypted one of
+ * a handshake that failed (after a completed one it is mostly close_notify). */
+static const struct alert *first_fatal_alert(const struct session *s)
+{
+	for (uint32_t i = 0; i < s->alerts_n; i++)
+		if ((s->alerts[i].encrypted && s->outcome == OUTCOME_FAILED) ||
+		    (!s->alerts[i].encrypted && s->alerts[i].level == 2))
+			return &s->alerts[i];
+	return NULL;
+}
+
+static const struct x509_cert *leaf(const struct chain *c)
+{
+	return c->state == CHAIN_SEEN && c->n && c->certs[0].x509 ? c->certs[0].x509 : NULL;
+}
+
+static bool versions_matter(const struct session *s, const char *const *ids, uint32_t n)
+{
+	const struct alert *a = first_fatal_alert(s);
+	return has_id(ids, n, "version-or-cipher-mismatch") || has_id(ids, n, "deprecated-version") ||
+	       (a && !a->encrypted && a->desc == 70);
+}
+
+/* Where the parent domain of a name starts: "a.b.example" -> "b.example"
+ * (0: a name of two labels or fewer). Names under one parent served
+ * without a certificate seen (TLS 1.3, no ServerHello) are one server:
+ * the SNI of tenants or services varies where the service does not. */
+static size_t sni_parent(const char *sni, size_t n)
+{
+	const char *dot = memchr(sni, '.', n);
+	if (!dot || !memchr(dot + 1, '.', n - (size_t)(dot + 1 - sni)))
+		return 0;
+	return (size_t)(dot - sni);   /* keeps the dot: ".b.example" */
+}
+
+static void digest_str(EVP_MD_CTX *md, char tag, const void *p, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+	EVP_DigestUpdate(md, &tag, 1);
+	EVP_DigestUpdate(md, &len, sizeof len);
+	EVP_DigestUpdate(md, p, n);
+}
+
+/* What makes two connections the same problem, as one SHA-256. */
+static void problem_key(const struct session *s, int sev, const char *const *ids, uint32_t n, uint8_t out[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned int olen = 0;
+	memset(out, 0, 32);
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		return;
+	}
+	uint8_t sv = (uint8_t)sev;
+	digest_str(md, 'v', &sv, 1);
+	for (uint32_t i = 0; i < n; i++)
+		digest_str(md, 'i', ids[i], strlen(ids[i]));
+	/* the server: its certificate, else its name, else its address */
+	const struct x509_cert *sl = leaf(&s->server_chain);
+	if (sl)
+		digest_str(md, 'C', sl->sha256, sizeof sl->sha256);
+	else if (s->ch.has_sni) {
+		size_t skip = sni_parent(s->ch.sni, s->ch.sni_len);
+		digest_str(md, 'S', s->ch.sni + skip, s->ch.sni_len - skip);
+	} else {
+		digest_str(md, 'A', s->server_ip, sizeof s->server_ip);
+		digest_str(md, 'P', &s->server_port, sizeof s->server_port);
+	}
+	for (uint32_t i = 0; s->server_chain.state == CHAIN_SEEN && i < s->server_chain.n; i++)
+		if (s->server_chain.certs[i].x509)
+			digest_str(md, 'c', s->server_chain.certs[i].x509->sha256, 32);
+	if (s->cr.present)
+		digest_str(md, 'R', s->cr.dn_bytes ? s->cr.dn_bytes : (const uint8_t *)"", s->cr.dn_bytes_len);
+	const struct x509_cert *cl = leaf(&s->client_chain);
+	if (cl && cl->issuer)
+		digest_str(md, 'I', cl->issuer, strlen(cl->issuer));
+	else if (s->client_chain.state == CHAIN_SEEN && s->client_chain.count == 0)
+		digest_str(md, 'E', "", 0);
+	const struct alert *a = first_fatal_alert(s);
+	if (a) {
+		uint8_t al[3] = { a->from, a->encrypted, a->encrypted ? 0 : a->desc };
+		digest_str(md, 'a', al, sizeof al);
+	} else if (s->inferred_alert && s->outcome == OUTCOME_FAILED) {
+		digest_str(md, 'n', &s->inferred_alert_from, 1);
+	}
+	if (versions_matter(s, ids, n)) {
+		uint16_t v[2] = { s->ch.max_version, s->sh.present ? s->sh.version : 0 };
+		digest_str(md, 'V', v, sizeof v);
+	}
+	EVP_DigestFinal_ex(md, out, &olen);
+	EVP_MD_CTX_free(md);
+}
+
+/* A label for a title: what could upset a terminal or a table becomes '?'. */
+static void label(char *dst, size_t cap, const char *src, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n && k + 1 < cap; i++) {
+		unsigned char ch = (unsigned char)src[i];
+		dst[k++] = ch >= 0x20 && ch != 0x7f ? (char)ch : '?';
+	}
+	dst[k] = '\0';
+}
+
+static void ca_list_label(struct problem *p, const struct cert_request *cr)
+{
+	if (!cr->present)
+		return;
+	if (cr->dn_count == 0) {
+		snprintf(p->ca_list, sizeof p->ca_list, "any CA (empty list)");
+		return;
+	}
+	const struct dn_list *dl = x509_dn_list(cr->dn_bytes, cr->dn_bytes_len, cr->dn_off, cr->dn_len, cr->dn_count);
+	const char *first = dl && dl->text[0] ? dl->text[0] : "an unparsable name";
+	char one[160];
+	label(one, sizeof one, first, strlen(first));
+	if (cr->dn_count == 1)
+		snprintf(p->ca_list, sizeof p->ca_list, "%s", one);
+	else
+		snprintf(p->ca_list, sizeof p->ca_list, "%s and %" PRIu32 " more CA%s", one, cr->dn_count - 1,
+			 cr->dn_count == 2 ? "" : "s");
+}
+
+/* The facts its title is made of, from its first connection. */
+static void first_facts(struct problem *p, const struct session *s)
+{
+	fmt_endpoint(p->server, sizeof p->server, s->af, s->server_ip, s->server_port);
+	if (s->ch.has_sni) {
+		char sni[FMT_SNI_LEN];
+		size_t n = fmt_sni(sni, sizeof sni, s->ch.sni, s->ch.sni_len);
+		label(p->sni, sizeof p->sni, sni, n);
+		size_t skip = sni_parent(sni, n);
+		if (skip)
+			snprintf(p->sni_parent, sizeof p->sni_parent, "*%.*s", (int)(n - skip > 90 ? 90 : n - skip), sni + skip);
+		for (char *c = p->sni_parent; *c; c++)
+			*c = (unsigned char)*c >= 0x20 && *c != 0x7f ? *c : '?';
+	}
+	const struct x509_cert *sl = leaf(&s->server_chain);
+	if (sl && sl->subject)
+		label(p->leaf_subject, sizeof p->leaf_subject, sl->subject, strlen(sl->subject));
+	ca_list_label(p, &s->cr);
+	const struct x509_cert *cl = leaf(&s->client_chain);
+	if (cl && cl->issuer)
+		label(p->client_issuer, sizeof p->client_issuer, cl->issuer, strlen(cl->issuer));
+	const struct alert *a = first_fatal_alert(s);
+	if (!a && s->inferred_alert && s->outcome == OUTCOME_FAILED) {
+		snprintf(p->alert, sizeof p->alert, "an encrypted alert from the %s (inferred from its size)",
+			 side_name(s->inferred_alert_from));
+	} else if (a && a->encrypted) {
+		snprintf(p->alert, sizeof p->alert, "an encrypted alert from the %s", side_name(a->from));
+	} else if (a) {
+		char ab[48];
+		snprintf(p->alert, sizeof p->alert, "%s from the %s", fmt_alert(ab, sizeof ab, a->level, a->desc),
+			 side_name(a->from));
+	}
+	char v1[16], v2[16];
+	if (s->ch.present && s->sh.present)
+		snprintf(p->versions, sizeof p->versions, "offers up to %s, server chose %s",
+			 fmt_version(v1, sizeof v1, s->ch.max_version), fmt_version(v2, sizeof v2, s->sh.version));
+	else if (s->ch.present)
+		snprintf(p->versions, sizeof p->versions, "client offers up to %s",
+			 fmt_version(v1, sizeof v1, s->ch.max_version));
+	p->rep_file = s->file;
+	p->rep_stream = s->stream;
+	p->rep_index = s->index;
+	p->first_time = p->last_time = s->start_time;
+	p->ts_prec = s->ts_prec;
+	p->written = s->ev != NULL;
+	p->written_file = s->written_file;
+}
+
+static struct problem *problem_new(struct problem_set *ps, int sev, const char *const *ids, uint32_t n,
+				   const uint8_t key[32])
+{
+	struct problem *p = mem_alloc(sizeof *p);
+	p->id = ++ps->next_id;
+	p->severity = (uint8_t)sev;
+	memcpy(p->ids, ids, n * sizeof *ids);
+	p->n_ids = n;
+	memcpy(p->key, key, 32);
+	p->c_clients = mem_alloc(sizeof *p->c_clients);
+	p->c_servers = mem_alloc(sizeof *p->c_servers);
+	p->c_snis = mem_alloc(sizeof *p->c_snis);
+	ps->v[ps->n++] = p;
+	return p;
+}
+
+static struct problem *find_or_make(struct problem_set *ps, const struct session *s, bool *first)
+{
+	const char *ids[PROBLEM_IDS];
+	int sev = SEV_ERROR;
+	uint32_t n = finding_ids(s, sev, ids);
+	if (!n) {
+		sev = SEV_WARNING;
+		n = finding_ids(s, sev, ids);
+	}
+	if (!n)
+		return NULL;
+	uint8_t key[32];
+	problem_key(s, sev, ids, n, key);
+	for (uint32_t i = 0; i < ps->n; i++)
+		if (!ps->v[i]->catch_all && memcmp(ps->v[i]->key, key, 32) == 0)
+			return ps->v[i];
+	*first = true;
+	if (ps->n < PROBLEMS_MAX)
+		return problem_new(ps, sev, ids, n, key);
+	/* the table is full: one more problem per severity holds every further connection */
+	struct problem **ca = &ps->catch_all[sev == SEV_ERROR];
+	if (!*ca) {
+		*ca = problem_new(ps, sev, ids, 0, key);
+		(*ca)->catch_all = true;
+		return *ca;
+	}
+	*first = false;
+	return *ca;
+}
+
+static void add_stream(struct problem *p, const struct session *s)
+{
+	struct problem_file *f = p->n_files ? &p->files[p->n_files - 1] : NULL;
+	if (!f || f->file != s->file) {   /* files are read one after another */
+		p->files = mem_realloc(p->files, (p->n_files + 1) * sizeof *p->files);
+		f = &p->files[p->n_files++];
+		memset(f, 0, sizeof *f);
+		f->file = s->file;
+	}
+	uint64_t listed = 0;
+	for (uint32_t i = 0; i < p->n_files; i++)
+		listed += p->files[i].n;
+	if (listed >= PROBLEM_STREAMS_MAX) {
+		f->not_listed++;
+		return;
+	}
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 16;
+		f->streams = mem_realloc(f->streams, f->cap * sizeof *f->streams);
+	}
+	f->streams[f->n++] = s->stream;
+}
+
+static bool ts_before(const struct ts *a, const struct ts *b)
+{
+	return a->sec < b->sec || (a->sec == b->sec && a->nsec < b->nsec);
+}
+
+struct problem *problems_add(struct problem_set *ps, const struct session *s, bool *first)
+{
+	*first = false;
+	struct problem *p = find_or_make(ps, s, first);
+	if (!p)
+		return NULL;
+	if (*first)
+		first_facts(p, s);
+	p->connections++;
+	if (ts_before(&s->start_time, &p->first_time))
+		p->first_time = s->start_time;
+	if (ts_before(&p->last_time, &s->start_time))
+		p->last_time = s->start_time;
+	counter_add(p->c_clients, fnv(fnv(FNV0, &s->af, 1), s->client_ip, sizeof s->client_ip));
+	uint64_t sh = fnv(fnv(FNV0, &s->af, 1), s->server_ip, sizeof s->server_ip);
+	counter_add(p->c_servers, fnv(sh, &s->server_port, sizeof s->server_port));
+	if (s->ch.has_sni)
+		counter_add(p->c_snis, fnv(FNV0, s->ch.sni, s->ch.sni_len));
+	add_stream(p, s);
+	return p;
+}
+
+void problem_set_story(struct problem *p, const char *text, size_t len)
+{
+	if (len > PROBLEM_STORY_MAX)
+		len = PROBLEM_STORY_MAX;
+	mem_free(p->story);
+	p->story = mem_alloc_uninit(len + 1);
+	memcpy(p->story, text, len);
+	p->story[len] = '\0';
+	p->story_len = len;
+}
+
+/* ---- titles ---- */
+
+#define PLURAL(n) ((n) == 1 ? "" : "s")
+
+/* "Server 192.0.2.10:443 (SNI a.example)", or the name and how many endpoints. */
+static void server_words(const struct problem *p, char *buf, size_t len)
+{
+	const char *name = p->snis > 1 && p->sni_parent[0] ? p->sni_parent : p->sni[0] ? p->sni : NULL;
+	if (p->servers <= 1)
+		snprintf(buf, len, "Server %s%s%s%s", p->server, name ? " (SNI " : "", name ? name : "", name ? ")" : "");
+	else if (name || !p->leaf_subject[0])
+		snprintf(buf, len, "Server %s at %" PRIu64 "%s endpoints", name ? name : p->server, p->servers,
+			 p->servers_more ? "+" : "");
+	else
+		snprintf(buf, len, "Server with certificate %s at %" PRIu64 "%s endpoints", p->leaf_subject, p->servers,
+			 p->servers_more ? "+" : "");
+}
+
+static void count_words(const struct problem *p, const char *what, char *buf, size_t len)
+{
+	snprintf(buf, len, "%" PRIu64 " connection%s from %" PRIu64 "%s client%s%s%s", p->connections,
+		 PLURAL(p->connections), p->clients, p->clients_more ? "+" : "", PLURAL(p->clients), what[0] ? " " : "",
+		 what);
+}
+
+static const char *rule_title(const char *id)
+{
+	size_t n;
+	const struct rule_info *cat = diagnose_catalogue(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cat[i].id, id) == 0)
+			return cat[i].title;
+	return id;
+}
+
+static void make_title(struct problem *p)
+{
+	char srv[320], cnt[120];
+	const char *id = p->n_ids ? p->ids[0] : "";
+	server_words(p, srv, sizeof srv);
+	const char *subj = p->leaf_subject[0] ? p->leaf_subject : "its certificate";
+	const char *ca = p->ca_list[0] ? p->ca_list : "a CA it names";
+	const char *iss = p->client_issuer[0] ? p->client_issuer : "an unlisted CA";
+	if (p->catch_all) {
+		count_words(p, "", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "More problems than the report groups (%u): %s", PROBLEMS_MAX, cnt);
+	} else if (!strcmp(id, "client-cert-empty") || !strcmp(id, "client-cert-missing")) {
+		count_words(p, "sent none", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "%s asks for a client certificate from %s; %s", srv, ca, cnt);
+	} else if (!strcmp(id, "client-cert-issuer-not-requested") || !strcmp(id, "client-cert-unsuitable")) {
+		count_words(p, "", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "%s rejects client certificates issued by %s (it asks for %s); %s",
+			 srv, iss, ca, cnt);
+	} else if (!strcmp(id, "cert-expired") || !strcmp(id, "cert-not-yet-valid")) {
+		count_words(p, "", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "%s presents a certificate %s (%s); %s", srv,
+			 id[5] == 'e' ? "that has expired" : "that is not yet valid", subj, cnt);
+	} else if (!strcmp(id, "hostname-mismatch")) {
+		count_words(p, "", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "%s presents a certificate for another name (%s); %s", srv, subj, cnt);
+	} else if (!strcmp(id, "chain-untrusted") || !strcmp(id, "server-chain-incomplete") ||
+		   !strcmp(id, "cert-self-signed")) {
+		count_words(p, "", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "%s: %s (%s); %s", srv, rule_title(id), subj, cnt);
+	} else if (!strcmp(id, "version-or-cipher-mismatch")) {
+		count_words(p, "", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "%s and its clients have no protocol version or cipher suite in common%s%s%s; %s",
+			 srv, p->alert[0] ? " (" : "", p->alert, p->alert[0] ? ")" : "", cnt);
+	} else if ((!strcmp(id, "alert") || !strcmp(id, "handshake-aborted")) && p->alert[0]) {
+		count_words(p, "", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "%s: the handshake ends with %s; %s", srv, p->alert, cnt);
+	} else {
+		count_words(p, "", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "%s: %s%s%s%s; %s", srv, rule_title(id), p->alert[0] ? " (" : "",
+			 p->alert, p->alert[0] ? ")" : "", cnt);
+	}
+}
+
+static int by_rank(const void *x, const void *y)
+{
+	const struct problem *a = *(const struct problem *const *)x, *b = *(const struct problem *const *)y;
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	if (a->catch_all != b->catch_all)
+		return a->catch_all ? 1 : -1;
+	if (a->connections != b->connections)
+		return a->connections > b->connections ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+void problems_finish(struct problem_set *ps)
+{
+	for (uint32_t i = 0; i < ps->n; i++) {
+		struct problem *p = ps->v[i];
+		p->clients = p->c_clients->n;
+		p->clients_more = p->c_clients->full;
+		p->servers = p->c_servers->n;
+		p->servers_more = p->c_servers->full;
+		p->snis = p->c_snis->n;
+		p->snis_more = p->c_snis->full;
+		make_title(p);
+	}
+	qsort(ps->v, ps->n, sizeof ps->v[0], by_rank);
+	for (uint32_t i = 0; i < ps->n; i++)
+		ps->v[i]->rank = i + 1;
+}
+
+size_t problems_count(const struct problem_set *ps)
+{
+	return ps ? ps->n : 0;
+}
+
+const struct problem *problems_get(const struct problem_set *ps, size_t i)
+{
+	return i < ps->n ? ps->v[i] : NULL;
+}
+
+uint64_t problems_connections(const struct problem_set *ps, int severity)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; ps && i < ps->n; i++)
+		if (ps->v[i]->severity == severity)
+			n += ps->v[i]->connections;
+	return n;
+}
+
+/* ---- Wireshark filters ---- */
+
+uint32_t problem_filter_count(const struct problem_file *f)
+{
+	return (f->n + PROBLEM_FILTER_STREAMS - 1) / PROBLEM_FILTER_STREAMS;
+}
+
+void problem_filter(const struct problem_file *f, uint32_t k, char *buf, size_t len)
+{
+	size_t at = 0;
+	uint32_t from = k * PROBLEM_FILTER_STREAMS, to = from + PROBLEM_FILTER_STREAMS;
+	if (to > f->n)
+		to = f->n;
+	int w = snprintf(buf, len, "tcp.stream in {");
+	at = w > 0 ? (size_t)w : 0;
+	for (uint32_t i = from; i < to && at < len; i++) {
+		w = snprintf(buf + at, len - at, "%s%" PRIu64, i > from ? " " : "", f->streams[i]);
+		at += w > 0 ? (size_t)w : 0;
+	}
+	if (at < len)
+		snprintf(buf + at, len - at, "}");
+}

@@ -1,0 +1,161 @@
+/* test_problems.c - grouping connections into problems: what makes two the same, counts, ranks, filters, files. */
+#include "problems.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+#include "session.h"
+#include "unit.h"
+
+/* A connection from 10.0.0.<client> to 192.0.2.<server>:443 with SNI sni and one finding id. */
+static struct session *conn(const char *file, uint64_t stream, int client, int server, const char *sni, const char *id,
+			    int sev)
+{
+	struct session *s = session_new_for_test();
+	s->file = file;
+	s->stream = s->index = stream;
+	s->af = 4;
+	s->client_ip[0] = 10, s->client_ip[3] = (uint8_t)client;
+	s->server_ip[0] = 192, s->server_ip[2] = 2, s->server_ip[3] = (uint8_t)server;
+	s->server_port = 443;
+	s->start_time.sec = (int64_t)(1000 + stream);
+	s->ts_prec = 6;
+	s->outcome = OUTCOME_FAILED;
+	if (sni) {
+		s->ch.present = s->ch.has_sni = true;
+		s->ch.sni = arena_strndup(&s->arena, sni, strlen(sni));
+		s->ch.sni_len = (uint16_t)strlen(sni);
+	}
+	if (id)
+		finding_list_add(&s->findings, id, sev, SIDE_SERVER, "s", "c", "f");
+	return s;
+}
+
+static const struct problem *add(struct problem_set *ps, struct session *s, bool *first)
+{
+	const struct problem *p = problems_add(ps, s, first);
+	session_free(s);
+	return p;
+}
+
+static void test_same_cause_same_problem(void)
+{
+	struct problem_set *ps = problems_new();
+	bool first;
+	const struct problem *a = add(ps, conn("f", 0, 1, 1, "api.example.test", "hostname-mismatch", SEV_ERROR), &first);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_TRUE(first);
+	CU_ASSERT_PTR_EQUAL(add(ps, conn("f", 3, 2, 1, "api.example.test", "hostname-mismatch", SEV_ERROR), &first), a);
+	CU_ASSERT_FALSE(first);
+	/* tenants of one service without a certificate seen: one server */
+	CU_ASSERT_PTR_EQUAL(add(ps, conn("f", 5, 2, 2, "tenant.example.test", "hostname-mismatch", SEV_ERROR), &first), a);
+	/* another finding, another parent name: other problems */
+	const struct problem *b = add(ps, conn("f", 7, 1, 1, "api.example.test", "cert-expired", SEV_ERROR), &first);
+	CU_ASSERT_TRUE(first);
+	CU_ASSERT_PTR_NOT_EQUAL(b, a);
+	CU_ASSERT_PTR_NOT_EQUAL(add(ps, conn("f", 8, 1, 1, "api.other.test", "hostname-mismatch", SEV_ERROR), &first), a);
+	/* warnings only: a warning problem; nothing notable: none */
+	const struct problem *w = add(ps, conn("f", 9, 1, 1, NULL, "no-sni", SEV_WARNING), &first);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(w->severity, SEV_WARNING);
+	CU_ASSERT_PTR_NULL(add(ps, conn("f", 10, 1, 1, NULL, NULL, 0), &first));
+	CU_ASSERT_PTR_NULL(add(ps, conn("f", 11, 1, 1, NULL, "no-sni", SEV_INFO), &first));
+
+	problems_finish(ps);
+	CU_ASSERT_EQUAL_FATAL(problems_count(ps), 4);
+	const struct problem *top = problems_get(ps, 0);
+	CU_ASSERT_PTR_EQUAL(top, a);
+	CU_ASSERT_EQUAL(top->rank, 1);
+	CU_ASSERT_EQUAL(top->connections, 3);
+	CU_ASSERT_EQUAL(top->clients, 2);
+	CU_ASSERT_EQUAL(top->servers, 2);
+	CU_ASSERT_EQUAL(top->snis, 2);
+	CU_ASSERT_EQUAL(top->first_time.sec, 1000);
+	CU_ASSERT_EQUAL(top->last_time.sec, 1005);
+	CU_ASSERT_EQUAL(top->rep_stream, 0);
+	CU_ASSERT_EQUAL_FATAL(top->n_files, 1);
+	CU_ASSERT_EQUAL(top->files[0].n, 3);
+	CU_ASSERT_EQUAL(top->files[0].streams[2], 5);
+	CU_ASSERT_STRING_EQUAL(top->title, "Server *.example.test at 2 endpoints presents a certificate for another name "
+					   "(its certificate); 3 connections from 2 clients");
+	CU_ASSERT_EQUAL(problems_get(ps, 3)->severity, SEV_WARNING);   /* warnings after every error */
+	CU_ASSERT_EQUAL(problems_connections(ps, SEV_ERROR), 5);
+	CU_ASSERT_EQUAL(problems_connections(ps, SEV_WARNING), 1);
+	problems_free(ps);
+}
+
+static void test_files_and_filters(void)
+{
+	struct problem_set *ps = problems_new();
+	bool first;
+	const struct problem *p = NULL;
+	for (uint64_t i = 0; i < 450; i++)
+		p = add(ps, conn("a.pcap", i * 2, 1, 1, "x.example.test", "cert-expired", SEV_ERROR), &first);
+	add(ps, conn("b.pcap", 4, 1, 1, "x.example.test", "cert-expired", SEV_ERROR), &first);
+	problems_finish(ps);
+	CU_ASSERT_EQUAL_FATAL(p->n_files, 2);
+	CU_ASSERT_STRING_EQUAL(p->files[0].file, "a.pcap");
+	CU_ASSERT_EQUAL(p->files[0].n, 450);
+	CU_ASSERT_EQUAL(p->files[1].n, 1);
+	CU_ASSERT_EQUAL(problem_filter_count(&p->files[0]), 3);   /* 200 + 200 + 50 */
+	char buf[PROBLEM_FILTER_LEN];
+	problem_filter(&p->files[0], 2, buf, sizeof buf);
+	CU_ASSERT_EQUAL(strncmp(buf, "tcp.stream in {800 802 ", 23), 0);
+	CU_ASSERT_STRING_EQUAL(buf + strlen(buf) - 5, " 898}");
+	problem_filter(&p->files[1], 0, buf, sizeof buf);
+	CU_ASSERT_STRING_EQUAL(buf, "tcp.stream in {4}");
+	CU_ASSERT_EQUAL(p->connections, 451);
+	problems_free(ps);
+}
+
+static void test_story_is_capped(void)
+{
+	struct problem_set *ps = problems_new();
+	bool first;
+	struct session *s = conn("f", 0, 1, 1, NULL, "cert-expired", SEV_ERROR);
+	struct problem *p = problems_add(ps, s, &first);
+	session_free(s);
+	char *big = mem_alloc(PROBLEM_STORY_MAX + 10);
+	memset(big, 'x', PROBLEM_STORY_MAX + 9);
+	problem_set_story(p, big, PROBLEM_STORY_MAX + 9);
+	CU_ASSERT_EQUAL(p->story_len, PROBLEM_STORY_MAX);
+	CU_ASSERT_EQUAL(p->story[PROBLEM_STORY_MAX], '\0');
+	mem_free(big);
+	problems_free(ps);
+}
+
+/* Past PROBLEMS_MAX distinct causes, every further connection is counted in one catch-all. */
+static void test_catch_all(void)
+{
+	struct problem_set *ps = problems_new();
+	bool first;
+	char sni[64];
+	for (unsigned i = 0; i < PROBLEMS_MAX + 5; i++) {
+		snprintf(sni, sizeof sni, "x.host%u.test", i);
+		add(ps, conn("f", i, 1, 1, sni, "cert-expired", SEV_ERROR), &first);
+	}
+	/* a warning past the cap stays a warning: an error problem holds errors only */
+	const struct problem *w = add(ps, conn("f", 999, 1, 1, NULL, "no-sni", SEV_WARNING), &first);
+	CU_ASSERT_TRUE(w->catch_all);
+	CU_ASSERT_EQUAL(w->severity, SEV_WARNING);
+	problems_finish(ps);
+	CU_ASSERT_EQUAL_FATAL(problems_count(ps), PROBLEMS_MAX + 2);
+	const struct problem *last = problems_get(ps, PROBLEMS_MAX);
+	CU_ASSERT_TRUE(last->catch_all);
+	CU_ASSERT_EQUAL(last->severity, SEV_ERROR);
+	CU_ASSERT_EQUAL(last->connections, 5);
+	CU_ASSERT_PTR_EQUAL(problems_get(ps, PROBLEMS_MAX + 1), w);
+	CU_ASSERT_EQUAL(problems_connections(ps, SEV_ERROR), PROBLEMS_MAX + 5);
+	CU_ASSERT_EQUAL(problems_connections(ps, SEV_WARNING), 1);
+	problems_free(ps);
+}
+
+void register_problems_tests(void)
+{
+	CU_pSuite suite = CU_add_suite("problems", NULL, NULL);
+	CU_add_test(suite, "problems: same ids, server and facts group; counts, rank, title", test_same_cause_same_problem);
+	CU_add_test(suite, "problems: streams per file, filters of 200 streams", test_files_and_filters);
+	CU_add_test(suite, "problems: the representative's story is capped", test_story_is_capped);
+	CU_add_test(suite, "problems: a catch-all past PROBLEMS_MAX", test_catch_all);
+}

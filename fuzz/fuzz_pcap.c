@@ -149,6 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ev && !evidence_close(ev, errbuf))
 		abort();
 	analyzer_free(a);
+	reporter_free(&rep);   /* the problems it grouped */
 	fclose(out);
 	if (format == &json_writer || format == &jsonl_writer)
 		check_json(doc, len);

@@ -109,6 +109,7 @@ int main(int argc, char **argv)
 	analyzer_end_file(a);
 	capture_close(cap);
 	analyzer_free(a);
+	reporter_free(&rep);   /* the problems it grouped */
 	fclose(null);
 	return ferror(stdout) ? 2 : 0;
 }

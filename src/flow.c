@@ -56,11 +56,35 @@ void flow_table_free(struct flow_table *t)
 	mem_free(t);
 }
 
+/* Addresses compare as memcmp would (big-endian numbers), by loads of the
+ * fixed sizes: this runs for every packet, and memcmp of a length known
+ * only at run time is a libc call. */
+static uint64_t be64_at(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
+}
+
 static int ep_cmp(uint8_t af, const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
 {
-	int c = memcmp(a, b, af == 6 ? 16 : 4);
-	if (c)
-		return c;
+	if (af == 6) {
+		uint64_t x = be64_at(a), y = be64_at(b);
+		if (x == y) {
+			x = be64_at(a + 8);
+			y = be64_at(b + 8);
+		}
+		if (x != y)
+			return x < y ? -1 : 1;
+	} else {
+		uint32_t x, y;
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		x = __builtin_bswap32(x);
+		y = __builtin_bswap32(y);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
 	return pa < pb ? -1 : pa > pb;
 }
 
@@ -69,11 +93,15 @@ void flow_key_make(struct flow_key *k, uint8_t af, const uint8_t *src, uint16_t 
 {
 	memset(k, 0, sizeof *k);
 	k->af = af;
-	size_t alen = af == 6 ? 16 : 4;
 	int first = ep_cmp(af, src, sport, dst, dport) <= 0 ? 0 : 1;
-	memcpy(k->addr[first], src, alen);
+	if (af == 6) {
+		memcpy(k->addr[first], src, 16);
+		memcpy(k->addr[1 - first], dst, 16);
+	} else {
+		memcpy(k->addr[first], src, 4);
+		memcpy(k->addr[1 - first], dst, 4);
+	}
 	k->port[first] = sport;
-	memcpy(k->addr[1 - first], dst, alen);
 	k->port[1 - first] = dport;
 	*dir = first;
 }

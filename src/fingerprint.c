@@ -79,16 +79,88 @@ static void out_u16(struct out *o, char sep, uint16_t v, bool hex)
 	o->p[o->n] = '\0';
 }
 
-/* Lower-case hex of the digest of s[0..len-1], cut to hex_len digits. */
-static bool hex_digest(const EVP_MD *md, const char *s, size_t len, char *hex, size_t hex_len)
+enum { FP_MD5, FP_SHA256 };
+
+/* The digests of recent inputs. Clients built on one TLS library send the
+ * same lists connection after connection, so most digests were computed
+ * before: a slot keeps the input whole (compared byte for byte, the hash
+ * only picks the slot) and its digest in hex. */
+#define MEMO_SLOTS 64u
+#define MEMO_INPUT 1024u
+struct digest_memo {
+	uint64_t key;
+	uint32_t len;      /* 0: empty (an empty input is never hashed here) */
+	uint8_t which;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	char in[MEMO_INPUT];
+};
+static struct digest_memo memo[MEMO_SLOTS];
+
+static uint64_t memo_key(int which, const char *s, size_t len)
 {
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)which ^ (uint64_t)len << 8;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t v;
+		memcpy(&v, s + i, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h ^ h >> 29;
+}
+
+/* The full digest of s in lower-case hex. The algorithms are fetched once
+ * and one context is reused: EVP_Digest with EVP_md5()/EVP_sha256() fetched
+ * the implementation (under a lock) and made a context for every digest,
+ * six per connection. Held until exit, like the providers. */
+static bool digest_hex(int which, const char *s, size_t len, char *hex)
+{
+	static EVP_MD *mds[2];
+	static bool fetched[2];
+	static EVP_MD_CTX *ctx;
+	if (!fetched[which]) {
+		mds[which] = EVP_MD_fetch(NULL, which == FP_MD5 ? "MD5" : "SHA256", NULL);
+		fetched[which] = true;
+	}
+	if (!ctx)
+		ctx = EVP_MD_CTX_new();
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned int dn = 0;
-	if (!md || !EVP_Digest(s, len, d, &dn, md, NULL) || hex_len > 2 * (size_t)dn)
+	if (!mds[which] || !ctx || !EVP_DigestInit_ex2(ctx, mds[which], NULL) || !EVP_DigestUpdate(ctx, s, len) ||
+	    !EVP_DigestFinal_ex(ctx, d, &dn))
 		return false;
 	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < hex_len; i++)
+	for (unsigned i = 0; i < 2 * dn; i++)
 		hex[i] = digits[i % 2 ? d[i / 2] & 0x0f : d[i / 2] >> 4];
+	hex[2 * dn] = '\0';
+	return true;
+}
+
+/* Lower-case hex of the digest of s[0..len-1], cut to hex_len digits. */
+static bool hex_digest(int which, const char *s, size_t len, char *hex, size_t hex_len)
+{
+	uint64_t key = memo_key(which, s, len);
+	struct digest_memo *m = &memo[key % MEMO_SLOTS];
+	char full[2 * EVP_MAX_MD_SIZE + 1];
+	const char *h = full;
+	if (m->len && m->len == len && m->key == key && m->which == which && memcmp(m->in, s, len) == 0) {
+		h = m->hex;
+	} else {
+		if (!digest_hex(which, s, len, full))
+			return false;
+		if (len && len <= MEMO_INPUT) {
+			m->key = key;
+			m->len = (uint32_t)len;
+			m->which = (uint8_t)which;
+			memcpy(m->in, s, len);
+			memcpy(m->hex, full, sizeof full);
+		}
+	}
+	if (hex_len > strlen(h))
+		return false;
+	memcpy(hex, h, hex_len);
 	hex[hex_len] = '\0';
 	return true;
 }
@@ -141,7 +213,7 @@ static bool ja3_finish(struct fp_ja3 *fp, const struct out *o)
 {
 	if (o->full)
 		return false;
-	return hex_digest(EVP_md5(), fp->str, o->n, fp->md5, 32);
+	return hex_digest(FP_MD5, fp->str, o->n, fp->md5, 32);
 }
 
 bool fp_ja3(struct fp_ja3 *fp, const struct client_hello *ch)
@@ -267,6 +339,24 @@ static int cmp_u16(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Ascending, in place. Real lists are short, and qsort's merge sort with a
+ * call per comparison cost more than the digests they feed; a hello built
+ * with hundreds of entries still gets n log n. */
+static void sort_u16(uint16_t *v, size_t n)
+{
+	if (n > 64) {
+		qsort(v, n, sizeof *v, cmp_u16);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint16_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 /* The lists of one rendering: sorted or in the order sent. */
 struct ja4_lists {
 	uint16_t ciphers[LIM_LIST_ENTRIES], exts[LIM_LIST_ENTRIES], sigs[LIM_LIST_ENTRIES];
@@ -286,7 +376,7 @@ static bool ja4_hash(const char *s, size_t len, char hex[13])
 		memcpy(hex, "000000000000", 13);
 		return true;
 	}
-	return hex_digest(EVP_sha256(), s, len, hex, 12);
+	return hex_digest(FP_SHA256, s, len, hex, 12);
 }
 
 /* raw = a_ciphers_exts[_sigs] ("_sigs" only when there are some), and
@@ -345,8 +435,8 @@ bool fp_ja4(struct fp_ja4 *fp, const struct client_hello *ch, enum fp_transport 
 		if (l->exts[i] != EXT_SERVER_NAME && l->exts[i] != EXT_ALPN)
 			l->exts[ne++] = l->exts[i];
 	l->ne = ne;
-	qsort(l->ciphers, l->nc, sizeof l->ciphers[0], cmp_u16);
-	qsort(l->exts, l->ne, sizeof l->exts[0], cmp_u16);
+	sort_u16(l->ciphers, l->nc);
+	sort_u16(l->exts, l->ne);
 	ok = ok && ja4_render(fp->ja4, sizeof fp->ja4, fp->ja4_r, sizeof fp->ja4_r, a, l);
 	if (!ok)
 		fp->ja4[0] = fp->ja4_o[0] = fp->ja4_r[0] = fp->ja4_ro[0] = '\0';

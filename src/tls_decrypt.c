@@ -30,6 +30,7 @@ static struct {
 	EVP_MAC *hmac;
 	EVP_KDF *tls13_kdf;
 	EVP_KDF *tls1_prf;
+	EVP_MAC_CTX *hmac_md[2];      /* HMAC-SHA256, HMAC-SHA384: keyed anew for each use */
 	bool tried;
 } cache;
 
@@ -85,6 +86,8 @@ void tls_decrypt_cleanup(void)
 {
 	for (int i = 0; i < TLS_CIPHER_COUNT; i++)
 		EVP_CIPHER_free(cache.cipher[i]);
+	EVP_MAC_CTX_free(cache.hmac_md[0]);
+	EVP_MAC_CTX_free(cache.hmac_md[1]);
 	EVP_MAC_free(cache.hmac);
 	EVP_KDF_free(cache.tls13_kdf);
 	EVP_KDF_free(cache.tls1_prf);
@@ -247,10 +250,104 @@ void tls_decrypt_info(const struct tls_decrypt *d, int dir, struct tls_dec_info 
 
 /* ---- key schedules ---- */
 
+/*
+ * The key schedules are HMAC chains. EVP_KDF_derive built an HMAC context,
+ * and fetched its digest, for every derivation: with a key log for every
+ * connection that was a third of the text report's time (four labels and
+ * a key block per connection). SHA-256 and SHA-384 run here on one cached
+ * HMAC context per digest, re-keyed per use; TLS 1.0/1.1's MD5+SHA-1 PRF
+ * stays with TLS1-PRF.
+ */
+static EVP_MAC_CTX *hmac_of(const char *md)
+{
+	int i = strcmp(md, "SHA256") == 0 ? 0 : strcmp(md, "SHA384") == 0 ? 1 : -1;
+	if (i < 0)
+		return NULL;
+	if (!cache.hmac_md[i]) {
+		EVP_MAC_CTX *c = EVP_MAC_CTX_new(cache.hmac);
+		OSSL_PARAM params[] = {
+			OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)md, 0),
+			OSSL_PARAM_construct_end(),
+		};
+		if (c && EVP_MAC_CTX_set_params(c, params) <= 0) {
+			EVP_MAC_CTX_free(c);
+			c = NULL;
+		}
+		cache.hmac_md[i] = c;
+	}
+	return cache.hmac_md[i];
+}
+
+/* HMAC(key, a || b) into out (*olen bytes); key NULL: the key of the last call
+ * (HMAC keeps its padded key state, so a chain is keyed once). */
+static bool hmac2(EVP_MAC_CTX *c, const uint8_t *key, size_t klen, const uint8_t *a, size_t alen, const uint8_t *b,
+		  size_t blen, uint8_t *out, size_t *olen)
+{
+	return EVP_MAC_init(c, key, key ? klen : 0, NULL) > 0 && (!alen || EVP_MAC_update(c, a, alen) > 0) &&
+	       (!blen || EVP_MAC_update(c, b, blen) > 0) && EVP_MAC_final(c, out, olen, MAX_HASH) > 0;
+}
+
+/* HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC(prk, T(i-1) || info || i). */
+static bool hkdf_expand(EVP_MAC_CTX *c, const uint8_t *prk, size_t plen, const uint8_t *info, size_t ilen,
+			uint8_t *out, size_t n)
+{
+	uint8_t t[MAX_HASH + 256 + 1], block[MAX_HASH];
+	size_t tlen = 0;
+	if (ilen > 256)
+		return false;
+	for (uint8_t i = 1; n > 0; i++) {
+		memcpy(t + tlen, info, ilen);
+		t[tlen + ilen] = i;
+		size_t bl = 0;
+		if (!hmac2(c, i == 1 ? prk : NULL, plen, t, tlen + ilen + 1, NULL, 0, block, &bl) || bl == 0)
+			return false;
+		size_t k = n < bl ? n : bl;
+		memcpy(out, block, k);
+		out += k;
+		n -= k;
+		memcpy(t, block, bl);
+		tlen = bl;
+	}
+	return true;
+}
+
+/* TLS 1.2's P_hash (RFC 5246 §5): A(i) = HMAC(secret, A(i-1)), out = HMAC(secret, A(i) || seed)... */
+static bool p_hash(EVP_MAC_CTX *c, const uint8_t *secret, size_t slen, const uint8_t *seed, size_t seedlen,
+		   uint8_t *out, size_t n)
+{
+	uint8_t a[MAX_HASH], block[MAX_HASH];
+	size_t al = 0, bl = 0;
+	if (!hmac2(c, secret, slen, seed, seedlen, NULL, 0, a, &al))
+		return false;
+	while (n > 0) {
+		if (!hmac2(c, NULL, 0, a, al, seed, seedlen, block, &bl))
+			return false;
+		size_t k = n < bl ? n : bl;
+		memcpy(out, block, k);
+		out += k;
+		n -= k;
+		if (n && !hmac2(c, NULL, 0, a, al, NULL, 0, a, &al))
+			return false;
+	}
+	return true;
+}
+
 /* HKDF-Expand-Label(secret, label, "", n) (RFC 8446 §7.1). */
 static bool expand_label(const char *md, const uint8_t *secret, size_t slen, const char *label, uint8_t *out,
 			 size_t n)
 {
+	EVP_MAC_CTX *h = hmac_of(md);
+	size_t ll = strlen(label);
+	if (h && n <= 0xffff && ll <= 249) {
+		uint8_t info[2 + 1 + 255 + 1];
+		info[0] = (uint8_t)(n >> 8);
+		info[1] = (uint8_t)n;
+		info[2] = (uint8_t)(6 + ll);
+		memcpy(info + 3, "tls13 ", 6);
+		memcpy(info + 9, label, ll);
+		info[9 + ll] = 0;   /* empty context */
+		return hkdf_expand(h, secret, slen, info, 10 + ll, out, n);
+	}
 	EVP_KDF_CTX *c = EVP_KDF_CTX_new(cache.tls13_kdf);
 	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
 	static const char prefix[] = "tls13 ";
@@ -283,6 +380,9 @@ bool tls_key_block(uint16_t version, int prf, const uint8_t *master, size_t mlen
 	memcpy(seed, "key expansion", 13);
 	memcpy(seed + 13, server_random, 32);
 	memcpy(seed + 45, client_random, 32);
+	EVP_MAC_CTX *h = hmac_of(prf_md(version, prf));
+	if (h)
+		return p_hash(h, master, mlen, seed, sizeof(seed), out, n);
 	EVP_KDF_CTX *c = EVP_KDF_CTX_new(cache.tls1_prf);
 	OSSL_PARAM params[] = {
 		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)prf_md(version, prf), 0),
@@ -298,6 +398,10 @@ bool tls_key_block(uint16_t version, int prf, const uint8_t *master, size_t mlen
 /* A fresh cipher context with the direction's key; AEAD nonces and CBC IVs come per record. */
 static bool start_cipher(const struct tls_decrypt *d, struct dec_dir *k)
 {
+	/* a new key for the same GCM/ChaCha context (TLS 1.3's handshake, then
+	 * application keys): only the key changes; the nonce comes per record */
+	if (k->ctx && d->evp && d->aead && !d->ccm && EVP_CIPHER_CTX_get0_cipher(k->ctx) == d->evp)
+		return EVP_DecryptInit_ex2(k->ctx, NULL, k->key, NULL, NULL) > 0;
 	EVP_CIPHER_CTX_free(k->ctx);
 	k->ctx = NULL;
 	if (!d->evp)

@@ -220,6 +220,11 @@ static int key_open(void *ctx, int side, const struct tls_protection *st, const 
 		return TLS_OPEN_NO_KEYS;
 	if (!kd->set || kd->epoch != st->epoch || kd->generation != st->generation)
 		switch_keys(k, side, st, rec->frame);
+	/* past LIM_KEYS_APPDATA the framer skips application data without offering
+	 * it here: a later alert (TLS 1.2's close_notify after a download) takes its
+	 * sequence number from the records seen, not from those decrypted */
+	if (kd->on && k->s->keys.dir[side].stopped)
+		tls_decrypt_set_seq(dec_of(k, st), side, st->seq);
 	bool early = st->epoch == TLS_EPOCH_EARLY && !kd->early_fallback;
 	if (!kd->on && !early)
 		return TLS_OPEN_NO_KEYS;

@@ -13,6 +13,9 @@
 #   BENCH_STORM=1            a capture with 50,000+ handshakes in flight at once
 #   BENCH_RATES="4000 40000" the concurrency series: 200 MiB of the same traffic at
 #                            higher connection rates ("" to skip)
+#   BENCH_KEYLOG_SIZES="200 2048"  key-log captures (bench/keylog: the same traffic with the
+#                            secrets of every connection in FILE.keylog) for text --keylog ("" to skip)
+#   BENCH_KEYLOG_PEERS_MAX=200   tshark and ssldump with the key log on key-log captures up to this size
 #   BENCH_KEEP=1             keep the generated captures for the next run (0: delete them)
 #   BENCH_PLOT=docs/perf-scaling.svg   where gnuplot draws time and memory against size
 #   TLSDIAG=./tlsdiag        the binary under test
@@ -37,6 +40,8 @@ peers_max=${BENCH_PEERS_MAX:-2048}
 slow=${BENCH_SLOW:-1}
 storm=${BENCH_STORM:-1}
 rates=${BENCH_RATES-"4000 40000"}
+keylog_sizes=${BENCH_KEYLOG_SIZES-"200 2048"}
+keylog_peers_max=${BENCH_KEYLOG_PEERS_MAX:-200}
 keep=${BENCH_KEEP:-1}
 plot=${BENCH_PLOT:-$top/docs/perf-scaling.svg}
 tlsdiag=${TLSDIAG:-$top/tlsdiag}
@@ -73,16 +78,17 @@ has_keylog=0; accepts --keylog "$data/empty.keylog" && has_keylog=1
 name_of() { case "$1" in 200) echo tls-200m ;; 2048) echo tls-2g ;; 8192) echo tls-8g ;; *) echo "tls-${1}m" ;; esac; }
 
 # make_capture FILE MIB [generator options]: the generator's capture, made once
+# (GEN=... for another generator and templates: the key-log one)
 make_capture() {
 	local f=$1 mib=$2 pid
+	local g=${GEN:-$gen/gen_tls_pcap.py} tpl=${GEN_TEMPLATES:-$gen/templates/templates.json}
 	shift 2
 	# another run may be making it: wait for its generator (FILE.making holds its pid)
 	while [ -s "$f.making" ] && kill -0 "$(cat "$f.making")" 2>/dev/null; do
 		sleep 10
 	done
 	[ -s "$f" ] && [ -s "$f.manifest.json" ] && return 0
-	python3 "$gen/gen_tls_pcap.py" --templates "$gen/templates/templates.json" --out "$f" \
-		--size-mib "$mib" --seed 1 --manifest "$f.manifest.json" "$@" >&2 &
+	python3 "$g" --templates "$tpl" --out "$f" --size-mib "$mib" --seed 1 --manifest "$f.manifest.json" "$@" >&2 &
 	pid=$!
 	echo "$pid" >"$f.making"
 	wait "$pid" || { rm -f "$f.making"; echo "run-bench: generating $f failed" >&2; exit 1; }
@@ -166,14 +172,9 @@ for size in $sizes; do
 	measure jsonl "$runs_here" "$tlsdiag" --format jsonl "${diag[@]}" -r "$file"
 	measure json "$runs_here" "$tlsdiag" --json "${diag[@]}" -r "$file"
 	[ $has_ecs = 1 ] && measure ecs "$runs_here" "$tlsdiag" --format ecs "${diag[@]}" -r "$file"
-	# the key log the generator writes beside a capture, once it writes one
-	[ $has_keylog = 1 ] && [ -s "$file.keylog" ] &&
-		measure "text --keylog" "$runs_here" "$tlsdiag" --keylog "$file.keylog" "${diag[@]}" -r "$file"
 	if [ "$slow" = 1 ] && [ "$size" -le "$peers_max" ]; then
-		tk=()
-		[ -s "$file.keylog" ] && tk=(-o "tls.keylog_file:$file.keylog")
 		command -v tshark >/dev/null && measure tshark 1 tshark -r "$file" -d tcp.port==8443,tls \
-			-o tcp.reassemble_out_of_order:TRUE "${tk[@]}" -Y tls.handshake -T fields -e frame.number \
+			-o tcp.reassemble_out_of_order:TRUE -Y tls.handshake -T fields -e frame.number \
 			-e tcp.stream -e tls.handshake.type -e tls.handshake.extensions_server_name -e tls.alert_message.desc
 		command -v ssldump >/dev/null && measure ssldump 1 ssldump -n -r "$file"
 	fi
@@ -189,7 +190,6 @@ for size in $sizes; do
 	row jsonl 1.5
 	row json 1.6
 	[ -n "${W[ecs]:-}" ] && row ecs 1.5
-	[ -n "${W[text --keylog]:-}" ] && row "text --keylog" 1.6
 	[ -n "${W[tshark]:-}" ] && row tshark
 	[ -n "${W[ssldump]:-}" ] && row ssldump
 	echo
@@ -244,6 +244,54 @@ if [ -s "$data/curve.dat" ]; then
 		echo
 		echo "Plotted into \`${plot#"$top"/}\`."
 	fi
+fi
+
+# Key logs: the same traffic made from templates captured with the client's
+# key log (bench/keylog), every connection's secrets in FILE.keylog.
+if [ $has_keylog = 1 ] && [ -n "$keylog_sizes" ]; then
+	for size in $keylog_sizes; do
+		file=$data/$(name_of "$size")-keylog.pcap
+		GEN=$here/keylog/gen_tls_pcap.py GEN_TEMPLATES=$here/keylog/templates/templates.json \
+			make_capture "$file" "$size" --keylog "$file.keylog"
+		bytes=$(stat -c %s "$file")
+		W=() C=() R=() O=()
+		runs_here=$runs
+		[ "$size" -gt 2048 ] && runs_here=$runs_big
+		cat "$file" >/dev/null
+		cached=$(resident "$file")
+		measure floor-flow "$runs_here" "$data/pcap_count" -f "$file"
+		measure text "$runs_here" "$tlsdiag" "${diag[@]}" -r "$file"
+		measure "text --keylog" "$runs_here" "$tlsdiag" --keylog "$file.keylog" "${diag[@]}" -r "$file"
+		measure "jsonl --keylog" "$runs_here" "$tlsdiag" --format jsonl --keylog "$file.keylog" "${diag[@]}" -r "$file"
+		if [ "$slow" = 1 ] && [ "$size" -le "$keylog_peers_max" ]; then
+			command -v tshark >/dev/null && measure "tshark, key log" 1 tshark -r "$file" -d tcp.port==8443,tls \
+				-o tcp.reassemble_out_of_order:TRUE -o "tls.keylog_file:$file.keylog" -Y tls.handshake \
+				-T fields -e frame.number -e tcp.stream -e tls.handshake.type \
+				-e tls.handshake.extensions_server_name -e tls.alert_message.desc
+			command -v ssldump >/dev/null && measure "ssldump, key log" 1 ssldump -n -l "$file.keylog" -r "$file"
+		fi
+		echo
+		echo "## $(basename "$file"): $(awk -v b="$bytes" 'BEGIN {printf "%.0f MB", b/1e6}'), $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["connections"], "connections,", m["keylog"]["connections_with_keys"], "with secrets in the key log of", m["keylog"]["tls12_lines"] + m["keylog"]["tls13_lines"], "lines")' "$file.manifest.json"), $(awk -v b="$(stat -c %s "$file.keylog")" 'BEGIN {printf "%.0f MB", b/1e6}') of key log (${cached}% in the page cache before the runs)"
+		echo
+		echo "| tool | wall | CPU | MB/s (wall) | wall / flow floor | CPU / flow floor | target (issue 16) | peak RSS | output |"
+		echo "|---|---:|---:|---:|---:|---:|---|---:|---:|"
+		row floor-flow
+		row text 1.25
+		row "text --keylog" 1.6
+		row "jsonl --keylog"
+		[ -n "${W[tshark, key log]:-}" ] && row "tshark, key log"
+		[ -n "${W[ssldump, key log]:-}" ] && row "ssldump, key log"
+		echo
+		echo "Facts found by tlsdiag --keylog against the generator's manifest (clear and decrypted):"
+		echo
+		set +o pipefail
+		"$tlsdiag" --format jsonl --json-full --keylog "$file.keylog" "${diag[@]}" -r "$file" |
+			python3 "$here/check-manifest.py" "$file.manifest.json"
+		status=("${PIPESTATUS[@]}")
+		set -o pipefail
+		[ "${status[0]}" -le 1 ] && [ "${status[1]}" -eq 0 ] ||
+			{ echo "run-bench: facts differ from the key-log manifest" >&2; exit 1; }
+	done
 fi
 
 # Memory against concurrent connections: the same traffic at higher

@@ -315,6 +315,8 @@ static void findings(struct json *j, const struct finding_list *l)
 			json_kv_str(j, "id", f->id);
 			json_kv_str(j, "severity", severity_name(f->severity));
 			json_kv_str(j, "from", f->side == SIDE_BOTH ? "connection" : side_name(f->side));
+			if (f->inferred)   /* tlsdiag.findings.inferred, as --json labels it */
+				json_kv_bool(j, "inferred", true);
 			json_key(j, "frames");
 			json_array_begin(j);
 			for (unsigned k = 0; k < f->n_frames; k++)

@@ -36,23 +36,65 @@ void sb_put(struct strbuf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/* Room for n more bytes, the terminator and a cut's "..." (false once cut or full). */
+static bool reserve(struct strbuf *b, size_t n)
+{
+	if (b->cut || b->len + n + 1 > STRBUF_MAX)
+		return false;
+	if (b->len + n + 4 > b->cap) {
+		size_t cap = b->cap ? b->cap : 512;
+		while (cap < b->len + n + 4)
+			cap *= 2;
+		b->p = mem_realloc(b->p, cap);
+		b->cap = cap;
+	}
+	return true;
+}
+
+/* Formats straight into the buffer (one vsnprintf when it fits, as most
+ * sentences do); a format without conversions is copied. Rules build every
+ * finding with this, for every connection: it was 15 % of the text report. */
 void sb_printf(struct strbuf *b, const char *fmt, ...)
 {
-	char small[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	if (b->cut)
 		return;
-	if ((size_t)n < sizeof small) {
-		sb_put(b, small, (size_t)n);
+	if (!strchr(fmt, '%')) {
+		sb_put(b, fmt, strlen(fmt));
 		return;
 	}
+	va_list ap;
+	if (b->len + 256 + 4 > b->cap)
+		reserve(b, 256);
+	/* what may be written without passing the maximum (then sb_put cuts) */
+	size_t room = b->cap > b->len + 4 ? b->cap - b->len - 4 : 0;
+	if (b->len + room + 1 > STRBUF_MAX)
+		room = STRBUF_MAX > b->len + 1 ? STRBUF_MAX - b->len - 1 : 0;
+	va_start(ap, fmt);
+	int n = vsnprintf(room ? b->p + b->len : NULL, room ? room + 1 : 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		if (b->p)
+			b->p[b->len] = '\0';
+		return;
+	}
+	if ((size_t)n <= room) {
+		b->len += (size_t)n;
+		return;
+	}
+	if (reserve(b, (size_t)n)) {
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		b->len += (size_t)n;
+		return;
+	}
+	/* past the maximum: sb_put cuts it with "..." */
 	char *big = mem_alloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(big, (size_t)n + 1, fmt, ap);
 	va_end(ap);
+	if (b->p)
+		b->p[b->len] = '\0';
 	sb_put(b, big, (size_t)n);
 	mem_free(big);
 }

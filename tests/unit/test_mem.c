@@ -1,5 +1,6 @@
 /* test_mem.c - CUnit tests for the accounted allocator (src/mem.c): classes, pools, arenas. */
 #include "mem.h"
+#include "strbuf.h"
 
 #include <string.h>
 
@@ -89,6 +90,38 @@ static void test_arena_first_chunk_small(void)
 	mem_release_pools();
 }
 
+/* sb_printf formats into the buffer: long, repeated and plain pieces come
+ * out whole, and text past STRBUF_MAX is cut with "..." exactly as sb_put cuts. */
+static void test_strbuf_printf_in_place(void)
+{
+	struct strbuf b;
+	sb_init(&b);
+	sb_printf(&b, "plain, no conversions; ");
+	sb_printf(&b, "frame %d of %s", 7, "x.pcap");
+	CU_ASSERT_STRING_EQUAL(b.p, "plain, no conversions; frame 7 of x.pcap");
+	char big[1500];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	sb_printf(&b, "[%s]", big);   /* more than the first reservation */
+	CU_ASSERT_EQUAL(b.len, 40 + 1501);
+	CU_ASSERT_EQUAL(b.p[b.len - 1], ']');
+	CU_ASSERT_EQUAL(strlen(b.p), b.len);
+	sb_free(&b);
+	/* to the maximum, then past it */
+	for (int i = 0; i < 10; i++)
+		sb_printf(&b, "%s", big);
+	CU_ASSERT_EQUAL(b.len, 10 * 1499);
+	sb_printf(&b, "%s|%s", big, big);
+	CU_ASSERT(b.cut);
+	CU_ASSERT_EQUAL(b.len, STRBUF_MAX - 1);
+	CU_ASSERT_EQUAL(strlen(b.p), b.len);
+	CU_ASSERT_STRING_EQUAL(b.p + b.len - 4, "a...");
+	sb_printf(&b, "%d", 1);   /* nothing after a cut */
+	CU_ASSERT_EQUAL(b.len, STRBUF_MAX - 1);
+	sb_free(&b);
+	mem_release_pools();
+}
+
 void register_mem_tests(void)
 {
 	CU_pSuite suite = CU_add_suite("mem", NULL, NULL);
@@ -99,4 +132,5 @@ void register_mem_tests(void)
 	CU_add_test(suite, "pools: freed blocks count in the footprint until released",
 		test_pools_counted_and_released);
 	CU_add_test(suite, "arena: a 1.5 KiB first chunk, then 4 KiB", test_arena_first_chunk_small);
+	CU_add_test(suite, "strbuf: sb_printf in place, cut at STRBUF_MAX like sb_put", test_strbuf_printf_in_place);
 }

@@ -21,6 +21,7 @@
 #include "fmt.h"
 #include "problems.h"
 #include "redact.h"
+#include "report_json.h"
 #include "tls_names.h"
 #include "x509.h"
 
@@ -302,33 +303,6 @@ static void tls(struct json *j, const struct session *s)
 	json_object_end(j);
 }
 
-static void findings(struct json *j, const struct finding_list *l)
-{
-	json_key(j, "findings");
-	json_array_begin(j);
-	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
-		for (uint32_t i = 0; i < l->n; i++) {
-			const struct finding *f = &l->v[i];
-			if (f->severity != sev)
-				continue;
-			json_object_begin(j);
-			json_kv_str(j, "id", f->id);
-			json_kv_str(j, "severity", severity_name(f->severity));
-			json_kv_str(j, "from", f->side == SIDE_BOTH ? "connection" : side_name(f->side));
-			json_key(j, "frames");
-			json_array_begin(j);
-			for (unsigned k = 0; k < f->n_frames; k++)
-				json_uint(j, f->frames[k]);
-			json_array_end(j);
-			json_kv_str(j, "summary", f->summary);
-			json_kv_str(j, "cause", f->cause);
-			json_kv_str(j, "fix", f->fix);
-			json_object_end(j);
-		}
-	}
-	json_array_end(j);
-}
-
 /* The fingerprints ECS has no field for: JA4, and those of a retried handshake. */
 static void fingerprints(struct json *j, const struct session *s)
 {
@@ -364,7 +338,7 @@ static void own_fields(struct json *j, const struct session *s, const struct pro
 	if (s->client_chain.state == CHAIN_SEEN)   /* 0: the client sent an empty Certificate */
 		json_kv_uint(j, "client_certificates", s->client_chain.count);
 	problem(j, p);
-	findings(j, &s->findings);
+	json_findings_with(j, &s->findings, json_finding_words);   /* tlsdiag.findings */
 	json_object_end(j);
 }
 

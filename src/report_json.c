@@ -659,7 +659,31 @@ static void any_connection(struct report_out *o, struct json *j, const struct se
 		json_compact_connection(o, j, s);
 }
 
-void json_findings(struct json *j, const struct finding_list *l)
+/* What every form says of a finding: the id, whose it is, whether it is
+ * inferred (issue 12: labelled in every form) and the frames it cites. */
+static void finding_head(struct json *j, const struct finding *f)
+{
+	json_kv_str(j, "id", f->id);
+	json_kv_str(j, "severity", severity_name(f->severity));
+	json_kv_str(j, "from", f->side == SIDE_BOTH ? "connection" : side_name(f->side));
+	if (f->inferred)
+		json_kv_bool(j, "inferred", true);
+	json_key(j, "frames");
+	json_array_begin(j);
+	for (unsigned k = 0; k < f->n_frames; k++)
+		json_uint(j, f->frames[k]);
+	json_array_end(j);
+}
+
+void json_finding_words(struct json *j, const struct finding *f)
+{
+	json_kv_str(j, "summary", f->summary);
+	json_kv_str(j, "cause", f->cause);
+	json_kv_str(j, "fix", f->fix);
+}
+
+void json_findings_with(struct json *j, const struct finding_list *l,
+			void (*rest)(struct json *j, const struct finding *f))
 {
 	json_key(j, "findings");
 	json_array_begin(j);
@@ -669,24 +693,25 @@ void json_findings(struct json *j, const struct finding_list *l)
 			if (f->severity != sev)
 				continue;
 			json_object_begin(j);
-			json_kv_str(j, "id", f->id);
-			json_kv_str(j, "severity", severity_name(f->severity));
-			json_kv_str(j, "from", f->side == SIDE_BOTH ? "connection" : side_name(f->side));
-			if (f->inferred)
-				json_kv_bool(j, "inferred", true);
-			json_key(j, "frames");
-			json_array_begin(j);
-			for (unsigned k = 0; k < f->n_frames; k++)
-				json_uint(j, f->frames[k]);
-			json_array_end(j);
-			json_kv_str(j, "summary", f->summary);
-			json_kv_str(j, "cause", f->cause);
-			json_kv_str(j, "fix", f->fix);
-			logged(j, f);
+			finding_head(j, f);
+			if (rest)
+				rest(j, f);
 			json_object_end(j);
 		}
 	}
 	json_array_end(j);
+}
+
+/* The full form: the words, and what the peers' software logged. */
+static void finding_in_full(struct json *j, const struct finding *f)
+{
+	json_finding_words(j, f);
+	logged(j, f);
+}
+
+void json_findings(struct json *j, const struct finding_list *l)
+{
+	json_findings_with(j, l, finding_in_full);
 }
 
 static void json_bundle(struct report_out *o, const struct bundle_facts *b, const struct finding_list *fl)

@@ -1,4 +1,4 @@
-/* report_json.h - the parts of the tlsdiag/2 JSON writer beside the connection (report_json_problems.c). */
+/* report_json.h - the parts of the tlsdiag/2 JSON writer beside the connection (report_json_problems.c), and what ECS shares. */
 #ifndef TLSDIAG_REPORT_JSON_H
 #define TLSDIAG_REPORT_JSON_H
 
@@ -26,6 +26,13 @@ void json_certs_free(struct json_certs *t);
 /* Shared by the full connection, the bundle and the certificates table. */
 void json_cert_facts(struct json *j, const struct x509_cert *c);
 void json_findings(struct json *j, const struct finding_list *l);
+/* "findings": [...], worst first: each finding's head (id, severity, from,
+ * inferred, frames), then what rest writes of it (NULL: nothing more).
+ * The full form, the compact one and ECS differ only in rest. */
+void json_findings_with(struct json *j, const struct finding_list *l,
+			void (*rest)(struct json *j, const struct finding *f));
+/* A finding's "summary", "cause" and "fix". */
+void json_finding_words(struct json *j, const struct finding *f);
 
 /* Parts of the full connection object the compact one shares (report_json.c). */
 void json_connection_head(struct json *j, const struct session *s);

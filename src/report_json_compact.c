@@ -8,32 +8,6 @@
 #include "fmt.h"
 #include "writer.h"
 
-static void compact_findings(struct json *j, const struct finding_list *l)
-{
-	json_key(j, "findings");
-	json_array_begin(j);
-	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
-		for (uint32_t i = 0; i < l->n; i++) {
-			const struct finding *f = &l->v[i];
-			if (f->severity != sev)
-				continue;
-			json_object_begin(j);
-			json_kv_str(j, "id", f->id);
-			json_kv_str(j, "severity", severity_name(f->severity));
-			json_kv_str(j, "from", f->side == SIDE_BOTH ? "connection" : side_name(f->side));
-			if (f->inferred)   /* issue 12: an inference is labelled in every form */
-				json_kv_bool(j, "inferred", true);
-			json_key(j, "frames");
-			json_array_begin(j);
-			for (unsigned k = 0; k < f->n_frames; k++)
-				json_uint(j, f->frames[k]);
-			json_array_end(j);
-			json_object_end(j);
-		}
-	}
-	json_array_end(j);
-}
-
 /* A chain as fingerprints into the certificates table (inline when it is full). */
 static void compact_chain(struct report_out *o, struct json *j, const char *key, const struct chain *c)
 {
@@ -68,7 +42,7 @@ void json_compact_connection(struct report_out *o, struct json *j, const struct 
 	json_kv_str(j, "outcome", outcome_name(s->outcome));
 	json_kv_bool(j, "resumed", s->resumed);
 	json_problem_ref(j, o->problem);
-	compact_findings(j, &s->findings);
+	json_findings_with(j, &s->findings, NULL);   /* the words: in the representative, in full */
 	json_alerts(j, s);
 	compact_chain(o, j, "server_certificates", &s->server_chain);
 	compact_chain(o, j, "client_certificates", &s->client_chain);

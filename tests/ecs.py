@@ -10,7 +10,7 @@ ISO 8601 UTC string, ip: an address, boolean, float), or under "tlsdiag."
 (custom fields, as ECS asks). An array holds values of the field's type.
 The events agree with --json for the same capture: one per connection, in
 order, with the same endpoints, SNI, cipher suite, JA3/JA3S/JA4 and
-findings; with --tshark, network.community_id is the communityid tshark
+findings (ids and inferred labels); with --tshark, network.community_id is the communityid tshark
 gives the same tcp.stream. With --template (docs/tlsdiag-index-template.json), every field
 written is mapped there, ECS fields with their ECS type. Exit 0 when all hold, 1 otherwise. Python 3 standard library only.
 """
@@ -133,7 +133,8 @@ def agree(e, c):
         ("tlsdiag.ja4", e["tlsdiag"].get("ja4"), ch["fingerprints"]["ja4"] if ch else None),
         ("tls.server.ja3s", e["tls"]["server"].get("ja3s"), sh["fingerprints"]["ja3s"] if sh else None),
         ("tls.established", e["tls"]["established"], c["outcome"] == "completed"),
-        ("tlsdiag.findings", [f["id"] for f in e["tlsdiag"]["findings"]], [f["id"] for f in c["findings"]]),
+        ("tlsdiag.findings", [(f["id"], f.get("inferred")) for f in e["tlsdiag"]["findings"]],
+         [(f["id"], f.get("inferred")) for f in c["findings"]]),
     ]
     pairs.append(("tlsdiag.problem", e["tlsdiag"].get("problem"), c["problem"]))
     chain = c["client_certificates"]

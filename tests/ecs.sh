@@ -24,6 +24,18 @@ for set in "$srcdir/pcaps|$tshark" "$others|"; do
 		--template "$srcdir/docs/tlsdiag-index-template.json" ${set#*|} $(cat "$list") || exit 1
 done
 
+# an inferred finding says so (TLS 1.3 without keys: record sizes), one seen on the wire does not
+out=$("$TLSDIAG" --format ecs -r "$srcdir/pcaps/nginx-tls13-verify-on-no-cert.pcap")
+case $out in
+*'{"id":"client-cert-empty-inferred","severity":"error","from":"client","inferred":true,"frames":[10,16],'*) ;;
+*) echo "FAIL: --format ecs: client-cert-empty-inferred lacks tlsdiag.findings.inferred"; exit 1 ;;
+esac
+case $out in
+*'{"id":"tls13-certificates-encrypted","severity":"info","from":"connection","frames":[6],'*) ;;
+*) echo "FAIL: --format ecs: tls13-certificates-encrypted (seen, not inferred) is labelled or missing"; exit 1 ;;
+esac
+echo "ecs: inferred label: OK"
+
 # --redact=names: no real address or name in an event
 out=$("$TLSDIAG" --format ecs --redact=names -r "$srcdir/pcaps/mtls-empty-client-cert.pcap")
 case $out in

@@ -67,6 +67,23 @@ cat "$gen"/certs/{rsa,ec,cli}-root.crt >"$data/bench-roots.pem"
 at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 diag=(--at "$at" --ca-file "$data/bench-roots.pem" --no-progress)
 
+# A capture whose facts differ from its manifest fails the run, after the
+# other measurements (the table above says which facts).
+differ=()
+# check_facts NAME TLSDIAG-ARGS...: tlsdiag's JSON Lines against $file's manifest
+check_facts() {
+	local name=$1 st=0 ck=0
+	shift
+	"$tlsdiag" --format jsonl --json-full "$@" >"$data/facts.jsonl" || st=$?   # 1: errors found, on purpose
+	python3 "$here/check-manifest.py" "$file.manifest.json" <"$data/facts.jsonl" || ck=$?
+	rm -f "$data/facts.jsonl"
+	if [ "$st" -gt 1 ] || [ "$ck" -ne 0 ]; then
+		differ+=("$name")
+		echo
+		echo "**Facts differ from the manifest on $name** (the rows marked above); the run will exit 1."
+	fi
+}
+
 # Which of the formats and options still being built this tlsdiag accepts
 # (exit 2 is a usage error): the bench measures them as soon as they land.
 printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\000\000\004\000\001\000\000\000' >"$data/empty.pcap"
@@ -134,7 +151,7 @@ row() {
 		-v fw="${W[floor-flow]}" -v fc="${C[floor-flow]}" -v bytes="$bytes" 'BEGIN {
 		met = ""
 		if (t != "") met = (w / fw <= t && c / fc <= t) ? "yes" : "**no**"
-		printf "| %s | %.2f s | %.2f s | %.0f | %.2f | %.2f | %s | %.1f MiB | %.0f MB |\n", l, w, c, bytes / 1e6 / w,
+		printf "| %s | %.2f s | %.2f s | %.0f | %.2f | %.2f | %s | %.1f MiB | %.1f MB |\n", l, w, c, bytes / 1e6 / w,
 			w / fw, c / fc, t == "" ? "" : "≤ " t "× " met, r / 1024, o / 1e6 }'
 }
 
@@ -157,7 +174,7 @@ for size in $sizes; do
 		fi
 	fi
 	make_capture "$file" "$size"
-	bytes=$(stat -c %s "$file")
+	bytes=$(stat -L -c %s "$file")
 	packets=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["packets"])' "$file.manifest.json")
 	conns=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connections"])' "$file.manifest.json")
 	W=() C=() R=() O=()
@@ -201,11 +218,7 @@ for size in $sizes; do
 	echo
 	echo "Facts found by tlsdiag against the generator's manifest:"
 	echo
-	set +o pipefail
-	"$tlsdiag" --format jsonl --json-full "${diag[@]}" -r "$file" | python3 "$here/check-manifest.py" "$file.manifest.json"
-	status=("${PIPESTATUS[@]}")
-	set -o pipefail
-	[ "${status[0]}" -le 1 ] && [ "${status[1]}" -eq 0 ] || { echo "run-bench: facts differ from the manifest" >&2; exit 1; }
+	check_facts "$name.pcap" "${diag[@]}" -r "$file"
 	# the curve: size, CPU seconds per GB of each format, RSS
 	echo "$bytes ${C[floor-flow]} ${C[text]} ${C[jsonl]} ${C[json]} ${R[text]} ${R[jsonl]} ${R[json]} ${C[ecs]:-NaN} ${R[ecs]:-NaN}" >>"$data/curve.dat"
 done
@@ -253,7 +266,7 @@ if [ $has_keylog = 1 ] && [ -n "$keylog_sizes" ]; then
 		file=$data/$(name_of "$size")-keylog.pcap
 		GEN=$here/keylog/gen_tls_pcap.py GEN_TEMPLATES=$here/keylog/templates/templates.json \
 			make_capture "$file" "$size" --keylog "$file.keylog"
-		bytes=$(stat -c %s "$file")
+		bytes=$(stat -L -c %s "$file")
 		W=() C=() R=() O=()
 		runs_here=$runs
 		[ "$size" -gt 2048 ] && runs_here=$runs_big
@@ -271,7 +284,7 @@ if [ $has_keylog = 1 ] && [ -n "$keylog_sizes" ]; then
 			command -v ssldump >/dev/null && measure "ssldump, key log" 1 ssldump -n -l "$file.keylog" -r "$file"
 		fi
 		echo
-		echo "## $(basename "$file"): $(awk -v b="$bytes" 'BEGIN {printf "%.0f MB", b/1e6}'), $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["connections"], "connections,", m["keylog"]["connections_with_keys"], "with secrets in the key log of", m["keylog"]["tls12_lines"] + m["keylog"]["tls13_lines"], "lines")' "$file.manifest.json"), $(awk -v b="$(stat -c %s "$file.keylog")" 'BEGIN {printf "%.0f MB", b/1e6}') of key log (${cached}% in the page cache before the runs)"
+		echo "## $(basename "$file"): $(awk -v b="$bytes" 'BEGIN {printf "%.0f MB", b/1e6}'), $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["connections"], "connections,", m["keylog"]["connections_with_keys"], "with secrets in the key log of", m["keylog"]["tls12_lines"] + m["keylog"]["tls13_lines"], "lines")' "$file.manifest.json"), $(awk -v b="$(stat -L -c %s "$file.keylog")" 'BEGIN {printf "%.0f MB", b/1e6}') of key log (${cached}% in the page cache before the runs)"
 		echo
 		echo "| tool | wall | CPU | MB/s (wall) | wall / flow floor | CPU / flow floor | target (issue 16) | peak RSS | output |"
 		echo "|---|---:|---:|---:|---:|---:|---|---:|---:|"
@@ -284,13 +297,7 @@ if [ $has_keylog = 1 ] && [ -n "$keylog_sizes" ]; then
 		echo
 		echo "Facts found by tlsdiag --keylog against the generator's manifest (clear and decrypted):"
 		echo
-		set +o pipefail
-		"$tlsdiag" --format jsonl --json-full --keylog "$file.keylog" "${diag[@]}" -r "$file" |
-			python3 "$here/check-manifest.py" "$file.manifest.json"
-		status=("${PIPESTATUS[@]}")
-		set -o pipefail
-		[ "${status[0]}" -le 1 ] && [ "${status[1]}" -eq 0 ] ||
-			{ echo "run-bench: facts differ from the key-log manifest" >&2; exit 1; }
+		check_facts "$(basename "$file")" --keylog "$file.keylog" "${diag[@]}" -r "$file"
 	done
 fi
 
@@ -332,4 +339,9 @@ if [ -n "$rates" ] || [ "$storm" = 1 ]; then
 		make_capture "$data/storm.pcap" 640 --rate 500000
 		conc_row "$data/storm.pcap" "storm: 640 MiB at 500,000 connections/s"
 	fi
+fi
+
+if [ ${#differ[@]} -gt 0 ]; then
+	echo "run-bench: facts differ from the manifest on: ${differ[*]}" >&2
+	exit 1
 fi

@@ -549,6 +549,30 @@ static bool handshake_settled(struct session *s)
 	return s->outcome == OUTCOME_COMPLETED || s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
 }
 
+/* Hold a connection for its grace period, counted from since (ns); false
+ * once the grace is over. Connections wait in a list, oldest first, so
+ * that settle_waiting can report them when no packet of theirs comes. */
+static bool wait_for_answer(struct analyzer *a, struct conn *c, int64_t since)
+{
+	int64_t grace = (a->opts.settle_grace_ms > 0 ? a->opts.settle_grace_ms : SETTLE_GRACE_MS) * 1000000LL;
+	if (c->wait_since_ns)
+		since = c->wait_since_ns;   /* waited before: its grace is counted once */
+	if (a->now_ns - since >= grace)
+		return false;
+	if (!c->waiting) {
+		c->waiting = true;
+		c->wait_since_ns = since;
+		c->wprev = a->wait_tail;
+		c->wnext = NULL;
+		if (a->wait_tail)
+			a->wait_tail->wnext = c;
+		else
+			a->wait_head = c;
+		a->wait_tail = c;
+	}
+	return true;
+}
+
 /* TLS 1.3 "completed" at the client's second flight is not the end: the
  * server judges the client's certificate after it, and its answer (an
  * alert, a NewSessionTicket, data) or its close comes next. Wait for the
@@ -568,22 +592,22 @@ static bool server_answer_pending(struct analyzer *a, struct conn *c, const stru
 			return false;
 	if (sv->rlog_n == LIM_RECORD_LOG && sv->appdata_last_frame > flight)
 		return false;   /* beyond the log: it spoke at length */
-	int64_t since = cl->rlog[0].time.sec * 1000000000LL + cl->rlog[0].time.nsec;
-	int64_t grace = (a->opts.settle_grace_ms > 0 ? a->opts.settle_grace_ms : SETTLE_GRACE_MS) * 1000000LL;
-	if (a->now_ns - since >= grace)
+	return wait_for_answer(a, c, cl->rlog[0].time.sec * 1000000000LL + cl->rlog[0].time.nsec);
+}
+
+/* Live, a handshake that completed may still be refused by a short answer
+ * and a close (nginx's HTTP 400 for a missing or unverifiable client
+ * certificate, TLS 1.2 or 1.3): until the connection is past that point,
+ * it waits for the close or its grace period before it is reported. */
+static bool rejection_pending(struct analyzer *a, struct conn *c, const struct session *s)
+{
+	if (s->outcome != OUTCOME_COMPLETED || session_beyond_rejection(s))
 		return false;
-	if (!c->waiting) {
-		c->waiting = true;
-		c->wait_since_ns = since;
-		c->wprev = a->wait_tail;
-		c->wnext = NULL;
-		if (a->wait_tail)
-			a->wait_tail->wnext = c;
-		else
-			a->wait_head = c;
-		a->wait_tail = c;
-	}
-	return true;
+	if (c->closing)
+		return true;   /* it settles at the end of its linger, judged with how it closed */
+	const struct direction *cl = &s->dir[SIDE_CLIENT];
+	int64_t since = cl->rlog_n ? cl->rlog[0].time.sec * 1000000000LL + cl->rlog[0].time.nsec : a->now_ns;
+	return wait_for_answer(a, c, since);
 }
 
 static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame);
@@ -611,8 +635,10 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	if (!handshake_settled(s) || server_answer_pending(a, c, s))
 		return;
 	/* -w's verdict on a file waits while a server may still refuse the
-	 * connection with a short answer (live reports at once: issue 12's live part) */
+	 * connection with a short answer; live, for its grace period at most */
 	if (!a->opts.live && s->outcome == OUTCOME_COMPLETED && !session_beyond_rejection(s))
+		return;
+	if (a->opts.live && rejection_pending(a, c, s))
 		return;
 	wait_unlink(a, c);
 	session_finish(s);

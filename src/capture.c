@@ -1,6 +1,7 @@
 /* capture.c - packets from capture files (pcapfile.c) or live interfaces (libpcap), BPF filters via libpcap. */
 #include "capture.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,8 +27,11 @@ struct capture {
 	uint64_t frames;
 	int dlt;                  /* live, or the file's first supported link type */
 	int ts_digits;
+	int fd;                   /* live: the descriptor poll(2) waits on, or -1 */
 	char names[160];
 };
+
+#define LIVE_TICK_MS 200   /* the longest a quiet wire keeps the analyzer from its ticks */
 
 static const char *dlt_name(int dlt)
 {
@@ -151,6 +155,14 @@ int capture_next(struct capture *c, struct capture_pkt *pkt, char *errbuf)
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int rc = pcap_next_ex(c->p, &h, &data);
+	if (rc == 0 && c->fd >= 0) {
+		/* non-blocking: wait here, so a quiet wire still gives the caller
+		 * its ticks (with TPACKET_V3 a blocking read may never time out) */
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		if (poll(&pfd, 1, LIVE_TICK_MS) <= 0)
+			return 2;   /* timeout, or a signal: the caller checks its stop flag */
+		rc = pcap_next_ex(c->p, &h, &data);
+	}
 	if (rc == PCAP_ERROR_BREAK)
 		return -2;
 	if (rc == 0)
@@ -270,7 +282,7 @@ struct capture *capture_open_live(const struct capture_live_opts *o, char *errbu
 	/* deliver packets as they come, so reports are not held back */
 	if (o->immediate)
 		pcap_set_immediate_mode(c->p, 1);
-	pcap_set_timeout(c->p, 200);   /* ms: lets a timeout or Ctrl-C be noticed */
+	pcap_set_timeout(c->p, LIVE_TICK_MS);   /* ms: lets a timeout or Ctrl-C be noticed */
 	if (o->buffer_size > 0)
 		pcap_set_buffer_size(c->p, o->buffer_size);
 	int rc = pcap_activate(c->p);
@@ -289,6 +301,11 @@ struct capture *capture_open_live(const struct capture_live_opts *o, char *errbu
 	if (pcap_datalink(c->p) == DLT_LINUX_SLL)
 		pcap_set_datalink(c->p, DLT_LINUX_SLL2);
 	c->dlt = pcap_datalink(c->p);
+	c->fd = -1;
+	if (pcap_setnonblock(c->p, 1, perr) == 0)
+		c->fd = pcap_get_selectable_fd(c->p);   /* -1: blocking reads with the timeout above */
+	if (c->fd < 0)
+		pcap_setnonblock(c->p, 0, perr);
 	c->links[0].dlt = c->dlt;
 	c->links[0].name = dlt_name(c->dlt);
 	if (!decode_link_supported(c->dlt)) {

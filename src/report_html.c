@@ -3,7 +3,8 @@
  * The page needs the summary first but the summary comes last, so the
  * parts are written into memory streams as connections settle and put
  * together at the end. Memory stays bounded on any capture: at most
- * HTML_SECTIONS problem sections are told in full, at most HTML_ROWS
+ * HTML_SECTIONS problems (problems.c groups them) are told in full by
+ * their representative, at most HTML_ROWS
  * connections are listed, and the chart is a fixed grid of counters; the
  * page says when a cap cut something.
  */
@@ -16,7 +17,9 @@
 #include "fmt.h"
 #include "html.h"
 #include "mem.h"
+#include "problems.h"
 #include "reporter.h"
+#include "starttls.h"
 #include "x509.h"
 
 #define HTML_SECTIONS 25u   /* problems told in full with their ladder */
@@ -30,10 +33,21 @@ struct part {
 	size_t n;
 };
 
+/* A problem told in full: its representative's part of the section, written
+ * when that connection settles; the title, rank and members come from
+ * problems.c at the end, when all of them are known. */
+struct told {
+	uint32_t problem_id;
+	int severity;
+	struct part body;    /* facts, findings, ladder, CA names, chains */
+	struct part lead;    /* the lead finding's summary, for the index */
+};
+
 static struct html_state {
-	struct part index, sections, rows;
-	uint32_t n_sections;
-	uint64_t problems_not_told;
+	struct part rows;
+	struct told told[HTML_SECTIONS];
+	uint32_t n_told;
+	const struct problem_set *problems;   /* from the headline call: ranked, titled */
 	uint64_t n_rows, rows_not_listed;
 	uint64_t handed;             /* connections the writer saw */
 	bool have_time;
@@ -95,14 +109,13 @@ static const char *const css =
 	".sw{display:inline-block;width:11px;height:11px;margin-right:5px;vertical-align:-1px;border-radius:2px}\n"
 	"tr.failed td:first-child{border-left:4px solid #c62828}tr.warn td:first-child{border-left:4px solid #ef6c00}\n"
 	".capped{color:#8a5300;background:#fff8e1;padding:4px 8px;border-radius:4px}\n"
-	".note{color:#b71c1c;background:#fdecea;padding:4px 8px;border-radius:4px}\n";
+	".note{color:#b71c1c;background:#fdecea;padding:4px 8px;border-radius:4px}\n"
+	".pre{white-space:pre-wrap}\n";
 
 static void html_begin(struct report_out *o)
 {
 	(void)o;
 	st = mem_alloc(sizeof *st);
-	part_open(&st->index);
-	part_open(&st->sections);
 	part_open(&st->rows);
 }
 
@@ -337,13 +350,6 @@ static void ca_names(FILE *out, const struct cert_request *cr)
 
 /* ---- a problem: one representative told in full, and its members ---- */
 
-/* The connections of a problem, for its list and its Wireshark filter. */
-struct members {
-	const uint64_t *streams;
-	size_t n;                /* streams listed */
-	uint64_t total;          /* connections in the problem */
-};
-
 static void facts(FILE *out, const struct session *s)
 {
 	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN];
@@ -361,22 +367,43 @@ static void facts(FILE *out, const struct session *s)
 	fprintf(out, "</code>, frames %" PRIu64 "–%" PRIu64 ", started ", s->first_frame, s->last_frame);
 	put_time_iso(out, &s->start_time, s->ts_prec);
 	fputs("</span></p>\n", out);
+	if (s->starttls.requested || s->proxy.present) {   /* what came before the TLS: the upgrade, a PROXY header */
+		fputs("<p class=\"meta pre\">", out);
+		starttls_describe(out, s, "", html_escape);
+		fputs("</p>\n", out);
+	}
 }
 
-static void members_list(FILE *out, const struct members *m)
+/* The connections of a problem: the Wireshark filter of each file, and -w. */
+static void members_list(FILE *out, const struct problem *p)
 {
-	fprintf(out, "<h3>Connections (%" PRIu64 ")</h3>\n<p>Wireshark display filter: <code class=\"filter\">tcp.stream ", m->total);
-	if (m->n == 1) {
-		fprintf(out, "eq %" PRIu64 "</code>", m->streams[0]);
-	} else {
-		fputs("in {", out);
-		for (size_t i = 0; i < m->n; i++)
-			fprintf(out, "%s%" PRIu64, i ? " " : "", m->streams[i]);
-		fputs("}</code>", out);
+	fprintf(out, "<h3>Connections (%" PRIu64 ")</h3>\n", p->connections);
+	for (uint32_t k = 0; k < p->n_files; k++) {
+		const struct problem_file *f = &p->files[k];
+		fputs("<p>", out);
+		if (p->n_files > 1) {
+			fputs("In <code>", out);
+			html_text(out, f->file);
+			fputs("</code>: ", out);
+		}
+		fputs("Wireshark display filter: <code class=\"filter\">tcp.stream ", out);
+		if (f->n == 1) {
+			fprintf(out, "eq %" PRIu64 "</code>", f->streams[0]);
+		} else {
+			fputs("in {", out);
+			for (uint32_t i = 0; i < f->n; i++)
+				fprintf(out, "%s%" PRIu64, i ? " " : "", f->streams[i]);
+			fputs("}</code>", out);
+		}
+		if (f->not_listed)
+			fprintf(out, " (the first %" PRIu32 "; %" PRIu64 " more not listed)", f->n, f->not_listed);
+		fputs("</p>\n", out);
 	}
-	if (m->total > m->n)
-		fprintf(out, " (the first %zu of %" PRIu64 ")", m->n, m->total);
-	fputs("; <code>-w FILE</code> writes their packets to a pcap.</p>\n", out);
+	if (p->written)
+		fputs("<p>Their packets were written by <code>-w</code> to <code>", out), html_text(out, p->written_file),
+			fputs("</code>.</p>\n", out);
+	else
+		fputs("<p><code>-w FILE</code> writes their packets to a pcap.</p>\n", out);
 }
 
 static void ladder_key(FILE *out)
@@ -386,21 +413,9 @@ static void ladder_key(FILE *out)
 	      "error cites</span></p>\n", out);
 }
 
-/* The section of problem no, drawn from its representative and its members.
- * The writer's problem callback, once problems.c groups connections, calls
- * this (and index_entry) with the problem's title, representative and
- * streams, and html_chart_series/_add with its label; until then
- * html_connection makes each connection with a finding a problem of its own. */
-static void problem_section(FILE *out, unsigned no, const char *title, const struct session *rep,
-			    const struct members *m)
+/* The part of a problem's section its representative tells. */
+static void representative_body(FILE *out, const struct session *rep)
 {
-	int sev = SEV_INFO;
-	for (uint32_t i = 0; i < rep->findings.n; i++)
-		sev = rep->findings.v[i].severity > sev ? rep->findings.v[i].severity : sev;
-	fprintf(out, "<section class=\"problem\" id=\"p%u\">\n<h2><span class=\"sev %s\">%s</span>Problem %u: ", no,
-		sev_class(sev), fmt_severity_label(sev), no);
-	html_text(out, title);
-	fputs("</h2>\n", out);
 	facts(out, rep);
 	if (rep->findings.n)
 		findings_list(out, &rep->findings);
@@ -409,7 +424,16 @@ static void problem_section(FILE *out, unsigned no, const char *title, const str
 	ca_names(out, &rep->cr);
 	chain_table(out, rep, SIDE_SERVER);
 	chain_table(out, rep, SIDE_CLIENT);
-	members_list(out, m);
+}
+
+static void problem_section(FILE *out, const struct problem *p, const struct told *t)
+{
+	fprintf(out, "<section class=\"problem\" id=\"p%" PRIu32 "\">\n<h2 id=\"q%" PRIu32 "\"><span class=\"sev %s\">%s</span>"
+		     "Problem %" PRIu32 ": ", p->rank, p->id, sev_class(t->severity), fmt_severity_label(t->severity), p->rank);
+	html_text(out, p->title);
+	fputs("</h2>\n", out);
+	fwrite(t->body.p, 1, t->body.n, out);
+	members_list(out, p);
 	fputs("</section>\n", out);
 }
 
@@ -423,40 +447,28 @@ static const struct finding *lead_finding(const struct session *s)
 	return best;
 }
 
-/* A title until problems.c names them: the ids, the server. */
-static void interim_title(char *buf, size_t len, const struct session *s)
+static void index_entry(FILE *out, const struct problem *p, const struct told *t)
 {
-	char sb[FMT_ADDR_LEN];
-	size_t n = 0;
-	fmt_endpoint(sb, sizeof sb, s->af, s->server_ip, s->server_port);
-	buf[0] = 0;
-	for (uint32_t i = 0; i < s->findings.n && n < len; i++) {
-		const struct finding *f = &s->findings.v[i];
-		bool again = false;   /* an id found on both chains is named once */
-		for (uint32_t k = 0; k < i; k++)
-			again |= s->findings.v[k].severity >= SEV_WARNING && strcmp(s->findings.v[k].id, f->id) == 0;
-		if (f->severity >= SEV_WARNING && !again)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", f->id);
-	}
-	if (n < len)
-		snprintf(buf + n, len - n, "%s%s towards %s", n ? "" : outcome_name(s->outcome), n ? "" : " connection", sb);
-}
-
-static void index_entry(FILE *out, unsigned no, const char *title, const struct session *rep, uint64_t total)
-{
-	const struct finding *f = lead_finding(rep);
-	fprintf(out, "<li><a href=\"#p%u\">Problem %u</a>: <b>", no, no);
-	html_text(out, title);
-	fprintf(out, "</b> — %" PRIu64 " connection%s", total, total == 1 ? "" : "s");
-	if (f) {
+	fprintf(out, "<li><a href=\"#p%" PRIu32 "\">Problem %" PRIu32 "</a>: <b>", p->rank, p->rank);
+	html_text(out, p->title);
+	fprintf(out, "</b> — %" PRIu64 " connection%s", p->connections, p->connections == 1 ? "" : "s");
+	if (t->lead.n) {
 		fputs("<br><span class=\"meta\">", out);
-		html_text(out, f->summary);
+		fwrite(t->lead.p, 1, t->lead.n, out);
 		fputs("</span>", out);
 	}
 	fputs("</li>\n", out);
 }
 
-static void connection_row(FILE *out, const struct session *s, int section)
+static const struct told *told_of(uint32_t problem_id)
+{
+	for (uint32_t i = 0; i < st->n_told; i++)
+		if (st->told[i].problem_id == problem_id)
+			return &st->told[i];
+	return NULL;
+}
+
+static void connection_row(FILE *out, const struct session *s, const struct problem *p)
 {
 	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN], tb[FMT_TIME_LEN], sni[FMT_SNI_LEN];
 	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
@@ -471,8 +483,8 @@ static void connection_row(FILE *out, const struct session *s, int section)
 	for (uint32_t i = 0, k = 0; i < s->findings.n; i++)
 		if (s->findings.v[i].severity >= SEV_WARNING)
 			fprintf(out, "%s<code>%s</code>", k++ ? " " : "", s->findings.v[i].id);
-	if (section)
-		fprintf(out, " <a href=\"#p%d\">problem %d</a>", section, section);
+	if (p && told_of(p->id))   /* its rank is known only at the end: the link goes by the problem's id */
+		fprintf(out, " <a href=\"#q%" PRIu32 "\">its problem</a>", p->id);
 	fputs("</td></tr>\n", out);
 }
 
@@ -489,28 +501,35 @@ static void html_connection(struct report_out *o, const struct session *s, bool 
 		st->last = s->end_time;
 	st->have_time = true;
 	st->prec = s->ts_prec;
-	int section = 0;
-	char title[160];
 	if (notable) {
-		interim_title(title, sizeof title, s);
 		const struct finding *f = lead_finding(s);
 		unsigned series = html_chart_series(&st->chart, f ? f->id : outcome_name(s->outcome));
 		html_chart_add(&st->chart, s->start_time.sec, (int)series);
-		if (st->n_sections < HTML_SECTIONS && st->sections.f && st->index.f) {
-			section = (int)++st->n_sections;
-			struct members m = { .streams = &s->stream, .n = 1, .total = 1 };
-			problem_section(st->sections.f, (unsigned)section, title, s, &m);
-			index_entry(st->index.f, (unsigned)section, title, s, 1);
-		} else {
-			st->problems_not_told++;
-		}
 	} else {
 		html_chart_add(&st->chart, s->start_time.sec, -1);
+	}
+	/* a problem's first connection tells it, while there is room */
+	if (o->problem && o->representative && st->n_told < HTML_SECTIONS) {
+		struct told *t = &st->told[st->n_told];
+		const struct finding *f = lead_finding(s);
+		if (part_open(&t->body) && part_open(&t->lead)) {
+			t->problem_id = o->problem->id;
+			t->severity = o->problem->severity;
+			representative_body(t->body.f, s);
+			if (f)
+				html_text(t->lead.f, f->summary);
+			fflush(t->body.f);
+			fflush(t->lead.f);
+			st->n_told++;
+		} else {
+			part_flush(&t->body, NULL);
+			part_flush(&t->lead, NULL);
+		}
 	}
 	if (!notable && !o->verbose)
 		return;
 	if (st->n_rows < HTML_ROWS && st->rows.f) {
-		connection_row(st->rows.f, s, section);
+		connection_row(st->rows.f, s, o->problem);
 		st->n_rows++;
 	} else {
 		st->rows_not_listed++;
@@ -533,10 +552,18 @@ static void page_head(FILE *out, const struct input_info *in, size_t n_in)
 	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n", css);
 }
 
+/* The writer's headline call: the problems, ranked and titled, for the page's end. */
+static void html_problems(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum,
+			  const struct problem_set *ps)
+{
+	(void)o, (void)in, (void)n_in, (void)sum;
+	st->problems = ps;
+}
+
 static void headline(FILE *out, const struct input_info *in, size_t n_in, const struct summary *sum)
 {
 	uint64_t failed = sum->outcome[OUTCOME_FAILED] + sum->outcome[OUTCOME_NOT_TLS];
-	uint64_t problems = st->n_sections + st->problems_not_told;
+	uint64_t problems = st->problems ? problems_count(st->problems) : 0;
 	fputs("<h1>TLS handshake report</h1>\n<p class=\"meta\">", out);
 	for (size_t i = 0; i < n_in; i++) {
 		fputs(i ? "<br>" : "", out);
@@ -563,6 +590,11 @@ static void headline(FILE *out, const struct input_info *in, size_t n_in, const 
 	fprintf(out, "<p class=\"meta\">%" PRIu64 " TCP connections, %" PRIu64 " packets; %" PRIu64 " incomplete, %" PRIu64
 		     " not TLS.</p>\n", sum->connections, sum->packets, sum->outcome[OUTCOME_INCOMPLETE],
 		sum->outcome[OUTCOME_NOT_TLS]);
+	if (sum->trust_note) {   /* a verdict judged without a side's own store is weaker: say so near the top */
+		fputs("<p class=\"note\" id=\"trust\">Trust: ", out);
+		html_text(out, sum->trust_note);
+		fputs("</p>\n", out);
+	}
 }
 
 static void html_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
@@ -571,20 +603,34 @@ static void html_end(struct report_out *o, const struct input_info *in, size_t n
 	page_head(out, in, n_in);
 	headline(out, in, n_in, sum);
 	fputs("<h2 id=\"problems\">Problems</h2>\n", out);
-	if (st->n_sections) {
+	size_t n = st->problems ? problems_count(st->problems) : 0;
+	uint64_t not_told = 0;
+	if (st->n_told) {
 		fputs("<ol class=\"index\">\n", out);
-		part_flush(&st->index, out);
+		for (size_t i = 0; i < n; i++) {
+			const struct problem *p = problems_get(st->problems, i);
+			const struct told *t = told_of(p->id);
+			if (t)
+				index_entry(out, p, t);
+		}
 		fputs("</ol>\n", out);
-	} else {
+	} else if (!n) {
 		fputs("<p>None: no connection has an error or a warning.</p>\n", out);
 	}
-	if (st->problems_not_told)
+	for (size_t i = 0; i < n; i++)
+		not_told += !told_of(problems_get(st->problems, i)->id);
+	if (not_told)
 		fprintf(out, "<p class=\"capped\">%" PRIu64 " more problems are not told here: the report holds the first %u "
 			     "(the connection list and the chart count them all).</p>\n",
-			st->problems_not_told, HTML_SECTIONS);
+			not_told, HTML_SECTIONS);
 	fputs("<h2 id=\"timeline\">Failures over time</h2>\n", out);
 	html_chart_svg(out, &st->chart);
-	part_flush(&st->sections, out);
+	for (size_t i = 0; i < n; i++) {
+		const struct problem *p = problems_get(st->problems, i);
+		const struct told *t = told_of(p->id);
+		if (t)
+			problem_section(out, p, t);
+	}
 	fputs("<h2 id=\"connections\">Connections</h2>\n", out);
 	if (!o->verbose && st->handed > st->n_rows + st->rows_not_listed)
 		fprintf(out, "<p class=\"meta\">%" PRIu64 " healthy connections are not listed (-v lists them).</p>\n",
@@ -598,7 +644,10 @@ static void html_end(struct report_out *o, const struct input_info *in, size_t n
 			     "--format jsonl has them all).</p>\n", st->rows_not_listed, HTML_ROWS);
 	fputs("<p class=\"meta\">Written by " PACKAGE_STRING ". Frame numbers are Wireshark's.</p>\n</main>\n</body>\n</html>\n",
 	      out);
-	part_flush(&st->index, NULL);   /* unused when there was no problem */
+	for (uint32_t i = 0; i < st->n_told; i++) {
+		part_flush(&st->told[i].body, NULL);
+		part_flush(&st->told[i].lead, NULL);
+	}
 	mem_free(st);
 	st = NULL;
 }
@@ -609,5 +658,6 @@ const struct report_writer html_writer = {
 	.quiet_when_healthy = false,   /* it counts every connection for the chart; lists healthy ones only with -v */
 	.begin = html_begin,
 	.connection = html_connection,
+	.headline = html_problems,
 	.end = html_end,
 };

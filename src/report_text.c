@@ -523,6 +523,27 @@ static void left_out_line(FILE *out, const struct summary *sum)
 	sb_free(&lo);
 }
 
+static void problem_filters(FILE *out, const struct problem *p, bool all);
+
+/* Live, the connections were told as they ended: at the stop, what they add
+ * up to, the problems with their Wireshark filters. */
+static void live_problems(FILE *out, const struct problem_set *ps)
+{
+	size_t n = problems_count(ps);
+	if (!n)
+		return;
+	fprintf(out, "Problems: %zu (most connections first)\n", n);
+	for (size_t i = 0; i < n && i < LISTED_PROBLEMS; i++) {
+		const struct problem *p = problems_get(ps, i);
+		fprintf(out, "  %" PRIu32 ". %s ", p->rank, fmt_severity_label(p->severity));
+		put_escaped(out, p->title);
+		fputc('\n', out);
+		problem_filters(out, p, false);
+	}
+	if (n > LISTED_PROBLEMS)
+		fprintf(out, "  ... %zu more problems (all in --json)\n", n - LISTED_PROBLEMS);
+}
+
 static void text_end(struct report_out *o, const struct input_info *in, size_t n_in, const struct summary *sum)
 {
 	FILE *out = o->f;
@@ -548,6 +569,8 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 	for (uint32_t i = 0; i < sum->n_ids; i++)
 		fprintf(out, "  %-34s %" PRIu64 " connection%s\n", sum->by_id[i].id, sum->by_id[i].connections,
 			sum->by_id[i].connections == 1 ? "" : "s");
+	if (sum->live && o->problems)
+		live_problems(out, o->problems);
 	by_server(out, sum);
 	inputs_and_notes(out, in, n_in, sum);
 }

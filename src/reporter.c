@@ -231,6 +231,7 @@ void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, 
 			w->problem(&r->o, problems_get(r->problems, i));
 	}
 	copy_spool(r);
+	r->o.problems = r->problems;
 	if (w->end)
 		w->end(&r->o, in, n_in, &shown);
 	fflush(r->o.f);

@@ -28,6 +28,7 @@ struct report_out {
 	 * it is that problem's representative (told in full) */
 	const struct problem *problem;
 	bool representative;
+	const struct problem_set *problems;   /* at the end call: all of them, ranked (problems.h) */
 	void *state;           /* the writer's own, from begin to end */
 };
 

@@ -87,6 +87,14 @@ fi
 if [ -f "$tmp/many-connections.pcap.html" ]; then
 	grep -q 'id="p1"' "$tmp/many-connections.pcap.html" || fail "many-connections: no problem section"
 fi
+# The facts before the TLS (a refused STARTTLS) and the trust-store note are on the page, as in the text report.
+"$TLSDIAG" --format html -r pcaps/starttls-postgres-refused.pcap >"$tmp/pg.html" 2>/dev/null
+grep -q '<p class="meta pre">STARTTLS (PostgreSQL): the client asked with SSLRequest (frame 4); the server refused (frame 6: &quot;N&quot;); no TLS followed' "$tmp/pg.html" ||
+	grep -q '<p class="meta pre">STARTTLS (PostgreSQL): the client asked with SSLRequest (frame 4); the server refused (frame 6: "N"); no TLS followed' "$tmp/pg.html" ||
+	fail "starttls-postgres-refused: the refused upgrade is not on the page"
+"$TLSDIAG" --format html -r pcaps/mtls-empty-client-cert.pcap >"$tmp/trust.html" 2>/dev/null
+grep -q '<p class="note" id="trust">Trust: no client trust store given (--ca-file)' "$tmp/trust.html" ||
+	fail "mtls-empty-client-cert without --ca-file: no trust note on the page"
 echo "html.sh: $pages pages checked, $rendered rendered in ${browser:-no browser}, $fails failures"
 [ "$fails" = 0 ] || exit 1
 [ "$pages" -gt 100 ] || { echo "FAIL: only $pages pages: the captures are missing"; exit 1; }

@@ -9,8 +9,9 @@
 page: strictly well-formed (every element closed in order, no stray end tag, attributes
 quoted), self-contained (no script, no event handler attribute, nothing fetched: no src, no
 external href or url()), and it tells the problems the JSON report of the same capture has:
-one section per connection with an error or a warning (up to the cap the page states), in the
-same order, each holding the finding ids of its connection and an SVG ladder with an arrow.
+one section per problem of the JSON report (up to the cap the page states), in rank order, each
+titled as the JSON problem, holding the finding ids of its representative, an SVG ladder with
+an arrow and a Wireshark filter with the problem's streams.
 dom: the browser kept every section, its title and its ladder, and built no script element.
 png: enough distinct colours and enough non-white pixels to be a drawn page.
 """
@@ -18,6 +19,7 @@ import json
 import re
 import struct
 import sys
+import unicodedata
 import zlib
 from html.parser import HTMLParser
 
@@ -34,6 +36,7 @@ class Strict(HTMLParser):
         self.stack, self.errors = [], []
         self.sections = []          # [{"id", "title", "finding_ids", "ladders", "arrows"}]
         self.in_h2 = None
+        self.in_filter = None
         self.scripts = 0
 
     def err(self, msg):
@@ -58,7 +61,8 @@ class Strict(HTMLParser):
         if tag == "script":
             self.scripts += 1
         if tag == "section" and "problem" in (a.get("class") or "").split():
-            self.sections.append({"id": a.get("id"), "title": "", "finding_ids": [], "ladders": 0, "arrows": 0})
+            self.sections.append({"id": a.get("id"), "title": "", "finding_ids": [], "ladders": 0, "arrows": 0,
+                                  "filter": ""})
         cur = self.sections[-1] if self.sections and "section" in self.stack + [tag] else None
         if cur is not None:
             if tag == "li" and "finding" in (a.get("class") or "").split():
@@ -69,6 +73,8 @@ class Strict(HTMLParser):
                 cur["arrows"] += 1
             if tag == "h2":
                 self.in_h2 = cur
+            if tag == "code" and "filter" in (a.get("class") or "").split():
+                self.in_filter = cur
         if tag not in VOID:
             self.stack.append(tag)
 
@@ -90,10 +96,14 @@ class Strict(HTMLParser):
         self.stack.pop()
         if tag == "h2":
             self.in_h2 = None
+        if tag == "code":
+            self.in_filter = None
 
     def handle_data(self, data):
         if self.in_h2 is not None:
             self.in_h2["title"] += data
+        if self.in_filter is not None:
+            self.in_filter["filter"] += data + " "
         if "style" in self.stack and ("@import" in data or re.search(r"url\(\s*['\"]?(?!#|data:)", data)):
             self.err("the style sheet fetches something")
 
@@ -117,6 +127,12 @@ def notable(conn):
     return any(f.get("severity") in ("error", "warning") for f in conn.get("findings", []))
 
 
+def display(text):
+    """A title as a page shows it: invisible and control characters as the \\xHH of their UTF-8 bytes."""
+    return "".join("".join("\\x%02x" % b for b in c.encode("utf-8"))
+                   if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c not in "\\" else c for c in text)
+
+
 def check_page(html_path, json_path):
     text, p = parse(html_path)
     errors = list(p.errors)
@@ -125,27 +141,39 @@ def check_page(html_path, json_path):
     if p.scripts:
         errors.append("%d <script> elements" % p.scripts)
     doc = json.load(open(json_path, encoding="utf-8"))
-    want = [c for c in doc.get("connections", []) if notable(c)]
+    want = doc.get("problems", [])
+    conns = {(c["file"], c["stream"]): c for c in doc.get("connections", [])}
     m = re.search(r"(\d+) more problems are not told here", text)
     not_told = int(m.group(1)) if m else 0
     if len(p.sections) != min(len(want), SECTION_CAP):
-        errors.append("%d problem sections, the JSON report has %d connections with a problem"
-                      % (len(p.sections), len(want)))
+        errors.append("%d problem sections, the JSON report has %d problems" % (len(p.sections), len(want)))
     if len(p.sections) + not_told != len(want):
         errors.append("%d told + %d not told != %d problems" % (len(p.sections), not_told, len(want)))
-    for i, (sec, conn) in enumerate(zip(p.sections, want), 1):
-        ids = sorted(f["id"] for f in conn.get("findings", []))
+    grouped = sum(pr["connections"] for pr in want)
+    in_problem = sum(1 for c in doc.get("connections", []) if c.get("problem"))
+    if "connections" in doc and grouped != in_problem:
+        errors.append("the problems count %d connections, %d connections name a problem" % (grouped, in_problem))
+    for i, (sec, pr) in enumerate(zip(p.sections, want), 1):
         if sec["id"] != "p%d" % i:
             errors.append("section %d has id %r" % (i, sec["id"]))
-        if sorted(sec["finding_ids"]) != ids:
-            errors.append("section %d (connection %s): findings %s, JSON %s" % (i, conn["index"], sec["finding_ids"], ids))
-        if "Problem %d:" % i not in sec["title"]:
-            errors.append("section %d title %r" % (i, sec["title"]))
-        lead = [f["id"] for f in conn.get("findings", []) if f.get("severity") in ("error", "warning")]
-        if lead and lead[0] not in sec["title"]:
-            errors.append("section %d title %r does not name %s" % (i, sec["title"], lead[0]))
+        title = re.sub(r"^(ERROR|WARNING|INFO)", "", " ".join(sec["title"].split()))   # the severity badge
+        if not title.startswith("Problem %d: " % i) or " ".join(display(pr["title"]).split()) not in title:
+            errors.append("section %d title %r, JSON problem %r" % (i, sec["title"], pr["title"]))
+        rep = conns.get((pr["representative"]["file"], pr["representative"]["stream"]))
+        if rep is None:
+            errors.append("section %d: representative %s not among the JSON connections" % (i, pr["representative"]))
+        else:
+            ids = sorted(f["id"] for f in rep.get("findings", []))
+            if sorted(sec["finding_ids"]) != ids:
+                errors.append("section %d (stream %s): findings %s, JSON %s" % (i, rep["stream"], sec["finding_ids"], ids))
+        if not set(pr["finding_ids"]) <= set(sec["finding_ids"]):
+            errors.append("section %d: findings %s lack the problem's %s" % (i, sec["finding_ids"], pr["finding_ids"]))
         if sec["ladders"] != 1 or sec["arrows"] < 1:
             errors.append("section %d: %d ladders, %d arrows" % (i, sec["ladders"], sec["arrows"]))
+        streams = sorted(s for f in pr["streams"] for s in f["tcp_stream"])
+        if not all(("%d" % s) in sec["filter"].split("{")[-1].replace("}", " ").split() or sec["filter"].endswith("eq %d" % s)
+                   for s in streams[:50]):
+            errors.append("section %d: filter %r does not hold streams %s" % (i, sec["filter"], streams[:50]))
     return errors
 
 

@@ -31,9 +31,13 @@ td=$!
 # ... and a second one writing ECS events, as a log shipper would tail them
 "$TLSDIAG" -i lo --format ecs tcp port "$port" >"$tmp/ecs.out" 2>"$tmp/ecs.err" &
 te=$!
-pids="$td $te"
+# ... and a third in text, as a person at a terminal runs it
+"$TLSDIAG" -i lo tcp port "$port" >"$tmp/text.out" 2>"$tmp/text.err" &
+tt=$!
+pids="$td $te $tt"
 i=0
-until grep -q "listening on" "$tmp/live.err" 2>/dev/null && grep -q "listening on" "$tmp/ecs.err" 2>/dev/null; do
+until grep -q "listening on" "$tmp/live.err" 2>/dev/null && grep -q "listening on" "$tmp/ecs.err" 2>/dev/null &&
+	grep -q "listening on" "$tmp/text.err" 2>/dev/null; do
 	i=$((i + 1)); [ $i -gt 100 ] && fail "tlsdiag did not start listening"
 	kill -0 $td 2>/dev/null || fail "tlsdiag exited: $(cat "$tmp/live.err")"
 	kill -0 $te 2>/dev/null || fail "tlsdiag --format ecs exited: $(cat "$tmp/ecs.err")"
@@ -87,6 +91,19 @@ assert e["destination"]["port"] == int(sys.argv[2]) and e["event"]["outcome"] ==
 assert e["tlsdiag"]["client_certificates"] == 0, e["tlsdiag"]
 print("live ECS: OK")
 PY
+
+# ... the text report, at Ctrl-C, ends with the problem the connection belongs to and its filter
+kill -INT $tt
+i=0
+while kill -0 $tt 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 100 ] && fail "tlsdiag (text) did not stop on SIGINT"
+	sleep 0.1
+done
+grep -q '^Problems: 1 (most connections first)$' "$tmp/text.out" || fail "live text: no problem list at the end"
+grep -q "^  1\. ERROR Server 127\.0\.0\.1:$port (SNI server\.example\.test) asks for a client certificate .*1 connection from 1 client sent none" \
+	"$tmp/text.out" || fail "live text: the problem's title"
+grep -q "^    tcp.stream in {0}$" "$tmp/text.out" || { tail -15 "$tmp/text.out"; fail "live text: the problem's Wireshark filter"; }
+echo "live text problems: OK"
 
 # 4. Ctrl-C: clean exit, status 1 (an error finding), summary line with libpcap counters
 kill -INT $td

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "problems.h"
 #include "reporter.h"
 #include "session.h"
 #include "unit.h"
@@ -228,9 +229,19 @@ static void test_page_escapes_capture_text(void)
 	sum.tls_connections = 1;
 	sum.outcome[OUTCOME_FAILED] = 1;
 	struct input_info in = { .file = s->file, .link_type = "EN10MB", .frames = 14 };
+	/* as reporter.c drives a writer: the problem, then the headline with the set */
+	struct problem_set *ps = problems_new();
+	bool first = false;
 	html_writer.begin(&o);
+	o.problem = problems_add(ps, s, &first);
+	o.representative = first;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o.problem);
 	html_writer.connection(&o, s, false);
+	problems_finish(ps);
+	o.problem = NULL;
+	html_writer.headline(&o, &in, 1, &sum, ps);
 	html_writer.end(&o, &in, 1, &sum);
+	problems_free(ps);
 	const char *h = cap_text(&c);
 	CU_ASSERT_PTR_NULL(strstr(h, "<script"));
 	CU_ASSERT_PTR_NULL(strstr(h, "<img"));

@@ -407,7 +407,8 @@ static void http2_answer(struct tls_conn *c, int side, const uint8_t *body, uint
 		if (c->h2_tried || s->http_status)
 			return;
 		c->h2_tried = true;
-		c->h2 = mem_alloc(sizeof *c->h2);
+		c->h2 = mem_alloc_uninit(sizeof *c->h2);
+		h2_scan_init(c->h2);
 	}
 	unsigned saw = h2_scan_feed(c->h2, body, len);
 	s->http2 |= alpn_h2(s);

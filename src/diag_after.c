@@ -36,11 +36,19 @@ static bool server_close_time(const struct session *s, struct ts *t)
 }
 
 /* nginx with ssl_verify_client on: the handshake completes, the server
- * answers the first request with a short error page and closes at once. */
+ * answers the first request with a short error page and closes at once;
+ * decrypted, its HTTP 4xx status says so. */
 bool diag_app_rejection(const struct session *s, uint64_t *frame)
 {
 	const struct direction *sv = &s->dir[SIDE_SERVER];
 	struct ts closing;
+	if (diag_handshake_done(s) && !s->rejected_after_handshake && s->http_status && s->http_status_code >= 400 &&
+	    s->http_status_code < 500) {
+		/* decrypted: the server's first answer is a refusal, whoever closed first (curl
+		 * closes at once on nginx's "Connection: close") */
+		*frame = s->http_status_frame;
+		return true;
+	}
 	if (!server_close_time(s, &closing) || seconds(&closing, &sv->appdata_last_time) > CLOSE_AT_ONCE_SEC)
 		return false;
 	if (!diag_handshake_done(s) || s->rejected_after_handshake || sv->appdata_records == 0 ||
@@ -95,10 +103,11 @@ static void short_answer_and_close(struct diag *c, struct draft *t, const char *
 {
 	const struct session *s = c->s;
 	sb_printf(&t->sum, "The handshake completed, then the server answered with %" PRIu64 " bytes in %" PRIu64
-			   " record%s (frame %" PRIu64 ") and closed the connection (frame %" PRIu64 ") before the "
+			   " record%s (frame %" PRIu64 ") and %s (frame %" PRIu64 ") before the "
 			   "client sent more: it refused the request after the handshake.",
 		  s->dir[SIDE_SERVER].appdata_bytes, s->dir[SIDE_SERVER].appdata_records,
-		  diag_plural((int64_t)s->dir[SIDE_SERVER].appdata_records), app_frame, closed);
+		  diag_plural((int64_t)s->dir[SIDE_SERVER].appdata_records), app_frame,
+		  s->closed_by == SIDE_SERVER ? "closed the connection" : "the connection ended", closed);
 	sb_printf(&t->cause, "The server checks the client certificate after the handshake, at the application level "
 			     "(%s says what was wrong with it): nginx with ssl_verify_client on completes the handshake "
 			     "and answers HTTP 400 (\"No required SSL certificate was sent\", \"The SSL certificate "

@@ -112,8 +112,9 @@ static int server_verdict(struct diag *c, struct strbuf *b, const char *did, uin
 		/* nginx: it completes the handshake, then refuses the request */
 		*abort_frame = diag_own_close_frame(c->s, SIDE_SERVER);
 		sb_printf(b, ". The server %s after the handshake: it answered with %" PRIu64 " bytes (frame %" PRIu64
-			     ") and closed the connection (frame %" PRIu64 ")", did, c->s->dir[SIDE_SERVER].appdata_bytes,
-			  app_frame, *abort_frame);
+			     ") and %s (frame %" PRIu64 ")", did, c->s->dir[SIDE_SERVER].appdata_bytes,
+			  app_frame, c->s->closed_by == SIDE_SERVER ? "closed the connection" : "the connection ended",
+			  *abort_frame);
 		return SEV_ERROR;
 	}
 	if (!diag_aborted_by(c->s, SIDE_SERVER, after, abort_frame))
@@ -154,8 +155,8 @@ static int after_empty_certificate(struct diag *c, struct draft *t, uint64_t *ab
 	if (diag_app_rejection(s, app_frame)) {
 		*abort_frame = diag_own_close_frame(s, SIDE_SERVER);
 		sb_printf(&t->sum, "; the handshake completed, then the server sent %" PRIu64 " bytes (frame %" PRIu64
-				   ") and closed the connection (frame %" PRIu64 ").",
-			  s->dir[SIDE_SERVER].appdata_bytes, *app_frame, *abort_frame);
+				   ") and %s (frame %" PRIu64 ").", s->dir[SIDE_SERVER].appdata_bytes, *app_frame,
+			  s->closed_by == SIDE_SERVER ? "closed the connection" : "the connection ended", *abort_frame);
 		sb_printf(&t->cause, "The server checks the client certificate after the handshake, at the application "
 				     "level: a short answer and a close right after the handshake is the sign (nginx "
 				     "with ssl_verify_client on answers HTTP 400 \"No required SSL certificate was "

@@ -425,12 +425,19 @@ struct session {
 	struct conn_keys keys;
 	/* The first decrypted application record of the server, when it starts
 	 * with an HTTP/1.x status line: that line only (printable ASCII, never
-	 * more of the payload), e.g. nginx's "HTTP/1.1 400 Bad Request". */
+	 * more of the payload), e.g. nginx's "HTTP/1.1 400 Bad Request". Over
+	 * HTTP/2 (http2: ALPN h2 or the client's preface) the first final
+	 * response's :status, as "HTTP/2 :status 400" (http2.c). */
 	bool http_status;
 	uint64_t http_status_frame;
 	uint16_t http_status_code;
 	char http_status_line[80];
 	bool http_checked;
+	bool http2;
+	/* the server's first HTTP/2 GOAWAY (RFC 9113 §6.8): its ids, never its debug data */
+	bool h2_goaway;
+	uint64_t h2_goaway_frame;
+	uint32_t h2_goaway_last_stream, h2_goaway_error;
 
 	/* grown on demand up to the LIM_ caps; beyond them only counted */
 	struct msg *timeline;

@@ -1,8 +1,11 @@
 /* tls_conn.c - one TLS connection: records per direction, their protection, handshake messages across records. */
 #include "tls_conn.h"
 
+#include <stdio.h>
+
 #include <string.h>
 
+#include "http2.h"
 #include "limits.h"
 #include "mem.h"
 #include "proxy_proto.h"
@@ -33,6 +36,8 @@ struct tls_conn {
 	struct starttls_scan *starttls;    /* the plaintext before an upgrade (starttls.c) */
 	bool proxy_done;                   /* the client's stream no longer may start with a PROXY header */
 	struct proxy_pre *proxy;
+	struct h2_scan *h2;                /* the server's HTTP/2 frames, until their answer is read */
+	bool h2_tried;                     /* the server's first application record was offered to it */
 };
 
 /* RFC 7366 (IANA TLS ExtensionType Values) */
@@ -379,6 +384,52 @@ static void http_status_line(struct session *s, int side, const uint8_t *body, u
 	s->http_status_frame = frame;
 }
 
+static bool alpn_h2(const struct session *s)
+{
+	return s->sh.has_alpn && s->sh.alpn_len == 2 && memcmp(s->sh.alpn, "h2", 2) == 0;
+}
+
+/* HTTP/2: the server's frames from its first application record on, for
+ * the first response's :status and a GOAWAY, kept once HTTP/2 is known to
+ * be spoken (ALPN h2, or the client's preface: a server sends its SETTINGS
+ * before it has read the client's). */
+static void http2_answer(struct tls_conn *c, int side, const uint8_t *body, uint32_t len, uint64_t frame)
+{
+	struct session *s = c->s;
+	if (!body)
+		return;
+	if (side == SIDE_CLIENT) {
+		if (!s->http2 && (alpn_h2(s) || h2_client_preface(body, len)))
+			s->http2 = true;
+		return;
+	}
+	if (!c->h2) {
+		if (c->h2_tried || s->http_status)
+			return;
+		c->h2_tried = true;
+		c->h2 = mem_alloc_uninit(sizeof *c->h2);
+		h2_scan_init(c->h2);
+	}
+	unsigned saw = h2_scan_feed(c->h2, body, len);
+	s->http2 |= alpn_h2(s);
+	if ((saw & H2_SAW_STATUS) && s->http2 && !s->http_status) {
+		s->http_status = true;
+		s->http_status_code = c->h2->status;
+		s->http_status_frame = frame;
+		snprintf(s->http_status_line, sizeof s->http_status_line, "HTTP/2 :status %u", (unsigned)c->h2->status);
+	}
+	if ((saw & H2_SAW_GOAWAY) && s->http2) {
+		s->h2_goaway = true;
+		s->h2_goaway_frame = frame;
+		s->h2_goaway_last_stream = c->h2->goaway_last_stream;
+		s->h2_goaway_error = c->h2->goaway_error;
+	}
+	if (c->h2->stop) {
+		mem_free(c->h2);
+		c->h2 = NULL;
+	}
+}
+
 /* One record, in the clear, decrypted, or opaque (REC_OPAQUE: body NULL). */
 static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t version, const uint8_t *body,
 		     uint32_t len, uint64_t frame, const struct ts *t, unsigned flags)
@@ -406,8 +457,10 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 		break;
 	case TLS_CT_APPDATA:
 		session_add_appdata(s, frame, t, side, len);
-		if (flags & TLS_REC_DECRYPTED)
+		if ((flags & TLS_REC_DECRYPTED) && !alpn_h2(s))
 			http_status_line(s, side, body, len, frame);
+		if (flags & TLS_REC_DECRYPTED)
+			http2_answer(c, side, body, len, frame);
 		break;
 	case TLS_CT_HEARTBEAT: {
 		struct msg *m = session_add_msg(s, frame, t, side, MSG_HEARTBEAT);
@@ -715,5 +768,6 @@ void tls_conn_free(struct tls_conn *c)
 		c->dec->release(c->dec_ctx);
 	starttls_free(c->starttls);
 	proxy_pre_free(c->proxy);
+	mem_free(c->h2);
 	mem_free(c);
 }

@@ -160,6 +160,49 @@ if c["decryption"].get("http_status") != want or "Server answered (frame 14, dec
     print("FAIL http-status: %r" % c["decryption"].get("http_status"))
 else:
     print("ok   http-status: frame 14 HTTP/1.1 400 Bad Request, nothing more of the payload; code only when redacted")
+# HTTP/2 (ALPN h2) and the TLS 1.3 untrusted certificate: the server's first :status / status line
+# at the frame tshark decodes it in, and the refusal it is: outcome failed, exit status 1,
+# client-cert-empty (citing that frame) or -issuer-not-requested an error, rejected-after-handshake
+# citing it too.
+# Only the status is shown of the headers (nginx's server, date, content-type stay out).
+import shutil
+def tshark_status(cap, keys, field):
+    if not shutil.which("tshark"):
+        return None
+    out = subprocess.run(["tshark", "-r", cap, "-o", "tls.keylog_file:" + keys, "-Y", field, "-T", "fields",
+                          "-e", "frame.number", "-e", field], capture_output=True, timeout=timeout).stdout.decode()
+    rows = [l.split("\t") for l in out.splitlines() if l.strip()]
+    return (int(rows[0][0]), int(rows[0][1].split(",")[0])) if rows else ()
+for name, field, want, line, cert_rule in (
+        ("nginx-tls13-h2-verify-on-no-cert", "http2.headers.status", (17, 400), "HTTP/2 :status 400", "client-cert-empty"),
+        ("nginx-tls13-verify-on-untrusted-cert", "http.response.code", (16, 400), "HTTP/1.1 400 Bad Request",
+         "client-cert-issuer-not-requested")):
+    cap, keys = "pcaps/%s.pcap" % name, "pcaps/%s.keys" % name
+    oracle = tshark_status(cap, keys, field)
+    if oracle is not None and oracle != want:
+        fails += 1
+        print("FAIL %s: tshark %s says %r, the test expects %r" % (name, field, oracle, want))
+        continue
+    p = subprocess.run([tlsdiag, "--json", "-r", cap, "--keylog", keys], capture_output=True, timeout=timeout)
+    c = json.loads(p.stdout)["connections"][0]
+    found = {f["id"]: f for f in c["findings"]}
+    txt = subprocess.run([tlsdiag, "-v", "-r", cap, "--keylog", keys], capture_output=True, timeout=timeout).stdout.decode()
+    got = c["decryption"].get("http_status") or {}
+    ok = (p.returncode == 1 and c["outcome"] == "failed" and (got.get("frame"), got.get("code")) == want
+          and got.get("line") == line
+          and found.get(cert_rule, {}).get("severity") == "error"
+          and (cert_rule != "client-cert-empty" or want[0] in found[cert_rule]["frames"])
+          and found.get("rejected-after-handshake", {}).get("severity") == "error"
+          and want[0] in found["rejected-after-handshake"]["frames"]
+          and "Server answered (frame %d, decrypted): %s" % (want[0], line) in txt
+          and "nginx/" not in txt and "text/html" not in txt and "GMT" not in txt)
+    if not ok:
+        fails += 1
+        print("FAIL %s: exit %d, outcome %s, status %r, findings %r" % (name, p.returncode, c["outcome"], got,
+              {k: (v["severity"], v.get("frames")) for k, v in found.items()}))
+    else:
+        print("ok   %s: frame %d %s as tshark%s, failed, exit 1, %s, rejected-after-handshake cites it"
+              % (name, want[0], line, "" if oracle else " (not run)", cert_rule))
 print("keylog: %d failure(s)" % fails)
 sys.exit(1 if fails else 0)
 PY

@@ -20,20 +20,21 @@ static size_t pooled;        /* free blocks kept in the pools */
 /*
  * Blocks of 128 B to 32 KiB (flows, connections, sessions, arena chunks,
  * record buffers) come and go with every connection; glibc serves them from
- * its slower bins. They are rounded up to a class (powers of two and the
- * half steps between them, so a 2.8 KB session takes 3 KiB, not 4) and up
- * to CLASS_KEEP_BYTES of each class are kept for reuse. The pools count in
+ * its slower bins. They are rounded up to a class (powers of two and three
+ * quarter steps between them, so a 3.5 KB session takes 3.5 KiB, not 4: a
+ * connection's blocks are most of what a run holds) and up to
+ * CLASS_KEEP_BYTES of each class are kept for reuse. The pools count in
  * mem_footprint(), and the analyzer gives them back before it evicts a
  * connection for memory.
  */
-#define N_CLASSES 17                     /* 128, 192, 256, 384 ... 24576, 32768 */
+#define N_CLASSES 33                     /* 128, 160, 192, 224, 256, 320 ... 28672, 32768 */
 #define CLASS_KEEP_BYTES (4u << 20)      /* per class */
 
 /* Bytes of class k (1 .. N_CLASSES). */
 static size_t class_size(unsigned k)
 {
 	k--;
-	return (k & 1 ? 192u : 128u) << (k / 2);
+	return (size_t)(4u + (k & 3)) * 32u << (k / 4);
 }
 
 /* Under AddressSanitizer (or -DTLSDIAG_MEM_EXACT, for valgrind) every block
@@ -63,10 +64,12 @@ static unsigned class_of(size_t n)
 {
 	if (MEM_EXACT || n <= class_size(1) - HDR || n > class_size(N_CLASSES) - HDR)
 		return 0;
-	unsigned k = 2;
-	while (class_size(k) - HDR < n)
-		k++;
-	return k;
+	/* 2^e < m <= 2^(e+1): the first quarter step of that octave that holds m */
+	size_t m = n + HDR;
+	unsigned e = 63u - (unsigned)__builtin_clzll((unsigned long long)(m - 1));
+	size_t step = (size_t)1 << (e - 2);
+	unsigned q = (unsigned)((m - ((size_t)1 << e) + step - 1) / step);
+	return 4u * (e - 7u) + q + 1u;
 }
 
 static void out_of_memory(size_t n)

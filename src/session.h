@@ -245,28 +245,18 @@ struct certificate_verify {
 
 /* What one direction did, seen from TCP and the record layer. */
 struct direction {
+	/* (fields grouped by size: no padding between them; every connection
+	 * holds two of these) */
 	uint64_t packets;
 	uint64_t payload_bytes;
-	bool syn, fin, rst;
 	uint64_t fin_frame, rst_frame;
 	struct ts close_time;    /* of its first FIN or RST */
-	bool spoke_tls;          /* at least one valid record */
-	bool not_tls;            /* first bytes were something else */
-	uint8_t prefix[LIM_PLAINTEXT_PREFIX]; /* first bytes when not TLS */
-	uint8_t prefix_len;
 	uint64_t prefix_frame;
-	uint32_t plain_scanned;   /* plaintext bytes looked at for names_tls */
-	bool names_tls;           /* its plaintext names HTTPS, SSL or TLS (an HTTPS port's error page) */
 	uint64_t tls_start_frame;   /* first TLS record (STARTTLS: after plaintext) */
 	uint64_t plaintext_before_tls; /* bytes before TLS started */
-	bool ccs;
 	uint64_t ccs_frame;
-	uint32_t enc_handshake_records;
 	uint64_t enc_handshake_frame;  /* first one: normally Finished */
-	uint32_t enc_handshake_seq;
-	bool finished;                 /* a Finished in the clear (NULL cipher) */
 	uint64_t finished_frame;
-	uint32_t finished_seq;
 	uint64_t appdata_records;
 	uint64_t appdata_bytes;
 	uint64_t appdata_first_frame;
@@ -274,15 +264,27 @@ struct direction {
 	struct ts appdata_last_time;
 	uint64_t heartbeats;
 	/* encrypted records after ServerHello in TLS 1.3 (type 23), first few */
-	uint32_t rlog_n;
 	struct { uint64_t frame; uint32_t len; uint32_t seq; struct ts time; } rlog[LIM_RECORD_LOG];
 	/* from this frame on, bytes of this direction were not seen */
-	bool unobservable;
 	uint64_t unobservable_frame;
 	const char *unobservable_why;   /* "capture loss", "snaplen" ... */
-	uint32_t gaps;                  /* holes, and the bytes in them */
 	uint64_t gap_bytes;
 	uint64_t last_frame;
+	uint32_t plain_scanned;   /* plaintext bytes looked at for names_tls */
+	uint32_t enc_handshake_records;
+	uint32_t enc_handshake_seq;
+	uint32_t finished_seq;
+	uint32_t rlog_n;
+	uint32_t gaps;                  /* holes, and the bytes in them (gap_bytes) */
+	uint8_t prefix[LIM_PLAINTEXT_PREFIX]; /* first bytes when not TLS */
+	uint8_t prefix_len;
+	bool syn, fin, rst;
+	bool spoke_tls;          /* at least one valid record */
+	bool not_tls;            /* first bytes were something else */
+	bool names_tls;           /* its plaintext names HTTPS, SSL or TLS (an HTTPS port's error page) */
+	bool ccs;
+	bool finished;                 /* a Finished in the clear (NULL cipher) */
+	bool unobservable;
 };
 
 /* What the key logs did for one connection (tls_keys.c fills it in). */

@@ -24,16 +24,19 @@ static bool exact_build(void)
 	return cost_of(2800) == 2800 + 16;
 }
 
-static void test_classes_half_steps(void)
+static void test_classes_quarter_steps(void)
 {
 	if (exact_build())
 		return;
-	/* a 2.8 KB block (a session) takes the 3 KiB class, not 4 KiB */
+	/* a 2.8 KB block takes the 3 KiB class, a 3.5 KB one 3.5 KiB, not 4 KiB */
 	CU_ASSERT_EQUAL(cost_of(2800), 3072);
 	CU_ASSERT_EQUAL(cost_of(3072 - 16), 3072);
-	CU_ASSERT_EQUAL(cost_of(3072 - 15), 4096);
-	CU_ASSERT_EQUAL(cost_of(200), 256);
-	CU_ASSERT_EQUAL(cost_of(113), 192);
+	CU_ASSERT_EQUAL(cost_of(3072 - 15), 3584);
+	CU_ASSERT_EQUAL(cost_of(3584 - 15), 4096);
+	CU_ASSERT_EQUAL(cost_of(200), 224);
+	CU_ASSERT_EQUAL(cost_of(209), 256);
+	CU_ASSERT_EQUAL(cost_of(113), 128 + 32);
+	CU_ASSERT_EQUAL(cost_of(112), 128);
 	CU_ASSERT_EQUAL(cost_of(32768 - 16), 32768);
 	/* outside the classes: the size asked plus the header */
 	CU_ASSERT_EQUAL(cost_of(100), 116);
@@ -128,7 +131,7 @@ void register_mem_tests(void)
 
 	if (suite == NULL)
 		return;
-	CU_add_test(suite, "classes: powers of two and half steps, 128 B to 32 KiB", test_classes_half_steps);
+	CU_add_test(suite, "classes: powers of two and quarter steps, 128 B to 32 KiB", test_classes_quarter_steps);
 	CU_add_test(suite, "pools: freed blocks count in the footprint until released",
 		test_pools_counted_and_released);
 	CU_add_test(suite, "arena: a 1.5 KiB first chunk, then 4 KiB", test_arena_first_chunk_small);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clockskew.h"
 #include "decode.h"
 #include "flow.h"
 #include "ipfrag.h"
@@ -97,6 +98,12 @@ struct analyzer {
 	/* endpoints seen serving TLS: a client that spoke something else to one
 	 * of them is reported as not_tls */
 	uint64_t known_servers[KNOWN_SERVERS];
+	/* connections reported with cert-not-yet-valid while the capture's clock
+	 * offset could still grow: how far ahead their certificate begins, and
+	 * the clock's generation then (the end counts those it made valid) */
+	struct early { int64_t need; uint64_t generation; } *early;
+	uint32_t early_n;
+	uint64_t early_dropped;
 };
 
 /* Ports where a non-TLS client is worth reporting (IANA TLS service ports
@@ -184,8 +191,103 @@ static struct session *heap_pop(struct analyzer *a)
 	return top;
 }
 
+/* ---- the capture's clock (clockskew.h) ---- */
+
+static struct clockskew *clock_of(const struct analyzer *a)
+{
+	return a->opts.diag && !a->opts.diag->at_given ? a->opts.diag->clock : NULL;
+}
+
+/* How far after its capture time the chain's latest certificate begins
+ * (<= 0: every certificate had begun). */
+static int64_t chain_ahead(const struct chain *ch)
+{
+	int64_t ahead = INT64_MIN;
+	for (uint32_t i = 0; ch->state == CHAIN_SEEN && i < ch->n; i++) {
+		const struct x509_cert *x = ch->certs[i].x509;
+		if (x && x->has_validity && x->not_before - ch->time.sec > ahead)
+			ahead = x->not_before - ch->time.sec;
+	}
+	return ahead;
+}
+
+/* A completed handshake: its client accepted the server's chain, so by the
+ * client's clock the chain had begun. Told once per connection, before
+ * its diagnosis, which then reads the offset learned so far. */
+static void learn_clock(struct analyzer *a, struct session *s)
+{
+	struct clockskew *ck = clock_of(a);
+	const struct chain *ch = &s->server_chain;
+	if (!ck || !s->handshake_done[SIDE_CLIENT] || !s->handshake_done[SIDE_SERVER])
+		return;
+	int64_t ahead = chain_ahead(ch);
+	if (ahead == INT64_MIN)
+		return;
+	clockskew_observe(ck, ch->time.sec, ch->time.sec + ahead, s->file, s->stream, ch->frame);
+}
+
+static void diagnose(struct analyzer *a, struct session *s)
+{
+	finding_list_free(&s->findings);   /* a later look starts afresh */
+	diagnose_session(s, a->opts.diag, &s->findings);
+	diagnose_outcome(s);
+	struct clockskew *ck = clock_of(a);
+	s->clock_generation = ck ? ck->generation : 0;
+}
+
+/* Judged before the offset last moved, with a certificate not yet valid
+ * at its time: judged again now (the session is still whole). */
+static void rejudge(struct analyzer *a, struct session *s)
+{
+	struct clockskew *ck = clock_of(a);
+	if (!ck || s->clock_generation == ck->generation)
+		return;
+	if (chain_ahead(&s->server_chain) > 0 || chain_ahead(&s->client_chain) > 0)
+		diagnose(a, s);
+	s->clock_generation = ck->generation;
+}
+
+/* Reported with cert-not-yet-valid: remembered (a bounded number), so the
+ * end can say how many a later offset would have made valid. */
+static void note_early(struct analyzer *a, const struct session *s)
+{
+	struct clockskew *ck = clock_of(a);
+	bool nyv = false;
+	for (uint32_t i = 0; i < s->findings.n && !nyv; i++)
+		nyv = strcmp(s->findings.v[i].id, "cert-not-yet-valid") == 0;
+	if (!ck || !ck->ahead || !nyv)
+		return;
+	int64_t need = chain_ahead(&s->server_chain), cn = chain_ahead(&s->client_chain);
+	if (cn > need)
+		need = cn;
+	if (a->early_n == LIM_CLOCK_EARLY) {
+		a->early_dropped++;
+		return;
+	}
+	if (!a->early)
+		a->early = mem_alloc(LIM_CLOCK_EARLY * sizeof *a->early);
+	a->early[a->early_n++] = (struct early){ need, ck->generation };
+}
+
+/* At the end: those the final offset makes valid were reported too early. */
+static void count_early(struct analyzer *a)
+{
+	struct clockskew *ck = clock_of(a);
+	if (!ck)
+		return;
+	ck->judged_early = 0;
+	int64_t off = clockskew_offset(ck);
+	for (uint32_t i = 0; off && i < a->early_n; i++)
+		if (a->early[i].generation != ck->generation && a->early[i].need <= off + CLOCK_SLACK)
+			ck->judged_early++;
+	ck->judged_early_unknown = off ? a->early_dropped : 0;
+}
+
 static void emit(struct analyzer *a, struct session *s)
 {
+	if (a->opts.diag)
+		rejudge(a, s);
+	note_early(a, s);
 	s->index = a->next_index++;
 	tally(&a->sum, s);
 	if (a->opts.settled)
@@ -202,6 +304,8 @@ static void release(struct analyzer *a, bool all)
 	while (a->held_n) {
 		struct flow *oldest = a->flows ? flow_first_created(a->flows) : NULL;
 		bool blocked = oldest && oldest->stream < a->held[0].stream;
+		/* the capture's clock may still be learned: judge nothing early */
+		blocked = blocked || clockskew_pending(clock_of(a));
 		if (blocked && !all && a->held_n <= LIM_REPORT_HOLD)
 			break;
 		emit(a, heap_pop(a));
@@ -511,11 +615,9 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 			session_free(s);
 		} else if (reportable(a, s)) {
 			a->settled_n++;
-			if (a->opts.diag) {
-				finding_list_free(&s->findings);   /* a later look starts afresh */
-				diagnose_session(s, a->opts.diag, &s->findings);
-				diagnose_outcome(s);
-			}
+			learn_clock(a, s);
+			if (a->opts.diag)
+				diagnose(a, s);
 			give_verdict(a, c, s);
 			attach_evidence(a, c, s);
 			c->ev = NULL;
@@ -644,11 +746,10 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	session_finish(s);
 	if (!reportable(a, s))
 		return;
-	if (a->opts.diag) {
-		finding_list_free(&s->findings);
-		diagnose_session(s, a->opts.diag, &s->findings);
-		diagnose_outcome(s);
-	}
+	if (a->opts.live)
+		learn_clock(a, s);   /* files: when it closes (settle) */
+	if (a->opts.diag)
+		diagnose(a, s);
 	give_verdict(a, c, s);
 	if (!a->opts.live)
 		return;   /* the report waits for the end of the connection */
@@ -979,6 +1080,8 @@ void analyzer_end_file(struct analyzer *a)
 const struct summary *analyzer_summary(struct analyzer *a)
 {
 	summary_finish(&a->sum);
+	count_early(a);
+	a->sum.clock = clock_of(a);
 	a->sum.certificates_parsed = x509_parsed_count();
 	a->sum.certificate_cache_hits = x509_cache_hits();
 	a->sum.peak_memory = mem_peak();
@@ -999,5 +1102,6 @@ void analyzer_free(struct analyzer *a)
 	analyzer_end_file(a);
 	summary_free(&a->sum);
 	mem_free(a->held);
+	mem_free(a->early);
 	mem_free(a);
 }

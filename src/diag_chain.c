@@ -17,6 +17,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "clockskew.h"
 #include "diag.h"
 #include "fmt.h"
 #include "redact.h"
@@ -335,6 +336,13 @@ static void validity_sum(struct strbuf *b, const struct chain_view *v, int i, co
 	sb_printf(b, ".");
 }
 
+/* The capture's clock offset learned from all its completed handshakes
+ * (clockskew.h), 0: none (a bundle, --at, or no proof). */
+static int64_t capture_offset(const struct chain_view *v)
+{
+	return in_file(v) || v->o->at_given ? 0 : clockskew_offset(v->o->clock);
+}
+
 /* One certificate's validity at v->at: a finding, or none (-1). */
 static int validity_of(const struct chain_view *v, int i, struct draft *t, const char **id)
 {
@@ -359,6 +367,10 @@ static int validity_of(const struct chain_view *v, int i, struct draft *t, const
 	if (now < x->not_before) {
 		*id = "cert-not-yet-valid";
 		validity_sum(&t->sum, v, i, "is not valid before", x->not_before, (x->not_before - now) / DAY, "after");
+		int64_t learned = capture_offset(v);
+		if (learned)
+			sb_printf(&t->sum, " It is not valid even by the capture's clock corrected by the %" PRId64
+					   " s the completed handshakes show it is behind.", learned);
 		sb_printf(&t->cause, "The certificate was issued with a start date in the future, or the clock of %s is "
 				     "wrong. OpenSSL reports it as \"certificate is not yet valid\" and often sends "
 				     "bad_certificate.",
@@ -390,7 +402,8 @@ static int validity_of(const struct chain_view *v, int i, struct draft *t, const
  * of them to be valid. (With --at the user chose the time: no suspicion.) */
 static bool clock_suspect(const struct chain_view *v, int64_t *offset)
 {
-	if (in_file(v) || v->o->at_given || !diag_handshake_done(v->c->s))
+	/* the capture-wide offset, when learned, is said once for the report */
+	if (in_file(v) || v->o->at_given || capture_offset(v) || !diag_handshake_done(v->c->s))
 		return false;
 	*offset = 0;
 	for (int i = 0; i < v->n; i++) {
@@ -430,6 +443,8 @@ void chain_check_validity(const struct chain_view *v, struct finding_list *out)
 			continue;
 		if (skewed && v->at < x->not_before)
 			continue;   /* judged by the capture's clock only, which is the suspect */
+		if (capture_offset(v) && clockskew_covers(v->o->clock, v->at, x->not_before))
+			continue;   /* valid by the capture's clock corrected, as the completed handshakes show */
 		struct draft t = { 0 };
 		const char *id = NULL;
 		int sev = validity_of(v, i, &t, &id);
@@ -663,7 +678,11 @@ void chain_check_untrusted(const struct chain_view *v, struct finding_list *out)
 	int depth = 0;
 	int err = chain_verify(store_of(v), v->vcerts, v->vn, v->at, purpose(v), &depth);
 	int64_t offset;
-	if ((err == X509_V_ERR_CERT_NOT_YET_VALID || err == X509_V_ERR_CRL_NOT_YET_VALID) && clock_suspect(v, &offset))
+	bool not_yet = err == X509_V_ERR_CERT_NOT_YET_VALID || err == X509_V_ERR_CRL_NOT_YET_VALID;
+	if (not_yet && capture_offset(v))
+		err = chain_verify(store_of(v), v->vcerts, v->vn, v->at + capture_offset(v) + CLOCK_SLACK, purpose(v),
+				   &depth);
+	else if (not_yet && clock_suspect(v, &offset))
 		err = chain_verify(store_of(v), v->vcerts, v->vn, v->at + offset, purpose(v), &depth);
 	if (err == X509_V_OK)
 		return;

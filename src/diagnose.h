@@ -11,6 +11,8 @@
 #include "session.h"
 #include "x509.h"
 
+struct clockskew;
+
 struct diag_opts {
 	X509_STORE *trust;          /* the client's, for the server's chain: --ca-file/--ca-path, else the
 				     * system store (NULL: none) */
@@ -24,6 +26,9 @@ struct diag_opts {
 	bool at_given;              /* --at: judge validity at this time, not the capture's */
 	int64_t at;
 	int expiry_warn_days;       /* cert-expires-soon threshold */
+	/* the capture's clock as the completed handshakes show it (clockskew.h;
+	 * the analyzer feeds it, the validity rules read it); NULL: none */
+	struct clockskew *clock;
 };
 
 /* Run the rule table on a settled session and append the findings to out

@@ -105,6 +105,9 @@
 
 /* Finished connections held back so reports come out in first-frame order. */
 #define LIM_REPORT_HOLD            1024u
+/* connections reported with cert-not-yet-valid remembered (16 bytes each)
+ * to count, at the end, those a later clock offset made valid */
+#define LIM_CLOCK_EARLY            16384u
 
 /* Memory held (mem_footprint(): live blocks and pooled free ones) above
  * which the least recently active connections are evicted. */

@@ -16,6 +16,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "analyze.h"
+#include "clockskew.h"
 #include "bundle.h"
 #include "capture.h"
 #include "certfile.h"
@@ -90,6 +91,14 @@ static X509_STORE *load_trust(const struct textlist *files, const struct textlis
 /* Once per report: a side whose chains were judged without the store it
  * really uses. (A private PKI is normal on backends: without the store the
  * verdict is weaker, and the reader must know.) */
+/* Once per report, at its top: the capture's clock, as its completed handshakes show it. */
+static const char *clock_note(const struct summary *sum)
+{
+	static char buf[CLOCK_NOTE_LEN];
+	clockskew_note(sum->clock, buf, sizeof buf);
+	return buf[0] ? buf : NULL;
+}
+
 static const char *trust_note(const struct diag_opts *d, const struct summary *sum)
 {
 	static char buf[320];
@@ -356,6 +365,7 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 	if (began) {
 		struct summary sum = *analyzer_summary(a);
 		sum.trust_note = trust_note(&cfg->dopts, &sum);
+		sum.clock_note = clock_note(&sum);
 		if (ev) {
 			sum.written_file = cfg->write_path;
 			sum.packets_written = evidence_packets_written(ev);
@@ -436,6 +446,7 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 	analyzer_end_file(a);
 	struct summary sum = *analyzer_summary(a);
 	sum.trust_note = trust_note(&cfg->dopts, &sum);
+	sum.clock_note = clock_note(&sum);
 	sum.live = capture_stats(cap, &sum.pcap_received, &sum.pcap_dropped, &sum.pcap_if_dropped);
 	if (ev) {
 		sum.written_file = cfg->write_path;
@@ -519,6 +530,8 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	cfg->dopts.at_given = o->at.given;
 	cfg->dopts.at = o->at.t;
 	cfg->dopts.expiry_warn_days = (int)o->expiry_warning;
+	/* --at: validity at that time exactly, nothing learned from the capture's clock */
+	cfg->dopts.clock = o->at.given ? NULL : clockskew_new();
 }
 
 static int run_capture(const struct options *o, X509_STORE *trust, bool trust_given, X509_STORE *client_trust)
@@ -564,6 +577,8 @@ static int run_capture(const struct options *o, X509_STORE *trust, bool trust_gi
 	keylog_free(cfg.keylog);
 	tls_decrypt_cleanup();
 	certfile_free(&keystore);
+	clockskew_free(cfg.dopts.clock);
+	cfg.dopts.clock = NULL;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("tlsdiag: error writing the report\n", stderr);
 		return EXIT_USAGE;

@@ -590,6 +590,11 @@ static void headline(FILE *out, const struct input_info *in, size_t n_in, const 
 	fprintf(out, "<p class=\"meta\">%" PRIu64 " TCP connections, %" PRIu64 " packets; %" PRIu64 " incomplete, %" PRIu64
 		     " not TLS.</p>\n", sum->connections, sum->packets, sum->outcome[OUTCOME_INCOMPLETE],
 		sum->outcome[OUTCOME_NOT_TLS]);
+	if (sum->clock_note) {   /* the capture's timestamps are not the time: said once, near the top */
+		fputs("<p class=\"note\" id=\"clock\">Clock: ", out);
+		html_text(out, sum->clock_note);
+		fputs("</p>\n", out);
+	}
 	if (sum->trust_note) {   /* a verdict judged without a side's own store is weaker: say so near the top */
 		fputs("<p class=\"note\" id=\"trust\">Trust: ", out);
 		html_text(out, sum->trust_note);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "clockskew.h"
 #include "evidence.h"
 #include "fmt.h"
 #include "mem.h"
@@ -740,6 +741,36 @@ static void inputs(struct json *j, const struct input_info *in, size_t n_in)
 	json_array_end(j);
 }
 
+
+/* The capture's clock, learned from its completed handshakes (clockskew.h):
+ * said once for the report. Connections streamed (JSON Lines) before the
+ * offset was final are judged by the offset known then: judged_early. */
+static void clock_object(struct json *j, const struct clockskew *ck, const char *note)
+{
+	char nb[32];
+	json_key(j, "clock");
+	json_object_begin(j);
+	json_kv_str(j, "id", "capture-clock-suspect");
+	json_kv_int(j, "offset_seconds", clockskew_offset(ck));
+	json_kv_int(j, "slack_seconds", CLOCK_SLACK);
+	json_kv_uint(j, "completed_handshakes", ck->observed);
+	json_kv_uint(j, "not_yet_valid_at_capture_time", ck->ahead);
+	json_kv_uint(j, "explained", clockskew_explained(ck));
+	x509_format_time(ck->proof->not_before, nb, sizeof nb);
+	json_key(j, "proof");
+	json_object_begin(j);
+	if (ck->proof->file)
+		json_kv_str(j, "file", ck->proof->file);
+	json_kv_uint(j, "stream", ck->proof->stream);
+	json_kv_uint(j, "frame", ck->proof->frame);
+	json_kv_str(j, "not_before", nb);
+	json_object_end(j);
+	json_kv_uint(j, "judged_early", ck->judged_early);
+	json_kv_uint(j, "judged_early_not_counted", ck->judged_early_unknown);
+	json_kv_str(j, "note", note);
+	json_object_end(j);
+}
+
 static void summary(struct json *j, const struct summary *sum)
 {
 	json_key(j, "summary");
@@ -775,6 +806,8 @@ static void summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "with_warning", sum->with_warning);
 	if (sum->trust_note)
 		json_kv_str(j, "trust_note", sum->trust_note);
+	if (sum->clock_note)
+		clock_object(j, sum->clock, sum->clock_note);
 	if (sum->live) {
 		json_key(j, "capture");
 		json_object_begin(j);

@@ -475,6 +475,7 @@ struct session {
 	uint32_t events_dropped;
 
 	struct finding_list findings;
+	uint64_t clock_generation;   /* the capture clock's (clockskew.h) when the findings were made */
 
 	/* OUTCOME_NOT_TLS: why the server is taken for a TLS service ("it answered with a TLS alert" ...) */
 	const char *tls_service_why;

@@ -9,6 +9,8 @@
 #include "session.h"
 #include "strbuf.h"
 
+struct clockskew;
+
 #define SUMMARY_IDS     40u    /* finding ids counted (more than the catalogue holds) */
 #define SUMMARY_SERVERS 256u   /* servers listed; the others are only counted */
 #define SUMMARY_NOT_TLS_PORTS 8u  /* ports of the non-TLS connections left out, named in the summary */
@@ -67,6 +69,10 @@ struct summary {
 	 * judged without a store of its own (NULL: none to make), said once */
 	uint64_t server_chains, client_chains;
 	const char *trust_note;
+	/* the capture's clock as its completed handshakes show it (NULL, or an
+	 * offset of 0: nothing to say), said once at the top */
+	const struct clockskew *clock;
+	const char *clock_note;      /* its sentence (main: clockskew_note), NULL: none */
 	uint64_t packets_written;
 	/* TCP connections whose payload was not TLS, to servers not taken for TLS services: left out */
 	uint64_t not_tls_left_out;

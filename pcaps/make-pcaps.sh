@@ -22,7 +22,7 @@
 #                       then TLS 1.3 by default: cap_tls13_mtls, cap_tls13_server_rejected,
 #                       cap_versions13, cap_nginx, cap_after_handshake12, cap_suites,
 #                       cap_tls13_features, cap_keylogs, cap_gnutls, cap_plain_http, cap_java_server,
-#                       cap_busy).
+#                       cap_busy, cap_clock).
 #   6. make_variants    link-layer / file-format / TCP-level variants made from real captures
 #                       (pcapng, nsec, big endian, VLAN, QinQ, raw IP, NULL, reordered, lost
 #                       segment, mid-stream start, snaplen 96, gzip, cut-off file); the IPv6 and
@@ -1446,6 +1446,25 @@ cap_java_server() {
 #   8443  one-way:        ok | name (the client asks for api.example.test: bad_certificate)
 # Started at once, round-robin over the kinds; every s_client appends to the one key log.
 BUSY_KINDS=(mtls-ok mtls-empty ok name)
+# ---- the capture's clock (issue 13) -----------------------------------------------------------
+# Six connections, the capturing host's clock two years behind (editcap -t, as
+# tests/data/clock-behind.pcap): first a client that does not trust the chain (unknown_ca) and one
+# refusing a certificate really not yet valid (notBefore 2030: bad_certificate), then four handshakes
+# that complete, which show the clock is behind. Only the 2030 certificate is not yet valid.
+cap_clock() {
+  want clock-behind-many || return 0
+  begin clock-behind-many 443 8443
+  srv -p 443 -n 5 -tls1_2 "${SRV_OK[@]}"
+  leaf server-notyetvalid; srv -p 8443 -n 1 -tls1_2 "${LEAF[@]}"
+  cli -p 443 -- -tls1_2 -CAfile "$C/other-ca.crt" -verify_return_error -servername "$SNI"
+  cli -p 8443 -- -tls1_2 "${VERIFY[@]}"
+  local i
+  for i in 1 2 3 4; do cli -p 443 "${HELLO[@]}" -- -tls1_2 "${VERIFY[@]}"; done
+  end
+  editcap -t -63072000 "$HERE/clock-behind-many.pcap" "$WORK/clock-shifted.pcap"
+  mv "$WORK/clock-shifted.pcap" "$HERE/clock-behind-many.pcap"
+}
+
 cap_busy() {
   want tls13-busy || return 0
   begin tls13-busy 443 8443
@@ -1559,6 +1578,7 @@ main() {
   cap_misc; cap_many; cap_variant_sources
   cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13; cap_nginx; cap_after_handshake12
   cap_suites; cap_tls13_features; cap_keylogs; cap_gnutls; cap_plain_http; cap_java_server; cap_busy
+  cap_clock
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

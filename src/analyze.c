@@ -235,6 +235,13 @@ static void diagnose(struct analyzer *a, struct session *s)
 	s->clock_generation = ck ? ck->generation : 0;
 }
 
+/* Does the verdict on s depend on the capture's clock (a certificate
+ * that begins after its capture time)? */
+static bool clock_sensitive(const struct session *s)
+{
+	return chain_ahead(&s->server_chain) > 0 || chain_ahead(&s->client_chain) > 0;
+}
+
 /* Judged before the offset last moved, with a certificate not yet valid
  * at its time: judged again now (the session is still whole). */
 static void rejudge(struct analyzer *a, struct session *s)
@@ -242,7 +249,7 @@ static void rejudge(struct analyzer *a, struct session *s)
 	struct clockskew *ck = clock_of(a);
 	if (!ck || s->clock_generation == ck->generation)
 		return;
-	if (chain_ahead(&s->server_chain) > 0 || chain_ahead(&s->client_chain) > 0)
+	if (clock_sensitive(s))
 		diagnose(a, s);
 	s->clock_generation = ck->generation;
 }
@@ -304,8 +311,9 @@ static void release(struct analyzer *a, bool all)
 	while (a->held_n) {
 		struct flow *oldest = a->flows ? flow_first_created(a->flows) : NULL;
 		bool blocked = oldest && oldest->stream < a->held[0].stream;
-		/* the capture's clock may still be learned: judge nothing early */
-		blocked = blocked || clockskew_pending(clock_of(a));
+		/* a certificate not yet valid by the capture's clock waits while
+		 * the completed handshakes may still show that clock is behind */
+		blocked = blocked || (clock_sensitive(a->held[0].s) && !clockskew_decided(clock_of(a)));
 		if (blocked && !all && a->held_n <= LIM_REPORT_HOLD)
 			break;
 		emit(a, heap_pop(a));

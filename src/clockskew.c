@@ -96,6 +96,15 @@ bool clockskew_pending(const struct clockskew *ck)
 	return !off && ck->offset && ck->observed < CLOCK_PENDING;
 }
 
+bool clockskew_decided(const struct clockskew *ck)
+{
+	if (!ck)
+		return true;
+	if (clockskew_pending(ck))
+		return false;
+	return clockskew_offset(ck) > 0 || ck->observed >= CLOCK_PENDING;
+}
+
 uint64_t clockskew_explained(const struct clockskew *ck)
 {
 	int64_t off = clockskew_offset(ck);

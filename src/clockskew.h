@@ -80,6 +80,10 @@ bool clockskew_covers(const struct clockskew *ck, int64_t t, int64_t not_before)
  * observations. Reports wait (a bounded while) rather than judge early. */
 bool clockskew_pending(const struct clockskew *ck);
 
+/* Has enough been seen to judge by it: an offset learned and nothing
+ * pending, or CLOCK_PENDING completed handshakes without one? (NULL: yes.) */
+bool clockskew_decided(const struct clockskew *ck);
+
 /* Completed handshakes the learned offset explains (their chain valid with it). */
 uint64_t clockskew_explained(const struct clockskew *ck);
 

@@ -369,8 +369,9 @@ static int validity_of(const struct chain_view *v, int i, struct draft *t, const
 		validity_sum(&t->sum, v, i, "is not valid before", x->not_before, (x->not_before - now) / DAY, "after");
 		int64_t learned = capture_offset(v);
 		if (learned)
-			sb_printf(&t->sum, " It is not valid even by the capture's clock corrected by the %" PRId64
-					   " s the completed handshakes show it is behind.", learned);
+			sb_printf(&t->sum, " Nor by the capture's clock corrected by the %" PRId64 " day%s (%" PRId64
+					   " s) the completed handshakes show it is behind (Clock, at the top).",
+				  learned / DAY, diag_plural(learned / DAY), learned);
 		sb_printf(&t->cause, "The certificate was issued with a start date in the future, or the clock of %s is "
 				     "wrong. OpenSSL reports it as \"certificate is not yet valid\" and often sends "
 				     "bad_certificate.",

@@ -28,6 +28,7 @@ void register_x509_tests(void);
 void register_json_tests(void);
 void register_diagnose_tests(void);
 void register_summary_tests(void);
+void register_clockskew_tests(void);
 void register_reporter_tests(void);
 void register_problems_tests(void);
 void register_html_tests(void);

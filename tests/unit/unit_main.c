@@ -26,6 +26,7 @@ int main(int argc, char **argv)
 	register_json_tests();
 	register_diagnose_tests();
 	register_summary_tests();
+	register_clockskew_tests();
 	register_reporter_tests();
 	register_problems_tests();
 	register_html_tests();

@@ -127,18 +127,17 @@ void clockskew_note(const struct clockskew *ck, char *buf, size_t len)
 	int64_t d = off / DAY, r = off % DAY;
 	size_t at = 0;
 	int w = snprintf(buf, len,
-			 "capture-clock-suspect: the capture's clock is at least %" PRId64 " day%s %02" PRId64 ":%02" PRId64
-			 ":%02" PRId64 " (%" PRId64 " s) behind (inferred): %" PRIu64 " of %" PRIu64 " completed handshakes "
-			 "accepted server certificates that begin after their capture time (the latest: notBefore %s, "
-			 "tcp.stream eq %" PRIu64 " in %s, frame %" PRIu64 "); validity is judged by the capture's clock "
-			 "plus this offset, and up to an hour beyond (it is a lower bound); --at TIME judges at a time of "
-			 "your choice",
-			 d, d == 1 ? "" : "s", r / 3600, r / 60 % 60, r % 60, off, ck->ahead, ck->observed, nb,
-			 p->stream, p->file ? p->file : "the capture", p->frame);
+			 "the capture's clock is at least %" PRId64 " day%s %02" PRId64 ":%02" PRId64 ":%02" PRId64
+			 " behind (capture-clock-suspect, inferred): %" PRIu64 " of %" PRIu64 " completed handshakes "
+			 "with a server chain in clear accepted certificates that begin after their capture time, the "
+			 "latest on %s (tcp.stream eq %" PRIu64 " in %s, frame %" PRIu64 "). Validity is judged at "
+			 "capture time + %" PRId64 " s (+1 h: it is a lower bound); --at TIME judges at TIME",
+			 d, d == 1 ? "" : "s", r / 3600, r / 60 % 60, r % 60, ck->ahead, ck->observed, nb, p->stream,
+			 p->file ? p->file : "the capture", p->frame, off);
 	at = w > 0 ? (size_t)w : 0;
 	if (at < len && (ck->judged_early || ck->judged_early_unknown))
-		snprintf(buf + at, len - at, "; %" PRIu64 "%s connection%s reported before the offset was learned still "
-					     "say%s cert-not-yet-valid",
+		snprintf(buf + at, len - at, ". %" PRIu64 "%s connection%s reported before the offset was learned "
+					     "still say%s cert-not-yet-valid",
 			 ck->judged_early, ck->judged_early_unknown ? "+" : "", ck->judged_early == 1 ? "" : "s",
 			 ck->judged_early == 1 ? "s" : "");
 }

@@ -34,9 +34,10 @@ static void test_quorum_learns_the_offset(void)
 	CU_ASSERT_FALSE(clockskew_covers(ck, T0, NB + CLOCK_SLACK + 1));
 	char note[CLOCK_NOTE_LEN];
 	clockskew_note(ck, note, sizeof note);
-	CU_ASSERT_PTR_NOT_NULL(strstr(note, "at least 38 days 08:23:14 (3313394 s) behind"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(note, "at least 38 days 08:23:14 behind"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(note, "3 of 3 completed handshakes"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(note, "tcp.stream eq 0 in f, frame 8"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(note, "capture time + 3313394 s (+1 h"));
 	clockskew_free(ck);
 }
 

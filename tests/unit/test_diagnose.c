@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "certcheck.h"
+#include "clockskew.h"
 #include "limits.h"
 #include "mem.h"
 #include "session.h"
@@ -2240,6 +2241,62 @@ static void test_validity(void)
  * cert-self-signed, cert-no-san
  * ====================================================================== */
 
+/* The capture's clock learned from completed handshakes (clockskew.h):
+ * certificates it makes valid are not "not yet valid", failed connections
+ * too; one beyond it still is; --at judges exactly. */
+static void test_validity_capture_clock(void)
+{
+	struct diag_opts o = opts_user();
+	struct clockskew *ck = clockskew_new();
+	struct session *s;
+	o.clock = ck;
+	for (int i = 0; i < 3; i++)   /* three completed handshakes: their chain begins 5 days after the capture time */
+		clockskew_observe(ck, T0, T0 + 5 * DAY, "f", (uint64_t)i, 6);
+	CU_ASSERT_EQUAL(clockskew_offset(ck), 5 * DAY);
+
+	/* a failed connection with such a certificate: the alert, no validity error */
+	s = REJECTED12("future.example.test", 42, &P.notyet, &P.inter);
+	run(s, &o);
+	EXPECT_NO_FINDING(s, "cert-not-yet-valid");
+	EXPECT_NO_FINDING(s, "chain-untrusted");   /* verified at the corrected time */
+	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_CLIENT, FRAMES(8));
+	session_free(s);
+
+	/* a completed one: the report says it once, not on each connection */
+	s = GOOD12("future.example.test", &P.notyet, &P.inter);
+	run(s, &o);
+	EXPECT_NO_FINDING(s, "capture-clock-suspect");
+	EXPECT_NO_FINDING(s, "cert-not-yet-valid");
+	session_free(s);
+
+	/* --at: exactly that time, nothing learned */
+	{
+		struct diag_opts at = o;
+		at.at_given = true;
+		at.at = T0;
+		s = REJECTED12("future.example.test", 42, &P.notyet, &P.inter);
+		run(s, &at);
+		EXPECT_FINDING_EXACT(s, "cert-not-yet-valid", SEV_ERROR, SIDE_SERVER, FRAMES(6));
+		session_free(s);
+	}
+	clockskew_free(ck);
+
+	/* an offset of 2 days: the certificate of 5 days later is still not yet valid, and says why */
+	ck = clockskew_new();
+	o.clock = ck;
+	for (int i = 0; i < 3; i++)
+		clockskew_observe(ck, T0, T0 + 2 * DAY, "f", (uint64_t)i, 6);
+	s = REJECTED12("future.example.test", 42, &P.notyet, &P.inter);
+	run(s, &o);
+	EXPECT_FINDING_EXACT(s, "cert-not-yet-valid", SEV_ERROR, SIDE_SERVER, FRAMES(6));
+	EXPECT_SUMMARY(s, "cert-not-yet-valid", "is not valid before 2025-06-06T00:00:00Z, 5 days after the capture time "
+						"(2025-06-01T00:00:00Z, frame 6). Nor by the capture's clock corrected by "
+						"the 2 days (172800 s) the completed handshakes show it is behind");
+	EXPECT_CAUSE(s, "alert", "cert-not-yet-valid");
+	session_free(s);
+	clockskew_free(ck);
+}
+
 static void test_self_signed(void)
 {
 	struct diag_opts user = opts_user(), none = opts_none();
@@ -3473,6 +3530,8 @@ void register_diagnose_tests(void)
 	CU_add_test(suite, "chain-extra-cert", test_chain_extra_cert);
 	CU_add_test(suite, "cert-expired, cert-not-yet-valid, cert-expires-soon: capture time, --at, threshold",
 		    test_validity);
+	CU_add_test(suite, "cert-not-yet-valid: the capture's clock learned from completed handshakes, --at exactly",
+		    test_validity_capture_clock);
 	CU_add_test(suite, "cert-self-signed: warning, error, trusted on purpose", test_self_signed);
 	CU_add_test(suite, "cert-no-san", test_no_san);
 	CU_add_test(suite, "hostname-mismatch: SAN, wildcard one label, IP, CN, --hostname", test_hostname_mismatch);

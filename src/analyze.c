@@ -262,7 +262,7 @@ static void note_early(struct analyzer *a, const struct session *s)
 	bool nyv = false;
 	for (uint32_t i = 0; i < s->findings.n && !nyv; i++)
 		nyv = strcmp(s->findings.v[i].id, "cert-not-yet-valid") == 0;
-	if (!ck || !ck->ahead || !nyv)
+	if (!ck || !nyv)
 		return;
 	int64_t need = chain_ahead(&s->server_chain), cn = chain_ahead(&s->client_chain);
 	if (cn > need)

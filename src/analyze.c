@@ -198,17 +198,9 @@ static struct clockskew *clock_of(const struct analyzer *a)
 	return a->opts.diag && !a->opts.diag->at_given ? a->opts.diag->clock : NULL;
 }
 
-/* How far after its capture time the chain's latest certificate begins
- * (<= 0: every certificate had begun). */
 static int64_t chain_ahead(const struct chain *ch)
 {
-	int64_t ahead = INT64_MIN;
-	for (uint32_t i = 0; ch->state == CHAIN_SEEN && i < ch->n; i++) {
-		const struct x509_cert *x = ch->certs[i].x509;
-		if (x && x->has_validity && x->not_before - ch->time.sec > ahead)
-			ahead = x->not_before - ch->time.sec;
-	}
-	return ahead;
+	return clockskew_chain_ahead(ch);
 }
 
 /* A completed handshake: its client accepted the server's chain, so by the

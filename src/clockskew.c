@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "mem.h"
+#include "session.h"
 #include "x509.h"
 
 #define DAY (24 * 3600)
@@ -94,6 +95,17 @@ bool clockskew_pending(const struct clockskew *ck)
 	}
 	/* a majority not yet reached while handshakes with a quorum say it is behind */
 	return !off && ck->offset && ck->observed < CLOCK_PENDING;
+}
+
+int64_t clockskew_chain_ahead(const struct chain *ch)
+{
+	int64_t ahead = INT64_MIN;
+	for (uint32_t i = 0; ch->state == CHAIN_SEEN && i < ch->n; i++) {
+		const struct x509_cert *x = ch->certs[i].x509;
+		if (x && x->has_validity && x->not_before - ch->time.sec > ahead)
+			ahead = x->not_before - ch->time.sec;
+	}
+	return ahead;
 }
 
 bool clockskew_decided(const struct clockskew *ck)

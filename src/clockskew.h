@@ -87,6 +87,11 @@ bool clockskew_decided(const struct clockskew *ck);
 /* Completed handshakes the learned offset explains (their chain valid with it). */
 uint64_t clockskew_explained(const struct clockskew *ck);
 
+struct chain;
+/* How far after its capture time the chain's latest certificate begins
+ * (<= 0: every certificate had begun; INT64_MIN: no dates read). */
+int64_t clockskew_chain_ahead(const struct chain *ch);
+
 /* What a report says once at its top ("" when nothing was learned). */
 #define CLOCK_NOTE_LEN 1024u
 void clockskew_note(const struct clockskew *ck, char *buf, size_t len);

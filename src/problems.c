@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include "clockskew.h"
 #include "diagnose.h"
 #include "fmt.h"
 #include "mem.h"
@@ -392,6 +393,12 @@ struct problem *problems_add(struct problem_set *ps, const struct session *s, bo
 		p->first_time = s->start_time;
 	if (ts_before(&p->last_time, &s->start_time))
 		p->last_time = s->start_time;
+	if (!p->catch_all && has_id(p->ids, p->n_ids, "cert-not-yet-valid")) {
+		int64_t need = clockskew_chain_ahead(&s->server_chain), cn = clockskew_chain_ahead(&s->client_chain);
+		need = cn > need ? cn : need;
+		if (need > p->clock_need)
+			p->clock_need = need;
+	}
 	counter_add(p->c_clients, fnv(fnv(FNV0, &s->af, 1), s->client_ip, sizeof s->client_ip));
 	uint64_t sh = fnv(fnv(FNV0, &s->af, 1), s->server_ip, sizeof s->server_ip);
 	counter_add(p->c_servers, fnv(sh, &s->server_port, sizeof s->server_port));
@@ -487,6 +494,23 @@ static void make_title(struct problem *p)
 		count_words(p, "", cnt, sizeof cnt);
 		snprintf(p->title, sizeof p->title, "%s: %s%s%s%s; %s", srv, rule_title(id), p->alert[0] ? " (" : "",
 			 p->alert, p->alert[0] ? ")" : "", cnt);
+	}
+}
+
+void problems_apply_clock(struct problem_set *ps, int64_t covered)
+{
+	for (uint32_t i = 0; covered > 0 && i < ps->n; i++) {
+		struct problem *p = ps->v[i];
+		/* the other ids still make it a problem (a failed connection has its alert) */
+		if (p->catch_all || p->n_ids < 2 || p->clock_need <= 0 || p->clock_need > covered)
+			continue;
+		uint32_t k = 0;
+		for (uint32_t j = 0; j < p->n_ids; j++)
+			if (strcmp(p->ids[j], "cert-not-yet-valid") != 0)
+				p->ids[k++] = p->ids[j];
+		if (k < p->n_ids)
+			p->judged_early = p->connections;
+		p->n_ids = k;
 	}
 }
 

@@ -78,6 +78,10 @@ struct problem {
 	char client_issuer[160];
 	char alert[64];           /* "fatal alert unknown_ca (48) from the server" */
 	char versions[48];
+	/* cert-not-yet-valid of members reported before the capture's clock
+	 * offset was learned (problems_apply_clock) */
+	int64_t clock_need;       /* the most a member's certificate began after its capture time */
+	uint64_t judged_early;    /* members whose cert-not-yet-valid the offset withdrew (stories still say it) */
 	uint8_t key[32];          /* SHA-256 of what defines it */
 	struct problem_counter *c_clients, *c_servers, *c_snis;
 };
@@ -91,6 +95,11 @@ struct problem_set *problems_new(void);
 struct problem *problems_add(struct problem_set *ps, const struct session *s, bool *first);
 /* Keep the representative's story (copied, cut at PROBLEM_STORY_MAX). */
 void problem_set_story(struct problem *p, const char *text, size_t len);
+/* Before problems_finish: the capture's clock makes every certificate
+ * valid that begins at most covered seconds after its capture time (0:
+ * nothing learned). A problem whose cert-not-yet-valid all of its members
+ * owe to that (judged before the offset was learned) loses the id. */
+void problems_apply_clock(struct problem_set *ps, int64_t covered);
 /* Titles and ranks: errors first, then by connections, most first. */
 void problems_finish(struct problem_set *ps);
 size_t problems_count(const struct problem_set *ps);

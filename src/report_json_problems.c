@@ -212,6 +212,8 @@ void json_problem(struct json *j, const struct problem *p)
 		json_string(j, p->ids[i]);
 	json_array_end(j);
 	json_kv_uint(j, "connections", p->connections);
+	if (p->judged_early)   /* their connection objects still carry cert-not-yet-valid */
+		json_kv_uint(j, "judged_early", p->judged_early);
 	kv_count(j, "clients", p->clients, p->clients_more);
 	kv_count(j, "servers", p->servers, p->servers_more);
 	kv_count(j, "snis", p->snis, p->snis_more);

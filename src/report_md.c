@@ -312,6 +312,11 @@ static void md_problem(struct report_out *o, const struct problem *p)
 	fputs("\n\nFindings:", out);
 	for (uint32_t i = 0; i < p->n_ids; i++)
 		fprintf(out, "%s `%s`", i ? "," : "", p->ids[i]);
+	if (p->judged_early)
+		fprintf(out, ".  \nClock: %" PRIu64 " connection%s judged before the capture's clock offset was learned; by it "
+			     "the certificates are valid, so `cert-not-yet-valid` is withdrawn here (the connection report%s "
+			     "still show%s it)", p->judged_early, p->judged_early == 1 ? " was" : "s were",
+			p->judged_early == 1 ? "" : "s", p->judged_early == 1 ? "s" : "");
 	fprintf(out, ".  \n%" PRIu64 " connections, %" PRIu64 " clients, %" PRIu64 " servers, %" PRIu64 " SNIs; first %s, last %s.\n\n",
 		p->connections, p->clients, p->servers, p->snis, t1, t2);
 	for (uint32_t i = 0; i < p->n_files; i++) {

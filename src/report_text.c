@@ -670,6 +670,11 @@ static void text_problem(struct report_out *o, const struct problem *p)
 	fputs("\n  Findings: ", out);
 	for (uint32_t i = 0; i < p->n_ids; i++)
 		fprintf(out, "%s%s", i ? ", " : "", p->ids[i]);
+	if (p->judged_early)
+		fprintf(out, "\n  Clock: %" PRIu64 " connection%s judged before the capture's clock offset was learned; by it "
+			     "the certificates are valid, so cert-not-yet-valid is withdrawn here (the connection report%s "
+			     "still show%s it)", p->judged_early, p->judged_early == 1 ? " was" : "s were",
+			p->judged_early == 1 ? "" : "s", p->judged_early == 1 ? "s" : "");
 	fmt_time_iso(t1, sizeof t1, &p->first_time, p->ts_prec);
 	fmt_time_iso(t2, sizeof t2, &p->last_time, p->ts_prec);
 	fprintf(out, "\n  %" PRIu64 " connection%s, %" PRIu64 "%s client%s, %" PRIu64 "%s server%s, %" PRIu64 "%s SNI%s; first %s, last %s\n",

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clockskew.h"
 #include "mem.h"
 #include "problems.h"
 #include "progress.h"
@@ -217,6 +218,9 @@ void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, 
 	struct summary shown = *sum;
 	const struct report_writer *w = r->opts.writer;
 	shown.not_shown = r->not_shown;
+	/* connections judged before the capture's clock was learned: their problems are judged by it */
+	int64_t offset = clockskew_offset(sum->clock);
+	problems_apply_clock(r->problems, offset ? offset + CLOCK_SLACK : 0);
 	problems_finish(r->problems);
 	r->o.problem = NULL;
 	r->o.representative = false;

@@ -6,6 +6,7 @@
 
 #include "mem.h"
 #include "session.h"
+#include "x509.h"
 #include "unit.h"
 
 /* A connection from 10.0.0.<client> to 192.0.2.<server>:443 with SNI sni and one finding id. */
@@ -151,6 +152,59 @@ static void test_catch_all(void)
 	problems_free(ps);
 }
 
+/* Connections judged with cert-not-yet-valid before the capture's clock was
+ * learned: the offset withdraws the id from their problem, if it covers all. */
+static struct session *early(uint64_t stream, struct x509_cert *leaf, struct cert_entry *e, int64_t t)
+{
+	struct session *s = conn("f", stream, (int)stream, 1, "api.example.test", "cert-not-yet-valid", SEV_ERROR);
+	finding_list_add(&s->findings, "alert", SEV_ERROR, SIDE_CLIENT, "s", "c", "f");
+	e->x509 = leaf;
+	s->server_chain.state = CHAIN_SEEN;
+	s->server_chain.n = s->server_chain.count = 1;
+	s->server_chain.certs = e;
+	s->server_chain.time.sec = t;
+	return s;
+}
+
+/* The certificates are the test's own: not the session's to release. */
+static const struct problem *add_early(struct problem_set *ps, struct session *s, bool *first)
+{
+	const struct problem *p = problems_add(ps, s, first);
+	s->server_chain.n = 0;
+	session_free(s);
+	return p;
+}
+
+static void test_clock_withdraws_not_yet_valid(void)
+{
+	static struct x509_cert soon = { .has_validity = true, .not_before = 1000 + 500, .not_after = 100000 };
+	static struct x509_cert later = { .has_validity = true, .not_before = 1000 + 90000, .not_after = 200000 };
+	later.sha256[0] = 1;   /* another certificate: another problem */
+	struct cert_entry e[3];
+	struct problem_set *ps = problems_new();
+	bool first;
+	const struct problem *a = add_early(ps, early(0, &soon, &e[0], 1000), &first);
+	add_early(ps, early(1, &soon, &e[1], 1200), &first);   /* the earliest member needs the most: 500 s */
+	const struct problem *b = add_early(ps, early(2, &later, &e[2], 1000), &first);
+	CU_ASSERT_PTR_NOT_EQUAL(a, b);
+	CU_ASSERT_EQUAL(a->clock_need, 500);
+	problems_apply_clock(ps, 499);   /* not all of it: kept */
+	CU_ASSERT_EQUAL(a->n_ids, 2);
+	CU_ASSERT_EQUAL(a->judged_early, 0);
+	problems_apply_clock(ps, 500 + 3600);
+	problems_finish(ps);
+	CU_ASSERT_EQUAL_FATAL(a->n_ids, 1);
+	CU_ASSERT_STRING_EQUAL(a->ids[0], "alert");
+	CU_ASSERT_EQUAL(a->judged_early, 2);
+	CU_ASSERT_PTR_NULL(strstr(a->title, "not yet valid"));
+	/* 89,000 s after the capture time: beyond the offset, still not yet valid */
+	CU_ASSERT_EQUAL(b->n_ids, 2);
+	CU_ASSERT_STRING_EQUAL(b->ids[0], "cert-not-yet-valid");
+	CU_ASSERT_EQUAL(b->judged_early, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b->title, "not yet valid"));
+	problems_free(ps);
+}
+
 void register_problems_tests(void)
 {
 	CU_pSuite suite = CU_add_suite("problems", NULL, NULL);
@@ -158,4 +212,6 @@ void register_problems_tests(void)
 	CU_add_test(suite, "problems: streams per file, filters of 200 streams", test_files_and_filters);
 	CU_add_test(suite, "problems: the representative's story is capped", test_story_is_capped);
 	CU_add_test(suite, "problems: a catch-all past PROBLEMS_MAX", test_catch_all);
+	CU_add_test(suite, "problems: the capture's clock withdraws cert-not-yet-valid judged early",
+		    test_clock_withdraws_not_yet_valid);
 }

@@ -601,6 +601,12 @@ static void make_title(struct problem *p)
 	} else if (!strcmp(id, "server-chain-incomplete") || !strcmp(id, "cert-self-signed")) {
 		count_words(p, "", cnt, sizeof cnt);
 		snprintf(p->title, sizeof p->title, "%s: %s (%s); %s", srv, rule_title(id), subj, cnt);
+	} else if (has_id(p->ids, p->n_ids, "client-cert-empty-inferred")) {
+		/* TLS 1.3 hides the request and its CA list: the sizes are the evidence */
+		count_words(p, "", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "%s: TLS 1.3 clients send an empty certificate%s (inferred from record "
+			 "sizes); %s", srv, has_id(p->ids, p->n_ids, "tls13-encrypted-failure") ? " and the handshake fails" : "",
+			 cnt);
 	} else if (!strcmp(id, "version-or-cipher-mismatch")) {
 		count_words(p, "", cnt, sizeof cnt);
 		snprintf(p->title, sizeof p->title, "%s and its clients have no protocol version or cipher suite in common%s%s%s; %s",
@@ -610,8 +616,11 @@ static void make_title(struct problem *p)
 		snprintf(p->title, sizeof p->title, "%s: the handshake ends with %s; %s", srv, p->alert, cnt);
 	} else {
 		count_words(p, "", cnt, sizeof cnt);
-		snprintf(p->title, sizeof p->title, "%s: %s%s%s%s; %s", srv, rule_title(id), p->alert[0] ? " (" : "",
-			 p->alert, p->alert[0] ? ")" : "", cnt);
+		/* a rule title that ends in "(inferred)" takes the alert after a comma, not in a second bracket */
+		const char *rt = rule_title(id);
+		bool paren = rt[0] && rt[strlen(rt) - 1] == ')';
+		snprintf(p->title, sizeof p->title, "%s: %s%s%s%s; %s", srv, rt,
+			 p->alert[0] ? paren ? ", with " : " (" : "", p->alert, p->alert[0] && !paren ? ")" : "", cnt);
 	}
 }
 

@@ -413,6 +413,17 @@ static void first_facts(struct problem *p, const struct session *s)
 	else if (s->ch.present)
 		snprintf(p->versions, sizeof p->versions, "client offers up to %s",
 			 fmt_version(v1, sizeof v1, s->ch.max_version));
+	p->cr_present = s->cr.present;
+	p->cr_bytes = s->cr.dn_bytes_len;
+	p->client_cert_empty = s->client_chain.state == CHAIN_SEEN && s->client_chain.count == 0;
+	if (sl) {
+		const char *end = chain_end(&s->server_chain);
+		p->has_chain = true;
+		p->chain_count = s->server_chain.count;
+		memcpy(p->leaf_sha256, sl->sha256, sizeof p->leaf_sha256);
+		if (end)
+			label(p->chain_end, sizeof p->chain_end, end, strlen(end));
+	}
 	p->rep_file = s->file;
 	p->rep_stream = s->stream;
 	p->rep_index = s->index;
@@ -564,6 +575,101 @@ static const char *rule_title(const char *id)
 	return id;
 }
 
+/* The k-th fact that may tell apart problems whose titles read the same,
+ * in the order a support engineer would check them; false past the last. */
+static bool tell_apart(const struct problem *p, int k, char *buf, size_t len)
+{
+	switch (k) {
+	case 0:
+		snprintf(buf, len, "%s", p->versions[0] ? p->versions : "no ClientHello seen");
+		return true;
+	case 1:
+		if (p->cr_present && !p->cr_bytes)
+			snprintf(buf, len, "empty CA list");
+		else if (p->cr_present)
+			snprintf(buf, len, "CA list %s, %" PRIu32 " bytes", p->ca_list, p->cr_bytes);
+		else
+			snprintf(buf, len, "no CertificateRequest");
+		return true;
+	case 2:
+		snprintf(buf, len, "%s%s", p->client_issuer[0] ? "client certificate from " : "",
+			 p->client_issuer[0] ? p->client_issuer : p->client_cert_empty ? "empty client certificate" :
+			 "no client certificate");
+		return true;
+	case 3:
+		if (p->has_chain)
+			snprintf(buf, len, "chain of %" PRIu32 " certificate%s%s%s", p->chain_count, PLURAL(p->chain_count),
+				 p->chain_end[0] ? " ending at " : "", p->chain_end);
+		else
+			snprintf(buf, len, "no server certificate seen");
+		return true;
+	case 4:
+		if (p->has_chain)
+			snprintf(buf, len, "leaf SHA-256 %02x%02x%02x%02x%02x%02x%02x%02x...", p->leaf_sha256[0],
+				 p->leaf_sha256[1], p->leaf_sha256[2], p->leaf_sha256[3], p->leaf_sha256[4], p->leaf_sha256[5],
+				 p->leaf_sha256[6], p->leaf_sha256[7]);
+		else
+			snprintf(buf, len, "no server certificate seen");
+		return true;
+	case 5:
+		snprintf(buf, len, "first seen at %s", p->server);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Do two titles read the same but for their counts? */
+static bool same_words(const struct problem *p, const struct problem *q)
+{
+	return p->title_cut && p->title_cut == q->title_cut && memcmp(p->title, q->title, p->title_cut) == 0;
+}
+
+/* Titles that read the same but for their counts name, in brackets, the
+ * first fact that differs among them (their keys differ, so some fact
+ * does; these are the ones a title can say). */
+static void tell_titles_apart(struct problem_set *ps)
+{
+	char a[256], b[256];
+	bool *done = mem_alloc(ps->n ? ps->n : 1);
+	for (uint32_t i = 0; i < ps->n; i++) {
+		struct problem *p = ps->v[i];
+		if (done[i] || p->catch_all || !p->title_cut)
+			continue;
+		bool dup = false;
+		for (uint32_t j = i + 1; j < ps->n && !dup; j++)
+			dup = same_words(p, ps->v[j]);
+		if (!dup)
+			continue;
+		/* the group: p and every later problem of its words */
+		int k;
+		for (k = 0; tell_apart(p, k, a, sizeof a); k++) {
+			bool differs = false;
+			for (uint32_t j = i + 1; j < ps->n && !differs; j++)
+				if (same_words(p, ps->v[j])) {
+					tell_apart(ps->v[j], k, b, sizeof b);
+					differs = strcmp(a, b) != 0;
+				}
+			if (differs)
+				break;
+		}
+		uint32_t members[PROBLEMS_MAX + 2], n = 0;
+		for (uint32_t j = i; j < ps->n; j++)
+			if (j == i || same_words(p, ps->v[j]))
+				members[n++] = j;
+		for (uint32_t m = 0; m < n; m++) {
+			struct problem *q = ps->v[members[m]];
+			done[members[m]] = true;
+			if (!tell_apart(q, k, b, sizeof b))
+				continue;   /* nothing a title can say differs */
+			char tail[sizeof q->title];
+			snprintf(tail, sizeof tail, "%s", q->title + q->title_cut);
+			snprintf(q->title + q->title_cut, sizeof q->title - q->title_cut, " [%s]%s", b, tail);
+		}
+	}
+	mem_free(done);
+}
+
 static void make_title(struct problem *p)
 {
 	char srv[320], cnt[120];
@@ -647,8 +753,17 @@ void problems_finish(struct problem_set *ps)
 		p->snis = p->c_snis->n;
 		p->snis_more = p->c_snis->full;
 		make_title(p);
+		/* where "; N connections ..." starts, when the title ends with it */
+		char cnt[120];
+		count_words(p, "", cnt, sizeof cnt);
+		size_t tl = strlen(p->title), cl = strlen(cnt) + 2;
+		const char *sent = strstr(p->title, " sent none");
+		if (sent && strcmp(sent, " sent none") == 0)
+			cl += strlen(" sent none");
+		p->title_cut = !p->catch_all && tl > cl && strncmp(p->title + tl - cl, "; ", 2) == 0 ? tl - cl : 0;
 	}
 	qsort(ps->v, ps->n, sizeof ps->v[0], by_rank);
+	tell_titles_apart(ps);
 	for (uint32_t i = 0; i < ps->n; i++)
 		ps->v[i]->rank = i + 1;
 }

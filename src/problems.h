@@ -56,6 +56,7 @@ struct problem {
 	const char *ids[PROBLEM_IDS];   /* finding ids (static strings), catalogue order */
 	uint32_t n_ids;
 	char title[1024];          /* in the playbooks' words, with the counts (problems_finish) */
+	size_t title_cut;         /* where its counts start (0: unknown): a distinguishing fact goes before them */
 	uint64_t connections;
 	uint64_t clients, servers, snis;         /* distinct: client address, server address:port, SNI */
 	bool clients_more, servers_more, snis_more;   /* at least that many: the counter was full */
@@ -83,6 +84,12 @@ struct problem {
 	uint8_t untrusted_side;     /* whose chain: SIDE_SERVER or SIDE_CLIENT */
 	char alert[64];           /* "fatal alert unknown_ca (48) from the server" */
 	char versions[48];
+	/* more of the first connection, for problems whose titles would read the same */
+	bool cr_present, client_cert_empty, has_chain;
+	uint32_t cr_bytes;        /* the CA list's length: Wireshark's "Distinguished Names Length" */
+	uint32_t chain_count;     /* the server's certificates on the wire */
+	char chain_end[160];      /* where the server's chain ends */
+	uint8_t leaf_sha256[32];
 	uint8_t key[32];          /* SHA-256 of what defines it */
 	struct problem_counter *c_clients, *c_servers, *c_snis;
 };

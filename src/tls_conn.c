@@ -441,6 +441,15 @@ static void http2_answer(struct tls_conn *c, int side, const uint8_t *body, uint
 		s->h2_goaway_last_stream = c->h2->goaway_last_stream;
 		s->h2_goaway_error = c->h2->goaway_error;
 	}
+	if (s->http2 && c->h2->bytes) {
+		_Static_assert(sizeof s->h2_frames == sizeof c->h2->by_type, "one count per frame type");
+		s->h2_frames_read = true;
+		memcpy(s->h2_frames, c->h2->by_type, sizeof s->h2_frames);
+		s->h2_settings_acks = c->h2->settings_acks;
+		s->h2_response_stream = c->h2->status_seen ? c->h2->status_stream : 0;
+		s->h2_response_data = c->h2->response_data;
+		s->h2_bytes = c->h2->bytes;
+	}
 	if (c->h2->stop) {
 		mem_free(c->h2);
 		c->h2 = NULL;

@@ -16,7 +16,9 @@ struct kdir {
 	uint8_t epoch;             /* enum tls_epoch the keys are for */
 	uint32_t generation;
 	uint32_t appdata;          /* application data records offered after the handshake */
-	uint32_t later;            /* records answered "keys not read yet" (live) */
+	uint32_t later;            /* records answered "keys not read yet" (live), each counted once */
+	uint64_t later_seq;        /* ... the last of them: 1 + its sequence number, its epoch */
+	uint8_t later_epoch;
 	unsigned long looked_at;   /* secrets the key log held at this direction's last miss */
 };
 
@@ -126,10 +128,16 @@ static bool more_keys(struct tls_keys *k, int side)
 	return more;
 }
 
-/* No keys, but live they may still come: the record waits (tls_conn holds it). */
-static int later(struct tls_keys *k, int side)
+/* No keys, but live they may still come: the record waits (tls_conn holds it
+ * and offers it again: a record is counted once, by its epoch and number). */
+static int later(struct tls_keys *k, int side, const struct tls_protection *st)
 {
-	k->dir[side].later++;
+	struct kdir *kd = &k->dir[side];
+	if (kd->later_seq != st->seq + 1 || kd->later_epoch != st->epoch) {
+		kd->later++;
+		kd->later_seq = st->seq + 1;
+		kd->later_epoch = st->epoch;
+	}
 	return TLS_OPEN_LATER;
 }
 
@@ -252,7 +260,7 @@ static int key_open(void *ctx, int side, const struct tls_protection *st, const 
 		if (!k->follow || k->failed || !st->client_random || !st->suite || !st->server_random)
 			return TLS_OPEN_NO_KEYS;
 		if (!more_keys(k, side) || !start(k, st))
-			return later(k, side);
+			return later(k, side, st);
 	}
 	if (!kd->set || kd->epoch != st->epoch || kd->generation != st->generation)
 		switch_keys(k, side, st, rec->frame);
@@ -267,7 +275,7 @@ static int key_open(void *ctx, int side, const struct tls_protection *st, const 
 		tls_decrypt_set_seq(dec_of(k, st), side, st->seq);
 	bool early = st->epoch == TLS_EPOCH_EARLY && !kd->early_fallback;
 	if (!kd->on && !early)
-		return k->follow && !k->s->keys.unsupported ? later(k, side) : TLS_OPEN_NO_KEYS;
+		return k->follow && !k->s->keys.unsupported ? later(k, side, st) : TLS_OPEN_NO_KEYS;
 	struct tls_plain pt;
 	struct tls_dec_status ds = { TLS_DEC_NO_KEY, NULL };
 	int code = kd->on ? tls_decrypt_record(dec_of(k, st), side, rec->type, rec->version, rec->body, rec->len,
@@ -276,7 +284,7 @@ static int key_open(void *ctx, int side, const struct tls_protection *st, const 
 	if (early && code != TLS_DEC_OK)
 		code = early_fallback(k, side, st, rec, out, cap, &pt);
 	if (code == TLS_DEC_NO_KEY)
-		return k->follow ? later(k, side) : TLS_OPEN_NO_KEYS;
+		return k->follow ? later(k, side, st) : TLS_OPEN_NO_KEYS;
 	if (code != TLS_DEC_OK) {
 		struct conn_keys *ck = &k->s->keys;
 		kd->dead = true;

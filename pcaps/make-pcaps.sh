@@ -1269,6 +1269,20 @@ cap_nginx() {
   nginx_case nginx-tls13-h2-verify-on-no-cert "TLSv1.2 TLSv1.3" on http2 curl none 400 --http2
   # Java client, nginx server: neither can write a key log; the typical support capture
   nginx_case -n nginx-tls13-verify-on-no-cert-java "TLSv1.2 TLSv1.3" on "" java none 400
+  # a client that agrees to h2 in ALPN, then sends an HTTP/1.1 request (as a proxy that passes the
+  # client's ALPN through does): nginx answers its SETTINGS with GOAWAY PROTOCOL_ERROR and closes
+  if want nginx-tls13-h2-http1-request; then
+    begin nginx-tls13-h2-http1-request 443
+    keylog nginx-tls13-h2-http1-request
+    nginx_mtls "TLSv1.2 TLSv1.3" off http2
+    next_client_log "openssl s_client $OPENSSL_V"
+    { printf 'GET / HTTP/1.1\r\nHost: %s\r\n\r\n' "$SNI"; sleep 2; } |
+      timeout "$T_CLI" openssl s_client -connect "127.0.0.1:$PORT" -alpn h2 -quiet "${VERIFY[@]}" \
+        "${KEYLOG[@]}" >"$CLOG.out" 2>&1 || true
+    grep -a 'verify\|ALPN\|error' "$CLOG.out" >"$CLOG" || true
+    rm -f "$CLOG.out"
+    end -k
+  fi
 }
 
 # ---- TLS 1.2 rejected after the handshake --------------------------------------------------------

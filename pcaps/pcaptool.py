@@ -37,6 +37,7 @@ Token legend (C: client->server, S: server->client):
    ALERT[level:description]           plaintext alert;   ENC_ALERT  encrypted alert (TLS 1.2)
    HTTP_REQ[GET] HTTP_RESP[400] DATA  non-TLS payload (HTTP_* also HTTP/1.x inside decrypted TLS)
    H2_REQ[GET] H2_RESP[400]           HTTP/2 HEADERS (:method, :status) inside decrypted TLS
+   H2_GOAWAY[PROTOCOL_ERROR]          HTTP/2 GOAWAY and its error code (RFC 9113 §7) in decrypted TLS
 """
 import json
 import os
@@ -425,6 +426,10 @@ ALERTS = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 22:
           115: "unknown_psk_identity", 116: "certificate_required", 120: "no_application_protocol"}
 HS = {0: "HELLO_REQ", 1: "CH", 2: "SH", 4: "NST", 5: "EOED", 8: "EE", 11: "CERT", 12: "SKE", 13: "CR",
       14: "SHD", 15: "CV", 16: "CKE", 20: "FIN_HS", 22: "CS", 24: "KU"}
+# RFC 9113 §7 error codes (a GOAWAY's)
+H2_ERRORS = {0: "NO_ERROR", 1: "PROTOCOL_ERROR", 2: "INTERNAL_ERROR", 3: "FLOW_CONTROL_ERROR", 4: "SETTINGS_TIMEOUT",
+             5: "STREAM_CLOSED", 6: "FRAME_SIZE_ERROR", 7: "REFUSED_STREAM", 8: "CANCEL", 9: "COMPRESSION_ERROR",
+             10: "CONNECT_ERROR", 11: "ENHANCE_YOUR_CALM", 12: "INADEQUATE_SECURITY", 13: "HTTP_1_1_REQUIRED"}
 HRR_RANDOM = "cf:21:ad:74:e5:9a:61:11:be:1d:8c:02:1e:65:b8:91:c2:a2:11:16:7a:bb:8c:5e:07:9e:09:e2:c8:a8:33:9c"
 
 
@@ -639,6 +644,8 @@ def dissect(path, ports, keylog=None):
                     ev.append((fno, d, f"H2_RESP[{st2}]"))
                 for m2 in find(hl, "http2.headers.method"):
                     ev.append((fno, d, f"H2_REQ[{m2}]"))
+                for e2 in find(hl, "http2.goaway.error"):          # RFC 9113 §7 error code
+                    ev.append((fno, d, f"H2_GOAWAY[{H2_ERRORS.get(int(e2, 0), e2)}]"))
         if fl & 0x01:
             ev.append((fno, d, "FIN"))
     # tshark shows at most 100 CA names; count them ourselves where it truncated

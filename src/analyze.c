@@ -26,6 +26,7 @@
  * belong to it (Wireshark keeps them in the same stream). */
 #define LINGER_NS         2000000000LL
 #define SETTLE_GRACE_MS   1000   /* TLS 1.3: for the server's answer to the client's flight */
+#define LIM_KEYWAIT_RETRIES 1024u /* waiting connections a tick offers their held records again */
 /* ... but a connection closed with FIN both ways and every byte delivered
  * expects nothing more than the last ACK: it lingers only this long, so a
  * busy capture does not hold thousands of finished sessions. */
@@ -63,6 +64,7 @@ struct conn {
 	int64_t close_ns;
 	uint8_t closing_list;     /* CLOSING_CLEAN or CLOSING_LONG */
 	struct conn *cprev, *cnext;   /* its closing list, oldest first */
+	bool keywait_closed;      /* live: closed, its linger over, its records waiting for their keys */
 	bool waiting;             /* TLS 1.3: on the list awaiting the server's answer */
 	int64_t wait_since_ns;
 	struct conn *wprev, *wnext;
@@ -347,7 +349,8 @@ static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 		mid[side_of(c, e)] = !c->tcp[e].syn || c->ep[e].lost_start;
 	c->tls = tls_conn_new(c->s, mid, &c->a->budget);
 	if (c->a->opts.keylog)
-		tls_keys_attach(c->tls, c->s, c->a->opts.keylog, c->a->opts.keylog_given, &c->a->keys);
+		tls_keys_attach(c->tls, c->s, c->a->opts.keylog, c->a->opts.keylog_given, &c->a->keys,
+				c->a->opts.live ? c->a->opts.keylog_follow : NULL);
 }
 
 static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
@@ -546,7 +549,7 @@ static void closing_unlink(struct analyzer *a, struct conn *c)
  * both directions ended with a FIN and nothing is missing). */
 static void start_closing(struct analyzer *a, struct conn *c, int kind, uint64_t frame)
 {
-	if (c->closing)
+	if (c->closing || c->keywait_closed)
 		return;
 	bool clean = kind == CLOSE_FIN && tcp_dir_complete(&c->tcp[0]) && tcp_dir_complete(&c->tcp[1]);
 	int l = clean ? CLOSING_CLEAN : CLOSING_LONG;
@@ -584,7 +587,7 @@ static void wait_unlink(struct analyzer *a, struct conn *c)
 static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t frame, bool remember)
 {
 	wait_unlink(a, c);
-	if (c->closing) {
+	if (c->closing || c->keywait_closed) {
 		/* it closed before: that is how it ended */
 		close_kind = c->close_kind;
 		frame = c->close_frame;
@@ -733,6 +736,19 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	struct session *s = c->s;
 	if (!s || c->reported || (!a->opts.live && (!a->opts.ev || c->verdict)) || analyzer_done(a))
 		return;
+	/* live: records that wait for keys the client is still writing hold
+	 * the judgement, for the grace period at most */
+	struct ts since;
+	if (c->tls && tls_conn_holding(c->tls, &since)) {
+		tls_conn_retry(c->tls, false);
+		if (tls_conn_holding(c->tls, NULL) && wait_for_answer(a, c, since.sec * 1000000000LL + since.nsec))
+			return;
+		tls_conn_retry(c->tls, true);
+	}
+	if (c->keywait_closed) {
+		settle(a, c, c->close_kind, c->close_frame, true);   /* its linger ended while it waited */
+		return;
+	}
 	fill_tcp_facts(a, c, s, CLOSE_NONE, frame);   /* a FIN seen now can decide the outcome */
 	if (!handshake_settled(s) || server_answer_pending(a, c, s))
 		return;
@@ -938,8 +954,21 @@ static void settle_closed(struct analyzer *a)
 	static const int64_t linger[2] = { [CLOSING_CLEAN] = LINGER_CLEAN_NS, [CLOSING_LONG] = LINGER_NS };
 	for (int l = 0; l < 2; l++) {
 		struct conn *c;
-		while ((c = a->closing_head[l]) && a->now_ns - c->close_ns >= linger[l])
+		while ((c = a->closing_head[l]) && a->now_ns - c->close_ns >= linger[l]) {
+			/* live: records still waiting for keys the client writes keep it
+			 * for its grace period (check_settled settles it then) */
+			struct ts since;
+			if (a->opts.live && c->s && !c->reported && c->tls && tls_conn_holding(c->tls, &since)) {
+				tls_conn_retry(c->tls, false);
+				if (tls_conn_holding(c->tls, NULL) &&
+				    wait_for_answer(a, c, since.sec * 1000000000LL + since.nsec)) {
+					closing_unlink(a, c);
+					c->keywait_closed = true;
+					continue;
+				}
+			}
 			settle(a, c, c->close_kind, c->close_frame, true);
+		}
 	}
 }
 
@@ -1037,14 +1066,33 @@ void analyzer_set_evidence(struct analyzer *a, struct evidence *ev)
 	a->opts.ev = ev;
 }
 
-void analyzer_tick(struct analyzer *a, int64_t now)
+/* Live: connections whose records wait for keys look again (the key log
+ * may have grown while the wire was quiet). */
+static void retry_holding(struct analyzer *a)
+{
+	unsigned n = 0;
+	for (struct conn *c = a->wait_head, *next; c && n < LIM_KEYWAIT_RETRIES; c = next, n++) {
+		next = c->wnext;
+		if (c->tls && tls_conn_holding(c->tls, NULL)) {
+			tls_conn_retry(c->tls, false);
+			if (!tls_conn_holding(c->tls, NULL)) {
+				wait_unlink(a, c);
+				check_settled(a, c, c->last_frame);
+			}
+		}
+	}
+}
+
+void analyzer_tick(struct analyzer *a, int64_t now_ns)
 {
 	if (!a->flows)
 		return;
+	int64_t now = now_ns / 1000000000LL;
 	if (now > a->now)
 		a->now = now;
-	if (now * 1000000000LL > a->now_ns)
-		a->now_ns = now * 1000000000LL;
+	if (now_ns > a->now_ns)
+		a->now_ns = now_ns;
+	retry_holding(a);
 	settle_closed(a);
 	settle_waiting(a);
 	enforce_limits(a, true);

@@ -26,6 +26,10 @@ struct analyze_opts {
 	size_t n_tls_ports;
 	const struct keylog *keylog;   /* --keylog files and pcapng DSBs (NULL: none); outlives the analyzer */
 	bool keylog_given;         /* --keylog files were given (live: still empty when a connection starts) */
+	/* live: the same key log, still being written by the clients: re-read
+	 * on a key miss, and a connection whose records wait for their keys is
+	 * judged when they are read or after its grace period (NULL: files) */
+	struct keylog *keylog_follow;
 	/* TLS 1.3: how long after the client's second flight to wait for the
 	 * server's answer (an alert, a NewSessionTicket, data) before a
 	 * connection is settled early (live; -w's verdict). 0: the default. */
@@ -50,8 +54,9 @@ void analyzer_packet(struct analyzer *a, const struct capture_pkt *p);
 void analyzer_end_file(struct analyzer *a);
 /* -w target for the packets that follow (NULL: none). */
 void analyzer_set_evidence(struct analyzer *a, struct evidence *ev);
-/* Live: the clock moved without packets (idle connections settle). */
-void analyzer_tick(struct analyzer *a, int64_t now);
+/* Live: the clock moved without packets (idle connections settle, held
+ * records look for their keys again); now in nanoseconds since the epoch. */
+void analyzer_tick(struct analyzer *a, int64_t now_ns);
 /* -c reached. */
 bool analyzer_done(const struct analyzer *a);
 /* The bytes its connections hold together (all zero once every file ended). */

@@ -13,6 +13,7 @@
 struct budget {
 	uint64_t ooo_bytes;         /* out-of-order TCP payload queued (LIM_OOO_BYTES_TOTAL) */
 	uint64_t handshake_bytes;   /* partial handshake messages buffered (LIM_HANDSHAKE_BYTES_TOTAL) */
+	uint64_t keywait_bytes;     /* records held for keys not read yet (LIM_KEYWAIT_BYTES_TOTAL, tls_conn.h) */
 };
 
 #endif

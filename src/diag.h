@@ -99,6 +99,12 @@ bool diag_aborted_by(const struct session *s, int side, uint64_t after, uint64_t
  * answered with a short response (first record at *frame) and closed first. */
 bool diag_app_rejection(const struct session *s, uint64_t *frame);
 
+/* Decrypted HTTP/2: what the server's records held, after the byte count
+ * that includes the connection's own frames: "; HTTP/2: 2 SETTINGS (1 an
+ * acknowledgement) and 1 WINDOW_UPDATE, then the response on stream 1:
+ * HEADERS with :status 400 and 237 bytes of DATA"; nothing otherwise. */
+void diag_h2_contents(struct strbuf *b, const struct session *s);
+
 /* "fatal alert handshake_failure (frame 11)", "a TCP reset (frame 12)" ... */
 void diag_describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after);
 

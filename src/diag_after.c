@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "http2.h"
 
 /* A server that closes within this of its answer does not wait for the
  * client's next request: it refused the one it answered. */
@@ -62,6 +63,49 @@ bool diag_app_rejection(const struct session *s, uint64_t *frame)
 	return true;
 }
 
+void diag_h2_contents(struct strbuf *b, const struct session *s)
+{
+	/* the connection's own frames, in the order a server usually sends them (RFC 9113 §6) */
+	static const unsigned control[] = { 4 /* SETTINGS */, 8 /* WINDOW_UPDATE */, 6 /* PING */, 2 /* PRIORITY */,
+					    3 /* RST_STREAM */, 5 /* PUSH_PROMISE */, H2_TYPES /* other */ };
+	if (!s->http2 || !s->h2_frames_read)
+		return;
+	sb_printf(b, "; HTTP/2: ");
+	unsigned n = 0, listed = 0;
+	for (size_t i = 0; i < sizeof control / sizeof control[0]; i++)
+		n += s->h2_frames[control[i]] != 0;
+	for (size_t i = 0; i < sizeof control / sizeof control[0]; i++) {
+		unsigned t = control[i], k = s->h2_frames[t];
+		if (!k)
+			continue;
+		listed++;
+		sb_printf(b, "%s%u %s", listed == 1 ? "" : listed == n ? " and " : ", ", k,
+			  t < H2_TYPES ? h2_frame_name(t) : "frames of other types");
+		if (t == 4 && s->h2_settings_acks)
+			sb_printf(b, " (%u an acknowledgement)", s->h2_settings_acks);
+	}
+	if (s->h2_response_stream) {
+		sb_printf(b, "%sthe response on stream %" PRIu32 ": HEADERS with :status %u", n ? ", then " : "",
+			  s->h2_response_stream, s->http_status_code);
+		if (s->h2_response_data)
+			sb_printf(b, " and %" PRIu32 " bytes of DATA", s->h2_response_data);
+	} else if (!s->h2_goaway) {
+		sb_printf(b, "%sno response", n ? ", " : "");
+	}
+	if (s->h2_goaway) {
+		char err[64];
+		h2_error_text(err, sizeof err, s->h2_goaway_error);
+		sb_printf(b, "%sGOAWAY %s, last stream %" PRIu32, n || s->h2_response_stream ? ", then " : "", err,
+			  s->h2_goaway_last_stream);
+		/* the sentence names the answer's frame: the GOAWAY's, or the :status's */
+		if (s->http_status && s->h2_goaway_frame != s->http_status_frame)
+			sb_printf(b, " (frame %" PRIu64 ")", s->h2_goaway_frame);
+	}
+	if (s->h2_bytes < s->dir[SIDE_SERVER].appdata_bytes)
+		sb_printf(b, "; %" PRIu64 " bytes after those frames were not read",
+			  s->dir[SIDE_SERVER].appdata_bytes - s->h2_bytes);
+}
+
 /* Which findings explain a server's short answer and close as a rejection. */
 static const char *app_rejection_reason(const struct diag *c)
 {
@@ -103,10 +147,12 @@ static void short_answer_and_close(struct diag *c, struct draft *t, const char *
 {
 	const struct session *s = c->s;
 	sb_printf(&t->sum, "The handshake completed, then the server answered with %" PRIu64 " bytes in %" PRIu64
-			   " record%s (frame %" PRIu64 ") and %s (frame %" PRIu64 ") before the "
-			   "client sent more: it refused the request after the handshake.",
-		  s->dir[SIDE_SERVER].appdata_bytes, s->dir[SIDE_SERVER].appdata_records,
-		  diag_plural((int64_t)s->dir[SIDE_SERVER].appdata_records), app_frame,
+			   " record%s (frame %" PRIu64, s->dir[SIDE_SERVER].appdata_bytes,
+		  s->dir[SIDE_SERVER].appdata_records, diag_plural((int64_t)s->dir[SIDE_SERVER].appdata_records),
+		  app_frame);
+	diag_h2_contents(&t->sum, s);   /* the byte count holds the HTTP/2 connection's own frames too */
+	sb_printf(&t->sum, ") and %s (frame %" PRIu64 ") before the client sent more: it refused the request after "
+			   "the handshake.",
 		  s->closed_by == SIDE_SERVER ? "closed the connection" : "the connection ended", closed);
 	sb_printf(&t->cause, "The server checks the client certificate after the handshake, at the application level "
 			     "(%s says what was wrong with it): nginx with ssl_verify_client on completes the handshake "
@@ -115,6 +161,39 @@ static void short_answer_and_close(struct diag *c, struct draft *t, const char *
 	sb_printf(&t->fix, "Give the client a certificate the server accepts (see %s); the server's error log names "
 			   "the reason (nginx: \"client sent no required SSL certificate\", \"client SSL certificate "
 			   "verify error\").", why);
+}
+
+/* Decrypted HTTP/2: the server ended the connection with a GOAWAY that
+ * carries an error code (RFC 9113 §6.8, §5.4.1: a connection error). */
+static bool h2_goaway_error(const struct session *s)
+{
+	return diag_handshake_done(s) && s->http2 && s->h2_goaway && s->h2_goaway_error != 0;
+}
+
+static void goaway_refusal(struct diag *c, struct draft *t, uint64_t closed)
+{
+	const struct session *s = c->s;
+	char err[64];
+	h2_error_text(err, sizeof err, s->h2_goaway_error);
+	sb_printf(&t->sum, "The handshake completed (ALPN h2), then the server ended the HTTP/2 connection with GOAWAY "
+			   "%s%s: %" PRIu64 " bytes in %" PRIu64 " record%s (frame %" PRIu64, err,
+		  s->h2_response_stream ? "" : " before it answered any request", s->dir[SIDE_SERVER].appdata_bytes,
+		  s->dir[SIDE_SERVER].appdata_records, diag_plural((int64_t)s->dir[SIDE_SERVER].appdata_records),
+		  s->h2_goaway_frame);
+	diag_h2_contents(&t->sum, s);
+	sb_printf(&t->sum, ") and %s (frame %" PRIu64 ").",
+		  s->closed_by == SIDE_SERVER ? "closed the connection" : "the connection ended", closed);
+	if (s->h2_goaway_error == 1 && !s->h2_response_stream)
+		sb_printf(&t->cause, "A PROTOCOL_ERROR before any response: the client agreed to HTTP/2 in ALPN but did "
+				     "not speak it (an HTTP/1.1 request instead of the connection preface, as a proxy "
+				     "that passes the client's ALPN list through sends; nginx logs \"invalid connection "
+				     "preface\"), or it sent a malformed frame.");
+	else
+		sb_printf(&t->cause, "The server found an HTTP/2 connection error (RFC 9113 §7: %s) in what the client "
+				     "sent, or failed itself (INTERNAL_ERROR), and closed the connection.", err);
+	sb_printf(&t->fix, "Make the client speak the protocol it negotiates: offer h2 in ALPN only when it sends "
+			   "HTTP/2 (curl --http1.1 or a proxy's ALPN setting to offer http/1.1 only); the server's "
+			   "error log names the frame it refused.");
 }
 
 void rule_rejected_after_handshake(struct diag *c)
@@ -127,6 +206,11 @@ void rule_rejected_after_handshake(struct diag *c)
 		ended_by_alert_or_close(c, &t);
 		side = s->rejected_by;
 		end = s->rejected_frame;
+	} else if (h2_goaway_error(s) && !(app_rejection_reason(c) && diag_app_rejection(s, &app_frame))) {
+		app_frame = s->h2_goaway_frame;
+		end = diag_own_close_frame(s, SIDE_SERVER);
+		goaway_refusal(c, &t, end);
+		side = SIDE_SERVER;
 	} else {
 		const char *why = app_rejection_reason(c);
 		if (!why || !diag_app_rejection(s, &app_frame))

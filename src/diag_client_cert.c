@@ -154,8 +154,10 @@ static int after_empty_certificate(struct diag *c, struct draft *t, uint64_t *ab
 	}
 	if (diag_app_rejection(s, app_frame)) {
 		*abort_frame = diag_own_close_frame(s, SIDE_SERVER);
-		sb_printf(&t->sum, "; the handshake completed, then the server sent %" PRIu64 " bytes (frame %" PRIu64
-				   ") and %s (frame %" PRIu64 ").", s->dir[SIDE_SERVER].appdata_bytes, *app_frame,
+		sb_printf(&t->sum, "; the handshake completed, then the server sent %" PRIu64 " bytes (frame %" PRIu64,
+			  s->dir[SIDE_SERVER].appdata_bytes, *app_frame);
+		diag_h2_contents(&t->sum, s);
+		sb_printf(&t->sum, ") and %s (frame %" PRIu64 ").",
 			  s->closed_by == SIDE_SERVER ? "closed the connection" : "the connection ended", *abort_frame);
 		sb_printf(&t->cause, "The server checks the client certificate after the handshake, at the application "
 				     "level: a short answer and a close right after the handshake is the sign (nginx "

@@ -1,6 +1,7 @@
 /* http2.c - the first response's :status and the GOAWAY in a server's decrypted HTTP/2 frames. */
 #include "http2.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "rd.h"
@@ -309,11 +310,13 @@ enum hpack_status hpack_status(struct hpack_table *t, const uint8_t *block, size
 
 /* ---- frames (RFC 9113 §4.1, §6) ---- */
 
+#define H2_DATA 0x0
 #define H2_HEADERS 0x1
 #define H2_SETTINGS 0x4
 #define H2_PUSH_PROMISE 0x5
 #define H2_GOAWAY 0x7
 #define H2_CONTINUATION 0x9
+#define H2_FLAG_ACK 0x1
 #define H2_FLAG_END_HEADERS 0x4
 #define H2_FLAG_PADDED 0x8
 #define H2_FLAG_PRIORITY 0x20
@@ -408,10 +411,24 @@ static unsigned block_end(struct h2_scan *h)
 	return H2_SAW_STATUS;
 }
 
+/* A complete frame, counted by type (before the stop it may cause: it was read). */
+static void tally(struct h2_scan *h)
+{
+	uint16_t *n = &h->by_type[h->type < H2_TYPES ? h->type : H2_TYPES];
+	if (*n < UINT16_MAX)
+		(*n)++;
+	if (h->type == H2_SETTINGS && (h->flags & H2_FLAG_ACK) && h->settings_acks < UINT16_MAX)
+		h->settings_acks++;
+	if (h->type == H2_DATA && h->status_seen && h->stream == h->status_stream)
+		h->response_data += h->len;   /* a frame's length is at most 2^24 - 1, and 64 frames are read */
+	h->bytes += 9 + h->len;
+}
+
 static unsigned frame_end(struct h2_scan *h)
 {
 	unsigned saw = 0;
 	h->hdr_n = 0;
+	tally(h);
 	if (carries_block(h)) {
 		if (!fragment_in_place(h)) {
 			h->stop = true;
@@ -487,6 +504,14 @@ bool h2_client_preface(const uint8_t *p, size_t len)
 	return p && len >= sizeof preface - 1 && memcmp(p, preface, sizeof preface - 1) == 0;
 }
 
+const char *h2_frame_name(unsigned type)
+{
+	static const char *const names[H2_TYPES] = { "DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS",
+						     "PUSH_PROMISE", "PING", "GOAWAY", "WINDOW_UPDATE",
+						     "CONTINUATION" };
+	return type < H2_TYPES ? names[type] : NULL;
+}
+
 const char *h2_error_name(uint32_t code)
 {
 	static const char *const names[] = { "NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR",
@@ -494,4 +519,13 @@ const char *h2_error_name(uint32_t code)
 					     "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR", "CONNECT_ERROR",
 					     "ENHANCE_YOUR_CALM", "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED" };
 	return code < sizeof names / sizeof names[0] ? names[code] : NULL;
+}
+
+void h2_error_text(char *buf, size_t n, uint32_t code)
+{
+	const char *name = h2_error_name(code);
+	if (name)
+		snprintf(buf, n, "%s (0x%x)", name, (unsigned)code);
+	else
+		snprintf(buf, n, "error code 0x%x (not in RFC 9113)", (unsigned)code);
 }

@@ -83,6 +83,9 @@ bool hpack_huffman(const uint8_t *in, size_t len, char *out, size_t cap, size_t 
 /* Frames looked at before giving up: the answer comes within the first few. */
 #define H2_FRAMES_MAX 64
 
+/* Frame types of RFC 9113 §6: DATA (0) .. CONTINUATION (9). */
+#define H2_TYPES 10
+
 #define H2_SAW_STATUS 1u
 #define H2_SAW_GOAWAY 2u
 
@@ -110,6 +113,15 @@ struct h2_scan {
 	uint32_t status_stream;
 	bool goaway_seen;
 	uint32_t goaway_last_stream, goaway_error;
+	/* what the complete frames read held (RFC 9113 §6), so a report can
+	 * tell the response from the connection's own frames: a count per
+	 * type (H2_TYPES for any other type), the SETTINGS acks among them,
+	 * the DATA bytes of the first response's stream, and the bytes of
+	 * those frames with their 9-byte headers */
+	uint16_t by_type[H2_TYPES + 1];
+	uint16_t settings_acks;
+	uint32_t response_data;
+	uint32_t bytes;
 };
 
 void h2_scan_init(struct h2_scan *h);
@@ -123,5 +135,12 @@ bool h2_client_preface(const uint8_t *p, size_t len);
 
 /* "NO_ERROR", "PROTOCOL_ERROR", ... (RFC 9113 §7), NULL if unknown. */
 const char *h2_error_name(uint32_t code);
+
+/* A GOAWAY's error code as reports print it: "PROTOCOL_ERROR (0x1)", or
+ * "error code 0xff (not in RFC 9113)". */
+void h2_error_text(char *buf, size_t n, uint32_t code);
+
+/* "DATA", "HEADERS", ... "CONTINUATION" (RFC 9113 §6), NULL past them. */
+const char *h2_frame_name(unsigned type);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -132,6 +133,7 @@ struct keylog {
 	struct keylog_stats st;
 	unsigned long max_secrets;
 	bool cap_noted;
+	int64_t polled_ns;        /* CLOCK_MONOTONIC of the last keylog_poll that read */
 };
 
 const char *keylog_label_name(int label)
@@ -756,13 +758,14 @@ long keylog_add_text(struct keylog *kl, const char *source, const void *text, si
 	return (long)(kl->st.secrets - before);
 }
 
-/* Reads fd from s->offset to its end. */
-static bool read_rest(struct keylog *kl, struct kl_source *s, int fd, char *errbuf, size_t errlen)
+/* Reads fd from s->offset to its end, or max bytes of it. */
+static bool read_rest(struct keylog *kl, struct kl_source *s, int fd, size_t max, char *errbuf, size_t errlen)
 {
 	static char buf[64 * 1024];
 	bool ok = true;
-	for (;;) {
-		ssize_t r = pread(fd, buf, sizeof(buf), s->offset);
+	for (size_t done = 0; done < max;) {
+		size_t want = max - done < sizeof(buf) ? max - done : sizeof(buf);
+		ssize_t r = pread(fd, buf, want, s->offset);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -773,6 +776,7 @@ static bool read_rest(struct keylog *kl, struct kl_source *s, int fd, char *errb
 		if (r == 0)
 			break;
 		s->offset += r;
+		done += (size_t)r;
 		feed(kl, s, buf, (size_t)r, false);
 	}
 	OPENSSL_cleanse(buf, sizeof(buf));
@@ -824,12 +828,12 @@ long keylog_load_file(struct keylog *kl, const char *path, bool follow, char *er
 	if (fd < 0)
 		return -1;
 	unsigned long before = kl->st.secrets;
-	bool ok = read_rest(kl, s, fd, errbuf, errlen);
+	bool ok = read_rest(kl, s, fd, SIZE_MAX, errbuf, errlen);
 	close(fd);
 	return ok ? (long)(kl->st.secrets - before) : -1;
 }
 
-long keylog_refresh(struct keylog *kl, char *errbuf, size_t errlen)
+static long refresh(struct keylog *kl, size_t max, char *errbuf, size_t errlen)
 {
 	unsigned long before = kl->st.secrets;
 	bool ok = true;
@@ -842,10 +846,41 @@ long keylog_refresh(struct keylog *kl, char *errbuf, size_t errlen)
 			ok = false;
 			continue;
 		}
-		ok = read_rest(kl, s, fd, errbuf, errlen) && ok;
+		ok = read_rest(kl, s, fd, max, errbuf, errlen) && ok;
 		close(fd);
 	}
 	return ok ? (long)(kl->st.secrets - before) : -1;
+}
+
+long keylog_refresh(struct keylog *kl, char *errbuf, size_t errlen)
+{
+	return refresh(kl, SIZE_MAX, errbuf, errlen);
+}
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+long keylog_poll(struct keylog *kl, unsigned min_interval_ms, char *errbuf, size_t errlen)
+{
+	bool followed = false;
+	for (unsigned i = 0; i < kl->nsrc && !followed; i++)
+		followed = kl->src[i]->follow;
+	if (!followed)
+		return 0;
+	int64_t now = monotonic_ns();
+	if (kl->polled_ns && now - kl->polled_ns < (int64_t)min_interval_ms * 1000000LL)
+		return 0;
+	kl->polled_ns = now;
+	return refresh(kl, LIM_KEYLOG_POLL_BYTES, errbuf, errlen);
+}
+
+unsigned long keylog_secrets(const struct keylog *kl)
+{
+	return kl ? kl->st.secrets : 0;
 }
 
 /* ---- export ---- */

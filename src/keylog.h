@@ -103,6 +103,21 @@ long keylog_add_text(struct keylog *kl, const char *source, const void *text, si
  */
 long keylog_refresh(struct keylog *kl, char *errbuf, size_t errlen);
 
+/*
+ * Live, on a key miss (a connection whose secrets are not read yet: the
+ * client writes its key log as it talks): keylog_refresh, but at most once
+ * per min_interval_ms of the monotonic clock, so connections that never
+ * get keys cost a few system calls a millisecond at most, and at most
+ * LIM_KEYLOG_POLL_BYTES per file (the rest is read by the next call).
+ * Returns the number of secrets added (0 when called too soon or when no
+ * file is followed), or -1 as keylog_refresh.
+ */
+#define LIM_KEYLOG_POLL_BYTES (1024u * 1024u)
+long keylog_poll(struct keylog *kl, unsigned min_interval_ms, char *errbuf, size_t errlen);
+
+/* The number of secrets held (it grows as re-reads find more). */
+unsigned long keylog_secrets(const struct keylog *kl);
+
 /* The secrets of a ClientHello random, or NULL. O(1); the entry stays valid
  * (and gains secrets read later) until keylog_free. */
 const struct keylog_entry *keylog_find(const struct keylog *kl, const uint8_t random[KEYLOG_RANDOM_LEN]);

@@ -258,6 +258,7 @@ static bool load_keylogs(struct config *cfg, const struct options *o)
 	cfg->keylog = keylog_new(keylog_warning, NULL);
 	cfg->aopts.keylog = cfg->keylog;
 	cfg->aopts.keylog_given = o->n_keylogs > 0;
+	cfg->aopts.keylog_follow = cfg->live && o->n_keylogs ? cfg->keylog : NULL;   /* the clients still write it */
 	for (size_t i = 0; i < o->n_keylogs; i++) {
 		char err[256];
 		if (keylog_load_file(cfg->keylog, o->keylogs[i], cfg->live, err, sizeof err) < 0) {
@@ -433,8 +434,10 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 		if (rc == 1)
 			analyzer_packet(a, &pkt);
 		else if (rc == 2) {
-			analyzer_tick(a, (int64_t)time(NULL));   /* quiet wire: idle connections settle */
 			keylog_refresh(cfg->keylog, errbuf, sizeof errbuf);   /* lines the clients appended */
+			struct timespec now;
+			clock_gettime(CLOCK_REALTIME, &now);   /* the clock of the packets' time stamps */
+			analyzer_tick(a, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);   /* quiet wire: idle connections settle */
 		}
 		else
 			break;

@@ -9,6 +9,7 @@
 #include "clockskew.h"
 #include "evidence.h"
 #include "fmt.h"
+#include "http2.h"
 #include "mem.h"
 #include "redact.h"
 #include "report_fp.h"
@@ -349,6 +350,52 @@ static void alert(struct json *j, const struct alert *a)
 	json_object_end(j);
 }
 
+/* "http2": what the server's decrypted HTTP/2 frames held (RFC 9113 §6):
+ * counts by frame type, so the response is told from the connection's own
+ * frames, and its GOAWAY (§6.8) with the error code's name. */
+static void http2(struct json *j, const struct session *s)
+{
+	if (!s->h2_frames_read && !s->h2_goaway)
+		return;
+	json_key(j, "http2");
+	json_object_begin(j);
+	json_key(j, "server_frames");
+	json_object_begin(j);
+	for (unsigned t = 0; t <= H2_TYPES; t++)
+		if (s->h2_frames[t]) {
+			json_key(j, t < H2_TYPES ? h2_frame_name(t) : "other");
+			json_uint(j, s->h2_frames[t]);
+		}
+	json_object_end(j);
+	json_kv_uint(j, "settings_acks", s->h2_settings_acks);
+	json_kv_uint(j, "bytes", s->h2_bytes);
+	json_key(j, "response");
+	if (s->h2_response_stream) {
+		json_object_begin(j);
+		json_kv_uint(j, "stream", s->h2_response_stream);
+		json_kv_uint(j, "data_bytes", s->h2_response_data);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "goaway");
+	if (s->h2_goaway) {
+		json_object_begin(j);
+		json_kv_uint(j, "frame", s->h2_goaway_frame);
+		json_kv_uint(j, "last_stream", s->h2_goaway_last_stream);
+		json_kv_uint(j, "error_code", s->h2_goaway_error);
+		json_key(j, "error");
+		if (h2_error_name(s->h2_goaway_error))
+			json_string(j, h2_error_name(s->h2_goaway_error));
+		else
+			json_null(j);
+		json_object_end(j);
+	} else {
+		json_null(j);
+	}
+	json_object_end(j);
+}
+
 /* "decryption": which key log line opened each direction, and what was not
  * opened and why; left out when no key log was given. Never a secret. */
 static void decryption(struct json *j, const struct session *s)
@@ -408,6 +455,7 @@ static void decryption(struct json *j, const struct session *s)
 			json_kv_str(j, "line", s->http_status_line);
 		json_object_end(j);
 	}
+	http2(j, s);
 	json_object_end(j);
 }
 

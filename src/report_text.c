@@ -7,6 +7,7 @@
 #include "bundle.h"
 #include "evidence.h"
 #include "fmt.h"
+#include "http2.h"
 #include "mem.h"
 #include "problems.h"
 #include "redact.h"
@@ -369,12 +370,24 @@ static void keys_facts(FILE *out, const struct session *s)
 	if (ck->unsupported)
 		fprintf(out, "  Not decrypted: %s\n", ck->unsupported);
 	/* the status line only; --redact=names keeps just the code */
+	if (!s->http_status && !s->h2_goaway)
+		return;
+	fprintf(out, "  Server answered (frame %" PRIu64 ", decrypted): ",
+		s->http_status ? s->http_status_frame : s->h2_goaway_frame);
 	if (s->http_status && redact_names())
-		fprintf(out, "  Server answered (frame %" PRIu64 ", decrypted): HTTP status %u\n", s->http_status_frame,
-			s->http_status_code);
+		fprintf(out, "HTTP status %u", s->http_status_code);
 	else if (s->http_status)
-		fprintf(out, "  Server answered (frame %" PRIu64 ", decrypted): %s\n", s->http_status_frame,
-			s->http_status_line);
+		fputs(s->http_status_line, out);
+	if (s->h2_goaway) {
+		/* RFC 9113 §6.8: the error code says why the server ends the connection */
+		char err[64];
+		h2_error_text(err, sizeof err, s->h2_goaway_error);
+		fprintf(out, "%sGOAWAY %s, last stream %" PRIu32, s->http_status ? "; " : "HTTP/2 ", err,
+			s->h2_goaway_last_stream);
+		if (s->http_status && s->h2_goaway_frame != s->http_status_frame)
+			fprintf(out, " (frame %" PRIu64 ")", s->h2_goaway_frame);
+	}
+	fputc('\n', out);
 }
 
 static void connection_block(FILE *out, const struct session *s, bool verbose)

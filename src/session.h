@@ -440,6 +440,15 @@ struct session {
 	bool h2_goaway;
 	uint64_t h2_goaway_frame;
 	uint32_t h2_goaway_last_stream, h2_goaway_error;
+	/* what the server's HTTP/2 frames read held (struct h2_scan's tally,
+	 * RFC 9113 §6): a count per frame type (the last: other types), the
+	 * SETTINGS acks, the DATA bytes of the first response's stream, and the
+	 * bytes of those frames; h2_frames_read is false when none was read */
+	bool h2_frames_read;
+	uint16_t h2_frames[11];
+	uint16_t h2_settings_acks;
+	uint32_t h2_response_stream, h2_response_data;
+	uint32_t h2_bytes;
 
 	/* grown on demand up to the LIM_ caps; beyond them only counted */
 	struct msg *timeline;

@@ -25,6 +25,17 @@ struct hs_asm {
 	bool skipping;     /* over the cap: count the bytes, keep none */
 };
 
+/* A record held until its keys are read (see tls_conn.h). */
+struct held_rec {
+	struct held_rec *next;
+	struct tls_rec_hdr h;
+	uint64_t frame;
+	struct ts t;
+	uint8_t side;
+	bool has_body;             /* false: application data the framer did not keep */
+	uint8_t body[];
+};
+
 struct tls_conn {
 	struct session *s;
 	struct budget *budget;
@@ -38,7 +49,13 @@ struct tls_conn {
 	struct proxy_pre *proxy;
 	struct h2_scan *h2;                /* the server's HTTP/2 frames, until their answer is read */
 	bool h2_tried;                     /* the server's first application record was offered to it */
+	struct held_rec *held, **held_tail;  /* records waiting for their keys, in capture order */
+	uint32_t held_n, held_bytes;
+	bool hold_off;                     /* a wait was given up: this connection holds no more */
 };
+
+/* how protected_record may treat TLS_OPEN_LATER */
+enum hold_mode { HOLD_NONE, HOLD_PUSH, HOLD_KEEP };
 
 /* RFC 7366 (IANA TLS ExtensionType Values) */
 #define EXT_ENCRYPT_THEN_MAC 22
@@ -424,6 +441,15 @@ static void http2_answer(struct tls_conn *c, int side, const uint8_t *body, uint
 		s->h2_goaway_last_stream = c->h2->goaway_last_stream;
 		s->h2_goaway_error = c->h2->goaway_error;
 	}
+	if (s->http2 && c->h2->bytes) {
+		_Static_assert(sizeof s->h2_frames == sizeof c->h2->by_type, "one count per frame type");
+		s->h2_frames_read = true;
+		memcpy(s->h2_frames, c->h2->by_type, sizeof s->h2_frames);
+		s->h2_settings_acks = c->h2->settings_acks;
+		s->h2_response_stream = c->h2->status_seen ? c->h2->status_stream : 0;
+		s->h2_response_data = c->h2->response_data;
+		s->h2_bytes = c->h2->bytes;
+	}
 	if (c->h2->stop) {
 		mem_free(c->h2);
 		c->h2 = NULL;
@@ -531,12 +557,17 @@ static void enter_plaintext(struct tls_conn *c, int side, const struct tls_rec_h
 	tls_conn_record(c, side, type, h->version, p, len, frame, t, TLS_REC_DECRYPTED);
 }
 
-static void protected_record(struct tls_conn *c, int side, const struct tls_rec_hdr *h, const uint8_t *body,
-			     uint64_t frame, const struct ts *t)
+static bool hold_push(struct tls_conn *c, int side, const struct tls_rec_hdr *h, const uint8_t *body,
+		      uint64_t frame, const struct ts *t);
+
+/* false: the record waits for its keys (HOLD_PUSH queued it, HOLD_KEEP left
+ * it where it was), nothing of it was counted */
+static bool protected_record(struct tls_conn *c, int side, const struct tls_rec_hdr *h, const uint8_t *body,
+			     uint64_t frame, const struct ts *t, enum hold_mode mode)
 {
 	struct tls_protection *st = &c->prot[side];
-	st->records++;
 	if (!st->encrypted) {
+		st->records++;
 		/* a NULL cipher: the record is readable up to its MAC (application
 		 * data is counted as sent) */
 		uint32_t len = h->len;
@@ -545,11 +576,17 @@ static void protected_record(struct tls_conn *c, int side, const struct tls_rec_
 			len -= (uint32_t)st->null_mac;
 		st->seq++;
 		tls_conn_record(c, side, h->type, h->version, body, len, frame, t, 0);
-		return;
+		return true;
 	}
 	uint8_t *plain = NULL;
 	uint32_t plain_len = 0;
 	int rc = c->dec && body ? open_record(c, side, h, body, frame, &plain, &plain_len) : TLS_OPEN_NO_KEYS;
+	if (rc == TLS_OPEN_LATER) {
+		if (mode == HOLD_KEEP || (mode == HOLD_PUSH && !c->hold_off && hold_push(c, side, h, body, frame, t)))
+			return false;
+		rc = TLS_OPEN_NO_KEYS;
+	}
+	st->records++;
 	st->seq++;   /* before the plaintext may change keys (a Finished, a KeyUpdate) */
 	if (rc == TLS_OPEN_OK) {
 		st->opened++;
@@ -559,6 +596,81 @@ static void protected_record(struct tls_conn *c, int side, const struct tls_rec_
 		dispatch(c, side, h->type, h->version, NULL, h->len, frame, t, REC_OPAQUE);
 	}
 	mem_free(plain);
+	return true;
+}
+
+/* ---- records waiting for their keys ---- */
+
+/* false: over a cap (the caller gives the wait up) */
+static bool hold_push(struct tls_conn *c, int side, const struct tls_rec_hdr *h, const uint8_t *body,
+		      uint64_t frame, const struct ts *t)
+{
+	uint32_t n = body ? h->len : 0;
+	if (c->held_n >= LIM_KEYWAIT_RECORDS || c->held_bytes + n > LIM_KEYWAIT_BYTES ||
+	    c->budget->keywait_bytes + n > LIM_KEYWAIT_BYTES_TOTAL)
+		return false;
+	struct held_rec *r = mem_alloc_uninit(sizeof *r + (n ? n : 1));
+	r->next = NULL;
+	r->h = *h;
+	r->frame = frame;
+	r->t = *t;
+	r->side = (uint8_t)side;
+	r->has_body = body != NULL;
+	if (n)
+		memcpy(r->body, body, n);
+	if (!c->held)
+		c->held_tail = &c->held;
+	*c->held_tail = r;
+	c->held_tail = &r->next;
+	c->held_n++;
+	c->held_bytes += n;
+	c->budget->keywait_bytes += n;
+	return true;
+}
+
+static void hold_pop(struct tls_conn *c)
+{
+	struct held_rec *r = c->held;
+	uint32_t n = r->has_body ? r->h.len : 0;
+	c->held = r->next;
+	c->held_n--;
+	c->held_bytes -= n;
+	c->budget->keywait_bytes -= n;
+	mem_free(r);
+}
+
+/* One record from the framer or the queue; false: it waits (see protected_record). */
+static bool record_in(struct tls_conn *c, int side, const struct tls_rec_hdr *h, const uint8_t *body,
+		      uint64_t frame, const struct ts *t, enum hold_mode mode)
+{
+	if (prot_covers(&c->prot[side], h->type))
+		return protected_record(c, side, h, body, frame, t, mode);
+	tls_conn_record(c, side, h->type, h->version, body, h->len, frame, t, 0);
+	return true;
+}
+
+void tls_conn_retry(struct tls_conn *c, bool give_up)
+{
+	if (give_up && c->held)
+		c->hold_off = true;
+	while (c->held) {
+		struct held_rec *r = c->held;
+		/* the keys of this record may have changed while it waited: the
+		 * records before it changed them */
+		if (!record_in(c, r->side, &r->h, r->has_body ? r->body : NULL, r->frame, &r->t,
+			       give_up ? HOLD_NONE : HOLD_KEEP))
+			break;
+		hold_pop(c);
+	}
+	for (int d = 0; c->dec && d < 2; d++)
+		c->rec[d].keep_appdata = !c->dec->keep_appdata || c->dec->keep_appdata(c->dec_ctx, d, &c->prot[d]);
+}
+
+bool tls_conn_holding(const struct tls_conn *c, struct ts *since)
+{
+	if (c->held && since)
+		*since = c->held->t;
+	return c->held != NULL;
 }
 
 /* ---- what the framer hands up ---- */
@@ -567,10 +679,14 @@ static void on_record(void *ctx, int side, const struct tls_rec_hdr *h, const ui
 		      const struct ts *t)
 {
 	struct tls_conn *c = ctx;
-	if (prot_covers(&c->prot[side], h->type))
-		protected_record(c, side, h, body, frame, t);
-	else
-		tls_conn_record(c, side, h->type, h->version, body, h->len, frame, t, 0);
+	if (c->held)
+		tls_conn_retry(c, false);   /* a new record: the keys of those before it may be read by now */
+	if (!c->held)
+		record_in(c, side, h, body, frame, t, HOLD_PUSH);
+	else if (!hold_push(c, side, h, body, frame, t)) {
+		tls_conn_retry(c, true);    /* over a cap: the wait is over */
+		record_in(c, side, h, body, frame, t, HOLD_NONE);
+	}
 	/* both sides: a ServerHello switches the client's keys too */
 	for (int d = 0; c->dec && d < 2; d++)
 		c->rec[d].keep_appdata = !c->dec->keep_appdata || c->dec->keep_appdata(c->dec_ctx, d, &c->prot[d]);
@@ -709,6 +825,9 @@ void tls_conn_data(struct tls_conn *c, int side, const uint8_t *p, uint32_t n, u
 void tls_conn_gap(struct tls_conn *c, int side, uint32_t n, uint64_t frame, const char *why)
 {
 	struct direction *d = &c->s->dir[side];
+	/* the records before the gap enter before it is noted */
+	tls_conn_retry(c, false);
+	tls_conn_retry(c, true);
 	/* one event per direction: a snaplen cut repeats on every packet */
 	if (!d->unobservable) {
 		d->unobservable = true;
@@ -734,6 +853,8 @@ void tls_conn_gap(struct tls_conn *c, int side, uint32_t n, uint64_t frame, cons
 void tls_conn_end(struct tls_conn *c, uint64_t frame, const char *why)
 {
 	struct session *s = c->s;
+	tls_conn_retry(c, false);   /* a last look for their keys */
+	tls_conn_retry(c, true);
 	for (int side = 0; side < 2; side++) {
 		const struct tls_rec_dir *r = &c->rec[side];
 		const struct hs_asm *h = &c->hs[side];
@@ -764,6 +885,8 @@ void tls_conn_free(struct tls_conn *c)
 		hs_reset(c, &c->hs[i]);
 		tls_rec_free(&c->rec[i]);
 	}
+	while (c->held)
+		hold_pop(c);
 	if (c->dec && c->dec->release)
 		c->dec->release(c->dec_ctx);
 	starttls_free(c->starttls);

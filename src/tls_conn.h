@@ -123,7 +123,8 @@ struct tls_ciphertext {
 enum tls_open_result {
 	TLS_OPEN_NO_KEYS = 0,      /* no keys for this side and epoch: the record is counted as encrypted */
 	TLS_OPEN_OK,               /* *out_len bytes of plaintext in out */
-	TLS_OPEN_FAILED            /* keys, but the record does not authenticate (wrong key log, corrupt capture) */
+	TLS_OPEN_FAILED,           /* keys, but the record does not authenticate (wrong key log, corrupt capture) */
+	TLS_OPEN_LATER             /* no keys yet, but they may still come (live: the key log is being written) */
 };
 
 /*
@@ -148,6 +149,27 @@ struct tls_decryptor {
 	bool (*keep_appdata)(void *ctx, int side, const struct tls_protection *st);
 	void (*release)(void *ctx);
 };
+
+/*
+ * Records waiting for their keys. Live, a client writes its key log as it
+ * talks: the server's first encrypted flight is captured before the client
+ * has read it and written the secrets. When open() says TLS_OPEN_LATER, the
+ * record, and every record of either side after it (their order is the
+ * story), is kept unread, at most LIM_KEYWAIT_RECORDS records and
+ * LIM_KEYWAIT_BYTES per connection (LIM_KEYWAIT_BYTES_TOTAL in the budget);
+ * each new record, and tls_conn_retry, offers the first again. Over a cap,
+ * at a gap or at the end they enter as records without keys, and the
+ * connection holds none again.
+ */
+#define LIM_KEYWAIT_RECORDS       64u
+#define LIM_KEYWAIT_BYTES         (64u * 1024u)
+#define LIM_KEYWAIT_BYTES_TOTAL   (8u * 1024u * 1024u)
+
+/* Records are held: *since (may be NULL) is the capture time of the first. */
+bool tls_conn_holding(const struct tls_conn *c, struct ts *since);
+/* Offers the held records again, in order; with give_up those still without
+ * keys enter as opaque records (the caller's wait is over). */
+void tls_conn_retry(struct tls_conn *c, bool give_up);
 
 /* Plug a decryptor in (NULL: none), for the records that follow. */
 void tls_conn_set_decryptor(struct tls_conn *c, const struct tls_decryptor *d, void *ctx);

@@ -16,6 +16,10 @@ struct kdir {
 	uint8_t epoch;             /* enum tls_epoch the keys are for */
 	uint32_t generation;
 	uint32_t appdata;          /* application data records offered after the handshake */
+	uint32_t later;            /* records answered "keys not read yet" (live), each counted once */
+	uint64_t later_seq;        /* ... the last of them: 1 + its sequence number, its epoch */
+	uint8_t later_epoch;
+	unsigned long looked_at;   /* secrets the key log held at this direction's last miss */
 };
 
 struct tls_keys {
@@ -28,7 +32,11 @@ struct tls_keys {
 	bool reneg_failed;
 	bool failed;               /* no decryptor can be made (unsupported suite) */
 	struct kdir dir[2];
+	struct keylog *follow;     /* live: re-read on a key miss (NULL: the key log is complete) */
 };
+
+/* Live: re-read the key logs at most this often on a miss. */
+#define KEYS_POLL_MS 1u
 
 static int keys_of_epoch(uint8_t epoch)
 {
@@ -105,6 +113,34 @@ static bool start(struct tls_keys *k, const struct tls_protection *st)
 	return k->d != NULL;
 }
 
+/* Live, a key miss: the client may be writing the secret right now. Re-reads
+ * the followed key logs (rate-limited, keylog_poll) and says whether they
+ * hold more secrets than at this direction's last miss. */
+static bool more_keys(struct tls_keys *k, int side)
+{
+	if (!k->follow)
+		return false;
+	char err[256];
+	keylog_poll(k->follow, KEYS_POLL_MS, err, sizeof err);
+	unsigned long n = keylog_secrets(k->kl);
+	bool more = n != k->dir[side].looked_at;
+	k->dir[side].looked_at = n;
+	return more;
+}
+
+/* No keys, but live they may still come: the record waits (tls_conn holds it
+ * and offers it again: a record is counted once, by its epoch and number). */
+static int later(struct tls_keys *k, int side, const struct tls_protection *st)
+{
+	struct kdir *kd = &k->dir[side];
+	if (kd->later_seq != st->seq + 1 || kd->later_epoch != st->epoch) {
+		kd->later++;
+		kd->later_seq = st->seq + 1;
+		kd->later_epoch = st->epoch;
+	}
+	return TLS_OPEN_LATER;
+}
+
 static void missing(struct tls_keys *k, int side, const struct tls_protection *st, uint64_t frame)
 {
 	struct conn_keys *ck = &k->s->keys;
@@ -173,6 +209,8 @@ static void switch_keys(struct tls_keys *k, int side, const struct tls_protectio
 		tls_decrypt_set_seq(dec_of(k, st), side, st->seq);
 	kd->epoch = st->epoch;
 	kd->generation = st->generation;
+	if (kd->on && k->s->keys.dir[side].missing && k->s->keys.dir[side].missing_epoch == st->epoch)
+		k->s->keys.dir[side].missing = false;   /* live: the secret was read after the first try */
 	if (!kd->on && st->epoch == TLS_EPOCH_CCS && st->generation > 1 && !k->s->keys.unsupported)
 		k->s->keys.unsupported = "the keys of a second renegotiation";
 	else if (!kd->on && code == TLS_DEC_BAD_KEY && !k->s->keys.unsupported)
@@ -216,10 +254,20 @@ static int key_open(void *ctx, int side, const struct tls_protection *st, const 
 	struct tls_keys *k = ctx;
 	struct kdir *kd = &k->dir[side];
 	k->s->keys.dir[side].offered++;
-	if (!start(k, st) || kd->dead)
+	if (kd->dead)
 		return TLS_OPEN_NO_KEYS;
+	if (!start(k, st)) {
+		if (!k->follow || k->failed || !st->client_random || !st->suite || !st->server_random)
+			return TLS_OPEN_NO_KEYS;
+		if (!more_keys(k, side) || !start(k, st))
+			return later(k, side, st);
+	}
 	if (!kd->set || kd->epoch != st->epoch || kd->generation != st->generation)
 		switch_keys(k, side, st, rec->frame);
+	if (!kd->on && kd->set && more_keys(k, side)) {
+		kd->set = false;   /* the key log grew: the secret of this epoch may be in it now */
+		switch_keys(k, side, st, rec->frame);
+	}
 	/* past LIM_KEYS_APPDATA the framer skips application data without offering
 	 * it here: a later alert (TLS 1.2's close_notify after a download) takes its
 	 * sequence number from the records seen, not from those decrypted */
@@ -227,7 +275,7 @@ static int key_open(void *ctx, int side, const struct tls_protection *st, const 
 		tls_decrypt_set_seq(dec_of(k, st), side, st->seq);
 	bool early = st->epoch == TLS_EPOCH_EARLY && !kd->early_fallback;
 	if (!kd->on && !early)
-		return TLS_OPEN_NO_KEYS;
+		return k->follow && !k->s->keys.unsupported ? later(k, side, st) : TLS_OPEN_NO_KEYS;
 	struct tls_plain pt;
 	struct tls_dec_status ds = { TLS_DEC_NO_KEY, NULL };
 	int code = kd->on ? tls_decrypt_record(dec_of(k, st), side, rec->type, rec->version, rec->body, rec->len,
@@ -236,7 +284,7 @@ static int key_open(void *ctx, int side, const struct tls_protection *st, const 
 	if (early && code != TLS_DEC_OK)
 		code = early_fallback(k, side, st, rec, out, cap, &pt);
 	if (code == TLS_DEC_NO_KEY)
-		return TLS_OPEN_NO_KEYS;
+		return k->follow ? later(k, side, st) : TLS_OPEN_NO_KEYS;
 	if (code != TLS_DEC_OK) {
 		struct conn_keys *ck = &k->s->keys;
 		kd->dead = true;
@@ -267,7 +315,7 @@ static bool key_keep_appdata(void *ctx, int side, const struct tls_protection *s
 	if (st->epoch == TLS_EPOCH_CLEAR || k->failed || kd->dead)
 		return false;
 	if (!find_entry(k, st))
-		return false;
+		return k->follow && kd->later < LIM_KEYS_APPDATA;   /* live: its keys may still be written */
 	if (st->epoch == TLS_EPOCH_EARLY || st->epoch == TLS_EPOCH_HANDSHAKE)
 		return true;
 	if (kd->appdata < LIM_KEYS_APPDATA)
@@ -291,7 +339,7 @@ static const struct tls_decryptor key_decryptor = {
 };
 
 void tls_keys_attach(struct tls_conn *c, struct session *s, const struct keylog *kl, bool files_given,
-		     struct tls_keys_tally *tally)
+		     struct tls_keys_tally *tally, struct keylog *follow)
 {
 	struct keylog_stats st;
 	keylog_stats(kl, &st);
@@ -302,6 +350,8 @@ void tls_keys_attach(struct tls_conn *c, struct session *s, const struct keylog 
 	k->s = s;
 	k->kl = kl;
 	k->tally = tally;
+	k->follow = follow;
+	k->dir[0].looked_at = k->dir[1].looked_at = keylog_secrets(kl);
 	tls_conn_set_decryptor(c, &key_decryptor, k);
 }
 

@@ -37,9 +37,15 @@ struct tls_keys_tally {
 };
 
 /* kl must outlive the connection; tally may be NULL. Nothing is attached
- * when kl holds no secret and no key log file was given. */
+ * when kl holds no secret and no key log file was given.
+ *
+ * follow (live; NULL for a capture file) is kl, still being written: on a
+ * key miss of a connection whose ClientHello random is known it is re-read
+ * (keylog_poll: rate-limited, incremental, bounded), and a record whose
+ * secret is not there yet is answered TLS_OPEN_LATER, so tls_conn holds it
+ * until the secret is read or the caller's wait is over (tls_conn_retry). */
 void tls_keys_attach(struct tls_conn *c, struct session *s, const struct keylog *kl, bool files_given,
-		     struct tls_keys_tally *tally);
+		     struct tls_keys_tally *tally, struct keylog *follow);
 
 /* Connections the given source (a key log file name as loaded) decrypted. */
 uint64_t tls_keys_tally_of(const struct tls_keys_tally *t, const char *source);

@@ -203,6 +203,65 @@ for name, field, want, line, cert_rule in (
     else:
         print("ok   %s: frame %d %s as tshark%s, failed, exit 1, %s, rejected-after-handshake cites it"
               % (name, want[0], line, "" if oracle else " (not run)", cert_rule))
+# HTTP/2 (ALPN h2) decrypted: what the server's frames held and its GOAWAY, against tshark with
+# the same key log (http2.type, http2.length, http2.streamid, http2.flags.ack.settings,
+# http2.goaway.error, http2.goaway.last_stream_id, http2.headers.status): the count of each frame
+# type, SETTINGS acks, the response's DATA bytes, the bytes of the frames, and the GOAWAY's frame,
+# error code and last stream, in the JSON and in the "Server answered" line
+# (e.g. "GOAWAY PROTOCOL_ERROR (0x1), last stream 0").
+H2NAMES = ["DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS", "PUSH_PROMISE", "PING", "GOAWAY",
+           "WINDOW_UPDATE", "CONTINUATION"]
+H2ERR = {0: "NO_ERROR", 1: "PROTOCOL_ERROR", 2: "INTERNAL_ERROR", 7: "REFUSED_STREAM", 11: "ENHANCE_YOUR_CALM",
+         13: "HTTP_1_1_REQUIRED"}
+import glob
+h2caps = [c for c in sorted(glob.glob("pcaps/*h2*.pcap")) if os.path.exists(c[:-5] + ".keys")]
+if len(h2caps) < 2:
+    fails += 1
+    print("FAIL http2: expected the h2 captures with key logs, found %r" % h2caps)
+for cap in h2caps if shutil.which("tshark") else []:
+    keys = cap[:-5] + ".keys"
+    c = json.loads(subprocess.run([tlsdiag, "--json", "-r", cap, "--keylog", keys], capture_output=True,
+                                  timeout=timeout).stdout)["connections"][0]
+    txt = subprocess.run([tlsdiag, "-v", "-r", cap, "--keylog", keys], capture_output=True,
+                         timeout=timeout).stdout.decode()
+    out = subprocess.run(["tshark", "-r", cap, "-o", "tls.keylog_file:" + keys, "-d",
+                          "tcp.port==%d,tls" % c["server"]["port"], "-Y", "http2", "-T", "fields", "-E", "occurrence=a",
+                          "-e", "frame.number", "-e", "tcp.srcport", "-e", "http2.type", "-e", "http2.length",
+                          "-e", "http2.streamid", "-e", "http2.flags.ack.settings", "-e", "http2.goaway.error",
+                          "-e", "http2.goaway.last_stream_id", "-e", "http2.headers.status"],
+                         capture_output=True, timeout=timeout).stdout.decode()
+    counts, acks, data, nbytes, goaway, status = {}, 0, 0, 0, None, None
+    for row in out.splitlines():
+        f = row.split("\t")
+        if int(f[1]) != c["server"]["port"]:
+            continue
+        split = lambda v: [x for x in v.split(",") if x != ""]
+        types, lens, streams = [int(x) for x in split(f[2])], [int(x) for x in split(f[3])], [int(x) for x in split(f[4])]
+        if f[8] and status is None:
+            status = (int(f[0]), int(split(f[8])[0]), streams[types.index(1)])
+        acks += sum(1 for a in split(f[5]) if a in ("1", "True"))   # one value per SETTINGS frame
+        for i, t in enumerate(types):
+            counts[H2NAMES[t] if t < 10 else "other"] = counts.get(H2NAMES[t] if t < 10 else "other", 0) + 1
+            nbytes += 9 + lens[i]
+            if t == 0 and status and streams[i] == status[2]:
+                data += lens[i]
+        if f[6] and goaway is None:
+            goaway = (int(f[0]), int(split(f[6])[0], 0), int(split(f[7])[0]))
+    h2 = c["decryption"].get("http2") or {}
+    want = {"server_frames": counts, "settings_acks": acks, "bytes": nbytes,
+            "response": {"stream": status[2], "data_bytes": data} if status else None,
+            "goaway": {"frame": goaway[0], "last_stream": goaway[2], "error_code": goaway[1],
+                       "error": H2ERR.get(goaway[1])} if goaway else None}
+    line = "Server answered (frame %d, decrypted): " % (status[0] if status else goaway[0])
+    line += ("HTTP/2 :status %d" % status[1]) if status else "HTTP/2 "
+    if goaway:
+        line += "%sGOAWAY %s (0x%x), last stream %d" % ("; " if status else "", H2ERR[goaway[1]], goaway[1], goaway[2])
+    if h2 != want or line not in txt or (status and (c["decryption"]["http_status"]["frame"], c["decryption"]["http_status"]["code"]) != status[:2]):
+        fails += 1
+        print("FAIL http2 %s:\n  tlsdiag %r\n  tshark  %r\n  line %r" % (cap, h2, want, line))
+    else:
+        print("ok   http2 %s: %s as tshark; %s" % (cap, ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items())),
+                                                   line.split(": ", 1)[1]))
 print("keylog: %d failure(s)" % fails)
 sys.exit(1 if fails else 0)
 PY

@@ -384,4 +384,175 @@ PY
 else
 	echo "SKIP (part 8): nginx or curl is not installed"
 fi
+
+# ---- a key log written while capturing ----
+# check_decrypted OUT KEYLOG N: the N connections of a JSON Lines report are
+# the TLS 1.3 rejection of a missing client certificate, read with the key
+# log that the client wrote as it talked
+check_decrypted() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+conns = [l for l in lines if "stream" in l]
+assert len(conns) == int(sys.argv[3]), f"{len(conns)} connections reported, expected {sys.argv[3]}"
+# the line of each connection's handshake secrets (one connection after the other)
+where = {}
+for n, l in enumerate(open(sys.argv[2], encoding="ascii"), 1):
+    where.setdefault(l.split(" ")[0], []).append(n)
+for i, c in enumerate(sorted(conns, key=lambda c: c["stream"])):
+    assert c["version"] == "TLS 1.3", c["version"]
+    assert c["outcome"] == "failed", ("a TLS 1.3 rejection reported as", c["outcome"])
+    # later connections of the same problem are written short, without
+    # "decryption" and "messages": their decrypted alert tells the keys
+    k = c.get("decryption")
+    assert k or i > 0, ("stream", c["stream"], "no decryption facts")
+    assert not k or k["matched"] is True, ("stream", c["stream"], "keys not found", k)
+    for side in ("client", "server") if k else ():
+        label = side.upper() + "_HANDSHAKE_TRAFFIC_SECRET"
+        assert k[side]["decrypted"] is True and k[side]["keylog"] == sys.argv[2], (side, k)
+        assert k[side]["line"] == where[label][i], (side, k[side], label, where[label])
+    ids = {f["id"]: f["severity"] for f in c["findings"]}
+    assert ids.get("client-cert-empty") == "error", ids
+    assert ids.get("alert") == "error", ids
+    assert "keylog-no-match" not in ids and "client-cert-empty-inferred" not in ids, ids
+    cc = c["client_certificates"]   # the short form has no "length"
+    assert cc["count"] == 0 and cc["chain"] == [] and cc.get("length", 0) == 0, cc
+    alerts = [(a["from"], a["description"], a["code"], a["decrypted"]) for a in c["alerts"]]
+    assert alerts == [("server", "certificate_required", 116, True)], alerts
+    types = [m["type"] for m in c.get("messages", [])]
+    assert not k or ("certificate_request" in types and types.count("certificate") == 2), types
+s = lines[-1]["summary"]
+assert s["failed"] == int(sys.argv[3]) and s["with_error"] == int(sys.argv[3]), s
+PY
+}
+
+# 9. TLS 1.3 rejection (openssl s_server -Verify, s_client without a
+# certificate) with the key log that s_client writes while it talks: the
+# server's encrypted flight is captured before the client has written its
+# secrets, so its records wait until a re-read of the key log finds them.
+# Three connections, each must be decrypted: the decrypted alert
+# certificate_required, client-cert-empty, failed, exit 1.
+p9=$(free_port)
+: >"$tmp/keys9.log"
+"$TLSDIAG" -i lo --json --keylog "$tmp/keys9.log" tcp port "$p9" >"$tmp/keylog9.out" 2>"$tmp/keylog9.err" &
+td9=$!
+pids="$pids $td9"
+wait_listening $td9 "$tmp/keylog9.err"
+openssl s_server -accept "127.0.0.1:$p9" -cert "$certs/server.crt" -key "$certs/server.key" \
+	-cert_chain "$certs/intermediate-ca.crt" -CAfile "$certs/ca-bundle.pem" -Verify 1 -verify_return_error \
+	-tls1_3 -naccept 3 -quiet >"$tmp/server9.out" 2>"$tmp/server9.err" </dev/null &
+pids="$pids $!"
+wait_port "$p9"
+for n in 1 2 3; do
+	(sleep 1; echo hello) | timeout 10 openssl s_client -connect "127.0.0.1:$p9" -tls1_3 \
+		-keylogfile "$tmp/keys9.log" >"$tmp/client9.out" 2>&1
+done
+i=0
+until [ "$(grep -c '"stream"' "$tmp/keylog9.out" 2>/dev/null)" = 3 ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && fail "the TLS 1.3 rejections with a live key log were not all streamed"
+	sleep 0.1
+done
+kill -INT $td9
+wait_end $td9
+[ "$waited" = 1 ] || fail "TLS 1.3 rejection with a live key log: exit status $waited, expected 1"
+[ "$(grep -c '^CLIENT_HANDSHAKE_TRAFFIC_SECRET ' "$tmp/keys9.log")" = 3 ] || fail "s_client wrote no key log"
+check_decrypted "$tmp/keylog9.out" "$tmp/keys9.log" 3 || fail "TLS 1.3 rejection with a key log written while capturing"
+echo "live key log written while talking: 3 of 3 decrypted: OK"
+
+# 10. the same, with secrets that come only after every record of the
+# connection was captured (a client that writes its key log late): the
+# records wait for the grace period (3 s here), the verdict with them; once
+# the key log has the lines they are read and the connection is reported
+# decrypted. A second connection whose keys never come is reported after
+# its grace, undecrypted (keylog-no-match): the wait is bounded.
+p10=$(free_port)
+: >"$tmp/keys10.log"
+"$TLSDIAG" -i lo --json --settle-grace 3000 --keylog "$tmp/keys10.log" tcp port "$p10" \
+	>"$tmp/keylog10.out" 2>"$tmp/keylog10.err" &
+td10=$!
+pids="$pids $td10"
+wait_listening $td10 "$tmp/keylog10.err"
+openssl s_server -accept "127.0.0.1:$p10" -cert "$certs/server.crt" -key "$certs/server.key" \
+	-cert_chain "$certs/intermediate-ca.crt" -CAfile "$certs/ca-bundle.pem" -Verify 1 -verify_return_error \
+	-tls1_3 -naccept 2 -quiet >"$tmp/server10.out" 2>"$tmp/server10.err" </dev/null &
+pids="$pids $!"
+wait_port "$p10"
+(sleep 1; echo hello) | timeout 10 openssl s_client -connect "127.0.0.1:$p10" -tls1_3 \
+	-keylogfile "$tmp/private10.log" >"$tmp/client10.out" 2>&1
+grep -q "alert certificate required" "$tmp/client10.out" || fail "s_client was not refused with certificate_required"
+sleep 0.5   # the whole connection is captured, its FINs too
+grep -q '"stream"' "$tmp/keylog10.out" && fail "a connection whose records wait for their keys was judged before them"
+cat "$tmp/private10.log" >>"$tmp/keys10.log"
+i=0
+until grep -q '"stream"' "$tmp/keylog10.out" 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 20 ] && fail "the late key log did not release the waiting connection within 2 s"
+	sleep 0.1
+done
+# ... and one whose client writes no key log
+(sleep 1; echo hello) | timeout 10 openssl s_client -connect "127.0.0.1:$p10" -tls1_3 >"$tmp/client10b.out" 2>&1
+i=0
+until [ "$(grep -c '"stream"' "$tmp/keylog10.out" 2>/dev/null)" = 2 ]; do
+	i=$((i + 1)); [ $i -gt 60 ] && fail "a connection whose keys never come was not reported within its grace"
+	sleep 0.1
+done
+kill -INT $td10
+wait_end $td10
+[ "$waited" = 1 ] || fail "late key log: exit status $waited, expected 1"
+python3 - "$tmp/keylog10.out" "$tmp/first10.out" <<'PY' || fail "late key log: the reports"
+import json, sys
+lines = [l for l in open(sys.argv[1], encoding="utf-8") if '"stream"' in l]
+open(sys.argv[2], "w").write(lines[0] + json.dumps({"summary": {"failed": 1, "with_error": 1}}) + "\n")
+c = json.loads(lines[1])
+ids = {f["id"] for f in c["findings"]}
+assert c["outcome"] == "failed" and c["decryption"]["matched"] is False, (c["outcome"], c["decryption"])
+assert "keylog-no-match" in ids and "client-cert-empty-inferred" in ids, ids
+PY
+check_decrypted "$tmp/first10.out" "$tmp/keys10.log" 1 || fail "late key log: the connection whose secrets came after its records"
+echo "live key log appended after the connection: decrypted; one without keys reported after its grace: OK"
+
+# 11. nginx, TLS 1.3, ssl_verify_client on, curl without a certificate
+# writing SSLKEYLOGFILE: the handshake completes, nginx answers 400 inside
+# TLS; with the key log read live that answer is decrypted.
+if command -v nginx >/dev/null && command -v curl >/dev/null; then
+	pn13=$(free_port)
+	sed -e "s/127.0.0.1:$pn ssl/127.0.0.1:$pn13 ssl/" -e "s/ssl_protocols TLSv1.2;/ssl_protocols TLSv1.3;/" \
+		-e "s|pid $nd/nginx.pid|pid $nd/nginx13.pid|" "$nd/nginx.conf" >"$nd/nginx13.conf"
+	: >"$tmp/keys11.log"
+	"$TLSDIAG" -i lo --json --keylog "$tmp/keys11.log" tcp port "$pn13" >"$tmp/nginx13.out" 2>"$tmp/nginx13.err" &
+	td11=$!
+	pids="$pids $td11"
+	wait_listening $td11 "$tmp/nginx13.err"
+	nginx -p "$nd" -c "$nd/nginx13.conf" -e "$tmp/nginx13-error.err" >"$tmp/nginx13-stdout.err" 2>&1 &
+	pids="$pids $!"
+	wait_port "$pn13"
+	code=$(SSLKEYLOGFILE="$tmp/keys11.log" timeout 10 curl -sk --http1.1 -o /dev/null -w '%{http_code}' \
+		--resolve "server.example.test:$pn13:127.0.0.1" "https://server.example.test:$pn13/")
+	[ "$code" = 400 ] || fail "nginx answered $code, expected 400"
+	i=0
+	until grep -q '"stream"' "$tmp/nginx13.out" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 50 ] && fail "the nginx TLS 1.3 rejection was not streamed"
+		sleep 0.1
+	done
+	kill -INT $td11
+	wait_end $td11
+	[ "$waited" = 1 ] || fail "nginx TLS 1.3 rejection with a live key log: exit status $waited, expected 1"
+	python3 - "$tmp/nginx13.out" "$tmp/keys11.log" <<'PY' || fail "nginx TLS 1.3 rejection with a live key log"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+conns = [l for l in lines if "stream" in l]
+assert len(conns) == 1, f"{len(conns)} connections reported"
+c = conns[0]
+assert c["version"] == "TLS 1.3" and c["outcome"] == "failed", (c["version"], c["outcome"])
+k = c["decryption"]
+assert k["matched"] is True and k["server"]["decrypted"] and k["server"]["keylog"] == sys.argv[2], k
+assert k["http_status"]["code"] == 400 and k["http_status"]["line"] == "HTTP/1.1 400 Bad Request", k["http_status"]
+ids = {f["id"]: f["severity"] for f in c["findings"]}
+assert ids.get("client-cert-empty") == "error" and ids.get("rejected-after-handshake") == "error", ids
+assert "keylog-no-match" not in ids, ids
+assert c["client_certificates"]["length"] == 0, c["client_certificates"]
+PY
+	echo "live key log from curl, nginx TLS 1.3 answering 400: decrypted: OK"
+else
+	echo "SKIP (part 11): nginx or curl is not installed"
+fi
 echo "live: PASS"

@@ -305,6 +305,16 @@ static void test_scan_status_byte_by_byte(void)
 	CU_ASSERT_EQUAL(h.status_stream, 1);
 	CU_ASSERT_EQUAL(at, n - 16);   /* the HEADERS frame's last byte */
 	CU_ASSERT_FALSE(h.stop);       /* still looking for a GOAWAY */
+	/* what the frames held: the connection's own and the response's */
+	CU_ASSERT_EQUAL(h.by_type[0x4], 2);
+	CU_ASSERT_EQUAL(h.settings_acks, 1);
+	CU_ASSERT_EQUAL(h.by_type[0x8], 1);
+	CU_ASSERT_EQUAL(h.by_type[0x1], 1);
+	CU_ASSERT_EQUAL(h.by_type[0x0], 1);
+	CU_ASSERT_EQUAL(h.response_data, 6);
+	CU_ASSERT_EQUAL(h.bytes, n);
+	CU_ASSERT_STRING_EQUAL(h2_frame_name(8), "WINDOW_UPDATE");
+	CU_ASSERT_PTR_NULL(h2_frame_name(H2_TYPES));
 }
 
 /* Padding, priority, CONTINUATION, a 1xx before the answer, a push promise. */
@@ -355,6 +365,21 @@ static void test_scan_goaway(void)
 	CU_ASSERT_EQUAL(h.goaway_error, 12);
 	CU_ASSERT_STRING_EQUAL(h2_error_name(h.goaway_error), "INADEQUATE_SECURITY");
 	CU_ASSERT_PTR_NULL(h2_error_name(14));
+	char text[64];
+	h2_error_text(text, sizeof text, 1);
+	CU_ASSERT_STRING_EQUAL(text, "PROTOCOL_ERROR (0x1)");
+	h2_error_text(text, sizeof text, 0xff);
+	CU_ASSERT_STRING_EQUAL(text, "error code 0xff (not in RFC 9113)");
+	CU_ASSERT_EQUAL(h.by_type[0x7], 1);
+	CU_ASSERT_EQUAL(h.bytes, n);
+	/* a frame of a type RFC 9113 does not define is counted apart */
+	n = 0;
+	n += frame(buf + n, 0x4, 0, 0, "");
+	n += frame(buf + n, 0xfa, 0, 0, "0102");
+	h2_scan_init(&h);
+	h2_scan_feed(&h, buf, n);
+	CU_ASSERT_EQUAL(h.by_type[H2_TYPES], 1);
+	CU_ASSERT_EQUAL(h.bytes, n);
 	/* a short GOAWAY says nothing */
 	n = 0;
 	n += frame(buf + n, 0x4, 0, 0, "");

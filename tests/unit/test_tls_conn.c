@@ -43,6 +43,10 @@ struct toy {
 	unsigned stop_appdata_after;   /* keep_appdata says no after this many application records (0: never) */
 	uint8_t seq_offset;    /* a wrong key: expects the seq to be this much higher */
 	uint64_t last_seq[2];
+	/* live: without the keys, TLS_OPEN_LATER; they arrive (keys = 0xffff)
+	 * at the arrive_at-th call of open (0: never) */
+	bool later;
+	unsigned calls, arrive_at;
 };
 
 static int toy_open(void *ctx, int side, const struct tls_protection *st, const struct tls_ciphertext *rec,
@@ -51,8 +55,10 @@ static int toy_open(void *ctx, int side, const struct tls_protection *st, const 
 	struct toy *k = ctx;
 	uint8_t hdr[5] = { rec->type, (uint8_t)(rec->version >> 8), (uint8_t)rec->version, (uint8_t)(rec->len >> 8),
 			   (uint8_t)rec->len };
+	if (k->arrive_at && ++k->calls >= k->arrive_at)
+		k->keys = 0xffff;
 	if (!(k->keys & 1u << (side * 8 + st->epoch)))
-		return TLS_OPEN_NO_KEYS;
+		return k->later ? TLS_OPEN_LATER : TLS_OPEN_NO_KEYS;
 	if (rec->type == TLS_CT_APPDATA && st->epoch == TLS_EPOCH_APPLICATION)
 		k->offered_appdata++;
 	const uint8_t *tail = rec->body + rec->len - 3;
@@ -246,46 +252,54 @@ static void alert_body(struct bb *b, uint8_t level, uint8_t desc)
  * certificate_required under its application keys. Frames: 1 CH, 2 SH +
  * CCS + EE/CR, 3 Certificate/CV/Finished, 4 client CCS + Certificate/
  * Finished, 5 the alert. */
-static struct session *run_tls13(struct toy *k, bool key_update)
+static void tls13_wire(struct bb *cli1, struct bb *srv2, struct bb *srv3, struct bb *cli4, struct bb *srv5,
+		       bool key_update)
 {
-	struct bb cli1, srv2, srv3, cli4, srv5, m;
-	bb_init(&cli1), bb_init(&srv2), bb_init(&srv3), bb_init(&cli4), bb_init(&srv5), bb_init(&m);
+	struct bb m;
+	bb_init(cli1), bb_init(srv2), bb_init(srv3), bb_init(cli4), bb_init(srv5), bb_init(&m);
 	client_hello(&m, true);
-	record(&cli1, TLS_CT_HANDSHAKE, 0x0301, &m);
+	record(cli1, TLS_CT_HANDSHAKE, 0x0301, &m);
 	bb_reset(&m);
 	server_hello(&m, true);
-	record(&srv2, TLS_CT_HANDSHAKE, 0x0303, &m);
+	record(srv2, TLS_CT_HANDSHAKE, 0x0303, &m);
 	bb_reset(&m);
 	bb_u8(&m, 1);
-	record(&srv2, TLS_CT_CCS, 0x0303, &m);
+	record(srv2, TLS_CT_CCS, 0x0303, &m);
 	bb_reset(&m);
 	simple(&m, HS_ENCRYPTED_EXTENSIONS, 0, 2);
 	cert_request13(&m);
-	sealed(&srv2, true, TLS_CT_HANDSHAKE, &m, 5, TLS_EPOCH_HANDSHAKE, 0, 0);
+	sealed(srv2, true, TLS_CT_HANDSHAKE, &m, 5, TLS_EPOCH_HANDSHAKE, 0, 0);
 	bb_reset(&m);
 	certificate(&m, true, false);
-	sealed(&srv3, true, TLS_CT_HANDSHAKE, &m, 0, TLS_EPOCH_HANDSHAKE, 0, 1);
+	sealed(srv3, true, TLS_CT_HANDSHAKE, &m, 0, TLS_EPOCH_HANDSHAKE, 0, 1);
 	bb_reset(&m);
 	cert_verify(&m);
 	simple(&m, HS_FINISHED, 0xf1, 32);
-	sealed(&srv3, true, TLS_CT_HANDSHAKE, &m, 0, TLS_EPOCH_HANDSHAKE, 0, 2);
+	sealed(srv3, true, TLS_CT_HANDSHAKE, &m, 0, TLS_EPOCH_HANDSHAKE, 0, 2);
 	bb_reset(&m);
 	bb_u8(&m, 1);
-	record(&cli4, TLS_CT_CCS, 0x0303, &m);
+	record(cli4, TLS_CT_CCS, 0x0303, &m);
 	bb_reset(&m);
 	certificate(&m, true, true);
 	simple(&m, HS_FINISHED, 0xf2, 32);
-	sealed(&cli4, true, TLS_CT_HANDSHAKE, &m, 0, TLS_EPOCH_HANDSHAKE, 0, 0);
+	sealed(cli4, true, TLS_CT_HANDSHAKE, &m, 0, TLS_EPOCH_HANDSHAKE, 0, 0);
 	bb_reset(&m);
 	uint8_t gen = 0, seq = 0;
 	if (key_update) {
 		simple(&m, HS_KEY_UPDATE, 0, 1);
-		sealed(&srv5, true, TLS_CT_HANDSHAKE, &m, 0, TLS_EPOCH_APPLICATION, 0, 0);
+		sealed(srv5, true, TLS_CT_HANDSHAKE, &m, 0, TLS_EPOCH_APPLICATION, 0, 0);
 		bb_reset(&m);
 		gen = 1;
 	}
 	alert_body(&m, 2, 116);
-	sealed(&srv5, true, TLS_CT_ALERT, &m, 3, TLS_EPOCH_APPLICATION, gen, seq);
+	sealed(srv5, true, TLS_CT_ALERT, &m, 3, TLS_EPOCH_APPLICATION, gen, seq);
+	bb_free(&m);
+}
+
+static struct session *run_tls13(struct toy *k, bool key_update)
+{
+	struct bb cli1, srv2, srv3, cli4, srv5;
+	tls13_wire(&cli1, &srv2, &srv3, &cli4, &srv5, key_update);
 
 	struct session *s = session_new_for_test();
 	struct budget budget = { 0 };
@@ -310,8 +324,105 @@ static struct session *run_tls13(struct toy *k, bool key_update)
 	CU_ASSERT_FALSE(sp->encrypt_then_mac);
 	CU_ASSERT_EQUAL(budget.handshake_bytes, 0);
 	tls_conn_free(c);
-	bb_free(&cli1), bb_free(&srv2), bb_free(&srv3), bb_free(&cli4), bb_free(&srv5), bb_free(&m);
+	bb_free(&cli1), bb_free(&srv2), bb_free(&srv3), bb_free(&cli4), bb_free(&srv5);
 	return s;
+}
+
+/* Live: the keys are read after the records came. Those of the server's
+ * flight, and everything after them on either side, wait in order; when
+ * the keys arrive (the 5th offer: at the client's flight) they enter as if
+ * the keys had been there, sequence numbers and epochs included. */
+static void test_tls13_records_wait_for_late_keys(void)
+{
+	struct toy k = { .later = true, .arrive_at = 5 };
+	struct bb cli1, srv2, srv3, cli4, srv5;
+	tls13_wire(&cli1, &srv2, &srv3, &cli4, &srv5, false);
+	struct session *s = session_new_for_test();
+	struct budget budget = { 0 };
+	const bool mid[2] = { false, false };
+	struct tls_conn *c = tls_conn_new(s, mid, &budget);
+	tls_conn_set_decryptor(c, &toy_decryptor, &k);
+	struct ts t = { 1700000000, 0 }, since;
+	tls_conn_data(c, SIDE_CLIENT, cli1.p, (uint32_t)cli1.n, 1, &t);
+	tls_conn_data(c, SIDE_SERVER, srv2.p, (uint32_t)srv2.n, 2, &t);
+	t.nsec = 1000;
+	tls_conn_data(c, SIDE_SERVER, srv3.p, (uint32_t)srv3.n, 3, &t);
+	CU_ASSERT_TRUE(tls_conn_holding(c, &since));
+	CU_ASSERT_EQUAL(since.nsec, 0);   /* the first waiting record's time */
+	CU_ASSERT_EQUAL(tls_conn_protection(c, SIDE_SERVER)->records, 0);
+	CU_ASSERT_FALSE(s->cr.present);
+	CU_ASSERT_TRUE(budget.keywait_bytes > 0);
+	tls_conn_data(c, SIDE_CLIENT, cli4.p, (uint32_t)cli4.n, 4, &t);
+	CU_ASSERT_FALSE(tls_conn_holding(c, NULL));
+	tls_conn_data(c, SIDE_SERVER, srv5.p, (uint32_t)srv5.n, 5, &t);
+	CU_ASSERT_EQUAL(k.opened, 5);
+	CU_ASSERT_EQUAL(k.refused, 0);
+	CU_ASSERT_EQUAL(tls_conn_protection(c, SIDE_SERVER)->records, 4);
+	CU_ASSERT_EQUAL(tls_conn_protection(c, SIDE_CLIENT)->records, 1);
+	CU_ASSERT_TRUE(s->cr.present);
+	CU_ASSERT_EQUAL(s->cr.frame, 2);
+	CU_ASSERT_EQUAL(s->client_chain.state, CHAIN_SEEN);
+	CU_ASSERT_EQUAL(s->alerts_n, 1);
+	if (s->alerts_n) {
+		CU_ASSERT_EQUAL(s->alerts[0].desc, 116);
+		CU_ASSERT_EQUAL(s->alerts[0].frame, 5);
+		CU_ASSERT_TRUE(s->alerts[0].decrypted);
+	}
+	CU_ASSERT_EQUAL(budget.keywait_bytes, 0);
+	tls_conn_free(c);
+	session_free(s);
+
+	/* keys that never come: the wait is given up, the records enter
+	 * opaque and in order, nothing is held any more */
+	k = (struct toy){ .later = true };
+	s = session_new_for_test();
+	c = tls_conn_new(s, mid, &budget);
+	tls_conn_set_decryptor(c, &toy_decryptor, &k);
+	tls_conn_data(c, SIDE_CLIENT, cli1.p, (uint32_t)cli1.n, 1, &t);
+	tls_conn_data(c, SIDE_SERVER, srv2.p, (uint32_t)srv2.n, 2, &t);
+	tls_conn_data(c, SIDE_SERVER, srv3.p, (uint32_t)srv3.n, 3, &t);
+	tls_conn_data(c, SIDE_CLIENT, cli4.p, (uint32_t)cli4.n, 4, &t);
+	tls_conn_data(c, SIDE_SERVER, srv5.p, (uint32_t)srv5.n, 5, &t);
+	CU_ASSERT_TRUE(tls_conn_holding(c, NULL));
+	tls_conn_retry(c, true);
+	CU_ASSERT_FALSE(tls_conn_holding(c, NULL));
+	CU_ASSERT_EQUAL(tls_conn_protection(c, SIDE_SERVER)->records, 4);
+	CU_ASSERT_EQUAL(tls_conn_protection(c, SIDE_CLIENT)->records, 1);
+	CU_ASSERT_EQUAL(s->dir[SIDE_SERVER].appdata_records, 4);
+	CU_ASSERT_EQUAL(k.opened, 0);
+	CU_ASSERT_EQUAL(budget.keywait_bytes, 0);
+	tls_conn_data(c, SIDE_SERVER, srv5.p, (uint32_t)srv5.n, 6, &t);
+	CU_ASSERT_FALSE(tls_conn_holding(c, NULL));   /* given up once: never again */
+	tls_conn_free(c);
+	session_free(s);
+
+	/* a connection whose keys never come holds at most LIM_KEYWAIT_RECORDS */
+	k = (struct toy){ .later = true };
+	s = session_new_for_test();
+	c = tls_conn_new(s, mid, &budget);
+	tls_conn_set_decryptor(c, &toy_decryptor, &k);
+	tls_conn_data(c, SIDE_CLIENT, cli1.p, (uint32_t)cli1.n, 1, &t);
+	tls_conn_data(c, SIDE_SERVER, srv2.p, (uint32_t)srv2.n, 2, &t);
+	for (unsigned i = 0; i < LIM_KEYWAIT_RECORDS + 6; i++)
+		tls_conn_data(c, SIDE_SERVER, srv5.p, (uint32_t)srv5.n, 3 + i, &t);
+	CU_ASSERT_FALSE(tls_conn_holding(c, NULL));
+	CU_ASSERT_EQUAL(tls_conn_protection(c, SIDE_SERVER)->records, 1 + LIM_KEYWAIT_RECORDS + 6);
+	CU_ASSERT_EQUAL(budget.keywait_bytes, 0);
+	tls_conn_free(c);
+	session_free(s);
+
+	/* freed while holding: nothing leaks, the budget is given back */
+	k = (struct toy){ .later = true };
+	s = session_new_for_test();
+	c = tls_conn_new(s, mid, &budget);
+	tls_conn_set_decryptor(c, &toy_decryptor, &k);
+	tls_conn_data(c, SIDE_CLIENT, cli1.p, (uint32_t)cli1.n, 1, &t);
+	tls_conn_data(c, SIDE_SERVER, srv2.p, (uint32_t)srv2.n, 2, &t);
+	CU_ASSERT_TRUE(tls_conn_holding(c, NULL));
+	tls_conn_free(c);
+	CU_ASSERT_EQUAL(budget.keywait_bytes, 0);
+	session_free(s);
+	bb_free(&cli1), bb_free(&srv2), bb_free(&srv3), bb_free(&cli4), bb_free(&srv5);
 }
 
 /* With every key: the encrypted flight is parsed by the same parsers as a
@@ -564,6 +675,7 @@ void register_tls_conn_tests(void)
 	CU_add_test(suite, "TLS 1.3: decrypted records enter the door, same facts as clear ones",
 		    test_tls13_decrypted_records_enter_the_door);
 	CU_add_test(suite, "TLS 1.3: KeyUpdate, next generation from sequence 0", test_tls13_key_update);
+	CU_add_test(suite, "live: records wait for late keys, in order, capped, given up", test_tls13_records_wait_for_late_keys);
 	CU_add_test(suite, "TLS 1.3: without keys, records counted by size as before", test_tls13_without_keys_as_before);
 	CU_add_test(suite, "TLS 1.2: protected from ChangeCipherSpec on", test_tls12_after_change_cipher_spec);
 	CU_add_test(suite, "the door reassembles decrypted handshake records", test_door_reassembles_decrypted_records);

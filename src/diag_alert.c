@@ -350,10 +350,32 @@ static void explain_generic(const struct alert *a, struct draft *t)
 	}
 }
 
+/* An alert of a renegotiation that did not complete (read with a key log)
+ * is about that second handshake, not the first one's certificates. */
+static bool explain_in_renegotiation(struct diag *c, const struct alert *a, struct draft *t)
+{
+	const struct session *s = c->s;
+	if (!s->renegotiation || a->encrypted || a->frame < s->renegotiation_frame || meaning(a->desc) == AM_RENEGOTIATION)
+		return false;
+	const struct alert *refusal = NULL;
+	for (uint32_t i = 0; i < s->alerts_n && !refusal; i++)
+		if (!s->alerts[i].encrypted && s->alerts[i].desc == TLS_ALERT_NO_RENEGOTIATION &&
+		    s->alerts[i].from != a->from && s->alerts[i].frame >= s->renegotiation_frame &&
+		    s->alerts[i].frame <= a->frame)
+			refusal = &s->alerts[i];
+	if (!refusal)
+		return false;
+	sb_printf(&t->cause, "It ends the renegotiation that began at frame %" PRIu64 ": the %s refused it "
+			     "(no_renegotiation, frame %" PRIu64 ") and the %s gave up (renegotiation).",
+		  s->renegotiation_frame, side_name(refusal->from), refusal->frame, side_name(a->from));
+	sb_printf(&t->fix, "See renegotiation.");
+	return true;
+}
+
 static void explain_alert(struct diag *c, const struct alert *a, struct draft *t)
 {
 	const char *from = side_name(a->from);
-	if (explain_after_client_cert(c, a, t))
+	if (explain_after_client_cert(c, a, t) || explain_in_renegotiation(c, a, t))
 		return;
 	if (a->encrypted) {
 		explain_encrypted(c, a, t);

@@ -11,6 +11,7 @@
 #
 #   tests/exit_audit.sh                 check every line (what `make check` runs)
 #   tests/exit_audit.sh NAME ...        only the lines of these captures
+#   TLSDIAG_BENCH=/tmp/tlsdiag-bench/tls-200m.pcap tests/exit_audit.sh   also the bench (bench/run-bench.sh)
 set -u
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 TLSDIAG=${TLSDIAG:-$(pwd)/tlsdiag}
@@ -153,6 +154,29 @@ for n, cap, keys, want_status, want_counts, want_diag, note in rows:
             elif c["outcome"] not in ("failed", "not_tls") or not errs(c):
                 bad(n, cap, keys, "tshark sees a fatal alert in tcp.stream %d, tlsdiag reports it %s%s" %
                     (st, c["outcome"], "" if errs(c) else " without an error"))
+
+# the bench, when asked for (TLSDIAG_BENCH=FILE.pcap, its FILE.pcap.manifest.json next to it, the
+# roots in TLSDIAG_BENCH_ROOTS or bench-roots.pem beside it): as many failed connections as the
+# generator made, each with an error, and no completed connection with one
+bench = os.environ.get("TLSDIAG_BENCH")
+if bench:
+    roots = os.environ.get("TLSDIAG_BENCH_ROOTS") or os.path.join(os.path.dirname(bench), "bench-roots.pem")
+    manifest = json.load(open(bench + ".manifest.json"))
+    j = run(["--json", "--ca-file", roots, "-r", bench])
+    doc = json.loads(j.stdout)
+    sev = {p["id"]: p["severity"] for p in doc["problems"]}
+    s = doc["summary"]
+    wrong = [c["stream"] for c in doc["connections"]
+             if (c["outcome"] == "completed") == (sev.get(c.get("problem")) == "error") and
+             c["outcome"] in ("completed", "failed", "not_tls")]
+    if s["failed"] != manifest["failed_handshakes"] or s["with_error"] != s["failed"] or wrong or j.returncode != 1:
+        fail += 1
+        print("FAIL bench %s: exit %d, %d failed (manifest: %d), %d with errors; %d connections completed with "
+              "an error or failed without (tcp.stream %s)" % (bench, j.returncode, s["failed"],
+              manifest["failed_handshakes"], s["with_error"], len(wrong), ", ".join(map(str, wrong[:10]))))
+    else:
+        print("ok   bench %s: %d failed as the manifest, each with an error; %d completed, none with one" %
+              (bench, s["failed"], s["completed"]))
 
 print("exit_audit: %d capture runs checked, %d known gap%s, %d failure(s)%s" %
       (checked, gaps, "" if gaps == 1 else "s", fail, "" if tshark else " (no tshark: fatal-alert oracle skipped)"))

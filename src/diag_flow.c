@@ -181,6 +181,8 @@ void rule_version_or_cipher(struct diag *c)
 	}
 	if (!a || a->encrypted || !alert_refuses_offer(a->desc, side))
 		return;
+	if (diag_server_hello_lost(s, a->frame))
+		return;   /* the server did answer the ClientHello: the capture lost it (capture-incomplete) */
 	struct draft t = { 0 };
 	sb_printf(&t.sum, "The handshake failed right after the ClientHello (frame %" PRIu64 "): the client offered ",
 		  s->ch.frame);

@@ -1272,6 +1272,23 @@ static void test_version_or_cipher_mismatch(void)
 	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_SERVER, FRAMES(5));
 	session_free(s);
 
+	/* the ServerHello lost (variant-lost-segment): the client's empty Certificate and
+	 * ClientKeyExchange show the server answered, so no mismatch is claimed */
+	s = new_session();
+	client_hello(s, 4, "api.example.test");
+	send_chain(s, SIDE_CLIENT, 9, NULL, 0);
+	client_key_exchange(s, 9);
+	ccs(s, 9, SIDE_CLIENT);
+	lose(s, SIDE_SERVER, 10, 1448, "capture loss");
+	alert(s, 10, SIDE_SERVER, 2, 40);
+	fin_both(s, SIDE_SERVER, 11, 12);
+	run(s, &o);
+	CU_ASSERT_EQUAL(s->outcome, OUTCOME_FAILED);
+	EXPECT_NO_FINDING(s, "version-or-cipher-mismatch");
+	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_SERVER, FRAMES(10));
+	EXPECT_CAUSE(s, "alert", "the server's CertificateRequest was in the bytes not captured");
+	session_free(s);
+
 	/* no version in common: a TLS 1.0-only client, protocol_version */
 	s = new_session();
 	client_hello(s, 4, "api.example.test");

@@ -2,7 +2,8 @@
 # exit_audit.sh - the verdict of every capture in pcaps/, with and without its key log (issue 12):
 # the exit status and the outcome counts tests/exit_audit.list records for it, from what the
 # capture truly is. A failed connection never exits 0, never reads "completed" or "healthy",
-# and is written by -w; a completed one carries no error. Where tshark (the parsing oracle)
+# and is written by -w; a completed one carries no error; without --ca-file (the system store) the
+# verdict is the same, warnings apart. Where tshark (the parsing oracle)
 # sees a fatal alert in a TCP stream, that connection is reported failed with an error.
 #
 # A line whose last column starts "gap(today ...)" is a known gap: the columns hold the right
@@ -123,6 +124,15 @@ for n, cap, keys, want_status, want_counts, want_diag, note in rows:
         bad(n, cap, keys, "exit %d with %d connections with errors" % (j.returncode, s["with_error"]))
     if written != (s["with_error"] > 0):
         bad(n, cap, keys, "-w wrote %s with %d connections with errors" % ("packets" if written else "nothing", s["with_error"]))
+    # a trust store changes warnings, never the verdict: without --ca-file (the system store) the same
+    nc = run(["--json", *(["--keylog", kl] if kl else []), "-r", path])
+    try:
+        ns = json.loads(nc.stdout)["summary"]
+        other = (nc.returncode, (ns["completed"], ns["failed"], ns["incomplete"], ns["not_tls"]), ns["with_error"])
+    except ValueError:
+        other = None
+    if other != (got[0], got[1], got[2][0]):
+        bad(n, cap, keys, "without --ca-file: %s, with it: %s" % (other, (got[0], got[1], got[2][0])))
     # the text says the same: every failed connection reads failed, no more connections read healthy than completed
     quiet = sum(1 for c in doc["connections"] if c["outcome"] == "completed" and
                 not any(f["severity"] in ("error", "warning") for f in c["findings"]))

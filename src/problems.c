@@ -177,9 +177,103 @@ static void digest_str(EVP_MD_CTX *md, char tag, const void *p, size_t n)
 	EVP_DigestUpdate(md, p, n);
 }
 
+/* Which facts a finding speaks to, hence which of them tell its problems
+ * apart: a fact that no finding of a problem speaks to would split one
+ * cause into problems that read the same (eight "chain does not verify"
+ * problems that differed only in the CertificateRequest of mTLS servers,
+ * or in whether the root was sent along). */
+enum {
+	F_CLIENT_CERT = 1,     /* the CA list asked for, the client certificate's issuer */
+	F_SERVER_CHAIN = 2,    /* the server's chain as sent, certificate by certificate */
+	F_UNTRUSTED = 4,       /* where the server's chain ends: chain-untrusted */
+};
+
+#define F_OF_CHAIN 0x80    /* of the finding's side's chain: server -> F_SERVER_CHAIN, client -> F_CLIENT_CERT */
+
+static const struct {
+	const char *id;
+	uint8_t facts;
+} fact_table[] = {
+	{ "client-cert-empty", F_CLIENT_CERT },
+	{ "client-cert-missing", F_CLIENT_CERT },
+	{ "client-cert-issuer-not-requested", F_CLIENT_CERT },
+	{ "client-cert-unsuitable", F_CLIENT_CERT },
+	{ "client-cert-empty-inferred", F_CLIENT_CERT },
+	{ "server-chain-incomplete", F_SERVER_CHAIN },
+	{ "hostname-mismatch", F_SERVER_CHAIN },
+	{ "cert-no-san", F_SERVER_CHAIN },
+	{ "chain-order", F_OF_CHAIN },
+	{ "chain-extra-cert", F_OF_CHAIN },
+	{ "chain-root-sent", F_OF_CHAIN },
+	{ "cert-expired", F_OF_CHAIN },
+	{ "cert-not-yet-valid", F_OF_CHAIN },
+	{ "cert-expires-soon", F_OF_CHAIN },
+	{ "cert-self-signed", F_OF_CHAIN },
+	{ "weak-signature", F_OF_CHAIN },
+	{ "weak-key", F_OF_CHAIN },
+	/* the server's: where its chain ends; the client's: its issuer says */
+	{ "chain-untrusted", F_OF_CHAIN | F_UNTRUSTED },
+	/* a failure nothing more specific explains: any of it may be the cause */
+	{ "alert", F_CLIENT_CERT | F_SERVER_CHAIN },
+	{ "handshake-aborted", F_CLIENT_CERT | F_SERVER_CHAIN },
+	{ "tls13-encrypted-failure", F_CLIENT_CERT | F_SERVER_CHAIN },
+	{ "rejected-after-handshake", F_CLIENT_CERT | F_SERVER_CHAIN },
+};
+
+static uint8_t problem_facts(const struct session *s, int sev)
+{
+	uint8_t facts = 0;
+	for (uint32_t i = 0; i < s->findings.n; i++) {
+		const struct finding *f = &s->findings.v[i];
+		if (f->severity != sev)
+			continue;
+		for (size_t k = 0; k < sizeof fact_table / sizeof fact_table[0]; k++) {
+			if (strcmp(f->id, fact_table[k].id) != 0)
+				continue;
+			uint8_t t = fact_table[k].facts;
+			if (t & F_OF_CHAIN) {
+				t &= (uint8_t)~F_OF_CHAIN;
+				if (f->side == SIDE_CLIENT)
+					t = (uint8_t)((t & ~F_UNTRUSTED) | F_CLIENT_CERT);
+				else if (!(t & F_UNTRUSTED))
+					t |= F_SERVER_CHAIN;
+			}
+			facts |= t;
+			break;
+		}
+	}
+	return facts;
+}
+
+/* Where a chain as sent ends: its last certificate's subject when that one
+ * issued itself (a root sent along), else its issuer, the CA the verifier
+ * must hold. NULL when the chain was not all kept or not all read. */
+static const char *chain_end(const struct chain *c)
+{
+	if (c->state != CHAIN_SEEN || !c->n || c->count != c->n)
+		return NULL;
+	const struct x509_cert *top = c->certs[c->n - 1].x509;
+	if (!top)
+		return NULL;
+	return top->self_issued ? top->subject : top->issuer;
+}
+
+/* Is a problem of the server's untrusted chain told apart by where the
+ * chain ends rather than certificate by certificate? When nothing else of
+ * it speaks to the chain: leaves of one name under one root (an RSA and an
+ * ECDSA certificate, a rotated key, with or without the root sent) fail
+ * for one reason and are fixed by one change, importing that root. */
+static bool by_chain_end(const struct session *s, uint8_t facts)
+{
+	const struct x509_cert *sl = leaf(&s->server_chain);
+	return (facts & F_UNTRUSTED) && !(facts & F_SERVER_CHAIN) && sl && sl->subject && chain_end(&s->server_chain);
+}
+
 /* What makes two connections the same problem, as one SHA-256. */
 static void problem_key(const struct session *s, int sev, const char *const *ids, uint32_t n, uint8_t out[32])
 {
+	uint8_t facts = problem_facts(s, sev);
+	bool by_end = by_chain_end(s, facts);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned int olen = 0;
 	memset(out, 0, 32);
@@ -193,7 +287,9 @@ static void problem_key(const struct session *s, int sev, const char *const *ids
 		digest_str(md, 'i', ids[i], strlen(ids[i]));
 	/* the server: its certificate, else its name, else its address */
 	const struct x509_cert *sl = leaf(&s->server_chain);
-	if (sl)
+	if (sl && by_end)
+		digest_str(md, 'N', sl->subject, strlen(sl->subject));
+	else if (sl)
 		digest_str(md, 'C', sl->sha256, sizeof sl->sha256);
 	else if (s->ch.has_sni) {
 		size_t skip = sni_parent(s->ch.sni, s->ch.sni_len);
@@ -202,16 +298,23 @@ static void problem_key(const struct session *s, int sev, const char *const *ids
 		digest_str(md, 'A', s->server_ip, sizeof s->server_ip);
 		digest_str(md, 'P', &s->server_port, sizeof s->server_port);
 	}
-	for (uint32_t i = 0; s->server_chain.state == CHAIN_SEEN && i < s->server_chain.n; i++)
-		if (s->server_chain.certs[i].x509)
-			digest_str(md, 'c', s->server_chain.certs[i].x509->sha256, 32);
-	if (s->cr.present)
-		digest_str(md, 'R', s->cr.dn_bytes ? s->cr.dn_bytes : (const uint8_t *)"", s->cr.dn_bytes_len);
-	const struct x509_cert *cl = leaf(&s->client_chain);
-	if (cl && cl->issuer)
-		digest_str(md, 'I', cl->issuer, strlen(cl->issuer));
-	else if (s->client_chain.state == CHAIN_SEEN && s->client_chain.count == 0)
-		digest_str(md, 'E', "", 0);
+	if (by_end) {
+		const char *end = chain_end(&s->server_chain);
+		digest_str(md, 'T', end, strlen(end));
+	} else if (facts & F_SERVER_CHAIN) {
+		for (uint32_t i = 0; s->server_chain.state == CHAIN_SEEN && i < s->server_chain.n; i++)
+			if (s->server_chain.certs[i].x509)
+				digest_str(md, 'c', s->server_chain.certs[i].x509->sha256, 32);
+	}
+	if (facts & F_CLIENT_CERT) {
+		if (s->cr.present)
+			digest_str(md, 'R', s->cr.dn_bytes ? s->cr.dn_bytes : (const uint8_t *)"", s->cr.dn_bytes_len);
+		const struct x509_cert *cl = leaf(&s->client_chain);
+		if (cl && cl->issuer)
+			digest_str(md, 'I', cl->issuer, strlen(cl->issuer));
+		else if (s->client_chain.state == CHAIN_SEEN && s->client_chain.count == 0)
+			digest_str(md, 'E', "", 0);
+	}
 	const struct alert *a = first_fatal_alert(s);
 	if (a) {
 		uint8_t al[3] = { a->from, a->encrypted, a->encrypted ? 0 : a->desc };
@@ -278,6 +381,20 @@ static void first_facts(struct problem *p, const struct session *s)
 	const struct x509_cert *cl = leaf(&s->client_chain);
 	if (cl && cl->issuer)
 		label(p->client_issuer, sizeof p->client_issuer, cl->issuer, strlen(cl->issuer));
+	for (uint32_t i = 0; i < s->findings.n; i++) {
+		const struct finding *f = &s->findings.v[i];
+		if (f->severity != p->severity || strcmp(f->id, "chain-untrusted") != 0)
+			continue;
+		const struct chain *ch = f->side == SIDE_CLIENT ? &s->client_chain : &s->server_chain;
+		const struct x509_cert *ul = leaf(ch);
+		const char *end = chain_end(ch);
+		p->untrusted_side = f->side == SIDE_CLIENT ? SIDE_CLIENT : SIDE_SERVER;
+		if (ul && ul->subject)
+			label(p->untrusted_leaf, sizeof p->untrusted_leaf, ul->subject, strlen(ul->subject));
+		if (end)
+			label(p->untrusted_end, sizeof p->untrusted_end, end, strlen(end));
+		break;
+	}
 	const struct alert *a = first_fatal_alert(s);
 	if (!a && s->inferred_alert && s->outcome == OUTCOME_FAILED) {
 		snprintf(p->alert, sizeof p->alert, "an encrypted alert from the %s (inferred from its size)",
@@ -296,6 +413,17 @@ static void first_facts(struct problem *p, const struct session *s)
 	else if (s->ch.present)
 		snprintf(p->versions, sizeof p->versions, "client offers up to %s",
 			 fmt_version(v1, sizeof v1, s->ch.max_version));
+	p->cr_present = s->cr.present;
+	p->cr_bytes = s->cr.dn_bytes_len;
+	p->client_cert_empty = s->client_chain.state == CHAIN_SEEN && s->client_chain.count == 0;
+	if (sl) {
+		const char *end = chain_end(&s->server_chain);
+		p->has_chain = true;
+		p->chain_count = s->server_chain.count;
+		memcpy(p->leaf_sha256, sl->sha256, sizeof p->leaf_sha256);
+		if (end)
+			label(p->chain_end, sizeof p->chain_end, end, strlen(end));
+	}
 	p->rep_file = s->file;
 	p->rep_stream = s->stream;
 	p->rep_index = s->index;
@@ -447,6 +575,101 @@ static const char *rule_title(const char *id)
 	return id;
 }
 
+/* The k-th fact that may tell apart problems whose titles read the same,
+ * in the order a support engineer would check them; false past the last. */
+static bool tell_apart(const struct problem *p, int k, char *buf, size_t len)
+{
+	switch (k) {
+	case 0:
+		snprintf(buf, len, "%s", p->versions[0] ? p->versions : "no ClientHello seen");
+		return true;
+	case 1:
+		if (p->cr_present && !p->cr_bytes)
+			snprintf(buf, len, "empty CA list");
+		else if (p->cr_present)
+			snprintf(buf, len, "CA list %s, %" PRIu32 " bytes", p->ca_list, p->cr_bytes);
+		else
+			snprintf(buf, len, "no CertificateRequest");
+		return true;
+	case 2:
+		snprintf(buf, len, "%s%s", p->client_issuer[0] ? "client certificate from " : "",
+			 p->client_issuer[0] ? p->client_issuer : p->client_cert_empty ? "empty client certificate" :
+			 "no client certificate");
+		return true;
+	case 3:
+		if (p->has_chain)
+			snprintf(buf, len, "chain of %" PRIu32 " certificate%s%s%s", p->chain_count, PLURAL(p->chain_count),
+				 p->chain_end[0] ? " ending at " : "", p->chain_end);
+		else
+			snprintf(buf, len, "no server certificate seen");
+		return true;
+	case 4:
+		if (p->has_chain)
+			snprintf(buf, len, "leaf SHA-256 %02x%02x%02x%02x%02x%02x%02x%02x...", p->leaf_sha256[0],
+				 p->leaf_sha256[1], p->leaf_sha256[2], p->leaf_sha256[3], p->leaf_sha256[4], p->leaf_sha256[5],
+				 p->leaf_sha256[6], p->leaf_sha256[7]);
+		else
+			snprintf(buf, len, "no server certificate seen");
+		return true;
+	case 5:
+		snprintf(buf, len, "first seen at %s", p->server);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Do two titles read the same but for their counts? */
+static bool same_words(const struct problem *p, const struct problem *q)
+{
+	return p->title_cut && p->title_cut == q->title_cut && memcmp(p->title, q->title, p->title_cut) == 0;
+}
+
+/* Titles that read the same but for their counts name, in brackets, the
+ * first fact that differs among them (their keys differ, so some fact
+ * does; these are the ones a title can say). */
+static void tell_titles_apart(struct problem_set *ps)
+{
+	char a[256], b[256];
+	bool *done = mem_alloc(ps->n ? ps->n : 1);
+	for (uint32_t i = 0; i < ps->n; i++) {
+		struct problem *p = ps->v[i];
+		if (done[i] || p->catch_all || !p->title_cut)
+			continue;
+		bool dup = false;
+		for (uint32_t j = i + 1; j < ps->n && !dup; j++)
+			dup = same_words(p, ps->v[j]);
+		if (!dup)
+			continue;
+		/* the group: p and every later problem of its words */
+		int k;
+		for (k = 0; tell_apart(p, k, a, sizeof a); k++) {
+			bool differs = false;
+			for (uint32_t j = i + 1; j < ps->n && !differs; j++)
+				if (same_words(p, ps->v[j])) {
+					tell_apart(ps->v[j], k, b, sizeof b);
+					differs = strcmp(a, b) != 0;
+				}
+			if (differs)
+				break;
+		}
+		uint32_t members[PROBLEMS_MAX + 2], n = 0;
+		for (uint32_t j = i; j < ps->n; j++)
+			if (j == i || same_words(p, ps->v[j]))
+				members[n++] = j;
+		for (uint32_t m = 0; m < n; m++) {
+			struct problem *q = ps->v[members[m]];
+			done[members[m]] = true;
+			if (!tell_apart(q, k, b, sizeof b))
+				continue;   /* nothing a title can say differs */
+			char tail[sizeof q->title];
+			snprintf(tail, sizeof tail, "%s", q->title + q->title_cut);
+			snprintf(q->title + q->title_cut, sizeof q->title - q->title_cut, " [%s]%s", b, tail);
+		}
+	}
+	mem_free(done);
+}
+
 static void make_title(struct problem *p)
 {
 	char srv[320], cnt[120];
@@ -472,10 +695,24 @@ static void make_title(struct problem *p)
 	} else if (!strcmp(id, "hostname-mismatch")) {
 		count_words(p, "", cnt, sizeof cnt);
 		snprintf(p->title, sizeof p->title, "%s presents a certificate for another name (%s); %s", srv, subj, cnt);
-	} else if (!strcmp(id, "chain-untrusted") || !strcmp(id, "server-chain-incomplete") ||
-		   !strcmp(id, "cert-self-signed")) {
+	} else if (!strcmp(id, "chain-untrusted")) {
+		/* where the chain ends names the root to import: what tells these problems apart */
+		bool cli = p->untrusted_side == SIDE_CLIENT;
+		const char *who = p->untrusted_leaf[0] ? p->untrusted_leaf : cli ? "the client's certificate" : subj;
+		count_words(p, "", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "%s: %s (%s%s%s); %s", srv,
+			 cli ? "the client's chain does not verify against the server's trust store" : rule_title(id),
+			 who, p->untrusted_end[0] ? ", chain ends at " : "",
+			 p->untrusted_end, cnt);
+	} else if (!strcmp(id, "server-chain-incomplete") || !strcmp(id, "cert-self-signed")) {
 		count_words(p, "", cnt, sizeof cnt);
 		snprintf(p->title, sizeof p->title, "%s: %s (%s); %s", srv, rule_title(id), subj, cnt);
+	} else if (has_id(p->ids, p->n_ids, "client-cert-empty-inferred")) {
+		/* TLS 1.3 hides the request and its CA list: the sizes are the evidence */
+		count_words(p, "", cnt, sizeof cnt);
+		snprintf(p->title, sizeof p->title, "%s: TLS 1.3 clients send an empty certificate%s (inferred from record "
+			 "sizes); %s", srv, has_id(p->ids, p->n_ids, "tls13-encrypted-failure") ? " and the handshake fails" : "",
+			 cnt);
 	} else if (!strcmp(id, "version-or-cipher-mismatch")) {
 		count_words(p, "", cnt, sizeof cnt);
 		snprintf(p->title, sizeof p->title, "%s and its clients have no protocol version or cipher suite in common%s%s%s; %s",
@@ -485,8 +722,11 @@ static void make_title(struct problem *p)
 		snprintf(p->title, sizeof p->title, "%s: the handshake ends with %s; %s", srv, p->alert, cnt);
 	} else {
 		count_words(p, "", cnt, sizeof cnt);
-		snprintf(p->title, sizeof p->title, "%s: %s%s%s%s; %s", srv, rule_title(id), p->alert[0] ? " (" : "",
-			 p->alert, p->alert[0] ? ")" : "", cnt);
+		/* a rule title that ends in "(inferred)" takes the alert after a comma, not in a second bracket */
+		const char *rt = rule_title(id);
+		bool paren = rt[0] && rt[strlen(rt) - 1] == ')';
+		snprintf(p->title, sizeof p->title, "%s: %s%s%s%s; %s", srv, rt,
+			 p->alert[0] ? paren ? ", with " : " (" : "", p->alert, p->alert[0] && !paren ? ")" : "", cnt);
 	}
 }
 
@@ -513,8 +753,17 @@ void problems_finish(struct problem_set *ps)
 		p->snis = p->c_snis->n;
 		p->snis_more = p->c_snis->full;
 		make_title(p);
+		/* where "; N connections ..." starts, when the title ends with it */
+		char cnt[120];
+		count_words(p, "", cnt, sizeof cnt);
+		size_t tl = strlen(p->title), cl = strlen(cnt) + 2;
+		const char *sent = strstr(p->title, " sent none");
+		if (sent && strcmp(sent, " sent none") == 0)
+			cl += strlen(" sent none");
+		p->title_cut = !p->catch_all && tl > cl && strncmp(p->title + tl - cl, "; ", 2) == 0 ? tl - cl : 0;
 	}
 	qsort(ps->v, ps->n, sizeof ps->v[0], by_rank);
+	tell_titles_apart(ps);
 	for (uint32_t i = 0; i < ps->n; i++)
 		ps->v[i]->rank = i + 1;
 }

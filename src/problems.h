@@ -2,10 +2,12 @@
  *
  * A problem is the connections with the same error (or, without an error,
  * warning) finding ids, towards the same server (its certificate, else its
- * SNI, else its address) and the same distinguishing facts (acceptable CA
- * list, client certificate issuer, server chain, first fatal alert and its
- * sender, offered versions when versions are the issue). Only compact facts
- * are kept per problem; no session outlives its report.
+ * SNI, else its address) and the same distinguishing facts, those its
+ * findings speak to (acceptable CA list and client certificate issuer,
+ * server chain, first fatal alert and its sender, offered versions when
+ * versions are the issue; for an untrusted server chain, where it ends and
+ * the leaf's subject instead of the chain). Only compact facts are kept per
+ * problem; no session outlives its report.
  *
  * Usage (reporter.c does this; a writer only reads what it is handed):
  *
@@ -54,6 +56,7 @@ struct problem {
 	const char *ids[PROBLEM_IDS];   /* finding ids (static strings), catalogue order */
 	uint32_t n_ids;
 	char title[1024];          /* in the playbooks' words, with the counts (problems_finish) */
+	size_t title_cut;         /* where its counts start (0: unknown): a distinguishing fact goes before them */
 	uint64_t connections;
 	uint64_t clients, servers, snis;         /* distinct: client address, server address:port, SNI */
 	bool clients_more, servers_more, snis_more;   /* at least that many: the counter was full */
@@ -76,8 +79,17 @@ struct problem {
 	char leaf_subject[160];
 	char ca_list[200];        /* "CN=A" or "CN=A and 2 more" */
 	char client_issuer[160];
+	char untrusted_leaf[160];   /* chain-untrusted: the leaf of the chain that failed ... */
+	char untrusted_end[160];    /* ... and where that chain ends (its root, sent or named) */
+	uint8_t untrusted_side;     /* whose chain: SIDE_SERVER or SIDE_CLIENT */
 	char alert[64];           /* "fatal alert unknown_ca (48) from the server" */
 	char versions[48];
+	/* more of the first connection, for problems whose titles would read the same */
+	bool cr_present, client_cert_empty, has_chain;
+	uint32_t cr_bytes;        /* the CA list's length: Wireshark's "Distinguished Names Length" */
+	uint32_t chain_count;     /* the server's certificates on the wire */
+	char chain_end[160];      /* where the server's chain ends */
+	uint8_t leaf_sha256[32];
 	uint8_t key[32];          /* SHA-256 of what defines it */
 	struct problem_counter *c_clients, *c_servers, *c_snis;
 };

@@ -4,9 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include <openssl/evp.h>
+
 #include "mem.h"
 #include "session.h"
 #include "unit.h"
+#include "x509.h"
 
 /* A connection from 10.0.0.<client> to 192.0.2.<server>:443 with SNI sni and one finding id. */
 static struct session *conn(const char *file, uint64_t stream, int client, int server, const char *sni, const char *id,
@@ -151,6 +156,93 @@ static void test_catch_all(void)
 	problems_free(ps);
 }
 
+/* ---- chains: which differences make another problem ---- */
+
+struct der {
+	uint8_t *b;
+	size_t n;
+};
+
+/* Give s the server chain of the certificates (leaf first). */
+static struct session *with_chain(struct session *s, const struct der *const *certs, uint32_t n)
+{
+	s->server_chain.state = CHAIN_SEEN;
+	s->server_chain.count = s->server_chain.n = n;
+	s->server_chain.certs = arena_alloc(&s->arena, n * sizeof *s->server_chain.certs);
+	for (uint32_t i = 0; i < n; i++) {
+		s->server_chain.certs[i].der_len = (uint32_t)certs[i]->n;
+		s->server_chain.certs[i].x509 = x509_get(certs[i]->b, certs[i]->n);
+	}
+	return s;
+}
+
+static void test_untrusted_chain_by_its_end(void)
+{
+	EVP_PKEY *kr1 = test_key_ec(), *kr2 = test_key_ec(), *ki1 = test_key_ec(), *ki2 = test_key_ec();
+	EVP_PKEY *kl1 = test_key_ec(), *kl2 = test_key_ec(), *kl3 = test_key_ec();
+	struct der r1, r2, i1, i2, l1, l2, l3;
+	r1.b = test_cert_der("Root One", "Root One", kr1, kr1, 1, true, &r1.n);
+	r2.b = test_cert_der("Root Two", "Root Two", kr2, kr2, 2, true, &r2.n);
+	i1.b = test_cert_der("Issuing One", "Root One", ki1, kr1, 3, true, &i1.n);
+	i2.b = test_cert_der("Issuing Two", "Root Two", ki2, kr2, 4, true, &i2.n);
+	l1.b = test_cert_der("api.example.test", "Issuing One", kl1, ki1, 5, false, &l1.n);
+	l2.b = test_cert_der("api.example.test", "Issuing One", kl2, ki1, 6, false, &l2.n);   /* another key */
+	l3.b = test_cert_der("api.example.test", "Issuing Two", kl3, ki2, 7, false, &l3.n);
+	const struct der *c2[] = { &l1, &i1 }, *c3[] = { &l1, &i1, &r1 }, *other_leaf[] = { &l2, &i1 },
+			 *other_root[] = { &l3, &i2 };
+	struct problem_set *ps = problems_new();
+	bool first;
+	const char *sni = "a.example.test";
+	const struct problem *a = add(ps, with_chain(conn("f", 0, 1, 1, sni, "chain-untrusted", SEV_WARNING), c2, 2),
+				      &first);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	/* the root sent along, another leaf key, a CertificateRequest: one reason, one fix */
+	CU_ASSERT_PTR_EQUAL(add(ps, with_chain(conn("f", 1, 2, 1, sni, "chain-untrusted", SEV_WARNING), c3, 3), &first), a);
+	CU_ASSERT_PTR_EQUAL(add(ps, with_chain(conn("f", 2, 3, 2, sni, "chain-untrusted", SEV_WARNING), other_leaf, 2),
+				&first), a);
+	struct session *m = with_chain(conn("f", 3, 4, 1, sni, "chain-untrusted", SEV_WARNING), c2, 2);
+	static const uint8_t dn[] = { 0x30, 0x00 };
+	m->cr.present = true;
+	m->cr.dn_bytes = (uint8_t *)dn;
+	m->cr.dn_bytes_len = sizeof dn;
+	CU_ASSERT_PTR_EQUAL(problems_add(ps, m, &first), a);
+	m->cr.dn_bytes = NULL;
+	session_free(m);
+	/* another root is another root to import */
+	const struct problem *b = add(ps, with_chain(conn("f", 4, 1, 1, sni, "chain-untrusted", SEV_WARNING), other_root, 2),
+				      &first);
+	CU_ASSERT_TRUE(first);
+	CU_ASSERT_PTR_NOT_EQUAL(b, a);
+	/* an expired certificate is keyed certificate by certificate: two chains, two problems ... */
+	const struct problem *e2 = add(ps, with_chain(conn("f", 5, 1, 1, sni, "cert-expired", SEV_ERROR), c2, 2), &first);
+	const struct problem *e3 = add(ps, with_chain(conn("f", 6, 1, 1, sni, "cert-expired", SEV_ERROR), c3, 3), &first);
+	CU_ASSERT_PTR_NOT_EQUAL(e2, e3);
+	problems_finish(ps);
+	CU_ASSERT_EQUAL_FATAL(problems_count(ps), 4);
+	CU_ASSERT_EQUAL(a->connections, 4);
+	CU_ASSERT_EQUAL(a->servers, 2);
+	CU_ASSERT_STRING_EQUAL(a->title, "Server a.example.test at 2 endpoints: the chain does not verify against the trust "
+					 "store (CN=api.example.test, chain ends at CN=Root One); 4 connections from 4 "
+					 "clients");
+	CU_ASSERT_STRING_EQUAL(b->title, "Server 192.0.2.1:443 (SNI a.example.test): the chain does not verify against the "
+					 "trust store (CN=api.example.test, chain ends at CN=Root Two); 1 connection from 1 "
+					 "client");
+	/* ... whose titles would read the same: each names the first fact that differs */
+	CU_ASSERT_STRING_EQUAL(e2->title, "Server 192.0.2.1:443 (SNI a.example.test) presents a certificate that has "
+					  "expired (CN=api.example.test) [chain of 2 certificates ending at CN=Root One]; "
+					  "1 connection from 1 client");
+	CU_ASSERT_STRING_EQUAL(e3->title, "Server 192.0.2.1:443 (SNI a.example.test) presents a certificate that has "
+					  "expired (CN=api.example.test) [chain of 3 certificates ending at CN=Root One]; "
+					  "1 connection from 1 client");
+	problems_free(ps);
+	const struct der *all[] = { &r1, &r2, &i1, &i2, &l1, &l2, &l3 };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		free(all[i]->b);
+	EVP_PKEY *keys[] = { kr1, kr2, ki1, ki2, kl1, kl2, kl3 };
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		EVP_PKEY_free(keys[i]);
+}
+
 void register_problems_tests(void)
 {
 	CU_pSuite suite = CU_add_suite("problems", NULL, NULL);
@@ -158,4 +250,6 @@ void register_problems_tests(void)
 	CU_add_test(suite, "problems: streams per file, filters of 200 streams", test_files_and_filters);
 	CU_add_test(suite, "problems: the representative's story is capped", test_story_is_capped);
 	CU_add_test(suite, "problems: a catch-all past PROBLEMS_MAX", test_catch_all);
+	CU_add_test(suite, "problems: an untrusted chain by where it ends; titles that would read the same told apart",
+		    test_untrusted_chain_by_its_end);
 }

@@ -12,7 +12,7 @@
 #
 #   tests/exit_audit.sh                 check every line (what `make check` runs)
 #   tests/exit_audit.sh NAME ...        only the lines of these captures
-#   TLSDIAG_BENCH=/tmp/tlsdiag-bench/tls-200m.pcap tests/exit_audit.sh   also the bench (bench/run-bench.sh)
+#   TLSDIAG_BENCH_PCAP=/tmp/tlsdiag-bench/tls-200m.pcap tests/exit_audit.sh   also the bench (bench/run-bench.sh)
 set -u
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 TLSDIAG=${TLSDIAG:-$(pwd)/tlsdiag}
@@ -165,15 +165,18 @@ for n, cap, keys, want_status, want_counts, want_diag, note in rows:
                 bad(n, cap, keys, "tshark sees a fatal alert in tcp.stream %d, tlsdiag reports it %s%s" %
                     (st, c["outcome"], "" if errs(c) else " without an error"))
 
-# the bench, when asked for (TLSDIAG_BENCH=FILE.pcap, its FILE.pcap.manifest.json next to it, the
+# the bench, when asked for (TLSDIAG_BENCH_PCAP=FILE.pcap, its FILE.pcap.manifest.json next to it, the
 # roots in TLSDIAG_BENCH_ROOTS or bench-roots.pem beside it): as many failed connections as the
 # generator made, each with an error, and no completed connection with one
-bench = os.environ.get("TLSDIAG_BENCH")
+bench = os.environ.get("TLSDIAG_BENCH_PCAP")
 if bench:
     roots = os.environ.get("TLSDIAG_BENCH_ROOTS") or os.path.join(os.path.dirname(bench), "bench-roots.pem")
-    manifest = json.load(open(bench + ".manifest.json"))
-    j = run(["--json", "--ca-file", roots, "-r", bench])
-    doc = json.loads(j.stdout)
+    try:
+        manifest = json.load(open(bench + ".manifest.json"))
+        j = run(["--json", "--ca-file", roots, "-r", bench])
+        doc = json.loads(j.stdout)
+    except (OSError, ValueError) as e:
+        sys.exit("FAIL bench %s: %s" % (bench, e))
     sev = {p["id"]: p["severity"] for p in doc["problems"]}
     s = doc["summary"]
     wrong = [c["stream"] for c in doc["connections"]

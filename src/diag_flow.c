@@ -328,13 +328,14 @@ void rule_tls13_encrypted(struct diag *c)
 	finding_add_frame(f, s->sh.frame);
 }
 
-/* A refused renegotiation ended the connection: no data after the first
- * alert that followed it, and a fatal alert (read with a key log) or the
- * close. A refusal the client shrugs off (data goes on) ended nothing. */
-static bool reneg_refusal_ended(const struct session *s, uint64_t first_alert, bool fatal)
+/* A refused renegotiation ended the connection: no data after the attempt,
+ * and a fatal alert (read with a key log) or the close. A refusal the
+ * client shrugs off, or a HelloRequest it ignores (data goes on, the
+ * ordinary close_notify at the end), ended nothing. */
+static bool reneg_refusal_ended(const struct session *s, bool fatal)
 {
 	for (int side = 0; side < 2; side++)
-		if (s->dir[side].appdata_records && s->dir[side].appdata_last_frame > first_alert)
+		if (s->dir[side].appdata_records && s->dir[side].appdata_last_frame > s->renegotiation_frame)
 			return false;
 	return fatal || s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST;
 }
@@ -345,7 +346,7 @@ void rule_renegotiation(struct diag *c)
 	if (!s->renegotiation)
 		return;
 	uint32_t after = 0;
-	uint64_t first = 0, last = 0;
+	uint64_t last = 0;
 	bool fatal = false;
 	const struct alert *refusal = NULL, *giving_up = NULL;   /* read with a key log */
 	bool ccs[2] = { false, false };   /* the new keys switched on: it completed */
@@ -355,10 +356,9 @@ void rule_renegotiation(struct diag *c)
 	bool completed = ccs[0] && ccs[1];
 	for (uint32_t i = 0; i < s->alerts_n && !completed; i++) {
 		const struct alert *a = &s->alerts[i];
-		if (a->frame < s->renegotiation_frame)
-			continue;
-		if (!after++)
-			first = a->frame;
+		if (a->frame < s->renegotiation_frame || (!a->encrypted && a->desc == TLS_ALERT_CLOSE_NOTIFY))
+			continue;   /* a close_notify read with a key log refuses nothing */
+		after++;
 		last = a->frame;
 		if (!a->encrypted && a->desc == TLS_ALERT_NO_RENEGOTIATION && !refusal)
 			refusal = a;
@@ -366,7 +366,7 @@ void rule_renegotiation(struct diag *c)
 			giving_up = a;
 		fatal |= !a->encrypted && a->level == 2;
 	}
-	bool ended = after && reneg_refusal_ended(s, first, fatal);
+	bool ended = after && reneg_refusal_ended(s, fatal);
 	struct draft t = { 0 };
 	sb_printf(&t.sum, "A second handshake started on the established connection at frame %" PRIu64 " (renegotiation%s)",
 		  s->renegotiation_frame, s->decrypted ? "" : "; encrypted, so its messages are not visible");

@@ -2783,6 +2783,26 @@ static void test_renegotiation(void)
 	CU_ASSERT_EQUAL(s->outcome, OUTCOME_COMPLETED);
 	session_free(s);
 
+	/* a renegotiation the client does not follow, data after it, then the ordinary
+	 * (encrypted) close_notify both ways: a warning, not a refusal that ended it */
+	s = hello12("api.example.test");
+	SEND_CHAIN(s, SIDE_SERVER, 6, &P.server, &P.inter);
+	server_done(s, 7);
+	client_key_exchange(s, 9);
+	ccs_finished(s, 10, SIDE_CLIENT);
+	ccs_finished(s, 11, SIDE_SERVER);
+	appdata(s, 13, SIDE_CLIENT, 51);
+	renegotiate(s, 14, SIDE_SERVER);
+	appdata(s, 15, SIDE_SERVER, 51);
+	appdata(s, 16, SIDE_CLIENT, 51);
+	enc_alert(s, 18, SIDE_CLIENT);
+	enc_alert(s, 19, SIDE_SERVER);
+	fin_both(s, SIDE_CLIENT, 21, 22);
+	run(s, &o);
+	EXPECT_FINDING_EXACT(s, "renegotiation", SEV_WARNING, SIDE_BOTH, FRAMES(14, 19));
+	CU_ASSERT_EQUAL(s->outcome, OUTCOME_COMPLETED);
+	session_free(s);
+
 	/* completed: both sides switch to the new keys, data flows, then the ordinary close */
 	s = hello12("api.example.test");
 	SEND_CHAIN(s, SIDE_SERVER, 6, &P.server, &P.inter);

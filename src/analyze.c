@@ -752,6 +752,12 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	fill_tcp_facts(a, c, s, CLOSE_NONE, frame);   /* a FIN seen now can decide the outcome */
 	if (!handshake_settled(s) || server_answer_pending(a, c, s))
 		return;
+	/* a failure inferred from TLS 1.3 record sizes is judged with the close:
+	 * until then a later record (the server's tickets, its close_notify)
+	 * can show there was none (a client's close_notify right after its
+	 * Finished has an alert's size) */
+	if (s->t13_inferred && s->t13.failed && (!a->opts.live || c->closing || wait_for_answer(a, c, a->now_ns)))
+		return;
 	/* -w's verdict on a file waits while a server may still refuse the
 	 * connection with a short answer; live, for its grace period at most */
 	if (!a->opts.live && s->outcome == OUTCOME_COMPLETED && !session_beyond_rejection(s))

@@ -123,6 +123,20 @@ bool diag_chain_explained(const struct finding_list *l, int side)
 	return false;
 }
 
+bool diag_server_hello_lost(const struct session *s, uint64_t frame)
+{
+	if (s->sh.present)
+		return false;
+	if (!diag_observable_until(s, SIDE_SERVER, frame))
+		return true;
+	for (uint32_t i = 0; i < s->timeline_n; i++) {
+		const struct msg *m = &s->timeline[i];
+		if (m->from == SIDE_CLIENT && (m->kind == MSG_CCS || (m->kind == MSG_HANDSHAKE && (m->hs_type == 11 || m->hs_type == 16))))
+			return true;
+	}
+	return false;
+}
+
 const char *diag_plural(int64_t n)
 {
 	return n == 1 ? "" : "s";

@@ -67,6 +67,11 @@ bool diag_has_finding(const struct finding_list *l, const char *id, int side);
 /* Has a finding more specific than chain-untrusted explained side's chain? */
 bool diag_chain_explained(const struct finding_list *l, int side);
 
+/* No ServerHello in the capture, yet the server answered the ClientHello:
+ * the client went on past it (Certificate, ClientKeyExchange,
+ * ChangeCipherSpec), or server bytes before frame were not captured. */
+bool diag_server_hello_lost(const struct session *s, uint64_t frame);
+
 /* "" for 1, "s" otherwise */
 const char *diag_plural(int64_t n);
 

@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "diag.h"
 #include "http2.h"
@@ -50,6 +51,8 @@ bool diag_app_rejection(const struct session *s, uint64_t *frame)
 		*frame = s->http_status_frame;
 		return true;
 	}
+	if (s->http_status && (s->http_status_code < 400 || s->http_status_code >= 500))
+		return false;   /* decrypted, the server's answer says it served the request (or failed itself) */
 	if (!server_close_time(s, &closing) || seconds(&closing, &sv->appdata_last_time) > CLOSE_AT_ONCE_SEC)
 		return false;
 	if (!diag_handshake_done(s) || s->rejected_after_handshake || sv->appdata_records == 0 ||
@@ -154,13 +157,14 @@ static void short_answer_and_close(struct diag *c, struct draft *t, const char *
 	sb_printf(&t->sum, ") and %s (frame %" PRIu64 ") before the client sent more: it refused the request after "
 			   "the handshake.",
 		  s->closed_by == SIDE_SERVER ? "closed the connection" : "the connection ended", closed);
+	/* the page nginx answers for this reason; what the server logged is told once, by the reason's finding */
+	bool none = !strcmp(why, "client-cert-empty");
 	sb_printf(&t->cause, "The server checks the client certificate after the handshake, at the application level "
 			     "(%s says what was wrong with it): nginx with ssl_verify_client on completes the handshake "
-			     "and answers HTTP 400 (\"No required SSL certificate was sent\", \"The SSL certificate "
-			     "error\") inside TLS, then closes.", why);
-	sb_printf(&t->fix, "Give the client a certificate the server accepts (see %s); the server's error log names "
-			   "the reason (nginx: \"client sent no required SSL certificate\", \"client SSL certificate "
-			   "verify error\").", why);
+			     "and answers HTTP 400 (\"%s\") inside TLS, then closes.", why,
+		  none ? "No required SSL certificate was sent" : "The SSL certificate error");
+	sb_printf(&t->fix, "Give the client a certificate the server accepts (see %s); the server's error log at this "
+			   "time names the reason.", why);
 }
 
 /* Decrypted HTTP/2: the server ended the connection with a GOAWAY that

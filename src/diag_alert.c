@@ -293,11 +293,21 @@ static void explain_rejection(struct diag *c, const struct alert *a, const struc
 			sb_printf(&t->fix, "Check the %s's log for the reason it gives.", from);
 			suggest_store(c, &t->fix, 1 - a->from);
 		}
-	} else if (a->desc == TLS_ALERT_HANDSHAKE_FAILURE && !s->sh.present) {
+	} else if (a->desc == TLS_ALERT_HANDSHAKE_FAILURE && !s->sh.present && !diag_server_hello_lost(s, a->frame)) {
 		bool mm = diag_has_finding(c->out, "version-or-cipher-mismatch", -1);
 		sb_printf(&t->cause, "The server found nothing acceptable in the ClientHello: no common cipher suite, "
 				     "signature algorithm or group%s.", mm ? " (version-or-cipher-mismatch)" : "");
 		sb_printf(&t->fix, "Align the cipher suites and versions of client and server.");
+	} else if (a->from == SIDE_SERVER && diag_server_hello_lost(s, a->frame)) {
+		const struct chain *cc = diag_chain(s, SIDE_CLIENT);
+		sb_printf(&t->cause, "The capture does not hold the server's answer to the ClientHello (capture-incomplete "
+				     "says why), so what it refused is not known for sure.");
+		if (cc->state == CHAIN_SEEN && cc->count == 0 && cc->frame < a->frame)
+			sb_printf(&t->cause, " The client's flight it answers holds an empty Certificate (frame %" PRIu64
+					     "), which a client sends only when asked: the server's CertificateRequest was in "
+					     "the bytes not captured, and the missing client certificate is the likely reason.", cc->frame);
+		sb_printf(&t->fix, "Check the server's logs for the reason; capture again without loss to see the "
+				   "server's flight (tcpdump -s 0, a larger -B).");
 	} else {
 		sb_printf(&t->cause, "The %s ended the handshake with %s. ", from, alert_name(a->desc));
 		generic(&t->cause, a);
@@ -350,10 +360,32 @@ static void explain_generic(const struct alert *a, struct draft *t)
 	}
 }
 
+/* An alert of a renegotiation that did not complete (read with a key log)
+ * is about that second handshake, not the first one's certificates. */
+static bool explain_in_renegotiation(struct diag *c, const struct alert *a, struct draft *t)
+{
+	const struct session *s = c->s;
+	if (!s->renegotiation || a->encrypted || a->frame < s->renegotiation_frame || meaning(a->desc) == AM_RENEGOTIATION)
+		return false;
+	const struct alert *refusal = NULL;
+	for (uint32_t i = 0; i < s->alerts_n && !refusal; i++)
+		if (!s->alerts[i].encrypted && s->alerts[i].desc == TLS_ALERT_NO_RENEGOTIATION &&
+		    s->alerts[i].from != a->from && s->alerts[i].frame >= s->renegotiation_frame &&
+		    s->alerts[i].frame <= a->frame)
+			refusal = &s->alerts[i];
+	if (!refusal)
+		return false;
+	sb_printf(&t->cause, "It ends the renegotiation that began at frame %" PRIu64 ": the %s refused it "
+			     "(no_renegotiation, frame %" PRIu64 ") and the %s gave up (renegotiation).",
+		  s->renegotiation_frame, side_name(refusal->from), refusal->frame, side_name(a->from));
+	sb_printf(&t->fix, "See renegotiation.");
+	return true;
+}
+
 static void explain_alert(struct diag *c, const struct alert *a, struct draft *t)
 {
 	const char *from = side_name(a->from);
-	if (explain_after_client_cert(c, a, t))
+	if (explain_after_client_cert(c, a, t) || explain_in_renegotiation(c, a, t))
 		return;
 	if (a->encrypted) {
 		explain_encrypted(c, a, t);

@@ -181,6 +181,8 @@ void rule_version_or_cipher(struct diag *c)
 	}
 	if (!a || a->encrypted || !alert_refuses_offer(a->desc, side))
 		return;
+	if (diag_server_hello_lost(s, a->frame))
+		return;   /* the server did answer the ClientHello: the capture lost it (capture-incomplete) */
 	struct draft t = { 0 };
 	sb_printf(&t.sum, "The handshake failed right after the ClientHello (frame %" PRIu64 "): the client offered ",
 		  s->ch.frame);
@@ -326,6 +328,18 @@ void rule_tls13_encrypted(struct diag *c)
 	finding_add_frame(f, s->sh.frame);
 }
 
+/* A refused renegotiation ended the connection: no data after the attempt,
+ * and a fatal alert (read with a key log) or the close. A refusal the
+ * client shrugs off, or a HelloRequest it ignores (data goes on, the
+ * ordinary close_notify at the end), ended nothing. */
+static bool reneg_refusal_ended(const struct session *s, bool fatal)
+{
+	for (int side = 0; side < 2; side++)
+		if (s->dir[side].appdata_records && s->dir[side].appdata_last_frame > s->renegotiation_frame)
+			return false;
+	return fatal || s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST;
+}
+
 void rule_renegotiation(struct diag *c)
 {
 	const struct session *s = c->s;
@@ -333,31 +347,57 @@ void rule_renegotiation(struct diag *c)
 		return;
 	uint32_t after = 0;
 	uint64_t last = 0;
+	bool fatal = false;
+	const struct alert *refusal = NULL, *giving_up = NULL;   /* read with a key log */
 	bool ccs[2] = { false, false };   /* the new keys switched on: it completed */
 	for (uint32_t i = 0; i < s->timeline_n; i++)
 		if (s->timeline[i].kind == MSG_CCS && s->timeline[i].frame >= s->renegotiation_frame)
 			ccs[s->timeline[i].from] = true;
 	bool completed = ccs[0] && ccs[1];
 	for (uint32_t i = 0; i < s->alerts_n && !completed; i++) {
-		if (s->alerts[i].frame >= s->renegotiation_frame) {
-			after++;
-			last = s->alerts[i].frame;
-		}
+		const struct alert *a = &s->alerts[i];
+		if (a->frame < s->renegotiation_frame || (!a->encrypted && a->desc == TLS_ALERT_CLOSE_NOTIFY))
+			continue;   /* a close_notify read with a key log refuses nothing */
+		after++;
+		last = a->frame;
+		if (!a->encrypted && a->desc == TLS_ALERT_NO_RENEGOTIATION && !refusal)
+			refusal = a;
+		else if (!a->encrypted && a->level == 2 && !giving_up)
+			giving_up = a;
+		fatal |= !a->encrypted && a->level == 2;
 	}
+	bool ended = after && reneg_refusal_ended(s, fatal);
 	struct draft t = { 0 };
-	sb_printf(&t.sum, "A second handshake started on the established connection at frame %" PRIu64
-			  " (renegotiation; encrypted, so its messages are not visible)", s->renegotiation_frame);
+	sb_printf(&t.sum, "A second handshake started on the established connection at frame %" PRIu64 " (renegotiation%s)",
+		  s->renegotiation_frame, s->decrypted ? "" : "; encrypted, so its messages are not visible");
 	int sev = SEV_INFO;
 	if (after) {
-		sev = SEV_WARNING;
-		sb_printf(&t.sum, ", followed by %" PRIu32 " alert%s (up to frame %" PRIu64 ")", after, diag_plural(after),
-			  last);
+		sev = ended ? SEV_ERROR : SEV_WARNING;
+		if (refusal || giving_up) {
+			if (refusal)
+				sb_printf(&t.sum, ": the %s refused it with warning alert no_renegotiation (frame %" PRIu64 ")",
+					  side_name(refusal->from), refusal->frame);
+			if (giving_up)
+				sb_printf(&t.sum, "%s the %s sent fatal alert %s (frame %" PRIu64 ")", refusal ? ", then" : ":",
+					  side_name(giving_up->from), alert_name(giving_up->desc), giving_up->frame);
+		} else {
+			sb_printf(&t.sum, ", followed by %" PRIu32 " alert%s (up to frame %" PRIu64 ")", after,
+				  diag_plural(after), last);
+		}
+		if (ended && (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST))
+			sb_printf(&t.sum, "; no data followed: the refusal ended the connection (closed by the %s, frame %" PRIu64
+					  ")", side_name(s->closed_by), diag_own_close_frame(s, s->closed_by));
+		else if (ended)
+			sb_printf(&t.sum, "; no data followed: the refusal ended the connection");
+		else
+			sb_printf(&t.sum, "; data went on after it, so the connection survived the refusal");
 		sb_printf(&t.cause, "Alerts right after a renegotiation attempt mean it was refused: OpenSSL 3, and most "
 				    "servers today, refuse client-initiated renegotiation (no_renegotiation), and the client "
 				    "then gives up. Servers that ask for a client certificate only for some URLs renegotiate "
 				    "this way too.");
 		sb_printf(&t.fix, "Avoid renegotiation: request the client certificate in the initial handshake, or move "
-				  "to TLS 1.3 (post-handshake authentication); if it is needed, allow it on the server.");
+				  "to TLS 1.3 (post-handshake authentication); if it is needed, allow it on the server "
+				  "(OpenSSL 3: -client_renegotiation, SSL_OP_ALLOW_CLIENT_RENEGOTIATION).");
 	} else {
 		if (completed)
 			sb_printf(&t.sum, "; both sides switched to its new keys (ChangeCipherSpec), so it completed");

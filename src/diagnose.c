@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "diag.h"
 
@@ -78,7 +79,7 @@ static const struct rule_info rules[] = {
 	{ "rejected-after-handshake", "error", RULE_EITHER, 24,
 	  "the handshake completed, then one side ended the connection before any data was accepted",
 	  rule_rejected_after_handshake },
-	{ "renegotiation", "warning|info", RULE_CONNECTION, 25, "a second handshake on an established connection",
+	{ "renegotiation", "error|warning|info", RULE_CONNECTION, 25, "a second handshake on an established connection",
 	  rule_renegotiation },
 	{ "alert", "error|warning|info", RULE_EITHER, 26, "an alert, with its sender and likely cause", rule_alerts },
 	{ "handshake-aborted", "error", RULE_EITHER, 27,
@@ -143,4 +144,8 @@ void diagnose_outcome(struct session *s)
 	/* the facts alone call it completed; the server refused it right after (nginx's HTTP 400) */
 	if (s->outcome == OUTCOME_COMPLETED && diag_has_finding(&s->findings, "rejected-after-handshake", -1))
 		s->outcome = OUTCOME_FAILED;
+	/* ... or it ended the connection when it refused a renegotiation */
+	for (uint32_t i = 0; i < s->findings.n && s->outcome == OUTCOME_COMPLETED; i++)
+		if (!strcmp(s->findings.v[i].id, "renegotiation") && s->findings.v[i].severity == SEV_ERROR)
+			s->outcome = OUTCOME_FAILED;
 }

@@ -50,6 +50,7 @@ static struct html_state {
 	const struct problem_set *problems;   /* from the headline call: ranked, titled */
 	uint64_t n_rows, rows_not_listed;
 	uint64_t handed;             /* connections the writer saw */
+	uint64_t unlisted_incomplete; /* ... not listed (no -v) and incomplete: not healthy, their outcome unknown */
 	bool have_time;
 	struct ts first, last;
 	uint8_t prec;
@@ -526,8 +527,10 @@ static void html_connection(struct report_out *o, const struct session *s, bool 
 			part_flush(&t->lead, NULL);
 		}
 	}
-	if (!notable && !o->verbose)
+	if (!notable && !o->verbose) {
+		st->unlisted_incomplete += s->outcome != OUTCOME_COMPLETED;
 		return;
+	}
 	if (st->n_rows < HTML_ROWS && st->rows.f) {
 		connection_row(st->rows.f, s, o->problem);
 		st->n_rows++;
@@ -637,9 +640,13 @@ static void html_end(struct report_out *o, const struct input_info *in, size_t n
 			problem_section(out, p, t);
 	}
 	fputs("<h2 id=\"connections\">Connections</h2>\n", out);
-	if (!o->verbose && st->handed > st->n_rows + st->rows_not_listed)
+	uint64_t unlisted = st->handed - st->n_rows - st->rows_not_listed;
+	if (!o->verbose && unlisted > st->unlisted_incomplete)
 		fprintf(out, "<p class=\"meta\">%" PRIu64 " healthy connections are not listed (-v lists them).</p>\n",
-			st->handed - st->n_rows - st->rows_not_listed);
+			unlisted - st->unlisted_incomplete);
+	if (!o->verbose && st->unlisted_incomplete)
+		fprintf(out, "<p class=\"meta\">%" PRIu64 " incomplete connections (outcome not captured) are not listed "
+			     "(-v lists them).</p>\n", st->unlisted_incomplete);
 	fputs("<table class=\"conns\"><tr><th>#</th><th>tcp.stream</th><th>start (UTC)</th><th>client</th><th>server</th>"
 	      "<th>SNI</th><th>outcome</th><th>findings</th></tr>\n", out);
 	part_flush(&st->rows, out);

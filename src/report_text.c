@@ -573,9 +573,14 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 	left_out_line(out, sum);
 	fprintf(out, "Diagnosis: %" PRIu64 " connection%s with errors, %" PRIu64 " with warnings only",
 		sum->with_error, sum->with_error == 1 ? "" : "s", sum->with_warning);
+	uint64_t quiet = sum->not_shown - sum->not_shown_incomplete;
+	if (quiet)
+		fprintf(out, "; %" PRIu64 " healthy connection%s", quiet, quiet == 1 ? "" : "s");
+	if (sum->not_shown_incomplete)
+		fprintf(out, "%s%" PRIu64 " incomplete (outcome not captured)", quiet ? " and " : "; ",
+			sum->not_shown_incomplete);
 	if (sum->not_shown)
-		fprintf(out, "; %" PRIu64 " healthy connection%s not shown (-v shows them)", sum->not_shown,
-			sum->not_shown == 1 ? "" : "s");
+		fprintf(out, " not shown (-v shows them)");
 	fputc('\n', out);
 	if (sum->clock_note)
 		fprintf(out, "Clock: %s\n", sum->clock_note);
@@ -593,7 +598,7 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 /* Servers that only saw healthy connections (the table's rows; "+": more not in it). */
 static void healthy_line(FILE *out, const struct summary *sum)
 {
-	uint64_t healthy = sum->tls_connections - sum->with_error - sum->with_warning;
+	uint64_t healthy = sum->healthy;   /* completed: an incomplete one is no success */
 	uint32_t servers = 0;
 	for (uint32_t i = 0; i < sum->n_servers; i++)
 		servers += sum->servers[i].connections > sum->servers[i].with_error;

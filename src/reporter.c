@@ -128,6 +128,13 @@ static void leave_small(struct reporter *r)
 	r->n_pending = 0;
 }
 
+/* A connection the report leaves out: healthy, or incomplete (no verdict to call healthy). */
+static void left_out(struct reporter *r, const struct session *s)
+{
+	r->not_shown++;
+	r->not_shown_incomplete += s->outcome != OUTCOME_COMPLETED;
+}
+
 /* Small captures' rule: healthy connections with -v, warnings in one line. */
 static bool small_shows(const struct reporter *r, const struct session *s, bool *brief)
 {
@@ -149,12 +156,12 @@ static void spooled_connection(struct reporter *r, const struct session *s)
 			r->n_pending++;
 			r->written++;
 		} else {
-			r->not_shown++;
+			left_out(r, s);
 		}
 		return;
 	}
 	if (!problem_view_shows(r, notable) || (r->opts.only_failures && !notable)) {
-		r->not_shown++;
+		left_out(r, s);
 		return;
 	}
 	char *text = NULL;
@@ -185,7 +192,7 @@ void reporter_connection(struct reporter *r, const struct session *s)
 	/* reports for people: healthy connections only with -v */
 	bool quiet = (r->opts.writer->quiet_when_healthy && !r->opts.verbose) || r->opts.only_failures;
 	if (quiet && !report_is_notable(s)) {
-		r->not_shown++;
+		left_out(r, s);
 		return;
 	}
 	/* a connection with warnings only gets one line unless -v */
@@ -221,6 +228,7 @@ void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, 
 	/* connections judged before the capture's clock was learned: their problems are judged by it */
 	int64_t offset = clockskew_offset(sum->clock);
 	problems_apply_clock(r->problems, offset ? offset + CLOCK_SLACK : 0);
+	shown.not_shown_incomplete = r->not_shown_incomplete;
 	problems_finish(r->problems);
 	r->o.problem = NULL;
 	r->o.representative = false;

@@ -32,6 +32,7 @@ struct reporter {
 	struct report_out o;
 	uint64_t written;        /* connections handed to the writer */
 	uint64_t not_shown;      /* ... and left out */
+	uint64_t not_shown_incomplete;  /* ... of them, incomplete: not healthy, their outcome is unknown */
 	uint64_t seen;           /* connections reported to us */
 	struct problem_set *problems;
 	/* problems_first writers: the first connections as a small capture

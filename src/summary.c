@@ -123,6 +123,8 @@ void tally(struct summary *sum, const struct session *s)
 		sum->with_error++;
 	else if (warn)
 		sum->with_warning++;
+	else if (s->outcome == OUTCOME_COMPLETED)
+		sum->healthy++;
 	struct server_stat *v = server_row(sum, s);
 	if (!v) {
 		sum->servers_not_listed++;

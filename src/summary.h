@@ -81,7 +81,9 @@ struct summary {
 	/* diagnosis */
 	uint64_t with_error;         /* connections with an error finding */
 	uint64_t with_warning;       /* ... with warnings but no error */
-	uint64_t not_shown;          /* healthy connections left out of the report */
+	uint64_t not_shown;          /* connections without errors or warnings left out of the report */
+	uint64_t not_shown_incomplete; /* ... of them, incomplete: their outcome is not in the capture */
+	uint64_t healthy;            /* completed without an error or warning */
 	/* the time the reported connections span */
 	bool has_time;
 	struct ts first_time, last_time;

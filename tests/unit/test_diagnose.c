@@ -1273,6 +1273,23 @@ static void test_version_or_cipher_mismatch(void)
 	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_SERVER, FRAMES(5));
 	session_free(s);
 
+	/* the ServerHello lost (variant-lost-segment): the client's empty Certificate and
+	 * ClientKeyExchange show the server answered, so no mismatch is claimed */
+	s = new_session();
+	client_hello(s, 4, "api.example.test");
+	send_chain(s, SIDE_CLIENT, 9, NULL, 0);
+	client_key_exchange(s, 9);
+	ccs(s, 9, SIDE_CLIENT);
+	lose(s, SIDE_SERVER, 10, 1448, "capture loss");
+	alert(s, 10, SIDE_SERVER, 2, 40);
+	fin_both(s, SIDE_SERVER, 11, 12);
+	run(s, &o);
+	CU_ASSERT_EQUAL(s->outcome, OUTCOME_FAILED);
+	EXPECT_NO_FINDING(s, "version-or-cipher-mismatch");
+	EXPECT_FINDING_EXACT(s, "alert", SEV_ERROR, SIDE_SERVER, FRAMES(10));
+	EXPECT_CAUSE(s, "alert", "the server's CertificateRequest was in the bytes not captured");
+	session_free(s);
+
 	/* no version in common: a TLS 1.0-only client, protocol_version */
 	s = new_session();
 	client_hello(s, 4, "api.example.test");
@@ -2792,12 +2809,55 @@ static void test_renegotiation(void)
 	enc_alert(s, 19, SIDE_CLIENT);
 	fin_both(s, SIDE_CLIENT, 23, 24);
 	run(s, &o);
-	EXPECT_FINDING_EXACT(s, "renegotiation", SEV_WARNING, SIDE_BOTH, FRAMES(16, 19));
+	/* no data after the alerts, then the close: the refusal ended the connection */
+	EXPECT_FINDING_EXACT(s, "renegotiation", SEV_ERROR, SIDE_BOTH, FRAMES(16, 19));
 	EXPECT_SUMMARY(s, "renegotiation", "A second handshake started on the established connection at frame 16");
 	EXPECT_SUMMARY(s, "renegotiation", "followed by 2 alerts (up to frame 19)");
+	EXPECT_SUMMARY(s, "renegotiation", "the refusal ended the connection (closed by the client, frame 23)");
 	EXPECT_CAUSE(s, "renegotiation", "no_renegotiation");
+	CU_ASSERT_EQUAL(s->outcome, OUTCOME_FAILED);
 	/* encrypted alerts after the first handshake are not alert findings */
 	EXPECT_NO_FINDING(s, "alert");
+	session_free(s);
+
+	/* refused, but the client goes on with the first keys: a warning, the connection completed */
+	s = hello12("api.example.test");
+	SEND_CHAIN(s, SIDE_SERVER, 6, &P.server, &P.inter);
+	server_done(s, 7);
+	client_key_exchange(s, 9);
+	ccs_finished(s, 10, SIDE_CLIENT);
+	ccs_finished(s, 11, SIDE_SERVER);
+	appdata(s, 13, SIDE_CLIENT, 51);
+	appdata(s, 14, SIDE_SERVER, 51);
+	renegotiate(s, 16, SIDE_CLIENT);
+	enc_alert(s, 17, SIDE_SERVER);
+	appdata(s, 19, SIDE_CLIENT, 51);
+	appdata(s, 20, SIDE_SERVER, 51);
+	fin_both(s, SIDE_CLIENT, 23, 24);
+	run(s, &o);
+	EXPECT_FINDING_EXACT(s, "renegotiation", SEV_WARNING, SIDE_BOTH, FRAMES(16, 17));
+	EXPECT_SUMMARY(s, "renegotiation", "data went on after it");
+	CU_ASSERT_EQUAL(s->outcome, OUTCOME_COMPLETED);
+	session_free(s);
+
+	/* a renegotiation the client does not follow, data after it, then the ordinary
+	 * (encrypted) close_notify both ways: a warning, not a refusal that ended it */
+	s = hello12("api.example.test");
+	SEND_CHAIN(s, SIDE_SERVER, 6, &P.server, &P.inter);
+	server_done(s, 7);
+	client_key_exchange(s, 9);
+	ccs_finished(s, 10, SIDE_CLIENT);
+	ccs_finished(s, 11, SIDE_SERVER);
+	appdata(s, 13, SIDE_CLIENT, 51);
+	renegotiate(s, 14, SIDE_SERVER);
+	appdata(s, 15, SIDE_SERVER, 51);
+	appdata(s, 16, SIDE_CLIENT, 51);
+	enc_alert(s, 18, SIDE_CLIENT);
+	enc_alert(s, 19, SIDE_SERVER);
+	fin_both(s, SIDE_CLIENT, 21, 22);
+	run(s, &o);
+	EXPECT_FINDING_EXACT(s, "renegotiation", SEV_WARNING, SIDE_BOTH, FRAMES(14, 19));
+	CU_ASSERT_EQUAL(s->outcome, OUTCOME_COMPLETED);
 	session_free(s);
 
 	/* completed: both sides switch to the new keys, data flows, then the ordinary close */
@@ -3542,7 +3602,7 @@ void register_diagnose_tests(void)
 	CU_add_test(suite, "deprecated-version", test_deprecated_version);
 	CU_add_test(suite, "no-sni: info and warning", test_no_sni);
 	CU_add_test(suite, "tls13-certificates-encrypted", test_tls13_certificates_encrypted);
-	CU_add_test(suite, "renegotiation: refused (warning), completed (info)", test_renegotiation);
+	CU_add_test(suite, "renegotiation: refused and ended (error), refused and survived (warning), completed (info)", test_renegotiation);
 	CU_add_test(suite, "alert: each kind explained; ordinary close_notify says nothing", test_alert);
 	CU_add_test(suite, "alert: close_notify before completion is not a mere fact",
 		    test_alert_close_notify_before_completion);

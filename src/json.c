@@ -13,12 +13,14 @@ void json_init(struct json *j, FILE *out, bool pretty)
 	j->after_key = false;
 	j->pretty = pretty;
 	j->len = 0;
+	j->flushed = 0;
 }
 
 void json_flush(struct json *j)
 {
 	if (j->len)
 		fwrite_unlocked(j->buf, 1, j->len, j->out);   /* one thread writes the report */
+	j->flushed += j->len;
 	j->len = 0;
 }
 
@@ -162,6 +164,33 @@ static inline bool special8(uint64_t x)
 	return (t & high) != 0;
 }
 
+/* Copy p to o if it needs no escape (false, o partly written, if it does):
+ * 8 bytes at a time, the last word overlapping, no libc call. Names, keys
+ * and finding texts are most of what the JSON writers write. */
+static inline bool copy_plain(char *o, const uint8_t *p, size_t len)
+{
+	if (len < 8) {
+		for (size_t i = 0; i < len; i++) {
+			if (!plain[p[i]])
+				return false;
+			o[i] = (char)p[i];
+		}
+		return true;
+	}
+	uint64_t x;
+	for (size_t i = 0; i + 8 < len; i += 8) {
+		memcpy(&x, p + i, 8);
+		if (special8(x))
+			return false;
+		memcpy(o + i, &x, 8);
+	}
+	memcpy(&x, p + len - 8, 8);
+	if (special8(x))
+		return false;
+	memcpy(o + len - 8, &x, 8);
+	return true;
+}
+
 static void escape(struct json *j, const void *s, size_t len)
 {
 	static const char hx[] = "0123456789abcdef";
@@ -228,22 +257,15 @@ void json_key_n(struct json *j, const char *key, size_t len)
 	/* Member names are ours ("stream", a finding id, a frame number):
 	 * copied as they are when plain, escaped otherwise. A fifth of
 	 * --format jsonl's instructions were spent here. */
-	if (len <= 64) {
-		char *o = room(j, len + 4);
-		size_t i = 0;
+	char *o;
+	if (len <= 64 && (o = room(j, len + 4), copy_plain(o + 1, (const uint8_t *)key, len))) {
 		o[0] = '"';
-		while (i < len && plain[(uint8_t)key[i]]) {
-			o[i + 1] = key[i];
-			i++;
-		}
-		if (i == len) {
-			o[len + 1] = '"';
-			o[len + 2] = ':';
-			o[len + 3] = ' ';
-			j->len += len + (j->pretty ? 4 : 3);
-			j->after_key = true;
-			return;
-		}
+		o[len + 1] = '"';
+		o[len + 2] = ':';
+		o[len + 3] = ' ';
+		j->len += len + (j->pretty ? 4 : 3);
+		j->after_key = true;
+		return;
 	}
 	putch(j, '"');
 	escape(j, key, len);
@@ -257,9 +279,37 @@ void json_key_n(struct json *j, const char *key, size_t len)
 void json_string_bytes(struct json *j, const void *s, size_t len)
 {
 	before_value(j);
+	/* most strings need no escape: one copy, quotes and all */
+	char *o;
+	if (len <= JSON_BUF / 4 && (o = room(j, len + 2), copy_plain(o + 1, s, len))) {
+		o[0] = '"';
+		o[len + 1] = '"';
+		j->len += len + 2;
+		return;
+	}
 	putch(j, '"');
 	escape(j, s, len);
 	putch(j, '"');
+}
+
+const char *json_since(const struct json *j, uint64_t mark, size_t *n)
+{
+	if (j->pretty || mark < j->flushed)
+		return NULL;
+	*n = (size_t)(j->flushed + j->len - mark);
+	return j->buf + (mark - j->flushed);
+}
+
+void json_raw_value(struct json *j, const char *v, size_t n)
+{
+	before_value(j);
+	put(j, v, n);
+}
+
+void json_raw_members(struct json *j, const char *m, size_t n)
+{
+	before_value(j);
+	put(j, m, n);
 }
 
 void json_string(struct json *j, const char *s)

@@ -23,6 +23,7 @@ struct json {
 	bool after_key;
 	bool pretty;
 	size_t len;                  /* bytes of buf not yet written to out */
+	uint64_t flushed;            /* bytes written to out before them */
 	char buf[JSON_BUF];
 };
 
@@ -37,6 +38,21 @@ void json_key_n(struct json *j, const char *key, size_t len);
 static inline void json_key(struct json *j, const char *key) { json_key_n(j, key, strlen(key)); }
 /* Hand what is buffered to out (fwrite): before writing to out directly. */
 void json_flush(struct json *j);
+
+/*
+ * Values written once and again. A compact writer (not pretty) that writes
+ * the same value for many connections (a certificate's fields) keeps its
+ * bytes: json_mark after the key, json_since after the value gives them
+ * (NULL when they were handed to out in between, or when pretty), and
+ * json_raw_value writes them as a later value. json_raw_members writes
+ * members made by hand ("a":1,"b":"c": plain, compact, no separator first)
+ * as the next members of the open object.
+ */
+static inline uint64_t json_mark(const struct json *j) { return j->flushed + j->len; }
+const char *json_since(const struct json *j, uint64_t mark, size_t *n);
+void json_raw_value(struct json *j, const char *v, size_t n);
+void json_raw_members(struct json *j, const char *m, size_t n);
+#define json_raw_members_lit(j, lit) json_raw_members((j), "" lit "", sizeof(lit) - 1)
 
 /* Bytes from the wire or a certificate: control characters are escaped,
  * and bytes that are not valid UTF-8 are written as the text \xHH, so the

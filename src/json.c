@@ -151,18 +151,7 @@ static const uint8_t plain[256] = {
 };
 #undef R16
 
-/* Does any of the 8 bytes in x need more than a copy? (a control byte, DEL,
- * '"', '\\' or a byte of a multi-byte sequence; a false "yes" next to a
- * true one only sends those bytes through the table) */
-static inline bool special8(uint64_t x)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-#define HASZERO(v) (((v) - ones) & ~(v))
-	uint64_t t = (x - ones * 0x20) | x | HASZERO(x ^ (ones * '"')) | HASZERO(x ^ (ones * '\\')) |
-		     HASZERO(x ^ (ones * 0x7f));
-#undef HASZERO
-	return (t & high) != 0;
-}
+#define special8 json_special8
 
 /* Copy p to o if it needs no escape (false, o partly written, if it does):
  * 8 bytes at a time, the last word overlapping, no libc call. Names, keys

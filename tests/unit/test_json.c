@@ -397,6 +397,93 @@ static void test_writer_nesting_and_commas(void)
 	free(o.buf);
 }
 
+/* Keys of every length the inline path takes (and past it), plain or with
+ * a byte to escape at each place: what json_escape gives, whichever path
+ * wrote them. */
+static void test_writer_keys_every_length(void)
+{
+	static const char specials[] = { '"', '\\', '\n', 0x7f, (char)0x80, (char)0xff, 0x01 };
+	for (size_t n = 0; n <= 20; n++) {
+		for (size_t at = 0; at <= n; at++) {   /* at == n: plain */
+			for (size_t k = 0; k < (at == n ? 1 : sizeof specials); k++) {
+				char key[24];
+				memset(key, 'k', n);
+				if (at < n)
+					key[at] = specials[k];
+				key[n] = '\0';
+				if (at < n && key[at] == '\0')
+					continue;
+				struct out o, e;
+				struct json j;
+				out_open(&o);
+				json_init(&j, o.f, false);
+				json_object_begin(&j);
+				json_kv_int(&j, "a", 1);
+				json_key(&j, key);
+				json_int(&j, 2);
+				json_object_end(&j);
+				const char *got = out_close(&o);
+				out_open(&e);
+				fputs("{\"a\":1,\"", e.f);
+				json_escape(e.f, key, n);
+				fputs("\":2}", e.f);
+				const char *want = out_close(&e);
+				if (strcmp(got, want) != 0)
+					UNIT_FAIL("key of %zu bytes, special %zu at %zu: %s, want %s", n, k, at, got, want);
+				CU_ASSERT_TRUE(json_valid(got));
+				free(o.buf);
+				free(e.buf);
+			}
+		}
+	}
+	CU_PASS("keys of every length");
+}
+
+/* A value kept with json_mark/json_since and written again, and members
+ * written by hand, give what writing them gives. */
+static void test_writer_kept_values(void)
+{
+	struct out o;
+	struct json j;
+	out_open(&o);
+	json_init(&j, o.f, false);
+	json_object_begin(&j);
+	json_raw_members_lit(&j, "\"x\":1,\"y\":\"z\"");
+	json_key(&j, "v");
+	uint64_t m = json_mark(&j);
+	json_object_begin(&j);
+	json_kv_str(&j, "s", "t");
+	json_object_end(&j);
+	size_t n = 0;
+	const char *v = json_since(&j, m, &n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	char kept[64];
+	CU_ASSERT_FATAL(n < sizeof kept);
+	memcpy(kept, v, n);
+	json_key(&j, "w");
+	json_raw_value(&j, kept, n);
+	json_object_end(&j);
+	const char *got = out_close(&o);
+	CU_ASSERT_STRING_EQUAL(got, "{\"x\":1,\"y\":\"z\",\"v\":{\"s\":\"t\"},\"w\":{\"s\":\"t\"}}");
+	free(o.buf);
+	/* after a flush the bytes are gone: NULL, and pretty output is never kept */
+	out_open(&o);
+	json_init(&j, o.f, false);
+	json_array_begin(&j);
+	m = json_mark(&j);
+	json_flush(&j);
+	json_int(&j, 1);
+	CU_ASSERT_PTR_NULL(json_since(&j, m - 1, &n));
+	json_array_end(&j);
+	json_init(&j, o.f, true);
+	m = json_mark(&j);
+	json_int(&j, 1);
+	CU_ASSERT_PTR_NULL(json_since(&j, m, &n));
+	json_flush(&j);
+	out_close(&o);
+	free(o.buf);
+}
+
 static void test_writer_pretty(void)
 {
 	struct out o;
@@ -549,6 +636,8 @@ void register_json_tests(void)
 	CU_add_test(suite, "utf8_seq_len table", test_utf8_seq_len);
 	CU_add_test(suite, "writer: nesting, commas, every value type", test_writer_nesting_and_commas);
 	CU_add_test(suite, "writer: pretty output", test_writer_pretty);
+	CU_add_test(suite, "writer: keys of every length, plain or escaped", test_writer_keys_every_length);
+	CU_add_test(suite, "writer: kept values and members by hand", test_writer_kept_values);
 	CU_add_test(suite, "writer: sequence of objects in an array", test_writer_top_level_sequence);
 	CU_add_test(suite, "writer: nesting beyond JSON_MAX_DEPTH stays valid", test_writer_deep_nesting_stays_valid);
 	CU_add_test(suite, "fmt_text_escape: ESC, C1, bidi, backslash, invalid UTF-8 as \\xHH", test_text_escape);

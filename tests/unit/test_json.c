@@ -397,16 +397,16 @@ static void test_writer_nesting_and_commas(void)
 	free(o.buf);
 }
 
-/* Keys of every length the inline path takes (and past it), plain or with
- * a byte to escape at each place: what json_escape gives, whichever path
- * wrote them. */
+/* Keys and strings of every length the fast paths take (and past them),
+ * plain or with a byte to escape at each place: what json_escape gives,
+ * whichever path wrote them. */
 static void test_writer_keys_every_length(void)
 {
 	static const char specials[] = { '"', '\\', '\n', 0x7f, (char)0x80, (char)0xff, 0x01 };
-	for (size_t n = 0; n <= 20; n++) {
+	for (size_t n = 0; n <= 40; n++) {
 		for (size_t at = 0; at <= n; at++) {   /* at == n: plain */
 			for (size_t k = 0; k < (at == n ? 1 : sizeof specials); k++) {
-				char key[24];
+				char key[48];
 				memset(key, 'k', n);
 				if (at < n)
 					key[at] = specials[k];
@@ -421,12 +421,15 @@ static void test_writer_keys_every_length(void)
 				json_kv_int(&j, "a", 1);
 				json_key(&j, key);
 				json_int(&j, 2);
+				json_kv_str(&j, "s", key);
 				json_object_end(&j);
 				const char *got = out_close(&o);
 				out_open(&e);
 				fputs("{\"a\":1,\"", e.f);
 				json_escape(e.f, key, n);
-				fputs("\":2}", e.f);
+				fputs("\":2,\"s\":\"", e.f);
+				json_escape(e.f, key, n);
+				fputs("\"}", e.f);
 				const char *want = out_close(&e);
 				if (strcmp(got, want) != 0)
 					UNIT_FAIL("key of %zu bytes, special %zu at %zu: %s, want %s", n, k, at, got, want);

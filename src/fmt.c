@@ -145,7 +145,17 @@ void fmt_time_iso(char *buf, size_t len, const struct ts *t, int digits)
 	int64_t rem = t->sec - days * 86400, y;
 	unsigned m, d;
 	char f[16];
-	civil(days, &y, &m, &d);
+	/* a capture spans few days: the date of the last one is kept (one
+	 * thread formats the report) */
+	static int64_t last_days = INT64_MIN, last_y;
+	static unsigned last_m, last_d;
+	if (days != last_days) {
+		civil(days, &last_y, &last_m, &last_d);
+		last_days = days;
+	}
+	y = last_y;
+	m = last_m;
+	d = last_d;
 	frac(f, sizeof f, t, digits);
 	size_t fl = strlen(f);
 	if (y < 0 || y > 9999 || len < 21 + fl) {   /* by hand: snprintf showed in JSON profiles */

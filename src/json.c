@@ -348,10 +348,21 @@ static void put_u64(struct json *j, uint64_t v, bool minus)
 		putch(j, (char)('0' + v));
 		return;
 	}
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	/* two digits per division: counts of packets and bytes, ports, frames */
+	static const char pairs[] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+				    "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		i -= 2;
+		memcpy(buf + i, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(buf + i, pairs + 2 * v, 2);
+	} else {
+		buf[--i] = (char)('0' + v);
+	}
 	if (minus)
 		buf[--i] = '-';
 	put(j, buf + i, sizeof buf - i);

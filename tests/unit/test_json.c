@@ -1,6 +1,7 @@
 /* test_json.c - CUnit tests for the JSON writer and text escaping (src/json.c, src/fmt.c): exact output, parsed back. */
 #include "json.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,6 +488,34 @@ static void test_writer_kept_values(void)
 	free(o.buf);
 }
 
+/* Numbers around every digit boundary, as printf writes them. */
+static void test_writer_numbers(void)
+{
+	static const int64_t v[] = { 0, 9, 10, 99, 100, 101, 999, 1000, 10001, 65535, 99999, 100000, 1234567890,
+				     INT64_MAX, INT64_MIN, -1, -10, -99, -100, -12345 };
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		struct out o;
+		struct json j;
+		char want[64];
+		out_open(&o);
+		json_init(&j, o.f, false);
+		json_array_begin(&j);
+		json_int(&j, v[i]);
+		if (v[i] >= 0)
+			json_uint(&j, (uint64_t)v[i] * 10 + 7);
+		json_array_end(&j);
+		const char *got = out_close(&o);
+		if (v[i] >= 0)
+			snprintf(want, sizeof want, "[%lld,%llu]", (long long)v[i], (unsigned long long)v[i] * 10 + 7);
+		else
+			snprintf(want, sizeof want, "[%lld]", (long long)v[i]);
+		if (strcmp(got, want) != 0)
+			UNIT_FAIL("number %lld: %s, want %s", (long long)v[i], got, want);
+		free(o.buf);
+	}
+	CU_PASS("numbers");
+}
+
 static void test_writer_pretty(void)
 {
 	struct out o;
@@ -639,6 +668,7 @@ void register_json_tests(void)
 	CU_add_test(suite, "utf8_seq_len table", test_utf8_seq_len);
 	CU_add_test(suite, "writer: nesting, commas, every value type", test_writer_nesting_and_commas);
 	CU_add_test(suite, "writer: pretty output", test_writer_pretty);
+	CU_add_test(suite, "writer: numbers at every digit boundary", test_writer_numbers);
 	CU_add_test(suite, "writer: keys of every length, plain or escaped", test_writer_keys_every_length);
 	CU_add_test(suite, "writer: kept values and members by hand", test_writer_kept_values);
 	CU_add_test(suite, "writer: sequence of objects in an array", test_writer_top_level_sequence);

@@ -141,14 +141,25 @@ static char *digits_at(char *o, int64_t v, int n)
 
 void fmt_time_iso(char *buf, size_t len, const struct ts *t, int digits)
 {
+	char f[16];
+	frac(f, sizeof f, t, digits);
+	size_t fl = strlen(f);
+	/* Connections start and end within the same second as others: the
+	 * date and time of the last second formatted by hand are kept, and so
+	 * is the civil date of the last day (one thread formats the report). */
+	static int64_t last_sec = INT64_MIN, last_days = INT64_MIN, last_y;
+	static unsigned last_m, last_d;
+	static char last[19];
+	if (t->sec == last_sec && len >= 21 + fl) {
+		memcpy(buf, last, sizeof last);
+		memcpy(buf + sizeof last, f, fl);
+		buf[sizeof last + fl] = 'Z';
+		buf[sizeof last + fl + 1] = '\0';
+		return;
+	}
 	int64_t days = t->sec >= 0 ? t->sec / 86400 : -((-t->sec + 86399) / 86400);
 	int64_t rem = t->sec - days * 86400, y;
 	unsigned m, d;
-	char f[16];
-	/* a capture spans few days: the date of the last one is kept (one
-	 * thread formats the report) */
-	static int64_t last_days = INT64_MIN, last_y;
-	static unsigned last_m, last_d;
 	if (days != last_days) {
 		civil(days, &last_y, &last_m, &last_d);
 		last_days = days;
@@ -156,8 +167,6 @@ void fmt_time_iso(char *buf, size_t len, const struct ts *t, int digits)
 	y = last_y;
 	m = last_m;
 	d = last_d;
-	frac(f, sizeof f, t, digits);
-	size_t fl = strlen(f);
 	if (y < 0 || y > 9999 || len < 21 + fl) {   /* by hand: snprintf showed in JSON profiles */
 		snprintf(buf, len, "%04lld-%02u-%02uT%02u:%02u:%02u%sZ", (long long)y, m, d,
 			 (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60), f);
@@ -174,6 +183,8 @@ void fmt_time_iso(char *buf, size_t len, const struct ts *t, int digits)
 	o = digits_at(o, rem / 60 % 60, 2);
 	*o++ = ':';
 	o = digits_at(o, rem % 60, 2);
+	memcpy(last, buf, sizeof last);   /* "YYYY-MM-DDTHH:MM:SS" */
+	last_sec = t->sec;
 	memcpy(o, f, fl);
 	o[fl] = 'Z';
 	o[fl + 1] = '\0';

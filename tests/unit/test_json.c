@@ -516,6 +516,37 @@ static void test_writer_numbers(void)
 	CU_PASS("numbers");
 }
 
+/* ISO times in the order a report asks for them: the same second again
+ * (kept by fmt.c), the next day, before 1970, a year past 9999 (snprintf),
+ * and back. */
+static void test_time_iso(void)
+{
+	static const struct {
+		int64_t sec;
+		uint32_t nsec;
+		int digits;
+		const char *want;
+	} cases[] = {
+		{ 1748736000, 123456789, 6, "2025-06-01T00:00:00.123456Z" },
+		{ 1748736000, 123456789, 9, "2025-06-01T00:00:00.123456789Z" },
+		{ 1748736000, 5000, 6, "2025-06-01T00:00:00.000005Z" },
+		{ 1748822399, 999999999, 6, "2025-06-01T23:59:59.999999Z" },
+		{ 1748822400, 0, 6, "2025-06-02T00:00:00.000000Z" },
+		{ -1, 0, 6, "1969-12-31T23:59:59.000000Z" },
+		{ 253402300800, 0, 6, "10000-01-01T00:00:00.000000Z" },
+		{ 1748736000, 7, 9, "2025-06-01T00:00:00.000000007Z" },
+		{ 1748822400, 1000, 6, "2025-06-02T00:00:00.000001Z" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char buf[FMT_TIME_LEN];
+		struct ts t = { cases[i].sec, cases[i].nsec };
+		fmt_time_iso(buf, sizeof buf, &t, cases[i].digits);
+		if (strcmp(buf, cases[i].want) != 0)
+			UNIT_FAIL("time case %zu: %s, want %s", i, buf, cases[i].want);
+	}
+	CU_PASS("ISO times");
+}
+
 static void test_writer_pretty(void)
 {
 	struct out o;
@@ -669,6 +700,7 @@ void register_json_tests(void)
 	CU_add_test(suite, "writer: nesting, commas, every value type", test_writer_nesting_and_commas);
 	CU_add_test(suite, "writer: pretty output", test_writer_pretty);
 	CU_add_test(suite, "writer: numbers at every digit boundary", test_writer_numbers);
+	CU_add_test(suite, "fmt_time_iso: the same second again, days, before 1970, past 9999", test_time_iso);
 	CU_add_test(suite, "writer: keys of every length, plain or escaped", test_writer_keys_every_length);
 	CU_add_test(suite, "writer: kept values and members by hand", test_writer_kept_values);
 	CU_add_test(suite, "writer: sequence of objects in an array", test_writer_top_level_sequence);

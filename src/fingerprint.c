@@ -1,7 +1,6 @@
 /* fingerprint.c - JA3, JA3S (salesforce/ja3 README) and JA4 (FoxIO technical_details/JA4.md) from the parsed hellos. */
 #include "fingerprint.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,23 +31,6 @@ static void out_init(struct out *o, char *buf, size_t cap)
 	buf[0] = '\0';
 }
 
-static void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out_printf(struct out *o, const char *fmt, ...)
-{
-	if (o->full)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int k = vsnprintf(o->p + o->n, o->cap - o->n, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (size_t)k >= o->cap - o->n) {
-		o->full = true;
-		o->p[o->n] = '\0';
-		return;
-	}
-	o->n += (size_t)k;
-}
-
 /* One list value: sep (0 for none), then v in decimal or as 4 hex digits.
  * (vsnprintf per value was most of the time of --format ecs.) */
 static void out_u16(struct out *o, char sep, uint16_t v, bool hex)
@@ -57,16 +39,23 @@ static void out_u16(struct out *o, char sep, uint16_t v, bool hex)
 	size_t n = 0;
 	if (hex) {
 		static const char x[] = "0123456789abcdef";
-		for (int s = 12; s >= 0; s -= 4)
-			d[n++] = x[(v >> s) & 15];
+		d[0] = x[v >> 12];
+		d[1] = x[(v >> 8) & 15];
+		d[2] = x[(v >> 4) & 15];
+		d[3] = x[v & 15];
+		n = 4;
 	} else {
-		char r[5];
-		size_t k = 0;
-		do
-			r[k++] = (char)('0' + v % 10);
-		while ((v /= 10) != 0);
-		while (k)
-			d[n++] = r[--k];
+		/* the digits from the top, without a reversal */
+		unsigned u = v;
+		if (u >= 10000)
+			d[n++] = (char)('0' + u / 10000);
+		if (u >= 1000)
+			d[n++] = (char)('0' + u / 1000 % 10);
+		if (u >= 100)
+			d[n++] = (char)('0' + u / 100 % 10);
+		if (u >= 10)
+			d[n++] = (char)('0' + u / 10 % 10);
+		d[n++] = (char)('0' + u % 10);
 	}
 	if (o->full || o->cap - o->n <= n + (sep != 0)) {
 		o->full = true;
@@ -76,6 +65,17 @@ static void out_u16(struct out *o, char sep, uint16_t v, bool hex)
 		o->p[o->n++] = sep;
 	memcpy(o->p + o->n, d, n);
 	o->n += n;
+	o->p[o->n] = '\0';
+}
+
+/* A character (the separators between JA3's fields and JA4's parts). */
+static void out_ch(struct out *o, char c)
+{
+	if (o->full || o->cap - o->n <= 1) {
+		o->full = true;
+		return;
+	}
+	o->p[o->n++] = c;
 	o->p[o->n] = '\0';
 }
 
@@ -165,6 +165,135 @@ static bool hex_digest(int which, const char *s, size_t len, char *hex, size_t h
 	return true;
 }
 
+/* ---- fingerprints of hellos seen before ---- */
+
+/* Clients built on one TLS library send the same hello connection after
+ * connection, and a writer asks for the JA3 and JA4 of each: a slot keeps a
+ * fingerprint with the inputs it was made of (the lists as sent, compared
+ * whole; the hash only picks the slot). Building the decimal and hex strings
+ * was most of what fingerprints cost --format ecs, digests memoized or not.
+ * Longer inputs and strings are computed every time. */
+#define FPM_SLOTS 64u
+#define FPM_KEY 400u    /* u16 values of a key */
+#define FPM_STR 1024u   /* bytes of a kept string, NUL included */
+
+struct fpm_key {
+	uint16_t v[FPM_KEY];
+	uint32_t n;
+	bool over;
+};
+
+static void key_init(struct fpm_key *k, uint16_t kind)
+{
+	k->v[0] = kind;
+	k->n = 1;
+	k->over = false;
+}
+
+static void key_u16(struct fpm_key *k, uint16_t x)
+{
+	if (k->n < FPM_KEY)
+		k->v[k->n++] = x;
+	else
+		k->over = true;
+}
+
+static void key_list(struct fpm_key *k, const struct u16list *l)
+{
+	key_u16(k, (uint16_t)l->n);   /* at most LIM_LIST_ENTRIES */
+	if (k->over || l->n > FPM_KEY - k->n) {
+		k->over = true;
+		return;
+	}
+	if (l->n)
+		memcpy(k->v + k->n, l->v, l->n * sizeof *l->v);
+	k->n += l->n;
+}
+
+struct ja3_memo {
+	uint64_t h;
+	uint32_t n;   /* 0: empty */
+	uint16_t key[FPM_KEY];
+	char str[FPM_STR];
+	char md5[FP_MD5_LEN];
+};
+
+struct ja4_memo {
+	uint64_t h;
+	uint32_t n;
+	uint16_t key[FPM_KEY];
+	char ja4[FP_JA4_LEN], ja4_o[FP_JA4_LEN];
+	char ja4_r[FPM_STR], ja4_ro[FPM_STR];
+};
+
+static struct ja3_memo ja3_memo[FPM_SLOTS];
+static struct ja4_memo ja4_memo[FPM_SLOTS];
+
+static uint64_t key_hash(const struct fpm_key *k)
+{
+	return memo_key(0, (const char *)k->v, k->n * sizeof *k->v);
+}
+
+/* Is slot (h, n, key) the memo of k? */
+static bool key_is(const struct fpm_key *k, uint64_t kh, uint64_t h, uint32_t n, const uint16_t *key)
+{
+	return !k->over && n == k->n && h == kh && memcmp(key, k->v, n * sizeof *key) == 0;
+}
+
+/* Copy a NUL-terminated string known to fit. */
+static void copy_str(char *dst, const char *src)
+{
+	memcpy(dst, src, strlen(src) + 1);
+}
+
+static bool ja3_recall(const struct fpm_key *k, uint64_t h, struct fp_ja3 *fp)
+{
+	const struct ja3_memo *m = &ja3_memo[h % FPM_SLOTS];
+	if (!key_is(k, h, m->h, m->n, m->key))
+		return false;
+	copy_str(fp->str, m->str);
+	memcpy(fp->md5, m->md5, sizeof fp->md5);
+	return true;
+}
+
+static void ja3_keep(const struct fpm_key *k, uint64_t h, const struct fp_ja3 *fp)
+{
+	if (k->over || strlen(fp->str) >= FPM_STR)
+		return;
+	struct ja3_memo *m = &ja3_memo[h % FPM_SLOTS];
+	m->h = h;
+	m->n = k->n;
+	memcpy(m->key, k->v, k->n * sizeof *k->v);
+	copy_str(m->str, fp->str);
+	memcpy(m->md5, fp->md5, sizeof m->md5);
+}
+
+static bool ja4_recall(const struct fpm_key *k, uint64_t h, struct fp_ja4 *fp)
+{
+	const struct ja4_memo *m = &ja4_memo[h % FPM_SLOTS];
+	if (!key_is(k, h, m->h, m->n, m->key))
+		return false;
+	memcpy(fp->ja4, m->ja4, sizeof fp->ja4);
+	memcpy(fp->ja4_o, m->ja4_o, sizeof fp->ja4_o);
+	copy_str(fp->ja4_r, m->ja4_r);
+	copy_str(fp->ja4_ro, m->ja4_ro);
+	return true;
+}
+
+static void ja4_keep(const struct fpm_key *k, uint64_t h, const struct fp_ja4 *fp)
+{
+	if (k->over || strlen(fp->ja4_r) >= FPM_STR || strlen(fp->ja4_ro) >= FPM_STR)
+		return;
+	struct ja4_memo *m = &ja4_memo[h % FPM_SLOTS];
+	m->h = h;
+	m->n = k->n;
+	memcpy(m->key, k->v, k->n * sizeof *k->v);
+	memcpy(m->ja4, fp->ja4, sizeof m->ja4);
+	memcpy(m->ja4_o, fp->ja4_o, sizeof m->ja4_o);
+	copy_str(m->ja4_r, fp->ja4_r);
+	copy_str(m->ja4_ro, fp->ja4_ro);
+}
+
 /* ---- what is known of a hello ---- */
 
 static bool list_whole(const struct u16list *l)
@@ -221,29 +350,58 @@ bool fp_ja3(struct fp_ja3 *fp, const struct client_hello *ch)
 	fp->str[0] = fp->md5[0] = '\0';
 	if (!ja3_inputs_whole(ch) || ch->sslv2)
 		return false;
+	struct fpm_key k;
+	key_init(&k, 3);
+	key_u16(&k, ch->legacy_version);
+	key_list(&k, &ch->cipher_suites);
+	key_list(&k, &ch->extensions);
+	key_list(&k, &ch->groups);
+	key_u16(&k, ch->ec_point_formats_n);
+	for (unsigned i = 0; i < ch->ec_point_formats_n; i++)
+		key_u16(&k, ch->ec_point_formats[i]);
+	uint64_t h = key_hash(&k);
+	if (ja3_recall(&k, h, fp))
+		return true;
 	struct out o;
 	out_init(&o, fp->str, sizeof fp->str);
-	out_printf(&o, "%u,", ch->legacy_version);
+	out_u16(&o, 0, ch->legacy_version, false);
+	out_ch(&o, ',');
 	put_decimal_list(&o, &ch->cipher_suites);
-	out_printf(&o, ",");
+	out_ch(&o, ',');
 	put_decimal_list(&o, &ch->extensions);
-	out_printf(&o, ",");
+	out_ch(&o, ',');
 	put_decimal_list(&o, &ch->groups);
-	out_printf(&o, ",");
+	out_ch(&o, ',');
 	for (unsigned i = 0; i < ch->ec_point_formats_n; i++)
 		out_u16(&o, i ? '-' : 0, ch->ec_point_formats[i], false);
-	return ja3_finish(fp, &o);
+	if (!ja3_finish(fp, &o))
+		return false;
+	ja3_keep(&k, h, fp);
+	return true;
 }
 
 /* SSLVersion is the legacy_version field, as in JA3: the supported_versions
  * choice of TLS 1.3 shows among the extensions. */
 static bool ja3s(struct fp_ja3 *fp, uint16_t version, uint16_t suite, const struct u16list *exts)
 {
+	struct fpm_key k;
+	key_init(&k, 0x35);
+	key_u16(&k, version);
+	key_u16(&k, suite);
+	key_list(&k, exts);
+	uint64_t h = key_hash(&k);
+	if (ja3_recall(&k, h, fp))
+		return true;
 	struct out o;
 	out_init(&o, fp->str, sizeof fp->str);
-	out_printf(&o, "%u,%u,", version, suite);
+	out_u16(&o, 0, version, false);
+	out_u16(&o, ',', suite, false);
+	out_ch(&o, ',');
 	put_decimal_list(&o, exts);
-	return ja3_finish(fp, &o);
+	if (!ja3_finish(fp, &o))
+		return false;
+	ja3_keep(&k, h, fp);
+	return true;
 }
 
 bool fp_ja3s(struct fp_ja3 *fp, const struct server_hello *sh)
@@ -387,22 +545,31 @@ static bool ja4_render(char *hashed, size_t hashed_len, char *raw, size_t raw_le
 {
 	struct out o;
 	out_init(&o, raw, raw_len);
-	out_printf(&o, "%s_", a);
+	for (const char *c = a; *c; c++)
+		out_ch(&o, *c);
+	out_ch(&o, '_');
 	size_t c0 = o.n;
 	put_hex_list(&o, l->ciphers, l->nc);
 	size_t c1 = o.n;
-	out_printf(&o, "_");
+	out_ch(&o, '_');
 	size_t e0 = o.n;
 	put_hex_list(&o, l->exts, l->ne);
 	if (l->ns) {
-		out_printf(&o, "_");
+		out_ch(&o, '_');
 		put_hex_list(&o, l->sigs, l->ns);
 	}
 	char hc[13], he[13];
 	if (o.full || !ja4_hash(raw + c0, c1 - c0, hc) || !ja4_hash(raw + e0, o.n - e0, he))
 		return false;
-	int k = snprintf(hashed, hashed_len, "%s_%s_%s", a, hc, he);
-	return k > 0 && (size_t)k < hashed_len;
+	size_t al = strlen(a);
+	if (al + 1 + 12 + 1 + 12 + 1 > hashed_len)
+		return false;
+	memcpy(hashed, a, al);
+	hashed[al] = '_';
+	memcpy(hashed + al + 1, hc, 12);
+	hashed[al + 13] = '_';
+	memcpy(hashed + al + 14, he, 13);   /* with its NUL */
+	return true;
 }
 
 /* JA4.md "JA4 Algorithm", part a: t13d1516h2. Counts leave GREASE out,
@@ -411,9 +578,19 @@ static void ja4_a(char a[16], const struct client_hello *ch, enum fp_transport t
 {
 	char alpn[3];
 	ja4_alpn(alpn, ch);
-	snprintf(a, 16, "%c%s%c%02u%02u%s", (char)t, ja4_version_code(ja4_version(ch)),
-		 has_extension(ch, EXT_SERVER_NAME) ? 'd' : 'i', (unsigned)(nc > 99 ? 99 : nc),
-		 (unsigned)(ne > 99 ? 99 : ne), alpn);
+	const char *v = ja4_version_code(ja4_version(ch));
+	unsigned c = (unsigned)(nc > 99 ? 99 : nc), e = (unsigned)(ne > 99 ? 99 : ne);
+	a[0] = (char)t;
+	a[1] = v[0];
+	a[2] = v[1];
+	a[3] = has_extension(ch, EXT_SERVER_NAME) ? 'd' : 'i';
+	a[4] = (char)('0' + c / 10);
+	a[5] = (char)('0' + c % 10);
+	a[6] = (char)('0' + e / 10);
+	a[7] = (char)('0' + e % 10);
+	a[8] = alpn[0];
+	a[9] = alpn[1];
+	a[10] = '\0';
 }
 
 bool fp_ja4(struct fp_ja4 *fp, const struct client_hello *ch, enum fp_transport transport)
@@ -421,6 +598,20 @@ bool fp_ja4(struct fp_ja4 *fp, const struct client_hello *ch, enum fp_transport 
 	fp->ja4[0] = fp->ja4_o[0] = fp->ja4_r[0] = fp->ja4_ro[0] = '\0';
 	if (!ja4_inputs_whole(ch))
 		return false;
+	/* what part a reads besides the lists: the version and the ALPN characters */
+	char alpn[3];
+	ja4_alpn(alpn, ch);
+	struct fpm_key k;
+	key_init(&k, 4);
+	key_u16(&k, (uint16_t)transport);
+	key_u16(&k, ja4_version(ch));
+	key_u16(&k, (uint16_t)((uint8_t)alpn[0] | (uint8_t)alpn[1] << 8));
+	key_list(&k, &ch->cipher_suites);
+	key_list(&k, &ch->extensions);
+	key_list(&k, &ch->sig_algs);
+	uint64_t h = key_hash(&k);
+	if (ja4_recall(&k, h, fp))
+		return true;
 	struct ja4_lists lists, *l = &lists;
 	l->nc = without_grease(l->ciphers, &ch->cipher_suites);
 	l->ne = without_grease(l->exts, &ch->extensions);
@@ -438,7 +629,10 @@ bool fp_ja4(struct fp_ja4 *fp, const struct client_hello *ch, enum fp_transport 
 	sort_u16(l->ciphers, l->nc);
 	sort_u16(l->exts, l->ne);
 	ok = ok && ja4_render(fp->ja4, sizeof fp->ja4, fp->ja4_r, sizeof fp->ja4_r, a, l);
-	if (!ok)
+	if (!ok) {
 		fp->ja4[0] = fp->ja4_o[0] = fp->ja4_r[0] = fp->ja4_ro[0] = '\0';
-	return ok;
+		return false;
+	}
+	ja4_keep(&k, h, fp);
+	return true;
 }

@@ -13,12 +13,14 @@ void json_init(struct json *j, FILE *out, bool pretty)
 	j->after_key = false;
 	j->pretty = pretty;
 	j->len = 0;
+	j->flushed = 0;
 }
 
 void json_flush(struct json *j)
 {
 	if (j->len)
 		fwrite_unlocked(j->buf, 1, j->len, j->out);   /* one thread writes the report */
+	j->flushed += j->len;
 	j->len = 0;
 }
 
@@ -149,17 +151,62 @@ static const uint8_t plain[256] = {
 };
 #undef R16
 
-/* Does any of the 8 bytes in x need more than a copy? (a control byte, DEL,
- * '"', '\\' or a byte of a multi-byte sequence; a false "yes" next to a
- * true one only sends those bytes through the table) */
-static inline bool special8(uint64_t x)
+#define special8 json_special8
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* json_special8 for 16 bytes (SSE2, which every x86-64 has): a signed
+ * compare with 0x20 catches the control bytes and those >= 0x80 at once. */
+static inline bool special16(__m128i v)
 {
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-#define HASZERO(v) (((v) - ones) & ~(v))
-	uint64_t t = (x - ones * 0x20) | x | HASZERO(x ^ (ones * '"')) | HASZERO(x ^ (ones * '\\')) |
-		     HASZERO(x ^ (ones * 0x7f));
-#undef HASZERO
-	return (t & high) != 0;
+	__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+				 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+	return _mm_movemask_epi8(m) != 0;
+}
+#endif
+
+/* Copy p to o if it needs no escape (false, o partly written, if it does):
+ * 16 or 8 bytes at a time, the last block overlapping, no libc call. Names,
+ * keys and finding texts are most of what the JSON writers write. */
+static inline bool copy_plain(char *o, const uint8_t *p, size_t len)
+{
+	if (len < 8) {
+		for (size_t i = 0; i < len; i++) {
+			if (!plain[p[i]])
+				return false;
+			o[i] = (char)p[i];
+		}
+		return true;
+	}
+#ifdef __SSE2__
+	if (len >= 16) {
+		__m128i v;
+		for (size_t i = 0; i + 16 < len; i += 16) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			if (special16(v))
+				return false;
+			_mm_storeu_si128((__m128i *)(void *)(o + i), v);
+		}
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + len - 16));
+		if (special16(v))
+			return false;
+		_mm_storeu_si128((__m128i *)(void *)(o + len - 16), v);
+		return true;
+	}
+#endif
+	uint64_t x;
+	for (size_t i = 0; i + 8 < len; i += 8) {
+		memcpy(&x, p + i, 8);
+		if (special8(x))
+			return false;
+		memcpy(o + i, &x, 8);
+	}
+	memcpy(&x, p + len - 8, 8);
+	if (special8(x))
+		return false;
+	memcpy(o + len - 8, &x, 8);
+	return true;
 }
 
 static void escape(struct json *j, const void *s, size_t len)
@@ -228,22 +275,15 @@ void json_key_n(struct json *j, const char *key, size_t len)
 	/* Member names are ours ("stream", a finding id, a frame number):
 	 * copied as they are when plain, escaped otherwise. A fifth of
 	 * --format jsonl's instructions were spent here. */
-	if (len <= 64) {
-		char *o = room(j, len + 4);
-		size_t i = 0;
+	char *o;
+	if (len <= 64 && (o = room(j, len + 4), copy_plain(o + 1, (const uint8_t *)key, len))) {
 		o[0] = '"';
-		while (i < len && plain[(uint8_t)key[i]]) {
-			o[i + 1] = key[i];
-			i++;
-		}
-		if (i == len) {
-			o[len + 1] = '"';
-			o[len + 2] = ':';
-			o[len + 3] = ' ';
-			j->len += len + (j->pretty ? 4 : 3);
-			j->after_key = true;
-			return;
-		}
+		o[len + 1] = '"';
+		o[len + 2] = ':';
+		o[len + 3] = ' ';
+		j->len += len + (j->pretty ? 4 : 3);
+		j->after_key = true;
+		return;
 	}
 	putch(j, '"');
 	escape(j, key, len);
@@ -257,9 +297,37 @@ void json_key_n(struct json *j, const char *key, size_t len)
 void json_string_bytes(struct json *j, const void *s, size_t len)
 {
 	before_value(j);
+	/* most strings need no escape: one copy, quotes and all */
+	char *o;
+	if (len <= JSON_BUF / 4 && (o = room(j, len + 2), copy_plain(o + 1, s, len))) {
+		o[0] = '"';
+		o[len + 1] = '"';
+		j->len += len + 2;
+		return;
+	}
 	putch(j, '"');
 	escape(j, s, len);
 	putch(j, '"');
+}
+
+const char *json_since(const struct json *j, uint64_t mark, size_t *n)
+{
+	if (j->pretty || mark < j->flushed)
+		return NULL;
+	*n = (size_t)(j->flushed + j->len - mark);
+	return j->buf + (mark - j->flushed);
+}
+
+void json_raw_value(struct json *j, const char *v, size_t n)
+{
+	before_value(j);
+	put(j, v, n);
+}
+
+void json_raw_members(struct json *j, const char *m, size_t n)
+{
+	before_value(j);
+	put(j, m, n);
 }
 
 void json_string(struct json *j, const char *s)
@@ -280,10 +348,21 @@ static void put_u64(struct json *j, uint64_t v, bool minus)
 		putch(j, (char)('0' + v));
 		return;
 	}
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	/* two digits per division: counts of packets and bytes, ports, frames */
+	static const char pairs[] = "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+				    "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		i -= 2;
+		memcpy(buf + i, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(buf + i, pairs + 2 * v, 2);
+	} else {
+		buf[--i] = (char)('0' + v);
+	}
 	if (minus)
 		buf[--i] = '-';
 	put(j, buf + i, sizeof buf - i);

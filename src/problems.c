@@ -116,8 +116,12 @@ void problems_free(struct problem_set *ps)
 static uint32_t finding_ids(const struct session *s, int sev, const char **ids)
 {
 	size_t n_cat;
+	uint32_t n = 0, m = 0;
+	for (uint32_t i = 0; i < s->findings.n; i++)
+		m += s->findings.v[i].severity == sev;
+	if (!m)   /* most connections: nothing of this severity, no scan of the catalogue */
+		return 0;
 	const struct rule_info *cat = diagnose_catalogue(&n_cat);
-	uint32_t n = 0;
 	for (size_t k = 0; k < n_cat && n < PROBLEM_IDS; k++)
 		for (uint32_t i = 0; i < s->findings.n; i++)
 			if (s->findings.v[i].severity == sev && strcmp(s->findings.v[i].id, cat[k].id) == 0) {

@@ -19,6 +19,7 @@
 
 #include "fingerprint.h"
 #include "fmt.h"
+#include "mem.h"
 #include "problems.h"
 #include "redact.h"
 #include "report_json.h"
@@ -35,6 +36,78 @@ static size_t line_size;
 /* several KiB each: one of each, reused */
 static struct fp_ja3 ja3;
 static struct fp_ja4 ja4;
+
+/*
+ * Values that come back event after event, written once and their bytes
+ * kept: a client library's list of cipher suites (by the list as sent), a
+ * certificate's x509 and hash objects (by its SHA-256 and length). A slot
+ * holds its key whole and is compared byte for byte; the output is what
+ * writing the value again would give. A value longer than KEPT_MAX is
+ * written every time. Freed at the end of the report.
+ */
+#define KEPT_SLOTS 64u
+#define KEPT_MAX 4096u
+
+struct kept {
+	uint64_t h;
+	uint32_t klen, vlen, split;   /* split: where the second value starts */
+	uint8_t *key;                 /* NULL: empty */
+	char *val;
+};
+
+static struct kept kept_suites[KEPT_SLOTS], kept_certs[KEPT_SLOTS];
+
+static uint64_t kept_hash(const void *key, size_t n)
+{
+	const uint8_t *p = key;
+	uint64_t h = 0xcbf29ce484222325ull ^ n;
+	size_t i = 0;
+	for (uint64_t v; i + 8 <= n; i += 8) {
+		memcpy(&v, p + i, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h ^ h >> 29;
+}
+
+static const struct kept *kept_find(const struct kept *t, uint64_t h, const void *key, size_t klen)
+{
+	const struct kept *k = &t[h % KEPT_SLOTS];
+	if (k->key && k->h == h && k->klen == klen && memcmp(k->key, key, klen) == 0)
+		return k;
+	return NULL;
+}
+
+/* Keep v (vlen bytes, the second value from split) under key. */
+static void kept_put(struct kept *t, uint64_t h, const void *key, size_t klen, const char *v, size_t vlen,
+		     size_t split)
+{
+	if (vlen > KEPT_MAX || klen > KEPT_MAX)
+		return;
+	struct kept *k = &t[h % KEPT_SLOTS];
+	mem_free(k->key);
+	mem_free(k->val);
+	k->key = mem_alloc_uninit(klen ? klen : 1);
+	k->val = mem_alloc_uninit(vlen ? vlen : 1);
+	memcpy(k->key, key, klen);
+	memcpy(k->val, v, vlen);
+	k->h = h;
+	k->klen = (uint32_t)klen;
+	k->vlen = (uint32_t)vlen;
+	k->split = (uint32_t)split;
+}
+
+static void kept_clear(struct kept *t)
+{
+	for (unsigned i = 0; i < KEPT_SLOTS; i++) {
+		mem_free(t[i].key);
+		mem_free(t[i].val);
+		t[i].key = NULL;
+		t[i].val = NULL;
+	}
+}
 
 static void kv_time(struct json *j, const char *key, const struct ts *t, int digits)
 {
@@ -54,11 +127,10 @@ static void kv_upper_hex(struct json *j, const char *key, const char *lower)
 	json_kv_str(j, key, buf);
 }
 
-static void kv_sha256(struct json *j, const uint8_t *d)
+static void sha256_value(struct json *j, const uint8_t *d)
 {
 	char hex[65];
 	fmt_hex(hex, sizeof hex, d, 32);
-	json_key(j, "hash");
 	json_object_begin(j);
 	kv_upper_hex(j, "sha256", hex);
 	json_object_end(j);
@@ -73,24 +145,18 @@ static void kv_one_name(struct json *j, const char *key, const char *v)
 }
 
 /* ECS's event.start/end are dates, event.duration nanoseconds. */
-static void event(struct json *j, const struct session *s)
+static void event(struct json *j, const struct session *s, const char *start)
 {
 	static const char *const outcome[] = { [OUTCOME_INCOMPLETE] = "unknown", [OUTCOME_COMPLETED] = "success",
 					       [OUTCOME_FAILED] = "failure", [OUTCOME_NOT_TLS] = "failure" };
 	json_key(j, "event");
 	json_object_begin(j);
-	json_kv_str(j, "kind", "event");
-	kv_one_name(j, "category", "network");
-	json_key(j, "type");
-	json_array_begin(j);
-	json_string(j, "connection");
-	json_string(j, "protocol");
-	json_array_end(j);
-	json_kv_str(j, "action", "tls-handshake");
+	/* the members every event has, as writing them one by one gives them */
+	json_raw_members_lit(j, "\"kind\":\"event\",\"category\":[\"network\"],"
+				"\"type\":[\"connection\",\"protocol\"],\"action\":\"tls-handshake\"");
 	json_kv_str(j, "outcome", outcome[s->outcome <= OUTCOME_NOT_TLS ? s->outcome : OUTCOME_INCOMPLETE]);
-	json_kv_str(j, "module", "tlsdiag");
-	json_kv_str(j, "dataset", "tlsdiag.connection");
-	kv_time(j, "start", &s->start_time, s->ts_prec);
+	json_raw_members_lit(j, "\"module\":\"tlsdiag\",\"dataset\":\"tlsdiag.connection\"");
+	json_kv_str(j, "start", start);
 	kv_time(j, "end", &s->end_time, s->ts_prec);
 	int64_t ns = (s->end_time.sec - s->start_time.sec) * 1000000000 + ((int64_t)s->end_time.nsec - s->start_time.nsec);
 	json_kv_int(j, "duration", ns > 0 ? ns : 0);
@@ -125,6 +191,10 @@ static void endpoint(struct json *j, const char *key, const struct session *s, i
  * 6, a zero byte and the two ports in that order. Not written with
  * --redact: a hash of real addresses could be matched back to them.
  */
+static EVP_MD *sha1;
+static EVP_MD_CTX *sha1_ctx;
+static bool sha1_fetched;
+
 static void community_id(struct json *j, const struct session *s)
 {
 	size_t alen = s->af == 6 ? 16 : 4;
@@ -147,7 +217,15 @@ static void community_id(struct json *j, const struct session *s)
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdn = 0;
 	char out[2 + 4 * ((20 + 2) / 3) + 1] = "1:";
-	if (!EVP_Digest(in, n, md, &mdn, EVP_sha1(), NULL) || mdn != 20)
+	/* SHA-1 fetched once and one context reused: EVP_Digest with
+	 * EVP_sha1() fetched it and made a context for every event */
+	if (!sha1_fetched) {
+		sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+		sha1_ctx = EVP_MD_CTX_new();
+		sha1_fetched = true;
+	}
+	if (!sha1 || !sha1_ctx || !EVP_DigestInit_ex2(sha1_ctx, sha1, NULL) || !EVP_DigestUpdate(sha1_ctx, in, n) ||
+	    !EVP_DigestFinal_ex(sha1_ctx, md, &mdn) || mdn != 20)
 		return;
 	EVP_EncodeBlock((unsigned char *)out + 2, md, 20);
 	json_kv_str(j, "community_id", out);
@@ -157,10 +235,9 @@ static void network(struct json *j, const struct session *s)
 {
 	json_key(j, "network");
 	json_object_begin(j);
-	json_kv_str(j, "transport", "tcp");
-	json_kv_str(j, "iana_number", "6");
+	json_raw_members_lit(j, "\"transport\":\"tcp\",\"iana_number\":\"6\"");
 	json_kv_str(j, "type", s->af == 6 ? "ipv6" : "ipv4");
-	json_kv_str(j, "protocol", "tls");
+	json_raw_members_lit(j, "\"protocol\":\"tls\"");
 	if (!redact_addresses())
 		community_id(j, s);
 	json_kv_uint(j, "packets", s->dir[0].packets + s->dir[1].packets);
@@ -180,10 +257,9 @@ static void dn(struct json *j, const char *key, const char *name, const char *cn
 }
 
 /* ECS's x509 field set, of the leaf certificate. */
-static void x509(struct json *j, const struct x509_cert *c)
+static void x509_value(struct json *j, const struct x509_cert *c)
 {
 	char t[32];
-	json_key(j, "x509");
 	json_object_begin(j);
 	dn(j, "subject", c->subject, c->cn);
 	dn(j, "issuer", c->issuer, NULL);
@@ -214,6 +290,68 @@ static void x509(struct json *j, const struct x509_cert *c)
 	json_object_end(j);
 }
 
+/* The leaf's x509 and hash objects: kept by certificate, the same leaf is
+ * in thousands of events. */
+static void leaf_fields(struct json *j, const struct x509_cert *c)
+{
+	static char first[KEPT_MAX];
+	uint8_t key[sizeof c->sha256 + sizeof c->der_len];
+	memcpy(key, c->sha256, sizeof c->sha256);
+	memcpy(key + sizeof c->sha256, &c->der_len, sizeof c->der_len);
+	uint64_t h;
+	memcpy(&h, c->sha256, sizeof h);   /* a digest: as good a hash as any */
+	const struct kept *k = kept_find(kept_certs, h, key, sizeof key);
+	json_key(j, "x509");
+	if (k) {
+		json_raw_value(j, k->val, k->split);
+		json_key(j, "hash");
+		json_raw_value(j, k->val + k->split, k->vlen - k->split);
+		return;
+	}
+	uint64_t m = json_mark(j);
+	x509_value(j, c);
+	size_t n1 = 0, n2 = 0;
+	const char *v = json_since(j, m, &n1);
+	bool keep = v && n1 <= sizeof first;
+	if (keep)
+		memcpy(first, v, n1);
+	json_key(j, "hash");
+	m = json_mark(j);
+	sha256_value(j, c->sha256);
+	v = json_since(j, m, &n2);
+	if (keep && v && n1 + n2 <= KEPT_MAX) {
+		static char both[KEPT_MAX];
+		memcpy(both, first, n1);
+		memcpy(both + n1, v, n2);
+		kept_put(kept_certs, h, key, sizeof key, both, n1 + n2, n1);
+	}
+}
+
+/* The names of the suites a client offers, without GREASE: kept by the
+ * list as sent. */
+static void supported_ciphers(struct json *j, const struct u16list *l)
+{
+	char buf[FMT_SNI_LEN];
+	size_t klen = l->n * sizeof *l->v;
+	uint64_t h = klen ? kept_hash(l->v, klen) : 0;
+	const struct kept *k = klen ? kept_find(kept_suites, h, l->v, klen) : NULL;
+	json_key(j, "supported_ciphers");
+	if (k) {
+		json_raw_value(j, k->val, k->vlen);
+		return;
+	}
+	uint64_t m = json_mark(j);
+	json_array_begin(j);
+	for (uint32_t i = 0; i < l->n; i++)
+		if (!tls_is_grease(l->v[i]))
+			json_string(j, fmt_suite(buf, sizeof buf, l->v[i]));
+	json_array_end(j);
+	size_t n;
+	const char *v = json_since(j, m, &n);
+	if (klen && v)
+		kept_put(kept_suites, h, l->v, klen, v, n, n);
+}
+
 /* The leaf of a chain that was seen and parses, or NULL. */
 static const struct x509_cert *leaf(const struct chain *c)
 {
@@ -236,18 +374,10 @@ static void tls_client(struct json *j, const struct session *s)
 		json_key(j, "server_name");
 		json_string_bytes(j, buf, n);
 	}
-	if (ch->present) {
-		json_key(j, "supported_ciphers");
-		json_array_begin(j);
-		for (uint32_t i = 0; i < ch->cipher_suites.n; i++)
-			if (!tls_is_grease(ch->cipher_suites.v[i]))
-				json_string(j, fmt_suite(buf, sizeof buf, ch->cipher_suites.v[i]));
-		json_array_end(j);
-	}
-	if (c) {
-		x509(j, c);
-		kv_sha256(j, c->sha256);
-	}
+	if (ch->present)
+		supported_ciphers(j, &ch->cipher_suites);
+	if (c)
+		leaf_fields(j, c);
 	json_object_end(j);
 }
 
@@ -258,10 +388,8 @@ static void tls_server(struct json *j, const struct session *s)
 	json_object_begin(j);
 	if (s->sh.present && fp_ja3s(&ja3, &s->sh))
 		json_kv_str(j, "ja3s", ja3.md5);
-	if (c) {
-		x509(j, c);
-		kv_sha256(j, c->sha256);
-	}
+	if (c)
+		leaf_fields(j, c);
 	json_object_end(j);
 }
 
@@ -346,13 +474,12 @@ static void write_event(FILE *f, const struct session *s, const struct problem *
 {
 	struct json j;
 	json_init(&j, f, false);
+	char start[FMT_TIME_LEN];
+	fmt_time_iso(start, sizeof start, &s->start_time, s->ts_prec);
 	json_object_begin(&j);
-	kv_time(&j, "@timestamp", &s->start_time, s->ts_prec);
-	json_key(&j, "ecs");
-	json_object_begin(&j);
-	json_kv_str(&j, "version", ECS_VERSION);
-	json_object_end(&j);
-	event(&j, s);
+	json_kv_str(&j, "@timestamp", start);
+	json_raw_members_lit(&j, "\"ecs\":{\"version\":\"" ECS_VERSION "\"}");
+	event(&j, s, start);
 	endpoint(&j, "source", s, SIDE_CLIENT);
 	endpoint(&j, "destination", s, SIDE_SERVER);
 	network(&j, s);
@@ -386,6 +513,13 @@ static void ecs_end(struct report_out *o, const struct input_info *in, size_t n_
 	(void)sum;
 	if (line)
 		fclose(line);
+	kept_clear(kept_suites);
+	kept_clear(kept_certs);
+	EVP_MD_CTX_free(sha1_ctx);
+	EVP_MD_free(sha1);
+	sha1_ctx = NULL;
+	sha1 = NULL;
+	sha1_fetched = false;
 	free(line_buf);
 	line = NULL;
 	line_buf = NULL;

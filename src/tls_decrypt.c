@@ -62,6 +62,13 @@ struct tls_decrypt {
 	uint8_t hash_len;             /* TLS 1.3 */
 	bool aead, ccm, etm;
 	struct dec_dir dir[2];
+	/* TLS 1.2: the key block of both directions, derived for the first
+	 * and kept for the second (the PRF was half of --keylog's cost), with
+	 * the master secret it came from; cleansed with the rest */
+	bool have_block;
+	uint8_t block_master[KEYLOG_SECRET_MAX];
+	uint8_t block_master_len;
+	uint8_t block[2 * (MAX_MAC + MAX_KEY + MAX_IV)];
 };
 
 const char *tls_dec_code_name(int code)
@@ -289,7 +296,7 @@ static bool hmac2(EVP_MAC_CTX *c, const uint8_t *key, size_t klen, const uint8_t
 
 /* HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC(prk, T(i-1) || info || i). */
 static bool hkdf_expand(EVP_MAC_CTX *c, const uint8_t *prk, size_t plen, const uint8_t *info, size_t ilen,
-			uint8_t *out, size_t n)
+			uint8_t *out, size_t n, bool keyed)
 {
 	uint8_t t[MAX_HASH + 256 + 1], block[MAX_HASH];
 	size_t tlen = 0;
@@ -299,7 +306,7 @@ static bool hkdf_expand(EVP_MAC_CTX *c, const uint8_t *prk, size_t plen, const u
 		memcpy(t + tlen, info, ilen);
 		t[tlen + ilen] = i;
 		size_t bl = 0;
-		if (!hmac2(c, i == 1 ? prk : NULL, plen, t, tlen + ilen + 1, NULL, 0, block, &bl) || bl == 0)
+		if (!hmac2(c, i == 1 && !keyed ? prk : NULL, plen, t, tlen + ilen + 1, NULL, 0, block, &bl) || bl == 0)
 			return false;
 		size_t k = n < bl ? n : bl;
 		memcpy(out, block, k);
@@ -332,9 +339,10 @@ static bool p_hash(EVP_MAC_CTX *c, const uint8_t *secret, size_t slen, const uin
 	return true;
 }
 
-/* HKDF-Expand-Label(secret, label, "", n) (RFC 8446 §7.1). */
-static bool expand_label(const char *md, const uint8_t *secret, size_t slen, const char *label, uint8_t *out,
-			 size_t n)
+/* HKDF-Expand-Label(secret, label, "", n) (RFC 8446 §7.1); keyed: the
+ * digest's HMAC context holds secret already (the call before used it). */
+static bool expand_label_keyed(const char *md, const uint8_t *secret, size_t slen, const char *label,
+			       uint8_t *out, size_t n, bool keyed)
 {
 	EVP_MAC_CTX *h = hmac_of(md);
 	size_t ll = strlen(label);
@@ -346,7 +354,7 @@ static bool expand_label(const char *md, const uint8_t *secret, size_t slen, con
 		memcpy(info + 3, "tls13 ", 6);
 		memcpy(info + 9, label, ll);
 		info[9 + ll] = 0;   /* empty context */
-		return hkdf_expand(h, secret, slen, info, 10 + ll, out, n);
+		return hkdf_expand(h, secret, slen, info, 10 + ll, out, n, keyed);
 	}
 	EVP_KDF_CTX *c = EVP_KDF_CTX_new(cache.tls13_kdf);
 	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
@@ -363,6 +371,12 @@ static bool expand_label(const char *md, const uint8_t *secret, size_t slen, con
 	bool ok = c && EVP_KDF_derive(c, out, n, params) > 0;
 	EVP_KDF_CTX_free(c);
 	return ok;
+}
+
+static bool expand_label(const char *md, const uint8_t *secret, size_t slen, const char *label, uint8_t *out,
+			 size_t n)
+{
+	return expand_label_keyed(md, secret, slen, label, out, n, false);
 }
 
 bool tls13_expand_label(int prf, const uint8_t *secret, size_t slen, const char *label, uint8_t *out, size_t n)
@@ -435,8 +449,9 @@ static bool start_mac(const struct tls_decrypt *d, struct dec_dir *k, const uint
 static int start_tls13(struct tls_decrypt *d, struct dec_dir *k, struct tls_dec_status *st)
 {
 	const char *md = prf_digest(d);
+	/* the IV from the secret the key's derivation keyed HMAC with */
 	if (!expand_label(md, k->secret, d->hash_len, "key", k->key, d->key_len) ||
-	    !expand_label(md, k->secret, d->hash_len, "iv", k->iv, 12))
+	    !expand_label_keyed(md, k->secret, d->hash_len, "iv", k->iv, 12, true))
 		return status(st, TLS_DEC_ERROR, "HKDF-Expand-Label failed");
 	if (!start_cipher(d, k))
 		return status(st, TLS_DEC_ERROR, "the cipher did not take the key");
@@ -481,24 +496,29 @@ static int use_tls13(struct tls_decrypt *d, struct dec_dir *k, int dir, int keys
 static int use_tls12(struct tls_decrypt *d, struct dec_dir *k, int dir, struct tls_dec_status *st)
 {
 	struct keylog_secret s;
-	uint8_t block[2 * (MAX_MAC + MAX_KEY + MAX_IV)];
+	uint8_t *block = d->block;
 	size_t m = d->mac_len, n = d->key_len, v = d->fixed_iv_len;
 	if (!keylog_secret_get(d->kl, d->keys, KEYLOG_CLIENT_RANDOM, &s))
 		return status(st, TLS_DEC_NO_KEY, "the key log has no CLIENT_RANDOM line for this connection");
-	bool ok = tls_key_block(d->p.version, d->p.suite->prf, s.bytes, s.len, d->p.client_random,
-				d->p.server_random, block, 2 * (m + n + v));
+	bool ok = true;
+	if (!d->have_block || d->block_master_len != s.len || CRYPTO_memcmp(d->block_master, s.bytes, s.len) != 0) {
+		ok = tls_key_block(d->p.version, d->p.suite->prf, s.bytes, s.len, d->p.client_random,
+				   d->p.server_random, block, 2 * (m + n + v));
+		d->have_block = ok;
+		memcpy(d->block_master, s.bytes, s.len);
+		d->block_master_len = s.len;
+	}
 	k->source = s.source;
 	k->line = s.line;
 	k->label = KEYLOG_CLIENT_RANDOM;
 	OPENSSL_cleanse(&s, sizeof(s));
 	if (!ok) {
-		OPENSSL_cleanse(block, sizeof(block));
+		OPENSSL_cleanse(d->block, sizeof(d->block));
 		return status(st, TLS_DEC_ERROR, "the TLS PRF failed");
 	}
 	memcpy(k->key, block + 2 * m + dir * n, n);
 	memcpy(k->iv, block + 2 * m + 2 * n + dir * v, v);
 	ok = (!m || start_mac(d, k, block + dir * m)) && start_cipher(d, k);
-	OPENSSL_cleanse(block, sizeof(block));
 	if (!ok)
 		return status(st, TLS_DEC_ERROR, "the cipher or MAC did not take the key");
 	k->seq = 0;

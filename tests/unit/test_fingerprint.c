@@ -74,6 +74,50 @@ static void test_ja4_spec_example(void)
 	EXPECT_STR(ja4.ja4, "q13d1516h2_8daaf6152771_e5627efa2ab1");
 }
 
+/* Fingerprints are remembered by their inputs (fingerprint.c): a hello that
+ * differs from a remembered one in one value, or only in order, or in its
+ * ALPN, gets its own, and the first one's comes back after. */
+static void test_memo_is_the_hellos(void)
+{
+	static uint16_t groups[] = { 0x5a5a, 0x001d, 0x0017, 0x0019 };
+	static uint16_t ciphers[ARRAY_LEN(ex_ciphers)];
+	static char *alpn[] = { "http/1.1" };
+	static uint16_t alpn_len[] = { 8 };
+	struct client_hello ch;
+	example_hello(&ch);
+	for (int round = 0; round < 2; round++) {
+		CU_ASSERT_TRUE_FATAL(fp_ja3(&ja3, &ch));
+		EXPECT_STR(ja3.md5, "c000e2caf3a25423f9de6c8a4b12a975");
+		CU_ASSERT_TRUE_FATAL(fp_ja4(&ja4, &ch, FP_TCP));
+		EXPECT_STR(ja4.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+		EXPECT_STR(ja4.ja4_o, "t13d1516h2_acb858a92679_18f69afefd3d");
+	}
+	ch.groups = LIST(groups);
+	CU_ASSERT_TRUE_FATAL(fp_ja3(&ja3, &ch));
+	EXPECT_STR(ja3.str, "771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-47-53,"
+		   "27-0-51-16-17513-23-45-13-5-35-18-43-65281-11-10-21,29-23-25,0");
+	EXPECT_STR(ja3.md5, "87c2a19e3731ba5c71869842ccc5abab");
+	/* the last two suites swapped: the sorted JA4 stays, the original order's changes */
+	memcpy(ciphers, ex_ciphers, sizeof ciphers);
+	ciphers[ARRAY_LEN(ciphers) - 2] = 0x0035;
+	ciphers[ARRAY_LEN(ciphers) - 1] = 0x002f;
+	ch.cipher_suites = LIST(ciphers);
+	CU_ASSERT_TRUE_FATAL(fp_ja4(&ja4, &ch, FP_TCP));
+	EXPECT_STR(ja4.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+	EXPECT_STR(ja4.ja4_o, "t13d1516h2_06f1c64ca347_18f69afefd3d");
+	ch.alpn = (struct strlist){ .v = alpn, .len = alpn_len, .n = 1, .total = 1, .cap = 1 };
+	CU_ASSERT_TRUE_FATAL(fp_ja4(&ja4, &ch, FP_TCP));
+	EXPECT_STR(ja4.ja4, "t13d1516h1_8daaf6152771_e5627efa2ab1");
+	example_hello(&ch);
+	CU_ASSERT_TRUE_FATAL(fp_ja3(&ja3, &ch));
+	EXPECT_STR(ja3.md5, "c000e2caf3a25423f9de6c8a4b12a975");
+	CU_ASSERT_TRUE_FATAL(fp_ja4(&ja4, &ch, FP_TCP));
+	EXPECT_STR(ja4.ja4_o, "t13d1516h2_acb858a92679_18f69afefd3d");
+	EXPECT_STR(ja4.ja4_ro, "t13d1516h2_1301,1302,1303,c02b,c02f,c02c,c030,cca9,cca8,c013,c014,009c,009d,002f,"
+		   "0035_001b,0000,0033,0010,4469,0017,002d,000d,0005,0023,0012,002b,ff01,000b,000a,0015_0403,"
+		   "0804,0401,0503,0805,0501,0806,0601");
+}
+
 /* "ignore GREASE values anywhere": one among the signature algorithms too */
 static void test_ja4_grease_in_sig_algs(void)
 {
@@ -474,4 +518,5 @@ void register_fingerprint_tests(void)
 	CU_add_test(suite, "later ClientHellos kept", test_wire_later_hellos);
 	CU_add_test(suite, "point formats beyond the kept 8", test_wire_point_formats);
 	CU_add_test(suite, "HelloRetryRequest and second ClientHello", test_wire_hrr);
+	CU_add_test(suite, "a remembered fingerprint is the hello's", test_memo_is_the_hellos);
 }

@@ -1,6 +1,7 @@
 /* test_json.c - CUnit tests for the JSON writer and text escaping (src/json.c, src/fmt.c): exact output, parsed back. */
 #include "json.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +398,155 @@ static void test_writer_nesting_and_commas(void)
 	free(o.buf);
 }
 
+/* Keys and strings of every length the fast paths take (and past them),
+ * plain or with a byte to escape at each place: what json_escape gives,
+ * whichever path wrote them. */
+static void test_writer_keys_every_length(void)
+{
+	static const char specials[] = { '"', '\\', '\n', 0x7f, (char)0x80, (char)0xff, 0x01 };
+	for (size_t n = 0; n <= 40; n++) {
+		for (size_t at = 0; at <= n; at++) {   /* at == n: plain */
+			for (size_t k = 0; k < (at == n ? 1 : sizeof specials); k++) {
+				char key[48];
+				memset(key, 'k', n);
+				if (at < n)
+					key[at] = specials[k];
+				key[n] = '\0';
+				if (at < n && key[at] == '\0')
+					continue;
+				struct out o, e;
+				struct json j;
+				out_open(&o);
+				json_init(&j, o.f, false);
+				json_object_begin(&j);
+				json_kv_int(&j, "a", 1);
+				json_key(&j, key);
+				json_int(&j, 2);
+				json_kv_str(&j, "s", key);
+				json_object_end(&j);
+				const char *got = out_close(&o);
+				out_open(&e);
+				fputs("{\"a\":1,\"", e.f);
+				json_escape(e.f, key, n);
+				fputs("\":2,\"s\":\"", e.f);
+				json_escape(e.f, key, n);
+				fputs("\"}", e.f);
+				const char *want = out_close(&e);
+				if (strcmp(got, want) != 0)
+					UNIT_FAIL("key of %zu bytes, special %zu at %zu: %s, want %s", n, k, at, got, want);
+				CU_ASSERT_TRUE(json_valid(got));
+				free(o.buf);
+				free(e.buf);
+			}
+		}
+	}
+	CU_PASS("keys of every length");
+}
+
+/* A value kept with json_mark/json_since and written again, and members
+ * written by hand, give what writing them gives. */
+static void test_writer_kept_values(void)
+{
+	struct out o;
+	struct json j;
+	out_open(&o);
+	json_init(&j, o.f, false);
+	json_object_begin(&j);
+	json_raw_members_lit(&j, "\"x\":1,\"y\":\"z\"");
+	json_key(&j, "v");
+	uint64_t m = json_mark(&j);
+	json_object_begin(&j);
+	json_kv_str(&j, "s", "t");
+	json_object_end(&j);
+	size_t n = 0;
+	const char *v = json_since(&j, m, &n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	char kept[64];
+	CU_ASSERT_FATAL(n < sizeof kept);
+	memcpy(kept, v, n);
+	json_key(&j, "w");
+	json_raw_value(&j, kept, n);
+	json_object_end(&j);
+	const char *got = out_close(&o);
+	CU_ASSERT_STRING_EQUAL(got, "{\"x\":1,\"y\":\"z\",\"v\":{\"s\":\"t\"},\"w\":{\"s\":\"t\"}}");
+	free(o.buf);
+	/* after a flush the bytes are gone: NULL, and pretty output is never kept */
+	out_open(&o);
+	json_init(&j, o.f, false);
+	json_array_begin(&j);
+	m = json_mark(&j);
+	json_flush(&j);
+	json_int(&j, 1);
+	CU_ASSERT_PTR_NULL(json_since(&j, m - 1, &n));
+	json_array_end(&j);
+	json_init(&j, o.f, true);
+	m = json_mark(&j);
+	json_int(&j, 1);
+	CU_ASSERT_PTR_NULL(json_since(&j, m, &n));
+	json_flush(&j);
+	out_close(&o);
+	free(o.buf);
+}
+
+/* Numbers around every digit boundary, as printf writes them. */
+static void test_writer_numbers(void)
+{
+	static const int64_t v[] = { 0, 9, 10, 99, 100, 101, 999, 1000, 10001, 65535, 99999, 100000, 1234567890,
+				     INT64_MAX, INT64_MIN, -1, -10, -99, -100, -12345 };
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		struct out o;
+		struct json j;
+		char want[64];
+		out_open(&o);
+		json_init(&j, o.f, false);
+		json_array_begin(&j);
+		json_int(&j, v[i]);
+		if (v[i] >= 0)
+			json_uint(&j, (uint64_t)v[i] * 10 + 7);
+		json_array_end(&j);
+		const char *got = out_close(&o);
+		if (v[i] >= 0)
+			snprintf(want, sizeof want, "[%lld,%llu]", (long long)v[i], (unsigned long long)v[i] * 10 + 7);
+		else
+			snprintf(want, sizeof want, "[%lld]", (long long)v[i]);
+		if (strcmp(got, want) != 0)
+			UNIT_FAIL("number %lld: %s, want %s", (long long)v[i], got, want);
+		free(o.buf);
+	}
+	CU_PASS("numbers");
+}
+
+/* ISO times in the order a report asks for them: the same second again
+ * (kept by fmt.c), the next day, before 1970, a year past 9999 (snprintf),
+ * and back. */
+static void test_time_iso(void)
+{
+	static const struct {
+		int64_t sec;
+		uint32_t nsec;
+		int digits;
+		const char *want;
+	} cases[] = {
+		{ 1748736000, 123456789, 6, "2025-06-01T00:00:00.123456Z" },
+		{ 1748736000, 123456789, 9, "2025-06-01T00:00:00.123456789Z" },
+		{ 1748736000, 5000, 6, "2025-06-01T00:00:00.000005Z" },
+		{ 1748822399, 999999999, 6, "2025-06-01T23:59:59.999999Z" },
+		{ 1748822400, 0, 6, "2025-06-02T00:00:00.000000Z" },
+		{ -1, 0, 6, "1969-12-31T23:59:59.000000Z" },
+		{ 253402300800, 0, 6, "10000-01-01T00:00:00.000000Z" },
+		{ 1748736000, 7, 9, "2025-06-01T00:00:00.000000007Z" },
+		{ 1748822400, 1000, 6, "2025-06-02T00:00:00.000001Z" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char buf[FMT_TIME_LEN];
+		struct ts t = { cases[i].sec, cases[i].nsec };
+		fmt_time_iso(buf, sizeof buf, &t, cases[i].digits);
+		if (strcmp(buf, cases[i].want) != 0)
+			UNIT_FAIL("time case %zu: %s, want %s", i, buf, cases[i].want);
+	}
+	CU_PASS("ISO times");
+}
+
 static void test_writer_pretty(void)
 {
 	struct out o;
@@ -549,6 +699,10 @@ void register_json_tests(void)
 	CU_add_test(suite, "utf8_seq_len table", test_utf8_seq_len);
 	CU_add_test(suite, "writer: nesting, commas, every value type", test_writer_nesting_and_commas);
 	CU_add_test(suite, "writer: pretty output", test_writer_pretty);
+	CU_add_test(suite, "writer: numbers at every digit boundary", test_writer_numbers);
+	CU_add_test(suite, "fmt_time_iso: the same second again, days, before 1970, past 9999", test_time_iso);
+	CU_add_test(suite, "writer: keys of every length, plain or escaped", test_writer_keys_every_length);
+	CU_add_test(suite, "writer: kept values and members by hand", test_writer_kept_values);
 	CU_add_test(suite, "writer: sequence of objects in an array", test_writer_top_level_sequence);
 	CU_add_test(suite, "writer: nesting beyond JSON_MAX_DEPTH stays valid", test_writer_deep_nesting_stays_valid);
 	CU_add_test(suite, "fmt_text_escape: ESC, C1, bidi, backslash, invalid UTF-8 as \\xHH", test_text_escape);

@@ -711,10 +711,11 @@ static void make_title(struct problem *p)
 		bool cli = p->untrusted_side == SIDE_CLIENT;
 		const char *who = p->untrusted_leaf[0] ? p->untrusted_leaf : cli ? "the client's certificate" : subj;
 		count_words(p, "", cnt, sizeof cnt);
-		snprintf(p->title, sizeof p->title, "%s: %s (%s%s%s); %s", srv,
+		/* the peer's alert is what makes an untrusted chain an error: say it */
+		snprintf(p->title, sizeof p->title, "%s: %s (%s%s%s)%s%s; %s", srv,
 			 cli ? "the client's chain does not verify against the server's trust store" : rule_title(id),
 			 who, p->untrusted_end[0] ? ", chain ends at " : "",
-			 p->untrusted_end, cnt);
+			 p->untrusted_end, p->alert[0] ? " and the handshake ends with " : "", p->alert, cnt);
 	} else if (!strcmp(id, "server-chain-incomplete") || !strcmp(id, "cert-self-signed")) {
 		count_words(p, "", cnt, sizeof cnt);
 		snprintf(p->title, sizeof p->title, "%s: %s (%s); %s", srv, rule_title(id), subj, cnt);

@@ -25,7 +25,8 @@
 #                       cap_busy).
 #   6. make_variants    link-layer / file-format / TCP-level variants made from real captures
 #                       (pcapng, nsec, big endian, VLAN, QinQ, raw IP, NULL, reordered, lost
-#                       segment, mid-stream start, snaplen 96, gzip, cut-off file); the IPv6 and
+#                       segment, duplicated packets, mid-stream start, snaplen 96, gzip, cut-off
+#                       file); the IPv6 and
 #                       SLL/SLL2 variants are real captures (cap_variant_sources).
 #   7. verify_all       every file is dissected with tshark (pcaptool.py check) and compared with
 #                       expectations.txt (handshake messages, alerts, CA-name counts, connection
@@ -1494,6 +1495,8 @@ make_variants() {
   python3 "$TOOL" null      "$B" "$V-null-$base.pcap"          # LINKTYPE_NULL (0), BSD loopback
   python3 "$TOOL" reorder   "$B" "$V-reordered-$base.pcap" 443 # swapped + duplicated segments
   python3 "$TOOL" drop-cert "$B" "$V-lost-segment-$base.pcap" 443   # capture loss
+  python3 "$TOOL" dup       "$B" "$V-duplicated-$base.pcap"    # every packet twice (-i any on a router)
+  python3 "$TOOL" dup-rewrite "$B" "$V-duplicated-rewritten-$base.pcap" 443 -123456789   # both sides of an ISN-rewriting firewall
   python3 "$TOOL" drop-client-cert "$B" "$V-no-client-certificate-$base.pcap" 443   # Certificate skipped
   editcap -s 96 "$B" "$V-snaplen96-$base.pcap"                 # every frame cut to 96 bytes
   local ch alert
@@ -1502,6 +1505,7 @@ make_variants() {
   [[ -n $ch && -n $alert ]] || die "cannot find ClientHello / alert frames in $B"
   python3 "$TOOL" midstream "$B" "$V-midstream-no-syn-$base.pcap" $((ch - 1))     # starts at the ClientHello
   python3 "$TOOL" midstream "$B" "$V-midstream-no-client-hello-$base.pcap" "$ch"  # starts after it
+  python3 "$TOOL" drop      "$B" "$V-lost-client-hello-$base.pcap" "$ch"     # the client's first segment lost
   python3 "$TOOL" cut "$B" "$V-truncated-file-$base.pcap" "$alert"  # file ends inside the alert's record
   gzip -9 -n -c "$B" > "$V-gzip-$base.pcap.gz"
 }

@@ -55,8 +55,14 @@ struct msg *session_add_msg(struct session *s, uint64_t frame, const struct ts *
 		s->timeline_dropped++;
 		return NULL;
 	}
-	struct msg *m = &s->timeline[s->timeline_n++];
+	/* in frame order: bytes that waited behind a lost segment are read
+	 * after later frames of the other side */
+	uint32_t i = s->timeline_n++;
+	for (; i > 0 && s->timeline[i - 1].frame > frame; i--)
+		s->timeline[i] = s->timeline[i - 1];
+	struct msg *m = &s->timeline[i];
 	memset(m, 0, sizeof *m);
+	m->decrypted = s->in_decrypted_record;
 	m->frame = frame;
 	m->time = *t;
 	m->from = (uint8_t)from;
@@ -161,7 +167,11 @@ void session_add_alert(struct session *s, uint64_t frame, int from, bool encrypt
 		s->alerts_dropped++;
 		return;
 	}
-	struct alert *a = &s->alerts[s->alerts_n++];
+	uint32_t i = s->alerts_n++;
+	for (; i > 0 && s->alerts[i - 1].frame > frame; i--)
+		s->alerts[i] = s->alerts[i - 1];
+	struct alert *a = &s->alerts[i];
+	a->decrypted = s->in_decrypted_record;
 	a->frame = frame;
 	a->seq = s->record_seq;
 	a->from = (uint8_t)from;

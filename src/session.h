@@ -489,6 +489,7 @@ struct session {
 	uint64_t handshake_done_frame;
 	uint32_t handshake_done_seq;   /* record order of the last Finished */
 	uint32_t record_seq;       /* records seen so far, both sides */
+	bool in_decrypted_record;  /* the record being read was opened by a key log (tls_conn.c) */
 };
 
 /* A new, empty session. */

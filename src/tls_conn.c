@@ -441,7 +441,9 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 		s->record_version = version;
 	if (type != TLS_CT_APPDATA)
 		s->record_seq++;   /* session_add_appdata counts application data records */
-	uint32_t first_msg = s->timeline_n;
+	/* the timeline and the alerts say what only a key log showed */
+	bool was_decrypted = s->in_decrypted_record;
+	s->in_decrypted_record = (flags & TLS_REC_DECRYPTED) != 0;
 	switch (type) {
 	case TLS_CT_CCS:
 		on_ccs(c, side, body, len, frame, t, flags);
@@ -472,20 +474,13 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 	default:
 		break;
 	}
-	/* the timeline says which messages only a key log showed */
-	for (uint32_t i = first_msg; (flags & TLS_REC_DECRYPTED) && i < s->timeline_n; i++)
-		s->timeline[i].decrypted = true;
+	s->in_decrypted_record = was_decrypted;
 }
 
 void tls_conn_record(struct tls_conn *c, int side, uint8_t type, uint16_t version, const uint8_t *body,
 		     uint32_t len, uint64_t frame, const struct ts *t, unsigned flags)
 {
-	struct session *s = c->s;
-	uint32_t alerts = s->alerts_n;
 	dispatch(c, side, type, version, body, len, frame, t, flags & TLS_REC_DECRYPTED);
-	/* alerts too are marked as read with a key log (dispatch marks the timeline) */
-	for (uint32_t i = alerts; (flags & TLS_REC_DECRYPTED) && i < s->alerts_n; i++)
-		s->alerts[i].decrypted = true;
 }
 
 /* ---- protected records ---- */

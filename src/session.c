@@ -385,11 +385,21 @@ static void finish_decrypted13(struct session *s)
 	}
 }
 
+bool session_one_way(const struct session *s)
+{
+	return (s->dir[SIDE_CLIENT].packets == 0) != (s->dir[SIDE_SERVER].packets == 0);
+}
+
+bool session_alert_unjudged(const struct session *s, const struct alert *a)
+{
+	return a->encrypted && session_one_way(s) && s->handshake_done[a->from];
+}
+
 static void finish_tls12(struct session *s)
 {
 	for (int side = 0; side < 2; side++) {
 		const struct direction *d = &s->dir[side];
-		if (d->ccs && (d->enc_handshake_records > 0 || d->finished)) {
+		if ((d->ccs || d->ccs_inferred) && (d->enc_handshake_records > 0 || d->finished)) {
 			s->handshake_done[side] = true;
 			uint32_t seq = d->finished ? d->finished_seq : d->enc_handshake_seq;
 			if (seq > s->handshake_done_seq) {
@@ -434,6 +444,8 @@ void session_finish(struct session *s)
 	for (uint32_t i = 0; i < s->alerts_n; i++) {
 		const struct alert *a = &s->alerts[i];
 		bool before = !done || a->seq <= s->handshake_done_seq;
+		if (session_alert_unjudged(s, a))
+			continue;
 		if (before && (a->encrypted || a->level == 2)) {
 			s->outcome = OUTCOME_FAILED;
 			return;
@@ -455,7 +467,7 @@ void session_finish(struct session *s)
 		s->outcome = OUTCOME_COMPLETED;
 		return;
 	}
-	bool lost = c->unobservable || sv->unobservable;
+	bool lost = c->unobservable || sv->unobservable || session_one_way(s);
 	if (!lost && (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST))
 		s->outcome = OUTCOME_FAILED;
 	else

@@ -1574,13 +1574,16 @@ make_variants() {
 # A capture of one direction only (an asymmetric route, a SPAN port of one link) and a lost
 # ChangeCipherSpec: the encrypted Finished after it must stay encrypted.
 one_side_variants() {
-  local r=$HERE/resumed-session-client-tls13.pcap a=$HERE/tls12-records-one-per-segment.pcap ccs
+  local r=$HERE/resumed-session-client-tls13.pcap a=$HERE/tls12-records-one-per-segment.pcap ccs app
   [[ -f $r && -f $a ]] || die "one-side variants need $r and $a"
   tshark -n -r "$r" -Y 'tcp.dstport == 4433' -w "$V-client-side-only-resumed-session-client-tls13.pcap" -F pcap
   tshark -n -r "$r" -Y 'tcp.srcport == 4433' -w "$V-server-side-only-resumed-session-client-tls13.pcap" -F pcap
   ccs=$(tshark_frame "$a" 'tcp.dstport == 443 && tls.record.content_type == 20')
   [[ -n $ccs ]] || die "no client ChangeCipherSpec in $a"
   python3 "$TOOL" drop "$a" "$V-lost-ccs-tls12-records-one-per-segment.pcap" "$ccs"
+  app=$(tshark_frame "$a" 'tcp.dstport == 443 && tls.record.content_type == 23')
+  [[ -n $app ]] || die "no client application data in $a"
+  python3 "$TOOL" drop "$a" "$V-lost-appdata-tls12-records-one-per-segment.pcap" "$app"
 }
 
 ###############################################################################################

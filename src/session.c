@@ -307,8 +307,9 @@ static bool polite_close13(const struct session *s, const struct alert *a)
  * TLS 1.3 record count mixes tickets with data, so it is not judged here.) */
 static void post_handshake_end(struct session *s)
 {
-	if (s->dir[SIDE_CLIENT].appdata_records || s->renegotiation || s->t13_inferred ||
-	    (s->tls13 && !tls13_handshake_seen(s)))
+	/* bytes of the client the capture lost may have been its data */
+	if (s->dir[SIDE_CLIENT].appdata_records || s->dir[SIDE_CLIENT].unobservable || s->renegotiation ||
+	    s->t13_inferred || (s->tls13 && !tls13_handshake_seen(s)))
 		return;
 	const struct alert *first = NULL;
 	for (uint32_t i = 0; i < s->alerts_n && !first; i++)

@@ -283,8 +283,7 @@ struct direction {
 	bool not_tls;            /* first bytes were something else */
 	bool names_tls;           /* its plaintext names HTTPS, SSL or TLS (an HTTPS port's error page) */
 	bool ccs;
-	bool ccs_inferred;             /* its encryption started unseen (tls_conn.c: CCS lost or not captured) */
-	uint64_t ccs_inferred_frame;
+	bool ccs_inferred;             /* its encryption started unseen (tls_conn.c, event tls.ccs_inferred) */
 	bool finished;                 /* a Finished in the clear (NULL cipher) */
 	bool unobservable;
 };

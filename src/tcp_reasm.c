@@ -278,7 +278,7 @@ static void learn_shift(struct tcp_dir *d, uint32_t shift, uint64_t frame, const
 		if (shifted_space(d, q->seq)) {
 			*pp = q->next;
 			free_seg(d, q);
-			d->shifted_copies++;
+			d->retransmissions++;
 		} else {
 			pp = &q->next;
 		}
@@ -300,14 +300,14 @@ static bool shifted_copy(struct tcp_dir *d, const struct tcp_seg *s, uint32_t ca
 	bool copy = false;
 	for (unsigned i = 0; i < TCP_RECENT_SEGS && !d->shifted; i++) {
 		const struct tcp_seg_print *e = &d->recent[i];
-		if (e->len != s->len || e->hash != h || sdist(e->seq, s->seq) < SHIFT_MIN)
+		if (e->hash != h || sdist(e->seq, s->seq) < SHIFT_MIN)
 			continue;
 		copy = sdist(s->seq, d->next_seq) > sdist(e->seq, d->next_seq);
 		learn_shift(d, copy ? s->seq - e->seq : e->seq - s->seq, s->frame, sink);
 	}
 	if (copy)
 		return true;
-	d->recent[d->recent_next] = (struct tcp_seg_print){ .seq = s->seq, .len = s->len, .hash = h };
+	d->recent[d->recent_next] = (struct tcp_seg_print){ .seq = s->seq, .hash = h };
 	d->recent_next = (uint8_t)((d->recent_next + 1) % TCP_RECENT_SEGS);
 	return false;
 }
@@ -316,7 +316,6 @@ bool tcp_dir_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s, const 
 {
 	uint32_t seq = s->seq;
 	if (!(s->flags & TCP_SYN) && shifted_space(d, seq)) {
-		d->shifted_copies++;
 		d->retransmissions++;   /* as Wireshark marks them */
 		return false;
 	}
@@ -352,7 +351,6 @@ bool tcp_dir_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s, const 
 	}
 	uint32_t caplen = s->caplen < s->len ? s->caplen : s->len;
 	if (s->len && !(s->flags & TCP_SYN) && shifted_copy(d, s, caplen, sink)) {
-		d->shifted_copies++;
 		d->retransmissions++;
 		return false;
 	}

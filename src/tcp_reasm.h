@@ -29,7 +29,7 @@
  * them out (retransmissions, or data after a hole that never fills).
  */
 
-#define TCP_RECENT_SEGS 3
+#define TCP_RECENT_SEGS 2
 
 struct tcp_seg {
 	uint32_t seq;
@@ -52,32 +52,31 @@ struct tcp_sink {
 
 struct ooo_seg;
 
-/* A data segment seen lately: where, how long, a hash of its bytes. */
+/* A data segment seen lately: where, and a hash of its length and bytes. */
 struct tcp_seg_print {
-	uint32_t seq, len, hash;
+	uint32_t seq, hash;
 };
 
 struct tcp_dir {
 	bool have_seq;            /* next_seq is known */
 	bool syn;                 /* stream start seen: byte 0 is the first byte */
+	bool have_acked;
+	bool fin;
+	uint8_t other_isn_n;
+	uint8_t loss_countdown;   /* packets left before an acked hole is written off */
+	uint8_t recent_next;
+	bool shifted;             /* copies of this direction arrive with seq + shift too */
 	uint32_t isn;
 	uint32_t other_isn[3];    /* further SYN numbers seen (retransmitted SYN-ACKs with a new ISN) */
-	uint8_t other_isn_n;
 	uint32_t next_seq;        /* next byte to hand on */
-	bool have_acked;
 	uint32_t peer_acked;      /* highest ACK the other side sent for us */
-	uint8_t loss_countdown;   /* packets left before an acked hole is written off */
-	bool fin;
 	uint32_t fin_seq;
+	uint32_t shift;
+	struct tcp_seg_print recent[TCP_RECENT_SEGS];
 	struct ooo_seg *ooo;      /* queued out of order, sorted by seq */
 	uint32_t ooo_bytes;
 	uint32_t ooo_segs;
-	struct tcp_seg_print recent[TCP_RECENT_SEGS];
-	uint8_t recent_next;
-	bool shifted;             /* copies of this direction arrive with seq + shift too */
-	uint32_t shift;
-	uint64_t shifted_copies;  /* segments of the shifted space ignored */
-	uint64_t retransmissions;
+	uint64_t retransmissions; /* copies in the shifted space too, as Wireshark marks them */
 	uint64_t delivered;
 	struct budget *budget;    /* the analyzer's: ooo_bytes counts this queue too */
 };

@@ -624,11 +624,7 @@ static bool encrypted_unseen(struct tls_conn *c, int side, const struct tls_rec_
 	if (!why)
 		return false;
 	c->ccs_compat_guess[side] = false;
-	struct direction *d = &s->dir[side];
-	if (!d->ccs_inferred) {
-		d->ccs_inferred = true;
-		d->ccs_inferred_frame = frame;
-	}
+	s->dir[side].ccs_inferred = true;
 	session_event(s, frame, "tls.ccs_inferred", "%s: handshake record of %u bytes taken as encrypted (inferred): %s",
 		      side_name(side), h->len, why);
 	prot_after_ccs(c, side, false);

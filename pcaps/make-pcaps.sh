@@ -25,7 +25,8 @@
 #                       cap_busy, cap_clock).
 #   6. make_variants    link-layer / file-format / TCP-level variants made from real captures
 #                       (pcapng, nsec, big endian, VLAN, QinQ, raw IP, NULL, reordered, lost
-#                       segment, mid-stream start, snaplen 96, gzip, cut-off file); the IPv6 and
+#                       segment, duplicated packets, mid-stream start, snaplen 96, gzip, cut-off
+#                       file); the IPv6 and
 #                       SLL/SLL2 variants are real captures (cap_variant_sources).
 #   7. verify_all       every file is dissected with tshark (pcaptool.py check) and compared with
 #                       expectations.txt (handshake messages, alerts, CA-name counts, connection
@@ -948,6 +949,14 @@ cap_resume() {
     end
     grep -q '^Reused' "$LOGS/$SCEN.client.2.log" || die "$SCEN: second connection not resumed"
   fi
+  if want resumed-session-client-tls13; then   # session-ID resumption, the client offering TLS 1.3 too
+    begin resumed-session-client-tls13 4433
+    srv -n 2 -tls1_2 "${SRV_OK[@]}" -no_ticket
+    cli "${HELLO[@]}" -- "${VERIFY[@]}" -sess_out "$WORK/sess-id13.pem"
+    cli "${HELLO[@]}" -- "${VERIFY[@]}" -sess_in "$WORK/sess-id13.pem"
+    end
+    grep -q '^Reused' "$LOGS/$SCEN.client.2.log" || die "$SCEN: second connection not resumed"
+  fi
   if want renegotiation; then           # client-initiated renegotiation ('R' on stdin), allowed
     begin renegotiation 443
     srv -tls1_2 "${SRV_OK[@]}" -client_renegotiation
@@ -1060,6 +1069,58 @@ s.close()                                 # RST; the answer is never sent
 PY
     end -k
   fi
+}
+
+# ---- records one per segment ------------------------------------------------------------------
+# A TLS 1.2 client whose every record leaves in a TCP segment of its own (python's ssl on memory
+# BIOs, the records sent one by one with TCP_NODELAY, as some embedded and Java stacks do): a
+# capture that loses one segment loses exactly one record (variant-lost-ccs-*).
+cap_records_apart() {
+  want tls12-records-one-per-segment || return 0
+  begin tls12-records-one-per-segment 443
+  srv -tls1_2 "${SRV_OK[@]}"
+  LOGREG+=("client|python3 ssl $(python3 -c 'import ssl; print(ssl.OPENSSL_VERSION)')|$LOGS/$SCEN.client.1.log")
+  python3 - "$PORT" "$SNI" "$C/ca-bundle.pem" >"$LOGS/$SCEN.client.1.log" 2>&1 <<'PY'
+import socket, ssl, struct, sys, time
+port, sni, ca = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(ca)
+ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = ctx.wrap_bio(inc, out, server_hostname=sni)
+s = socket.create_connection(("127.0.0.1", port))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+def send_records():
+    data = out.read()
+    while data:                       # one record, one segment
+        n = 5 + struct.unpack("!H", data[3:5])[0]
+        s.sendall(data[:n])
+        data = data[n:]
+        time.sleep(0.05)
+def step(fn, *a):
+    while True:
+        try:
+            r = fn(*a)
+            send_records()
+            return r
+        except ssl.SSLWantReadError:
+            send_records()
+            d = s.recv(65536)
+            if not d:
+                sys.exit("server closed")
+            inc.write(d)
+step(tls.do_handshake)
+print(f"handshake: {tls.version()} {tls.cipher()[0]}")
+step(tls.write, b"hello from client\n")
+print("reply:", step(tls.read, 65536).decode().strip())
+try:
+    tls.unwrap()
+except ssl.SSLWantReadError:
+    pass
+send_records()
+s.close()
+PY
+  end -k
 }
 
 # ---- many interleaved connections ------------------------------------------------------------
@@ -1527,6 +1588,8 @@ make_variants() {
   python3 "$TOOL" null      "$B" "$V-null-$base.pcap"          # LINKTYPE_NULL (0), BSD loopback
   python3 "$TOOL" reorder   "$B" "$V-reordered-$base.pcap" 443 # swapped + duplicated segments
   python3 "$TOOL" drop-cert "$B" "$V-lost-segment-$base.pcap" 443   # capture loss
+  python3 "$TOOL" dup       "$B" "$V-duplicated-$base.pcap"    # every packet twice (-i any on a router)
+  python3 "$TOOL" dup-rewrite "$B" "$V-duplicated-rewritten-$base.pcap" 443 -123456789   # both sides of an ISN-rewriting firewall
   python3 "$TOOL" drop-client-cert "$B" "$V-no-client-certificate-$base.pcap" 443   # Certificate skipped
   editcap -s 96 "$B" "$V-snaplen96-$base.pcap"                 # every frame cut to 96 bytes
   local ch alert
@@ -1535,8 +1598,25 @@ make_variants() {
   [[ -n $ch && -n $alert ]] || die "cannot find ClientHello / alert frames in $B"
   python3 "$TOOL" midstream "$B" "$V-midstream-no-syn-$base.pcap" $((ch - 1))     # starts at the ClientHello
   python3 "$TOOL" midstream "$B" "$V-midstream-no-client-hello-$base.pcap" "$ch"  # starts after it
+  python3 "$TOOL" drop      "$B" "$V-lost-client-hello-$base.pcap" "$ch"     # the client's first segment lost
   python3 "$TOOL" cut "$B" "$V-truncated-file-$base.pcap" "$alert"  # file ends inside the alert's record
   gzip -9 -n -c "$B" > "$V-gzip-$base.pcap.gz"
+  one_side_variants
+}
+
+# A capture of one direction only (an asymmetric route, a SPAN port of one link) and a lost
+# ChangeCipherSpec: the encrypted Finished after it must stay encrypted.
+one_side_variants() {
+  local r=$HERE/resumed-session-client-tls13.pcap a=$HERE/tls12-records-one-per-segment.pcap ccs app
+  [[ -f $r && -f $a ]] || die "one-side variants need $r and $a"
+  tshark -n -r "$r" -Y 'tcp.dstport == 4433' -w "$V-client-side-only-resumed-session-client-tls13.pcap" -F pcap
+  tshark -n -r "$r" -Y 'tcp.srcport == 4433' -w "$V-server-side-only-resumed-session-client-tls13.pcap" -F pcap
+  ccs=$(tshark_frame "$a" 'tcp.dstport == 443 && tls.record.content_type == 20')
+  [[ -n $ccs ]] || die "no client ChangeCipherSpec in $a"
+  python3 "$TOOL" drop "$a" "$V-lost-ccs-tls12-records-one-per-segment.pcap" "$ccs"
+  app=$(tshark_frame "$a" 'tcp.dstport == 443 && tls.record.content_type == 23')
+  [[ -n $app ]] || die "no client application data in $a"
+  python3 "$TOOL" drop "$a" "$V-lost-appdata-tls12-records-one-per-segment.pcap" "$app"
 }
 
 ###############################################################################################
@@ -1593,6 +1673,7 @@ main() {
   cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13; cap_nginx; cap_after_handshake12
   cap_suites; cap_tls13_features; cap_keylogs; cap_gnutls; cap_plain_http; cap_java_server; cap_busy
   cap_clock
+  cap_records_apart
   make_variants
   verify_all
   log "done in $((SECONDS - t0)) s: $(ls "$HERE"/*.pcap* | wc -l) capture files, $(du -sh "$HERE" | cut -f1) in $HERE"

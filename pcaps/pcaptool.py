@@ -13,6 +13,10 @@ Two jobs:
                                             Certificate message (capture loss)
      pcaptool.py drop-client-cert IN OUT PORT  remove the client's Certificate message (a client
                                             that skips it instead of sending an empty one)
+     pcaptool.py dup          IN OUT        every packet twice (tcpdump -i any on a router: TTL-1)
+     pcaptool.py dup-rewrite  IN OUT PORT DELTA  every packet twice, the client's sequence numbers
+                                            moved by DELTA in one copy (a firewall that rewrites ISNs)
+     pcaptool.py drop         IN OUT FRAME  remove one frame (capture loss of that segment)
      pcaptool.py midstream    IN OUT N      drop the first N frames (no SYN / no ClientHello)
      pcaptool.py cut          IN OUT FRAME  write the file cut off in the middle of FRAME's record
 
@@ -391,6 +395,82 @@ def v_drop_client_cert(inp, out, port):
     assert removed, "no client Certificate found"
     p.write(out)
     print(f"drop-client-cert: removed {removed} bytes (the client's Certificate) from the client's flight")
+
+
+def _tcp_checksum(data, ip, tcp):
+    """TCP checksum over the IPv4 pseudo-header and segment of an Ethernet/IPv4 frame."""
+    tot = struct.unpack("!H", data[ip + 2:ip + 4])[0]
+    seg = bytearray(data[tcp:ip + tot])
+    struct.pack_into("!H", seg, 16, 0)
+    pseudo = bytes(data[ip + 12:ip + 20]) + struct.pack("!BBH", 0, 6, len(seg))
+    buf = pseudo + bytes(seg) + (b"\0" if len(seg) % 2 else b"")
+    s = 0
+    for i in range(0, len(buf), 2):
+        s += (buf[i] << 8) | buf[i + 1]
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def _second_copy(pkt, p, ttl_drop, seq_add=0, ack_add=0):
+    """The packet as a capture point one hop further saw it: TTL lower by ttl_drop, sequence and
+    acknowledgement numbers moved by seq_add / ack_add (a middlebox that rewrites them),
+    checksums recomputed, 30 microseconds later. IPv4 only."""
+    data = bytearray(pkt[3])
+    ip, tcp, _ = _ip_tcp_offsets(data)
+    assert data[12:14] == b"\x08\x00", "duplicates only for IPv4"
+    data[ip + 8] = (data[ip + 8] - ttl_drop) & 0xFF
+    struct.pack_into("!H", data, ip + 10, 0)
+    struct.pack_into("!H", data, ip + 10, _ipv4_checksum(data[ip:tcp]))
+    seq, ack = struct.unpack("!II", data[tcp + 4:tcp + 12])
+    struct.pack_into("!I", data, tcp + 4, (seq + seq_add) & 0xFFFFFFFF)
+    if data[tcp + 13] & 0x10:
+        struct.pack_into("!I", data, tcp + 8, (ack + ack_add) & 0xFFFFFFFF)
+    struct.pack_into("!H", data, tcp + 16, _tcp_checksum(data, ip, tcp))
+    dup = [pkt[0], pkt[1], pkt[2], bytes(data)]
+    p.set_ts(dup, p.ts(pkt) + 0.00003)
+    return dup
+
+
+def v_dup(inp, out):
+    """Every packet twice, as `tcpdump -i any` on a router (or a SPAN port with both of its
+    interfaces) sees it: once as it came in, then as it went out, 30 us later, with the TTL one
+    lower (IP checksum recomputed); the TCP segment is byte for byte the same."""
+    p = Pcap.read(inp)
+    pkts = []
+    for pkt in p.packets:
+        pkts += [pkt, _second_copy(pkt, p, 1)]
+    p.packets = pkts
+    p.write(out)
+
+
+def v_dup_rewrite(inp, out, port, delta):
+    """Every packet twice, as a capture on both sides of a firewall that randomises the client's
+    initial sequence number (Cisco ASA's default) sees it: the client's segments inside and then
+    outside with seq + DELTA, the server's segments outside and then inside with ack - DELTA.
+    The server's own sequence numbers are not rewritten."""
+    p = Pcap.read(inp)
+    port, delta = int(port), int(delta)
+    pkts = []
+    for pkt in p.packets:
+        t = eth_tcp(pkt[3])
+        if t and t["dport"] == port:              # client -> server: inside copy first
+            pkts += [pkt, _second_copy(pkt, p, 1, seq_add=delta)]
+        elif t and t["sport"] == port:            # server -> client: outside copy first
+            first = _second_copy(pkt, p, 0, ack_add=delta)
+            first[0], first[1] = pkt[0], pkt[1]
+            pkts += [first, _second_copy(pkt, p, 1)]
+        else:
+            pkts.append(pkt)
+    p.packets = pkts
+    p.write(out)
+
+
+def v_drop(inp, out, frame):
+    """Remove one frame (1-based): a segment the capture lost."""
+    p = Pcap.read(inp)
+    del p.packets[int(frame) - 1]
+    p.write(out)
 
 
 def v_midstream(inp, out, n):
@@ -924,7 +1004,8 @@ def main():
     a = sys.argv[1:]
     ops = {"vlan": v_vlan, "qinq": v_qinq, "rawip": v_rawip, "null": v_null, "bigendian": v_bigendian,
            "reorder": v_reorder, "drop-cert": v_drop_cert,
-           "drop-client-cert": v_drop_client_cert, "midstream": v_midstream, "cut": v_cut,
+           "drop-client-cert": v_drop_client_cert, "dup": v_dup, "dup-rewrite": v_dup_rewrite, "drop": v_drop,
+           "midstream": v_midstream, "cut": v_cut,
            "summary": cmd_summary,
            "crinfo": lambda f, port: print(json.dumps(raw_cert_requests(f, port))), "check": cmd_check}
     if not a or a[0] not in ops:

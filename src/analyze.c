@@ -945,7 +945,9 @@ static void tcp_packet(struct analyzer *a, const struct decoded *d, const struct
 		.seq = d->seq, .ack = d->ack, .flags = d->flags, .payload = d->payload,
 		.caplen = d->payload_caplen, .len = d->payload_len, .frame = p->frame, .time = p->time,
 	};
-	tcp_dir_segment(&c->tcp[ep], ep, &seg, &sink);
+	/* a copy in a shifted sequence space (tcp_reasm.h) is ignored whole */
+	if (!tcp_dir_segment(&c->tcp[ep], ep, &seg, &sink))
+		return;
 	if (d->flags & TCP_ACK)
 		tcp_dir_acked(&c->tcp[1 - ep], 1 - ep, d->ack, p->frame, &p->time, &sink);
 	for (int e = 0; e < 2; e++)

@@ -493,7 +493,7 @@ void rule_alerts(struct diag *c)
 		const struct alert *a = &s->alerts[i];
 		bool after_done = diag_handshake_done(s) && a->seq > s->handshake_done_seq;
 		/* the ordinary end of a good connection says nothing */
-		if (after_done && (a->encrypted || a->desc == TLS_ALERT_CLOSE_NOTIFY))
+		if ((after_done && (a->encrypted || a->desc == TLS_ALERT_CLOSE_NOTIFY)) || session_alert_unjudged(s, a))
 			continue;
 		/* a repeated alert is one finding, with the repeats' frames */
 		uint32_t prev = 0;

@@ -55,8 +55,14 @@ struct msg *session_add_msg(struct session *s, uint64_t frame, const struct ts *
 		s->timeline_dropped++;
 		return NULL;
 	}
-	struct msg *m = &s->timeline[s->timeline_n++];
+	/* in frame order: bytes that waited behind a lost segment are read
+	 * after later frames of the other side */
+	uint32_t i = s->timeline_n++;
+	for (; i > 0 && s->timeline[i - 1].frame > frame; i--)
+		s->timeline[i] = s->timeline[i - 1];
+	struct msg *m = &s->timeline[i];
 	memset(m, 0, sizeof *m);
+	m->decrypted = s->in_decrypted_record;
 	m->frame = frame;
 	m->time = *t;
 	m->from = (uint8_t)from;
@@ -161,7 +167,11 @@ void session_add_alert(struct session *s, uint64_t frame, int from, bool encrypt
 		s->alerts_dropped++;
 		return;
 	}
-	struct alert *a = &s->alerts[s->alerts_n++];
+	uint32_t i = s->alerts_n++;
+	for (; i > 0 && s->alerts[i - 1].frame > frame; i--)
+		s->alerts[i] = s->alerts[i - 1];
+	struct alert *a = &s->alerts[i];
+	a->decrypted = s->in_decrypted_record;
 	a->frame = frame;
 	a->seq = s->record_seq;
 	a->from = (uint8_t)from;
@@ -297,8 +307,9 @@ static bool polite_close13(const struct session *s, const struct alert *a)
  * TLS 1.3 record count mixes tickets with data, so it is not judged here.) */
 static void post_handshake_end(struct session *s)
 {
-	if (s->dir[SIDE_CLIENT].appdata_records || s->renegotiation || s->t13_inferred ||
-	    (s->tls13 && !tls13_handshake_seen(s)))
+	/* bytes of the client the capture lost may have been its data */
+	if (s->dir[SIDE_CLIENT].appdata_records || s->dir[SIDE_CLIENT].unobservable || s->renegotiation ||
+	    s->t13_inferred || (s->tls13 && !tls13_handshake_seen(s)))
 		return;
 	const struct alert *first = NULL;
 	for (uint32_t i = 0; i < s->alerts_n && !first; i++)
@@ -375,11 +386,21 @@ static void finish_decrypted13(struct session *s)
 	}
 }
 
+bool session_one_way(const struct session *s)
+{
+	return (s->dir[SIDE_CLIENT].packets == 0) != (s->dir[SIDE_SERVER].packets == 0);
+}
+
+bool session_alert_unjudged(const struct session *s, const struct alert *a)
+{
+	return a->encrypted && session_one_way(s) && s->handshake_done[a->from];
+}
+
 static void finish_tls12(struct session *s)
 {
 	for (int side = 0; side < 2; side++) {
 		const struct direction *d = &s->dir[side];
-		if (d->ccs && (d->enc_handshake_records > 0 || d->finished)) {
+		if ((d->ccs || d->ccs_inferred) && (d->enc_handshake_records > 0 || d->finished)) {
 			s->handshake_done[side] = true;
 			uint32_t seq = d->finished ? d->finished_seq : d->enc_handshake_seq;
 			if (seq > s->handshake_done_seq) {
@@ -424,6 +445,8 @@ void session_finish(struct session *s)
 	for (uint32_t i = 0; i < s->alerts_n; i++) {
 		const struct alert *a = &s->alerts[i];
 		bool before = !done || a->seq <= s->handshake_done_seq;
+		if (session_alert_unjudged(s, a))
+			continue;
 		if (before && (a->encrypted || a->level == 2)) {
 			s->outcome = OUTCOME_FAILED;
 			return;
@@ -445,7 +468,7 @@ void session_finish(struct session *s)
 		s->outcome = OUTCOME_COMPLETED;
 		return;
 	}
-	bool lost = c->unobservable || sv->unobservable;
+	bool lost = c->unobservable || sv->unobservable || session_one_way(s);
 	if (!lost && (s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST))
 		s->outcome = OUTCOME_FAILED;
 	else

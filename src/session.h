@@ -283,6 +283,7 @@ struct direction {
 	bool not_tls;            /* first bytes were something else */
 	bool names_tls;           /* its plaintext names HTTPS, SSL or TLS (an HTTPS port's error page) */
 	bool ccs;
+	bool ccs_inferred;             /* its encryption started unseen (tls_conn.c, event tls.ccs_inferred) */
 	bool finished;                 /* a Finished in the clear (NULL cipher) */
 	bool unobservable;
 };
@@ -499,10 +500,18 @@ struct session {
 	uint64_t handshake_done_frame;
 	uint32_t handshake_done_seq;   /* record order of the last Finished */
 	uint32_t record_seq;       /* records seen so far, both sides */
+	bool in_decrypted_record;  /* the record being read was opened by a key log (tls_conn.c) */
 };
 
 /* A new, empty session. */
 struct session *session_new(void);
+
+/* Only one direction was captured: the other sent no packet at all. */
+bool session_one_way(const struct session *s);
+/* An encrypted alert after its sender's Finished in a one-way capture: as
+ * likely the close_notify of a finished handshake as a failure, so it
+ * judges nothing (the outcome stays incomplete). */
+bool session_alert_unjudged(const struct session *s, const struct alert *a);
 
 /* Record an event; beyond LIM_EVENTS they are only counted. */
 void session_event(struct session *s, uint64_t frame, const char *id,

@@ -14,6 +14,7 @@ struct ooo_seg {
 	uint32_t len;        /* bytes on the wire */
 	uint32_t caplen;     /* bytes stored (snaplen may have cut the rest) */
 	uint64_t frame;
+	struct ts time;
 	uint8_t data[];
 };
 
@@ -23,8 +24,26 @@ struct ooo_seg {
 /* Packets of the connection that may pass before an acknowledged hole is
  * declared lost (reordering at the capture point). */
 #define LOSS_SLACK 4
+/* A copy of a recent segment at least this far from it is the same
+ * segment in another sequence space (a middlebox's rewrite): the last
+ * TCP_RECENT_SEGS segments, even of 64 KiB each, are never that far
+ * apart. A rewrite by less is not recognised (1 in 2048 random shifts). */
+#define SHIFT_MIN (1u << 20)
+/* Sequence numbers this close to the next byte belong to the stream's
+ * own space (retransmissions behind it, data queued ahead, at most
+ * LIM_OOO_BYTES_PER_DIR): half the minimum shift, so that the two spaces
+ * never overlap. */
+#define SHIFT_NEAR (SHIFT_MIN / 2)
+_Static_assert(LIM_OOO_BYTES_PER_DIR <= SHIFT_NEAR, "queued data must stay in the stream's own space");
 
 static inline int32_t sdiff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
+
+/* |a - b| in sequence space */
+static inline uint32_t sdist(uint32_t a, uint32_t b)
+{
+	int32_t x = sdiff(a, b);
+	return x < 0 ? 0u - (uint32_t)x : (uint32_t)x;
+}
 
 void tcp_dir_init(struct tcp_dir *d, struct budget *budget)
 {
@@ -68,19 +87,39 @@ static void free_seg(struct tcp_dir *d, struct ooo_seg *s)
 	mem_free(s);
 }
 
-/* Deliver queued segments that have become contiguous. */
+/* Deliver queued segments that have become contiguous: with the frame
+ * that filled the hole (frame, as Wireshark's reassembly shows them), or,
+ * after a hole written off as lost (frame 0), each with its own: the frame
+ * that carried the bytes, not the one that gave up waiting. */
 static void drain(struct tcp_dir *d, int dir, uint64_t frame, const struct ts *t, const struct tcp_sink *sink)
 {
+	bool own = frame == 0;
+	struct ts own_time = { 0, 0 };
 	while (d->ooo && sdiff(d->ooo->seq, d->next_seq) <= 0) {
 		struct ooo_seg *s = d->ooo;
 		d->ooo = s->next;
+		if (own && s->frame > frame) {
+			/* bytes queued out of order complete with the later frame */
+			frame = s->frame;
+			own_time = s->time;
+		}
 		uint32_t behind = (uint32_t)-sdiff(s->seq, d->next_seq);
 		if (behind < s->len) {
 			uint32_t skip_cap = behind < s->caplen ? behind : s->caplen;
-			deliver(d, dir, s->data + skip_cap, s->caplen - skip_cap, s->len - behind, frame, t, sink);
+			deliver(d, dir, s->data + skip_cap, s->caplen - skip_cap, s->len - behind, frame,
+				own ? &own_time : t, sink);
 		}
 		free_seg(d, s);
 	}
+}
+
+/* The hole before the first queued segment is lost: a gap at that
+ * segment's frame (Wireshark's "previous segment not captured"), then
+ * what follows it. */
+static void write_off_hole(struct tcp_dir *d, int dir, const char *why, const struct tcp_sink *sink)
+{
+	skip_to(d, dir, d->ooo->seq, d->ooo->frame, why, sink);
+	drain(d, dir, 0, NULL, sink);
 }
 
 static bool fits(const struct tcp_dir *d, uint32_t caplen)
@@ -91,13 +130,14 @@ static bool fits(const struct tcp_dir *d, uint32_t caplen)
 
 /* Queue [seq, seq+len) of a segment, p holding its first caplen bytes, at *pp. */
 static void queue_piece(struct tcp_dir *d, struct ooo_seg **pp, uint32_t seq, const uint8_t *p, uint32_t caplen,
-			uint32_t len, uint64_t frame)
+			uint32_t len, uint64_t frame, const struct ts *t)
 {
 	struct ooo_seg *s = mem_alloc_uninit(sizeof *s + caplen);
 	s->seq = seq;
 	s->len = len;
 	s->caplen = caplen;
 	s->frame = frame;
+	s->time = *t;
 	memcpy(s->data, p, caplen);
 	s->next = *pp;
 	*pp = s;
@@ -114,7 +154,7 @@ static void queue_piece(struct tcp_dir *d, struct ooo_seg **pp, uint32_t seq, co
  * sorted and free of overlaps.
  */
 static void enqueue(struct tcp_dir *d, uint32_t seq, const uint8_t *p, uint32_t caplen, uint32_t len,
-		    uint64_t frame, const struct tcp_sink *sink)
+		    uint64_t frame, const struct ts *t, const struct tcp_sink *sink)
 {
 	uint32_t cur = seq, end = seq + len;
 	bool conflict = false, stored = false;
@@ -130,7 +170,7 @@ static void enqueue(struct tcp_dir *d, uint32_t seq, const uint8_t *p, uint32_t 
 		if (sdiff(gap_end, cur) > 0) {
 			uint32_t off = cur - seq, n = gap_end - cur;
 			uint32_t have = off < caplen ? (caplen - off < n ? caplen - off : n) : 0;
-			queue_piece(d, pp, cur, p + off, have, n, frame);
+			queue_piece(d, pp, cur, p + off, have, n, frame, t);
 			pp = &(*pp)->next;
 			stored = true;
 			cur = gap_end;
@@ -185,7 +225,7 @@ static void process(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, 
 		    sdiff(d->peer_acked, d->next_seq) < (int32_t)ACK_WINDOW && !d->loss_countdown)
 			d->loss_countdown = LOSS_SLACK;   /* the peer has the hole's bytes */
 		if (fits(d, caplen)) {
-			enqueue(d, seq, p, caplen, len, frame, sink);
+			enqueue(d, seq, p, caplen, len, frame, t, sink);
 			drain(d, dir, frame, t, sink);
 			return;
 		}
@@ -201,14 +241,84 @@ static void process(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, 
 			*pp = NULL;
 			continue;
 		}
-		skip_to(d, dir, target, frame, "out-of-order queue full", sink);
-		drain(d, dir, frame, t, sink);
+		if (target == seq) {
+			skip_to(d, dir, target, frame, "out-of-order queue full", sink);
+			drain(d, dir, 0, NULL, sink);
+		} else {
+			write_off_hole(d, dir, "out-of-order queue full", sink);
+		}
 	}
 }
 
-void tcp_dir_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s, const struct tcp_sink *sink)
+/* ---- the same segment captured twice, once with moved sequence numbers ---- */
+
+/* Is seq a number of the shifted copies rather than of the stream? */
+static bool shifted_space(const struct tcp_dir *d, uint32_t seq)
+{
+	return d->shifted && sdist(seq - d->shift, d->next_seq) < SHIFT_NEAR &&
+	       sdist(seq, d->next_seq) >= SHIFT_NEAR;
+}
+
+/* FNV-1a over the captured bytes and the length */
+static uint32_t seg_hash(const uint8_t *p, uint32_t n, uint32_t len)
+{
+	uint32_t h = 2166136261u ^ len;
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+/* The shift is known: queued copies go, an ACK of a copy is translated. */
+static void learn_shift(struct tcp_dir *d, uint32_t shift, uint64_t frame, const struct tcp_sink *sink)
+{
+	d->shifted = true;
+	d->shift = shift;
+	for (struct ooo_seg **pp = &d->ooo; *pp;) {
+		struct ooo_seg *q = *pp;
+		if (shifted_space(d, q->seq)) {
+			*pp = q->next;
+			free_seg(d, q);
+			d->retransmissions++;
+		} else {
+			pp = &q->next;
+		}
+	}
+	if (d->have_acked && shifted_space(d, d->peer_acked))
+		d->peer_acked -= shift;
+	char detail[160];
+	snprintf(detail, sizeof detail, "segments captured twice, copies with sequence numbers moved by %+d "
+		 "(a middlebox's rewrite) ignored", (int)(int32_t)shift);
+	emit_event(sink, frame, "tcp.shifted_copy", detail);
+}
+
+/* A data segment whose bytes are those of a recent one far away: true if
+ * it is the copy (to ignore). The copy is the one further from the
+ * stream's next byte. */
+static bool shifted_copy(struct tcp_dir *d, const struct tcp_seg *s, uint32_t caplen, const struct tcp_sink *sink)
+{
+	uint32_t h = seg_hash(s->payload, caplen, s->len);
+	bool copy = false;
+	for (unsigned i = 0; i < TCP_RECENT_SEGS && !d->shifted; i++) {
+		const struct tcp_seg_print *e = &d->recent[i];
+		if (e->hash != h || sdist(e->seq, s->seq) < SHIFT_MIN)
+			continue;
+		copy = sdist(s->seq, d->next_seq) > sdist(e->seq, d->next_seq);
+		learn_shift(d, copy ? s->seq - e->seq : e->seq - s->seq, s->frame, sink);
+	}
+	if (copy)
+		return true;
+	d->recent[d->recent_next] = (struct tcp_seg_print){ .seq = s->seq, .hash = h };
+	d->recent_next = (uint8_t)((d->recent_next + 1) % TCP_RECENT_SEGS);
+	return false;
+}
+
+bool tcp_dir_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s, const struct tcp_sink *sink)
 {
 	uint32_t seq = s->seq;
+	if (!(s->flags & TCP_SYN) && shifted_space(d, seq)) {
+		d->retransmissions++;   /* as Wireshark marks them */
+		return false;
+	}
 	if (s->flags & TCP_SYN) {
 		if (!d->have_seq) {
 			d->have_seq = true;
@@ -239,20 +349,25 @@ void tcp_dir_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s, const 
 		d->have_seq = true;
 		d->next_seq = seq;
 	}
+	uint32_t caplen = s->caplen < s->len ? s->caplen : s->len;
+	if (s->len && !(s->flags & TCP_SYN) && shifted_copy(d, s, caplen, sink)) {
+		d->retransmissions++;
+		return false;
+	}
 	if (s->flags & TCP_FIN) {
 		d->fin = true;
 		d->fin_seq = seq + s->len;
 	}
 	if (s->len == 0)
-		return;
-	uint32_t caplen = s->caplen < s->len ? s->caplen : s->len;
+		return true;
 	process(d, dir, seq, s->payload, caplen, s->len, s->frame, &s->time, sink);
+	return true;
 }
 
 void tcp_dir_acked(struct tcp_dir *d, int dir, uint32_t ack, uint64_t frame, const struct ts *t,
 		   const struct tcp_sink *sink)
 {
-	if (!d->have_seq)
+	if (!d->have_seq || shifted_space(d, ack))
 		return;
 	int32_t ahead = sdiff(ack, d->next_seq);
 	if (ahead < 0 || (uint32_t)ahead >= ACK_WINDOW)
@@ -279,16 +394,16 @@ void tcp_dir_age(struct tcp_dir *d, int dir, uint64_t frame, const struct ts *t,
 	}
 	if (--d->loss_countdown)
 		return;
-	skip_to(d, dir, d->ooo->seq, frame, "capture loss", sink);
-	drain(d, dir, frame, t, sink);
+	write_off_hole(d, dir, "capture loss", sink);
+	(void)frame;
+	(void)t;
 }
 
 void tcp_dir_flush(struct tcp_dir *d, int dir, uint64_t frame, const struct ts *t, const struct tcp_sink *sink)
 {
-	while (d->ooo) {
-		skip_to(d, dir, d->ooo->seq, frame, "capture loss", sink);
-		drain(d, dir, frame, t, sink);
-	}
+	while (d->ooo)
+		write_off_hole(d, dir, "capture loss", sink);
+	(void)t;
 	if (d->have_seq && d->have_acked) {
 		/* acknowledged by the peer but never captured (a FIN takes one number) */
 		uint32_t end = d->peer_acked;

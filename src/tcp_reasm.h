@@ -19,7 +19,17 @@
  * lost it; but a capture point may also see the ACK just before the data
  * it acknowledges. The hole is written off only if it is still open a few
  * packets later (LOSS_SLACK).
+ *
+ * The same segment may be captured twice: by `-i any` on a router, or on
+ * both sides of a middlebox that moves the sequence numbers (a firewall
+ * randomising ISNs). A copy at the same number is a retransmission. A copy
+ * whose bytes match one of the last few segments at a number far away
+ * teaches the direction's shift: from then on the segments and the peer's
+ * ACKs in the shifted space are ignored, as Wireshark's analysis leaves
+ * them out (retransmissions, or data after a hole that never fills).
  */
+
+#define TCP_RECENT_SEGS 2
 
 struct tcp_seg {
 	uint32_t seq;
@@ -42,22 +52,31 @@ struct tcp_sink {
 
 struct ooo_seg;
 
+/* A data segment seen lately: where, and a hash of its length and bytes. */
+struct tcp_seg_print {
+	uint32_t seq, hash;
+};
+
 struct tcp_dir {
 	bool have_seq;            /* next_seq is known */
 	bool syn;                 /* stream start seen: byte 0 is the first byte */
+	bool have_acked;
+	bool fin;
+	uint8_t other_isn_n;
+	uint8_t loss_countdown;   /* packets left before an acked hole is written off */
+	uint8_t recent_next;
+	bool shifted;             /* copies of this direction arrive with seq + shift too */
 	uint32_t isn;
 	uint32_t other_isn[3];    /* further SYN numbers seen (retransmitted SYN-ACKs with a new ISN) */
-	uint8_t other_isn_n;
 	uint32_t next_seq;        /* next byte to hand on */
-	bool have_acked;
 	uint32_t peer_acked;      /* highest ACK the other side sent for us */
-	uint8_t loss_countdown;   /* packets left before an acked hole is written off */
-	bool fin;
 	uint32_t fin_seq;
+	uint32_t shift;
+	struct tcp_seg_print recent[TCP_RECENT_SEGS];
 	struct ooo_seg *ooo;      /* queued out of order, sorted by seq */
 	uint32_t ooo_bytes;
 	uint32_t ooo_segs;
-	uint64_t retransmissions;
+	uint64_t retransmissions; /* copies in the shifted space too, as Wireshark marks them */
 	uint64_t delivered;
 	struct budget *budget;    /* the analyzer's: ooo_bytes counts this queue too */
 };
@@ -65,8 +84,9 @@ struct tcp_dir {
 /* An empty direction whose queue is charged to budget. */
 void tcp_dir_init(struct tcp_dir *d, struct budget *budget);
 
-/* A segment sent in this direction. */
-void tcp_dir_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
+/* A segment sent in this direction. False when it was a copy in the
+ * direction's shifted space: ignored, its ACK too. */
+bool tcp_dir_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
 		     const struct tcp_sink *sink);
 
 /* The other side acknowledged up to ack (an ACK flag in its packet).

@@ -52,6 +52,7 @@ struct tls_conn {
 	struct held_rec *held, **held_tail;  /* records waiting for their keys, in capture order */
 	uint32_t held_n, held_bytes;
 	bool hold_off;                     /* a wait was given up: this connection holds no more */
+	bool ccs_compat_guess[2];          /* a CCS taken for TLS 1.3's before the server's version was seen */
 };
 
 /* how protected_record may treat TLS_OPEN_LATER */
@@ -310,6 +311,7 @@ static void on_ccs(struct tls_conn *c, int side, const uint8_t *body, uint32_t l
 	bool tls13 = s->tls13 || (!s->sh.present && side == SIDE_CLIENT && tls_version_is_13(s->ch.max_version) &&
 				  !s->client_key_exchange && s->client_chain.state == CHAIN_ABSENT);
 	prot_after_ccs(c, side, tls13);
+	c->ccs_compat_guess[side] = tls13 && !s->tls13;
 	if (side == SIDE_SERVER && s->sh.present && !s->tls13 && s->server_chain.state == CHAIN_ABSENT &&
 	    !s->skx.present)
 		s->resumed = true;   /* abbreviated handshake: CCS right after ServerHello */
@@ -467,7 +469,9 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 		s->record_version = version;
 	if (type != TLS_CT_APPDATA)
 		s->record_seq++;   /* session_add_appdata counts application data records */
-	uint32_t first_msg = s->timeline_n;
+	/* the timeline and the alerts say what only a key log showed */
+	bool was_decrypted = s->in_decrypted_record;
+	s->in_decrypted_record = (flags & TLS_REC_DECRYPTED) != 0;
 	switch (type) {
 	case TLS_CT_CCS:
 		on_ccs(c, side, body, len, frame, t, flags);
@@ -498,20 +502,13 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 	default:
 		break;
 	}
-	/* the timeline says which messages only a key log showed */
-	for (uint32_t i = first_msg; (flags & TLS_REC_DECRYPTED) && i < s->timeline_n; i++)
-		s->timeline[i].decrypted = true;
+	s->in_decrypted_record = was_decrypted;
 }
 
 void tls_conn_record(struct tls_conn *c, int side, uint8_t type, uint16_t version, const uint8_t *body,
 		     uint32_t len, uint64_t frame, const struct ts *t, unsigned flags)
 {
-	struct session *s = c->s;
-	uint32_t alerts = s->alerts_n;
 	dispatch(c, side, type, version, body, len, frame, t, flags & TLS_REC_DECRYPTED);
-	/* alerts too are marked as read with a key log (dispatch marks the timeline) */
-	for (uint32_t i = alerts; (flags & TLS_REC_DECRYPTED) && i < s->alerts_n; i++)
-		s->alerts[i].decrypted = true;
 }
 
 /* ---- protected records ---- */
@@ -639,11 +636,14 @@ static void hold_pop(struct tls_conn *c)
 	mem_free(r);
 }
 
+static bool encrypted_unseen(struct tls_conn *c, int side, const struct tls_rec_hdr *h, const uint8_t *body,
+			     uint64_t frame);
+
 /* One record from the framer or the queue; false: it waits (see protected_record). */
 static bool record_in(struct tls_conn *c, int side, const struct tls_rec_hdr *h, const uint8_t *body,
 		      uint64_t frame, const struct ts *t, enum hold_mode mode)
 {
-	if (prot_covers(&c->prot[side], h->type))
+	if (prot_covers(&c->prot[side], h->type) || encrypted_unseen(c, side, h, body, frame))
 		return protected_record(c, side, h, body, frame, t, mode);
 	tls_conn_record(c, side, h->type, h->version, body, h->len, frame, t, 0);
 	return true;
@@ -671,6 +671,79 @@ bool tls_conn_holding(const struct tls_conn *c, struct ts *since)
 	if (c->held && since)
 		*since = c->held->t;
 	return c->held != NULL;
+}
+
+/* ---- encryption that started unseen ---- */
+
+/* Is the record whole handshake messages of these types (a bit per type
+ * below 32), and nothing else? */
+static bool only_messages(const uint8_t *body, uint32_t len, uint32_t types)
+{
+	struct rd r = rd_make(body, len);
+	uint8_t type;
+	uint32_t mlen;
+	while (rd_left(&r))
+		if (!rd_u8(&r, &type) || !rd_u24(&r, &mlen) || type >= 32 || !(types >> type & 1) || !rd_skip(&r, mlen))
+			return false;
+	return len > 0;
+}
+
+/* A ClientHello in the clear: msg_type 1, then legacy_version 3.x. */
+static bool starts_with_client_hello(const uint8_t *body, uint32_t len)
+{
+	struct rd r = rd_make(body, len);
+	uint8_t type, major;
+	return rd_u8(&r, &type) && type == HS_CLIENT_HELLO && rd_skip(&r, 3) && rd_u8(&r, &major) && major == 3;
+}
+
+/* Have this side's messages in the clear ended (TLS <= 1.2, RFC 5246
+ * §7.3), and is the record not one that may still come? The client's end
+ * after its ClientKeyExchange (a CertificateVerify may follow) or,
+ * resuming, after the server's ChangeCipherSpec; the server's after its
+ * ServerHelloDone or a ServerHello that resumes the ClientHello's session
+ * (a NewSessionTicket may follow, a HelloRequest at any time, §7.4.1.1).
+ * Ciphertext parses as whole messages of those types by chance only: an
+ * AES-GCM Finished's zero nonce is two HelloRequests, then a fragment. */
+static bool clear_part_over(const struct session *s, int side, const uint8_t *body, uint32_t len)
+{
+	if (side == SIDE_CLIENT)
+		return (s->client_key_exchange || (s->sh.present && s->dir[SIDE_SERVER].ccs)) &&
+		       !only_messages(body, len, 1u << HS_CERTIFICATE_VERIFY);
+	bool resumes = s->sh.present && s->ch.present && s->sh.session_id_len > 0 &&
+		       s->sh.session_id_len == s->ch.session_id_len &&
+		       memcmp(s->sh.session_id, s->ch.session_id, s->sh.session_id_len) == 0;
+	return (s->server_hello_done || resumes) &&
+	       !only_messages(body, len, 1u << HS_NEW_SESSION_TICKET | 1u << HS_HELLO_REQUEST);
+}
+
+/*
+ * A handshake record in the clear where only an encrypted one can be: the
+ * sender's ChangeCipherSpec was lost, or not captured (one direction of the
+ * connection), or taken for TLS 1.3's no-op while the server chose TLS 1.2.
+ * Its bytes are ciphertext (normally the Finished) and parsing them as
+ * messages invents hello_requests and megabyte ClientHellos. The switch is
+ * an inference and says so (tls.ccs_inferred).
+ */
+static bool encrypted_unseen(struct tls_conn *c, int side, const struct tls_rec_hdr *h, const uint8_t *body,
+			     uint64_t frame)
+{
+	struct session *s = c->s;
+	const char *why = NULL;
+	if (h->type != TLS_CT_HANDSHAKE || c->prot[side].epoch != TLS_EPOCH_CLEAR || !body || s->tls13 ||
+	    c->hs[side].hdr_n)
+		return false;
+	if (c->ccs_compat_guess[side] && !starts_with_client_hello(body, h->len))
+		why = "its ChangeCipherSpec was TLS 1.2's, not 1.3's";
+	else if (!c->ccs_compat_guess[side] && clear_part_over(s, side, body, h->len))
+		why = "its ChangeCipherSpec was not captured";
+	if (!why)
+		return false;
+	c->ccs_compat_guess[side] = false;
+	s->dir[side].ccs_inferred = true;
+	session_event(s, frame, "tls.ccs_inferred", "%s: handshake record of %u bytes taken as encrypted (inferred): %s",
+		      side_name(side), h->len, why);
+	prot_after_ccs(c, side, false);
+	return true;
 }
 
 /* ---- what the framer hands up ---- */

@@ -350,7 +350,7 @@ static void test_sequence_wraparound(void)
 	ack(&fx, 14, 5);
 	for (uint64_t f = 5; f < 9; f++)
 		age(&fx, f);
-	CU_ASSERT_STRING_EQUAL(fx.r.log, "d3:ABCDEFGH;d3:ijk;g8:6:capture loss;d8:late;");
+	CU_ASSERT_STRING_EQUAL(fx.r.log, "d3:ABCDEFGH;d3:ijk;g4:6:capture loss;d4:late;");
 	fx_free(&fx);
 }
 
@@ -372,7 +372,9 @@ static void test_ack_beyond_hole_is_capture_loss(void)
 		age(&fx, f);
 	CU_ASSERT_STRING_EQUAL(fx.r.log, "d2:abc;");
 	age(&fx, 8);
-	CU_ASSERT_STRING_EQUAL(fx.r.log, "d2:abc;g8:3:capture loss;d8:ghi;");
+	/* the gap and the bytes at the frame that carried them, not at the
+	 * packet that gave up waiting */
+	CU_ASSERT_STRING_EQUAL(fx.r.log, "d2:abc;g3:3:capture loss;d3:ghi;");
 	CU_ASSERT_EQUAL(fx.d.ooo_segs, 0);
 	CU_ASSERT_EQUAL(fx.d.next_seq, 1010);
 	fx_free(&fx);
@@ -387,7 +389,7 @@ static void test_ack_beyond_hole_is_capture_loss(void)
 	seg(&fx, 1007, TCP_ACK, "ghi", 4);
 	for (uint64_t f = 4; f < 8; f++)
 		age(&fx, f);
-	CU_ASSERT_STRING_EQUAL(fx.r.log, "d2:abc;g7:3:capture loss;d7:ghi;");
+	CU_ASSERT_STRING_EQUAL(fx.r.log, "d2:abc;g4:3:capture loss;d4:ghi;");
 	CU_ASSERT_EQUAL(fx.d.ooo_segs, 0);
 	fx_free(&fx);
 }
@@ -545,6 +547,78 @@ static void test_ooo_total_cap_across_directions(void)
 	free(fx);
 }
 
+/* ---- the same segments captured twice, once with moved numbers ---- */
+
+#define SHIFT 0x12345678u
+
+/* The copy ahead comes first (a firewall's inside copy, the stream's SYN
+ * being the outside one): it waits in the queue until the original shows
+ * it for a copy; later copies, their ACKs and FIN are ignored. */
+static void test_shifted_copies_ahead_ignored(void)
+{
+	struct fixture fx;
+	fx_init(&fx, 0);
+	seg(&fx, 1000, TCP_SYN, "", 1);
+	ack(&fx, 1001 + SHIFT, 2);                 /* the peer's copy acks the other space */
+	seg(&fx, 1001 + SHIFT, TCP_ACK, "abc", 3);
+	CU_ASSERT_EQUAL(fx.d.ooo_segs, 1);
+	seg(&fx, 1001, TCP_ACK, "abc", 4);
+	CU_ASSERT_STRING_EQUAL(fx.r.log, "e4:tcp.shifted_copy;d4:abc;");
+	CU_ASSERT_TRUE(fx.d.shifted);
+	CU_ASSERT_EQUAL(fx.d.shift, SHIFT);
+	CU_ASSERT_EQUAL(fx.d.ooo_segs, 0);
+	CU_ASSERT_EQUAL(fx.d.peer_acked, 1001);    /* translated back */
+	struct tcp_seg copy = { .seq = 1004 + SHIFT, .flags = TCP_ACK, .payload = (const uint8_t *)"def",
+				.caplen = 3, .len = 3, .frame = 5, .time = t0 };
+	CU_ASSERT_FALSE(tcp_dir_segment(&fx.d, 0, &copy, &fx.sink));
+	ack(&fx, 1007 + SHIFT, 6);
+	seg(&fx, 1004, TCP_ACK, "def", 7);
+	seg(&fx, 1007 + SHIFT, TCP_FIN | TCP_ACK, "", 8);
+	CU_ASSERT_FALSE(fx.d.fin);
+	seg(&fx, 1007, TCP_FIN | TCP_ACK, "", 9);
+	ack(&fx, 1008, 10);
+	for (uint64_t f = 10; f < 16; f++)
+		age(&fx, f);
+	flush(&fx, 16);
+	CU_ASSERT_STRING_EQUAL(fx.r.log, "e4:tcp.shifted_copy;d4:abc;d7:def;");
+	CU_ASSERT_TRUE(tcp_dir_complete(&fx.d));
+	CU_ASSERT_EQUAL(fx.d.retransmissions, 3);   /* the queued copy, "def"'s copy, the FIN's */
+	CU_ASSERT_EQUAL(fx.r.gaps, 0);
+	fx_free(&fx);
+}
+
+/* The copy behind comes first: it is an old number (a retransmission to
+ * the reassembly); the original teaches the shift all the same. */
+static void test_shifted_copies_behind_ignored(void)
+{
+	struct fixture fx;
+	fx_init(&fx, 1);
+	seg(&fx, 1000, TCP_SYN, "", 1);
+	seg(&fx, 1001 - SHIFT, TCP_ACK, "abc", 2);
+	seg(&fx, 1001, TCP_ACK, "abc", 3);
+	seg(&fx, 1004 - SHIFT, TCP_ACK, "defg", 4);
+	seg(&fx, 1004, TCP_ACK, "defg", 5);
+	CU_ASSERT_STRING_EQUAL(fx.r.log, "e3:tcp.shifted_copy;d3:abc;d5:defg;");
+	CU_ASSERT_EQUAL(fx.d.shift, 0u - SHIFT);
+	fx_free(&fx);
+}
+
+/* The same bytes again close by are data, not a copy: a client sending
+ * the same line twice. */
+static void test_repeated_bytes_nearby_are_data(void)
+{
+	struct fixture fx;
+	fx_init(&fx, 0);
+	seg(&fx, 1000, TCP_SYN, "", 1);
+	seg(&fx, 1001, TCP_ACK, "NOOP", 2);
+	seg(&fx, 1005, TCP_ACK, "NOOP", 3);
+	seg(&fx, 1009 + 300000, TCP_ACK, "NOOP", 4);   /* far, but within the stream's space */
+	CU_ASSERT_STRING_EQUAL(fx.r.log, "d2:NOOP;d3:NOOP;");
+	CU_ASSERT_FALSE(fx.d.shifted);
+	CU_ASSERT_EQUAL(fx.d.ooo_segs, 1);
+	fx_free(&fx);
+}
+
 /* ---- end of connection ---- */
 
 static void test_flush_delivers_queued_after_gap(void)
@@ -556,8 +630,24 @@ static void test_flush_delivers_queued_after_gap(void)
 	seg(&fx, 1007, TCP_ACK, "ghi", 3);
 	seg(&fx, 1013, TCP_ACK, "mno", 4);
 	flush(&fx, 9);
-	CU_ASSERT_STRING_EQUAL(fx.r.log, "d2:abc;g9:3:capture loss;d9:ghi;g9:3:capture loss;d9:mno;");
+	CU_ASSERT_STRING_EQUAL(fx.r.log, "d2:abc;g3:3:capture loss;d3:ghi;g4:3:capture loss;d4:mno;");
 	CU_ASSERT_EQUAL(fx.d.ooo_segs, 0);
+	fx_free(&fx);
+}
+
+/* Queued out of order behind a lost segment: the record layer gets the
+ * bytes with the latest frame that carried any of them so far. */
+static void test_written_off_queue_keeps_carrying_frames(void)
+{
+	struct fixture fx;
+	fx_init(&fx, 0);
+	seg(&fx, 1000, TCP_SYN, "", 1);
+	seg(&fx, 1001, TCP_ACK, "abc", 2);
+	seg(&fx, 1010, TCP_ACK, "jkl", 3);
+	seg(&fx, 1007, TCP_ACK, "ghi", 4);
+	seg(&fx, 1013, TCP_ACK, "mno", 5);
+	flush(&fx, 9);   /* a bare RST, say */
+	CU_ASSERT_STRING_EQUAL(fx.r.log, "d2:abc;g4:3:capture loss;d4:ghi;d4:jkl;d5:mno;");
 	fx_free(&fx);
 }
 
@@ -661,6 +751,12 @@ void register_tcp_reasm_tests(void)
 	CU_add_test(suite, "out-of-order byte cap per direction: event, bounded queue", test_ooo_byte_cap);
 	CU_add_test(suite, "out-of-order byte cap across directions", test_ooo_total_cap_across_directions);
 	CU_add_test(suite, "flush: queued data after gaps delivered", test_flush_delivers_queued_after_gap);
+	CU_add_test(suite, "written-off queue: bytes keep the frames that carried them",
+		    test_written_off_queue_keeps_carrying_frames);
+	CU_add_test(suite, "shifted copies ahead: queued copy dropped, copies, ACKs, FIN ignored",
+		    test_shifted_copies_ahead_ignored);
+	CU_add_test(suite, "shifted copies behind: the shift learned from the original", test_shifted_copies_behind_ignored);
+	CU_add_test(suite, "the same bytes again nearby are data, not a copy", test_repeated_bytes_nearby_are_data);
 	CU_add_test(suite, "flush: acked but never seen bytes are a gap", test_flush_acked_never_seen_bytes_are_gap);
 	CU_add_test(suite, "flush: a lost FIN alone is not a gap", test_flush_lost_fin_alone_is_not_gap);
 	CU_add_test(suite, "tcp_dir_free releases the queue and the global count", test_free_releases_queue);

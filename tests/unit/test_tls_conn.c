@@ -589,6 +589,209 @@ static void test_tls12_after_change_cipher_spec(void)
 	bb_free(&m);
 }
 
+/* ---- encryption that started unseen (issue 13) ---- */
+
+/* What a 40-byte AES-GCM Finished looks like to a parser that takes it for
+ * clear text: an explicit nonce of zeros (two hello_requests), then
+ * ciphertext starting 01 e9 ... (a 15 MB ClientHello). */
+static void gcm_finished_bytes(struct bb *out)
+{
+	struct bb body;
+	bb_init(&body);
+	bb_fill(&body, 0, 8);
+	bb_u8(&body, 0x01);
+	bb_u24(&body, 0xe9a1b2);
+	bb_fill(&body, 0x7c, 28);
+	record(out, TLS_CT_HANDSHAKE, 0x0303, &body);
+	bb_free(&body);
+}
+
+static unsigned count_events(const struct session *s, const char *id)
+{
+	unsigned n = 0;
+	for (uint32_t i = 0; i < s->events_n; i++)
+		n += strcmp(s->events[i].id, id) == 0;
+	return n;
+}
+
+static unsigned count_clear_messages(const struct session *s, int side)
+{
+	unsigned n = 0;
+	for (uint32_t i = 0; i < s->timeline_n; i++)
+		n += s->timeline[i].from == side && s->timeline[i].kind == MSG_HANDSHAKE;
+	return n;
+}
+
+/* One direction captured, the client's only: it offered TLS 1.3, the server
+ * resumed a TLS 1.2 session. Its ChangeCipherSpec looked like TLS 1.3's
+ * no-op, but the Finished after it is a handshake record that is no
+ * ClientHello: TLS 1.2's, encrypted. */
+static void test_client_only_resumption_finished_stays_encrypted(void)
+{
+	struct bb pkt, m;
+	bb_init(&pkt);
+	bb_init(&m);
+	client_hello(&m, true);
+	record(&pkt, TLS_CT_HANDSHAKE, 0x0303, &m);
+	bb_reset(&m);
+	bb_u8(&m, 1);
+	record(&pkt, TLS_CT_CCS, 0x0303, &m);
+	gcm_finished_bytes(&pkt);
+	struct session *s = session_new_for_test();
+	struct budget budget = { 0 };
+	const bool mid[2] = { false, false };
+	struct tls_conn *c = tls_conn_new(s, mid, &budget);
+	struct ts t = { 1700000000, 0 };
+	tls_conn_data(c, SIDE_CLIENT, pkt.p, (uint32_t)pkt.n, 4, &t);
+	CU_ASSERT_EQUAL(tls_conn_protection(c, SIDE_CLIENT)->epoch, TLS_EPOCH_CCS);
+	tls_conn_end(c, 9, "the end of the capture");
+	tls_conn_free(c);
+	CU_ASSERT_EQUAL(count_clear_messages(s, SIDE_CLIENT), 1);   /* the ClientHello only */
+	CU_ASSERT_EQUAL_FATAL(s->timeline_n, 3);
+	CU_ASSERT_EQUAL(s->timeline[2].kind, MSG_ENC_HANDSHAKE);
+	CU_ASSERT_EQUAL(s->timeline[2].length, 40);
+	CU_ASSERT_EQUAL(s->dir[SIDE_CLIENT].enc_handshake_records, 1);
+	CU_ASSERT_TRUE(s->dir[SIDE_CLIENT].ccs);
+	CU_ASSERT_EQUAL(count_events(s, "tls.ccs_inferred"), 1);
+	CU_ASSERT_EQUAL(count_events(s, "tls.handshake_too_long"), 0);
+	CU_ASSERT_EQUAL(count_events(s, "tls.truncated"), 0);
+	session_free(s);
+	bb_free(&pkt);
+	bb_free(&m);
+}
+
+/* TLS 1.3 after a HelloRetryRequest: the client's compatibility CCS, then
+ * its second ClientHello in the clear, which stays a ClientHello. */
+static void test_compat_ccs_then_second_client_hello_is_clear(void)
+{
+	struct bb pkt, m;
+	bb_init(&pkt);
+	bb_init(&m);
+	client_hello(&m, true);
+	record(&pkt, TLS_CT_HANDSHAKE, 0x0303, &m);
+	bb_reset(&m);
+	bb_u8(&m, 1);
+	record(&pkt, TLS_CT_CCS, 0x0303, &m);
+	bb_reset(&m);
+	client_hello(&m, true);
+	record(&pkt, TLS_CT_HANDSHAKE, 0x0303, &m);
+	struct session *s = session_new_for_test();
+	struct budget budget = { 0 };
+	const bool mid[2] = { false, false };
+	struct tls_conn *c = tls_conn_new(s, mid, &budget);
+	struct ts t = { 1700000000, 0 };
+	tls_conn_data(c, SIDE_CLIENT, pkt.p, (uint32_t)pkt.n, 4, &t);
+	CU_ASSERT_EQUAL(tls_conn_protection(c, SIDE_CLIENT)->epoch, TLS_EPOCH_CLEAR);
+	tls_conn_free(c);
+	CU_ASSERT_EQUAL(count_clear_messages(s, SIDE_CLIENT), 2);
+	CU_ASSERT_EQUAL(count_events(s, "tls.ccs_inferred"), 0);
+	session_free(s);
+	bb_free(&pkt);
+	bb_free(&m);
+}
+
+/* TLS 1.2, the client's ChangeCipherSpec lost with its segment: the next
+ * handshake record after its ClientKeyExchange is its Finished, encrypted
+ * (and a key log opens it with the CCS epoch's first sequence number). A
+ * CertificateVerify in the clear at that place stays clear. */
+static void test_lost_ccs_finished_stays_encrypted(void)
+{
+	for (int with_keys = 0; with_keys < 2; with_keys++) {
+		struct bb pkt[3], m;
+		for (int i = 0; i < 3; i++)
+			bb_init(&pkt[i]);
+		bb_init(&m);
+		client_hello(&m, false);
+		record(&pkt[0], TLS_CT_HANDSHAKE, 0x0303, &m);
+		bb_reset(&m);
+		server_hello(&m, false);
+		certificate(&m, false, false);
+		simple(&m, HS_SERVER_HELLO_DONE, 0, 0);
+		record(&pkt[1], TLS_CT_HANDSHAKE, 0x0303, &m);
+		bb_reset(&m);
+		simple(&m, HS_CLIENT_KEY_EXCHANGE, 0x44, 33);
+		simple(&m, HS_CERTIFICATE_VERIFY, 0x55, 70);
+		record(&pkt[2], TLS_CT_HANDSHAKE, 0x0303, &m);
+		bb_reset(&m);
+		simple(&m, HS_FINISHED, 0xf1, 12);
+		struct bb fin;
+		bb_init(&fin);
+		if (with_keys)
+			sealed(&fin, false, TLS_CT_HANDSHAKE, &m, 0, TLS_EPOCH_CCS, 0, 0);
+		else
+			gcm_finished_bytes(&fin);
+		struct toy k = { .keys = 0xffff };
+		struct session *s = session_new_for_test();
+		struct budget budget = { 0 };
+		const bool mid[2] = { false, false };
+		struct tls_conn *c = tls_conn_new(s, mid, &budget);
+		if (with_keys)
+			tls_conn_set_decryptor(c, &toy_decryptor, &k);
+		struct ts t = { 1700000000, 0 };
+		tls_conn_data(c, SIDE_CLIENT, pkt[0].p, (uint32_t)pkt[0].n, 4, &t);
+		tls_conn_data(c, SIDE_SERVER, pkt[1].p, (uint32_t)pkt[1].n, 6, &t);
+		tls_conn_data(c, SIDE_CLIENT, pkt[2].p, (uint32_t)pkt[2].n, 8, &t);
+		tls_conn_gap(c, SIDE_CLIENT, 6, 10, "capture loss");   /* the CCS record */
+		tls_conn_data(c, SIDE_CLIENT, fin.p, (uint32_t)fin.n, 10, &t);
+		tls_conn_free(c);
+		CU_ASSERT_EQUAL(count_clear_messages(s, SIDE_CLIENT), with_keys ? 4 : 3);   /* CH, CKE, CV (+ Finished) */
+		CU_ASSERT_EQUAL(s->dir[SIDE_CLIENT].finished, with_keys == 1);
+		CU_ASSERT_EQUAL(s->dir[SIDE_CLIENT].enc_handshake_records, with_keys ? 0u : 1u);
+		CU_ASSERT_FALSE(s->dir[SIDE_CLIENT].ccs);
+		CU_ASSERT_TRUE(s->dir[SIDE_CLIENT].ccs_inferred);
+		CU_ASSERT_EQUAL(k.opened, with_keys ? 1u : 0u);
+		CU_ASSERT_EQUAL(count_events(s, "tls.ccs_inferred"), 1);
+		CU_ASSERT_EQUAL(count_events(s, "tls.handshake_too_long"), 0);
+		session_free(s);
+		for (int i = 0; i < 3; i++)
+			bb_free(&pkt[i]);
+		bb_free(&fin);
+		bb_free(&m);
+	}
+}
+
+/* The server after its ServerHelloDone: a HelloRequest record in the clear
+ * is one (RFC 5246 7.4.1.1: any time), the zero nonce of a GCM Finished
+ * followed by a fragment is not. */
+static void test_server_hello_request_clear_finished_encrypted(void)
+{
+	struct bb pkt[3], m;
+	for (int i = 0; i < 3; i++)
+		bb_init(&pkt[i]);
+	bb_init(&m);
+	client_hello(&m, false);
+	record(&pkt[0], TLS_CT_HANDSHAKE, 0x0303, &m);
+	bb_reset(&m);
+	server_hello(&m, false);
+	certificate(&m, false, false);
+	simple(&m, HS_SERVER_HELLO_DONE, 0, 0);
+	record(&pkt[1], TLS_CT_HANDSHAKE, 0x0303, &m);
+	bb_reset(&m);
+	simple(&m, HS_HELLO_REQUEST, 0, 0);
+	record(&pkt[1], TLS_CT_HANDSHAKE, 0x0303, &m);
+	gcm_finished_bytes(&pkt[2]);
+	struct session *s = session_new_for_test();
+	struct budget budget = { 0 };
+	const bool mid[2] = { false, false };
+	struct tls_conn *c = tls_conn_new(s, mid, &budget);
+	struct ts t = { 1700000000, 0 };
+	tls_conn_data(c, SIDE_CLIENT, pkt[0].p, (uint32_t)pkt[0].n, 4, &t);
+	tls_conn_data(c, SIDE_SERVER, pkt[1].p, (uint32_t)pkt[1].n, 6, &t);
+	CU_ASSERT_EQUAL(count_clear_messages(s, SIDE_SERVER), 4);   /* SH, Certificate, SHD, HelloRequest */
+	CU_ASSERT_EQUAL(tls_conn_protection(c, SIDE_SERVER)->epoch, TLS_EPOCH_CLEAR);
+	tls_conn_gap(c, SIDE_SERVER, 6, 8, "capture loss");
+	tls_conn_data(c, SIDE_SERVER, pkt[2].p, (uint32_t)pkt[2].n, 8, &t);
+	CU_ASSERT_EQUAL(tls_conn_protection(c, SIDE_SERVER)->epoch, TLS_EPOCH_CCS);
+	tls_conn_free(c);
+	CU_ASSERT_EQUAL(count_clear_messages(s, SIDE_SERVER), 4);
+	CU_ASSERT_EQUAL(s->dir[SIDE_SERVER].enc_handshake_records, 1);
+	CU_ASSERT_EQUAL(count_events(s, "tls.ccs_inferred"), 1);
+	session_free(s);
+	for (int i = 0; i < 3; i++)
+		bb_free(&pkt[i]);
+	bb_free(&m);
+}
+
 /* The door itself: a decrypted handshake message split over two records
  * is reassembled like a clear one; an inner plaintext of zeros only has no
  * content type. */
@@ -680,4 +883,12 @@ void register_tls_conn_tests(void)
 	CU_add_test(suite, "TLS 1.2: protected from ChangeCipherSpec on", test_tls12_after_change_cipher_spec);
 	CU_add_test(suite, "the door reassembles decrypted handshake records", test_door_reassembles_decrypted_records);
 	CU_add_test(suite, "TLS 1.3 inner content type, application data policy", test_inner_type_and_appdata_policy);
+	CU_add_test(suite, "client side only, TLS 1.2 resumption: the Finished after a 1.3-looking CCS is encrypted",
+		    test_client_only_resumption_finished_stays_encrypted);
+	CU_add_test(suite, "TLS 1.3 compatibility CCS then a second ClientHello: clear",
+		    test_compat_ccs_then_second_client_hello_is_clear);
+	CU_add_test(suite, "lost ChangeCipherSpec: the Finished stays encrypted (and opens with the CCS epoch)",
+		    test_lost_ccs_finished_stays_encrypted);
+	CU_add_test(suite, "server after ServerHelloDone: HelloRequest clear, a GCM Finished encrypted",
+		    test_server_hello_request_clear_finished_encrypted);
 }

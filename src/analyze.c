@@ -11,6 +11,7 @@
 #include "limits.h"
 #include "mem.h"
 #include "session.h"
+#include "settled.h"
 #include "summary.h"
 #include "tcp_reasm.h"
 #include "tls_conn.h"
@@ -92,20 +93,11 @@ struct analyzer {
 	struct conn *closing_head[2], *closing_tail[2];
 	/* TLS 1.3 connections settled but for the server's answer, oldest first */
 	struct conn *wait_head, *wait_tail;
-	/* finished sessions waiting for their turn, a min-heap by stream */
-	struct held { uint64_t stream; struct session *s; } *held;
-	uint32_t held_n, held_cap;
-	uint64_t next_index;
+	struct settled *settled;  /* settled sessions waiting for their turn to be reported */
 	uint64_t settled_n;       /* sessions settled to be reported (-c counts these) */
 	/* endpoints seen serving TLS: a client that spoke something else to one
 	 * of them is reported as not_tls */
 	uint64_t known_servers[KNOWN_SERVERS];
-	/* connections reported with cert-not-yet-valid while the capture's clock
-	 * offset could still grow: how far ahead their certificate begins, and
-	 * the clock's generation then (the end counts those it made valid) */
-	struct early { int64_t need; uint64_t generation; } *early;
-	uint32_t early_n;
-	uint64_t early_dropped;
 };
 
 /* Ports where a non-TLS client is worth reporting (IANA TLS service ports
@@ -147,171 +139,6 @@ static bool known_server(const struct analyzer *a, const struct session *s)
 {
 	uint64_t h = endpoint_hash(s->af, s->server_ip, s->server_port);
 	return a->known_servers[h & (KNOWN_SERVERS - 1)] == h;
-}
-
-/* ---- reports in first-frame order ---- */
-
-static void heap_push(struct analyzer *a, struct session *s)
-{
-	if (a->held_n == a->held_cap) {
-		a->held_cap = a->held_cap ? a->held_cap * 2 : 64;
-		a->held = mem_realloc(a->held, a->held_cap * sizeof *a->held);
-	}
-	uint32_t i = a->held_n++;
-	while (i > 0) {
-		uint32_t parent = (i - 1) / 2;
-		if (a->held[parent].stream <= s->stream)
-			break;
-		a->held[i] = a->held[parent];
-		i = parent;
-	}
-	a->held[i].stream = s->stream;
-	a->held[i].s = s;
-}
-
-static struct session *heap_pop(struct analyzer *a)
-{
-	struct session *top = a->held[0].s;
-	struct held last = a->held[--a->held_n];
-	uint32_t i = 0;
-	for (;;) {
-		uint32_t l = 2 * i + 1, r = l + 1, m = i;
-		uint64_t ms = last.stream;
-		if (l < a->held_n && a->held[l].stream < ms) {
-			m = l;
-			ms = a->held[l].stream;
-		}
-		if (r < a->held_n && a->held[r].stream < ms)
-			m = r;
-		if (m == i)
-			break;
-		a->held[i] = a->held[m];
-		i = m;
-	}
-	if (a->held_n)
-		a->held[i] = last;
-	return top;
-}
-
-/* ---- the capture's clock (clockskew.h) ---- */
-
-static struct clockskew *clock_of(const struct analyzer *a)
-{
-	return a->opts.diag && !a->opts.diag->at_given ? a->opts.diag->clock : NULL;
-}
-
-static int64_t chain_ahead(const struct chain *ch)
-{
-	return clockskew_chain_ahead(ch);
-}
-
-/* A completed handshake: its client accepted the server's chain, so by the
- * client's clock the chain had begun. Told once per connection, before
- * its diagnosis, which then reads the offset learned so far. */
-static void learn_clock(struct analyzer *a, struct session *s)
-{
-	struct clockskew *ck = clock_of(a);
-	const struct chain *ch = &s->server_chain;
-	if (!ck || !s->handshake_done[SIDE_CLIENT] || !s->handshake_done[SIDE_SERVER])
-		return;
-	int64_t ahead = chain_ahead(ch);
-	if (ahead == INT64_MIN)
-		return;
-	clockskew_observe(ck, ch->time.sec, ch->time.sec + ahead, s->file, s->stream, ch->frame);
-}
-
-static void diagnose(struct analyzer *a, struct session *s)
-{
-	finding_list_free(&s->findings);   /* a later look starts afresh */
-	diagnose_session(s, a->opts.diag, &s->findings);
-	diagnose_outcome(s);
-	struct clockskew *ck = clock_of(a);
-	s->clock_generation = ck ? ck->generation : 0;
-}
-
-/* Does the verdict on s depend on the capture's clock (a certificate
- * that begins after its capture time)? */
-static bool clock_sensitive(const struct session *s)
-{
-	return chain_ahead(&s->server_chain) > 0 || chain_ahead(&s->client_chain) > 0;
-}
-
-/* Judged before the offset last moved, with a certificate not yet valid
- * at its time: judged again now (the session is still whole). */
-static void rejudge(struct analyzer *a, struct session *s)
-{
-	struct clockskew *ck = clock_of(a);
-	if (!ck || s->clock_generation == ck->generation)
-		return;
-	if (clock_sensitive(s))
-		diagnose(a, s);
-	s->clock_generation = ck->generation;
-}
-
-/* Reported with cert-not-yet-valid: remembered (a bounded number), so the
- * end can say how many a later offset would have made valid. */
-static void note_early(struct analyzer *a, const struct session *s)
-{
-	struct clockskew *ck = clock_of(a);
-	bool nyv = false;
-	for (uint32_t i = 0; i < s->findings.n && !nyv; i++)
-		nyv = strcmp(s->findings.v[i].id, "cert-not-yet-valid") == 0;
-	if (!ck || !nyv)
-		return;
-	int64_t need = chain_ahead(&s->server_chain), cn = chain_ahead(&s->client_chain);
-	if (cn > need)
-		need = cn;
-	if (a->early_n == LIM_CLOCK_EARLY) {
-		a->early_dropped++;
-		return;
-	}
-	if (!a->early)
-		a->early = mem_alloc(LIM_CLOCK_EARLY * sizeof *a->early);
-	a->early[a->early_n++] = (struct early){ need, ck->generation };
-}
-
-/* At the end: those the final offset makes valid were reported too early. */
-static void count_early(struct analyzer *a)
-{
-	struct clockskew *ck = clock_of(a);
-	if (!ck)
-		return;
-	ck->judged_early = 0;
-	int64_t off = clockskew_offset(ck);
-	for (uint32_t i = 0; off && i < a->early_n; i++)
-		if (a->early[i].generation != ck->generation && a->early[i].need <= off + CLOCK_SLACK)
-			ck->judged_early++;
-	ck->judged_early_unknown = off ? a->early_dropped : 0;
-}
-
-static void emit(struct analyzer *a, struct session *s)
-{
-	if (a->opts.diag)
-		rejudge(a, s);
-	note_early(a, s);
-	s->index = a->next_index++;
-	tally(&a->sum, s);
-	if (a->opts.settled)
-		a->opts.settled(a->opts.settled_ctx, s);
-	reporter_connection(a->rep, s);
-	if (s->ev && a->opts.ev)
-		evidence_conn_free(a->opts.ev, s->ev);
-	session_free(s);
-}
-
-/* Report every held session that no open connection can precede. */
-static void release(struct analyzer *a, bool all)
-{
-	while (a->held_n) {
-		struct flow *oldest = a->flows ? flow_first_created(a->flows) : NULL;
-		bool blocked = oldest && oldest->stream < a->held[0].stream;
-		/* a certificate not yet valid by the capture's clock waits while
-		 * the completed handshakes may still show that clock is behind */
-		blocked = blocked || (clock_sensitive(a->held[0].s) && !clockskew_decided(clock_of(a)));
-		if (blocked && !all && a->held_n <= LIM_REPORT_HOLD)
-			break;
-		emit(a, heap_pop(a));
-	}
 }
 
 /* ---- connections ---- */
@@ -618,16 +445,16 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 			session_free(s);
 		} else if (reportable(a, s)) {
 			a->settled_n++;
-			learn_clock(a, s);
+			settled_learn_clock(a->settled, s);
 			if (a->opts.diag)
-				diagnose(a, s);
+				settled_judge(a->settled, s);
 			give_verdict(a, c, s);
 			attach_evidence(a, c, s);
 			c->ev = NULL;
 			if (a->opts.live)
-				emit(a, s);
+				settled_report(a->settled, s);
 			else
-				heap_push(a, s);
+				settled_hold(a->settled, s);
 		} else {
 			count_left_out(a, c, s);
 			give_verdict(a, c, NULL);
@@ -642,7 +469,7 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 		tcp_dir_free(&c->tcp[e]);
 	flow_remove(a->flows, c->flow, remember);
 	mem_free(c);
-	release(a, false);
+	settled_release(a->settled, a->flows, false);
 }
 
 /* Has the handshake reached its end (completed, or failed with an alert)? */
@@ -769,9 +596,9 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	if (!reportable(a, s))
 		return;
 	if (a->opts.live)
-		learn_clock(a, s);   /* files: when it closes (settle) */
+		settled_learn_clock(a->settled, s);   /* files: when it closes (settle) */
 	if (a->opts.diag)
-		diagnose(a, s);
+		settled_judge(a->settled, s);
 	give_verdict(a, c, s);
 	if (!a->opts.live)
 		return;   /* the report waits for the end of the connection */
@@ -784,7 +611,7 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	c->s = NULL;
 	c->reported = true;
 	a->settled_n++;
-	emit(a, s);
+	settled_report(a->settled, s);
 }
 
 static struct conn *conn_new(struct analyzer *a, struct flow *f, const struct capture_pkt *p)
@@ -842,10 +669,8 @@ static void enforce_limits(struct analyzer *a, bool sweep)
 			mem_release_pools();
 			continue;
 		}
-		if (a->held_n) {
-			emit(a, heap_pop(a));
+		if (settled_release_oldest(a->settled))
 			continue;
-		}
 		f = eviction_victim(a);
 		if (!f)
 			break;
@@ -1052,6 +877,7 @@ struct analyzer *analyzer_new(const struct analyze_opts *o, struct reporter *rep
 	a->sum.memory_limit = a->opts.memory_limit;
 	a->sum.stop_after = a->opts.stop_after;
 	a->rep = rep;
+	a->settled = settled_new(&a->opts, rep, &a->sum);
 	return a;
 }
 
@@ -1124,7 +950,7 @@ void analyzer_end_file(struct analyzer *a)
 	struct flow *f;
 	while ((f = flow_first_created(a->flows)))
 		settle(a, f->conn, CLOSE_END_OF_CAPTURE, a->frame, false);
-	release(a, true);
+	settled_release(a->settled, a->flows, true);
 	a->sum.connections += flow_next_stream(a->flows);
 	flow_table_free(a->flows);
 	a->flows = NULL;
@@ -1136,8 +962,8 @@ void analyzer_end_file(struct analyzer *a)
 const struct summary *analyzer_summary(struct analyzer *a)
 {
 	summary_finish(&a->sum);
-	count_early(a);
-	a->sum.clock = clock_of(a);
+	settled_count_early(a->settled);
+	a->sum.clock = settled_clock(a->settled);
 	a->sum.certificates_parsed = x509_parsed_count();
 	a->sum.certificate_cache_hits = x509_cache_hits();
 	a->sum.peak_memory = mem_peak();
@@ -1157,7 +983,6 @@ void analyzer_free(struct analyzer *a)
 		return;
 	analyzer_end_file(a);
 	summary_free(&a->sum);
-	mem_free(a->held);
-	mem_free(a->early);
+	settled_free(a->settled);
 	mem_free(a);
 }

@@ -589,6 +589,10 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	 * connection with a short answer; live, for its grace period at most */
 	if (!a->opts.live && s->outcome == OUTCOME_COMPLETED && !session_beyond_rejection(s))
 		return;
+	/* ... and while bytes wait behind a hole: they may be the data whose
+	 * absence the rules would read as a refusal (variant-lost-appdata) */
+	if (!a->opts.live && (c->tcp[0].ooo_segs || c->tcp[1].ooo_segs))
+		return;
 	if (a->opts.live && rejection_pending(a, c, s))
 		return;
 	wait_unlink(a, c);

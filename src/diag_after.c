@@ -171,7 +171,7 @@ static void short_answer_and_close(struct diag *c, struct draft *t, const char *
  * carries an error code (RFC 9113 §6.8, §5.4.1: a connection error). */
 static bool h2_goaway_error(const struct session *s)
 {
-	return diag_handshake_done(s) && s->http2 && s->h2_goaway && s->h2_goaway_error != 0;
+	return diag_handshake_done(s) && s->http2 && s->h2_goaway && s->h2_goaway_error != 0 && !s->h2_response_stream;
 }
 
 static void goaway_refusal(struct diag *c, struct draft *t, uint64_t closed)

@@ -623,6 +623,9 @@ static bool tell_apart(const struct problem *p, int k, char *buf, size_t len)
 			snprintf(buf, len, "no server certificate seen");
 		return true;
 	case 5:
+		snprintf(buf, len, "%s", p->alert[0] ? p->alert : "no alert");
+		return true;
+	case 6:
 		snprintf(buf, len, "first seen at %s", p->server);
 		return true;
 	default:
@@ -652,31 +655,42 @@ static void tell_titles_apart(struct problem_set *ps)
 			dup = same_words(p, ps->v[j]);
 		if (!dup)
 			continue;
-		/* the group: p and every later problem of its words */
-		int k;
-		for (k = 0; tell_apart(p, k, a, sizeof a); k++) {
-			bool differs = false;
-			for (uint32_t j = i + 1; j < ps->n && !differs; j++)
-				if (same_words(p, ps->v[j])) {
-					tell_apart(ps->v[j], k, b, sizeof b);
-					differs = strcmp(a, b) != 0;
-				}
-			if (differs)
-				break;
-		}
+		/* the group: p and every later problem of its words; each fact
+		 * that varies in it is named until no two of them read the same */
 		uint32_t members[PROBLEMS_MAX + 2], n = 0;
 		for (uint32_t j = i; j < ps->n; j++)
 			if (j == i || same_words(p, ps->v[j]))
 				members[n++] = j;
+		char (*lab)[256] = mem_alloc(n * sizeof *lab);
+		bool distinct = false;
+		for (int k = 0; !distinct && tell_apart(p, k, a, sizeof a); k++) {
+			bool varies = false;
+			for (uint32_t m = 1; m < n && !varies; m++) {
+				tell_apart(ps->v[members[m]], k, b, sizeof b);
+				varies = strcmp(a, b) != 0;
+			}
+			if (!varies)
+				continue;
+			for (uint32_t m = 0; m < n; m++) {
+				size_t l = strlen(lab[m]);
+				tell_apart(ps->v[members[m]], k, b, sizeof b);
+				snprintf(lab[m] + l, sizeof lab[m] - l, "%s%s", l ? "; " : "", b);
+			}
+			distinct = true;
+			for (uint32_t x = 0; x < n && distinct; x++)
+				for (uint32_t y = x + 1; y < n && distinct; y++)
+					distinct = strcmp(lab[x], lab[y]) != 0;
+		}
 		for (uint32_t m = 0; m < n; m++) {
 			struct problem *q = ps->v[members[m]];
 			done[members[m]] = true;
-			if (!tell_apart(q, k, b, sizeof b))
+			if (!lab[m][0])
 				continue;   /* nothing a title can say differs */
 			char tail[sizeof q->title];
 			snprintf(tail, sizeof tail, "%s", q->title + q->title_cut);
-			snprintf(q->title + q->title_cut, sizeof q->title - q->title_cut, " [%s]%s", b, tail);
+			snprintf(q->title + q->title_cut, sizeof q->title - q->title_cut, " [%s]%s", lab[m], tail);
 		}
+		mem_free(lab);
 	}
 	mem_free(done);
 }

@@ -25,7 +25,8 @@ Two jobs:
      S:ALERT[fatal:handshake_failure] S:FIN C:FIN
    then check it against the scenario's expectations, and print/record per-frame summaries.
 
-     pcaptool.py summary FILE PORTS          human-readable per-connection summary
+     pcaptool.py summary FILE PORTS          human-readable per-connection summary (PORTS as in
+                                             expectations.txt: 443,8443 or 23001/smtp, 23031/heuristic)
      pcaptool.py check   SPECFILE [README]   verify every file listed in SPECFILE (expectations.txt);
                                              with README: then rewrite the generated table in it
 
@@ -42,6 +43,18 @@ Token legend (C: client->server, S: server->client):
    HTTP_REQ[GET] HTTP_RESP[400] DATA  non-TLS payload (HTTP_* also HTTP/1.x inside decrypted TLS)
    H2_REQ[GET] H2_RESP[400]           HTTP/2 HEADERS (:method, :status) inside decrypted TLS
    H2_GOAWAY[PROTOCOL_ERROR]          HTTP/2 GOAWAY and its error code (RFC 9113 §7) in decrypted TLS
+   clear-text phase before STARTTLS, from tshark's dissector of the port's `PORT/PROTO` (see check):
+   SMTP[EHLO] SMTP[220]  POP[STLS] POP[+OK]  FTP[AUTH] FTP[234]   command word / reply code
+   IMAP[STARTTLS] IMAP[OK] IMAP[*OK]  command / tagged status / untagged line (* and its word)
+   XMPP[stream] XMPP[starttls] XMPP[proceed]   the XMPP elements tshark names
+   MYSQL[server_greeting:ssl] MYSQL[login_request:ssl]  (:ssl = capability CLIENT_SSL set; the
+                                      login request cut short with it is the SSLRequest)
+   PGSQL[SSL_request] PGSQL[Startup_message] ...  pgsql.type, spaces as _;  PGSQL[S] PGSQL[N]
+                                      the server's one-byte answer to an SSL request (tshark 4.0
+                                      gives it no field: read here from the TCP payload)
+   LDAP[extendedReq:StartTLS] LDAP[extendedResp:success] LDAP[unbindRequest]  protocolOp (and
+                                      resultCode)
+   PROXY[v1] PROXY[v2]                PROXY protocol header (tshark's heuristic dissector)
 """
 import json
 import os
@@ -542,13 +555,28 @@ def has_key(obj, frag):
     return False
 
 
+# dissectors of the clear-text phase (STARTTLS, PROXY protocol) whose fields become tokens
+CLEAR_LAYERS = "smtp imap pop ftp xmpp mysql pgsql ldap proxy"
+
+
+def split_port(p):
+    """'443' -> (443, 'tls'); '23001/smtp' -> (23001, 'smtp'): decode the port with tshark's
+    STARTTLS-aware dissector, which hands over to TLS after the upgrade; '23031/heuristic' ->
+    (23031, None): no decode-as (PROXY v2 is found only by tshark's heuristics, a forced TLS
+    decode would hide it)."""
+    port, _, proto = str(p).partition("/")
+    proto = proto or "tls"
+    return int(port), (None if proto == "heuristic" else proto)
+
+
 def run_tshark(path, ports, keylog=None):
     cmd = ["tshark", "-n", "-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-T", "json",
-           "--no-duplicate-keys", "-J", "frame tcp tls http http2"]
+           "--no-duplicate-keys", "-J", "frame tcp tls http http2 " + CLEAR_LAYERS]
     if keylog:
         cmd += ["-o", f"tls.keylog_file:{keylog}"]
-    for port in ports:
-        cmd += ["-d", f"tcp.port=={port},tls"]
+    for port, proto in map(split_port, ports):
+        if proto:
+            cmd += ["-d", f"tcp.port=={port},{proto}"]
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     err = "\n".join(l for l in r.stderr.splitlines() if "Running as user" not in l).strip()
     out = r.stdout.strip()
@@ -630,10 +658,75 @@ def hs_tokens(h, info, d="?"):
     return name
 
 
+# RFC 4511 resultCode names (the ones a StartTLS answer may carry)
+LDAP_RESULTS = {0: "success", 1: "operationsError", 2: "protocolError", 7: "authMethodNotSupported",
+                8: "strongerAuthRequired", 12: "unavailableCriticalExtension", 50: "insufficientAccessRights",
+                51: "busy", 52: "unavailable", 53: "unwillingToPerform", 80: "other"}
+LDAP_STARTTLS_OID = "1.3.6.1.4.1.1466.20037"
+
+
+def clear_tokens(L, info):
+    """Tokens of the clear-text messages of one frame (before STARTTLS, or a PROXY header), from
+    the fields of tshark's protocol dissectors; see the legend."""
+    out = []
+    for sl in aslist(L.get("smtp")):
+        if not isinstance(sl, dict):
+            continue
+        for line in aslist(sl.get("smtp.command_line")):
+            word = line.split()[0] if line.split() else "?"   # the whole word: tshark 4.0 splits
+            out.append(f"SMTP[{word}]")                       # STARTTLS into STAR + TLS
+        out += [f"SMTP[{c}]" for c in find(sl, "smtp.response.code")]
+    for il in aslist(L.get("imap")):
+        if not isinstance(il, dict):
+            continue
+        for line in aslist(il.get("imap.line")):
+            w = line.split()
+            if len(w) >= 2:
+                out.append(f"IMAP[*{w[1]}]" if w[0] == "*" else f"IMAP[{w[1]}]")
+    for pl in aslist(L.get("pop")):
+        out += [f"POP[{c}]" for c in find(pl, "pop.request.command") + find(pl, "pop.response.indicator")]
+    for fl in aslist(L.get("ftp")):
+        out += [f"FTP[{c}]" for c in find(fl, "ftp.request.command") + find(fl, "ftp.response.code")]
+    for xl in aslist(L.get("xmpp")):
+        if isinstance(xl, dict):
+            out += [f"XMPP[{k[5:]}]" for k, v in xl.items() if k.startswith("xmpp.")
+                    and aslist(v) and all(isinstance(e, dict) for e in aslist(v))]   # elements
+    for ml in aslist(L.get("mysql")):
+        if isinstance(ml, dict):
+            for k in ("mysql.server_greeting", "mysql.login_request"):
+                if k in ml:
+                    ssl = "1" in find(ml[k], "mysql.caps.sl")
+                    out.append(f"MYSQL[{k[6:]}{':ssl' if ssl else ''}]")
+    for pg in aslist(L.get("pgsql")):
+        if isinstance(pg, dict) and "pgsql.type" in pg:
+            out.append(f"PGSQL[{pg['pgsql.type'].replace(' ', '_')}]")
+            info["_pg_sslreq"] = pg["pgsql.type"] == "SSL request"
+    for ll in aslist(L.get("ldap")):
+        for msg in find(ll, "ldap.protocolOp_tree"):
+            for k, v in (msg.items() if isinstance(msg, dict) else []):
+                op = k.replace("ldap.", "").replace("_element", "")
+                if find(v, "ldap.requestName") == [LDAP_STARTTLS_OID]:
+                    op += ":StartTLS"
+                rc = find(v, "ldap.resultCode")
+                if rc:
+                    op += ":" + LDAP_RESULTS.get(int(rc[0]), rc[0])
+                out.append(f"LDAP[{op}]")
+    for px in aslist(L.get("proxy")):
+        if isinstance(px, dict) and px:
+            out.append("PROXY[v1]" if "proxy.v1.magic" in px else f"PROXY[v{px.get('proxy.version', '?')}]")
+            ip = (px.get("proxy.src.ipv4") or px.get("proxy.src.ipv6"), px.get("proxy.srcport"),
+                  px.get("proxy.dst.ipv4") or px.get("proxy.dst.ipv6"), px.get("proxy.dstport"))
+            info["proxy_src"], info["proxy_dst"] = f"{ip[0]}:{ip[1]}", f"{ip[2]}:{ip[3]}"
+            tlvs = find(px, "proxy.v2.tlv.type")
+            if tlvs:
+                info["proxy_tlvs"] = ",".join(tlvs)
+    return out
+
+
 def dissect(path, ports, keylog=None):
     """-> dict(frames, encap, rc, err, streams={id: {"events": [(frame, dir, token)], info}})"""
-    ports = [int(p) for p in ports]
     pkts, rc, err = run_tshark(path, ports, keylog)
+    ports = [split_port(p)[0] for p in ports]
     res = {"frames": len(pkts), "encap": None, "rc": rc, "err": err, "streams": {}, "caplen_max": 0}
     for pk in pkts:
         L = pk["_source"]["layers"]
@@ -667,6 +760,10 @@ def dissect(path, ports, keylog=None):
             if isinstance(tl, dict):
                 recs.extend(aslist(tl.get("tls.record")))
         head = bytes.fromhex(payload.replace(":", "")[:16]) if isinstance(payload, str) else b""
+        ev.extend((fno, d, t) for t in clear_tokens(L, st["info"]))
+        if d == "S" and st["info"].get("_pg_sslreq") and len(head) == 1 and "pgsql" not in L:
+            ev.append((fno, d, f"PGSQL[{head.decode('ascii', 'replace')}]"))   # S, N or G
+            st["info"]["_pg_sslreq"] = False
         if head[:4] in (b"GET ", b"POST", b"HEAD", b"PUT "):
             ev.append((fno, d, f"HTTP_REQ[{head.split(b' ')[0].decode()}]"))
         elif head[:5] == b"HTTP/":

@@ -1646,8 +1646,17 @@ verify_all() {
 }
 
 clean_outputs() {   # everything this script generates in pcaps/ (nothing else is touched)
-  rm -f "$HERE"/*.pcap "$HERE"/*.pcapng "$HERE"/*.pcap.gz "$HERE"/*.keys "$HERE"/logs/*.log
+  # starttls-*.pcap and proxy-v*.pcap are made by starttls-scenarios.sh with
+  # servers of their own (PostgreSQL, slapd, haproxy): kept, and made again
+  # by that script (after a full run here, whose new certs they must use)
+  local f
+  for f in "$HERE"/*.pcap "$HERE"/*.pcapng "$HERE"/*.pcap.gz "$HERE"/*.keys; do
+    case ${f##*/} in starttls-*.pcap|proxy-v*.pcap) continue ;; esac
+    rm -f "$f"
+  done
+  rm -f "$HERE"/logs/*.log
   rm -rf "$CERTS"
+  log "pcaps/certs is made anew: run pcaps/starttls-scenarios.sh afterwards for the STARTTLS and PROXY captures"
 }
 
 main() {

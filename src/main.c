@@ -292,6 +292,42 @@ static void keylog_unmatched(const struct options *o, const struct analyzer *a)
 				"the capture is in it: the key log of another run or another client?)\n", o->keylogs[i]);
 }
 
+/* One opened input through the analyzer, what it was into in: EXIT_USAGE
+ * when not one of its frames could be read, else EXIT_OK. */
+static int read_input(struct config *cfg, struct analyzer *a, struct capture *cap, size_t i, struct input_info *in)
+{
+	char errbuf[CAPTURE_ERRBUF];
+	int status = EXIT_OK;
+	memset(in, 0, sizeof *in);
+	in->file = cfg->inputs[i];
+	in->ts_digits = capture_ts_digits(cap);
+	analyzer_begin_file(a, cfg->inputs[i], capture_datalink(cap), capture_ts_digits(cap));
+	struct capture_pkt pkt;
+	int rc = 0;
+	const struct summary *sofar = analyzer_counts(a);
+	while (!analyzer_done(a) && (rc = capture_next(cap, &pkt, errbuf)) > 0) {
+		take_secrets(cfg, cap, cfg->inputs[i]);
+		analyzer_packet(a, &pkt);
+		progress_packet(i, capture_offset(cap), sofar->tls_connections, sofar->outcome[OUTCOME_FAILED]);
+	}
+	in->frames = capture_frames(cap);
+	in->link_type = mem_strdup(capture_link_names(cap));   /* every interface's, "EN10MB, RAW" */
+	if (!analyzer_done(a) && rc < 0) {
+		in->error_frame = in->frames + 1;
+		in->error = mem_strdup(errbuf);
+		fprintf(stderr, "tlsdiag: %s: frame %llu: %s (", cfg->inputs[i], (unsigned long long)in->error_frame,
+			errbuf);
+		if (in->frames) {
+			fprintf(stderr, "analysis covers frames 1-%llu)\n", (unsigned long long)in->frames);
+		} else {   /* not one frame could be read: unusable input, not an empty report */
+			fputs("no frame could be read)\n", stderr);
+			status = EXIT_USAGE;
+		}
+	}
+	analyzer_end_file(a);
+	return status;
+}
+
 static int run_files(struct config *cfg, struct analyzer *a, struct reporter *rep)
 {
 	struct input_info info[MAX_INPUTS];
@@ -329,34 +365,8 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 			reporter_begin(rep);
 			began = true;
 		}
-		struct input_info *in = &info[n_info++];
-		memset(in, 0, sizeof *in);
-		in->file = cfg->inputs[i];
-		in->ts_digits = capture_ts_digits(cap);
-		analyzer_begin_file(a, cfg->inputs[i], capture_datalink(cap), capture_ts_digits(cap));
-		struct capture_pkt pkt;
-		int rc = 0;
-		const struct summary *sofar = analyzer_counts(a);
-		while (!analyzer_done(a) && (rc = capture_next(cap, &pkt, errbuf)) > 0) {
-			take_secrets(cfg, cap, cfg->inputs[i]);
-			analyzer_packet(a, &pkt);
-			progress_packet(i, capture_offset(cap), sofar->tls_connections, sofar->outcome[OUTCOME_FAILED]);
-		}
-		in->frames = capture_frames(cap);
-		in->link_type = mem_strdup(capture_link_names(cap));   /* every interface's, "EN10MB, RAW" */
-		if (!analyzer_done(a) && rc < 0) {
-			in->error_frame = in->frames + 1;
-			in->error = mem_strdup(errbuf);
-			fprintf(stderr, "tlsdiag: %s: frame %llu: %s (", cfg->inputs[i], (unsigned long long)in->error_frame,
-				errbuf);
-			if (in->frames) {
-				fprintf(stderr, "analysis covers frames 1-%llu)\n", (unsigned long long)in->frames);
-			} else {   /* not one frame could be read: unusable input, not an empty report */
-				fputs("no frame could be read)\n", stderr);
-				status = EXIT_USAGE;
-			}
-		}
-		analyzer_end_file(a);
+		if (read_input(cfg, a, cap, i, &info[n_info++]) != EXIT_OK)
+			status = EXIT_USAGE;
 		capture_close(cap);
 		if (analyzer_done(a))
 			break;

@@ -1,4 +1,5 @@
-/* report_json.h - the parts of the tlsdiag/2 JSON writer beside the connection (report_json_problems.c), and what ECS shares. */
+/* report_json.h - the parts of the tlsdiag/2 JSON writer beside the connection (report_json_problems.c,
+ * report_json_summary.c), and what ECS shares. */
 #ifndef TLSDIAG_REPORT_JSON_H
 #define TLSDIAG_REPORT_JSON_H
 
@@ -48,6 +49,12 @@ void json_compact_connection(struct report_out *o, struct json *j, const struct 
 /* --check-bundle: {"schema", "bundle": {...}, "findings"} and a newline (report_json_bundle.c). */
 struct bundle_facts;
 void json_bundle_document(FILE *out, const struct bundle_facts *b, const struct finding_list *fl, bool pretty);
+
+/* The run's "inputs": [...] and "summary": {...} members (report_json_summary.c). */
+struct input_info;
+struct summary;
+void json_inputs(struct json *j, const struct input_info *in, size_t n_in);
+void json_summary(struct json *j, const struct summary *sum);
 
 /* One problem object (the members of tlsdiag/2's "problems" items). */
 void json_problem(struct json *j, const struct problem *p);

@@ -12,6 +12,18 @@ void sb_init(struct strbuf *b)
 	memset(b, 0, sizeof *b);
 }
 
+/* Capacity for n more bytes, the terminator and a cut's "...". */
+static void grow(struct strbuf *b, size_t n)
+{
+	if (b->len + n + 4 > b->cap) {
+		size_t cap = b->cap ? b->cap : 512;
+		while (cap < b->len + n + 4)
+			cap *= 2;
+		b->p = mem_realloc(b->p, cap);
+		b->cap = cap;
+	}
+}
+
 void sb_put(struct strbuf *b, const char *s, size_t n)
 {
 	if (b->cut)
@@ -20,13 +32,7 @@ void sb_put(struct strbuf *b, const char *s, size_t n)
 		n = STRBUF_MAX > b->len + 4 ? STRBUF_MAX - b->len - 4 : 0;
 		b->cut = true;
 	}
-	if (b->len + n + 4 > b->cap) {
-		size_t cap = b->cap ? b->cap : 512;
-		while (cap < b->len + n + 4)
-			cap *= 2;
-		b->p = mem_realloc(b->p, cap);
-		b->cap = cap;
-	}
+	grow(b, n);
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	if (b->cut) {
@@ -41,13 +47,7 @@ static bool reserve(struct strbuf *b, size_t n)
 {
 	if (b->cut || b->len + n + 1 > STRBUF_MAX)
 		return false;
-	if (b->len + n + 4 > b->cap) {
-		size_t cap = b->cap ? b->cap : 512;
-		while (cap < b->len + n + 4)
-			cap *= 2;
-		b->p = mem_realloc(b->p, cap);
-		b->cap = cap;
-	}
+	grow(b, n);
 	return true;
 }
 

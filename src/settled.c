@@ -177,6 +177,7 @@ void settled_report(struct settled *q, struct session *s)
 	session_free(s);
 }
 
+/* Report every held session that no open connection can precede. */
 void settled_release(struct settled *q, const struct flow_table *flows, bool all)
 {
 	while (q->held_n) {

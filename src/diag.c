@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "tls_handshake.h"   /* the message type names */
 
 struct finding *draft_add(struct draft *t, struct finding_list *out, const char *id, int severity, int side)
 {
@@ -131,7 +132,7 @@ bool diag_server_hello_lost(const struct session *s, uint64_t frame)
 		return true;
 	for (uint32_t i = 0; i < s->timeline_n; i++) {
 		const struct msg *m = &s->timeline[i];
-		if (m->from == SIDE_CLIENT && (m->kind == MSG_CCS || (m->kind == MSG_HANDSHAKE && (m->hs_type == 11 || m->hs_type == 16))))
+		if (m->from == SIDE_CLIENT && (m->kind == MSG_CCS || (m->kind == MSG_HANDSHAKE && (m->hs_type == HS_CERTIFICATE || m->hs_type == HS_CLIENT_KEY_EXCHANGE))))
 			return true;
 	}
 	return false;

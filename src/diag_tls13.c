@@ -11,18 +11,23 @@
 #include <stdio.h>
 
 #include "diag.h"
+
+#include <string.h>
 #include "tls13_infer.h"
 
 #define INFERRED "(inferred from record sizes)"
 
-/* How to see what the sizes only suggest: a key log per tool, the server's log, TLS 1.2. */
+/* How to see what the sizes only suggest: a key log per tool, the logs
+ * (unless the fix already sent the reader to them), TLS 1.2. */
 static void how_to_confirm(struct strbuf *b)
 {
+	bool logs_named = b->len && (strstr(b->p, "server's log") || strstr(b->p, "Read the logs"));
 	sb_printf(b, "To confirm: capture again with a key log (curl, python and Firefox/Chrome: SSLKEYLOGFILE=FILE; "
 		     "openssl s_client or s_server: -keylogfile FILE; Java and nginx write none, so log the keys on "
-		     "the other side) and give it to Wireshark or tlsdiag; read the server's log at this time; or "
+		     "the other side) and give it to Wireshark or tlsdiag; %sor "
 		     "reproduce with TLS 1.2, where certificates and alerts are in the clear (openssl s_client "
-		     "-tls1_2, Java -Djdk.tls.client.protocols=TLSv1.2, curl --tls-max 1.2).");
+		     "-tls1_2, Java -Djdk.tls.client.protocols=TLSv1.2, curl --tls-max 1.2).",
+		  logs_named ? "" : "read the server's log at this time; ");
 }
 
 static void client_rejected_server(struct diag *c, struct draft *t, bool after_finished)

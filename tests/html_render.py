@@ -18,7 +18,7 @@ loaded from its file and, once loaded and its fonts ready, asked for what was la
 - the browser logged no error or warning, threw nothing, fetched nothing but the page, and built
   no script element;
 - painted: the window's screenshot is not blank, and each ladder's screenshot has ink, and red
-  where it draws an alert (pixels counted in a blank tab of the same browser).
+  where it draws an alert (the pixels counted by the browser, on a canvas outside the document).
 A failure prints "REPORT.html: what"; the last line counts the pages and the seconds.
 --self-test: the page passes, and each of its MUTANTS (an arrow lost, no style sheet, ...) fails
 with the message its check gives: a check that cannot fail checks nothing.
@@ -39,7 +39,8 @@ import html_check  # noqa: E402
 WIDTH, HEIGHT = 900, 1200
 PAGE_TIMEOUT = 30.0     # seconds for one answer of the browser: a hung Chromium fails the test, not hangs it
 LIM_RECORD_LOG = 12     # src/limits.h: TLS 1.3 records logged by size per side
-LADDER_ROWS = 256 + 2 * 12 + 4
+LIM_TIMELINE = 256      # src/limits.h: messages kept per connection
+LADDER_ROWS = LIM_TIMELINE + 2 * LIM_RECORD_LOG + 4   # src/html_draw.c
 
 # Runs in the page (DevTools evaluation is not subject to the page's CSP, which forbids scripts).
 COLLECT = r"""
@@ -253,7 +254,8 @@ def check_sections(dom, doc):
         if len(got) != len(want):
             errors.append("%s: %d arrows, the representative's JSON (stream %d) gives %d" % (where, len(got), rep["stream"], len(want)))
         rest = list(got)
-        for frame, side in want:   # each expected arrow, at its frame and in its direction
+        # each expected arrow in its direction: those of a known frame first, then the rest take what is left
+        for frame, side in sorted(want, key=lambda w: w[0] is None):
             hit = next((a for a in rest if a["dir"] == side and (frame is None or a["frame"] == frame)), None)
             if hit is None:
                 errors.append("%s: no arrow from the %s at frame %s" % (where, side, frame))

@@ -52,6 +52,14 @@ for cap in pcaps/*.pcap pcaps/*.pcapng pcaps/*.pcap.gz tests/hostile/*.pcap test
 	pages=$((pages + 1))
 	echo "$tmp/$name.html $tmp/$name.json" >>"$tmp/pages"
 done
+# A few without --ca-file, as a support case is often first run: judged against the system's store.
+for cap in pcaps/mtls-empty-client-cert.pcap pcaps/clock-behind-many.pcap pcaps/starttls-postgres-refused.pcap; do
+	name=no-ca-$(basename "$cap")
+	"$TLSDIAG" --format html -r "$cap" >"$tmp/$name.html" 2>/dev/null
+	"$TLSDIAG" --json -r "$cap" >"$tmp/$name.json" 2>/dev/null
+	pages=$((pages + 1))
+	echo "$tmp/$name.html $tmp/$name.json" >>"$tmp/pages"
+done
 # shellcheck disable=SC2046
 $check pages $(cat "$tmp/pages") || fail "the pages above"
 # The browser, bounded as a whole: a hung Chromium fails the test, it does not hang make check
@@ -84,14 +92,15 @@ fi
 if [ -f "$tmp/many-connections.pcap.html" ]; then
 	grep -q 'id="p1"' "$tmp/many-connections.pcap.html" || fail "many-connections: no problem section"
 fi
-# The facts before the TLS (a refused STARTTLS) and the trust-store note are on the page, as in the text report.
-"$TLSDIAG" --format html -r pcaps/starttls-postgres-refused.pcap >"$tmp/pg.html" 2>/dev/null
-grep -q '<p class="meta pre">STARTTLS (PostgreSQL): the client asked with SSLRequest (frame 4); the server refused (frame 6: &quot;N&quot;); no TLS followed' "$tmp/pg.html" ||
-	grep -q '<p class="meta pre">STARTTLS (PostgreSQL): the client asked with SSLRequest (frame 4); the server refused (frame 6: "N"); no TLS followed' "$tmp/pg.html" ||
+# The facts before the TLS (a refused STARTTLS), the trust-store note and the store a title names
+# are on the page, as in the text report.
+grep -q '<p class="meta pre">STARTTLS (PostgreSQL): the client asked with SSLRequest (frame 4); the server refused (frame 6: &quot;N&quot;); no TLS followed' "$tmp/no-ca-starttls-postgres-refused.pcap.html" ||
+	grep -q '<p class="meta pre">STARTTLS (PostgreSQL): the client asked with SSLRequest (frame 4); the server refused (frame 6: "N"); no TLS followed' "$tmp/no-ca-starttls-postgres-refused.pcap.html" ||
 	fail "starttls-postgres-refused: the refused upgrade is not on the page"
-"$TLSDIAG" --format html -r pcaps/mtls-empty-client-cert.pcap >"$tmp/trust.html" 2>/dev/null
-grep -q '<p class="note" id="trust">Trust: no client trust store given (--ca-file)' "$tmp/trust.html" ||
+grep -q '<p class="note" id="trust">Trust: no client trust store given (--ca-file)' "$tmp/no-ca-mtls-empty-client-cert.pcap.html" ||
 	fail "mtls-empty-client-cert without --ca-file: no trust note on the page"
+grep -q 'does not verify against the system trust store (no --ca-file given)' "$tmp/no-ca-clock-behind-many.pcap.html" ||
+	fail "clock-behind-many without --ca-file: no title names the system trust store"
 echo "html.sh: $pages pages checked, $rendered rendered in ${browser:-no browser}, $fails failures"
 [ "$fails" = 0 ] || exit 1
 [ "$pages" -gt 100 ] || { echo "FAIL: only $pages pages: the captures are missing"; exit 1; }

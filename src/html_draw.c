@@ -208,7 +208,8 @@ static double ms_between(const struct ts *a, const struct ts *b)
 	return (double)(b->sec - a->sec) * 1e3 + ((double)b->nsec - (double)a->nsec) / 1e6;
 }
 
-static void ladder_head(FILE *out, const struct session *s, int height)
+/* from_start: the times count from the connection's first packet, not from the first arrow */
+static void ladder_head(FILE *out, const struct session *s, int height, bool from_start)
 {
 	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN];
 	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
@@ -235,7 +236,8 @@ static void ladder_head(FILE *out, const struct session *s, int height)
 			height - 6);
 	}
 	fputs("<text x=\"140\" y=\"54\" class=\"lcol\" text-anchor=\"end\">frame · time (UTC)</text>"
-	      "<text x=\"760\" y=\"54\" class=\"lcol\">since first</text>\n", out);
+	      "<text x=\"760\" y=\"54\" class=\"lcol\">", out);
+	fputs(from_start ? "since start</text>\n" : "since first</text>\n", out);
 }
 
 /* A quote from the capture in a label: at most this many characters as shown (a control byte
@@ -314,13 +316,11 @@ void html_ladder(FILE *out, const struct session *s)
 	size_t brk = break_row(s, rows, n);
 	bool more = s->timeline_dropped > 0;
 	int height = HEAD_H + (int)n * ROW_H + (brk < n ? 26 : 0) + (more ? 20 : 0) + 14;
-	struct ts t0 = s->start_time;
-	for (size_t i = 0; i < n; i++)
-		if (rows[i].has_time) {
-			t0 = rows[i].time;
-			break;
-		}
-	ladder_head(out, s, height);
+	/* a first arrow without a time (a not-TLS prefix) would make a later one "+0.000 ms":
+	 * then count from the connection's first packet */
+	bool from_start = n && !rows[0].has_time;
+	struct ts t0 = n && rows[0].has_time ? rows[0].time : s->start_time;
+	ladder_head(out, s, height, from_start);
 	int y = HEAD_H + 26;
 	for (size_t i = 0; i < n; i++, y += ROW_H) {
 		ladder_row(out, s, &rows[i], &t0, y);

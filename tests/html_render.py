@@ -419,7 +419,10 @@ def main():
             for html, js in pages:
                 try:
                     errors = render(br, tab, html, js)
-                except (TimeoutError, RuntimeError, ValueError, KeyError) as e:
+                except TimeoutError:
+                    print("%s: the browser stopped answering" % html)
+                    raise   # the next pages would wait as long: the run ends here
+                except (RuntimeError, ValueError, KeyError) as e:
                     errors = ["%s: %s" % (type(e).__name__, e)]
                 for e in errors:
                     print("%s: %s" % (html, e))

@@ -583,6 +583,10 @@ static int run_capture(const struct options *o, X509_STORE *trust, bool trust_gi
 {
 	static struct config cfg;
 	configure(&cfg, o, trust, trust_given, client_trust);
+	/* the problem titles name the store a server's chain failed against: the user's or the system's
+	 * (not its path: SSL_CERT_FILE moves it, and a title is the same on every machine) */
+	cfg.ropts.server_store = trust_given ? "the trust store given (--ca-file/--ca-path)"
+					     : "the system trust store (no --ca-file given)";
 	struct certfile keystore;
 	memset(&keystore, 0, sizeof keystore);
 	if (o->client_cert) {

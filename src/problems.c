@@ -83,11 +83,17 @@ struct problem_set {
 	uint32_t n;
 	struct problem *catch_all[2];          /* [0] warnings, [1] errors */
 	uint32_t next_id;
+	const char *server_store;              /* problems_set_store */
 };
 
 struct problem_set *problems_new(void)
 {
 	return mem_alloc(sizeof(struct problem_set));
+}
+
+void problems_set_store(struct problem_set *ps, const char *words)
+{
+	ps->server_store = words;
 }
 
 static void problem_free(struct problem *p)
@@ -699,7 +705,8 @@ static void tell_titles_apart(struct problem_set *ps)
 	mem_free(done);
 }
 
-static void make_title(struct problem *p)
+/* store: the words for the store server chains were judged against (problems_set_store) */
+static void make_title(struct problem *p, const char *store)
 {
 	char srv[320], cnt[120];
 	const char *id = p->n_ids ? p->ids[0] : "";
@@ -729,11 +736,14 @@ static void make_title(struct problem *p)
 		bool cli = p->untrusted_side == SIDE_CLIENT;
 		const char *who = p->untrusted_leaf[0] ? p->untrusted_leaf : cli ? "the client's certificate" : subj;
 		count_words(p, "", cnt, sizeof cnt);
+		/* which store: the rule table's "the trust store" does not say whether it was the user's or the
+		 * system's (a client chain is only judged against one given) */
+		if (cli)
+			store = "the server's trust store given (--client-ca-file/--client-ca-path)";
 		/* the peer's alert is what makes an untrusted chain an error: say it */
-		snprintf(p->title, sizeof p->title, "%s: %s (%s%s%s)%s%s; %s", srv,
-			 cli ? "the client's chain does not verify against the server's trust store" : rule_title(id),
-			 who, p->untrusted_end[0] ? ", chain ends at " : "",
-			 p->untrusted_end, p->alert[0] ? " and the handshake ends with " : "", p->alert, cnt);
+		snprintf(p->title, sizeof p->title, "%s: %s (%s%s%s) does not verify against %s%s%s; %s", srv,
+			 cli ? "the client's chain" : "the chain", who, p->untrusted_end[0] ? ", chain ends at " : "",
+			 p->untrusted_end, store, p->alert[0] ? " and the handshake ends with " : "", p->alert, cnt);
 	} else if (!strcmp(id, "server-chain-incomplete") || !strcmp(id, "cert-self-signed")) {
 		count_words(p, "", cnt, sizeof cnt);
 		snprintf(p->title, sizeof p->title, "%s: %s (%s); %s", srv, rule_title(id), subj, cnt);
@@ -801,7 +811,7 @@ void problems_finish(struct problem_set *ps)
 		p->servers_more = p->c_servers->full;
 		p->snis = p->c_snis->n;
 		p->snis_more = p->c_snis->full;
-		make_title(p);
+		make_title(p, ps->server_store ? ps->server_store : "the trust store");
 		/* where "; N connections ..." starts, when the title ends with it */
 		char cnt[120];
 		count_words(p, "", cnt, sizeof cnt);

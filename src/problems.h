@@ -103,6 +103,10 @@ struct problem {
 struct problem_set;
 
 struct problem_set *problems_new(void);
+/* The trust store server chains were judged against, in words for a title ("the trust store given
+ * (--ca-file/--ca-path)", "the system trust store (no --ca-file given)"); the caller's, it lives
+ * for the run. NULL: "the trust store". */
+void problems_set_store(struct problem_set *ps, const char *words);
 /* Count a settled connection in its problem (created on first sight);
  * NULL when it has no error or warning finding. *first: s is the first
  * of its problem. */

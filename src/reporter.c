@@ -60,6 +60,7 @@ void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o)
 	r->o.full = o->full;
 	r->o.stream = o->stream;
 	r->problems = problems_new();
+	problems_set_store(r->problems, o->server_store);
 }
 
 void reporter_free(struct reporter *r)

@@ -607,7 +607,10 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	if (!a->opts.live)
 		return;   /* the report waits for the end of the connection */
 	attach_evidence(a, c, s);
-	c->ev = NULL;   /* the session owns the mapping now; later packets are not mapped */
+	/* -w goes on writing the connection (its alerts, its close) after the
+	 * report, within evidence.h's follow bound: cut at the report, the
+	 * file would read as a handshake that completed */
+	evidence_follow(c->ev);
 	if (s->is_tls && s->dir[SIDE_SERVER].spoke_tls)
 		remember_server(a, s);
 	tls_conn_free(c->tls);
@@ -615,7 +618,7 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	c->s = NULL;
 	c->reported = true;
 	a->settled_n++;
-	settled_report(a->settled, s);
+	settled_report_open(a->settled, s);
 }
 
 static struct conn *conn_new(struct analyzer *a, struct flow *f, const struct capture_pkt *p)

@@ -434,7 +434,7 @@ PY
 # certificate_required, client-cert-empty, failed, exit 1.
 p9=$(free_port)
 : >"$tmp/keys9.log"
-"$TLSDIAG" -i lo --json --keylog "$tmp/keys9.log" tcp port "$p9" >"$tmp/keylog9.out" 2>"$tmp/keylog9.err" &
+"$TLSDIAG" -i lo --json --keylog "$tmp/keys9.log" -w "$tmp/keylog9.pcap" tcp port "$p9" >"$tmp/keylog9.out" 2>"$tmp/keylog9.err" &
 td9=$!
 pids="$pids $td9"
 wait_listening $td9 "$tmp/keylog9.err"
@@ -458,6 +458,51 @@ wait_end $td9
 [ "$(grep -c '^CLIENT_HANDSHAKE_TRAFFIC_SECRET ' "$tmp/keys9.log")" = 3 ] || fail "s_client wrote no key log"
 check_decrypted "$tmp/keylog9.out" "$tmp/keys9.log" 3 || fail "TLS 1.3 rejection with a key log written while capturing"
 echo "live key log written while talking: 3 of 3 decrypted: OK"
+
+# ... and the -w file holds each connection to its close, though the report
+# went out at the decrypted alert: read back without the key log, the sizes
+# show the server's alert after the client's flight and its close, so each
+# connection is failed, never a handshake that "completed" (issue 12). The
+# frames are tshark's: the decrypted alert, both FINs, the last packet.
+"$TLSDIAG" --json -r "$tmp/keylog9.pcap" >"$tmp/reread9.out" 2>"$tmp/reread9.err"
+[ $? = 1 ] || fail "the -w file of the key-log run, read without keys: exit status is not 1"
+if command -v tshark >/dev/null; then
+	tshark -r "$tmp/keylog9.pcap" -o "tls.keylog_file:$tmp/keys9.log" -d "tcp.port==$p9,tls" -T fields \
+		-e tcp.stream -e frame.number -e tcp.srcport -e tcp.flags.fin -e tls.alert_message.desc \
+		>"$tmp/tshark9.out" 2>"$tmp/tshark9.err" || fail "tshark cannot read the -w file of the key-log run"
+	python3 - "$tmp/reread9.out" "$tmp/tshark9.out" "$p9" <<'PY' || fail "the -w file of the key-log run, read without keys"
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+port = sys.argv[3]
+streams = {}
+for l in open(sys.argv[2], encoding="utf-8"):
+    f = l.rstrip("\n").split("\t")
+    st = streams.setdefault(int(f[0]), {"frames": [], "alert": [], "fin": set()})
+    st["frames"].append(int(f[1]))
+    if f[4]:
+        st["alert"].append((int(f[1]), f[2] == port, f[4]))
+    if f[3] in ("1", "True"):
+        st["fin"].add("server" if f[2] == port else "client")
+conns = doc["connections"]
+assert len(conns) == 3 and len(streams) == 3, (len(conns), sorted(streams))
+for c in conns:
+    st = streams[c["stream"]]
+    assert st["alert"] and st["alert"][0][1] and st["alert"][0][2] == "116", ("tshark", st["alert"])
+    alert_frame = st["alert"][0][0]
+    assert st["fin"] == {"client", "server"}, ("-w stopped before the closes", c["stream"], st)
+    assert c["last_frame"] == max(st["frames"]), (c["last_frame"], max(st["frames"]))
+    assert c["outcome"] == "failed", ("read without keys as", c["outcome"])
+    assert c["inferred_alert"]["frame"] == alert_frame and c["inferred_alert"]["from"] == "server", \
+        (c["inferred_alert"], alert_frame)
+    ids = {f["id"]: f for f in c["findings"]}
+    t = ids.get("tls13-encrypted-failure")
+    assert t and t["severity"] == "error" and t["inferred"] is True and alert_frame in t["frames"], ids
+    assert ids["client-cert-empty-inferred"]["severity"] == "error", ids
+s = doc["summary"]
+assert s["failed"] == 3 and s["completed"] == 0 and s["with_error"] == 3, s
+print("-w file of the key-log run, read without keys: 3 failed, alert and closes at tshark's frames: OK")
+PY
+fi
 
 # 10. the same, with secrets that come only after every record of the
 # connection was captured (a client that writes its key log late): the

@@ -192,9 +192,10 @@ static void timeline(FILE *out, const struct session *s)
 	if (s->timeline_dropped)
 		fprintf(out, "  ... %" PRIu32 " more messages not listed\n", s->timeline_dropped);
 	if (s->inferred_alert)
-		fprintf(out, "  %7" PRIu64 "  %-15s  %s  Application Data of an encrypted alert's size, then %s closed\n",
+		fprintf(out, "  %7" PRIu64 "  %-15s  %s  Application Data of an encrypted alert's size, %s%s%s\n",
 			s->inferred_alert_frame, "", s->inferred_alert_from == SIDE_CLIENT ? "C->S" : "S->C",
-			side_name(s->inferred_alert_from));
+			s->t13.unclosed ? "the capture ends before any close" : "then ",
+			s->t13.unclosed ? "" : side_name(s->inferred_alert_from), s->t13.unclosed ? "" : " closed");
 }
 
 static void certificate(FILE *out, uint32_t i, const struct cert_entry *e)

@@ -600,4 +600,59 @@ PY
 else
 	echo "SKIP (part 11): nginx or curl is not installed"
 fi
+# 12. TLS 1.2, refused after its report: the handshake completes, the client
+# sends nothing, and the server ends the connection (its encrypted alert and
+# close) 3 s later, long after the grace (0.5 s here) let the connection be
+# reported completed. The report cannot be taken back, but the summary and the
+# exit status count it failed, and a line on stderr names the frame of the
+# alert; a tcpdump beside it, read as a file, gives the same verdict.
+p12=$(free_port)
+command -v tcpdump >/dev/null && {
+	tcpdump -i lo -U -w "$tmp/tcpdump12.pcap" "tcp port $p12" 2>"$tmp/tcpdump12.err" &
+	pids="$pids $!"
+	tdpid12=$!
+}
+"$TLSDIAG" -i lo --json --settle-grace 500 --ca-file "$certs/ca-bundle.pem" tcp port "$p12" \
+	>"$tmp/after12.out" 2>"$tmp/after12.err" &
+td12=$!
+pids="$pids $td12"
+wait_listening $td12 "$tmp/after12.err"
+sleep 3 | openssl s_server -accept "127.0.0.1:$p12" -cert "$certs/server.crt" -key "$certs/server.key" \
+	-cert_chain "$certs/intermediate-ca.crt" -tls1_2 -naccept 1 -quiet >"$tmp/server12.out" 2>&1 &
+pids="$pids $!"
+wait_port "$p12"
+sleep 5 | timeout 10 openssl s_client -connect "127.0.0.1:$p12" -servername server.example.test -tls1_2 \
+	-CAfile "$certs/ca-bundle.pem" >"$tmp/client12b.out" 2>&1
+sleep 2.5   # the closes' linger
+kill -INT $td12
+wait_end $td12
+[ "$waited" = 1 ] || fail "refused after its report: exit status $waited, expected 1"
+[ -n "${tdpid12:-}" ] && { sleep 0.5; kill "$tdpid12" 2>/dev/null; wait "$tdpid12" 2>/dev/null; }
+alert12=""
+if [ -s "$tmp/tcpdump12.pcap" ] && command -v tshark >/dev/null; then
+	alert12=$(tshark -r "$tmp/tcpdump12.pcap" -d "tcp.port==$p12,tls" -Y "tls.record.content_type == 21 && tcp.srcport == $p12" \
+		-T fields -e frame.number 2>/dev/null | head -1)
+	[ -n "$alert12" ] || fail "tshark sees no alert of the server in the tcpdump capture"
+	"$TLSDIAG" --json --ca-file "$certs/ca-bundle.pem" -r "$tmp/tcpdump12.pcap" >"$tmp/file12.out" 2>&1
+	[ $? = 1 ] || fail "the tcpdump capture of the refusal after the report, read as a file: exit status is not 1"
+fi
+python3 - "$tmp/after12.out" "$tmp/after12.err" "$alert12" "$tmp/file12.out" <<'PY' || fail "refused after its report"
+import json, os, re, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+conns = [l for l in lines if "stream" in l]
+s = lines[-1]["summary"]
+assert conns == [], ("a completed connection is not streamed live", conns)
+assert s["failed"] == 1 and s["completed"] == 0 and s["with_error"] == 1, s
+assert s["failed_after_report"] == 1 and s["findings"].get("rejected-after-handshake") == 1, s
+err = open(sys.argv[2], encoding="utf-8").read()
+m = re.search(r"frame (\d+): reported completed, refused after its report: tcp.stream 0 ended by the server's alert", err)
+assert m, err
+if sys.argv[3]:
+    assert int(m.group(1)) == int(sys.argv[3]), ("the alert's frame", m.group(1), "tshark", sys.argv[3])
+    doc = json.load(open(sys.argv[4], encoding="utf-8"))
+    c = doc["connections"][0]
+    ids = {f["id"]: f["severity"] for f in c["findings"]}
+    assert c["outcome"] == "failed" and ids.get("rejected-after-handshake") == "error", (c["outcome"], ids)
+print("live TLS 1.2 refused after its report: counted failed, exit 1, as the file reading: OK")
+PY
 echo "live: PASS"

@@ -64,9 +64,9 @@ struct conn {
 	struct after_report *watch;   /* live, reported completed: a refusal after it still counts */
 	bool closing;             /* RST or FIN both ways seen: lingering */
 	uint8_t close_kind;
+	uint8_t closing_list;     /* CLOSING_CLEAN or CLOSING_LONG; beside close_kind, so a conn fits 512 bytes (mem.c) */
 	uint64_t close_frame;
 	int64_t close_ns;
-	uint8_t closing_list;     /* CLOSING_CLEAN or CLOSING_LONG */
 	struct conn *cprev, *cnext;   /* its closing list, oldest first */
 	bool keywait_closed;      /* live: closed, its linger over, its records waiting for their keys */
 	bool waiting;             /* TLS 1.3: on the list awaiting the server's answer */

@@ -427,11 +427,11 @@ static void watch_after_report(struct conn *c, const struct session *s)
 {
 	if (s->outcome != OUTCOME_COMPLETED || s->tls13 || s->renegotiation || s->dir[SIDE_CLIENT].appdata_records)
 		return;
-	bool warn = false;
+	bool warned = false;
 	for (uint32_t i = 0; i < s->findings.n; i++)
-		warn = warn || s->findings.v[i].severity == SEV_WARNING;
+		warned = warned || s->findings.v[i].severity == SEV_WARNING;
 	c->watch = mem_alloc(sizeof *c->watch);
-	after_report_init(c->watch, finding_list_has_error(&s->findings) ? 2 : warn ? 1 : 0);
+	after_report_init(c->watch, finding_list_has_error(&s->findings) ? 2 : warned ? 1 : 0);
 }
 
 static void refused_after_report(struct analyzer *a, struct conn *c, int close_kind)
@@ -440,18 +440,14 @@ static void refused_after_report(struct analyzer *a, struct conn *c, int close_k
 	if (!after_report_refused(w, close_kind == CLOSE_FIN || close_kind == CLOSE_RST))
 		return;
 	summary_failed_after_report(&a->sum, w->was);
-	{
-		char msg[200];
-		int by = w->alert_from;
-		if (by < 0)
-			by = close_kind == CLOSE_RST ? side_of(c, c->ep[0].rst ? 0 : 1)
-			     : side_of(c, c->first_fin_ep >= 0 ? c->first_fin_ep : 0);
-		snprintf(msg, sizeof msg, "tcp.stream %" PRIu64 " ended by the %s's %s before any client data "
-			 "(counted failed)", c->flow->stream, by == SIDE_CLIENT ? "client" : "server",
-			 w->alert_from >= 0 ? "alert" : "close");
-		warn(a, w->alert_from >= 0 ? w->alert_frame : c->close_frame, "reported completed, refused after its report",
-		     msg);
-	}
+	char msg[200];
+	int by = w->alert_from;
+	if (by < 0)
+		by = close_kind == CLOSE_RST ? side_of(c, c->ep[0].rst ? 0 : 1)
+		     : side_of(c, c->first_fin_ep >= 0 ? c->first_fin_ep : 0);
+	snprintf(msg, sizeof msg, "tcp.stream %" PRIu64 " ended by the %s's %s before any client data (counted failed)",
+		 c->flow->stream, by == SIDE_CLIENT ? "client" : "server", w->alert_from >= 0 ? "alert" : "close");
+	warn(a, w->alert_from >= 0 ? w->alert_frame : c->close_frame, "reported completed, refused after its report", msg);
 }
 
 /* The connection is over (closed, idle, evicted or end of capture). */

@@ -81,6 +81,8 @@ void json_summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "flows_evicted_for_memory", sum->flows_evicted_for_memory);
 	if (sum->stop_after)   /* -c N: what the stop cut off is left out, not failed */
 		json_kv_uint(j, "cut_off_by_stop", sum->cut_by_stop);
+	if (sum->live)   /* counted in failed: their reports said completed */
+		json_kv_uint(j, "failed_after_report", sum->failed_after_report);
 	/* each distinct certificate is parsed once; the cache answers the repeats */
 	json_kv_uint(j, "certificates_parsed", sum->certificates_parsed);
 	json_kv_uint(j, "certificate_cache_hits", sum->certificate_cache_hits);

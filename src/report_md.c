@@ -204,9 +204,10 @@ static void timeline(FILE *out, const struct session *s)
 		fprintf(out, "| | | | … %" PRIu32 " more message%s not listed |\n", s->timeline_dropped,
 			s->timeline_dropped == 1 ? "" : "s");
 	if (s->inferred_alert)
-		fprintf(out, "| %" PRIu64 " | | %s | Application Data of an encrypted alert's size, then %s closed |\n",
+		fprintf(out, "| %" PRIu64 " | | %s | Application Data of an encrypted alert's size, %s%s%s |\n",
 			s->inferred_alert_frame, s->inferred_alert_from == SIDE_CLIENT ? "client → server" : "server → client",
-			side_name(s->inferred_alert_from));
+			s->t13.unclosed ? "the capture ends before any close" : "then ",
+			s->t13.unclosed ? "" : side_name(s->inferred_alert_from), s->t13.unclosed ? "" : " closed");
 	fputc('\n', out);
 }
 

@@ -163,7 +163,7 @@ void settled_count_early(struct settled *q)
 	}
 }
 
-void settled_report(struct settled *q, struct session *s)
+static void report(struct settled *q, struct session *s, bool own_ev)
 {
 	if (q->opts->diag)
 		rejudge(q, s);
@@ -173,9 +173,19 @@ void settled_report(struct settled *q, struct session *s)
 	if (q->opts->settled)
 		q->opts->settled(q->opts->settled_ctx, s);
 	reporter_connection(q->rep, s);
-	if (s->ev && q->opts->ev)
+	if (own_ev && s->ev && q->opts->ev)
 		evidence_conn_free(q->opts->ev, s->ev);
 	session_free(s);
+}
+
+void settled_report(struct settled *q, struct session *s)
+{
+	report(q, s, true);
+}
+
+void settled_report_open(struct settled *q, struct session *s)
+{
+	report(q, s, false);
 }
 
 /* Report every held session that no open connection can precede. */

@@ -61,6 +61,7 @@ struct summary {
 	uint64_t memory_limit;       /* bytes, the limit in force */
 	uint64_t stop_after;         /* -c N, 0 without */
 	uint64_t cut_by_stop;        /* TLS connections in flight when -c N stopped the run: not reported */
+	uint64_t failed_after_report;   /* live: reported completed, refused after the report (after_report.h) */
 	uint64_t certificates_parsed;
 	uint64_t certificate_cache_hits;
 	size_t peak_memory;          /* bytes, accounted allocations */
@@ -111,6 +112,11 @@ void summary_left_out(struct strbuf *b, const struct summary *sum);
 void summary_init(struct summary *sum);
 /* Count one reported connection: its outcome, its findings by id, its server. */
 void tally(struct summary *sum, const struct session *s);
+/* Live: a connection tallied completed (was: 0 healthy, 1 with warnings,
+ * 2 with errors) was refused after its report: count it failed, with an
+ * error, and under rejected-after-handshake. Its server's row is left as
+ * the report made it. */
+void summary_failed_after_report(struct summary *sum, uint8_t was);
 /* by_id and servers from the counts so far (the most trouble first). */
 void summary_finish(struct summary *sum);
 void summary_free(struct summary *sum);

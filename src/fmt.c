@@ -208,22 +208,23 @@ void fmt_time_of_day(char *buf, size_t len, const struct ts *t, int digits)
 	frac(buf + 8, len - 8, t, digits);
 }
 
-const char *fmt_version(char *buf, size_t len, uint16_t v)
+/* A code point's name, or its number in hex in buf when it has none. */
+static const char *name_or_hex(char *buf, size_t len, const char *name, uint16_t v)
 {
-	const char *n = tls_version_name(v);
-	if (n)
-		return n;
+	if (name)
+		return name;
 	snprintf(buf, len, "0x%04x", v);
 	return buf;
 }
 
+const char *fmt_version(char *buf, size_t len, uint16_t v)
+{
+	return name_or_hex(buf, len, tls_version_name(v), v);
+}
+
 const char *fmt_suite(char *buf, size_t len, uint16_t v)
 {
-	const char *n = tls_cipher_suite_name(v);
-	if (n)
-		return n;
-	snprintf(buf, len, "0x%04x", v);
-	return buf;
+	return name_or_hex(buf, len, tls_cipher_suite_name(v), v);
 }
 
 void fmt_hex(char *buf, size_t len, const uint8_t *p, size_t n)

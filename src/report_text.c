@@ -758,7 +758,7 @@ static void text_bundle(struct report_out *o, const struct bundle_facts *b, cons
 		bundle_cert(out, b, i);
 	if (b->cf.n > (uint32_t)b->n)
 		fprintf(out, "  ... %" PRIu32 " more certificates not checked\n", b->cf.n - (uint32_t)b->n);
-	fmt_bundle_key_and_time(out, b, "  ", "\n", "\n", fmt_text_escape);
+	bundle_key_and_time(out, b, "  ", "\n", "\n", fmt_text_escape);
 	fputc('\n', out);
 	if (fl->n) {
 		text_findings(out, fl, "");

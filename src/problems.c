@@ -530,6 +530,10 @@ struct problem *problems_add(struct problem_set *ps, const struct session *s, bo
 		need = cn > need ? cn : need;
 		if (need > p->clock_need)
 			p->clock_need = need;
+		if (need > 0 && p->clock_file && s->file && strcmp(p->clock_file, s->file) != 0)
+			p->clock_files = true;   /* another file's clock may not excuse it */
+		else if (need > 0 && !p->clock_file)
+			p->clock_file = s->file;
 	}
 	counter_add(p->c_clients, fnv(fnv(FNV0, &s->af, 1), s->client_ip, sizeof s->client_ip));
 	uint64_t sh = fnv(fnv(FNV0, &s->af, 1), s->server_ip, sizeof s->server_ip);
@@ -756,13 +760,15 @@ static void make_title(struct problem *p)
 	}
 }
 
-void problems_apply_clock(struct problem_set *ps, int64_t covered)
+void problems_apply_clock(struct problem_set *ps, const char *file, int64_t covered)
 {
 	for (uint32_t i = 0; covered > 0 && i < ps->n; i++) {
 		struct problem *p = ps->v[i];
 		/* the other ids still make it a problem (a failed connection has its alert) */
 		if (p->catch_all || p->n_ids < 2 || p->clock_need <= 0 || p->clock_need > covered)
 			continue;
+		if (file && (p->clock_files || !p->clock_file || strcmp(p->clock_file, file) != 0))
+			continue;   /* members of another capture, judged by its own clock */
 		uint32_t k = 0;
 		for (uint32_t j = 0; j < p->n_ids; j++)
 			if (strcmp(p->ids[j], "cert-not-yet-valid") != 0)

@@ -593,9 +593,14 @@ static void headline(FILE *out, const struct input_info *in, size_t n_in, const 
 	fprintf(out, "<p class=\"meta\">%" PRIu64 " TCP connections, %" PRIu64 " packets; %" PRIu64 " incomplete, %" PRIu64
 		     " not TLS.</p>\n", sum->connections, sum->packets, sum->outcome[OUTCOME_INCOMPLETE],
 		sum->outcome[OUTCOME_NOT_TLS]);
-	if (sum->clock_note) {   /* the capture's timestamps are not the time: said once, near the top */
-		fputs("<p class=\"note\" id=\"clock\">Clock: ", out);
-		html_text(out, sum->clock_note);
+	for (size_t i = 0, k = 0; i < n_in; i++) {   /* a capture's timestamps are not the time: said once, near the top */
+		if (!in[i].clock_note)
+			continue;
+		if (k++)
+			fprintf(out, "<p class=\"note\" id=\"clock-%zu\">Clock: ", k);
+		else
+			fputs("<p class=\"note\" id=\"clock\">Clock: ", out);
+		html_text(out, in[i].clock_note);
 		fputs("</p>\n", out);
 	}
 	if (sum->trust_note) {   /* a verdict judged without a side's own store is weaker: say so near the top */

@@ -589,8 +589,9 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 	if (sum->not_shown)
 		fprintf(out, " not shown (-v shows them)");
 	fputc('\n', out);
-	if (sum->clock_note)
-		fprintf(out, "Clock: %s\n", sum->clock_note);
+	for (size_t i = 0; i < n_in; i++)   /* each capture its own clock */
+		if (in[i].clock_note)
+			fprintf(out, "Clock: %s\n", in[i].clock_note);
 	if (sum->trust_note)
 		fprintf(out, "Trust: %s\n", sum->trust_note);
 	for (uint32_t i = 0; i < sum->n_ids; i++)
@@ -639,8 +640,9 @@ static void text_headline(struct report_out *o, const struct input_info *in, siz
 		sum->outcome[OUTCOME_INCOMPLETE], sum->outcome[OUTCOME_NOT_TLS], sum->with_error);
 	left_out_line(out, sum);
 	healthy_line(out, sum);
-	if (sum->clock_note)
-		fprintf(out, "Clock: %s\n", sum->clock_note);
+	for (size_t i = 0; i < n_in; i++)   /* each capture its own clock */
+		if (in[i].clock_note)
+			fprintf(out, "Clock: %s\n", in[i].clock_note);
 	if (sum->trust_note)
 		fprintf(out, "Trust: %s\n", sum->trust_note);
 	fprintf(out, "Problems: %zu%s\n", n_problems, n_problems ? " (most connections first, each told below)" : "");

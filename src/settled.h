@@ -26,7 +26,7 @@ struct settled;
 struct settled *settled_new(const struct analyze_opts *opts, struct reporter *rep, struct summary *sum);
 void settled_free(struct settled *q);
 
-/* The learned clock (NULL: --at given, or no diagnosis). */
+/* The clock of the file being read (NULL: --at given, or no diagnosis). */
 struct clockskew *settled_clock(const struct settled *q);
 /* A completed handshake teaches the clock, before its diagnosis. */
 void settled_learn_clock(struct settled *q, struct session *s);

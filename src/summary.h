@@ -23,6 +23,10 @@ struct input_info {
 	uint64_t frames;
 	const char *error;       /* damage that stopped reading, or NULL */
 	uint64_t error_frame;    /* the frame that could not be read */
+	/* this file's clock as its completed handshakes show it (clockskew.h):
+	 * each capture has its own (two machines, two clocks); NULL with --at */
+	const struct clockskew *clock;
+	const char *clock_note;  /* its Clock line (main: clockskew_note), NULL: its clock is not the suspect */
 };
 
 /* Connections per server endpoint and SNI. */
@@ -69,8 +73,9 @@ struct summary {
 	 * judged without a store of its own (NULL: none to make), said once */
 	uint64_t server_chains, client_chains;
 	const char *trust_note;
-	/* the capture's clock as its completed handshakes show it (NULL, or an
-	 * offset of 0: nothing to say), said once at the top */
+	/* the clock of the first input whose completed handshakes show it is
+	 * behind (JSON summary.clock; the only one with one -r file), NULL:
+	 * none; every input's is in its input_info, said once per file */
 	const struct clockskew *clock;
 	const char *clock_note;      /* its sentence (main: clockskew_note), NULL: none */
 	uint64_t packets_written;

@@ -11,6 +11,7 @@
 #define TLSDIAG_AFTER_REPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct after_report {
@@ -25,11 +26,20 @@ struct after_report {
 	uint8_t was;             /* how the report was tallied: 0 healthy, 1 with warnings, 2 with errors */
 };
 
+struct session;
+
 void after_report_init(struct after_report *w, uint8_t was);
+/* A watch for a connection just reported, or NULL when no refusal can
+ * change its verdict (not completed, TLS 1.3, renegotiated, or the client
+ * already sent data). mem_free() it. */
+struct after_report *after_report_watch(const struct session *s);
 /* In-order stream bytes of one side, after the report. */
 void after_report_data(struct after_report *w, int side, const uint8_t *p, uint32_t n, uint64_t frame);
 /* Was it refused after its report? closed: it ended with a FIN or RST
  * (not at the end of the capture, idle or evicted). */
 bool after_report_refused(const struct after_report *w, bool closed);
+/* The stderr line of a refusal: who ended tcp.stream STREAM (by the first
+ * alert's sender, else closer, an enum side) and how. */
+void after_report_describe(const struct after_report *w, uint64_t stream, int closer, char *buf, size_t size);
 
 #endif

@@ -2,7 +2,6 @@
 #include "analyze.h"
 #include "after_report.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,11 +18,11 @@
 #include "tls_conn.h"
 #include "tls_keys.h"
 #include "tls_record.h"
+#include "tls_service.h"
 #include "x509.h"
 
 #define WARNINGS_PER_FILE 10
 #define EXPIRY_EVERY      4096u   /* packets between idle sweeps */
-#define KNOWN_SERVERS     4096u   /* TLS server endpoints remembered (power of two) */
 /* A closed connection lingers this long (capture time) before it is
  * settled: segments in flight when a RST or the last FIN was captured still
  * belong to it (Wireshark keeps them in the same stream). */
@@ -35,6 +34,7 @@
  * busy capture does not hold thousands of finished sessions. */
 #define LINGER_CLEAN_NS   200000000LL
 enum { CLOSING_CLEAN, CLOSING_LONG };
+enum { LIST_CLOSING, LIST_WAITING };   /* the lists a connection waits on */
 
 struct ep_stats {
 	uint64_t packets;
@@ -67,11 +67,15 @@ struct conn {
 	uint8_t closing_list;     /* CLOSING_CLEAN or CLOSING_LONG; beside close_kind, so a conn fits 512 bytes (mem.c) */
 	uint64_t close_frame;
 	int64_t close_ns;
-	struct conn *cprev, *cnext;   /* its closing list, oldest first */
+	struct conn *prev[2], *next[2];   /* its place on each list (LIST_*) */
 	bool keywait_closed;      /* live: closed, its linger over, its records waiting for their keys */
 	bool waiting;             /* TLS 1.3: on the list awaiting the server's answer */
 	int64_t wait_since_ns;
-	struct conn *wprev, *wnext;
+};
+
+/* Connections waiting for a time, oldest first, linked by their prev[k] and next[k]. */
+struct conn_list {
+	struct conn *head, *tail;
 };
 
 struct analyzer {
@@ -93,55 +97,19 @@ struct analyzer {
 	struct budget budget;     /* what its connections hold together (TCP queues, handshake messages) */
 	struct tls_keys_tally keys;   /* which key log matched how many connections */
 	/* closed connections waiting out their linger, one list per length */
-	struct conn *closing_head[2], *closing_tail[2];
+	struct conn_list closing[2];
 	/* TLS 1.3 connections settled but for the server's answer, oldest first */
-	struct conn *wait_head, *wait_tail;
+	struct conn_list waiting;
 	struct settled *settled;  /* settled sessions waiting for their turn to be reported */
 	uint64_t settled_n;       /* sessions settled to be reported (-c counts these) */
 	/* endpoints seen serving TLS: a client that spoke something else to one
 	 * of them is reported as not_tls */
-	uint64_t known_servers[KNOWN_SERVERS];
+	struct tls_services services;
 };
-
-/* Ports where a non-TLS client is worth reporting (IANA TLS service ports
- * and common alternatives). */
-static bool tls_port(uint16_t p)
-{
-	switch (p) {
-	case 261: case 443: case 448: case 465: case 563: case 585: case 614: case 636: case 684:
-	case 695: case 853: case 989: case 990: case 992: case 993: case 994: case 995: case 2376:
-	case 3269: case 4433: case 5061: case 5223: case 5671: case 5986: case 6443: case 6514:
-	case 6697: case 8443: case 8883: case 9443: case 10443:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static uint64_t endpoint_hash(uint8_t af, const uint8_t *ip, uint16_t port)
-{
-	uint64_t h = 0xcbf29ce484222325ull ^ af;
-	for (int i = 0; i < 16; i++) {
-		h ^= ip[i];
-		h *= 0x100000001b3ull;
-	}
-	h ^= port;
-	h *= 0x100000001b3ull;
-	return h ? h : 1;
-}
 
 static void remember_server(struct analyzer *a, const struct session *s)
 {
-	if (s->dir[SIDE_SERVER].not_tls)
-		return;   /* upgraded from clear text (STARTTLS): its port speaks plain text too */
-	uint64_t h = endpoint_hash(s->af, s->server_ip, s->server_port);
-	a->known_servers[h & (KNOWN_SERVERS - 1)] = h;   /* a cache: collisions overwrite */
-}
-
-static bool known_server(const struct analyzer *a, const struct session *s)
-{
-	uint64_t h = endpoint_hash(s->af, s->server_ip, s->server_port);
-	return a->known_servers[h & (KNOWN_SERVERS - 1)] == h;
+	tls_service_remember(&a->services, s);
 }
 
 /* ---- connections ---- */
@@ -164,8 +132,8 @@ static void decide_roles(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 	}
 	uint16_t p0 = c->flow->key.port[0], p1 = c->flow->key.port[1];
 	c->roles_guessed = true;
-	if (tls_port(p0) != tls_port(p1))
-		c->client_ep = tls_port(p0) ? 1 : 0;
+	if (tls_service_port(p0) != tls_service_port(p1))
+		c->client_ep = tls_service_port(p0) ? 1 : 0;
 	else
 		c->client_ep = p0 < p1 ? 1 : 0;
 }
@@ -228,47 +196,6 @@ static struct tcp_sink sink_for(struct conn *c)
 	return k;
 }
 
-static bool user_tls_port(const struct analyzer *a, uint16_t port)
-{
-	for (size_t i = 0; i < a->opts.n_tls_ports; i++)
-		if (a->opts.tls_ports[i] == port)
-			return true;
-	return false;
-}
-
-/* The client's first bytes are an HTTP request. */
-static bool http_request(const struct direction *d)
-{
-	static const char *const methods[] = { "GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "PATCH " };
-	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-		size_t n = strlen(methods[i]);
-		if (d->prefix_len >= n && !memcmp(d->prefix, methods[i], n))
-			return true;
-	}
-	return false;
-}
-
-/* Why a server that got something else than TLS is a TLS service, or NULL. */
-static const char *tls_service_why(const struct analyzer *a, const struct session *s)
-{
-	const struct direction *c = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
-	if (c->spoke_tls || sv->spoke_tls)
-		return sv->spoke_tls && !c->spoke_tls ? "it answered in TLS records" : "the other side spoke TLS";
-	if (s->starttls.requested)
-		return "the client asked to start TLS";
-	if (user_tls_port(a, s->server_port))
-		return "--tls-port names its port";
-	if (known_server(a, s))
-		return "other connections to it speak TLS";
-	if (sv->not_tls && sv->names_tls && sv->prefix_len >= 10 && !memcmp(sv->prefix, "HTTP/1.", 7) && sv->prefix[9] == '4')
-		return "its HTTP error names HTTPS, SSL or TLS";
-	if (c->not_tls && http_request(c) && sv->payload_bytes == 0 && (sv->fin || sv->rst))
-		return "it closed without a word on a plain HTTP request, as TLS servers do";
-	if (tls_port(s->server_port))
-		return "its port is registered for TLS";
-	return NULL;
-}
-
 /* Is a settled session worth a report? TLS ones always; a non-TLS one only
  * when its server is a TLS service (someone spoke the wrong protocol); the
  * others are counted for the summary. */
@@ -278,7 +205,7 @@ static bool reportable(struct analyzer *a, struct session *s)
 		return true;
 	if (s->outcome != OUTCOME_NOT_TLS)
 		return false;
-	s->tls_service_why = tls_service_why(a, s);
+	s->tls_service_why = tls_service_why(&a->services, a->opts.tls_ports, a->opts.n_tls_ports, s);
 	return s->tls_service_why != NULL;
 }
 
@@ -364,20 +291,35 @@ static void attach_evidence(struct analyzer *a, struct conn *c, struct session *
 			      "connection too large to hold before its verdict: -w kept its first packets only");
 }
 
+static void list_append(struct conn_list *l, int k, struct conn *c)
+{
+	c->prev[k] = l->tail;
+	c->next[k] = NULL;
+	if (l->tail)
+		l->tail->next[k] = c;
+	else
+		l->head = c;
+	l->tail = c;
+}
+
+static void list_unlink(struct conn_list *l, int k, struct conn *c)
+{
+	if (c->prev[k])
+		c->prev[k]->next[k] = c->next[k];
+	else
+		l->head = c->next[k];
+	if (c->next[k])
+		c->next[k]->prev[k] = c->prev[k];
+	else
+		l->tail = c->prev[k];
+	c->prev[k] = c->next[k] = NULL;
+}
+
 static void closing_unlink(struct analyzer *a, struct conn *c)
 {
 	if (!c->closing)
 		return;
-	int l = c->closing_list;
-	if (c->cprev)
-		c->cprev->cnext = c->cnext;
-	else
-		a->closing_head[l] = c->cnext;
-	if (c->cnext)
-		c->cnext->cprev = c->cprev;
-	else
-		a->closing_tail[l] = c->cprev;
-	c->cprev = c->cnext = NULL;
+	list_unlink(&a->closing[c->closing_list], LIST_CLOSING, c);
 	c->closing = false;
 }
 
@@ -394,59 +336,31 @@ static void start_closing(struct analyzer *a, struct conn *c, int kind, uint64_t
 	c->close_kind = (uint8_t)kind;
 	c->close_frame = frame;
 	c->close_ns = a->now_ns;
-	c->cprev = a->closing_tail[l];
-	c->cnext = NULL;
-	if (a->closing_tail[l])
-		a->closing_tail[l]->cnext = c;
-	else
-		a->closing_head[l] = c;
-	a->closing_tail[l] = c;
+	list_append(&a->closing[l], LIST_CLOSING, c);
 }
 
 static void wait_unlink(struct analyzer *a, struct conn *c)
 {
 	if (!c->waiting)
 		return;
-	if (c->wprev)
-		c->wprev->wnext = c->wnext;
-	else
-		a->wait_head = c->wnext;
-	if (c->wnext)
-		c->wnext->wprev = c->wprev;
-	else
-		a->wait_tail = c->wprev;
-	c->wprev = c->wnext = NULL;
+	list_unlink(&a->waiting, LIST_WAITING, c);
 	c->waiting = false;
 }
 
 static void warn(struct analyzer *a, uint64_t frame, const char *what, const char *why);
 
-/* Live: reported completed while a refusal could still come (TLS 1.2, no
- * client data yet): it is watched, and counted failed if it came. */
-static void watch_after_report(struct conn *c, const struct session *s)
-{
-	if (s->outcome != OUTCOME_COMPLETED || s->tls13 || s->renegotiation || s->dir[SIDE_CLIENT].appdata_records)
-		return;
-	bool warned = false;
-	for (uint32_t i = 0; i < s->findings.n; i++)
-		warned = warned || s->findings.v[i].severity == SEV_WARNING;
-	c->watch = mem_alloc(sizeof *c->watch);
-	after_report_init(c->watch, finding_list_has_error(&s->findings) ? 2 : warned ? 1 : 0);
-}
-
+/* Live: a connection reported completed and watched (after_report.h) that
+ * was refused after its report is counted failed, with a line on stderr. */
 static void refused_after_report(struct analyzer *a, struct conn *c, int close_kind)
 {
 	const struct after_report *w = c->watch;
 	if (!after_report_refused(w, close_kind == CLOSE_FIN || close_kind == CLOSE_RST))
 		return;
 	summary_failed_after_report(&a->sum, w->was);
-	char msg[200];
-	int by = w->alert_from;
-	if (by < 0)
-		by = close_kind == CLOSE_RST ? side_of(c, c->ep[0].rst ? 0 : 1)
+	int closer = close_kind == CLOSE_RST ? side_of(c, c->ep[0].rst ? 0 : 1)
 		     : side_of(c, c->first_fin_ep >= 0 ? c->first_fin_ep : 0);
-	snprintf(msg, sizeof msg, "tcp.stream %" PRIu64 " ended by the %s's %s before any client data (counted failed)",
-		 c->flow->stream, by == SIDE_CLIENT ? "client" : "server", w->alert_from >= 0 ? "alert" : "close");
+	char msg[200];
+	after_report_describe(w, c->flow->stream, closer, msg, sizeof msg);
 	warn(a, w->alert_from >= 0 ? w->alert_frame : c->close_frame, "reported completed, refused after its report", msg);
 }
 
@@ -515,15 +429,6 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 	settled_release(a->settled, a->flows, false);
 }
 
-/* Has the handshake reached its end (completed, or failed with an alert)? */
-static bool handshake_settled(struct session *s)
-{
-	session_finish(s);
-	if (s->outcome == OUTCOME_NOT_TLS && s->starttls.requested && s->starttls.answer != STLS_REFUSED)
-		return false;   /* clear text so far, but the upgrade may still begin */
-	return s->outcome == OUTCOME_COMPLETED || s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
-}
-
 /* Hold a connection for its grace period, counted from since (ns); false
  * once the grace is over. Connections wait in a list, oldest first, so
  * that settle_waiting can report them when no packet of theirs comes. */
@@ -537,37 +442,17 @@ static bool wait_for_answer(struct analyzer *a, struct conn *c, int64_t since)
 	if (!c->waiting) {
 		c->waiting = true;
 		c->wait_since_ns = since;
-		c->wprev = a->wait_tail;
-		c->wnext = NULL;
-		if (a->wait_tail)
-			a->wait_tail->wnext = c;
-		else
-			a->wait_head = c;
-		a->wait_tail = c;
+		list_append(&a->waiting, LIST_WAITING, c);
 	}
 	return true;
 }
 
-/* TLS 1.3 "completed" at the client's second flight is not the end: the
- * server judges the client's certificate after it, and its answer (an
- * alert, a NewSessionTicket, data) or its close comes next. Wait for the
- * first server record after that flight, the close (settle) or the grace
- * period, whichever comes first. */
+/* TLS 1.3: wait for the server's answer to the client's second flight
+ * (session.h), the close (settle) or the grace period, whichever comes first. */
 static bool server_answer_pending(struct analyzer *a, struct conn *c, const struct session *s)
 {
-	const struct direction *cl = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
-	if (!s->tls13 || s->outcome != OUTCOME_COMPLETED || !cl->rlog_n)
-		return false;
-	uint64_t flight = cl->rlog[0].frame;
-	/* A record larger than an alert (2 bytes, inner type, a 16-byte tag:
-	 * 19) answered; one of an alert's size may be the rejection, which
-	 * the close right after it proves: wait for that. */
-	for (uint32_t i = 0; i < sv->rlog_n; i++)
-		if (sv->rlog[i].frame > flight && sv->rlog[i].len > 19)
-			return false;
-	if (sv->rlog_n == LIM_RECORD_LOG && sv->appdata_last_frame > flight)
-		return false;   /* beyond the log: it spoke at length */
-	return wait_for_answer(a, c, cl->rlog[0].time.sec * 1000000000LL + cl->rlog[0].time.nsec);
+	struct ts since;
+	return session_server_answer_due(s, &since) && wait_for_answer(a, c, ts_ns(&since));
 }
 
 /* Live, a handshake that completed may still be refused by a short answer
@@ -581,7 +466,7 @@ static bool rejection_pending(struct analyzer *a, struct conn *c, const struct s
 	if (c->closing)
 		return true;   /* it settles at the end of its linger, judged with how it closed */
 	const struct direction *cl = &s->dir[SIDE_CLIENT];
-	int64_t since = cl->rlog_n ? cl->rlog[0].time.sec * 1000000000LL + cl->rlog[0].time.nsec : a->now_ns;
+	int64_t since = cl->rlog_n ? ts_ns(&cl->rlog[0].time) : a->now_ns;
 	return wait_for_answer(a, c, since);
 }
 
@@ -592,7 +477,7 @@ static void settle_waiting(struct analyzer *a)
 {
 	int64_t grace = (a->opts.settle_grace_ms > 0 ? a->opts.settle_grace_ms : SETTLE_GRACE_MS) * 1000000LL;
 	struct conn *c;
-	while ((c = a->wait_head) && a->now_ns - c->wait_since_ns >= grace) {
+	while ((c = a->waiting.head) && a->now_ns - c->wait_since_ns >= grace) {
 		wait_unlink(a, c);
 		check_settled(a, c, c->last_frame);
 	}
@@ -611,7 +496,7 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	struct ts since;
 	if (c->tls && tls_conn_holding(c->tls, &since)) {
 		tls_conn_retry(c->tls, false);
-		if (tls_conn_holding(c->tls, NULL) && wait_for_answer(a, c, since.sec * 1000000000LL + since.nsec))
+		if (tls_conn_holding(c->tls, NULL) && wait_for_answer(a, c, ts_ns(&since)))
 			return;
 		tls_conn_retry(c->tls, true);
 	}
@@ -620,7 +505,7 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 		return;
 	}
 	fill_tcp_facts(a, c, s, CLOSE_NONE, frame);   /* a FIN seen now can decide the outcome */
-	if (!handshake_settled(s) || server_answer_pending(a, c, s))
+	if (!session_handshake_over(s) || server_answer_pending(a, c, s))
 		return;
 	/* a failure inferred from TLS 1.3 record sizes is judged with the close:
 	 * until then a later record (the server's tickets, its close_notify)
@@ -661,7 +546,7 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	c->s = NULL;
 	c->reported = true;
 	a->settled_n++;
-	watch_after_report(c, s);
+	c->watch = after_report_watch(s);
 	settled_report_open(a->settled, s);
 }
 
@@ -683,7 +568,6 @@ static struct conn *conn_new(struct analyzer *a, struct flow *f, const struct ca
 /* The connection to evict: among the least recently active, the first
  * that loses nothing but its end (no payload yet, or its handshake
  * settled); else the least recently active. */
-static bool handshake_settled(struct session *s);
 #define EVICTION_SCAN 256u
 static struct flow *eviction_victim(struct analyzer *a)
 {
@@ -691,7 +575,7 @@ static struct flow *eviction_victim(struct analyzer *a)
 	unsigned n = 0;
 	for (struct flow *g = f; g && n < EVICTION_SCAN; g = g->next, n++) {
 		struct conn *c = g->conn;
-		if (!c->s || handshake_settled(c->s))
+		if (!c->s || session_handshake_over(c->s))
 			return g;
 	}
 	return f;
@@ -838,14 +722,14 @@ static void settle_closed(struct analyzer *a)
 	static const int64_t linger[2] = { [CLOSING_CLEAN] = LINGER_CLEAN_NS, [CLOSING_LONG] = LINGER_NS };
 	for (int l = 0; l < 2; l++) {
 		struct conn *c;
-		while ((c = a->closing_head[l]) && a->now_ns - c->close_ns >= linger[l]) {
+		while ((c = a->closing[l].head) && a->now_ns - c->close_ns >= linger[l]) {
 			/* live: records still waiting for keys the client writes keep it
 			 * for its grace period (check_settled settles it then) */
 			struct ts since;
 			if (a->opts.live && c->s && !c->reported && c->tls && tls_conn_holding(c->tls, &since)) {
 				tls_conn_retry(c->tls, false);
 				if (tls_conn_holding(c->tls, NULL) &&
-				    wait_for_answer(a, c, since.sec * 1000000000LL + since.nsec)) {
+				    wait_for_answer(a, c, ts_ns(&since))) {
 					closing_unlink(a, c);
 					c->keywait_closed = true;
 					continue;
@@ -872,11 +756,11 @@ void analyzer_packet(struct analyzer *a, const struct capture_pkt *p)
 	a->now_ts = p->time;
 	if (p->time.sec > a->now)
 		a->now = p->time.sec;
-	int64_t ns = p->time.sec * 1000000000LL + p->time.nsec;
+	int64_t ns = ts_ns(&p->time);
 	if (ns > a->now_ns)
 		a->now_ns = ns;
 	settle_closed(a);
-	if (a->wait_head)
+	if (a->waiting.head)
 		settle_waiting(a);
 	struct decoded d;
 	int rc = decode_packet(p->dlt, p->data, p->caplen, p->len, &d);   /* its own interface's link type */
@@ -956,8 +840,8 @@ void analyzer_set_evidence(struct analyzer *a, struct evidence *ev)
 static void retry_holding(struct analyzer *a)
 {
 	unsigned n = 0;
-	for (struct conn *c = a->wait_head, *next; c && n < LIM_KEYWAIT_RETRIES; c = next, n++) {
-		next = c->wnext;
+	for (struct conn *c = a->waiting.head, *next; c && n < LIM_KEYWAIT_RETRIES; c = next, n++) {
+		next = c->next[LIST_WAITING];
 		if (c->tls && tls_conn_holding(c->tls, NULL)) {
 			tls_conn_retry(c->tls, false);
 			if (!tls_conn_holding(c->tls, NULL)) {

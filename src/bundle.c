@@ -18,7 +18,10 @@
 #include <openssl/evp.h>
 
 #include "exitcode.h"
+#include "mem.h"
+#include "strbuf.h"
 #include "writer.h"
+#include "x509.h"
 
 /* ---- reading ---- */
 
@@ -152,4 +155,64 @@ int bundle_check(const struct bundle_opts *o, FILE *out)
 		return EXIT_USAGE;
 	}
 	return status;
+}
+
+/* ---- the sentences text and Markdown share ---- */
+
+static const char *trust_text(const struct bundle_facts *b)
+{
+	if (b->trust == BUNDLE_TRUST_NONE)
+		return "no trust store (none given, no system store)";
+	return b->trust == BUNDLE_TRUST_GIVEN ? "the trust store given (--ca-file/--ca-path)" : "the system trust store";
+}
+
+/* One line about the private key, for text and Markdown. */
+static char *key_line(const struct bundle_facts *b)
+{
+	struct strbuf s;
+	sb_init(&s);
+	const struct certfile *k = b->keysrc;
+	if (!k) {
+		sb_printf(&s, "none in the bundle (give it with --key to check that it matches)");
+		return sb_take(&s);
+	}
+	if (!k->key_found) {
+		sb_printf(&s, "none found in %s", b->key_file);
+		return sb_take(&s);
+	}
+	sb_printf(&s, "%s", b->key_file);
+	if (k->key_line)
+		sb_printf(&s, ", line %" PRIu32, k->key_line);
+	if (k->key) {
+		char kt[X509_KEY_TEXT_LEN];
+		x509_key_text(k->key, false, kt, sizeof kt);
+		sb_printf(&s, ", %s", kt);
+	}
+	if (k->key_encrypted)
+		sb_printf(&s, ", encrypted");
+	if (b->key_match == 1)
+		sb_printf(&s, ", matches certificate %d", b->sh.leaf);
+	else if (b->key_match == 0)
+		sb_printf(&s, ", does not match certificate %d", b->sh.leaf);
+	else
+		sb_printf(&s, ", not compared with the certificate");
+	return sb_take(&s);
+}
+
+void bundle_key_and_time(FILE *out, const struct bundle_facts *b, const char *before, const char *after,
+			 const char *line_end, void (*esc)(FILE *, const void *, size_t))
+{
+	if (b->chain_ok && b->key_file_ok) {
+		char *kl = key_line(b);
+		fprintf(out, "%sPrivate key: ", before);
+		esc(out, kl, strlen(kl));
+		fputs(line_end, out);
+		mem_free(kl);
+	}
+	if (b->chain_ok) {
+		char t[32];
+		x509_format_time(b->now, t, sizeof t);
+		fprintf(out, "%sChecked at %s (%s), against %s%s", before, t, b->at_given ? "--at" : "now", trust_text(b),
+			after);
+	}
 }

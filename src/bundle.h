@@ -74,4 +74,10 @@ void diagnose_bundle(const struct bundle_facts *b, const struct diag_opts *o, st
  * 0 no error finding, 1 an error finding, 2 the files could not be read. */
 int bundle_check(const struct bundle_opts *o, FILE *out);
 
+/* For the writers: "  Private key: ...", "  Checked at ... against ...",
+ * each between before and after (the key line ended by line_end), the key
+ * file's name written through esc. */
+void bundle_key_and_time(FILE *out, const struct bundle_facts *b, const char *before, const char *after,
+			 const char *line_end, void (*esc)(FILE *, const void *, size_t));
+
 #endif

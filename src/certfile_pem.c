@@ -193,13 +193,7 @@ static void block_open(struct loader *ld, const char *label, uint32_t line)
 
 static void b64_append(struct block *b, const char *s, size_t n)
 {
-	if (b->b64_len + n + 1 > b->b64_cap) {
-		size_t cap = b->b64_cap ? b->b64_cap : 4096;
-		while (cap < b->b64_len + n + 1)
-			cap *= 2;
-		b->b64 = mem_realloc(b->b64, cap);
-		b->b64_cap = cap;
-	}
+	b->b64 = mem_grow(b->b64, &b->b64_cap, b->b64_len + n + 1, 4096);
 	memcpy(b->b64 + b->b64_len, s, n);
 	b->b64_len += n;
 }

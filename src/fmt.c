@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "bundle.h"
 #include "json.h"
 #include "mem.h"
 #include "redact.h"
@@ -208,22 +207,23 @@ void fmt_time_of_day(char *buf, size_t len, const struct ts *t, int digits)
 	frac(buf + 8, len - 8, t, digits);
 }
 
-const char *fmt_version(char *buf, size_t len, uint16_t v)
+/* A code point's name, or its number in hex in buf when it has none. */
+static const char *name_or_hex(char *buf, size_t len, const char *name, uint16_t v)
 {
-	const char *n = tls_version_name(v);
-	if (n)
-		return n;
+	if (name)
+		return name;
 	snprintf(buf, len, "0x%04x", v);
 	return buf;
 }
 
+const char *fmt_version(char *buf, size_t len, uint16_t v)
+{
+	return name_or_hex(buf, len, tls_version_name(v), v);
+}
+
 const char *fmt_suite(char *buf, size_t len, uint16_t v)
 {
-	const char *n = tls_cipher_suite_name(v);
-	if (n)
-		return n;
-	snprintf(buf, len, "0x%04x", v);
-	return buf;
+	return name_or_hex(buf, len, tls_cipher_suite_name(v), v);
 }
 
 void fmt_hex(char *buf, size_t len, const uint8_t *p, size_t n)
@@ -358,7 +358,7 @@ void fmt_hello_facts(FILE *out, const struct session *s, void (*esc)(FILE *, con
 			fmt_suite(sub, sizeof sub, s->sh.cipher_suite));
 }
 
-/* ---- --check-bundle: the sentences text and Markdown share ---- */
+/* ---- --check-bundle: the totals text and Markdown share ---- */
 
 static void count(const struct finding_list *l, int *errors, int *warnings)
 {
@@ -366,64 +366,6 @@ static void count(const struct finding_list *l, int *errors, int *warnings)
 	for (uint32_t i = 0; i < l->n; i++) {
 		*errors += l->v[i].severity == SEV_ERROR;
 		*warnings += l->v[i].severity == SEV_WARNING;
-	}
-}
-
-static const char *trust_text(const struct bundle_facts *b)
-{
-	if (b->trust == BUNDLE_TRUST_NONE)
-		return "no trust store (none given, no system store)";
-	return b->trust == BUNDLE_TRUST_GIVEN ? "the trust store given (--ca-file/--ca-path)" : "the system trust store";
-}
-
-/* One line about the private key, for text and Markdown. */
-static char *key_line(const struct bundle_facts *b)
-{
-	struct strbuf s;
-	sb_init(&s);
-	const struct certfile *k = b->keysrc;
-	if (!k) {
-		sb_printf(&s, "none in the bundle (give it with --key to check that it matches)");
-		return sb_take(&s);
-	}
-	if (!k->key_found) {
-		sb_printf(&s, "none found in %s", b->key_file);
-		return sb_take(&s);
-	}
-	sb_printf(&s, "%s", b->key_file);
-	if (k->key_line)
-		sb_printf(&s, ", line %" PRIu32, k->key_line);
-	if (k->key) {
-		char kt[X509_KEY_TEXT_LEN];
-		x509_key_text(k->key, false, kt, sizeof kt);
-		sb_printf(&s, ", %s", kt);
-	}
-	if (k->key_encrypted)
-		sb_printf(&s, ", encrypted");
-	if (b->key_match == 1)
-		sb_printf(&s, ", matches certificate %d", b->sh.leaf);
-	else if (b->key_match == 0)
-		sb_printf(&s, ", does not match certificate %d", b->sh.leaf);
-	else
-		sb_printf(&s, ", not compared with the certificate");
-	return sb_take(&s);
-}
-
-void fmt_bundle_key_and_time(FILE *out, const struct bundle_facts *b, const char *before, const char *after,
-			     const char *line_end, void (*esc)(FILE *, const void *, size_t))
-{
-	if (b->chain_ok && b->key_file_ok) {
-		char *kl = key_line(b);
-		fprintf(out, "%sPrivate key: ", before);
-		esc(out, kl, strlen(kl));
-		fputs(line_end, out);
-		mem_free(kl);
-	}
-	if (b->chain_ok) {
-		char t[32];
-		x509_format_time(b->now, t, sizeof t);
-		fprintf(out, "%sChecked at %s (%s), against %s%s", before, t, b->at_given ? "--at" : "now", trust_text(b),
-			after);
 	}
 }
 

@@ -54,13 +54,8 @@ void fmt_hello_facts(FILE *out, const struct session *s, void (*esc)(FILE *, con
 size_t fmt_printable_len(const uint8_t *p, size_t n);
 void fmt_text_escape(FILE *out, const void *s, size_t n);
 
-/* --check-bundle (bundle.h): "  Private key: ...", "  Checked at ... against ...",
- * each between before and after (the key line ended by line_end), the key
- * file's name written through esc; and "No problem found." or "1 error, 2
- * warnings.", wrapped in mark ("**" for Markdown). */
-struct bundle_facts;
-void fmt_bundle_key_and_time(FILE *out, const struct bundle_facts *b, const char *before, const char *after,
-			     const char *line_end, void (*esc)(FILE *, const void *, size_t));
+/* --check-bundle: "No problem found." or "1 error, 2 warnings.", wrapped in
+ * mark ("**" for Markdown). */
 void fmt_totals(FILE *out, const struct finding_list *fl, const char *mark);
 
 #endif

@@ -166,6 +166,19 @@ JSON_INLINE void json_kv_bool(struct json *j, const char *key, bool v)
 	json_key(j, key);
 	json_bool(j, v);
 }
+/* key (NULL: an array element): an object begins when present, else null
+ * and false (nothing more to write). */
+JSON_INLINE bool json_kv_object_or_null(struct json *j, const char *key, bool present)
+{
+	if (key)
+		json_key(j, key);
+	if (!present) {
+		json_null(j);
+		return false;
+	}
+	json_object_begin(j);
+	return true;
+}
 
 /* Write s escaped as the body of a JSON string (no quotes) to out. */
 void json_escape(FILE *out, const void *s, size_t len);

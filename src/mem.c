@@ -144,6 +144,17 @@ void *mem_realloc(void *p, size_t n)
 	return nb + HDR;
 }
 
+void *mem_grow(void *p, size_t *cap, size_t need, size_t first)
+{
+	if (need <= *cap)
+		return p;
+	size_t n = *cap ? *cap : first;
+	while (n < need)
+		n *= 2;
+	*cap = n;
+	return mem_realloc(p, n);
+}
+
 void mem_free(void *p)
 {
 	if (!p)

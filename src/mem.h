@@ -13,6 +13,9 @@
 void *mem_alloc(size_t n);            /* zeroed */
 void *mem_alloc_uninit(size_t n);     /* for buffers that are filled at once */
 void *mem_realloc(void *p, size_t n); /* new bytes are not zeroed */
+/* A buffer of *cap bytes that must hold need: its capacity doubles, from
+ * first when it has none, until need fits (the caller caps need). */
+void *mem_grow(void *p, size_t *cap, size_t need, size_t first);
 void mem_free(void *p);
 char *mem_strndup(const char *s, size_t n);
 char *mem_strdup(const char *s);

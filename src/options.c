@@ -21,7 +21,7 @@
 #include "diagnose.h"
 #include "exitcode.h"
 #include "mem.h"
-#include "reporter.h"
+#include "writer.h"
 
 enum opt_kind {
 	K_HEADING,   /* not an option: a group title of --help ("" for a blank line) */

@@ -81,13 +81,8 @@ static void kv_sni_value(struct json *j, const struct client_hello *ch)
 /* key NULL: an element of an array */
 static void client_hello(struct json *j, const char *key, const struct client_hello *ch)
 {
-	if (key)
-		json_key(j, key);
-	if (!ch->present) {
-		json_null(j);
+	if (!json_kv_object_or_null(j, key, ch->present))
 		return;
-	}
-	json_object_begin(j);
 	json_kv_uint(j, "frame", ch->frame);
 	json_kv_uint(j, "length", ch->length);
 	if (ch->sslv2)
@@ -153,12 +148,8 @@ static void later_hellos(struct json *j, const struct session *s)
 
 static void server_hello(struct json *j, const struct server_hello *sh)
 {
-	json_key(j, "server_hello");
-	if (!sh->present) {
-		json_null(j);
+	if (!json_kv_object_or_null(j, "server_hello", sh->present))
 		return;
-	}
-	json_object_begin(j);
 	json_kv_uint(j, "frame", sh->frame);
 	json_kv_uint(j, "length", sh->length);
 	kv_version(j, "version", sh->version);
@@ -231,12 +222,8 @@ void json_certificate(struct json *j, const struct cert_entry *e)
 
 static void chain(struct json *j, const char *key, const struct chain *c)
 {
-	json_key(j, key);
-	if (c->state != CHAIN_SEEN) {
-		json_null(j);
+	if (!json_kv_object_or_null(j, key, c->state == CHAIN_SEEN))
 		return;
-	}
-	json_object_begin(j);
 	json_kv_uint(j, "frame", c->frame);
 	json_kv_uint(j, "length", c->list_length);
 	json_kv_uint(j, "count", c->count);
@@ -250,12 +237,8 @@ static void chain(struct json *j, const char *key, const struct chain *c)
 
 static void cert_request(struct json *j, const struct cert_request *cr)
 {
-	json_key(j, "certificate_request");
-	if (!cr->present) {
-		json_null(j);
+	if (!json_kv_object_or_null(j, "certificate_request", cr->present))
 		return;
-	}
-	json_object_begin(j);
 	json_kv_uint(j, "frame", cr->frame);
 	json_kv_uint(j, "length", cr->length);
 	json_key(j, "certificate_types");
@@ -530,12 +513,8 @@ void json_connection_head(struct json *j, const struct session *s)
 
 static void hello_retry(struct json *j, const struct hello_retry_request *hrr)
 {
-	json_key(j, "hello_retry_request");
-	if (!hrr->present) {
-		json_null(j);
+	if (!json_kv_object_or_null(j, "hello_retry_request", hrr->present))
 		return;
-	}
-	json_object_begin(j);
 	json_kv_uint(j, "frame", hrr->frame);
 	json_kv_uint(j, "cipher_suite", hrr->cipher_suite);
 	kv_opt_uint(j, "selected_group", hrr->has_group, hrr->selected_group);
@@ -556,12 +535,8 @@ static void messages(struct json *j, const struct session *s)
 
 static void key_exchange(struct json *j, const struct server_key_exchange *skx)
 {
-	json_key(j, "server_key_exchange");
-	if (!skx->present) {
-		json_null(j);
+	if (!json_kv_object_or_null(j, "server_key_exchange", skx->present))
 		return;
-	}
-	json_object_begin(j);
 	json_kv_uint(j, "frame", skx->frame);
 	kv_opt_uint(j, "group", skx->kind == SKX_ECDHE && skx->curve_type == 3, skx->group);
 	kv_opt_uint(j, "dh_bits", skx->dh_p_bits, skx->dh_p_bits);

@@ -12,12 +12,8 @@
 static void compact_chain(struct report_out *o, struct json *j, const char *key, const struct chain *c)
 {
 	char hex[80];
-	json_key(j, key);
-	if (c->state != CHAIN_SEEN) {
-		json_null(j);
+	if (!json_kv_object_or_null(j, key, c->state == CHAIN_SEEN))
 		return;
-	}
-	json_object_begin(j);
 	json_kv_uint(j, "frame", c->frame);
 	json_kv_uint(j, "count", c->count);
 	json_key(j, "chain");

@@ -419,7 +419,7 @@ static void md_bundle(struct report_out *o, const struct bundle_facts *b, const 
 		}
 		fputc('\n', out);
 	}
-	fmt_bundle_key_and_time(out, b, "", ".\n\n", "  \n", md_escape);
+	bundle_key_and_time(out, b, "", ".\n\n", "  \n", md_escape);
 	if (fl->n) {
 		fputs("### Findings\n\n", out);
 		md_findings(out, fl);

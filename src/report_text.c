@@ -198,27 +198,22 @@ static void timeline(FILE *out, const struct session *s)
 			s->t13.unclosed ? "" : side_name(s->inferred_alert_from), s->t13.unclosed ? "" : " closed");
 }
 
-static void certificate(FILE *out, uint32_t i, const struct cert_entry *e)
+/* A certificate's facts from "subject" on, the lines after the first indented by ind. */
+static void cert_lines(FILE *out, const struct x509_cert *c, const char *ind)
 {
-	const struct x509_cert *c = e->x509;
 	char hex[80], t1[32], t2[32];
-	if (!c->x) {
-		fprintf(out, "    [%" PRIu32 "] not a valid certificate (%" PRIu32 " bytes): %s\n", i, e->der_len,
-			c->parse_error);
-		return;
-	}
-	fprintf(out, "    [%" PRIu32 "] subject ", i);
+	fputs("subject ", out);
 	put_escaped(out, c->subject);
-	fputs("\n        issuer  ", out);
+	fprintf(out, "\n%sissuer  ", ind);
 	put_escaped(out, c->issuer);
 	if (c->self_signed)
 		fputs(" (self-signed)", out);
 	if (c->has_validity) {
 		x509_format_time(c->not_before, t1, sizeof t1);
 		x509_format_time(c->not_after, t2, sizeof t2);
-		fprintf(out, "\n        valid   %s .. %s", t1, t2);
+		fprintf(out, "\n%svalid   %s .. %s", ind, t1, t2);
 	}
-	fprintf(out, "\n        key     %s", c->key_type);
+	fprintf(out, "\n%skey     %s", ind, c->key_type);
 	if (c->key_bits)
 		fprintf(out, " %" PRIu32, c->key_bits);
 	fprintf(out, ", %s, serial ", c->sig_alg);
@@ -226,7 +221,7 @@ static void certificate(FILE *out, uint32_t i, const struct cert_entry *e)
 	if (c->is_ca)
 		fputs(", CA", out);
 	if (c->san_n) {
-		fputs("\n        SAN     ", out);
+		fprintf(out, "\n%sSAN     ", ind);
 		for (uint32_t k = 0; k < c->san_n; k++) {
 			if (k)
 				fputs(", ", out);
@@ -234,7 +229,19 @@ static void certificate(FILE *out, uint32_t i, const struct cert_entry *e)
 		}
 	}
 	fmt_hex(hex, sizeof hex, c->sha256, sizeof c->sha256);
-	fprintf(out, "\n        SHA-256 %s\n", hex);
+	fprintf(out, "\n%sSHA-256 %s\n", ind, hex);
+}
+
+static void certificate(FILE *out, uint32_t i, const struct cert_entry *e)
+{
+	const struct x509_cert *c = e->x509;
+	if (!c->x) {
+		fprintf(out, "    [%" PRIu32 "] not a valid certificate (%" PRIu32 " bytes): %s\n", i, e->der_len,
+			c->parse_error);
+		return;
+	}
+	fprintf(out, "    [%" PRIu32 "] ", i);
+	cert_lines(out, c, "        ");
 }
 
 static void chain(FILE *out, const char *who, const struct chain *c)
@@ -716,39 +723,10 @@ static void text_problem(struct report_out *o, const struct problem *p)
 
 static void bundle_cert(FILE *out, const struct bundle_facts *b, int i)
 {
-	const struct x509_cert *x = b->cf.certs[i];
-	char hex[80], t1[32], t2[32];
 	fprintf(out, "  [%d] ", i);
 	if (b->cf.line[i])
 		fprintf(out, "line %" PRIu32 ", ", b->cf.line[i]);
-	fputs("subject ", out);
-	put_escaped(out, x->subject);
-	fputs("\n      issuer  ", out);
-	put_escaped(out, x->issuer);
-	if (x->self_signed)
-		fputs(" (self-signed)", out);
-	if (x->has_validity) {
-		x509_format_time(x->not_before, t1, sizeof t1);
-		x509_format_time(x->not_after, t2, sizeof t2);
-		fprintf(out, "\n      valid   %s .. %s", t1, t2);
-	}
-	fprintf(out, "\n      key     %s", x->key_type);
-	if (x->key_bits)
-		fprintf(out, " %" PRIu32, x->key_bits);
-	fprintf(out, ", %s, serial ", x->sig_alg);
-	put_escaped(out, x->serial);
-	if (x->is_ca)
-		fputs(", CA", out);
-	if (x->san_n) {
-		fputs("\n      SAN     ", out);
-		for (uint32_t k = 0; k < x->san_n; k++) {
-			if (k)
-				fputs(", ", out);
-			put_escaped(out, x->san[k]);
-		}
-	}
-	fmt_hex(hex, sizeof hex, x->sha256, sizeof x->sha256);
-	fprintf(out, "\n      SHA-256 %s\n", hex);
+	cert_lines(out, b->cf.certs[i], "      ");
 }
 
 /* --check-bundle: the bundle, its certificates, the key, the findings. */
@@ -765,7 +743,7 @@ static void text_bundle(struct report_out *o, const struct bundle_facts *b, cons
 		bundle_cert(out, b, i);
 	if (b->cf.n > (uint32_t)b->n)
 		fprintf(out, "  ... %" PRIu32 " more certificates not checked\n", b->cf.n - (uint32_t)b->n);
-	fmt_bundle_key_and_time(out, b, "  ", "\n", "\n", fmt_text_escape);
+	bundle_key_and_time(out, b, "  ", "\n", "\n", fmt_text_escape);
 	fputc('\n', out);
 	if (fl->n) {
 		text_findings(out, fl, "");

@@ -43,13 +43,6 @@ struct reporter {
 	FILE *spool;             /* the problem view's connections, told after the problems */
 };
 
-/* The writer of a --format name (or its alias: "md"); NULL for any other. */
-const struct report_writer *writer_find(const char *name);
-/* The i-th writer of the table, NULL past its end. */
-const struct report_writer *writer_at(size_t i);
-/* Every name and alias --format takes, NULL-terminated. */
-const char *const *writer_names(void);
-
 void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o);
 /* Start of the run (JSON: the document's opening). */
 void reporter_begin(struct reporter *r);

@@ -363,6 +363,32 @@ bool session_beyond_rejection(const struct session *s)
 	return capp >= 2 || (capp >= 1 && (sapp > 3 || big));
 }
 
+bool session_handshake_over(struct session *s)
+{
+	session_finish(s);
+	if (s->outcome == OUTCOME_NOT_TLS && s->starttls.requested && s->starttls.answer != STLS_REFUSED)
+		return false;   /* clear text so far, but the upgrade may still begin */
+	return s->outcome == OUTCOME_COMPLETED || s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
+}
+
+bool session_server_answer_due(const struct session *s, struct ts *since)
+{
+	const struct direction *cl = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
+	if (!s->tls13 || s->outcome != OUTCOME_COMPLETED || !cl->rlog_n)
+		return false;
+	uint64_t flight = cl->rlog[0].frame;
+	/* A record larger than an alert (2 bytes, inner type, a 16-byte tag:
+	 * 19) answered; one of an alert's size may be the rejection, which
+	 * the close right after it proves: wait for that. */
+	for (uint32_t i = 0; i < sv->rlog_n; i++)
+		if (sv->rlog[i].frame > flight && sv->rlog[i].len > 19)
+			return false;
+	if (sv->rlog_n == LIM_RECORD_LOG && sv->appdata_last_frame > flight)
+		return false;   /* beyond the log: it spoke at length */
+	*since = cl->rlog[0].time;
+	return true;
+}
+
 /* TLS 1.3 with keys: a server checks the client's certificate and Finished
  * after its own Finished (RFC 8446 §4.4.4), so a fatal alert it sends before
  * any ticket or data of its own rejects the handshake (certificate_required,

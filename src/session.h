@@ -26,6 +26,11 @@ struct ts {
 	uint32_t nsec;
 };
 
+static inline int64_t ts_ns(const struct ts *t)
+{
+	return t->sec * 1000000000LL + t->nsec;
+}
+
 enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
 /* A list of 16-bit values as sent; n kept (<= LIM_LIST_ENTRIES), total on the wire. */
@@ -544,6 +549,16 @@ void session_free(struct session *s);
  * after the handshake (data both ways beyond one short answer)? Until
  * then its verdict waits for more data or the close. */
 bool session_beyond_rejection(const struct session *s);
+
+/* Has the handshake reached its end (completed, or failed with an alert)?
+ * (It decides the outcome first: session_finish.) */
+bool session_handshake_over(struct session *s);
+
+/* TLS 1.3 "completed" at the client's second flight is not the end: the
+ * server judges the client's certificate after it, and its answer (an
+ * alert, a NewSessionTicket, data) or its close comes next. True while no
+ * server record after that flight has answered; since: the flight's time. */
+bool session_server_answer_due(const struct session *s, struct ts *since);
 
 /* Names for reports. */
 const char *outcome_name(int outcome);

@@ -13,9 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analyze.h"
+#include "analyze_opts.h"
 
 struct flow_table;
+struct reporter;
 struct summary;
 struct session;
 struct settled;

@@ -15,13 +15,7 @@ void sb_init(struct strbuf *b)
 /* Capacity for n more bytes, the terminator and a cut's "...". */
 static void grow(struct strbuf *b, size_t n)
 {
-	if (b->len + n + 4 > b->cap) {
-		size_t cap = b->cap ? b->cap : 512;
-		while (cap < b->len + n + 4)
-			cap *= 2;
-		b->p = mem_realloc(b->p, cap);
-		b->cap = cap;
-	}
+	b->p = mem_grow(b->p, &b->cap, b->len + n + 4, 512);
 }
 
 void sb_put(struct strbuf *b, const char *s, size_t n)

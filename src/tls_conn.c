@@ -1,11 +1,9 @@
 /* tls_conn.c - one TLS connection: records per direction, their protection, handshake messages across records. */
 #include "tls_conn.h"
 
-#include <stdio.h>
-
 #include <string.h>
 
-#include "http2.h"
+#include "http_answer.h"
 #include "limits.h"
 #include "mem.h"
 #include "proxy_proto.h"
@@ -47,8 +45,7 @@ struct tls_conn {
 	struct starttls_scan *starttls;    /* the plaintext before an upgrade (starttls.c) */
 	bool proxy_done;                   /* the client's stream no longer may start with a PROXY header */
 	struct proxy_pre *proxy;
-	struct h2_scan *h2;                /* the server's HTTP/2 frames, until their answer is read */
-	bool h2_tried;                     /* the server's first application record was offered to it */
+	struct http_answer http;           /* what the decrypted application records answered */
 	struct held_rec *held, **held_tail;  /* records waiting for their keys, in capture order */
 	uint32_t held_n, held_bytes;
 	bool hold_off;                     /* a wait was given up: this connection holds no more */
@@ -377,87 +374,6 @@ static void on_encrypted_handshake(struct tls_conn *c, int side, uint32_t len, u
 	}
 }
 
-/* The server's first decrypted application record: its HTTP/1.x status
- * line, if it starts with one (RFC 9112 §4), and not a byte more. */
-static void http_status_line(struct session *s, int side, const uint8_t *body, uint32_t len, uint64_t frame)
-{
-	if (side != SIDE_SERVER || s->http_checked || !body)
-		return;
-	s->http_checked = true;
-	struct rd r = rd_make(body, len);
-	const uint8_t *p;
-	if (len < 12 || !rd_bytes(&r, 12, &p) || memcmp(p, "HTTP/1.", 7) != 0 || p[8] != ' ')
-		return;
-	uint16_t code = 0;
-	for (int i = 9; i < 12; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return;
-		code = (uint16_t)(code * 10 + (p[i] - '0'));
-	}
-	size_t n = 0;
-	for (; n < len && n + 1 < sizeof s->http_status_line && body[n] != '\r' && body[n] != '\n'; n++)
-		s->http_status_line[n] = body[n] >= 0x20 && body[n] < 0x7f ? (char)body[n] : '?';
-	s->http_status_line[n] = '\0';
-	s->http_status = true;
-	s->http_status_code = code;
-	s->http_status_frame = frame;
-}
-
-static bool alpn_h2(const struct session *s)
-{
-	return s->sh.has_alpn && s->sh.alpn_len == 2 && memcmp(s->sh.alpn, "h2", 2) == 0;
-}
-
-/* HTTP/2: the server's frames from its first application record on, for
- * the first response's :status and a GOAWAY, kept once HTTP/2 is known to
- * be spoken (ALPN h2, or the client's preface: a server sends its SETTINGS
- * before it has read the client's). */
-static void http2_answer(struct tls_conn *c, int side, const uint8_t *body, uint32_t len, uint64_t frame)
-{
-	struct session *s = c->s;
-	if (!body)
-		return;
-	if (side == SIDE_CLIENT) {
-		if (!s->http2 && (alpn_h2(s) || h2_client_preface(body, len)))
-			s->http2 = true;
-		return;
-	}
-	if (!c->h2) {
-		if (c->h2_tried || s->http_status)
-			return;
-		c->h2_tried = true;
-		c->h2 = mem_alloc_uninit(sizeof *c->h2);
-		h2_scan_init(c->h2);
-	}
-	unsigned saw = h2_scan_feed(c->h2, body, len);
-	s->http2 |= alpn_h2(s);
-	if ((saw & H2_SAW_STATUS) && s->http2 && !s->http_status) {
-		s->http_status = true;
-		s->http_status_code = c->h2->status;
-		s->http_status_frame = frame;
-		snprintf(s->http_status_line, sizeof s->http_status_line, "HTTP/2 :status %u", (unsigned)c->h2->status);
-	}
-	if ((saw & H2_SAW_GOAWAY) && s->http2) {
-		s->h2_goaway = true;
-		s->h2_goaway_frame = frame;
-		s->h2_goaway_last_stream = c->h2->goaway_last_stream;
-		s->h2_goaway_error = c->h2->goaway_error;
-	}
-	if (s->http2 && c->h2->bytes) {
-		_Static_assert(sizeof s->h2_frames == sizeof c->h2->by_type, "one count per frame type");
-		s->h2_frames_read = true;
-		memcpy(s->h2_frames, c->h2->by_type, sizeof s->h2_frames);
-		s->h2_settings_acks = c->h2->settings_acks;
-		s->h2_response_stream = c->h2->status_seen ? c->h2->status_stream : 0;
-		s->h2_response_data = c->h2->response_data;
-		s->h2_bytes = c->h2->bytes;
-	}
-	if (c->h2->stop) {
-		mem_free(c->h2);
-		c->h2 = NULL;
-	}
-}
-
 /* One record, in the clear, decrypted, or opaque (REC_OPAQUE: body NULL). */
 static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t version, const uint8_t *body,
 		     uint32_t len, uint64_t frame, const struct ts *t, unsigned flags)
@@ -487,10 +403,8 @@ static void dispatch(struct tls_conn *c, int side, uint8_t type, uint16_t versio
 		break;
 	case TLS_CT_APPDATA:
 		session_add_appdata(s, frame, t, side, len);
-		if ((flags & TLS_REC_DECRYPTED) && !alpn_h2(s))
-			http_status_line(s, side, body, len, frame);
 		if (flags & TLS_REC_DECRYPTED)
-			http2_answer(c, side, body, len, frame);
+			http_answer_record(&c->http, s, side, body, len, frame);
 		break;
 	case TLS_CT_HEARTBEAT: {
 		struct msg *m = session_add_msg(s, frame, t, side, MSG_HEARTBEAT);
@@ -964,6 +878,6 @@ void tls_conn_free(struct tls_conn *c)
 		c->dec->release(c->dec_ctx);
 	starttls_free(c->starttls);
 	proxy_pre_free(c->proxy);
-	mem_free(c->h2);
+	http_answer_free(&c->http);
 	mem_free(c);
 }

@@ -488,21 +488,18 @@ static bool parse_server_hello(struct session *s, struct rd r, uint64_t frame, u
 	sh->legacy_version = legacy;
 	sh->version = legacy;
 	memcpy(sh->random, random, 32);
-	if ((legacy & 0xff00) == 0x7f00 || legacy == 0x0304) {
-		/* TLS 1.3 drafts before -22 (some early ones wrote 0x0304 here):
-		 * no session_id, no compression */
-		if (!rd_u16(&r, &sh->cipher_suite)) {
-			sh->present = false;   /* nothing negotiated is known */
-			malformed(s, frame, T, "truncated cipher_suite");
-			return false;
-		}
-	} else {
-		if (!rd_vec8(&r, &sid) || rd_left(&sid) > 32 || !rd_u16(&r, &sh->cipher_suite) ||
-		    !rd_u8(&r, &sh->compression)) {
-			sh->present = false;   /* nothing negotiated is known */
-			malformed(s, frame, T, "truncated before extensions");
-			return false;
-		}
+	/* TLS 1.3 drafts before -22 (some early ones wrote 0x0304 here): no
+	 * session_id, no compression */
+	bool draft = (legacy & 0xff00) == 0x7f00 || legacy == 0x0304;
+	bool cut = draft ? !rd_u16(&r, &sh->cipher_suite)
+			 : !rd_vec8(&r, &sid) || rd_left(&sid) > 32 || !rd_u16(&r, &sh->cipher_suite) ||
+				   !rd_u8(&r, &sh->compression);
+	if (cut) {
+		sh->present = false;   /* nothing negotiated is known */
+		malformed(s, frame, T, draft ? "truncated cipher_suite" : "truncated before extensions");
+		return false;
+	}
+	if (!draft) {
 		sh->session_id_len = (uint8_t)rd_left(&sid);
 		rd_copy(&sid, sh->session_id, sh->session_id_len);
 	}

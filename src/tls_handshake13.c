@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "rd.h"
-#include "tls_handshake.h"
 #include "tls_names.h"
 
 /* IANA TLS ExtensionType Values */

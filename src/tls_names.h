@@ -27,6 +27,15 @@ const char *tls_alert_display_name(uint8_t description);
 /* 1 -> "warning", 2 -> "fatal". */
 const char *tls_alert_level_name(uint8_t level);
 
+/* handshake types (IANA TLS HandshakeType) */
+enum {
+	HS_HELLO_REQUEST = 0, HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_NEW_SESSION_TICKET = 4,
+	HS_END_OF_EARLY_DATA = 5, HS_HELLO_RETRY_REQUEST = 6, HS_ENCRYPTED_EXTENSIONS = 8, HS_CERTIFICATE = 11,
+	HS_SERVER_KEY_EXCHANGE = 12, HS_CERTIFICATE_REQUEST = 13, HS_SERVER_HELLO_DONE = 14,
+	HS_CERTIFICATE_VERIFY = 15, HS_CLIENT_KEY_EXCHANGE = 16, HS_FINISHED = 20, HS_CERTIFICATE_STATUS = 22,
+	HS_KEY_UPDATE = 24
+};
+
 /* RFC names in snake_case: 1 -> "client_hello", 13 -> "certificate_request",
  * 2 -> "server_hello". (hello_retry_request is a server_hello in RFC 8446;
  * callers name it themselves.) */

@@ -64,4 +64,11 @@ extern const struct report_writer md_writer;      /* report_md.c: for a support 
 extern const struct report_writer ecs_writer;     /* report_ecs.c: Elastic Common Schema, a line per connection */
 extern const struct report_writer html_writer;    /* report_html.c: one self-contained page for a support case */
 
+/* The writer of a --format name (or its alias: "md"); NULL for any other. */
+const struct report_writer *writer_find(const char *name);
+/* The i-th writer of the table, NULL past its end. */
+const struct report_writer *writer_at(size_t i);
+/* Every name and alias --format takes, NULL-terminated. */
+const char *const *writer_names(void);
+
 #endif

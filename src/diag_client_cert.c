@@ -299,8 +299,7 @@ void rule_client_cert_unsuitable(struct diag *c)
 	if (!c->have_chain[SIDE_CLIENT])
 		return;
 	const struct x509_cert *leaf = c->certs[SIDE_CLIENT][c->shape[SIDE_CLIENT].leaf];
-	struct strbuf why;
-	sb_init(&why);
+	struct strbuf why = { .loud = true };   /* no reason, no finding */
 	if (leaf->has_eku && !leaf->eku_client_auth && !leaf->eku_any)
 		sb_printf(&why, "its extendedKeyUsage does not include clientAuth (TLS Web Client Authentication)");
 	if (leaf->has_key_usage && !(leaf->key_usage & KU_DIGITAL_SIGNATURE))

@@ -92,9 +92,11 @@ struct finding *finding_list_add(struct finding_list *l, const char *id, int sev
 	cause = cause ? cause : "";
 	fix = fix ? fix : "";
 	if (l->arena) {
-		f->summary = arena_strndup(l->arena, summary, strlen(summary));
-		f->cause = arena_strndup(l->arena, cause, strlen(cause));
-		f->fix = arena_strndup(l->arena, fix, strlen(fix));
+		/* (no words yet: diagnose_facts) */
+		static char none[1];
+		f->summary = *summary ? arena_strndup(l->arena, summary, strlen(summary)) : none;
+		f->cause = *cause ? arena_strndup(l->arena, cause, strlen(cause)) : none;
+		f->fix = *fix ? arena_strndup(l->arena, fix, strlen(fix)) : none;
 	} else {
 		f->summary = mem_strdup(summary);
 		f->cause = mem_strdup(cause);

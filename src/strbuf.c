@@ -7,9 +7,16 @@
 
 #include "mem.h"
 
+static bool quiet;
+
 void sb_init(struct strbuf *b)
 {
 	memset(b, 0, sizeof *b);
+}
+
+void sb_quiet(bool on)
+{
+	quiet = on;
 }
 
 /* Capacity for n more bytes, the terminator and a cut's "...". */
@@ -26,7 +33,7 @@ static void grow(struct strbuf *b, size_t n)
 
 void sb_put(struct strbuf *b, const char *s, size_t n)
 {
-	if (b->cut)
+	if (b->cut || (quiet && !b->loud))
 		return;
 	if (b->len + n + 1 > STRBUF_MAX) {
 		n = STRBUF_MAX > b->len + 4 ? STRBUF_MAX - b->len - 4 : 0;
@@ -56,7 +63,7 @@ static bool reserve(struct strbuf *b, size_t n)
  * finding with this, for every connection: it was 15 % of the text report. */
 void sb_printf(struct strbuf *b, const char *fmt, ...)
 {
-	if (b->cut)
+	if (b->cut || (quiet && !b->loud))
 		return;
 	if (!strchr(fmt, '%')) {
 		sb_put(b, fmt, strlen(fmt));

@@ -11,9 +11,15 @@ struct strbuf {
 	char *p;
 	size_t len, cap;
 	bool cut;
+	bool loud;      /* written even while quiet: its text decides something */
 };
 
 void sb_init(struct strbuf *b);
+/* While quiet, sb_put and sb_printf write nothing into a buffer that is not
+ * loud: the rules' first pass over a connection (diagnose_facts) makes the
+ * findings without their words, which only the connections a writer prints
+ * need. */
+void sb_quiet(bool on);
 void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_put(struct strbuf *b, const char *s, size_t n);
 /* The string (mem_alloc'd; the buffer is reset). Never NULL. */

@@ -259,13 +259,23 @@ static bool shifted_space(const struct tcp_dir *d, uint32_t seq)
 	       sdist(seq, d->next_seq) >= SHIFT_NEAR;
 }
 
-/* FNV-1a over the captured bytes and the length */
+/* A hash of the captured bytes and the length, eight bytes a step: every
+ * data segment is hashed, and FNV-1a a byte at a time was half of the text
+ * report's instructions on the bench (one multiply per byte of bulk data). */
 static uint32_t seg_hash(const uint8_t *p, uint32_t n, uint32_t len)
 {
-	uint32_t h = 2166136261u ^ len;
-	for (uint32_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	uint64_t h = 0xcbf29ce484222325ull ^ len;
+	uint32_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 /* The shift is known: queued copies go, an ACK of a copy is translated. */

@@ -146,6 +146,7 @@ void diagnose_facts(const struct session *s, const struct diag_opts *o, struct f
 	sb_quiet(false);
 	out->words_of = s;
 	out->words_opts = o;
+	out->words_outcome = s->outcome;
 }
 
 /* The same finding, words apart? */
@@ -171,7 +172,13 @@ void finding_words(const struct finding_list *cl)
 	/* the list is the session's: a const writer's view of it gains words only */
 	struct finding_list *l = (struct finding_list *)cl;
 	struct finding_list w = { .arena = l->arena };
-	diagnose_session(l->words_of, l->words_opts, &w);
+	/* the rules read the outcome as they did: diagnose_outcome may have made
+	 * a completed handshake failed since (the session is the writer's, whole) */
+	struct session *s = (struct session *)l->words_of;
+	uint8_t outcome = s->outcome;
+	s->outcome = l->words_outcome;
+	diagnose_session(s, l->words_opts, &w);
+	s->outcome = outcome;
 	bool same = w.n == l->n;
 	for (uint32_t i = 0; same && i < l->n; i++)
 		same = same_facts(&l->v[i], &w.v[i]);

@@ -44,9 +44,10 @@ void diagnose_session(const struct session *s, const struct diag_opts *o, struct
  * which finding_words puts in when a writer needs them, by running the
  * rules again on the same facts: most connections' words are never printed
  * (the problem-grouped report tells one per problem, compact JSON none).
- * The session's facts and o (and the capture clock, for the rules that read
- * it: settled.c judges such a session again when the clock moved) must not
- * change in between. */
+ * The session's facts (but its outcome, which diagnose_outcome may change
+ * after: the words' pass reads the one the rules read) and o (and the
+ * capture clock, for the rules that read it: settled.c judges such a
+ * session again when the clock moved) must not change in between. */
 void diagnose_facts(const struct session *s, const struct diag_opts *o, struct finding_list *out);
 
 /* After diagnose_session: a connection that completed by its facts but that

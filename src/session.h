@@ -352,6 +352,7 @@ struct finding_list {
 	 * this diagnosis with them before a writer reads summary, cause or fix */
 	const struct session *words_of;
 	const struct diag_opts *words_opts;
+	uint8_t words_outcome;   /* the outcome the rules read (diagnose_outcome may change it after) */
 };
 
 /* Put in the words of findings made without them (diagnose.c); nothing if

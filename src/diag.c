@@ -19,6 +19,7 @@ void draft_free(struct draft *t)
 	sb_free(&t->sum);
 	sb_free(&t->cause);
 	sb_free(&t->fix);
+	*t = (struct draft)DRAFT;   /* empty, and still words */
 }
 
 const struct chain *diag_chain(const struct session *s, int side)

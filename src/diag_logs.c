@@ -262,7 +262,7 @@ static void asked_name(struct diag *c, char *buf, size_t len)
 static void add_line(struct diag *c, struct finding *f, int side, bool identified, const char *software,
 		     const char *tmpl, const char *arg)
 {
-	struct strbuf b = { .loud = true };   /* the lines are made with the facts */
+	struct strbuf b = { 0 };
 	const char *mark = strstr(tmpl, "%s");
 	if (mark)
 		sb_printf(&b, "%.*s%s%s", (int)(mark - tmpl), tmpl, arg, mark + 2);

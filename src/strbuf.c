@@ -33,7 +33,7 @@ static void grow(struct strbuf *b, size_t n)
 
 void sb_put(struct strbuf *b, const char *s, size_t n)
 {
-	if (b->cut || (quiet && !b->loud))
+	if (b->cut || (quiet && b->words))
 		return;
 	if (b->len + n + 1 > STRBUF_MAX) {
 		n = STRBUF_MAX > b->len + 4 ? STRBUF_MAX - b->len - 4 : 0;
@@ -146,7 +146,7 @@ static int quick_format(char *out, size_t cap, const char *fmt, va_list ap)
  * this: it was 15 % of the text report. */
 void sb_printf(struct strbuf *b, const char *fmt, ...)
 {
-	if (b->cut || (quiet && !b->loud))
+	if (b->cut || (quiet && b->words))
 		return;
 	if (!strchr(fmt, '%')) {
 		sb_put(b, fmt, strlen(fmt));

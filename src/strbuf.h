@@ -11,14 +11,15 @@ struct strbuf {
 	char *p;
 	size_t len, cap;
 	bool cut;
-	bool loud;      /* written even while quiet: its text decides something */
+	bool words;     /* a finding's words (struct draft): not written while quiet */
 };
 
 void sb_init(struct strbuf *b);
-/* While quiet, sb_put and sb_printf write nothing into a buffer that is not
- * loud: the rules' first pass over a connection (diagnose_facts) makes the
- * findings without their words, which only the connections a writer prints
- * need. */
+/* While quiet, sb_put and sb_printf write nothing into a buffer of words:
+ * the rules' first pass over a connection (diagnose_facts) makes the
+ * findings without them, which only the connections a writer prints need.
+ * Every other buffer (a rule's scratch text that decides something, a
+ * redacted name) is written as always. */
 void sb_quiet(bool on);
 void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_put(struct strbuf *b, const char *s, size_t n);

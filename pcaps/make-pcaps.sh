@@ -1602,6 +1602,21 @@ make_variants() {
   python3 "$TOOL" cut "$B" "$V-truncated-file-$base.pcap" "$alert"  # file ends inside the alert's record
   gzip -9 -n -c "$B" > "$V-gzip-$base.pcap.gz"
   one_side_variants
+  tls13_cut_variants
+}
+
+# TLS 1.3 without keys, the capture stopped before any close: right after the client's second
+# flight (no verdict yet), and right after the server's alert-sized record (a live -w file that
+# stopped writing at the report). Frames from tshark: the client's flight, the server's alert.
+tls13_cut_variants() {
+  local t=$HERE/tls13-mtls-empty-openssl.pcap k=$HERE/tls13-mtls-empty-openssl.keys fin alert
+  [[ -f $t && -f $k ]] || die "TLS 1.3 cut variants need $t and its key log"
+  fin=$(tshark -n -r "$t" -o "tls.keylog_file:$k" -Y 'tcp.dstport == 443 && tls.handshake.type == 20' \
+    -T fields -e frame.number 2>/dev/null | head -1)
+  alert=$(tshark -n -r "$t" -o "tls.keylog_file:$k" -Y 'tls.alert_message' -T fields -e frame.number 2>/dev/null | head -1)
+  [[ -n $fin && -n $alert ]] || die "cannot find the client's Finished / the alert in $t"
+  editcap -F pcap -r "$t" "$V-cut-after-client-finished-tls13-mtls-empty-openssl.pcap" "1-$fin"
+  editcap -F pcap -r "$t" "$V-cut-before-close-tls13-mtls-empty-openssl.pcap" "1-$alert"
 }
 
 # A capture of one direction only (an asymmetric route, a SPAN port of one link) and a lost

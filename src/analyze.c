@@ -1,6 +1,8 @@
 /* analyze.c - pipeline driver: decode, track connections, reassemble, parse TLS, settle and report. */
 #include "analyze.h"
+#include "after_report.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,11 +61,12 @@ struct conn {
 	struct ev_conn *ev;       /* -w: packets held until the verdict */
 	bool verdict;             /* -w verdict given */
 	bool reported;            /* live: already reported, only TCP tracking goes on */
+	struct after_report *watch;   /* live, reported completed: a refusal after it still counts */
 	bool closing;             /* RST or FIN both ways seen: lingering */
 	uint8_t close_kind;
+	uint8_t closing_list;     /* CLOSING_CLEAN or CLOSING_LONG; beside close_kind, so a conn fits 512 bytes (mem.c) */
 	uint64_t close_frame;
 	int64_t close_ns;
-	uint8_t closing_list;     /* CLOSING_CLEAN or CLOSING_LONG */
 	struct conn *cprev, *cnext;   /* its closing list, oldest first */
 	bool keywait_closed;      /* live: closed, its linger over, its records waiting for their keys */
 	bool waiting;             /* TLS 1.3: on the list awaiting the server's answer */
@@ -183,8 +186,11 @@ static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t frame, const struct ts *t)
 {
 	struct conn *c = ctx;
-	if (c->reported)
+	if (c->reported) {
+		if (c->watch)
+			after_report_data(c->watch, side_of(c, ep), p, n, frame);
 		return;
+	}
 	if (!c->s)
 		start_session(c, ep, p, n);
 	tls_conn_data(c->tls, side_of(c, ep), p, n, frame, t);
@@ -193,8 +199,11 @@ static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t fr
 static void on_gap(void *ctx, int ep, uint32_t n, uint64_t frame, const char *why)
 {
 	struct conn *c = ctx;
-	if (c->reported)
+	if (c->reported) {
+		if (c->watch)
+			c->watch->lost = true;
 		return;
+	}
 	if (!c->s) {
 		c->ep[ep].lost_start = true;   /* nothing seen yet: parse from mid-stream */
 		start_session(c, ep, NULL, 0);
@@ -410,6 +419,37 @@ static void wait_unlink(struct analyzer *a, struct conn *c)
 	c->waiting = false;
 }
 
+static void warn(struct analyzer *a, uint64_t frame, const char *what, const char *why);
+
+/* Live: reported completed while a refusal could still come (TLS 1.2, no
+ * client data yet): it is watched, and counted failed if it came. */
+static void watch_after_report(struct conn *c, const struct session *s)
+{
+	if (s->outcome != OUTCOME_COMPLETED || s->tls13 || s->renegotiation || s->dir[SIDE_CLIENT].appdata_records)
+		return;
+	bool warned = false;
+	for (uint32_t i = 0; i < s->findings.n; i++)
+		warned = warned || s->findings.v[i].severity == SEV_WARNING;
+	c->watch = mem_alloc(sizeof *c->watch);
+	after_report_init(c->watch, finding_list_has_error(&s->findings) ? 2 : warned ? 1 : 0);
+}
+
+static void refused_after_report(struct analyzer *a, struct conn *c, int close_kind)
+{
+	const struct after_report *w = c->watch;
+	if (!after_report_refused(w, close_kind == CLOSE_FIN || close_kind == CLOSE_RST))
+		return;
+	summary_failed_after_report(&a->sum, w->was);
+	char msg[200];
+	int by = w->alert_from;
+	if (by < 0)
+		by = close_kind == CLOSE_RST ? side_of(c, c->ep[0].rst ? 0 : 1)
+		     : side_of(c, c->first_fin_ep >= 0 ? c->first_fin_ep : 0);
+	snprintf(msg, sizeof msg, "tcp.stream %" PRIu64 " ended by the %s's %s before any client data (counted failed)",
+		 c->flow->stream, by == SIDE_CLIENT ? "client" : "server", w->alert_from >= 0 ? "alert" : "close");
+	warn(a, w->alert_from >= 0 ? w->alert_frame : c->close_frame, "reported completed, refused after its report", msg);
+}
+
 /* The connection is over (closed, idle, evicted or end of capture). */
 static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t frame, bool remember)
 {
@@ -462,7 +502,10 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 		}
 	} else {
 		give_verdict(a, c, NULL);
+		if (c->watch)
+			refused_after_report(a, c, close_kind);
 	}
+	mem_free(c->watch);
 	if (c->ev)
 		evidence_conn_free(a->opts.ev, c->ev);
 	for (int e = 0; e < 2; e++)
@@ -607,7 +650,10 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	if (!a->opts.live)
 		return;   /* the report waits for the end of the connection */
 	attach_evidence(a, c, s);
-	c->ev = NULL;   /* the session owns the mapping now; later packets are not mapped */
+	/* -w goes on writing the connection (its alerts, its close) after the
+	 * report, within evidence.h's follow bound: cut at the report, the
+	 * file would read as a handshake that completed */
+	evidence_follow(c->ev);
 	if (s->is_tls && s->dir[SIDE_SERVER].spoke_tls)
 		remember_server(a, s);
 	tls_conn_free(c->tls);
@@ -615,7 +661,8 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	c->s = NULL;
 	c->reported = true;
 	a->settled_n++;
-	settled_report(a->settled, s);
+	watch_after_report(c, s);
+	settled_report_open(a->settled, s);
 }
 
 static struct conn *conn_new(struct analyzer *a, struct flow *f, const struct capture_pkt *p)

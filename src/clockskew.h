@@ -4,8 +4,10 @@
  * by its clock they were valid. When most completed handshakes of a capture
  * carry certificates that begin after the capture's timestamps, the
  * capture's clock is behind, by at least the offset that makes them valid.
- * That offset is learned once for the whole run, and certificates it makes
- * valid are not "not yet valid" on any connection, failed ones too.
+ * That offset is learned once per capture file (two files may come from two
+ * machines with two clocks: main gives each its own), and certificates it
+ * makes valid are not "not yet valid" on any connection of that file,
+ * failed ones too.
  *
  * Robust: a certificate start time (notBefore) counts only when
  * CLOCK_QUORUM completed handshakes carry it, so one odd connection (a

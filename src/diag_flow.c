@@ -302,7 +302,9 @@ void rule_tls13_encrypted(struct diag *c)
 			  s->t13.pattern == T13_COMPLETED ? " and application data both ways: the handshake completed"
 			  : s->t13.pattern == T13_NO_DATA ? ", the server's tickets and the client's close without data "
 							    "(a session-ticket fetch)"
-							  : "; the capture ends before anything else tells");
+			  : s->t13.answered ? " and the server's tickets or data after it: the handshake completed; the "
+					      "capture ends before anything else tells"
+					    : "; the capture ends before anything else tells");
 	else if (s->decrypted)
 		sb_printf(&t.cause, "The key log opened the %s's records only; with part of the handshake decrypted, "
 				    "nothing is inferred from record sizes.",

@@ -122,8 +122,8 @@ static void what_sizes_prove(struct diag *c, struct strbuf *b, const struct t13_
 	if (v->pattern == T13_SERVER_REJECTED_REQUEST)
 		sb_printf(b, " The server answered the client's first request with one record of %" PRIu32 " bytes "
 			     "(frame %" PRIu64 ") and closed.", v->response_len, v->response_frame);
-	sb_printf(b, " The %s ended it (frame %" PRIu64 "): %s.", side_name(v->ended_by), v->end_frame,
-		  t13_pattern_name(v->pattern));
+	sb_printf(b, " The %s ended it (frame %" PRIu64 "): %s%s.", side_name(v->ended_by), v->end_frame,
+		  t13_pattern_name(v->pattern), v->unclosed ? "; the capture ends before either side closed" : "");
 }
 
 static void encrypted_failure(struct diag *c, const struct t13_input *in)
@@ -176,6 +176,9 @@ static void client_cert_empty_inferred(struct diag *c, const struct t13_input *i
 	if (v->failed)
 		sb_printf(&t.sum, "; the %s then ended the connection (frame %" PRIu64 ").", side_name(v->ended_by),
 			  v->end_frame);
+	else if (v->pattern == T13_OPEN && !v->answered)
+		sb_printf(&t.sum, "; nothing after it shows the server's answer (the capture ends first), so whether "
+				  "the server requires one is not known.");
 	else
 		sb_printf(&t.sum, "; the connection went on, so the server does not require one at the TLS level "
 				  "(it may still refuse the request inside TLS, as nginx does with HTTP 400).");

@@ -21,6 +21,8 @@ struct ev_conn {
 	struct held *head, *tail;
 	uint32_t bytes;
 	bool decided, keep, truncated;
+	bool following;              /* reported: written up to the follow bound */
+	uint32_t follow_packets, follow_bytes;
 	uint32_t map_n, map_cap;
 	uint64_t *map_orig;          /* ascending, as packets arrive in frame order */
 	uint64_t *map_written;
@@ -80,6 +82,14 @@ void evidence_packet(struct evidence *e, struct ev_conn **ecp, const struct capt
 	h.caplen = p->caplen;
 	h.len = p->len;
 	if (ec->decided) {
+		if (ec->following) {
+			if (ec->follow_packets >= EV_FOLLOW_PACKETS || ec->follow_bytes + p->caplen > EV_FOLLOW_BYTES) {
+				ec->truncated = true;
+				return;
+			}
+			ec->follow_packets++;
+			ec->follow_bytes += p->caplen;
+		}
 		if (ec->keep)
 			write_one(e, ec, &h, p->data, p->frame);
 		return;
@@ -124,6 +134,12 @@ void evidence_verdict(struct evidence *e, struct ev_conn *ec, bool keep)
 	ec->decided = true;
 	ec->keep = keep;
 	release_held(e, ec, keep);
+}
+
+void evidence_follow(struct ev_conn *ec)
+{
+	if (ec)
+		ec->following = true;
 }
 
 uint64_t evidence_written_frame(const struct ev_conn *ec, uint64_t frame)

@@ -22,6 +22,12 @@ struct evidence *evidence_open(const char *path, pcap_t *source, char *errbuf);
 void evidence_packet(struct evidence *e, struct ev_conn **ec, const struct capture_pkt *p);
 /* The verdict: keep (write what is held and what follows) or drop. */
 void evidence_verdict(struct evidence *e, struct ev_conn *ec, bool keep);
+/* Live: the connection was reported before it closed; from now on at
+ * most EV_FOLLOW_PACKETS packets or EV_FOLLOW_BYTES bytes more of it are
+ * written (its alerts and closes, not a long transfer). */
+#define EV_FOLLOW_PACKETS 256u
+#define EV_FOLLOW_BYTES   (1u << 20)
+void evidence_follow(struct ev_conn *ec);
 /* The written file's frame for an original frame of this connection, 0 if none. */
 uint64_t evidence_written_frame(const struct ev_conn *ec, uint64_t frame);
 bool evidence_truncated(const struct ev_conn *ec);

@@ -208,7 +208,8 @@ static double ms_between(const struct ts *a, const struct ts *b)
 	return (double)(b->sec - a->sec) * 1e3 + ((double)b->nsec - (double)a->nsec) / 1e6;
 }
 
-static void ladder_head(FILE *out, const struct session *s, int height)
+/* from_start: the times count from the connection's first packet, not from the first arrow */
+static void ladder_head(FILE *out, const struct session *s, int height, bool from_start)
 {
 	char cb[FMT_ADDR_LEN], sb[FMT_ADDR_LEN];
 	fmt_endpoint(cb, sizeof cb, s->af, s->client_ip, s->client_port);
@@ -235,7 +236,27 @@ static void ladder_head(FILE *out, const struct session *s, int height)
 			height - 6);
 	}
 	fputs("<text x=\"140\" y=\"54\" class=\"lcol\" text-anchor=\"end\">frame · time (UTC)</text>"
-	      "<text x=\"760\" y=\"54\" class=\"lcol\">since first</text>\n", out);
+	      "<text x=\"760\" y=\"54\" class=\"lcol\">", out);
+	fputs(from_start ? "since start</text>\n" : "since first</text>\n", out);
+}
+
+/* A quote from the capture in a label: at most this many characters as shown (a control byte
+ * shows as the four of \xHH), so that the label stays between the frame and time columns. */
+#define QUOTE_COLS 44
+
+/* How many bytes of p the page shows in at most cols characters, as html_escape writes them. */
+static size_t quote_fit(const uint8_t *p, size_t n, size_t cols)
+{
+	size_t i = 0, used = 0;
+	while (i < n) {
+		size_t l = fmt_printable_len(p + i, n - i);
+		size_t w = l == 0 ? 4 : 1;
+		if (used + w > cols)
+			break;
+		used += w;
+		i += l ? l : 1;
+	}
+	return i;
 }
 
 static const char *row_class(const struct row *r)
@@ -270,9 +291,10 @@ static void ladder_row(FILE *out, const struct session *s, const struct row *r, 
 	fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"llabel\">", (LX_CLIENT + LX_SERVER) / 2, y - 6);
 	html_text(out, r->label);
 	if (r->quote) {
+		size_t n = quote_fit(r->quote, r->quote_len, QUOTE_COLS);
 		fputs("“", out);
-		html_escape(out, r->quote, r->quote_len > 40 ? 40 : r->quote_len);
-		fputs(r->quote_len > 40 ? "…”" : "”", out);
+		html_escape(out, r->quote, n);
+		fputs(n < r->quote_len ? "…”" : "”", out);
 	}
 	fputs("</text>", out);
 	fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"lsize\">", (LX_CLIENT + LX_SERVER) / 2, y + 13);
@@ -294,13 +316,11 @@ void html_ladder(FILE *out, const struct session *s)
 	size_t brk = break_row(s, rows, n);
 	bool more = s->timeline_dropped > 0;
 	int height = HEAD_H + (int)n * ROW_H + (brk < n ? 26 : 0) + (more ? 20 : 0) + 14;
-	struct ts t0 = s->start_time;
-	for (size_t i = 0; i < n; i++)
-		if (rows[i].has_time) {
-			t0 = rows[i].time;
-			break;
-		}
-	ladder_head(out, s, height);
+	/* a first arrow without a time (a not-TLS prefix) would make a later one "+0.000 ms":
+	 * then count from the connection's first packet */
+	bool from_start = n && !rows[0].has_time;
+	struct ts t0 = n && rows[0].has_time ? rows[0].time : s->start_time;
+	ladder_head(out, s, height, from_start);
 	int y = HEAD_H + 26;
 	for (size_t i = 0; i < n; i++, y += ROW_H) {
 		ladder_row(out, s, &rows[i], &t0, y);
@@ -404,23 +424,30 @@ static void clock_label(char *buf, size_t len, int64_t t, bool with_date)
 	strftime(buf, len, with_date ? "%Y-%m-%d %H:%M" : "%H:%M", &tm);
 }
 
-static void chart_axes(FILE *out, const struct html_chart *c, uint32_t nb, uint64_t top, int px, int pw, int py, int ph)
+/* The axes over plot width pw; bucket i starts at px + bw * i, as its bar does. */
+static void chart_axes(FILE *out, const struct html_chart *c, uint32_t nb, double bw, uint64_t top, int px, int pw, int py,
+		       int ph)
 {
 	char b1[32];
 	bool dates = c->hi - c->lo >= 86400;
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", px, py + ph, px + pw, py + ph);
 	for (int k = 0; k <= 2; k++) {
 		uint64_t v = top * (uint64_t)k / 2;
+		if (k == 1 && (v == 0 || v == top))
+			continue;   /* a top of 1 has no middle: two "0" on one line otherwise */
 		int y = py + ph - (int)((double)ph * (double)v / (double)top);
 		fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>"
 			     "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%" PRIu64 "</text>",
 			px, y, px + pw, y, px - 6, y + 4, v);
 	}
+	/* a label every step buckets, at least its width apart (a date and time is wider than a time) */
+	double room = dates ? 110 : 44;
 	uint32_t step = nb > 6 ? nb / 6 : 1;
+	while (step < nb && bw * step < room)
+		step++;
 	for (uint32_t i = 0; i < nb; i += step) {
 		clock_label(b1, sizeof b1, c->base + (int64_t)i * c->width, dates);
-		fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"tick\">%s</text>",
-			px + (int)((double)pw * i / nb), py + ph + 16, b1);
+		fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"tick\">%s</text>", px + (int)(bw * i), py + ph + 16, b1);
 	}
 }
 
@@ -443,11 +470,12 @@ void html_chart_svg(FILE *out, const struct html_chart *c)
 	fprintf(out, "<p class=\"meta\">Failed connections (with an error or a warning) by start time, per %" PRId64
 		     " minute%s (UTC), stacked by problem; hover a bar for its counts.</p>\n",
 		c->width / 60, c->width == 60 ? "" : "s");
-	int sw = px + (int)(bw * nb) + 90;
+	int pwide = (int)(bw * nb) > 120 ? (int)(bw * nb) : 120;
+	int sw = px + pwide + (c->hi - c->lo >= 86400 ? 110 : 50);   /* room for the last time label */
 	fprintf(out, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		     "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"failures per %" PRId64 " minutes\">\n",
 		sw, py + ph + 26, sw, py + ph + 26, c->width / 60);
-	chart_axes(out, c, nb, top, px, (int)(bw * nb) > 120 ? (int)(bw * nb) : 120, py, ph);
+	chart_axes(out, c, nb, bw, top, px, pwide, py, ph);
 	for (uint32_t j = 0; j < nb; j++) {
 		double y = py + ph;
 		for (uint32_t k = 0; k <= HTML_SERIES; k++) {

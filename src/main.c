@@ -88,17 +88,39 @@ static X509_STORE *load_trust(const struct textlist *files, const struct textlis
 
 /* ---- the run ---- */
 
+/* Once per capture whose clock is the suspect, at the report's top: its
+ * offset, as its completed handshakes show it; named first when the report
+ * has several inputs (each has its own clock). NULL: nothing to say; else
+ * the caller frees it. */
+static const char *clock_note(const struct clockskew *ck, const char *file, bool named)
+{
+	char buf[CLOCK_NOTE_LEN];
+	clockskew_note(ck, buf, sizeof buf);
+	if (!buf[0])
+		return NULL;
+	size_t len = strlen(buf) + (named ? strlen(file) + 2 : 0) + 1;
+	char *note = mem_alloc_uninit(len);
+	snprintf(note, len, "%s%s%s", named ? file : "", named ? ": " : "", buf);
+	return note;
+}
+
+/* Every input's Clock note; summary.clock (JSON) is the first input's that has one. */
+static void clock_notes(struct input_info *in, size_t n_in, struct summary *sum)
+{
+	sum->clock = NULL;
+	sum->clock_note = NULL;
+	for (size_t i = 0; i < n_in; i++) {
+		in[i].clock_note = clock_note(in[i].clock, in[i].file, n_in > 1);
+		if (in[i].clock_note && !sum->clock_note) {
+			sum->clock = in[i].clock;
+			sum->clock_note = in[i].clock_note;
+		}
+	}
+}
+
 /* Once per report: a side whose chains were judged without the store it
  * really uses. (A private PKI is normal on backends: without the store the
  * verdict is weaker, and the reader must know.) */
-/* Once per report, at its top: the capture's clock, as its completed handshakes show it. */
-static const char *clock_note(const struct summary *sum)
-{
-	static char buf[CLOCK_NOTE_LEN];
-	clockskew_note(sum->clock, buf, sizeof buf);
-	return buf[0] ? buf : NULL;
-}
-
 static const char *trust_note(const struct diag_opts *d, const struct summary *sum)
 {
 	static char buf[320];
@@ -300,6 +322,7 @@ static int read_input(struct config *cfg, struct analyzer *a, struct capture *ca
 	int status = EXIT_OK;
 	memset(in, 0, sizeof *in);
 	in->file = cfg->inputs[i];
+	in->clock = cfg->dopts.clock;
 	in->ts_digits = capture_ts_digits(cap);
 	analyzer_begin_file(a, cfg->inputs[i], capture_datalink(cap), capture_ts_digits(cap));
 	struct capture_pkt pkt;
@@ -331,6 +354,7 @@ static int read_input(struct config *cfg, struct analyzer *a, struct capture *ca
 static int run_files(struct config *cfg, struct analyzer *a, struct reporter *rep)
 {
 	struct input_info info[MAX_INPUTS];
+	struct clockskew *clocks[MAX_INPUTS];
 	size_t n_info = 0;
 	int status = EXIT_OK;
 	bool began = false;
@@ -365,6 +389,9 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 			reporter_begin(rep);
 			began = true;
 		}
+		/* each capture its own clock: two captures may come from two
+		 * machines (--at: none, validity at that time for all) */
+		cfg->dopts.clock = clocks[n_info] = cfg->dopts.at_given ? NULL : clockskew_new();
 		if (read_input(cfg, a, cap, i, &info[n_info++]) != EXIT_OK)
 			status = EXIT_USAGE;
 		capture_close(cap);
@@ -376,7 +403,7 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 	if (began) {
 		struct summary sum = *analyzer_summary(a);
 		sum.trust_note = trust_note(&cfg->dopts, &sum);
-		sum.clock_note = clock_note(&sum);
+		clock_notes(info, n_info, &sum);
 		if (ev) {
 			sum.written_file = cfg->write_path;
 			sum.packets_written = evidence_packets_written(ev);
@@ -393,7 +420,10 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 	for (size_t i = 0; i < n_info; i++) {
 		mem_free((void *)info[i].error);
 		mem_free((void *)info[i].link_type);
+		mem_free((void *)info[i].clock_note);
+		clockskew_free(clocks[i]);
 	}
+	cfg->dopts.clock = NULL;
 	return status;
 }
 
@@ -455,17 +485,18 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 	if (rc == -1)
 		fprintf(stderr, "tlsdiag: %s: %s\n", name, errbuf);
 	struct input_info in = { .file = cfg->device ? cfg->device : "live", .link_type = capture_datalink_name(cap),
-				 .ts_digits = 6, .frames = capture_frames(cap) };
+				 .ts_digits = 6, .frames = capture_frames(cap), .clock = cfg->dopts.clock };
 	analyzer_end_file(a);
 	struct summary sum = *analyzer_summary(a);
 	sum.trust_note = trust_note(&cfg->dopts, &sum);
-	sum.clock_note = clock_note(&sum);
+	clock_notes(&in, 1, &sum);
 	sum.live = capture_stats(cap, &sum.pcap_received, &sum.pcap_dropped, &sum.pcap_if_dropped);
 	if (ev) {
 		sum.written_file = cfg->write_path;
 		sum.packets_written = evidence_packets_written(ev);
 	}
 	reporter_end(rep, &in, 1, &sum);
+	mem_free((void *)in.clock_note);
 	live_capture = NULL;
 	capture_close(cap);
 	int status = rc == -1 ? EXIT_USAGE : sum.with_error ? EXIT_FINDINGS : EXIT_OK;
@@ -545,14 +576,19 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	cfg->dopts.expiry_warn_days = (int)o->expiry_warning;
 	/* the words of most findings are never printed: made for those a writer prints */
 	cfg->dopts.words_later = cfg->ropts.writer && !cfg->ropts.writer->words_every && !o->json_full && !o->verbose;
-	/* --at: validity at that time exactly, nothing learned from the capture's clock */
-	cfg->dopts.clock = o->at.given ? NULL : clockskew_new();
+	/* --at: validity at that time exactly, nothing learned from the capture's
+	 * clock; files: one clock each (run_files), live: the interface's */
+	cfg->dopts.clock = o->at.given || !cfg->live ? NULL : clockskew_new();
 }
 
 static int run_capture(const struct options *o, X509_STORE *trust, bool trust_given, X509_STORE *client_trust)
 {
 	static struct config cfg;
 	configure(&cfg, o, trust, trust_given, client_trust);
+	/* the problem titles name the store a server's chain failed against: the user's or the system's
+	 * (not its path: SSL_CERT_FILE moves it, and a title is the same on every machine) */
+	cfg.ropts.server_store = trust_given ? "the trust store given (--ca-file/--ca-path)"
+					     : "the system trust store (no --ca-file given)";
 	struct certfile keystore;
 	memset(&keystore, 0, sizeof keystore);
 	if (o->client_cert) {

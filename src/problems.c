@@ -83,11 +83,17 @@ struct problem_set {
 	uint32_t n;
 	struct problem *catch_all[2];          /* [0] warnings, [1] errors */
 	uint32_t next_id;
+	const char *server_store;              /* problems_set_store */
 };
 
 struct problem_set *problems_new(void)
 {
 	return mem_alloc(sizeof(struct problem_set));
+}
+
+void problems_set_store(struct problem_set *ps, const char *words)
+{
+	ps->server_store = words;
 }
 
 static void problem_free(struct problem *p)
@@ -530,6 +536,10 @@ struct problem *problems_add(struct problem_set *ps, const struct session *s, bo
 		need = cn > need ? cn : need;
 		if (need > p->clock_need)
 			p->clock_need = need;
+		if (need > 0 && p->clock_file && s->file && strcmp(p->clock_file, s->file) != 0)
+			p->clock_files = true;   /* another file's clock may not excuse it */
+		else if (need > 0 && !p->clock_file)
+			p->clock_file = s->file;
 	}
 	counter_add(p->c_clients, fnv(fnv(FNV0, &s->af, 1), s->client_ip, sizeof s->client_ip));
 	uint64_t sh = fnv(fnv(FNV0, &s->af, 1), s->server_ip, sizeof s->server_ip);
@@ -695,7 +705,8 @@ static void tell_titles_apart(struct problem_set *ps)
 	mem_free(done);
 }
 
-static void make_title(struct problem *p)
+/* store: the words for the store server chains were judged against (problems_set_store) */
+static void make_title(struct problem *p, const char *store)
 {
 	char srv[320], cnt[120];
 	const char *id = p->n_ids ? p->ids[0] : "";
@@ -725,11 +736,14 @@ static void make_title(struct problem *p)
 		bool cli = p->untrusted_side == SIDE_CLIENT;
 		const char *who = p->untrusted_leaf[0] ? p->untrusted_leaf : cli ? "the client's certificate" : subj;
 		count_words(p, "", cnt, sizeof cnt);
+		/* which store: the rule table's "the trust store" does not say whether it was the user's or the
+		 * system's (a client chain is only judged against one given) */
+		if (cli)
+			store = "the server's trust store given (--client-ca-file/--client-ca-path)";
 		/* the peer's alert is what makes an untrusted chain an error: say it */
-		snprintf(p->title, sizeof p->title, "%s: %s (%s%s%s)%s%s; %s", srv,
-			 cli ? "the client's chain does not verify against the server's trust store" : rule_title(id),
-			 who, p->untrusted_end[0] ? ", chain ends at " : "",
-			 p->untrusted_end, p->alert[0] ? " and the handshake ends with " : "", p->alert, cnt);
+		snprintf(p->title, sizeof p->title, "%s: %s (%s%s%s) does not verify against %s%s%s; %s", srv,
+			 cli ? "the client's chain" : "the chain", who, p->untrusted_end[0] ? ", chain ends at " : "",
+			 p->untrusted_end, store, p->alert[0] ? " and the handshake ends with " : "", p->alert, cnt);
 	} else if (!strcmp(id, "server-chain-incomplete") || !strcmp(id, "cert-self-signed")) {
 		count_words(p, "", cnt, sizeof cnt);
 		snprintf(p->title, sizeof p->title, "%s: %s (%s); %s", srv, rule_title(id), subj, cnt);
@@ -756,13 +770,15 @@ static void make_title(struct problem *p)
 	}
 }
 
-void problems_apply_clock(struct problem_set *ps, int64_t covered)
+void problems_apply_clock(struct problem_set *ps, const char *file, int64_t covered)
 {
 	for (uint32_t i = 0; covered > 0 && i < ps->n; i++) {
 		struct problem *p = ps->v[i];
 		/* the other ids still make it a problem (a failed connection has its alert) */
 		if (p->catch_all || p->n_ids < 2 || p->clock_need <= 0 || p->clock_need > covered)
 			continue;
+		if (file && (p->clock_files || !p->clock_file || strcmp(p->clock_file, file) != 0))
+			continue;   /* members of another capture, judged by its own clock */
 		uint32_t k = 0;
 		for (uint32_t j = 0; j < p->n_ids; j++)
 			if (strcmp(p->ids[j], "cert-not-yet-valid") != 0)
@@ -795,7 +811,7 @@ void problems_finish(struct problem_set *ps)
 		p->servers_more = p->c_servers->full;
 		p->snis = p->c_snis->n;
 		p->snis_more = p->c_snis->full;
-		make_title(p);
+		make_title(p, ps->server_store ? ps->server_store : "the trust store");
 		/* where "; N connections ..." starts, when the title ends with it */
 		char cnt[120];
 		count_words(p, "", cnt, sizeof cnt);

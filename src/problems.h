@@ -87,6 +87,8 @@ struct problem {
 	/* cert-not-yet-valid of members reported before the capture's clock
 	 * offset was learned (problems_apply_clock) */
 	int64_t clock_need;       /* the most a member's certificate began after its capture time */
+	const char *clock_file;   /* the capture file of those members (each file has its own clock) */
+	bool clock_files;         /* ... they come from more than one file */
 	uint64_t judged_early;    /* members whose cert-not-yet-valid the offset withdrew (stories still say it) */
 	/* more of the first connection, for problems whose titles would read the same */
 	bool cr_present, client_cert_empty, has_chain;
@@ -101,17 +103,22 @@ struct problem {
 struct problem_set;
 
 struct problem_set *problems_new(void);
+/* The trust store server chains were judged against, in words for a title ("the trust store given
+ * (--ca-file/--ca-path)", "the system trust store (no --ca-file given)"); the caller's, it lives
+ * for the run. NULL: "the trust store". */
+void problems_set_store(struct problem_set *ps, const char *words);
 /* Count a settled connection in its problem (created on first sight);
  * NULL when it has no error or warning finding. *first: s is the first
  * of its problem. */
 struct problem *problems_add(struct problem_set *ps, const struct session *s, bool *first);
 /* Keep the representative's story (copied, cut at PROBLEM_STORY_MAX). */
 void problem_set_story(struct problem *p, const char *text, size_t len);
-/* Before problems_finish: the capture's clock makes every certificate
- * valid that begins at most covered seconds after its capture time (0:
- * nothing learned). A problem whose cert-not-yet-valid all of its members
- * owe to that (judged before the offset was learned) loses the id. */
-void problems_apply_clock(struct problem_set *ps, int64_t covered);
+/* Before problems_finish: the clock of capture file (NULL: of every
+ * file) makes every certificate valid that begins at most covered seconds
+ * after its capture time (0: nothing learned). A problem whose
+ * cert-not-yet-valid all of its members owe to that (judged before the
+ * offset was learned, all in that file) loses the id. */
+void problems_apply_clock(struct problem_set *ps, const char *file, int64_t covered);
 /* Titles and ranks: errors first, then by connections, most first. */
 void problems_finish(struct problem_set *ps);
 size_t problems_count(const struct problem_set *ps);

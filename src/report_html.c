@@ -78,7 +78,7 @@ static void part_flush(struct part *p, FILE *out)
 
 static const char *const css =
 	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2329;margin:0;background:#f4f6f8}\n"
-	"main{max-width:1100px;margin:0 auto;padding:18px 28px 60px;background:#fff}\n"
+	"main{max-width:1100px;margin:0 auto;padding:18px 28px 60px;background:#fff;overflow-wrap:anywhere}\n"
 	"h1{font-size:22px;margin:6px 0 4px}h2{font-size:18px;margin:0 0 6px}h3{font-size:15px;margin:18px 0 6px}\n"
 	".headline{font-size:17px;margin:8px 0 14px;padding:10px 14px;border-left:5px solid #c62828;background:#fdecea}\n"
 	".headline.ok{border-color:#2e7d32;background:#e8f5e9}\n"
@@ -105,7 +105,7 @@ static const char *const css =
 	".cited{fill:#fff8e1}.citebar{fill:#f0a500}.broke line{stroke:#c62828;stroke-width:1.5;stroke-dasharray:3 3}\n"
 	".broke text{font:700 12px sans-serif;fill:#c62828;text-anchor:middle}\n"
 	".key{font-size:12px;color:#5a6570}.key span{margin-right:14px}\n"
-	"svg.chart .axis{stroke:#555}svg.chart .grid{stroke:#e3e7eb}svg.chart .tick{font:11px sans-serif;fill:#5a6570}\n"
+	"svg.chart{display:block;max-width:100%;height:auto}svg.chart .axis{stroke:#555}svg.chart .grid{stroke:#e3e7eb}svg.chart .tick{font:11px sans-serif;fill:#5a6570}\n"
 	"ul.legend{list-style:none;padding:0;margin:4px 0 0 56px;font-size:12.5px}ul.legend li{display:inline-block;margin-right:16px}\n"
 	".sw{display:inline-block;width:11px;height:11px;margin-right:5px;vertical-align:-1px;border-radius:2px}\n"
 	"tr.failed td:first-child{border-left:4px solid #c62828}tr.warn td:first-child{border-left:4px solid #ef6c00}\n"
@@ -595,9 +595,14 @@ static void headline(FILE *out, const struct input_info *in, size_t n_in, const 
 	fprintf(out, "<p class=\"meta\">%" PRIu64 " TCP connections, %" PRIu64 " packets; %" PRIu64 " incomplete, %" PRIu64
 		     " not TLS.</p>\n", sum->connections, sum->packets, sum->outcome[OUTCOME_INCOMPLETE],
 		sum->outcome[OUTCOME_NOT_TLS]);
-	if (sum->clock_note) {   /* the capture's timestamps are not the time: said once, near the top */
-		fputs("<p class=\"note\" id=\"clock\">Clock: ", out);
-		html_text(out, sum->clock_note);
+	for (size_t i = 0, k = 0; i < n_in; i++) {   /* a capture's timestamps are not the time: said once, near the top */
+		if (!in[i].clock_note)
+			continue;
+		if (k++)
+			fprintf(out, "<p class=\"note\" id=\"clock-%zu\">Clock: ", k);
+		else
+			fputs("<p class=\"note\" id=\"clock\">Clock: ", out);
+		html_text(out, in[i].clock_note);
 		fputs("</p>\n", out);
 	}
 	if (sum->trust_note) {   /* a verdict judged without a side's own store is weaker: say so near the top */

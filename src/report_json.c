@@ -581,7 +581,9 @@ void json_alerts(struct json *j, const struct session *s)
 		json_object_begin(j);
 		json_kv_uint(j, "frame", s->inferred_alert_frame);
 		json_kv_str(j, "from", side_name(s->inferred_alert_from));
-		json_kv_str(j, "reason", "encrypted TLS 1.3 record of an alert's size, then the sender closed");
+		json_kv_str(j, "reason", s->t13.unclosed ? "encrypted TLS 1.3 record of an alert's size, the sender's last; "
+							  "the capture ends before any close"
+							: "encrypted TLS 1.3 record of an alert's size, then the sender closed");
 		json_object_end(j);
 	} else {
 		json_null(j);

@@ -1,28 +1,14 @@
-/* report_json_summary.c - tlsdiag/2's run members: "inputs" and "summary" (with the capture's "clock"). */
+/* report_json_summary.c - tlsdiag/2's run members: "inputs" and "summary" (with the captures' "clock"). */
 #include "report_json.h"
 
 #include "clockskew.h"
 #include "summary.h"
 
-void json_inputs(struct json *j, const struct input_info *in, size_t n_in)
-{
-	json_key(j, "inputs");
-	json_array_begin(j);
-	for (size_t i = 0; i < n_in; i++) {
-		json_object_begin(j);
-		json_kv_str(j, "file", in[i].file);
-		json_kv_str(j, "link_type", in[i].link_type);
-		json_kv_uint(j, "frames", in[i].frames);
-		json_key(j, "error");
-		json_string(j, in[i].error);
-		json_object_end(j);
-	}
-	json_array_end(j);
-}
-
-/* The capture's clock, learned from its completed handshakes (clockskew.h):
- * said once for the report. Connections streamed (JSON Lines) before the
- * offset was final are judged by the offset known then: judged_early. */
+/* A capture's clock, learned from its completed handshakes (clockskew.h):
+ * said once per input file (inputs[].clock), and summary.clock is the
+ * first input's that has one (the only one with one file). Connections
+ * streamed (JSON Lines) before the offset was final are judged by the
+ * offset known then: judged_early. */
 static void clock_object(struct json *j, const struct clockskew *ck, const char *note)
 {
 	char nb[32];
@@ -47,6 +33,24 @@ static void clock_object(struct json *j, const struct clockskew *ck, const char 
 	json_kv_uint(j, "judged_early_not_counted", ck->judged_early_unknown);
 	json_kv_str(j, "note", note);
 	json_object_end(j);
+}
+
+void json_inputs(struct json *j, const struct input_info *in, size_t n_in)
+{
+	json_key(j, "inputs");
+	json_array_begin(j);
+	for (size_t i = 0; i < n_in; i++) {
+		json_object_begin(j);
+		json_kv_str(j, "file", in[i].file);
+		json_kv_str(j, "link_type", in[i].link_type);
+		json_kv_uint(j, "frames", in[i].frames);
+		json_key(j, "error");
+		json_string(j, in[i].error);
+		if (in[i].clock_note)   /* each capture its own clock (absent: not the suspect) */
+			clock_object(j, in[i].clock, in[i].clock_note);
+		json_object_end(j);
+	}
+	json_array_end(j);
 }
 
 void json_summary(struct json *j, const struct summary *sum)
@@ -77,6 +81,8 @@ void json_summary(struct json *j, const struct summary *sum)
 	json_kv_uint(j, "flows_evicted_for_memory", sum->flows_evicted_for_memory);
 	if (sum->stop_after)   /* -c N: what the stop cut off is left out, not failed */
 		json_kv_uint(j, "cut_off_by_stop", sum->cut_by_stop);
+	if (sum->live)   /* counted in failed: their reports said completed */
+		json_kv_uint(j, "failed_after_report", sum->failed_after_report);
 	/* each distinct certificate is parsed once; the cache answers the repeats */
 	json_kv_uint(j, "certificates_parsed", sum->certificates_parsed);
 	json_kv_uint(j, "certificate_cache_hits", sum->certificate_cache_hits);

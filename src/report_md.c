@@ -205,9 +205,10 @@ static void timeline(FILE *out, const struct session *s)
 		fprintf(out, "| | | | … %" PRIu32 " more message%s not listed |\n", s->timeline_dropped,
 			s->timeline_dropped == 1 ? "" : "s");
 	if (s->inferred_alert)
-		fprintf(out, "| %" PRIu64 " | | %s | Application Data of an encrypted alert's size, then %s closed |\n",
+		fprintf(out, "| %" PRIu64 " | | %s | Application Data of an encrypted alert's size, %s%s%s |\n",
 			s->inferred_alert_frame, s->inferred_alert_from == SIDE_CLIENT ? "client → server" : "server → client",
-			side_name(s->inferred_alert_from));
+			s->t13.unclosed ? "the capture ends before any close" : "then ",
+			s->t13.unclosed ? "" : side_name(s->inferred_alert_from), s->t13.unclosed ? "" : " closed");
 	fputc('\n', out);
 }
 
@@ -284,9 +285,11 @@ static void md_headline(struct report_out *o, const struct input_info *in, size_
 	fprintf(out, "%" PRIu64 " connections: %" PRIu64 " completed, %" PRIu64 " failed, %" PRIu64 " with errors; %zu problem%s.\n\n",
 		sum->tls_connections, sum->outcome[OUTCOME_COMPLETED], sum->outcome[OUTCOME_FAILED], sum->with_error,
 		problems_count(ps), problems_count(ps) == 1 ? "" : "s");
-	if (sum->clock_note) {   /* once, at the top: the capture's timestamps are not the time */
+	for (size_t i = 0; i < n_in; i++) {   /* once per capture, at the top: its timestamps are not the time */
+		if (!in[i].clock_note)
+			continue;
 		fputs("Clock: ", out);
-		md_str(out, sum->clock_note);
+		md_str(out, in[i].clock_note);
 		fputs(".\n\n", out);
 	}
 	if (!problems_count(ps))
@@ -352,9 +355,11 @@ static void md_end(struct report_out *o, const struct input_info *in, size_t n_i
 	if (lo.len)
 		fprintf(out, "%s.\n\n", lo.p);
 	sb_free(&lo);
-	if (sum->clock_note && !o->problem_view) {   /* the headline said it */
+	for (size_t i = 0; i < n_in && !o->problem_view; i++) {   /* the headline said it */
+		if (!in[i].clock_note)
+			continue;
 		fputs("Clock: ", out);
-		md_str(out, sum->clock_note);
+		md_str(out, in[i].clock_note);
 		fputs(".\n\n", out);
 	}
 	if (sum->trust_note) {

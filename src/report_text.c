@@ -192,9 +192,10 @@ static void timeline(FILE *out, const struct session *s)
 	if (s->timeline_dropped)
 		fprintf(out, "  ... %" PRIu32 " more messages not listed\n", s->timeline_dropped);
 	if (s->inferred_alert)
-		fprintf(out, "  %7" PRIu64 "  %-15s  %s  Application Data of an encrypted alert's size, then %s closed\n",
+		fprintf(out, "  %7" PRIu64 "  %-15s  %s  Application Data of an encrypted alert's size, %s%s%s\n",
 			s->inferred_alert_frame, "", s->inferred_alert_from == SIDE_CLIENT ? "C->S" : "S->C",
-			side_name(s->inferred_alert_from));
+			s->t13.unclosed ? "the capture ends before any close" : "then ",
+			s->t13.unclosed ? "" : side_name(s->inferred_alert_from), s->t13.unclosed ? "" : " closed");
 }
 
 static void certificate(FILE *out, uint32_t i, const struct cert_entry *e)
@@ -515,6 +516,10 @@ static void inputs_and_notes(FILE *out, const struct input_info *in, size_t n_in
 		fprintf(out, "Stopped by -c after %" PRIu64 " reported connection%s: %" PRIu64
 			" connections in flight were cut off by the stop, not reported\n",
 			sum->stop_after, sum->stop_after == 1 ? "" : "s", sum->cut_by_stop);
+	if (sum->failed_after_report)
+		fprintf(out, "Refused after their report: %" PRIu64 " connection%s reported completed, then ended by an "
+			     "alert or a close before any client data: counted failed above\n",
+			sum->failed_after_report, sum->failed_after_report == 1 ? "" : "s");
 	if (sum->ip_datagrams_dropped)
 		fprintf(out, "IP datagrams never completed from their fragments: %" PRIu64 " (at most %u are held, for %d s)\n",
 			sum->ip_datagrams_dropped, LIM_FRAG_DATAGRAMS, LIM_FRAG_TIMEOUT_SEC);
@@ -583,8 +588,9 @@ static void text_end(struct report_out *o, const struct input_info *in, size_t n
 	if (sum->not_shown)
 		fprintf(out, " not shown (-v shows them)");
 	fputc('\n', out);
-	if (sum->clock_note)
-		fprintf(out, "Clock: %s\n", sum->clock_note);
+	for (size_t i = 0; i < n_in; i++)   /* each capture its own clock */
+		if (in[i].clock_note)
+			fprintf(out, "Clock: %s\n", in[i].clock_note);
 	if (sum->trust_note)
 		fprintf(out, "Trust: %s\n", sum->trust_note);
 	for (uint32_t i = 0; i < sum->n_ids; i++)
@@ -633,8 +639,9 @@ static void text_headline(struct report_out *o, const struct input_info *in, siz
 		sum->outcome[OUTCOME_INCOMPLETE], sum->outcome[OUTCOME_NOT_TLS], sum->with_error);
 	left_out_line(out, sum);
 	healthy_line(out, sum);
-	if (sum->clock_note)
-		fprintf(out, "Clock: %s\n", sum->clock_note);
+	for (size_t i = 0; i < n_in; i++)   /* each capture its own clock */
+		if (in[i].clock_note)
+			fprintf(out, "Clock: %s\n", in[i].clock_note);
 	if (sum->trust_note)
 		fprintf(out, "Trust: %s\n", sum->trust_note);
 	fprintf(out, "Problems: %zu%s\n", n_problems, n_problems ? " (most connections first, each told below)" : "");

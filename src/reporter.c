@@ -60,6 +60,7 @@ void reporter_init(struct reporter *r, FILE *out, const struct report_opts *o)
 	r->o.full = o->full;
 	r->o.stream = o->stream;
 	r->problems = problems_new();
+	problems_set_store(r->problems, o->server_store);
 }
 
 void reporter_free(struct reporter *r)
@@ -225,9 +226,12 @@ void reporter_end(struct reporter *r, const struct input_info *in, size_t n_in, 
 	struct summary shown = *sum;
 	const struct report_writer *w = r->opts.writer;
 	shown.not_shown = r->not_shown;
-	/* connections judged before the capture's clock was learned: their problems are judged by it */
-	int64_t offset = clockskew_offset(sum->clock);
-	problems_apply_clock(r->problems, offset ? offset + CLOCK_SLACK : 0);
+	/* connections judged before their capture's clock was learned: their
+	 * problems are judged by it (each file by its own) */
+	for (size_t i = 0; i < n_in; i++) {
+		int64_t offset = clockskew_offset(in[i].clock);
+		problems_apply_clock(r->problems, in[i].file, offset ? offset + CLOCK_SLACK : 0);
+	}
 	shown.not_shown_incomplete = r->not_shown_incomplete;
 	problems_finish(r->problems);
 	r->o.problem = NULL;

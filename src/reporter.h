@@ -19,6 +19,7 @@ struct report_opts {
 	bool only_failures;      /* leave healthy connections out, whatever the format */
 	bool live;               /* connections are told as they end, problems only counted */
 	bool stream;             /* flush each connection (live); files: large writes only */
+	const char *server_store;   /* the store server chains were judged against, in words (problems_set_store) */
 };
 
 /* Captures with at most this many connections keep the story of each

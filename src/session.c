@@ -341,6 +341,25 @@ static void post_handshake_end(struct session *s)
 	s->rejected_after_handshake = true;
 }
 
+/* TLS 1.3: the server judges the client's flight after its own Finished
+ * (RFC 8446 4.4.4). A connection over for us without a close (the capture
+ * ended, idle, evicted) and with nothing of the server's after the client's
+ * Finished, read from sizes or decrypted, has no verdict: not completed. */
+static bool tls13_unanswered(const struct session *s)
+{
+	const struct direction *c = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
+	if (!s->tls13 || s->close_kind == CLOSE_NONE || c->fin || c->rst || sv->fin || sv->rst)
+		return false;
+	if (s->t13_inferred)
+		return s->t13.pattern == T13_OPEN && !s->t13.answered;
+	if (!s->keys.dir[SIDE_CLIENT].decrypted || !c->finished || sv->rlog_n == LIM_RECORD_LOG)
+		return false;
+	for (uint32_t i = 0; i < sv->rlog_n; i++)
+		if (sv->rlog[i].seq > c->finished_seq)
+			return false;
+	return true;
+}
+
 bool session_beyond_rejection(const struct session *s)
 {
 	const struct direction *c = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
@@ -465,6 +484,10 @@ void session_finish(struct session *s)
 	if (s->inferred_alert || (s->t13_inferred && s->t13.failed) ||
 	    (s->tls13 && s->decrypted && server_rejected13(s))) {
 		s->outcome = OUTCOME_FAILED;
+		return;
+	}
+	if (done && tls13_unanswered(s)) {
+		s->outcome = OUTCOME_INCOMPLETE;
 		return;
 	}
 	if (done) {

@@ -23,10 +23,10 @@ struct settled {
 	uint64_t next_index;
 	/* sessions reported with cert-not-yet-valid while the capture's clock
 	 * offset could still grow: how far ahead their certificate begins, and
-	 * the clock's generation then (the end counts those it made valid) */
-	struct early { int64_t need; uint64_t generation; } *early;
+	 * their file's clock and its generation then (the end counts those
+	 * its final offset made valid) */
+	struct early { int64_t need; uint64_t generation; struct clockskew *ck; } *early;
 	uint32_t early_n;
-	uint64_t early_dropped;
 };
 
 void settled_hold(struct settled *q, struct session *s)
@@ -73,6 +73,8 @@ static struct session *heap_pop(struct settled *q)
 
 /* ---- the capture's clock (clockskew.h) ---- */
 
+/* The clock of the file being read: main gives each file its own, and a
+ * file's sessions are all reported before the next file begins. */
 struct clockskew *settled_clock(const struct settled *q)
 {
 	return q->opts->diag && !q->opts->diag->at_given ? q->opts->diag->clock : NULL;
@@ -143,29 +145,28 @@ static void note_early(struct settled *q, const struct session *s)
 	if (cn > need)
 		need = cn;
 	if (q->early_n == LIM_CLOCK_EARLY) {
-		q->early_dropped++;
+		ck->judged_early_unknown++;   /* said only when its offset is learned */
 		return;
 	}
 	if (!q->early)
 		q->early = mem_alloc(LIM_CLOCK_EARLY * sizeof *q->early);
-	q->early[q->early_n++] = (struct early){ need, ck->generation };
+	q->early[q->early_n++] = (struct early){ need, ck->generation, ck };
 }
 
-/* At the end: those the final offset makes valid were reported too early. */
+/* At the end: those their file's final offset makes valid were reported too early. */
 void settled_count_early(struct settled *q)
 {
-	struct clockskew *ck = settled_clock(q);
-	if (!ck)
-		return;
-	ck->judged_early = 0;
-	int64_t off = clockskew_offset(ck);
-	for (uint32_t i = 0; off && i < q->early_n; i++)
-		if (q->early[i].generation != ck->generation && q->early[i].need <= off + CLOCK_SLACK)
-			ck->judged_early++;
-	ck->judged_early_unknown = off ? q->early_dropped : 0;
+	for (uint32_t i = 0; i < q->early_n; i++)
+		q->early[i].ck->judged_early = 0;
+	for (uint32_t i = 0; i < q->early_n; i++) {
+		const struct early *e = &q->early[i];
+		int64_t off = clockskew_offset(e->ck);
+		if (off && e->generation != e->ck->generation && e->need <= off + CLOCK_SLACK)
+			e->ck->judged_early++;
+	}
 }
 
-void settled_report(struct settled *q, struct session *s)
+static void report(struct settled *q, struct session *s, bool own_ev)
 {
 	if (q->opts->diag)
 		rejudge(q, s);
@@ -175,9 +176,19 @@ void settled_report(struct settled *q, struct session *s)
 	if (q->opts->settled)
 		q->opts->settled(q->opts->settled_ctx, s);
 	reporter_connection(q->rep, s);
-	if (s->ev && q->opts->ev)
+	if (own_ev && s->ev && q->opts->ev)
 		evidence_conn_free(q->opts->ev, s->ev);
 	session_free(s);
+}
+
+void settled_report(struct settled *q, struct session *s)
+{
+	report(q, s, true);
+}
+
+void settled_report_open(struct settled *q, struct session *s)
+{
+	report(q, s, false);
 }
 
 /* Report every held session that no open connection can precede. */

@@ -25,7 +25,7 @@ struct settled;
 struct settled *settled_new(const struct analyze_opts *opts, struct reporter *rep, struct summary *sum);
 void settled_free(struct settled *q);
 
-/* The learned clock (NULL: --at given, or no diagnosis). */
+/* The clock of the file being read (NULL: --at given, or no diagnosis). */
 struct clockskew *settled_clock(const struct settled *q);
 /* A completed handshake teaches the clock, before its diagnosis. */
 void settled_learn_clock(struct settled *q, struct session *s);
@@ -35,6 +35,9 @@ void settled_judge(struct settled *q, struct session *s);
 /* Report s now (live), or hold it for its turn; either way it is owned here. */
 void settled_report(struct settled *q, struct session *s);
 void settled_hold(struct settled *q, struct session *s);
+/* Live, before the connection closed: reported now, but its -w mapping
+ * (s->ev) stays its connection's, which goes on writing its packets. */
+void settled_report_open(struct settled *q, struct session *s);
 /* Report the held sessions no open connection of flows can precede (all:
  * every one); the oldest alone when memory must be freed (false: none). */
 void settled_release(struct settled *q, const struct flow_table *flows, bool all);

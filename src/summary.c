@@ -143,6 +143,26 @@ void tally(struct summary *sum, const struct session *s)
 	v->with_error += err;
 }
 
+void summary_failed_after_report(struct summary *sum, uint8_t was)
+{
+	sum->failed_after_report++;
+	if (sum->outcome[OUTCOME_COMPLETED])
+		sum->outcome[OUTCOME_COMPLETED]--;
+	sum->outcome[OUTCOME_FAILED]++;
+	if (was == 2)
+		return;   /* already counted with an error */
+	if (was == 1 && sum->with_warning)
+		sum->with_warning--;
+	else if (was == 0 && sum->healthy)
+		sum->healthy--;
+	sum->with_error++;
+	size_t n_ids;
+	const struct rule_info *cat = diagnose_catalogue(&n_ids);
+	for (size_t k = 0; k < n_ids && k < SUMMARY_IDS; k++)
+		if (!strcmp(cat[k].id, "rejected-after-handshake"))
+			sum->tables->id_counts[k]++;
+}
+
 static int by_trouble(const void *x, const void *y)
 {
 	const struct server_stat *p = x, *q = y;

@@ -23,6 +23,10 @@ struct input_info {
 	uint64_t frames;
 	const char *error;       /* damage that stopped reading, or NULL */
 	uint64_t error_frame;    /* the frame that could not be read */
+	/* this file's clock as its completed handshakes show it (clockskew.h):
+	 * each capture has its own (two machines, two clocks); NULL with --at */
+	const struct clockskew *clock;
+	const char *clock_note;  /* its Clock line (main: clockskew_note), NULL: its clock is not the suspect */
 };
 
 /* Connections per server endpoint and SNI. */
@@ -57,6 +61,7 @@ struct summary {
 	uint64_t memory_limit;       /* bytes, the limit in force */
 	uint64_t stop_after;         /* -c N, 0 without */
 	uint64_t cut_by_stop;        /* TLS connections in flight when -c N stopped the run: not reported */
+	uint64_t failed_after_report;   /* live: reported completed, refused after the report (after_report.h) */
 	uint64_t certificates_parsed;
 	uint64_t certificate_cache_hits;
 	size_t peak_memory;          /* bytes, accounted allocations */
@@ -69,8 +74,9 @@ struct summary {
 	 * judged without a store of its own (NULL: none to make), said once */
 	uint64_t server_chains, client_chains;
 	const char *trust_note;
-	/* the capture's clock as its completed handshakes show it (NULL, or an
-	 * offset of 0: nothing to say), said once at the top */
+	/* the clock of the first input whose completed handshakes show it is
+	 * behind (JSON summary.clock; the only one with one -r file), NULL:
+	 * none; every input's is in its input_info, said once per file */
 	const struct clockskew *clock;
 	const char *clock_note;      /* its sentence (main: clockskew_note), NULL: none */
 	uint64_t packets_written;
@@ -106,6 +112,11 @@ void summary_left_out(struct strbuf *b, const struct summary *sum);
 void summary_init(struct summary *sum);
 /* Count one reported connection: its outcome, its findings by id, its server. */
 void tally(struct summary *sum, const struct session *s);
+/* Live: a connection tallied completed (was: 0 healthy, 1 with warnings,
+ * 2 with errors) was refused after its report: count it failed, with an
+ * error, and under rejected-after-handshake. Its server's row is left as
+ * the report made it. */
+void summary_failed_after_report(struct summary *sum, uint8_t was);
 /* by_id and servers from the counts so far (the most trouble first). */
 void summary_finish(struct summary *sum);
 void summary_free(struct summary *sum);

@@ -207,6 +207,48 @@ static bool rejected_request(const struct t13_input *in, struct t13_view *v, uin
 	return true;
 }
 
+/* The server's first record after the client's Finished (n[S]: none). */
+static uint32_t server_after_finished(const struct t13_input *in, const struct t13_view *v)
+{
+	uint32_t i = 0;
+	while (i < in->n[S] && in->rec[S][i].seq < v->cfin_seq)
+		i++;
+	return i;
+}
+
+/* Neither side closed. The server's only record after the client's
+ * Finished, of an alert's size, is its verdict on that flight (no ticket or
+ * data is that small); the capture ends before its close. */
+static bool open_alert(const struct t13_input *in, struct t13_view *v)
+{
+	const struct t13_rec *s = in->rec[S];
+	uint32_t i = server_after_finished(in, v);
+	if (i + 1 != in->n[S] || in->total[S] != in->n[S] || !side_alert_sized(in, v, S, s[i].len))
+		return false;
+	fail(v, T13_SERVER_ALERT, S, s[i].frame);
+	v->alert_from = S;
+	v->alert_frame = s[i].frame;
+	v->alert_len = s[i].len;
+	v->unclosed = true;
+	return true;
+}
+
+/* Neither side closed, no alert: the server's tickets or data accept the
+ * flight; nothing, or the client's data or alert-sized record alone, leaves
+ * the end of the handshake unknown. */
+static void open_end(const struct t13_input *in, struct t13_view *v)
+{
+	const struct t13_rec *s = in->rec[S], *c = in->rec[C];
+	uint32_t i = server_after_finished(in, v);
+	v->pattern = T13_OPEN;
+	v->answered = i < in->n[S] || in->total[S] > in->n[S];
+	/* the client's only word, alert-sized, before the server's: it may have refused */
+	uint32_t c0 = v->cflight_n;
+	if (v->answered && i < in->n[S] && c0 + 1 == in->n[C] && in->total[C] == in->n[C] &&
+	    side_alert_sized(in, v, C, c[c0].len) && c[c0].seq < s[i].seq)
+		v->answered = false;
+}
+
 /* After the client's Finished: tickets, data, and who ended it. */
 static void after_finished(const struct t13_input *in, struct t13_view *v)
 {
@@ -224,6 +266,13 @@ static void after_finished(const struct t13_input *in, struct t13_view *v)
 				    (ce.frame == se.frame && ce.seq < se.seq));
 	if (rejected_request(in, v, c0, s0, &ce, &se))
 		return;
+	if (!ce.frame && !se.frame && open_alert(in, v))
+		return;   /* the client's data before it is no answer of the server's */
+	if (!ce.frame && !se.frame && c0 + 1 == in->n[C] && in->total[C] == in->n[C] &&
+	    side_alert_sized(in, v, C, in->rec[C][c0].len)) {
+		open_end(in, v);   /* the client's alert-sized record is no data */
+		return;
+	}
 	if (v->app[C] && v->app[S]) {
 		v->pattern = T13_COMPLETED;
 		return;
@@ -256,7 +305,7 @@ static void after_finished(const struct t13_input *in, struct t13_view *v)
 	} else if (se.frame && !c_first && !v->app[S]) {
 		fail(v, T13_SERVER_CLOSED_AFTER_FINISHED, S, se.frame);
 	} else if (!ce.frame && !se.frame) {
-		v->pattern = T13_OPEN;
+		open_end(in, v);
 	} else {
 		v->pattern = T13_UNKNOWN;
 	}

@@ -109,6 +109,10 @@ struct t13_view {
 	uint64_t app[2];         /* application data records (tickets and the closing alert apart) */
 	uint64_t response_frame; /* T13_SERVER_REJECTED_REQUEST: the server's answer */
 	uint32_t response_len;
+	/* T13_OPEN: the server's tickets or data after the client's Finished (it
+	 * accepted the flight); false: nothing tells how the handshake ended */
+	bool answered;
+	bool unclosed;           /* T13_SERVER_ALERT with no close after it (the capture ends first) */
 };
 
 /* Derive the flights and the pattern from the records of both sides. */

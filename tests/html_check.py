@@ -3,8 +3,6 @@
 
     html_check.py page REPORT.html REPORT.json    the page as tlsdiag wrote it
     html_check.py pages R1.html R1.json ...       many pages in one run (one Python start)
-    html_check.py dom DOM.html REPORT.html        the DOM Chromium built from it
-    html_check.py png SHOT.png                    the screenshot is not blank
 
 page: strictly well-formed (every element closed in order, no stray end tag, attributes
 quoted), self-contained (no script, no event handler attribute, nothing fetched: no src, no
@@ -12,15 +10,12 @@ external href or url()), and it tells the problems the JSON report of the same c
 one section per problem of the JSON report (up to the cap the page states), in rank order, each
 titled as the JSON problem, holding the finding ids of its representative, an SVG ladder with
 an arrow and a Wireshark filter with the problem's streams.
-dom: the browser kept every section, its title and its ladder, and built no script element.
-png: enough distinct colours and enough non-white pixels to be a drawn page.
+What the browser makes of the page is html_render.py's.
 """
 import json
 import re
-import struct
 import sys
 import unicodedata
-import zlib
 from html.parser import HTMLParser
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "wbr", "source"}
@@ -177,85 +172,6 @@ def check_page(html_path, json_path):
     return errors
 
 
-def check_dom(dom_path, html_path):
-    _, page = parse(html_path)
-    _, dom = parse(dom_path, strict=False)   # the serialized DOM need not close what HTML lets it omit
-    errors = []
-    if dom.scripts:
-        errors.append("the browser built %d <script> elements" % dom.scripts)
-    if len(dom.sections) != len(page.sections):
-        errors.append("DOM has %d problem sections, the page %d" % (len(dom.sections), len(page.sections)))
-    for a, b in zip(page.sections, dom.sections):
-        if " ".join(a["title"].split()) != " ".join(b["title"].split()):
-            errors.append("title %r became %r in the DOM" % (a["title"], b["title"]))
-        if b["ladders"] != 1 or b["arrows"] != a["arrows"]:
-            errors.append("%s: DOM ladder %d with %d arrows, page %d arrows" % (a["id"], b["ladders"], b["arrows"], a["arrows"]))
-    return errors
-
-
-def png_pixels(path):
-    """(width, height, rows of RGB(A) tuples' bytes) of an 8-bit RGB or RGBA PNG."""
-    data = open(path, "rb").read()
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not a PNG")
-    pos, idat, hdr = 8, b"", None
-    while pos < len(data):
-        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            hdr = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + n
-    w, h, depth, ctype = hdr[0], hdr[1], hdr[2], hdr[3]
-    if depth != 8 or ctype not in (2, 6):
-        raise ValueError("PNG colour type %d depth %d not handled" % (ctype, depth))
-    bpp = 3 if ctype == 2 else 4
-    raw = zlib.decompress(idat)
-    stride, prev, rows, i = w * bpp, bytearray(w * bpp), [], 0
-    for _ in range(h):
-        f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-        i += 1 + stride
-        for x in range(stride):
-            a = line[x - bpp] if x >= bpp else 0
-            b = prev[x]
-            c = prev[x - bpp] if x >= bpp else 0
-            if f == 1:
-                line[x] = (line[x] + a) & 255
-            elif f == 2:
-                line[x] = (line[x] + b) & 255
-            elif f == 3:
-                line[x] = (line[x] + (a + b) // 2) & 255
-            elif f == 4:
-                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return w, h, bpp, rows
-
-
-def check_png(path):
-    w, h, bpp, rows = png_pixels(path)
-    colours, ink, red = set(), 0, 0
-    for y in range(0, h, 2):
-        r = rows[y]
-        for x in range(0, w * bpp, bpp * 2):
-            px = r[x:x + 3]
-            colours.add(px)
-            if px[0] < 200 or px[1] < 200 or px[2] < 200:
-                ink += 1
-            if px[0] > 150 and px[1] < 90 and px[2] < 90:
-                red += 1
-    sampled = ((h + 1) // 2) * ((w + 1) // 2)
-    errors = []
-    if len(colours) < 16:
-        errors.append("%d distinct colours: a blank page" % len(colours))
-    if ink < sampled // 100:
-        errors.append("%d of %d sampled pixels drawn: a blank page" % (ink, sampled))
-    print("%s: %dx%d, %d colours, %.1f%% drawn, %d red" % (path, w, h, len(colours), 100.0 * ink / sampled, red))
-    return errors
-
-
 def main():
     mode, args = sys.argv[1], sys.argv[2:]
     if mode == "pages":
@@ -267,7 +183,7 @@ def main():
             bad += bool(errors)
         print("%d pages, %d with problems" % (len(args) // 2, bad))
         return 1 if bad else 0
-    errors = {"page": check_page, "dom": check_dom, "png": check_png}[mode](*args)
+    errors = {"page": check_page}[mode](*args)
     for e in errors:
         print("%s: %s" % (args[0], e))
     return 1 if errors else 0

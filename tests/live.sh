@@ -434,7 +434,7 @@ PY
 # certificate_required, client-cert-empty, failed, exit 1.
 p9=$(free_port)
 : >"$tmp/keys9.log"
-"$TLSDIAG" -i lo --json --keylog "$tmp/keys9.log" tcp port "$p9" >"$tmp/keylog9.out" 2>"$tmp/keylog9.err" &
+"$TLSDIAG" -i lo --json --keylog "$tmp/keys9.log" -w "$tmp/keylog9.pcap" tcp port "$p9" >"$tmp/keylog9.out" 2>"$tmp/keylog9.err" &
 td9=$!
 pids="$pids $td9"
 wait_listening $td9 "$tmp/keylog9.err"
@@ -458,6 +458,51 @@ wait_end $td9
 [ "$(grep -c '^CLIENT_HANDSHAKE_TRAFFIC_SECRET ' "$tmp/keys9.log")" = 3 ] || fail "s_client wrote no key log"
 check_decrypted "$tmp/keylog9.out" "$tmp/keys9.log" 3 || fail "TLS 1.3 rejection with a key log written while capturing"
 echo "live key log written while talking: 3 of 3 decrypted: OK"
+
+# ... and the -w file holds each connection to its close, though the report
+# went out at the decrypted alert: read back without the key log, the sizes
+# show the server's alert after the client's flight and its close, so each
+# connection is failed, never a handshake that "completed" (issue 12). The
+# frames are tshark's: the decrypted alert, both FINs, the last packet.
+"$TLSDIAG" --json -r "$tmp/keylog9.pcap" >"$tmp/reread9.out" 2>"$tmp/reread9.err"
+[ $? = 1 ] || fail "the -w file of the key-log run, read without keys: exit status is not 1"
+if command -v tshark >/dev/null; then
+	tshark -r "$tmp/keylog9.pcap" -o "tls.keylog_file:$tmp/keys9.log" -d "tcp.port==$p9,tls" -T fields \
+		-e tcp.stream -e frame.number -e tcp.srcport -e tcp.flags.fin -e tls.alert_message.desc \
+		>"$tmp/tshark9.out" 2>"$tmp/tshark9.err" || fail "tshark cannot read the -w file of the key-log run"
+	python3 - "$tmp/reread9.out" "$tmp/tshark9.out" "$p9" <<'PY' || fail "the -w file of the key-log run, read without keys"
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+port = sys.argv[3]
+streams = {}
+for l in open(sys.argv[2], encoding="utf-8"):
+    f = l.rstrip("\n").split("\t")
+    st = streams.setdefault(int(f[0]), {"frames": [], "alert": [], "fin": set()})
+    st["frames"].append(int(f[1]))
+    if f[4]:
+        st["alert"].append((int(f[1]), f[2] == port, f[4]))
+    if f[3] in ("1", "True"):
+        st["fin"].add("server" if f[2] == port else "client")
+conns = doc["connections"]
+assert len(conns) == 3 and len(streams) == 3, (len(conns), sorted(streams))
+for c in conns:
+    st = streams[c["stream"]]
+    assert st["alert"] and st["alert"][0][1] and st["alert"][0][2] == "116", ("tshark", st["alert"])
+    alert_frame = st["alert"][0][0]
+    assert st["fin"] == {"client", "server"}, ("-w stopped before the closes", c["stream"], st)
+    assert c["last_frame"] == max(st["frames"]), (c["last_frame"], max(st["frames"]))
+    assert c["outcome"] == "failed", ("read without keys as", c["outcome"])
+    assert c["inferred_alert"]["frame"] == alert_frame and c["inferred_alert"]["from"] == "server", \
+        (c["inferred_alert"], alert_frame)
+    ids = {f["id"]: f for f in c["findings"]}
+    t = ids.get("tls13-encrypted-failure")
+    assert t and t["severity"] == "error" and t["inferred"] is True and alert_frame in t["frames"], ids
+    assert ids["client-cert-empty-inferred"]["severity"] == "error", ids
+s = doc["summary"]
+assert s["failed"] == 3 and s["completed"] == 0 and s["with_error"] == 3, s
+print("-w file of the key-log run, read without keys: 3 failed, alert and closes at tshark's frames: OK")
+PY
+fi
 
 # 10. the same, with secrets that come only after every record of the
 # connection was captured (a client that writes its key log late): the
@@ -555,4 +600,59 @@ PY
 else
 	echo "SKIP (part 11): nginx or curl is not installed"
 fi
+# 12. TLS 1.2, refused after its report: the handshake completes, the client
+# sends nothing, and the server ends the connection (its encrypted alert and
+# close) 3 s later, long after the grace (0.5 s here) let the connection be
+# reported completed. The report cannot be taken back, but the summary and the
+# exit status count it failed, and a line on stderr names the frame of the
+# alert; a tcpdump beside it, read as a file, gives the same verdict.
+p12=$(free_port)
+command -v tcpdump >/dev/null && {
+	tcpdump -i lo -U -w "$tmp/tcpdump12.pcap" "tcp port $p12" 2>"$tmp/tcpdump12.err" &
+	pids="$pids $!"
+	tdpid12=$!
+}
+"$TLSDIAG" -i lo --json --settle-grace 500 --ca-file "$certs/ca-bundle.pem" tcp port "$p12" \
+	>"$tmp/after12.out" 2>"$tmp/after12.err" &
+td12=$!
+pids="$pids $td12"
+wait_listening $td12 "$tmp/after12.err"
+sleep 3 | openssl s_server -accept "127.0.0.1:$p12" -cert "$certs/server.crt" -key "$certs/server.key" \
+	-cert_chain "$certs/intermediate-ca.crt" -tls1_2 -naccept 1 -quiet >"$tmp/server12.out" 2>&1 &
+pids="$pids $!"
+wait_port "$p12"
+sleep 5 | timeout 10 openssl s_client -connect "127.0.0.1:$p12" -servername server.example.test -tls1_2 \
+	-CAfile "$certs/ca-bundle.pem" >"$tmp/client12b.out" 2>&1
+sleep 2.5   # the closes' linger
+kill -INT $td12
+wait_end $td12
+[ "$waited" = 1 ] || fail "refused after its report: exit status $waited, expected 1"
+[ -n "${tdpid12:-}" ] && { sleep 0.5; kill "$tdpid12" 2>/dev/null; wait "$tdpid12" 2>/dev/null; }
+alert12=""
+if [ -s "$tmp/tcpdump12.pcap" ] && command -v tshark >/dev/null; then
+	alert12=$(tshark -r "$tmp/tcpdump12.pcap" -d "tcp.port==$p12,tls" -Y "tls.record.content_type == 21 && tcp.srcport == $p12" \
+		-T fields -e frame.number 2>/dev/null | head -1)
+	[ -n "$alert12" ] || fail "tshark sees no alert of the server in the tcpdump capture"
+	"$TLSDIAG" --json --ca-file "$certs/ca-bundle.pem" -r "$tmp/tcpdump12.pcap" >"$tmp/file12.out" 2>&1
+	[ $? = 1 ] || fail "the tcpdump capture of the refusal after the report, read as a file: exit status is not 1"
+fi
+python3 - "$tmp/after12.out" "$tmp/after12.err" "$alert12" "$tmp/file12.out" <<'PY' || fail "refused after its report"
+import json, os, re, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+conns = [l for l in lines if "stream" in l]
+s = lines[-1]["summary"]
+assert conns == [], ("a completed connection is not streamed live", conns)
+assert s["failed"] == 1 and s["completed"] == 0 and s["with_error"] == 1, s
+assert s["failed_after_report"] == 1 and s["findings"].get("rejected-after-handshake") == 1, s
+err = open(sys.argv[2], encoding="utf-8").read()
+m = re.search(r"frame (\d+): reported completed, refused after its report: tcp.stream 0 ended by the server's alert", err)
+assert m, err
+if sys.argv[3]:
+    assert int(m.group(1)) == int(sys.argv[3]), ("the alert's frame", m.group(1), "tshark", sys.argv[3])
+    doc = json.load(open(sys.argv[4], encoding="utf-8"))
+    c = doc["connections"][0]
+    ids = {f["id"]: f["severity"] for f in c["findings"]}
+    assert c["outcome"] == "failed" and ids.get("rejected-after-handshake") == "error", (c["outcome"], ids)
+print("live TLS 1.2 refused after its report: counted failed, exit 1, as the file reading: OK")
+PY
 echo "live: PASS"

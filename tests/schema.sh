@@ -36,6 +36,12 @@ done
 	-r pcaps/tls13-mtls-no-cert.pcap >"$tmp/multi.json" 2>/dev/null
 "$TLSDIAG" --format jsonl --json-full $ca -r pcaps/many-connections.pcap -r pcaps/mtls-empty-client-cert.pcap \
 	>"$tmp/multi.jsonl" 2>/dev/null
+# several files, each with its own clock: one behind (inputs[].clock, summary.clock), one right
+"$TLSDIAG" --json $ca -r tests/data/not-yet-valid-11-days.pcap -r pcaps/clock-behind-many.pcap \
+	>"$tmp/clocks.json" 2>/dev/null
+"$TLSDIAG" --format jsonl $ca -r tests/data/not-yet-valid-11-days.pcap -r pcaps/clock-behind-many.pcap \
+	>"$tmp/clocks.jsonl" 2>/dev/null
 [ "$i" -gt 20 ] || { echo "FAIL: only $i test captures found"; exit 1; }
 # shellcheck disable=SC2086
-python3 tests/schema_check.py man/tlsdiag.schema.json $args json:"$tmp/multi.json" jsonl:"$tmp/multi.jsonl"
+python3 tests/schema_check.py man/tlsdiag.schema.json $args json:"$tmp/multi.json" jsonl:"$tmp/multi.jsonl" \
+	json:"$tmp/clocks.json" jsonl:"$tmp/clocks.jsonl"

@@ -159,9 +159,10 @@ static void test_catch_all(void)
 
 /* Connections judged with cert-not-yet-valid before the capture's clock was
  * learned: the offset withdraws the id from their problem, if it covers all. */
-static struct session *early(uint64_t stream, struct x509_cert *leaf, struct cert_entry *e, int64_t t)
+static struct session *early_in(const char *file, uint64_t stream, struct x509_cert *leaf, struct cert_entry *e,
+				 int64_t t)
 {
-	struct session *s = conn("f", stream, (int)stream, 1, "api.example.test", "cert-not-yet-valid", SEV_ERROR);
+	struct session *s = conn(file, stream, (int)stream, 1, "api.example.test", "cert-not-yet-valid", SEV_ERROR);
 	finding_list_add(&s->findings, "alert", SEV_ERROR, SIDE_CLIENT, "s", "c", "f");
 	e->x509 = leaf;
 	s->server_chain.state = CHAIN_SEEN;
@@ -169,6 +170,11 @@ static struct session *early(uint64_t stream, struct x509_cert *leaf, struct cer
 	s->server_chain.certs = e;
 	s->server_chain.time.sec = t;
 	return s;
+}
+
+static struct session *early(uint64_t stream, struct x509_cert *leaf, struct cert_entry *e, int64_t t)
+{
+	return early_in("f", stream, leaf, e, t);
 }
 
 /* The certificates are the test's own: not the session's to release. */
@@ -193,10 +199,10 @@ static void test_clock_withdraws_not_yet_valid(void)
 	const struct problem *b = add_early(ps, early(2, &later, &e[2], 1000), &first);
 	CU_ASSERT_PTR_NOT_EQUAL(a, b);
 	CU_ASSERT_EQUAL(a->clock_need, 500);
-	problems_apply_clock(ps, 499);   /* not all of it: kept */
+	problems_apply_clock(ps, NULL, 499);   /* not all of it: kept */
 	CU_ASSERT_EQUAL(a->n_ids, 2);
 	CU_ASSERT_EQUAL(a->judged_early, 0);
-	problems_apply_clock(ps, 500 + 3600);
+	problems_apply_clock(ps, NULL, 500 + 3600);
 	problems_finish(ps);
 	CU_ASSERT_EQUAL_FATAL(a->n_ids, 1);
 	CU_ASSERT_STRING_EQUAL(a->ids[0], "alert");
@@ -207,6 +213,33 @@ static void test_clock_withdraws_not_yet_valid(void)
 	CU_ASSERT_STRING_EQUAL(b->ids[0], "cert-not-yet-valid");
 	CU_ASSERT_EQUAL(b->judged_early, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(b->title, "not yet valid"));
+	problems_free(ps);
+}
+
+/* Each capture file has its own clock: one file's offset withdraws nothing
+ * from another's members, nor from a problem whose members span both. */
+static void test_clock_per_file(void)
+{
+	static struct x509_cert soon = { .has_validity = true, .not_before = 1000 + 500, .not_after = 100000 };
+	static struct x509_cert other = { .has_validity = true, .not_before = 1000 + 600, .not_after = 100000 };
+	other.sha256[0] = 2;   /* another certificate: another problem */
+	struct cert_entry e[3];
+	struct problem_set *ps = problems_new();
+	bool first;
+	const struct problem *mixed = add_early(ps, early_in("f", 0, &soon, &e[0], 1000), &first);
+	add_early(ps, early_in("g", 1, &soon, &e[1], 1000), &first);
+	const struct problem *g = add_early(ps, early_in("g", 2, &other, &e[2], 1000), &first);
+	CU_ASSERT_PTR_NOT_EQUAL(mixed, g);
+	CU_ASSERT_EQUAL(mixed->connections, 2);
+	problems_apply_clock(ps, "f", 500 + 3600);   /* f's clock: g's members keep their verdict */
+	CU_ASSERT_EQUAL(mixed->n_ids, 2);
+	CU_ASSERT_EQUAL(g->n_ids, 2);
+	problems_apply_clock(ps, "g", 600 + 3600);   /* g's clock: g's own problem only */
+	CU_ASSERT_EQUAL(mixed->n_ids, 2);
+	CU_ASSERT_EQUAL(mixed->judged_early, 0);
+	CU_ASSERT_EQUAL_FATAL(g->n_ids, 1);
+	CU_ASSERT_STRING_EQUAL(g->ids[0], "alert");
+	CU_ASSERT_EQUAL(g->judged_early, 1);
 	problems_free(ps);
 }
 
@@ -271,16 +304,17 @@ static void test_untrusted_chain_by_its_end(void)
 	const struct problem *e2 = add(ps, with_chain(conn("f", 5, 1, 1, sni, "cert-expired", SEV_ERROR), c2, 2), &first);
 	const struct problem *e3 = add(ps, with_chain(conn("f", 6, 1, 1, sni, "cert-expired", SEV_ERROR), c3, 3), &first);
 	CU_ASSERT_PTR_NOT_EQUAL(e2, e3);
+	problems_set_store(ps, "the system trust store (no --ca-file given)");   /* main.c's words without --ca-file */
 	problems_finish(ps);
 	CU_ASSERT_EQUAL_FATAL(problems_count(ps), 4);
 	CU_ASSERT_EQUAL(a->connections, 4);
 	CU_ASSERT_EQUAL(a->servers, 2);
-	CU_ASSERT_STRING_EQUAL(a->title, "Server a.example.test at 2 endpoints: the chain does not verify against the trust "
-					 "store (CN=api.example.test, chain ends at CN=Root One); 4 connections from 4 "
-					 "clients");
-	CU_ASSERT_STRING_EQUAL(b->title, "Server 192.0.2.1:443 (SNI a.example.test): the chain does not verify against the "
-					 "trust store (CN=api.example.test, chain ends at CN=Root Two); 1 connection from 1 "
-					 "client");
+	CU_ASSERT_STRING_EQUAL(a->title, "Server a.example.test at 2 endpoints: the chain (CN=api.example.test, chain ends "
+					 "at CN=Root One) does not verify against the system trust store (no --ca-file given); "
+					 "4 connections from 4 clients");
+	CU_ASSERT_STRING_EQUAL(b->title, "Server 192.0.2.1:443 (SNI a.example.test): the chain (CN=api.example.test, chain "
+					 "ends at CN=Root Two) does not verify against the system trust store (no --ca-file "
+					 "given); 1 connection from 1 client");
 	/* ... whose titles would read the same: each names the first fact that differs */
 	CU_ASSERT_STRING_EQUAL(e2->title, "Server 192.0.2.1:443 (SNI a.example.test) presents a certificate that has "
 					  "expired (CN=api.example.test) [chain of 2 certificates ending at CN=Root One]; "
@@ -306,6 +340,8 @@ void register_problems_tests(void)
 	CU_add_test(suite, "problems: a catch-all past PROBLEMS_MAX", test_catch_all);
 	CU_add_test(suite, "problems: the capture's clock withdraws cert-not-yet-valid judged early",
 		    test_clock_withdraws_not_yet_valid);
+	CU_add_test(suite, "problems: each file's clock withdraws only its own members' cert-not-yet-valid",
+		    test_clock_per_file);
 	CU_add_test(suite, "problems: an untrusted chain by where it ends; titles that would read the same told apart",
 		    test_untrusted_chain_by_its_end);
 }

@@ -255,6 +255,72 @@ static void test_closed_after_finished(void)
 	CU_ASSERT_EQUAL(v.ended_by, 0);
 }
 
+/* Neither side closed (the capture ends first): an alert-sized server record
+ * after the client's flight is its verdict; tickets accept the flight; nothing,
+ * or the client's data alone, leaves it open and unanswered. */
+static void test_open(void)
+{
+	for (size_t i = 0; i < ARRAY_LEN(sizes); i++) {
+		struct trace t;
+		struct t13_view v;
+		start(&t, sizes[i].suite);
+		server_flight(&t, true);
+		add(&t, 0, sizes[i].empty_and_finished, 10);
+		t13_infer(&t.in, &v);
+		CU_ASSERT_EQUAL(v.pattern, T13_OPEN);
+		CU_ASSERT_FALSE(v.failed);
+		CU_ASSERT_FALSE(v.answered);
+		CU_ASSERT_EQUAL(v.client_cert, T13_CERT_EMPTY);
+		add(&t, 1, sizes[i].alert, 11);
+		t13_infer(&t.in, &v);
+		CU_ASSERT_EQUAL(v.pattern, T13_SERVER_ALERT);
+		CU_ASSERT_TRUE(v.failed);
+		CU_ASSERT_TRUE(v.unclosed);
+		CU_ASSERT_EQUAL(v.ended_by, 1);
+		CU_ASSERT_EQUAL(v.alert_frame, 11);
+		CU_ASSERT_EQUAL(v.end_frame, 11);
+		/* the client's request before the server's alert is no answer */
+		start(&t, sizes[i].suite);
+		server_flight(&t, true);
+		add(&t, 0, sizes[i].empty_and_finished, 10);
+		add(&t, 0, t13_record_len(&t.in.z, 80, 0), 10);
+		t13_infer(&t.in, &v);
+		CU_ASSERT_EQUAL(v.pattern, T13_OPEN);
+		CU_ASSERT_FALSE(v.answered);
+		add(&t, 1, sizes[i].alert, 11);
+		t13_infer(&t.in, &v);
+		CU_ASSERT_EQUAL(v.pattern, T13_SERVER_ALERT);
+		CU_ASSERT_TRUE(v.unclosed);
+	}
+	/* a ticket accepts the flight; the client's alert-sized record before it leaves it open */
+	struct trace t;
+	struct t13_view v;
+	start(&t, 0x1302);
+	server_flight(&t, false);
+	add(&t, 0, 69, 10);
+	add(&t, 1, 250, 11);
+	t13_infer(&t.in, &v);
+	CU_ASSERT_EQUAL(v.pattern, T13_OPEN);
+	CU_ASSERT_TRUE(v.answered);
+	CU_ASSERT_FALSE(v.failed);
+	start(&t, 0x1302);
+	server_flight(&t, false);
+	add(&t, 0, 69, 10);
+	add(&t, 0, 19, 11);
+	add(&t, 1, 250, 12);
+	t13_infer(&t.in, &v);
+	CU_ASSERT_EQUAL(v.pattern, T13_OPEN);
+	CU_ASSERT_FALSE(v.answered);
+	/* two server records after the flight, the last alert-sized: not the lone verdict */
+	start(&t, 0x1302);
+	server_flight(&t, false);
+	add(&t, 0, 69, 10);
+	add(&t, 1, 250, 11);
+	add(&t, 1, 19, 12);
+	t13_infer(&t.in, &v);
+	CU_ASSERT_FALSE(v.unclosed);
+}
+
 static void test_nginx_pattern(void)
 {
 	struct trace t;
@@ -357,6 +423,7 @@ void register_tls13_infer_tests(void)
 	CU_add_test(suite, "client alert instead of Finished, Java padding", test_client_alert);
 	CU_add_test(suite, "completed, tickets, ticket fetch", test_completed_and_tickets);
 	CU_add_test(suite, "closes after and before the client's Finished", test_closed_after_finished);
+	CU_add_test(suite, "no close: the server's alert, tickets, nothing", test_open);
 	CU_add_test(suite, "nginx: short answer and the server's close", test_nginx_pattern);
 	CU_add_test(suite, "padding, loss, 0-RTT, PSK: nothing inferred", test_nothing_inferred);
 	CU_add_test(suite, "the arithmetic in words", test_explain);

@@ -39,6 +39,7 @@ void register_decrypt_tests(void);
 size_t test_unhex(const char *hex, uint8_t *out, size_t cap);
 void register_fingerprint_tests(void);
 void register_tls13_infer_tests(void);
+void register_after_report_tests(void);
 void register_starttls_tests(void);
 void register_http2_tests(void);
 

@@ -34,6 +34,7 @@ int main(int argc, char **argv)
 	register_decrypt_tests();
 	register_fingerprint_tests();
 	register_tls13_infer_tests();
+	register_after_report_tests();
 	register_starttls_tests();
 	register_http2_tests();
 	CU_basic_set_mode(argc > 1 && strcmp(argv[1], "-v") == 0 ? CU_BRM_VERBOSE : CU_BRM_NORMAL);

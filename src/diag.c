@@ -19,6 +19,7 @@ void draft_free(struct draft *t)
 	sb_free(&t->sum);
 	sb_free(&t->cause);
 	sb_free(&t->fix);
+	*t = (struct draft)DRAFT;   /* empty, and still words */
 }
 
 const struct chain *diag_chain(const struct session *s, int side)
@@ -60,13 +61,14 @@ const char *diag_peer(struct diag *c, int side)
 	if (buf[0])
 		return buf;
 	const struct session *s = c->s;
-	char ep[FMT_ADDR_LEN];
+	_Static_assert(sizeof c->peer_buf[0] >= 7 + FMT_ADDR_LEN, "room for the word and the endpoint");
+	/* (the word copied, the endpoint formatted after it: snprintf showed in profiles) */
 	if (side == SIDE_CLIENT) {
-		fmt_ip(ep, sizeof ep, s->af, s->client_ip);
-		snprintf(buf, sizeof c->peer_buf[0], "Client %s", ep);
+		memcpy(buf, "Client ", 7);
+		fmt_ip(buf + 7, FMT_ADDR_LEN, s->af, s->client_ip);
 	} else {
-		fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
-		snprintf(buf, sizeof c->peer_buf[0], "Server %s", ep);
+		memcpy(buf, "Server ", 7);
+		fmt_endpoint(buf + 7, FMT_ADDR_LEN, s->af, s->server_ip, s->server_port);
 	}
 	return buf;
 }

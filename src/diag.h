@@ -17,13 +17,15 @@
 #include "session.h"
 #include "strbuf.h"
 
-/* A finding being written: the three texts every finding has. Zero is an
- * empty draft ({ 0 }); draft_add hands the texts to a list and empties it. */
+/* A finding being written: the three texts every finding has. DRAFT is an
+ * empty draft; draft_add hands the texts to a list and empties it. Its
+ * buffers are words: diagnose_facts leaves them empty (strbuf.h). */
 struct draft {
 	struct strbuf sum;       /* what happened, with the concrete values */
 	struct strbuf cause;
 	struct strbuf fix;
 };
+#define DRAFT { .sum.words = true, .cause.words = true, .fix.words = true }
 
 struct finding *draft_add(struct draft *t, struct finding_list *out, const char *id, int severity, int side);
 void draft_free(struct draft *t);

@@ -203,7 +203,7 @@ static void goaway_refusal(struct diag *c, struct draft *t, uint64_t closed)
 void rule_rejected_after_handshake(struct diag *c)
 {
 	const struct session *s = c->s;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	uint64_t app_frame = 0, end = 0;
 	int side;
 	if (s->rejected_after_handshake) {

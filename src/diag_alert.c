@@ -460,7 +460,7 @@ static void alert_finding(struct diag *c, uint32_t i, bool after_done, bool note
 {
 	const struct session *s = c->s;
 	const struct alert *a = &s->alerts[i];
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	if (a->encrypted)
 		sb_printf(&t.sum, "The %s sent an encrypted alert (frame %" PRIu64 ") before the handshake completed.",
 			  side_name(a->from), a->frame);

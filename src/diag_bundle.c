@@ -29,7 +29,7 @@ static const char *reason_only(const char *err, const char *path)
 
 static void check_unreadable(const struct bundle_facts *b, bool key, struct finding_list *out)
 {
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	if (key) {
 		sb_printf(&t.sum, "The key file %s cannot be used: %s.", b->key_path, reason_only(b->key_err, b->key_path));
 		sb_printf(&t.cause, "It cannot be read as a private key: servers read PEM text (-----BEGIN PRIVATE "
@@ -53,7 +53,7 @@ static void check_unreadable(const struct bundle_facts *b, bool key, struct find
 static void check_problems(const struct certfile *f, const char *path, bool key_file, struct finding_list *out)
 {
 	for (uint32_t i = 0; i < f->n_problems; i++) {
-		struct draft t = { 0 };
+		struct draft t = DRAFT;
 		sb_printf(&t.sum, "%s: %s.", path, f->problems[i]);
 		sb_printf(&t.cause, "The file holds something a server cannot use as it is: damage from copying, pasting, "
 				    "editing or joining files (a lost or changed character, a missing line break, a cut-off "
@@ -87,7 +87,7 @@ static void pem_name(char *buf, size_t len, const char *path)
 
 static void check_format(const struct certfile *f, const char *path, bool key_file, struct finding_list *out)
 {
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	if (!strcmp(f->format, "DER") && !key_file && f->n) {
 		sb_printf(&t.sum, "%s is a DER (binary) certificate, not PEM text.", path);
 		sb_printf(&t.cause, "Many platforms (nginx, Apache, PCE Access Management, most upload forms) want PEM: "
@@ -122,7 +122,7 @@ static void check_format(const struct certfile *f, const char *path, bool key_fi
 static void check_no_certificate(const struct bundle_facts *b, const struct chain_view *v, struct finding_list *out)
 {
 	const struct certfile *f = &b->cf;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	if (f->n == 0) {
 		sb_printf(&t.sum, "%s holds no certificate", b->chain_path);
 		if (f->key_found && f->key_line)
@@ -164,7 +164,7 @@ static void key_where(struct strbuf *s, const struct bundle_facts *b)
 static void check_key_missing(const struct bundle_facts *b, struct finding_list *out)
 {
 	const struct certfile *k = b->keysrc;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "%s, given with --key, holds no private key", b->key_file);
 	if (k->n)
 		sb_printf(&t.sum, " (it holds %" PRIu32 " certificate%s)", k->n, diag_plural(k->n));
@@ -181,7 +181,7 @@ static void check_key_encrypted(const struct bundle_facts *b, struct finding_lis
 	const struct certfile *k = b->keysrc;
 	if (!k->key_encrypted)
 		return;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "The private key (");
 	key_where(&t.sum, b);
 	sb_printf(&t.sum, ") is encrypted with a pass phrase");
@@ -208,7 +208,7 @@ static void check_key_match(const struct bundle_facts *b, const struct chain_vie
 	int leaf = b->sh.leaf;
 	const struct x509_cert *lc = b->cf.certs[leaf];
 	EVP_PKEY *pub = X509_get0_pubkey(lc->x);
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "The private key (");
 	key_where(&t.sum, b);
 	char kt[X509_KEY_TEXT_LEN];

@@ -210,7 +210,7 @@ void chain_check_incomplete(const struct chain_view *v, struct finding_list *out
 		return;
 	if (trust_has_issuer_cert(v->o->trust, top))
 		return;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	uint64_t abort_frame = 0;
 	int sev;
 	if (in_file(v)) {
@@ -237,7 +237,7 @@ void chain_check_order(const struct chain_view *v, struct finding_list *out)
 {
 	if (v->sh->in_order)
 		return;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	holder(&t.sum, v);
 	if (in_file(v))
 		sb_printf(&t.sum, " lists its certificates out of order: ");
@@ -282,7 +282,7 @@ void chain_check_extra(const struct chain_view *v, struct finding_list *out)
 	int n = v->sh->extra_n;
 	if (n == 0)
 		return;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	holder(&t.sum, v);
 	sb_printf(&t.sum, " %s %d certificate%s that belong%s to no path from its leaf", in_file(v) ? "holds" : "sent", n,
 		  diag_plural(n), n == 1 ? "s" : "");
@@ -308,7 +308,7 @@ void chain_check_root_sent(const struct chain_view *v, struct finding_list *out)
 	if (!v->sh->root_sent)
 		return;
 	int top = v->sh->top;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	holder(&t.sum, v);
 	sb_printf(&t.sum, " %s the root CA %s (", in_file(v) ? "includes" : "sent", v->certs[top]->subject);
 	if (in_file(v))
@@ -417,7 +417,7 @@ static bool clock_suspect(const struct chain_view *v, int64_t *offset)
 
 static void clock_finding(const struct chain_view *v, int64_t offset, struct finding_list *out)
 {
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	char at[32];
 	x509_format_time(v->at, at, sizeof at);
 	sb_printf(&t.sum, "The %s's certificates (frame %" PRIu64 ") were not yet valid at the capture's time (%s), yet "
@@ -446,7 +446,7 @@ void chain_check_validity(const struct chain_view *v, struct finding_list *out)
 			continue;   /* judged by the capture's clock only, which is the suspect */
 		if (capture_offset(v) && clockskew_covers(v->o->clock, v->at, x->not_before))
 			continue;   /* valid by the capture's clock corrected, as the completed handshakes show */
-		struct draft t = { 0 };
+		struct draft t = DRAFT;
 		const char *id = NULL;
 		int sev = validity_of(v, i, &t, &id);
 		if (sev < 0)
@@ -459,7 +459,7 @@ void chain_check_validity(const struct chain_view *v, struct finding_list *out)
 static void weak_finding(const struct chain_view *v, int i, bool key, struct finding_list *out)
 {
 	const struct x509_cert *x = v->certs[i];
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	cert_phrase(&t.sum, v, i, REF_INDEX_FRAME);
 	if (!key) {
 		sb_printf(&t.sum, " is signed with %s (%s).", cert_sig_digest_name(x), x->sig_alg);
@@ -506,7 +506,7 @@ void chain_check_self_signed(const struct chain_view *v, struct finding_list *ou
 	int depth;
 	if (store_given(v) && chain_verify(store_of(v), v->vcerts, v->vn, v->at, purpose(v), &depth) == X509_V_OK)
 		return;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	if (in_file(v)) {
 		cert_phrase(&t.sum, v, v->sh->leaf, REF_INDEX);
 		sb_printf(&t.sum, " is self-signed.");
@@ -551,7 +551,7 @@ void chain_check_hostname(const struct chain_view *v, const char *hostname, uint
 		return;
 	char shown[FMT_SNI_LEN];
 	fmt_sni(shown, sizeof shown, hostname, strlen(hostname));
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	cert_phrase(&t.sum, v, v->sh->leaf, REF_FRAME);
 	sb_printf(&t.sum, " does not cover the name %s %s: ", shown,
 		  sni_frame ? "the client asked for (SNI)" : "given with --hostname");
@@ -589,7 +589,7 @@ void chain_check_no_san(const struct chain_view *v, struct finding_list *out)
 	const struct x509_cert *leaf = v->certs[v->sh->leaf];
 	if (leaf->has_san || leaf->self_signed)
 		return;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	cert_phrase(&t.sum, v, v->sh->leaf, REF_FRAME);
 	sb_printf(&t.sum, " has no subjectAltName: its name is only in the CN (%s).", leaf->cn ? leaf->cn : "none");
 	sb_printf(&t.cause, "RFC 6125 clients take names from the SAN; browsers, Go, Python and recent Java reject "
@@ -690,7 +690,7 @@ void chain_check_untrusted(const struct chain_view *v, struct finding_list *out)
 	/* purpose problems of a client leaf are client-cert-unsuitable's */
 	if (v->side == SIDE_CLIENT && err == X509_V_ERR_INVALID_PURPOSE)
 		return;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	uint64_t abort_frame;
 	int sev = severity(v, store_given(v) ? SEV_ERROR : SEV_WARNING, &abort_frame);
 	/* not publicly trusted alone is no error: a private PKI is normal on backends */

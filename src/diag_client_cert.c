@@ -188,7 +188,7 @@ void rule_client_cert_empty(struct diag *c)
 	const struct chain *cc = &s->client_chain;
 	if (!s->cr.present || cc->state != CHAIN_SEEN || cc->count != 0)
 		return;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	asked_for_certificate(c, &t.sum);
 	sb_printf(&t.sum, ". %s sent a Certificate of length 0 (frame %" PRIu64 ")", diag_peer(c, SIDE_CLIENT),
 		  cc->frame);
@@ -227,7 +227,7 @@ void rule_client_cert_missing(struct diag *c)
 	} else {
 		return;   /* the client stopped before its turn: another finding says why */
 	}
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	asked_for_certificate(c, &t.sum);
 	sb_printf(&t.sum, ". %s sent no Certificate: it %s (frame %" PRIu64 ")", diag_peer(c, SIDE_CLIENT), how,
 		  evidence);
@@ -254,7 +254,7 @@ void rule_client_cert_issuer(struct diag *c)
 	if (chain_meets_ca_list(s, c->certs[SIDE_CLIENT], c->n[SIDE_CLIENT]))
 		return;
 	const struct x509_cert *leaf = c->certs[SIDE_CLIENT][c->shape[SIDE_CLIENT].leaf];
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "%s sent a certificate (frame %" PRIu64 ") issued by %s; no certificate of its chain is issued "
 			  "by one of the %" PRIu32 " CAs the server accepts (frame %" PRIu64 "): ",
 		  diag_peer(c, SIDE_CLIENT), s->client_chain.frame, leaf->issuer, s->cr.dn_count, s->cr.frame);
@@ -312,7 +312,7 @@ void rule_client_cert_unsuitable(struct diag *c)
 		sb_free(&why);
 		return;
 	}
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "The client's certificate %s (frame %" PRIu64 ") is not fit for client authentication: %s",
 		  leaf->subject, s->client_chain.frame, why.p);
 	sb_free(&why);

@@ -24,7 +24,7 @@ void rule_capture_incomplete(struct diag *c)
 		bool matters = d->unobservable && (!diag_handshake_done(s) || d->unobservable_frame <= s->handshake_done_frame);
 		if (!one_way && !matters)
 			continue;
-		struct draft t = { 0 };
+		struct draft t = DRAFT;
 		if (one_way) {
 			sb_printf(&t.sum, "The capture holds no packet from the %s: only one direction was captured.",
 				  side_name(side));
@@ -62,7 +62,7 @@ void rule_not_tls(struct diag *c)
 			continue;
 		if (side == SIDE_SERVER && s->dir[SIDE_CLIENT].not_tls && !s->dir[SIDE_CLIENT].spoke_tls)
 			continue;   /* the server answered the client's plain text in kind: one finding, the client's */
-		struct draft t = { 0 };
+		struct draft t = DRAFT;
 		struct strbuf first;
 		sb_init(&first);
 		sb_put(&first, (const char *)d->prefix, fmt_prefix_len(d->prefix, d->prefix_len));
@@ -104,7 +104,7 @@ void rule_no_server_hello(struct diag *c)
 	/* a one-way capture shows nothing the server sent (capture-incomplete says so) */
 	if (s->dir[SIDE_SERVER].packets == 0)
 		return;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	char ep[FMT_ADDR_LEN];
 	fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
 	int sev = SEV_ERROR;
@@ -183,7 +183,7 @@ void rule_version_or_cipher(struct diag *c)
 		return;
 	if (diag_server_hello_lost(s, a->frame))
 		return;   /* the server did answer the ClientHello: the capture lost it (capture-incomplete) */
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "The handshake failed right after the ClientHello (frame %" PRIu64 "): the client offered ",
 		  s->ch.frame);
 	offered(&t.sum, &s->ch);
@@ -213,7 +213,7 @@ void rule_deprecated_version(struct diag *c)
 	if (!s->sh.present || s->sh.version > 0x0302 || s->sh.version < 0x0300)
 		return;
 	char vb[16];
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "%s was negotiated (Server Hello, frame %" PRIu64 ").", fmt_version(vb, sizeof vb, s->sh.version),
 		  s->sh.frame);
 	sb_printf(&t.cause, "SSL 3.0, TLS 1.0 and TLS 1.1 are deprecated (RFC 7568, RFC 8996); current clients and "
@@ -231,7 +231,7 @@ void rule_no_sni(struct diag *c)
 	char ip[FMT_ADDR_LEN], real_ip[FMT_ADDR_LEN];
 	fmt_ip(ip, sizeof ip, s->af, s->server_ip);
 	fmt_ip_real(real_ip, sizeof real_ip, s->af, s->server_ip);
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	int sev = SEV_INFO;
 	sb_printf(&t.sum, "The ClientHello (frame %" PRIu64 ") carries no server_name (SNI)", s->ch.frame);
 	if (c->have_chain[SIDE_SERVER] && !c->o->hostname) {
@@ -288,7 +288,7 @@ void rule_tls13_encrypted(struct diag *c)
 	const struct session *s = c->s;
 	if (!s->tls13 || !s->sh.present || s->resumed || s->server_chain.state == CHAIN_SEEN)
 		return;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "TLS 1.3 was negotiated (Server Hello, frame %" PRIu64 "): the certificates, any "
 			  "CertificateRequest and the alerts that follow are encrypted on the wire.", s->sh.frame);
 	if (s->t13_inferred && s->t13.failed && diag_tls13_clear_alert(s))
@@ -369,7 +369,7 @@ void rule_renegotiation(struct diag *c)
 		fatal |= !a->encrypted && a->level == 2;
 	}
 	bool ended = after && reneg_refusal_ended(s, fatal);
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "A second handshake started on the established connection at frame %" PRIu64 " (renegotiation%s)",
 		  s->renegotiation_frame, s->decrypted ? "" : "; encrypted, so its messages are not visible");
 	int sev = SEV_INFO;
@@ -599,7 +599,7 @@ void rule_handshake_aborted(struct diag *c)
 		return;
 	struct abort_view v;
 	abort_view_of(s, &v);
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	abort_summary(&t.sum, s, &v);
 	abort_cause(c, &v, &t);
 	struct finding *f = draft_add(&t, c->out, "handshake-aborted", SEV_ERROR, v.closer);

@@ -12,7 +12,7 @@ static void no_match(struct diag *c)
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", s->ch.random[i]);
 	bool failed = s->outcome == OUTCOME_FAILED;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "A key log was given, but none holds a secret for this connection: its ClientHello (frame %"
 			  PRIu64 ") has the client random %s.", s->ch.frame, hex);
 	sb_printf(&t.cause, "The key log was written by another run or another process than the one captured (each "
@@ -31,7 +31,7 @@ static void mismatch(struct diag *c)
 	const struct session *s = c->s;
 	const struct conn_keys *ck = &s->keys;
 	int side = ck->mismatch_side;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "The key log has secrets for this connection's client random, but they do not decrypt the "
 			  "%s's record at frame %" PRIu64 ": the record does not authenticate under them.",
 		  side_name(side), ck->mismatch_frame);

@@ -85,7 +85,7 @@ static void refused(struct diag *c)
 {
 	const struct session *s = c->s;
 	const struct starttls_facts *f = &s->starttls;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "The client asked %s to start TLS with %s (frame %" PRIu64 "); ", diag_peer(c, SIDE_SERVER),
 		  f->request, f->request_frame);
 	if (f->implicit) {
@@ -119,7 +119,7 @@ static void no_tls(struct diag *c)
 	const struct starttls_facts *f = &s->starttls;
 	bool closed = s->close_kind == CLOSE_FIN || s->close_kind == CLOSE_RST;
 	int sev = closed || f->client_clear_after || f->client_alert ? SEV_ERROR : SEV_WARNING;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "The client asked %s to start TLS with %s (frame %" PRIu64 "); ", diag_peer(c, SIDE_SERVER),
 		  f->request, f->request_frame);
 	int side = SIDE_CLIENT;

@@ -130,7 +130,7 @@ static void encrypted_failure(struct diag *c, const struct t13_input *in)
 {
 	const struct session *s = c->s;
 	const struct t13_view *v = &s->t13;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	what_sizes_prove(c, &t.sum, in);
 	pattern_cause(c, &t);
 	struct finding *f = draft_add(&t, c->out, "tls13-encrypted-failure", SEV_ERROR, v->ended_by);
@@ -167,7 +167,7 @@ static void client_cert_empty_inferred(struct diag *c, const struct t13_input *i
 {
 	const struct session *s = c->s;
 	const struct t13_view *v = &s->t13;
-	struct draft t = { 0 };
+	struct draft t = DRAFT;
 	sb_printf(&t.sum, "The server asked for a client certificate and the client sent an empty one " INFERRED
 			  ": the client's flight (frame %" PRIu64 ") has exactly the size of an empty Certificate "
 			  "and a Finished, ", v->cflight_frame);

@@ -139,6 +139,66 @@ void diagnose_session(const struct session *s, const struct diag_opts *o, struct
 	diag_logged(&c);
 }
 
+void diagnose_facts(const struct session *s, const struct diag_opts *o, struct finding_list *out)
+{
+	sb_quiet(true);
+	diagnose_session(s, o, out);
+	sb_quiet(false);
+	out->words_of = s;
+	out->words_opts = o;
+	out->words_outcome = s->outcome;
+}
+
+/* The same finding, words apart? */
+static bool same_facts(const struct finding *a, const struct finding *b)
+{
+	if (strcmp(a->id, b->id) || a->severity != b->severity || a->side != b->side || a->inferred != b->inferred ||
+	    a->n_frames != b->n_frames || a->n_logs != b->n_logs)
+		return false;
+	for (unsigned k = 0; k < a->n_frames; k++)
+		if (a->frames[k] != b->frames[k])
+			return false;
+	for (unsigned k = 0; k < a->n_logs; k++)
+		if (a->logs[k].side != b->logs[k].side || a->logs[k].identified != b->logs[k].identified ||
+		    strcmp(a->logs[k].software, b->logs[k].software) || strcmp(a->logs[k].line, b->logs[k].line))
+			return false;
+	return true;
+}
+
+void finding_words(const struct finding_list *cl)
+{
+	if (!cl->words_opts)
+		return;
+	/* the list is the session's: a const writer's view of it gains words only */
+	struct finding_list *l = (struct finding_list *)cl;
+	struct finding_list w = { .arena = l->arena };
+	/* the rules read the outcome as they did: diagnose_outcome may have made
+	 * a completed handshake failed since (the session is the writer's, whole) */
+	struct session *s = (struct session *)l->words_of;
+	uint8_t outcome = s->outcome;
+	s->outcome = l->words_outcome;
+	diagnose_session(s, l->words_opts, &w);
+	s->outcome = outcome;
+	bool same = w.n == l->n;
+	for (uint32_t i = 0; same && i < l->n; i++)
+		same = same_facts(&l->v[i], &w.v[i]);
+	if (same) {
+		for (uint32_t i = 0; i < l->n; i++) {
+			l->v[i].summary = w.v[i].summary;
+			l->v[i].cause = w.v[i].cause;
+			l->v[i].fix = w.v[i].fix;
+		}
+		finding_list_free(&w);   /* (the texts stay: they are the arena's) */
+	} else {
+		/* the rules read what changed since (they must not): the words' pass is the truth */
+		struct arena *arena = l->arena;
+		*l = w;
+		l->arena = arena;
+	}
+	l->words_of = NULL;
+	l->words_opts = NULL;
+}
+
 void diagnose_outcome(struct session *s)
 {
 	/* the facts alone call it completed; the server refused it right after (nginx's HTTP 400) */

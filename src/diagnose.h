@@ -29,6 +29,9 @@ struct diag_opts {
 	/* the capture's clock as the completed handshakes show it (clockskew.h;
 	 * the analyzer feeds it, the validity rules read it); NULL: none */
 	struct clockskew *clock;
+	/* diagnose_facts at settling, the words later for the connections a
+	 * writer prints (false: a writer prints the words of every connection) */
+	bool words_later;
 };
 
 /* Run the rule table on a settled session and append the findings to out
@@ -36,6 +39,16 @@ struct diag_opts {
  * &s->findings). Rules read facts only, and never fire on what the capture
  * could not show. */
 void diagnose_session(const struct session *s, const struct diag_opts *o, struct finding_list *out);
+
+/* The same findings without their words (summary, cause, fix: empty),
+ * which finding_words puts in when a writer needs them, by running the
+ * rules again on the same facts: most connections' words are never printed
+ * (the problem-grouped report tells one per problem, compact JSON none).
+ * The session's facts (but its outcome, which diagnose_outcome may change
+ * after: the words' pass reads the one the rules read) and o (and the
+ * capture clock, for the rules that read it: settled.c judges such a
+ * session again when the clock moved) must not change in between. */
+void diagnose_facts(const struct session *s, const struct diag_opts *o, struct finding_list *out);
 
 /* After diagnose_session: a connection that completed by its facts but that
  * a finding shows refused (rejected-after-handshake) has failed. */

@@ -574,6 +574,8 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	cfg->dopts.at_given = o->at.given;
 	cfg->dopts.at = o->at.t;
 	cfg->dopts.expiry_warn_days = (int)o->expiry_warning;
+	/* the words of most findings are never printed: made for those a writer prints */
+	cfg->dopts.words_later = cfg->ropts.writer && !cfg->ropts.writer->words_every && !o->json_full && !o->verbose;
 	/* --at: validity at that time exactly, nothing learned from the capture's
 	 * clock; files: one clock each (run_files), live: the interface's */
 	cfg->dopts.clock = o->at.given || !cfg->live ? NULL : clockskew_new();

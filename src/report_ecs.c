@@ -162,6 +162,7 @@ static void event(struct json *j, const struct session *s, const char *start)
 	json_kv_int(j, "duration", ns > 0 ? ns : 0);
 	/* the worst finding, in words: what a dashboard lists */
 	const struct finding *worst = NULL;
+	finding_words(&s->findings);
 	for (uint32_t i = 0; i < s->findings.n; i++)
 		if (!worst || s->findings.v[i].severity > worst->severity)
 			worst = &s->findings.v[i];
@@ -529,6 +530,7 @@ static void ecs_end(struct report_out *o, const struct input_info *in, size_t n_
 const struct report_writer ecs_writer = {
 	.name = "ecs",
 	.help = "ECS events, a line per connection",
+	.words_every = true,
 	.connection = ecs_connection,
 	.end = ecs_end,
 };

@@ -140,6 +140,7 @@ static const char *sev_class(int sev)
 
 static void findings_list(FILE *out, const struct finding_list *l)
 {
+	finding_words(l);
 	fputs("<ul class=\"findings\">\n", out);
 	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
 		for (uint32_t i = 0; i < l->n; i++) {
@@ -512,6 +513,7 @@ static void html_connection(struct report_out *o, const struct session *s, bool 
 	/* a problem's first connection tells it, while there is room */
 	if (o->problem && o->representative && st->n_told < HTML_SECTIONS) {
 		struct told *t = &st->told[st->n_told];
+		finding_words(&s->findings);
 		const struct finding *f = lead_finding(s);
 		if (part_open(&t->body) && part_open(&t->lead)) {
 			t->problem_id = o->problem->id;

@@ -710,6 +710,8 @@ void json_finding_words(struct json *j, const struct finding *f)
 void json_findings_with(struct json *j, const struct finding_list *l,
 			void (*rest)(struct json *j, const struct finding *f))
 {
+	if (rest)
+		finding_words(l);
 	json_key(j, "findings");
 	json_array_begin(j);
 	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {

@@ -142,6 +142,7 @@ static void md_str(FILE *out, const char *s)
 
 static void md_findings(FILE *out, const struct finding_list *l)
 {
+	finding_words(l);
 	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
 		for (uint32_t i = 0; i < l->n; i++) {
 			const struct finding *f = &l->v[i];

@@ -288,6 +288,7 @@ static void not_tls(FILE *out, const struct session *s)
 
 static void text_findings(FILE *out, const struct finding_list *l, const char *indent)
 {
+	finding_words(l);
 	/* errors first, then warnings, then information; each in the order found */
 	for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--) {
 		for (uint32_t i = 0; i < l->n; i++) {

@@ -346,12 +346,23 @@ struct finding {
 	struct finding_log logs[FINDING_LOGS];
 };
 
+struct diag_opts;
+
 /* Findings of one connection (or of one bundle check). */
 struct finding_list {
 	struct finding *v;
 	uint32_t n, cap;
 	struct arena *arena;     /* where the texts live; NULL: the heap */
+	/* made without their words (diagnose_facts): finding_words repeats
+	 * this diagnosis with them before a writer reads summary, cause or fix */
+	const struct session *words_of;
+	const struct diag_opts *words_opts;
+	uint8_t words_outcome;   /* the outcome the rules read (diagnose_outcome may change it after) */
 };
+
+/* Put in the words of findings made without them (diagnose.c); nothing if
+ * they have them. Writers call it before they read summary, cause or fix. */
+void finding_words(const struct finding_list *l);
 
 struct finding *finding_list_add(struct finding_list *l, const char *id, int severity, int side,
 				 const char *summary, const char *cause, const char *fix);

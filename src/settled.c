@@ -103,7 +103,10 @@ void settled_learn_clock(struct settled *q, struct session *s)
 void settled_judge(struct settled *q, struct session *s)
 {
 	finding_list_free(&s->findings);   /* a later look starts afresh */
-	diagnose_session(s, q->opts->diag, &s->findings);
+	if (q->opts->diag->words_later)
+		diagnose_facts(s, q->opts->diag, &s->findings);
+	else
+		diagnose_session(s, q->opts->diag, &s->findings);
 	diagnose_outcome(s);
 	struct clockskew *ck = settled_clock(q);
 	s->clock_generation = ck ? ck->generation : 0;

@@ -31,20 +31,28 @@ void summary_free(struct summary *sum)
 	sum->tables = NULL;
 }
 
-/* A connection counts once per id it has a warning or an error of. */
+_Static_assert(SUMMARY_IDS <= 64, "count_ids keeps the ids seen in a 64-bit mask");
+
+/* A connection counts once per id it has a warning or an error of. Most
+ * findings are information (what TLS 1.3 hides, the root sent): the
+ * catalogue is looked up for the others only. */
 static void count_ids(struct summary_tables *t, const struct session *s)
 {
 	size_t n_ids;
 	const struct rule_info *cat = diagnose_catalogue(&n_ids);
-	for (size_t k = 0; k < n_ids && k < SUMMARY_IDS; k++) {
-		bool seen = false;
-		for (uint32_t i = 0; i < s->findings.n && !seen; i++) {
-			const struct finding *f = &s->findings.v[i];
-			seen = f->severity >= SEV_WARNING && strcmp(f->id, cat[k].id) == 0;
-		}
-		if (seen)
-			t->id_counts[k]++;
+	uint64_t seen = 0;   /* by catalogue index */
+	for (uint32_t i = 0; i < s->findings.n; i++) {
+		const struct finding *f = &s->findings.v[i];
+		if (f->severity < SEV_WARNING)
+			continue;
+		for (size_t k = 0; k < n_ids && k < SUMMARY_IDS; k++)
+			if (f->id == cat[k].id || strcmp(f->id, cat[k].id) == 0) {
+				seen |= 1ull << k;
+				break;
+			}
 	}
+	for (size_t k = 0; seen; k++, seen >>= 1)
+		t->id_counts[k] += seen & 1;
 }
 
 static uint64_t fnv1a(uint64_t h, const void *p, size_t n)

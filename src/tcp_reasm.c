@@ -259,13 +259,73 @@ static bool shifted_space(const struct tcp_dir *d, uint32_t seq)
 	       sdist(seq, d->next_seq) >= SHIFT_NEAR;
 }
 
-/* FNV-1a over the captured bytes and the length */
+/* A hash of the captured bytes and the length, eight bytes a step: every
+ * data segment is hashed, and FNV-1a a byte at a time was half of the text
+ * report's instructions on the bench (one multiply per byte of bulk data).
+ * Where the CPU has SSE4.2, its CRC-32C instruction takes the words (a
+ * sixth of the instructions again); one process uses one of the two for
+ * all its segments, so equal bytes and length give equal hashes. */
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("sse4.2"))) static uint64_t crc_words(const uint8_t *p, uint32_t n, uint64_t h)
+{
+	const uint8_t *end = p + (n & ~7u);
+	uint64_t w0, w1, w2, w3;
+	for (; end - p >= 32; p += 32) {
+		memcpy(&w0, p, 8);
+		memcpy(&w1, p + 8, 8);
+		memcpy(&w2, p + 16, 8);
+		memcpy(&w3, p + 24, 8);
+		h = __builtin_ia32_crc32di(h, w0);
+		h = __builtin_ia32_crc32di(h, w1);
+		h = __builtin_ia32_crc32di(h, w2);
+		h = __builtin_ia32_crc32di(h, w3);
+	}
+	for (; p < end; p += 8) {
+		memcpy(&w0, p, 8);
+		h = __builtin_ia32_crc32di(h, w0);
+	}
+	return h;
+}
+
+static bool have_crc(void)
+{
+	static int known = -1;
+	if (known < 0)
+		known = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+	return known;
+}
+#else
+static uint64_t crc_words(const uint8_t *p, uint32_t n, uint64_t h)
+{
+	(void)p;
+	(void)n;
+	return h;
+}
+
+static bool have_crc(void)
+{
+	return false;
+}
+#endif
+
 static uint32_t seg_hash(const uint8_t *p, uint32_t n, uint32_t len)
 {
-	uint32_t h = 2166136261u ^ len;
-	for (uint32_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	uint64_t h = 0xcbf29ce484222325ull ^ len;
+	uint32_t i = n & ~7u;
+	if (have_crc()) {
+		h = crc_words(p, n, h);
+	} else {
+		for (uint32_t k = 0; k < i; k += 8) {
+			uint64_t w;
+			memcpy(&w, p + k, 8);
+			h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+			h ^= h >> 29;
+		}
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 /* The shift is known: queued copies go, an ACK of a copy is translated. */

@@ -42,6 +42,7 @@ struct report_writer {
 	const char *alias;             /* a shorter name --format takes too, or NULL */
 	const char *help;              /* what it is for, a few words for --help */
 	bool quiet_when_healthy;       /* for people: healthy connections only with -v */
+	bool words_every;              /* prints the words of every finding (so they are made at once) */
 	void (*begin)(struct report_out *o);
 	/* brief: notable for its warnings only, without -v: one line where the format has lines */
 	void (*connection)(struct report_out *o, const struct session *s, bool brief);

@@ -716,6 +716,36 @@ static void check_against_catalogue(const struct session *s)
 	}
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* The findings made without words (diagnose_facts, as settled.c does), then
+ * given them after diagnose_outcome (finding_words, as the writers do), are
+ * the findings diagnose_session makes: the same facts, then the same words. */
+static void check_words_later(const struct finding_list *eager, struct finding_list *lazy)
+{
+	CU_ASSERT_EQUAL_FATAL(lazy->n, eager->n);
+	for (uint32_t i = 0; i < eager->n; i++) {
+		const struct finding *e = &eager->v[i], *f = &lazy->v[i];
+		CU_ASSERT_STRING_EQUAL(f->id, e->id);
+		CU_ASSERT(f->severity == e->severity && f->side == e->side && f->inferred == e->inferred);
+		CU_ASSERT(f->n_frames == e->n_frames && !memcmp(f->frames, e->frames, sizeof f->frames[0] * e->n_frames));
+		CU_ASSERT_STRING_EQUAL(f->summary, "");
+		CU_ASSERT_EQUAL_FATAL(f->n_logs, e->n_logs);
+		for (unsigned k = 0; k < e->n_logs; k++)
+			CU_ASSERT(same_text(f->logs[k].line, e->logs[k].line) && f->logs[k].side == e->logs[k].side);
+	}
+	finding_words(lazy);
+	CU_ASSERT_PTR_NULL(lazy->words_opts);
+	for (uint32_t i = 0; i < eager->n; i++) {
+		const struct finding *e = &eager->v[i], *f = &lazy->v[i];
+		if (!same_text(f->summary, e->summary) || !same_text(f->cause, e->cause) || !same_text(f->fix, e->fix))
+			UNIT_FAIL("%s: the words made later differ: \"%s\" / \"%s\"", e->id, f->summary, e->summary);
+	}
+}
+
 /* Settle and diagnose. A connection still open when the capture ends is
  * settled at the capture's last frame, which belongs to another connection
  * (as the analyzer does). TLSDIAG_UNIT_DUMP=1 prints every finding. */
@@ -726,7 +756,10 @@ static void run(struct session *s, const struct diag_opts *o)
 	session_finish(s);
 	finding_list_free(&s->findings);
 	diagnose_session(s, o, &s->findings);
+	struct finding_list lazy = { .arena = &s->arena };
+	diagnose_facts(s, o, &lazy);
 	diagnose_outcome(s);   /* as the analyzer does */
+	check_words_later(&s->findings, &lazy);
 	check_against_catalogue(s);
 	if (getenv("TLSDIAG_UNIT_DUMP")) {
 		printf("\n-- outcome %s\n", outcome_name(s->outcome));
@@ -1520,6 +1553,21 @@ static void test_client_cert_empty(void)
 					       "closed the connection (frame 17)");
 	EXPECT_CAUSE(s, "client-cert-empty", "ssl_verify_client on");
 	EXPECT_NO_FINDING(s, "alert");
+	session_free(s);
+
+	/* ... with a key log that has no line for it: the rules judged it while
+	 * completed, and the words made later (run: check_words_later) read that
+	 * outcome too, not the failed one diagnose_outcome made of it */
+	s = mtls12_empty(NAMES(P.n_root), 1);
+	ccs_finished(s, 11, SIDE_SERVER);
+	appdata(s, 13, SIDE_CLIENT, 107);
+	appdata(s, 14, SIDE_SERVER, 413);
+	enc_alert(s, 15, SIDE_SERVER);
+	rst(s, SIDE_SERVER, 17);
+	s->keys.given = s->keys.looked_up = true;
+	run(s, &o);
+	CU_ASSERT_EQUAL(s->outcome, OUTCOME_FAILED);
+	EXPECT_FINDING_EXACT(s, "keylog-no-match", SEV_INFO, SIDE_BOTH, FRAMES(4));
 	session_free(s);
 
 	/* with --client-cert: the keystore's cause is added */

@@ -2,6 +2,9 @@
 #include "mem.h"
 #include "strbuf.h"
 
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "unit.h"
@@ -125,6 +128,39 @@ static void test_strbuf_printf_in_place(void)
 	mem_release_pools();
 }
 
+/* The conversions sb_printf formats by hand (%s, %.*s, %d, %u, %ld, %lu,
+ * %%) come out as snprintf writes them, and the others are snprintf's. */
+#define SAME_AS_SNPRINTF(...)                                           \
+	do {                                                             \
+		struct strbuf b_;                                        \
+		char want_[2048];                                        \
+		sb_init(&b_);                                            \
+		sb_printf(&b_, __VA_ARGS__);                             \
+		snprintf(want_, sizeof want_, __VA_ARGS__);              \
+		CU_ASSERT_STRING_EQUAL(b_.p ? b_.p : "", want_);         \
+		sb_free(&b_);                                            \
+	} while (0)
+
+static void test_strbuf_conversions(void)
+{
+	const char *volatile none_ = NULL;   /* (unseen by the format checker) */
+	const char *none = none_;
+	char long_arg[1200];
+	memset(long_arg, 'l', sizeof long_arg - 1);
+	long_arg[sizeof long_arg - 1] = '\0';
+	SAME_AS_SNPRINTF("a%sb%sc", "xyz", "");
+	SAME_AS_SNPRINTF("%d %d %d %d", 0, -1, (int)INT32_MAX, (int)INT32_MIN);
+	SAME_AS_SNPRINTF("%u %u", 0u, (unsigned)UINT32_MAX);
+	SAME_AS_SNPRINTF("frame %" PRIu64 ", %" PRId64 " s, %" PRId64, UINT64_MAX, INT64_MIN, (int64_t)-86400);
+	SAME_AS_SNPRINTF("%" PRIu32 " records", (uint32_t)4000000000u);
+	SAME_AS_SNPRINTF("[%.*s] [%.*s] [%.*s] [%.*s]", 3, "abcdef", 10, "ab", -1, "abc", 0, "abc");
+	SAME_AS_SNPRINTF("100%% %s", "sure");
+	SAME_AS_SNPRINTF("%s|%.*s|%.*s", none, 8, none, 3, none);
+	SAME_AS_SNPRINTF("%02x %5d %c %zu %.3f %llu", 5, 3, 'x', (size_t)7, 1.5, 8ull);
+	SAME_AS_SNPRINTF("<%s> %d", long_arg, 1);   /* longer than the hand-made buffer */
+	mem_release_pools();
+}
+
 void register_mem_tests(void)
 {
 	CU_pSuite suite = CU_add_suite("mem", NULL, NULL);
@@ -136,4 +172,5 @@ void register_mem_tests(void)
 		test_pools_counted_and_released);
 	CU_add_test(suite, "arena: a 1.5 KiB first chunk, then 4 KiB", test_arena_first_chunk_small);
 	CU_add_test(suite, "strbuf: sb_printf in place, cut at STRBUF_MAX like sb_put", test_strbuf_printf_in_place);
+	CU_add_test(suite, "strbuf: the conversions formatted by hand are snprintf's", test_strbuf_conversions);
 }

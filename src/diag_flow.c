@@ -296,7 +296,7 @@ void rule_tls13_encrypted(struct diag *c)
 				    "(the alert finding names it).");
 	else if (s->t13_inferred && s->t13.failed)
 		sb_printf(&t.cause, "The record sizes show a failure (%s): tls13-encrypted-failure says what they prove.",
-			  t13_pattern_name(s->t13.pattern));
+			  t13_view_name(&s->t13));
 	else if (s->t13_inferred)
 		sb_printf(&t.cause, "The record sizes show the client's Finished (frame %" PRIu64 ")%s.", s->t13.cflight_frame,
 			  s->t13.pattern == T13_COMPLETED ? " and application data both ways: the handshake completed"

@@ -96,6 +96,15 @@ static void pattern_cause(struct diag *c, struct draft *t)
 	how_to_confirm(&t->fix);
 }
 
+/* "frame 9", or "frames 9 to 12" when Java wrote the client's flight in two segments */
+static void flight_frames(struct strbuf *b, const struct t13_view *v)
+{
+	if (v->cflight_first && v->cflight_first != v->cflight_frame)
+		sb_printf(b, "frames %" PRIu64 " to %" PRIu64, v->cflight_first, v->cflight_frame);
+	else
+		sb_printf(b, "frame %" PRIu64, v->cflight_frame);
+}
+
 /* "the server's flight ended at frame 8; the client's flight: 25 = ...; then the client's alert" */
 static void what_sizes_prove(struct diag *c, struct strbuf *b, const struct t13_input *in)
 {
@@ -105,7 +114,9 @@ static void what_sizes_prove(struct diag *c, struct strbuf *b, const struct t13_
 		     "encrypted flight ended at frame %" PRIu64 " (%" PRIu32 " record%s).", v->sflight_frame, v->sflight_n,
 		  diag_plural(v->sflight_n));
 	if (v->client_finished) {
-		sb_printf(b, " The client's flight (frame %" PRIu64 ") is ", v->cflight_frame);
+		sb_printf(b, " The client's flight (");
+		flight_frames(b, v);
+		sb_printf(b, ") is ");
 		t13_explain_client_flight(b, in, v);
 		sb_printf(b, ".");
 	}
@@ -113,7 +124,8 @@ static void what_sizes_prove(struct diag *c, struct strbuf *b, const struct t13_
 		sb_printf(b, " The %s's record at frame %" PRIu64 " has an alert's size (", side_name(v->alert_from),
 			  v->alert_frame);
 		t13_explain_alert(b, in, v);
-		sb_printf(b, ")%s.", v->alert_from == SIDE_CLIENT && !v->client_finished ? ", sent instead of its Finished" : "");
+		sb_printf(b, ")%s.", v->alert_from == SIDE_CLIENT && !v->client_finished ? ", sent instead of its Finished"
+				    : v->alert_in_cflight ? ", sent after the client's Certificate and before its Finished" : "");
 	}
 	if (v->nst)
 		sb_printf(b, " %" PRIu32 " server record%s of %" PRIu32 " bytes after the client's Finished %s "
@@ -123,7 +135,8 @@ static void what_sizes_prove(struct diag *c, struct strbuf *b, const struct t13_
 		sb_printf(b, " The server answered the client's first request with one record of %" PRIu32 " bytes "
 			     "(frame %" PRIu64 ") and closed.", v->response_len, v->response_frame);
 	sb_printf(b, " The %s ended it (frame %" PRIu64 "): %s%s.", side_name(v->ended_by), v->end_frame,
-		  t13_pattern_name(v->pattern), v->unclosed ? "; the capture ends before either side closed" : "");
+		  t13_view_name(v),
+		  v->unclosed ? "; the capture ends before either side closed" : "");
 }
 
 static void encrypted_failure(struct diag *c, const struct t13_input *in)
@@ -139,6 +152,7 @@ static void encrypted_failure(struct diag *c, const struct t13_input *in)
 	f->inferred = true;
 	finding_add_frame(f, s->sh.frame);
 	finding_add_frame(f, v->sflight_frame);
+	finding_add_frame(f, v->cflight_first);
 	finding_add_frame(f, v->cflight_frame);
 	finding_add_frame(f, v->alert_frame);
 	finding_add_frame(f, v->response_frame);
@@ -169,8 +183,9 @@ static void client_cert_empty_inferred(struct diag *c, const struct t13_input *i
 	const struct t13_view *v = &s->t13;
 	struct draft t = DRAFT;
 	sb_printf(&t.sum, "The server asked for a client certificate and the client sent an empty one " INFERRED
-			  ": the client's flight (frame %" PRIu64 ") has exactly the size of an empty Certificate "
-			  "and a Finished, ", v->cflight_frame);
+			  ": the client's flight (");
+	flight_frames(&t.sum, v);
+	sb_printf(&t.sum, ") has exactly the size of an empty Certificate and a Finished, ");
 	t13_explain_client_flight(&t.sum, in, v);
 	int sev = v->failed ? SEV_ERROR : SEV_WARNING;
 	if (v->failed)
@@ -198,6 +213,7 @@ static void client_cert_empty_inferred(struct diag *c, const struct t13_input *i
 	if (!f)
 		return;
 	f->inferred = true;
+	finding_add_frame(f, v->cflight_first);
 	finding_add_frame(f, v->cflight_frame);
 	if (v->failed)
 		finding_add_frame(f, v->end_frame);

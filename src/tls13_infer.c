@@ -127,6 +127,7 @@ static bool client_flight(const struct t13_input *in, struct t13_view *v)
 		v->cflight_n = k;
 		for (uint32_t i = 0; i < k; i++)
 			v->cflight_len[i] = in->rec[C][i].len;
+		v->cflight_first = in->rec[C][0].frame;
 		v->cflight_frame = in->rec[C][k - 1].frame;
 		v->cfin_seq = in->rec[C][k - 1].seq;
 		v->client_finished = true;
@@ -249,9 +250,30 @@ static void open_end(const struct t13_input *in, struct t13_view *v)
 		v->answered = false;
 }
 
+/* Java writes its Certificate and its Finished in two segments: a server
+ * that rejects the Certificate answers between them, and its alert-sized
+ * record, its only one after its flight, comes before the client's Finished. */
+static bool alert_in_client_flight(const struct t13_input *in, struct t13_view *v)
+{
+	const struct t13_rec *s = in->rec[S];
+	uint32_t i = v->sflight_n;
+	if (v->cflight_n < 2 || i + 1 != in->n[S] || in->total[S] != in->n[S] || s[i].seq > v->cfin_seq ||
+	    !side_alert_sized(in, v, S, s[i].len))
+		return false;
+	fail(v, T13_SERVER_ALERT, S, s[i].frame);
+	v->alert_from = S;
+	v->alert_frame = s[i].frame;
+	v->alert_len = s[i].len;
+	v->alert_in_cflight = true;
+	v->unclosed = !in->closed[S] && !in->closed[C];
+	return true;
+}
+
 /* After the client's Finished: tickets, data, and who ended it. */
 static void after_finished(const struct t13_input *in, struct t13_view *v)
 {
+	if (alert_in_client_flight(in, v))
+		return;
 	uint32_t c0 = v->cflight_n, s0 = 0;
 	while (s0 < in->n[S] && in->rec[S][s0].seq < v->cfin_seq)
 		s0++;
@@ -406,4 +428,11 @@ const char *t13_pattern_name(int pattern)
 	case T13_SERVER_REJECTED_REQUEST: return "short server response, then the server's close";
 	default: return "unknown";
 	}
+}
+
+const char *t13_view_name(const struct t13_view *v)
+{
+	if (v->pattern == T13_SERVER_ALERT && v->alert_in_cflight)
+		return "server alert on the client's Certificate, before its Finished";
+	return t13_pattern_name(v->pattern);
 }

@@ -95,6 +95,7 @@ struct t13_view {
 	int client_cert;         /* enum t13_cert */
 	uint32_t cflight_n;      /* records: 1 (coalesced or Finished only), 2 or 3 */
 	uint32_t cflight_len[3];
+	uint64_t cflight_first;  /* its first record */
 	uint64_t cflight_frame;  /* its last record (the Finished) */
 	uint32_t cert_len;       /* plaintext of the client Certificate message (CERT_SENT) */
 	bool client_finished;
@@ -113,6 +114,7 @@ struct t13_view {
 	 * accepted the flight); false: nothing tells how the handshake ended */
 	bool answered;
 	bool unclosed;           /* T13_SERVER_ALERT with no close after it (the capture ends first) */
+	bool alert_in_cflight;   /* T13_SERVER_ALERT between the client's Certificate and its Finished */
 };
 
 /* Derive the flights and the pattern from the records of both sides. */
@@ -127,5 +129,7 @@ void t13_explain_alert(struct strbuf *b, const struct t13_input *in, const struc
 
 /* A name for reports ("client alert instead of Finished" ...). */
 const char *t13_pattern_name(int pattern);
+/* The pattern of a view in words, told apart where the view knows more (an alert within the client's flight). */
+const char *t13_view_name(const struct t13_view *v);
 
 #endif

@@ -114,6 +114,43 @@ static void test_empty_certificate_rejected(void)
 	}
 }
 
+/* Java writes its Certificate and its Finished in two segments; OpenSSL's
+ * alert on the empty Certificate comes between them (as in
+ * pcaps/tls13-mtls-empty-java-other-ca.pcap: the alert at frame 14, the
+ * server's FIN at 15, the client's Finished at 16). */
+static void test_alert_within_client_flight(void)
+{
+	struct trace t;
+	struct t13_view v;
+	start(&t, 0x1302);
+	server_flight(&t, true);
+	add(&t, 0, t13_record_len(&t.in.z, T13_EMPTY_CERT, T13_JSSE_PAD), 12);
+	add(&t, 1, t13_record_len(&t.in.z, T13_ALERT, 0), 14);
+	add(&t, 0, t13_record_len(&t.in.z, t13_finished_len(&t.in.z), T13_JSSE_PAD), 16);
+	closes(&t, 17, 15);
+	t13_infer(&t.in, &v);
+	CU_ASSERT_EQUAL(v.pattern, T13_SERVER_ALERT);
+	CU_ASSERT_TRUE(v.failed);
+	CU_ASSERT_TRUE(v.alert_in_cflight);
+	CU_ASSERT_EQUAL(v.client_cert, T13_CERT_EMPTY);
+	CU_ASSERT_EQUAL(v.cflight_first, 12);
+	CU_ASSERT_EQUAL(v.cflight_frame, 16);
+	CU_ASSERT_EQUAL(v.ended_by, 1);
+	CU_ASSERT_EQUAL(v.alert_frame, 14);
+	CU_ASSERT_EQUAL(v.end_frame, 14);
+	CU_ASSERT_STRING_EQUAL(t13_view_name(&v), "server alert on the client's Certificate, before its Finished");
+	/* a server record between them that is not alert-sized is no verdict */
+	start(&t, 0x1302);
+	server_flight(&t, true);
+	add(&t, 0, t13_record_len(&t.in.z, T13_EMPTY_CERT, T13_JSSE_PAD), 12);
+	add(&t, 1, t13_record_len(&t.in.z, 200, 0), 14);
+	add(&t, 0, t13_record_len(&t.in.z, t13_finished_len(&t.in.z), T13_JSSE_PAD), 16);
+	closes(&t, 17, 15);
+	t13_infer(&t.in, &v);
+	CU_ASSERT_FALSE(v.alert_in_cflight);
+	CU_ASSERT_NOT_EQUAL(v.alert_frame, 14);
+}
+
 static void test_client_alert(void)
 {
 	for (size_t i = 0; i < ARRAY_LEN(sizes); i++) {
@@ -420,6 +457,7 @@ void register_tls13_infer_tests(void)
 		return;
 	CU_add_test(suite, "sizes of every TLS 1.3 suite", test_sizes);
 	CU_add_test(suite, "empty Certificate rejected by the server", test_empty_certificate_rejected);
+	CU_add_test(suite, "the server's alert between Java's Certificate and Finished", test_alert_within_client_flight);
 	CU_add_test(suite, "client alert instead of Finished, Java padding", test_client_alert);
 	CU_add_test(suite, "completed, tickets, ticket fetch", test_completed_and_tickets);
 	CU_add_test(suite, "closes after and before the client's Finished", test_closed_after_finished);

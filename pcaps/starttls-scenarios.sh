@@ -7,9 +7,10 @@
 #
 # Servers: PostgreSQL (initdb/postgres, a private cluster in a temp dir, run as
 # user postgres), OpenLDAP slapd (a private slapd.conf in a temp dir), nginx and
-# haproxy (PROXY protocol) are real. Debian ships SMTP/IMAP/POP3/FTP/XMPP/MySQL
-# servers too, but none is installed here: pcaps/starttls_standin.py stands in
-# for them (the clear-text part as the RFCs say, then Python's ssl, i.e. OpenSSL).
+# haproxy (PROXY protocol) are real, and so is Postfix for the -postfix SMTP
+# captures (the system's, its configuration put back after). For IMAP/POP3/FTP/XMPP/MySQL (and
+# the first SMTP captures) pcaps/starttls_standin.py stands in (the clear-text
+# part as the RFCs say, then Python's ssl, i.e. OpenSSL).
 # Clients: openssl s_client -starttls (real), psql, ldapsearch, python3's
 # smtplib, curl, haproxy. (A GSSENCRequest refused with N is not made here:
 # this PostgreSQL is built with GSSAPI and answers G over TCP.)
@@ -115,6 +116,62 @@ except smtplib.SMTPResponseException as e:
 s.quit()
 EOF
   cap_end starttls-smtp-refused
+}
+
+# ---- SMTP: a real Postfix (Debian's postfix package) ----
+# postfix_start PORT CERT: the system's Postfix with one more smtpd, on
+# 127.0.0.1:PORT; CERT is its smtpd_tls_cert_file (a file that does not exist
+# makes it answer STARTTLS with 454, as a broken TLS setup does). Its main.cf
+# and master.cf are saved first and put back by postfix_stop. It logs to
+# /var/log/postfix-tlsdiag.log (maillog_file must be under /var).
+postfix_start() {
+  local port=$1 cert=$2 d=$WORK/postfix
+  command -v postfix >/dev/null || die "postfix is not installed (apt-get install postfix)"
+  mkdir -p "$d"
+  cp -p /etc/postfix/main.cf /etc/postfix/master.cf "$d/"
+  install -m 600 "$CERTS/server.key" /etc/postfix/tlsdiag-server.key
+  postconf -e "inet_interfaces = loopback-only" "myhostname = server.example.test" \
+    "smtpd_tls_cert_file = $cert" "smtpd_tls_key_file = /etc/postfix/tlsdiag-server.key" \
+    "smtpd_tls_security_level = may" "maillog_file = /var/log/postfix-tlsdiag.log"
+  postconf -M "127.0.0.1:$port/inet=127.0.0.1:$port inet n - n - - smtpd"
+  postfix stop >/dev/null 2>&1 || true
+  postfix start >"$d/start.out" 2>&1 || die "postfix did not start: $(tail -3 "$d/start.out")"
+  wait_port "$port"
+}
+postfix_stop() {
+  postfix stop >/dev/null 2>&1 || true
+  cp -p "$WORK/postfix/main.cf" "$WORK/postfix/master.cf" /etc/postfix/
+  rm -f /etc/postfix/tlsdiag-server.key
+}
+
+# openssl s_client -starttls smtp against Postfix: 220, EHLO, STARTTLS, 220 2.0.0, TLS 1.3
+starttls_smtp_postfix() {
+  local port=$((PORT_BASE + 40))
+  postfix_start "$port" "$CERTS/server-chain.pem"
+  cap_begin "$port"
+  s_client smtp "$port"
+  cap_end starttls-smtp-postfix
+  postfix_stop
+  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-smtp-postfix: $(tail -5 "$WORK/client.out")"
+}
+
+# Postfix whose certificate file cannot be read: STARTTLS is answered 454 (the
+# server logs "TLS library problem"); python's smtplib raises and quits in clear.
+starttls_smtp_refused_postfix() {
+  local port=$((PORT_BASE + 41))
+  postfix_start "$port" /etc/postfix/tlsdiag-no-such-cert.pem
+  cap_begin "$port"
+  python3 - "$port" <<'PY' || true
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.example.test")
+try:
+    s.starttls()
+except smtplib.SMTPResponseException as e:
+    print("refused:", e.smtp_code, e.smtp_error.decode())
+s.quit()
+PY
+  cap_end starttls-smtp-refused-postfix
+  postfix_stop
 }
 
 # ---- PostgreSQL: a private cluster ----
@@ -272,7 +329,7 @@ EOF
   cap_end proxy-v2
 }
 
-ALL="starttls_smtp starttls_smtp_no_tls starttls_smtp_refused starttls_imap starttls_pop3 starttls_ftp
+ALL="starttls_smtp starttls_smtp_no_tls starttls_smtp_refused starttls_smtp_postfix starttls_smtp_refused_postfix starttls_imap starttls_pop3 starttls_ftp
 starttls_xmpp starttls_mysql starttls_postgres starttls_postgres_refused starttls_ldap starttls_ldap_refused
 proxy_v1 proxy_v2"
 [ "$(id -u)" = 0 ] || die "run as root (tcpdump, the postgres user)"

@@ -86,6 +86,24 @@ bad "tlsdiag: --client-ca-file and --client-ca-path judge client certificates in
 # --help ends the parse where it stands: an error before it still counts
 "$TLSDIAG" -h -s x >/dev/null 2>&1 || { echo "FAIL: tlsdiag -h -s x did not print the help"; fail=1; }
 
+# The README's quick start (issue 13): its first command ends with the demo analysis, run as
+# written there (braces and echo), with this tlsdiag: a `set -e` script must see success,
+# and the diagnosis and the meaning of exit status 1 must still be shown.
+demo=$(sed -n 's/^    sudo apt-get .* make && \({ .* }\)$/\1/p' "${srcdir:-.}/README.md" | head -1)
+case $demo in
+"{ "*"./tlsdiag "*) ;;
+*) echo "FAIL: README's first quick-start command no longer ends with { ./tlsdiag ...; echo ...; }"; fail=1 ;;
+esac
+if [ -n "$demo" ]; then
+	demo=$(printf '%s' "$demo" | sed 's| \./tlsdiag | "$TLSDIAG" |')
+	out=$(cd "${srcdir:-.}" && TLSDIAG=$TLSDIAG sh -ec "$demo" 2>&1)
+	rc=$?
+	case $rc:$out in
+	0:*"client-cert-empty"*"tlsdiag exit status 1 (1: the capture shows an error"*) ;;
+	*) echo "FAIL: README's quick-start demo: exit $rc (want 0 under set -e), output: $(printf '%s' "$out" | tail -2)"; fail=1 ;;
+	esac
+fi
+
 [ $fail = 0 ] && echo "options: all $n options of --help in the man page and back, $nbad bad command lines" \
 	"refused in one line, $(printf '%s\n' $ids | wc -l) finding ids documented"
 exit $fail

@@ -6,7 +6,11 @@
 #
 # Every capture of pcaps/ is run four ways: no trust store (the system's),
 # the bench's CA for the client only, for both sides, and with a keystore
-# from another CA; every bundle of tests/bundles with --check-bundle.
+# from another CA; a fifth, with both stores and its key log, when it has
+# one (NAME.keys); every bundle of tests/bundles with --check-bundle.
+# references.py also checks that each alert names the findings that explain
+# it or says it is generic, and that no connection both sides completed gets
+# a trust error when both stores are given (issue 13's "Done when").
 set -u
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 TLSDIAG=${TLSDIAG:-$(pwd)/tlsdiag}
@@ -26,6 +30,11 @@ for f in pcaps/*.pcap pcaps/*.pcapng pcaps/*.pcap.gz; do
 		"$TLSDIAG" --json -v $opts -r "$f" >"$tmp/$i.json" 2>/dev/null
 		echo "$f $opts" >"$tmp/$i.what"
 	done
+	keys=${f%.gz}; keys=${keys%.pcap*}.keys
+	[ -f "$keys" ] || continue
+	i=$((i + 1))
+	"$TLSDIAG" --json -v --ca-file $ca --client-ca-file $ca --keylog "$keys" -r "$f" >"$tmp/$i.json" 2>/dev/null
+	echo "$f --ca-file $ca --client-ca-file $ca --keylog $keys" >"$tmp/$i.what"
 done
 for b in tests/bundles/*; do
 	[ -f "$b" ] || continue

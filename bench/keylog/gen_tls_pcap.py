@@ -111,6 +111,7 @@ class Gen:
             self.keylog = open(a.keylog, "w", buffering=1 << 20)
             self.iv_rng = random.Random(a.seed + 1)   # CBC IVs: not drawn from the traffic's stream
             self.logged12 = set()
+            self.h2_templates = {}   # template name -> its server chose ALPN h2
         T = json.load(open(a.templates))["templates"]
         self.tpl = []
         for t in T:
@@ -140,7 +141,7 @@ class Gen:
                                 "tls12_lines": 0, "tls13_lines": 0, "app_records_sealed": 0,
                                 "decrypted": {"srv_cert_msgs": 0, "cli_cert_msgs": 0, "cli_cert_empty": 0,
                                               "cert_request": 0, "alerts": {}},
-                                "close_notify_sealed": 0, "http_requests": 0,
+                                "close_notify_sealed": 0, "http_requests": 0, "http_requests_h2": 0,
                                 # TLS 1.3 close_notify behind 16 or more records under the same
                                 # application key: tlsdiag decrypts the first 16 only (tls_keys.h)
                                 "close_notify_after_16_app_records": 0}
@@ -353,7 +354,10 @@ class Gen:
                 req = rng.randrange(100, 900) if rng.random() < 0.95 else rng.randrange(1400, 8000)
                 request = b"GET / HTTP/1.1\r\nHost: svc-%s.bench.test\r\n\r\n" % sni if e == 0 else b""
                 if seal and e == 0:
-                    m["keylog"]["http_requests"] += 1
+                    # HTTP/1.1 bytes on a connection whose server chose h2 are no
+                    # status line to a reader (tlsdiag and tshark read HTTP/2 there)
+                    h2 = self.server_chose_h2(tp, keys)
+                    m["keylog"]["http_requests_h2" if h2 else "http_requests"] += 1
                 tl, _ = flight("c", self.app_record_stream(req, tls13, kind, seal and seal["c"], request), t, bw,
                                data_phase=True)
                 m["app_bytes"] += req
@@ -428,6 +432,22 @@ class Gen:
                 send(a, tt + (rtt if a == "c" else 0.00003), 0x10)
         pk.sort(key=lambda x: x[0])
         return pk
+
+    def server_chose_h2(self, tp, keys):
+        """Whether the template's server selected ALPN h2 (ServerHello, or TLS 1.3's
+        EncryptedExtensions opened with the template's secrets); once per template."""
+        name = tp["name"]
+        if name not in self.h2_templates:
+            h2_ext = b"\x00\x10\x00\x05\x00\x03\x02h2"   # ALPN, one protocol: "h2"
+            flights = [(d, bytes.fromhex(h)) for d, h in tp["flights"]]
+            server = b"".join(b for d, b in flights if d == "s")
+            if keys["tls13"]:
+                import keylog_templates   # noqa: E402 (needs the shared bench on the path)
+                sec = {lb: bytes.fromhex(v) for lb, v in keys["lines"]}
+                res = keylog_templates.open_all13(flights, keys["suite"], sec)
+                server = b"".join(body for d, ct, body in res[2] if d == "s" and ct == 22) if res else b""
+            self.h2_templates[name] = h2_ext in server
+        return self.h2_templates[name]
 
     def log_keys(self, tp, keys, crand):
         """Write the connection's key-log lines; the two sides' record protection for what the

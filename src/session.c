@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "tls_names.h"
 #include "x509.h"
 
 /* Grow a capped array (in the arena if there is one): returns false once
@@ -381,11 +382,36 @@ bool session_handshake_over(struct session *s)
 	return s->outcome == OUTCOME_COMPLETED || s->outcome == OUTCOME_FAILED || s->outcome == OUTCOME_NOT_TLS;
 }
 
+/* Decrypted, the client's flight leaves no opaque record: its Finished is in
+ * the timeline, and anything the server said after it (a ticket, data, an
+ * alert) is the answer. */
+static bool decrypted_answer_due(const struct session *s, struct ts *since)
+{
+	const struct msg *fin = NULL;
+	for (uint32_t i = 0; i < s->timeline_n; i++) {
+		const struct msg *m = &s->timeline[i];
+		if (!fin && m->from == SIDE_CLIENT && m->kind == MSG_HANDSHAKE && m->hs_type == HS_FINISHED)
+			fin = m;
+		else if (fin && m->from == SIDE_SERVER)
+			return false;
+	}
+	if (!fin)
+		return false;
+	*since = fin->time;
+	return true;
+}
+
 bool session_server_answer_due(const struct session *s, struct ts *since)
 {
 	const struct direction *cl = &s->dir[SIDE_CLIENT], *sv = &s->dir[SIDE_SERVER];
-	if (!s->tls13 || s->outcome != OUTCOME_COMPLETED || !cl->rlog_n)
+	/* decrypted, a client that closes right after its Finished makes the
+	 * outcome failed at once; the server's verdict on that flight (its
+	 * certificate_required) is still on its way */
+	bool flight_went = s->outcome == OUTCOME_COMPLETED || (s->outcome == OUTCOME_FAILED && cl->finished);
+	if (!s->tls13 || !flight_went)
 		return false;
+	if (!cl->rlog_n)
+		return cl->finished && decrypted_answer_due(s, since);
 	uint64_t flight = cl->rlog[0].frame;
 	/* A record larger than an alert (2 bytes, inner type, a 16-byte tag:
 	 * 19) answered; one of an alert's size may be the rejection, which

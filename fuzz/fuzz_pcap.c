@@ -6,7 +6,7 @@
  * format sniffing) and the per-link-type filters are fuzzed too.
  * The options come from the file's last byte (usually packet data):
  *   bits 0-1 format: JSON, JSON Lines, text, Markdown   4 live mode
- *   8 -w /dev/null   16 -v   32 filter "tcp"
+ *   8 -w /dev/null (as pcapng with --write-secrets when 16)   16 -v   32 filter "tcp"
  *   bits 6-7: 1 --write-all, 2 --only-failures, 3 --redact=names (its tables are costly)
  * JSON output is checked to be valid UTF-8 JSON.
  */
@@ -122,7 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct reporter rep;
 	reporter_init(&rep, out, &ropts);
 	struct analyzer *a = analyzer_new(&aopts, &rep);
-	struct evidence *ev = mode & 8 ? evidence_open("/dev/null", capture_pcap(cap), errbuf) : NULL;
+	/* -w: as pcapng with secrets when verbose, as pcap otherwise */
+	struct evidence *ev = mode & 8 ? evidence_open("/dev/null", capture_pcap(cap), (mode & 16) != 0, errbuf) : NULL;
 	analyzer_set_evidence(a, ev);
 
 	/* run_files, for one input */

@@ -275,6 +275,12 @@ static void give_verdict(struct analyzer *a, struct conn *c, const struct sessio
 	c->verdict = true;
 	bool keep = s && reportable(a, (struct session *)s) &&
 		    (finding_list_has_error(&s->findings) || (a->opts.write_all && s->is_tls));
+	if (c->ev && keep && s && s->ch.present && a->opts.keylog && evidence_writes_secrets(a->opts.ev)) {
+		size_t len = 0;
+		char *lines = keylog_export(a->opts.keylog, &s->ch.random, 1, &len);
+		evidence_secrets(a->opts.ev, c->ev, lines, len);
+		keylog_export_free(lines, len);
+	}
 	if (c->ev)
 		evidence_verdict(a->opts.ev, c->ev, keep);
 }

@@ -1,10 +1,11 @@
-/* evidence.c - holding packets until a connection's verdict, then writing them with pcap_dump. */
+/* evidence.c - holding packets until a connection's verdict, then writing them with pcap_dump (or as pcapng with their secrets). */
 #include "evidence.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "mem.h"
+#include "pcapng_write.h"
 
 #define EV_CONN_BYTES   (1u << 20)   /* held per undecided connection */
 #define EV_TOTAL_BYTES  (16u << 20)  /* held across all of them */
@@ -30,21 +31,26 @@ struct ev_conn {
 
 struct evidence {
 	pcap_dumper_t *d;
+	struct ngw *ng;              /* --write-secrets: pcapng instead of d */
 	int dlt;                     /* one pcap file has one link type */
 	char *path;
 	uint64_t held_total;
 	uint64_t written;
 };
 
-struct evidence *evidence_open(const char *path, pcap_t *source, char *errbuf)
+struct evidence *evidence_open(const char *path, pcap_t *source, bool pcapng, char *errbuf)
 {
-	pcap_dumper_t *d = pcap_dump_open(source, path);
-	if (!d) {
+	pcap_dumper_t *d = NULL;
+	struct ngw *ng = NULL;
+	if (pcapng)
+		ng = ngw_open(path, pcap_datalink(source), (uint32_t)pcap_snapshot(source), errbuf, CAPTURE_ERRBUF);
+	else if (!(d = pcap_dump_open(source, path)))
 		snprintf(errbuf, CAPTURE_ERRBUF, "-w %s: %s", path, pcap_geterr(source));
+	if (!d && !ng)
 		return NULL;
-	}
 	struct evidence *e = mem_alloc(sizeof *e);
 	e->d = d;
+	e->ng = ng;
 	e->dlt = pcap_datalink(source);
 	e->path = mem_strdup(path);
 	return e;
@@ -53,7 +59,10 @@ struct evidence *evidence_open(const char *path, pcap_t *source, char *errbuf)
 static void write_one(struct evidence *e, struct ev_conn *ec, const struct pcap_pkthdr *h, const uint8_t *data,
 		      uint64_t frame)
 {
-	pcap_dump((u_char *)e->d, h, data);
+	if (e->ng)
+		ngw_packet(e->ng, h->ts.tv_sec, h->ts.tv_usec, h->caplen, h->len, data);
+	else
+		pcap_dump((u_char *)e->d, h, data);
 	e->written++;
 	if (ec->map_n == ec->map_cap && ec->map_cap < EV_MAP) {
 		ec->map_cap = ec->map_cap ? ec->map_cap * 2 : 32;
@@ -136,6 +145,22 @@ void evidence_verdict(struct evidence *e, struct ev_conn *ec, bool keep)
 	release_held(e, ec, keep);
 }
 
+void evidence_secrets(struct evidence *e, const struct ev_conn *ec, const char *text, size_t len)
+{
+	if (e->ng && ec && !ec->decided)
+		ngw_secrets(e->ng, text, len);
+}
+
+bool evidence_writes_secrets(const struct evidence *e)
+{
+	return e && e->ng;
+}
+
+uint64_t evidence_secret_blocks(const struct evidence *e)
+{
+	return e ? ngw_secret_blocks(e->ng) : 0;
+}
+
 void evidence_follow(struct ev_conn *ec)
 {
 	if (ec)
@@ -176,10 +201,15 @@ bool evidence_close(struct evidence *e, char *errbuf)
 {
 	if (!e)
 		return true;
-	bool ok = pcap_dump_flush(e->d) == 0;
+	bool ok;
+	if (e->ng) {
+		ok = ngw_close(e->ng);
+	} else {
+		ok = pcap_dump_flush(e->d) == 0;
+		pcap_dump_close(e->d);
+	}
 	if (!ok)
 		snprintf(errbuf, CAPTURE_ERRBUF, "-w %s: write failed", e->path);
-	pcap_dump_close(e->d);
 	mem_free(e->path);
 	mem_free(e);
 	return ok;

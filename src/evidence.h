@@ -3,6 +3,7 @@
 #define TLSDIAG_EVIDENCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "capture.h"
@@ -17,11 +18,18 @@
 struct evidence;
 struct ev_conn;
 
-struct evidence *evidence_open(const char *path, pcap_t *source, char *errbuf);
+/* pcapng: --write-secrets, a pcapng file with Decryption Secrets Blocks (pcapng_write.h). */
+struct evidence *evidence_open(const char *path, pcap_t *source, bool pcapng, char *errbuf);
 /* A packet of a connection; *ec is created on first use. */
 void evidence_packet(struct evidence *e, struct ev_conn **ec, const struct capture_pkt *p);
 /* The verdict: keep (write what is held and what follows) or drop. */
 void evidence_verdict(struct evidence *e, struct ev_conn *ec, bool keep);
+/* --write-secrets: the key-log lines of a connection about to be kept,
+ * written as a Decryption Secrets Block before its packets (nothing for a
+ * pcap file, or a connection already decided). Call before evidence_verdict. */
+void evidence_secrets(struct evidence *e, const struct ev_conn *ec, const char *text, size_t len);
+bool evidence_writes_secrets(const struct evidence *e);
+uint64_t evidence_secret_blocks(const struct evidence *e);
 /* Live: the connection was reported before it closed; from now on at
  * most EV_FOLLOW_PACKETS packets or EV_FOLLOW_BYTES bytes more of it are
  * written (its alerts and closes, not a long transfer). */

@@ -148,6 +148,7 @@ struct config {
 	const char *drop_user;
 	const char *write_path;
 	bool write_all;
+	bool write_secrets;        /* -w as pcapng with Decryption Secrets Blocks */
 	char *filter;
 	struct keylog *keylog;     /* --keylog files, then the DSBs of the captures */
 	enum progress_mode progress;
@@ -370,7 +371,7 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 			continue;
 		}
 		if (cfg->write_path && !ev) {
-			ev = evidence_open(cfg->write_path, capture_pcap(cap), errbuf);
+			ev = evidence_open(cfg->write_path, capture_pcap(cap), cfg->write_secrets, errbuf);
 			if (!ev) {
 				fprintf(stderr, "tlsdiag: %s\n", errbuf);
 				capture_close(cap);
@@ -407,6 +408,8 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 		if (ev) {
 			sum.written_file = cfg->write_path;
 			sum.packets_written = evidence_packets_written(ev);
+			sum.secrets_written = evidence_writes_secrets(ev);
+			sum.secret_blocks = evidence_secret_blocks(ev);
 		}
 		reporter_end(rep, info, n_info, &sum);
 		if (sum.with_error && status == EXIT_OK)
@@ -446,7 +449,7 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 	struct evidence *ev = NULL;
 	if (cfg->write_path) {
 		/* opened after dropping root: the file belongs to the user */
-		ev = evidence_open(cfg->write_path, capture_pcap(cap), errbuf);
+		ev = evidence_open(cfg->write_path, capture_pcap(cap), cfg->write_secrets, errbuf);
 		if (!ev) {
 			fprintf(stderr, "tlsdiag: %s\n", errbuf);
 			capture_close(cap);
@@ -494,6 +497,8 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 	if (ev) {
 		sum.written_file = cfg->write_path;
 		sum.packets_written = evidence_packets_written(ev);
+		sum.secrets_written = evidence_writes_secrets(ev);
+		sum.secret_blocks = evidence_secret_blocks(ev);
 	}
 	reporter_end(rep, &in, 1, &sum);
 	mem_free((void *)in.clock_note);
@@ -541,6 +546,7 @@ static void configure(struct config *cfg, const struct options *o, X509_STORE *t
 	cfg->drop_user = o->drop_user;
 	cfg->write_path = o->write_path;
 	cfg->write_all = o->write_all;
+	cfg->write_secrets = o->write_secrets;
 	cfg->filter = o->filter;
 	/* live reports stream: JSON becomes JSON Lines, healthy handshakes stay quiet */
 	cfg->ropts.writer = writer_of(o, cfg->live);

@@ -148,6 +148,8 @@ static const struct opt table[] = {
 	  .help = "write the packets of every connection with an error finding\n"
 		  "(whole connections) to the pcap FILE" },
 	{ "write-all", 0, K_FLAG, .field = AT(write_all), .help = "with -w: write every TLS connection" },
+	{ "write-secrets", 0, K_FLAG, .field = AT(write_secrets),
+	  .help = "with -w: write pcapng, each connection's key-log lines in a\nDecryption Secrets Block before its packets (sensitive)" },
 	{ "progress", 0, K_FLAG, .field = AT(progress),
 	  .help = "show reading progress on stderr even when it is not a\nterminal (a line per second)" },
 	{ "no-progress", 0, K_FLAG, .field = AT(no_progress),
@@ -474,6 +476,8 @@ static bool consistent(const struct options *o)
 		why = "-r and -i exclude each other: read files or capture live";
 	else if (o->write_all && !o->write_path)
 		why = "--write-all goes with -w FILE";
+	else if (o->write_secrets && !o->write_path)
+		why = "--write-secrets goes with -w FILE";
 	else if (o->bundle && (o->n_inputs || o->device || o->filter))
 		why = "--check-bundle checks files, not captures: leave out -r, -i and filters";
 	else if (o->bundle && o->n_keylogs)

@@ -62,6 +62,7 @@ struct options {
 	bool json_full;                   /* --json-full */
 	const char *write_path;           /* -w */
 	bool write_all;
+	bool write_secrets;
 	const char *redact;               /* NULL: off; "": addresses; "names": names too */
 	bool progress, no_progress;       /* the progress line on stderr: forced, or off */
 };

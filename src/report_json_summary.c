@@ -105,6 +105,8 @@ void json_summary(struct json *j, const struct summary *sum)
 		json_object_begin(j);
 		json_kv_str(j, "file", sum->written_file);
 		json_kv_uint(j, "packets", sum->packets_written);
+		if (sum->secrets_written)
+			json_kv_uint(j, "connections_with_secrets", sum->secret_blocks);
 		json_object_end(j);
 	}
 	json_key(j, "findings");

@@ -534,8 +534,12 @@ static void inputs_and_notes(FILE *out, const struct input_info *in, size_t n_in
 		fprintf(out, "Capture: %" PRIu64 " packets received by the filter, %" PRIu64 " dropped by the kernel, %" PRIu64
 			     " dropped by the interface\n", sum->pcap_received, sum->pcap_dropped, sum->pcap_if_dropped);
 	if (sum->written_file)
-		fprintf(out, "Written: %" PRIu64 " packets of the connections with errors to %s\n", sum->packets_written,
-			sum->written_file);
+		fprintf(out, "Written: %" PRIu64 " packets of the connections with errors to %s%s\n", sum->packets_written,
+			sum->written_file, sum->secrets_written ? " (pcapng)" : "");
+	if (sum->secrets_written)
+		fprintf(out, "Secrets: the key-log lines of %" PRIu64 " written connection%s, in Decryption Secrets Blocks of %s "
+			     "(it opens decrypted in Wireshark; keep it as private as the key log)\n",
+			sum->secret_blocks, sum->secret_blocks == 1 ? "" : "s", sum->written_file);
 }
 
 /* The TCP connections that were not TLS and were left out, with their ports (one line, or none). */

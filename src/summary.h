@@ -80,6 +80,8 @@ struct summary {
 	const struct clockskew *clock;
 	const char *clock_note;      /* its sentence (main: clockskew_note), NULL: none */
 	uint64_t packets_written;
+	bool secrets_written;      /* --write-secrets: -w is a pcapng with the connections' key-log lines */
+	uint64_t secret_blocks;    /* ... one Decryption Secrets Block per connection whose secrets were known */
 	/* TCP connections whose payload was not TLS, to servers not taken for TLS services: left out */
 	uint64_t not_tls_left_out;
 	uint16_t not_tls_ports[SUMMARY_NOT_TLS_PORTS];   /* their server ports, first seen first */

@@ -186,6 +186,15 @@ static void fail(struct t13_view *v, int pattern, int by, uint64_t frame)
 	v->end_frame = frame;
 }
 
+/* The server's alert-sized record ended it. */
+static void server_alert(struct t13_view *v, uint64_t frame, uint32_t len)
+{
+	fail(v, T13_SERVER_ALERT, S, frame);
+	v->alert_from = S;
+	v->alert_frame = frame;
+	v->alert_len = len;
+}
+
 /* nginx with ssl_verify_client on: after an empty Certificate it answers the
  * first request with HTTP 400 and closes, before the client says more. */
 static bool rejected_request(const struct t13_input *in, struct t13_view *v, uint32_t c0, uint32_t s0,
@@ -226,10 +235,7 @@ static bool open_alert(const struct t13_input *in, struct t13_view *v)
 	uint32_t i = server_after_finished(in, v);
 	if (i + 1 != in->n[S] || in->total[S] != in->n[S] || !side_alert_sized(in, v, S, s[i].len))
 		return false;
-	fail(v, T13_SERVER_ALERT, S, s[i].frame);
-	v->alert_from = S;
-	v->alert_frame = s[i].frame;
-	v->alert_len = s[i].len;
+	server_alert(v, s[i].frame, s[i].len);
 	v->unclosed = true;
 	return true;
 }
@@ -260,10 +266,7 @@ static bool alert_in_client_flight(const struct t13_input *in, struct t13_view *
 	if (v->cflight_n < 2 || i + 1 != in->n[S] || in->total[S] != in->n[S] || s[i].seq > v->cfin_seq ||
 	    !side_alert_sized(in, v, S, s[i].len))
 		return false;
-	fail(v, T13_SERVER_ALERT, S, s[i].frame);
-	v->alert_from = S;
-	v->alert_frame = s[i].frame;
-	v->alert_len = s[i].len;
+	server_alert(v, s[i].frame, s[i].len);
 	v->alert_in_cflight = true;
 	v->unclosed = !in->closed[S] && !in->closed[C];
 	return true;
@@ -306,10 +309,7 @@ static void after_finished(const struct t13_input *in, struct t13_view *v)
 			s_next = in->rec[S][i].frame;
 	if (!v->app[S] && se.seq != UINT32_MAX && (!c_first || v->app[C])) {
 		/* the server's only word after the client's flight (and its data) is an alert */
-		fail(v, T13_SERVER_ALERT, S, se.frame);
-		v->alert_from = S;
-		v->alert_frame = se.frame;
-		v->alert_len = se.alert_len;
+		server_alert(v, se.frame, se.alert_len);
 	} else if (c_first && !v->app[C] && !v->app[S] && ce.seq != UINT32_MAX && se.seq != UINT32_MAX &&
 		   se.seq > ce.seq) {
 		/* close_notify answered by close_notify (openssl s_client with stdin at EOF): a

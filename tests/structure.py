@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""The shape of src/, measured: module cycles, long files, long functions.
+
+Run from the top of a built tree (it reads src/*.o):  tests/structure.py
+A module is a file name without its ending (x.c and x.h are module x).
+
+- include cycles: module a -> b when a.c or a.h includes "b.h"
+- call cycles: module a -> b when a.o uses a symbol b.o defines (nm)
+- files over 900 lines, functions over 80 lines (ctags' end: field)
+
+Exit status 1 when any cycle is found; lengths are reported, not judged,
+because name tables and table-like functions are allowed to be long.
+Not run by make check: it is a tool for whoever changes the layout.
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+
+SRC = "src"
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)\.h"', re.M)
+
+
+def module(path):
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def cycles(edges):
+    """Strongly connected components with more than one module (Tarjan)."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+    sys.setrecursionlimit(10000)
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(edges.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def show(title, edges):
+    found = cycles(edges)
+    print("%s: %d" % (title, len(found)))
+    for comp in found:
+        inner = ["%s->%s" % (a, b) for a in comp
+                 for b in sorted(edges.get(a, ())) if b in comp]
+        print("  " + " ".join(comp) + "   (" + ", ".join(inner) + ")")
+    return len(found)
+
+
+def include_graph():
+    edges = {}
+    files = glob.glob(SRC + "/*.c") + glob.glob(SRC + "/*.h")
+    known = {module(f) for f in files}
+    for f in files:
+        with open(f, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+        a = module(f)
+        for b in INCLUDE.findall(text):
+            b = os.path.basename(b)
+            if b != a and b in known:
+                edges.setdefault(a, set()).add(b)
+    return edges
+
+
+def call_graph():
+    defined, used = {}, {}
+    for o in sorted(glob.glob(SRC + "/*.o")):
+        m = module(o)
+        if m.startswith("tlsdiag-"):
+            m = m[len("tlsdiag-"):]
+        nm = subprocess.run(["nm", o], capture_output=True, text=True,
+                            check=True).stdout
+        for line in nm.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in "TDBR":
+                defined[parts[2]] = m
+            elif len(parts) == 2 and parts[0] == "U":
+                used.setdefault(m, set()).add(parts[1])
+    edges = {}
+    for m, syms in used.items():
+        for s in syms:
+            d = defined.get(s)
+            if d and d != m:
+                edges.setdefault(m, set()).add(d)
+    return edges
+
+
+def long_files(limit=900):
+    rows = []
+    for f in sorted(glob.glob(SRC + "/*.[ch]")):
+        with open(f, encoding="utf-8", errors="replace") as fh:
+            n = sum(1 for _ in fh)
+        if n > limit:
+            rows.append((n, f))
+    print("files over %d lines: %d" % (limit, len(rows)))
+    for n, f in sorted(rows, reverse=True):
+        print("  %5d %s" % (n, f))
+
+
+def long_functions(limit=80):
+    out = subprocess.run(["ctags", "-x", "--c-kinds=f", "--fields=+ne",
+                          "--_xformat=%N %F %n %{end}"] +
+                         sorted(glob.glob(SRC + "/*.c")),
+                         capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines():
+        name, path, start, end = line.split()
+        n = int(end) - int(start) + 1
+        if n > limit:
+            rows.append((n, "%s:%s %s" % (path, start, name)))
+    print("functions over %d lines: %d" % (limit, len(rows)))
+    for n, where in sorted(rows, reverse=True):
+        print("  %5d %s" % (n, where))
+
+
+def main():
+    bad = show("include cycles", include_graph())
+    if glob.glob(SRC + "/*.o"):
+        bad += show("call cycles", call_graph())
+    else:
+        print("call cycles: not measured (build first: no src/*.o)")
+    long_files()
+    long_functions()
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

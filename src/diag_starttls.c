@@ -11,6 +11,8 @@
 
 #include "diag.h"
 #include "fmt.h"
+#include "starttls.h"
+#include "starttls_report.h"
 
 /* The server's words as the finding quotes them (escaped, redacted). */
 static void quote_words(struct strbuf *b, const struct starttls_facts *f)

@@ -19,7 +19,7 @@
 #include "mem.h"
 #include "problems.h"
 #include "reporter.h"
-#include "starttls.h"
+#include "starttls_report.h"
 #include "x509.h"
 
 #define HTML_SECTIONS 25u   /* problems told in full with their ladder */

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "problems.h"
 #include "session.h"
+#include "starttls_report.h"   /* starttls_json: the parts write that object too */
 #include "x509.h"
 
 #define JSON_CERTS_MAX 262144u   /* certificates in the table; beyond, written inline */

@@ -13,6 +13,7 @@
 #include "problems.h"
 #include "report_fp.h"
 #include "report_text.h"
+#include "starttls_report.h"
 #include "x509.h"
 
 /* Does c at p[i] change the rendering (CommonMark 0.30, GitHub's tables

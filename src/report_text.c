@@ -13,6 +13,7 @@
 #include "redact.h"
 #include "report_fp.h"
 #include "report_text.h"
+#include "starttls_report.h"
 #include "tls_keys.h"
 #include "tls_names.h"
 #include "x509.h"

@@ -13,9 +13,9 @@
 
 #include "limits.h"
 #include "mem.h"
+#include "proxy_facts.h"
+#include "starttls_facts.h"
 #include "tls13_infer.h"
-#include "proxy_proto.h"
-#include "starttls.h"
 
 struct x509_cert;
 struct ev_conn;

@@ -8,6 +8,7 @@
  */
 #include "starttls.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "mem.h"

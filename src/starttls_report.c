@@ -1,10 +1,13 @@
 /* starttls_report.c - the upgrade and the PROXY header as the writers show them (text, markdown, JSON). */
+#include "starttls_report.h"
+
 #include <inttypes.h>
 #include <string.h>
 
 #include "fmt.h"
 #include "json.h"
 #include "mem.h"
+#include "proxy_proto.h"
 #include "redact.h"
 #include "session.h"
 #include "starttls.h"

@@ -14,6 +14,7 @@
 #include "redact.h"
 #include "session.h"
 #include "starttls.h"
+#include "starttls_report.h"
 
 struct msgdef {
 	int side;

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "certcheck.h"
-#include "diagnose.h"
+#include "diag_opts.h"
 #include "limits.h"
 #include "session.h"
 #include "strbuf.h"

@@ -6,33 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <openssl/x509.h>
-
+#include "diag_opts.h"
 #include "session.h"
-#include "x509.h"
-
-struct clockskew;
-
-struct diag_opts {
-	X509_STORE *trust;          /* the client's, for the server's chain: --ca-file/--ca-path, else the
-				     * system store (NULL: none) */
-	bool trust_given;           /* the store is the user's, not the system's */
-	X509_STORE *client_trust;   /* the server's, for client chains: --client-ca-file/--client-ca-path (NULL: none) */
-	bool client_trust_given;
-	struct x509_cert **keystore;/* --client-cert: the client's certificate and chain */
-	uint32_t keystore_n;
-	bool keystore_given;
-	const char *hostname;       /* --hostname: the name the client used */
-	bool at_given;              /* --at: judge validity at this time, not the capture's */
-	int64_t at;
-	int expiry_warn_days;       /* cert-expires-soon threshold */
-	/* the capture's clock as the completed handshakes show it (clockskew.h;
-	 * the analyzer feeds it, the validity rules read it); NULL: none */
-	struct clockskew *clock;
-	/* diagnose_facts at settling, the words later for the connections a
-	 * writer prints (false: a writer prints the words of every connection) */
-	bool words_later;
-};
 
 /* Run the rule table on a settled session and append the findings to out
  * (the caller stores them: finding_list_free(&s->findings), then pass

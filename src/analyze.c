@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clockskew.h"
+#include "conn.h"
 #include "decode.h"
 #include "flow.h"
 #include "ipfrag.h"
@@ -33,51 +34,6 @@
  * expects nothing more than the last ACK: it lingers only this long, so a
  * busy capture does not hold thousands of finished sessions. */
 #define LINGER_CLEAN_NS   200000000LL
-enum { CLOSING_CLEAN, CLOSING_LONG };
-enum { LIST_CLOSING, LIST_WAITING };   /* the lists a connection waits on */
-
-struct ep_stats {
-	uint64_t packets;
-	uint64_t bytes;
-	bool syn, fin, rst;
-	bool lost_start;          /* the first bytes of this endpoint were not captured */
-	uint64_t fin_frame, rst_frame;
-	struct ts close_time;     /* its first FIN or RST */
-};
-
-struct conn {
-	struct analyzer *a;
-	struct flow *flow;
-	int client_ep;            /* endpoint index of the client, -1 while unknown */
-	bool roles_guessed;
-	int first_fin_ep;         /* -1 until a FIN */
-	bool counted_left_out;    /* not TLS, not reported: in the summary's count */
-	struct tcp_dir tcp[2];    /* by endpoint */
-	struct ep_stats ep[2];
-	uint64_t first_frame, last_frame;
-	struct ts first_time, last_time;
-	struct session *s;        /* created with the first payload */
-	struct tls_conn *tls;
-	struct ev_conn *ev;       /* -w: packets held until the verdict */
-	bool verdict;             /* -w verdict given */
-	bool reported;            /* live: already reported, only TCP tracking goes on */
-	struct after_report *watch;   /* live, reported completed: a refusal after it still counts */
-	bool closing;             /* RST or FIN both ways seen: lingering */
-	uint8_t close_kind;
-	uint8_t closing_list;     /* CLOSING_CLEAN or CLOSING_LONG; beside close_kind, so a conn fits 512 bytes (mem.c) */
-	uint64_t close_frame;
-	int64_t close_ns;
-	struct conn *prev[2], *next[2];   /* its place on each list (LIST_*) */
-	bool keywait_closed;      /* live: closed, its linger over, its records waiting for their keys */
-	bool waiting;             /* TLS 1.3: on the list awaiting the server's answer */
-	int64_t wait_since_ns;
-};
-
-/* Connections waiting for a time, oldest first, linked by their prev[k] and next[k]. */
-struct conn_list {
-	struct conn *head, *tail;
-};
-
 struct analyzer {
 	struct analyze_opts opts;
 	struct reporter *rep;
@@ -114,37 +70,13 @@ static void remember_server(struct analyzer *a, const struct session *s)
 
 /* ---- connections ---- */
 
-static int side_of(const struct conn *c, int ep)
-{
-	return ep == c->client_ep ? SIDE_CLIENT : SIDE_SERVER;
-}
-
-/* Without a SYN: a hello at the start of the bytes tells the roles, else
- * the TLS service port or the lower port is taken as the server's. */
-static void decide_roles(struct conn *c, int ep, const uint8_t *p, uint32_t n)
-{
-	if (c->client_ep >= 0)
-		return;
-	int sender = tls_rec_hello_sender(p, n);
-	if (sender >= 0) {
-		c->client_ep = sender == SIDE_CLIENT ? ep : 1 - ep;
-		return;
-	}
-	uint16_t p0 = c->flow->key.port[0], p1 = c->flow->key.port[1];
-	c->roles_guessed = true;
-	if (tls_service_port(p0) != tls_service_port(p1))
-		c->client_ep = tls_service_port(p0) ? 1 : 0;
-	else
-		c->client_ep = p0 < p1 ? 1 : 0;
-}
-
 static void start_session(struct conn *c, int ep, const uint8_t *p, uint32_t n)
 {
-	decide_roles(c, ep, p, n);
+	conn_decide_roles(c, ep, p, n);
 	c->s = session_new();
 	bool mid[2];
 	for (int e = 0; e < 2; e++)
-		mid[side_of(c, e)] = !c->tcp[e].syn || c->ep[e].lost_start;
+		mid[conn_side(c, e)] = !c->tcp[e].syn || c->ep[e].lost_start;
 	c->tls = tls_conn_new(c->s, mid, &c->a->budget);
 	if (c->a->opts.keylog)
 		tls_keys_attach(c->tls, c->s, c->a->opts.keylog, c->a->opts.keylog_given, &c->a->keys,
@@ -156,12 +88,12 @@ static void on_data(void *ctx, int ep, const uint8_t *p, uint32_t n, uint64_t fr
 	struct conn *c = ctx;
 	if (c->reported) {
 		if (c->watch)
-			after_report_data(c->watch, side_of(c, ep), p, n, frame);
+			after_report_data(c->watch, conn_side(c, ep), p, n, frame);
 		return;
 	}
 	if (!c->s)
 		start_session(c, ep, p, n);
-	tls_conn_data(c->tls, side_of(c, ep), p, n, frame, t);
+	tls_conn_data(c->tls, conn_side(c, ep), p, n, frame, t);
 }
 
 static void on_gap(void *ctx, int ep, uint32_t n, uint64_t frame, const char *why)
@@ -177,7 +109,7 @@ static void on_gap(void *ctx, int ep, uint32_t n, uint64_t frame, const char *wh
 		start_session(c, ep, NULL, 0);
 		return;
 	}
-	tls_conn_gap(c->tls, side_of(c, ep), n, frame, why);
+	tls_conn_gap(c->tls, conn_side(c, ep), n, frame, why);
 }
 
 static void on_tcp_event(void *ctx, uint64_t frame, const char *id, const char *detail)
@@ -224,49 +156,6 @@ static void count_left_out(struct analyzer *a, struct conn *c, const struct sess
 		sum->not_tls_ports[sum->n_not_tls_ports++] = s->server_port;
 }
 
-static void fill_tcp_facts(struct analyzer *a, struct conn *c, struct session *s, int close_kind, uint64_t frame)
-{
-	const struct flow_key *k = &c->flow->key;
-	int ce = c->client_ep, se = 1 - ce;
-	s->file = a->file;
-	s->stream = c->flow->stream;
-	s->af = k->af;
-	memcpy(s->client_ip, k->addr[ce], 16);
-	memcpy(s->server_ip, k->addr[se], 16);
-	s->client_port = k->port[ce];
-	s->server_port = k->port[se];
-	s->roles_guessed = c->roles_guessed;
-	s->first_frame = c->first_frame;
-	s->last_frame = c->last_frame;
-	s->start_time = c->first_time;
-	s->end_time = c->last_time;
-	s->ts_prec = (uint8_t)a->ts_digits;
-	s->close_kind = (uint8_t)close_kind;
-	s->close_frame = frame;
-	for (int e = 0; e < 2; e++) {
-		struct direction *d = &s->dir[side_of(c, e)];
-		d->packets = c->ep[e].packets;
-		d->payload_bytes = c->ep[e].bytes;
-		d->syn = c->ep[e].syn;
-		d->fin = c->ep[e].fin;
-		d->rst = c->ep[e].rst;
-		d->fin_frame = c->ep[e].fin_frame;
-		d->rst_frame = c->ep[e].rst_frame;
-		d->close_time = c->ep[e].close_time;
-	}
-	if (close_kind == CLOSE_RST)
-		s->closed_by = (uint8_t)side_of(c, c->ep[0].rst ? 0 : 1);
-	else if (close_kind == CLOSE_FIN && c->first_fin_ep >= 0)
-		s->closed_by = (uint8_t)side_of(c, c->first_fin_ep);
-	/* the frame of the named side's own FIN or RST, not of the close that completed it */
-	if (close_kind == CLOSE_FIN || close_kind == CLOSE_RST) {
-		const struct direction *d = &s->dir[s->closed_by];
-		uint64_t own = close_kind == CLOSE_RST ? d->rst_frame : d->fin_frame;
-		if (own)
-			s->close_frame = own;
-	}
-}
-
 /* -w: keep the connection's packets if it is worth a support case. */
 static void give_verdict(struct analyzer *a, struct conn *c, const struct session *s)
 {
@@ -297,35 +186,11 @@ static void attach_evidence(struct analyzer *a, struct conn *c, struct session *
 			      "connection too large to hold before its verdict: -w kept its first packets only");
 }
 
-static void list_append(struct conn_list *l, int k, struct conn *c)
-{
-	c->prev[k] = l->tail;
-	c->next[k] = NULL;
-	if (l->tail)
-		l->tail->next[k] = c;
-	else
-		l->head = c;
-	l->tail = c;
-}
-
-static void list_unlink(struct conn_list *l, int k, struct conn *c)
-{
-	if (c->prev[k])
-		c->prev[k]->next[k] = c->next[k];
-	else
-		l->head = c->next[k];
-	if (c->next[k])
-		c->next[k]->prev[k] = c->prev[k];
-	else
-		l->tail = c->prev[k];
-	c->prev[k] = c->next[k] = NULL;
-}
-
 static void closing_unlink(struct analyzer *a, struct conn *c)
 {
 	if (!c->closing)
 		return;
-	list_unlink(&a->closing[c->closing_list], LIST_CLOSING, c);
+	conn_list_unlink(&a->closing[c->closing_list], LIST_CLOSING, c);
 	c->closing = false;
 }
 
@@ -342,14 +207,14 @@ static void start_closing(struct analyzer *a, struct conn *c, int kind, uint64_t
 	c->close_kind = (uint8_t)kind;
 	c->close_frame = frame;
 	c->close_ns = a->now_ns;
-	list_append(&a->closing[l], LIST_CLOSING, c);
+	conn_list_append(&a->closing[l], LIST_CLOSING, c);
 }
 
 static void wait_unlink(struct analyzer *a, struct conn *c)
 {
 	if (!c->waiting)
 		return;
-	list_unlink(&a->waiting, LIST_WAITING, c);
+	conn_list_unlink(&a->waiting, LIST_WAITING, c);
 	c->waiting = false;
 }
 
@@ -363,8 +228,8 @@ static void refused_after_report(struct analyzer *a, struct conn *c, int close_k
 	if (!after_report_refused(w, close_kind == CLOSE_FIN || close_kind == CLOSE_RST))
 		return;
 	summary_failed_after_report(&a->sum, w->was);
-	int closer = close_kind == CLOSE_RST ? side_of(c, c->ep[0].rst ? 0 : 1)
-		     : side_of(c, c->first_fin_ep >= 0 ? c->first_fin_ep : 0);
+	int closer = close_kind == CLOSE_RST ? conn_side(c, c->ep[0].rst ? 0 : 1)
+		     : conn_side(c, c->first_fin_ep >= 0 ? c->first_fin_ep : 0);
 	char msg[200];
 	after_report_describe(w, c->flow->stream, closer, msg, sizeof msg);
 	warn(a, w->alert_from >= 0 ? w->alert_frame : c->close_frame, "reported completed, refused after its report", msg);
@@ -392,7 +257,7 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 						  : "the end of the connection";
 			tls_conn_end(c->tls, frame, why);
 		}
-		fill_tcp_facts(a, c, s, close_kind, frame);
+		conn_tcp_facts(c, s, a->file, a->ts_digits, close_kind, frame);
 		session_finish(s);
 		tls_conn_free(c->tls);
 		c->tls = NULL;
@@ -448,7 +313,7 @@ static bool wait_for_answer(struct analyzer *a, struct conn *c, int64_t since)
 	if (!c->waiting) {
 		c->waiting = true;
 		c->wait_since_ns = since;
-		list_append(&a->waiting, LIST_WAITING, c);
+		conn_list_append(&a->waiting, LIST_WAITING, c);
 	}
 	return true;
 }
@@ -510,7 +375,7 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 		settle(a, c, c->close_kind, c->close_frame, true);   /* its linger ended while it waited */
 		return;
 	}
-	fill_tcp_facts(a, c, s, CLOSE_NONE, frame);   /* a FIN seen now can decide the outcome */
+	conn_tcp_facts(c, s, a->file, a->ts_digits, CLOSE_NONE, frame);   /* a FIN seen now can decide the outcome */
 	if (!session_handshake_over(s) || server_answer_pending(a, c, s))
 		return;
 	/* a failure inferred from TLS 1.3 record sizes is judged with the close:

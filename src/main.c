@@ -430,6 +430,32 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 	return status;
 }
 
+/* Packets until a signal, --duration, -c or the end: the last capture_next (-1: an error, in errbuf). */
+static int live_loop(struct config *cfg, struct analyzer *a, struct capture *cap, char errbuf[CAPTURE_ERRBUF])
+{
+	struct capture_pkt pkt;
+	int rc = 0;
+	time_t refreshed = time(NULL);
+	while (!stop_requested && !analyzer_done(a)) {
+		rc = capture_next(cap, &pkt, errbuf);
+		if (rc == 1 && time(NULL) != refreshed) {
+			refreshed = time(NULL);   /* at most once a second: lines the clients appended */
+			keylog_refresh(cfg->keylog, errbuf, CAPTURE_ERRBUF);
+		}
+		if (rc == 1)
+			analyzer_packet(a, &pkt);
+		else if (rc == 2) {
+			keylog_refresh(cfg->keylog, errbuf, CAPTURE_ERRBUF);   /* lines the clients appended */
+			struct timespec now;
+			clock_gettime(CLOCK_REALTIME, &now);   /* the clock of the packets' time stamps */
+			analyzer_tick(a, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);   /* quiet wire: idle connections settle */
+		}
+		else
+			break;
+	}
+	return rc;
+}
+
 static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep)
 {
 	char errbuf[CAPTURE_ERRBUF];
@@ -465,26 +491,7 @@ static int run_live(struct config *cfg, struct analyzer *a, struct reporter *rep
 		cfg->filter ? ", filter: " : "", cfg->filter ? cfg->filter : "");
 	reporter_begin(rep);
 	analyzer_begin_file(a, cfg->device ? cfg->device : "live", capture_datalink(cap), 6);
-	struct capture_pkt pkt;
-	int rc = 0;
-	time_t refreshed = time(NULL);
-	while (!stop_requested && !analyzer_done(a)) {
-		rc = capture_next(cap, &pkt, errbuf);
-		if (rc == 1 && time(NULL) != refreshed) {
-			refreshed = time(NULL);   /* at most once a second: lines the clients appended */
-			keylog_refresh(cfg->keylog, errbuf, sizeof errbuf);
-		}
-		if (rc == 1)
-			analyzer_packet(a, &pkt);
-		else if (rc == 2) {
-			keylog_refresh(cfg->keylog, errbuf, sizeof errbuf);   /* lines the clients appended */
-			struct timespec now;
-			clock_gettime(CLOCK_REALTIME, &now);   /* the clock of the packets' time stamps */
-			analyzer_tick(a, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);   /* quiet wire: idle connections settle */
-		}
-		else
-			break;
-	}
+	int rc = live_loop(cfg, a, cap, errbuf);
 	if (rc == -1)
 		fprintf(stderr, "tlsdiag: %s: %s\n", name, errbuf);
 	struct input_info in = { .file = cfg->device ? cfg->device : "live", .link_type = capture_datalink_name(cap),

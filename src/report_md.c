@@ -206,10 +206,9 @@ static void timeline(FILE *out, const struct session *s)
 		fprintf(out, "| | | | … %" PRIu32 " more message%s not listed |\n", s->timeline_dropped,
 			s->timeline_dropped == 1 ? "" : "s");
 	if (s->inferred_alert)
-		fprintf(out, "| %" PRIu64 " | | %s | Application Data of an encrypted alert's size, %s%s%s |\n",
+		fprintf(out, "| %" PRIu64 " | | %s | Application Data of an encrypted alert's size, %s |\n",
 			s->inferred_alert_frame, s->inferred_alert_from == SIDE_CLIENT ? "client → server" : "server → client",
-			s->t13.unclosed ? "the capture ends before any close" : "then ",
-			s->t13.unclosed ? "" : side_name(s->inferred_alert_from), s->t13.unclosed ? "" : " closed");
+			text_inferred_alert_end(s, nb, sizeof nb));
 	fputc('\n', out);
 }
 

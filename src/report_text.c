@@ -176,8 +176,17 @@ void text_message_facts(FILE *out, const struct session *s, const struct msg *m)
 	}
 }
 
+const char *text_inferred_alert_end(const struct session *s, char *buf, size_t cap)
+{
+	if (s->t13.unclosed)
+		return "the capture ends before any close";
+	snprintf(buf, cap, "then %s closed", side_name(s->inferred_alert_from));
+	return buf;
+}
+
 static void timeline(FILE *out, const struct session *s)
 {
+	char end[48];
 	fputs("    frame  time             dir   message\n", out);
 	for (uint32_t i = 0; i < s->timeline_n; i++) {
 		const struct msg *m = &s->timeline[i];
@@ -193,10 +202,9 @@ static void timeline(FILE *out, const struct session *s)
 	if (s->timeline_dropped)
 		fprintf(out, "  ... %" PRIu32 " more messages not listed\n", s->timeline_dropped);
 	if (s->inferred_alert)
-		fprintf(out, "  %7" PRIu64 "  %-15s  %s  Application Data of an encrypted alert's size, %s%s%s\n",
+		fprintf(out, "  %7" PRIu64 "  %-15s  %s  Application Data of an encrypted alert's size, %s\n",
 			s->inferred_alert_frame, "", s->inferred_alert_from == SIDE_CLIENT ? "C->S" : "S->C",
-			s->t13.unclosed ? "the capture ends before any close" : "then ",
-			s->t13.unclosed ? "" : side_name(s->inferred_alert_from), s->t13.unclosed ? "" : " closed");
+			text_inferred_alert_end(s, end, sizeof end));
 }
 
 /* A certificate's facts from "subject" on, the lines after the first indented by ind. */

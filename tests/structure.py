@@ -2,7 +2,10 @@
 """The shape of src/, measured: module cycles, long files, long functions.
 
 Run from the top of a built tree (it reads src/*.o):  tests/structure.py
-A module is a file name without its ending (x.c and x.h are module x).
+A module is a file name without its ending (x.c and x.h are module x); a
+header with no .c of its own belongs to the module it is the insides of:
+x_int.h to x, else the module that defines most of the functions it declares
+(keylog_secret.h to keylog). A header of types only is a module of its own.
 
 - include cycles: module a -> b when a.c or a.h includes "b.h"
 - call cycles: module a -> b when a.o uses a symbol b.o defines (nm)
@@ -68,18 +71,54 @@ def show(title, edges):
     return len(found)
 
 
-def include_graph():
+def defined_symbols():
+    """symbol -> the module whose object defines it (src/*.o, nm)."""
+    defined = {}
+    for o in sorted(glob.glob(SRC + "/*.o")):
+        nm = subprocess.run(["nm", o], capture_output=True, text=True,
+                            check=True).stdout
+        for line in nm.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in "TDBR":
+                defined[parts[2]] = module(o)
+    return defined
+
+
+def owners(defined):
+    """A header without a .c of its own -> the module it belongs to."""
+    own = {}
+    for h in glob.glob(SRC + "/*.h"):
+        m = module(h)
+        if os.path.exists(os.path.join(SRC, m + ".c")):
+            continue
+        if m.endswith("_int") and os.path.exists(os.path.join(SRC, m[:-4] + ".c")):
+            own[m] = m[:-4]
+            continue
+        out = subprocess.run(["ctags", "-x", "--c-kinds=p", "--_xformat=%N", h],
+                             capture_output=True, text=True, check=True).stdout
+        votes = {}
+        for name in out.split():
+            if name in defined:
+                votes[defined[name]] = votes.get(defined[name], 0) + 1
+        if votes:
+            own[m] = max(sorted(votes), key=votes.get)
+    return own
+
+
+def include_graph(own):
     edges = {}
     files = glob.glob(SRC + "/*.c") + glob.glob(SRC + "/*.h")
     known = {module(f) for f in files}
     for f in files:
         with open(f, encoding="utf-8", errors="replace") as fh:
             text = fh.read()
-        a = module(f)
+        a = own.get(module(f), module(f))
         for b in INCLUDE.findall(text):
             b = os.path.basename(b)
-            if b != a and b in known:
-                edges.setdefault(a, set()).add(b)
+            if b in known:
+                b = own.get(b, b)
+                if b != a:
+                    edges.setdefault(a, set()).add(b)
     return edges
 
 
@@ -135,7 +174,8 @@ def long_functions(limit=80):
 
 
 def main():
-    bad = show("include cycles", include_graph())
+    own = owners(defined_symbols())
+    bad = show("include cycles", include_graph(own))
     if glob.glob(SRC + "/*.o"):
         bad += show("call cycles", call_graph())
     else:

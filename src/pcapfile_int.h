@@ -1,4 +1,4 @@
-/* pcapfile_int.h - what pcapfile.c (classic pcap, common code) and pcapng.c share. */
+/* pcapfile_int.h - the reader state that pcapfile.c (opening, classic pcap), pcapng.c and pcapfile_common.c (what both readers use) share. */
 #ifndef TLSDIAG_PCAPFILE_INT_H
 #define TLSDIAG_PCAPFILE_INT_H
 

@@ -1,5 +1,5 @@
-/* report_json.h - the parts of the tlsdiag/2 JSON writer beside the connection (report_json_problems.c,
- * report_json_summary.c), and what ECS shares. */
+/* report_json.h - the parts of the tlsdiag/2 JSON document that report_json_writer.c puts together
+ * (report_json.c the full connection, _compact.c, _problems.c, _summary.c, _bundle.c), and what ECS shares. */
 #ifndef TLSDIAG_REPORT_JSON_H
 #define TLSDIAG_REPORT_JSON_H
 
@@ -36,6 +36,8 @@ void json_findings_with(struct json *j, const struct finding_list *l,
 /* A finding's "summary", "cause" and "fix". */
 void json_finding_words(struct json *j, const struct finding *f);
 
+/* The full connection object (--json-full, a problem's representative; p: its problem or NULL). */
+void json_full_connection(struct json *j, const struct session *s, const struct problem *p);
 /* Parts of the full connection object the compact one shares (report_json.c). */
 void json_connection_head(struct json *j, const struct session *s);
 void json_alerts(struct json *j, const struct session *s);

@@ -188,27 +188,23 @@ static void facts(FILE *out, const struct session *s, const struct msg *m)
 	free(buf);
 }
 
+static void timeline_row(FILE *out, const struct session *s, const struct timeline_row *r)
+{
+	if (r->dropped) {
+		fprintf(out, "| | | | … %" PRIu32 " more message%s not listed |\n", r->dropped, r->dropped == 1 ? "" : "s");
+		return;
+	}
+	fprintf(out, "| %" PRIu64 " |%s%s | %s | %s", r->frame, *r->time ? " " : "", r->time,
+		r->from == SIDE_CLIENT ? "client → server" : "server → client", r->what);
+	if (r->m)
+		facts(out, s, r->m);
+	fputs(" |\n", out);
+}
+
 static void timeline(FILE *out, const struct session *s)
 {
-	char tb[FMT_TIME_LEN], nb[48];
 	fputs("### Timeline\n\n| frame | time (UTC) | direction | message |\n|---:|---|---|---|\n", out);
-	for (uint32_t i = 0; i < s->timeline_n; i++) {
-		const struct msg *m = &s->timeline[i];
-		fmt_time_of_day(tb, sizeof tb, &m->time, s->ts_prec);
-		fprintf(out, "| %" PRIu64 " | %s | %s | %s", m->frame, tb, m->from == SIDE_CLIENT ? "client → server" : "server → client",
-			message_display_name(m, nb, sizeof nb));
-		facts(out, s, m);
-		if (m->decrypted)
-			fputs(" (decrypted)", out);
-		fputs(" |\n", out);
-	}
-	if (s->timeline_dropped)
-		fprintf(out, "| | | | … %" PRIu32 " more message%s not listed |\n", s->timeline_dropped,
-			s->timeline_dropped == 1 ? "" : "s");
-	if (s->inferred_alert)
-		fprintf(out, "| %" PRIu64 " | | %s | Application Data of an encrypted alert's size, %s |\n",
-			s->inferred_alert_frame, s->inferred_alert_from == SIDE_CLIENT ? "client → server" : "server → client",
-			text_inferred_alert_end(s, nb, sizeof nb));
+	text_timeline_rows(out, s, timeline_row);
 	fputc('\n', out);
 }
 

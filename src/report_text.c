@@ -120,7 +120,7 @@ static void cert_request_facts(FILE *out, const struct cert_request *cr)
 }
 
 /* What the timeline line of a message adds: the facts parsed from it. */
-void text_message_facts(FILE *out, const struct session *s, const struct msg *m)
+static void message_facts(FILE *out, const struct session *s, const struct msg *m)
 {
 	char ab[64];
 	if (m->kind == MSG_ALERT) {
@@ -176,7 +176,14 @@ void text_message_facts(FILE *out, const struct session *s, const struct msg *m)
 	}
 }
 
-const char *text_inferred_alert_end(const struct session *s, char *buf, size_t cap)
+void text_message_facts(FILE *out, const struct session *s, const struct msg *m)
+{
+	message_facts(out, s, m);
+	if (m->decrypted)
+		fputs(" (decrypted)", out);
+}
+
+static const char *inferred_alert_end(const struct session *s, char *buf, size_t cap)
 {
 	if (s->t13.unclosed)
 		return "the capture ends before any close";
@@ -184,27 +191,43 @@ const char *text_inferred_alert_end(const struct session *s, char *buf, size_t c
 	return buf;
 }
 
-static void timeline(FILE *out, const struct session *s)
+void text_timeline_rows(FILE *out, const struct session *s, timeline_row_fn *row)
 {
-	char end[48];
-	fputs("    frame  time             dir   message\n", out);
+	char tb[FMT_TIME_LEN], what[128];
 	for (uint32_t i = 0; i < s->timeline_n; i++) {
 		const struct msg *m = &s->timeline[i];
-		char tb[FMT_TIME_LEN], nb[48];
 		fmt_time_of_day(tb, sizeof tb, &m->time, s->ts_prec);
-		fprintf(out, "  %7" PRIu64 "  %-15s  %s  %s", m->frame, tb, m->from == SIDE_CLIENT ? "C->S" : "S->C",
-			message_display_name(m, nb, sizeof nb));
-		text_message_facts(out, s, m);
-		if (m->decrypted)
-			fputs(" (decrypted)", out);
-		fputc('\n', out);
+		struct timeline_row r = { .frame = m->frame, .time = tb, .from = m->from, .m = m,
+					  .what = message_display_name(m, what, sizeof what) };
+		row(out, s, &r);
 	}
 	if (s->timeline_dropped)
-		fprintf(out, "  ... %" PRIu32 " more messages not listed\n", s->timeline_dropped);
-	if (s->inferred_alert)
-		fprintf(out, "  %7" PRIu64 "  %-15s  %s  Application Data of an encrypted alert's size, %s\n",
-			s->inferred_alert_frame, "", s->inferred_alert_from == SIDE_CLIENT ? "C->S" : "S->C",
-			text_inferred_alert_end(s, end, sizeof end));
+		row(out, s, &(struct timeline_row){ .time = "", .what = "", .dropped = s->timeline_dropped });
+	if (s->inferred_alert) {
+		char end[48];
+		snprintf(what, sizeof what, "Application Data of an encrypted alert's size, %s",
+			 inferred_alert_end(s, end, sizeof end));
+		row(out, s, &(struct timeline_row){ .frame = s->inferred_alert_frame, .time = "",
+						     .from = s->inferred_alert_from, .what = what });
+	}
+}
+
+static void timeline_row(FILE *out, const struct session *s, const struct timeline_row *r)
+{
+	if (r->dropped) {
+		fprintf(out, "  ... %" PRIu32 " more messages not listed\n", r->dropped);
+		return;
+	}
+	fprintf(out, "  %7" PRIu64 "  %-15s  %s  %s", r->frame, r->time, r->from == SIDE_CLIENT ? "C->S" : "S->C", r->what);
+	if (r->m)
+		text_message_facts(out, s, r->m);
+	fputc('\n', out);
+}
+
+static void timeline(FILE *out, const struct session *s)
+{
+	fputs("    frame  time             dir   message\n", out);
+	text_timeline_rows(out, s, timeline_row);
 }
 
 /* A certificate's facts from "subject" on, the lines after the first indented by ind. */

@@ -112,6 +112,11 @@ bool diag_app_rejection(const struct session *s, uint64_t *frame);
  * HEADERS with :status 400 and 237 bytes of DATA"; nothing otherwise. */
 void diag_h2_contents(struct strbuf *b, const struct session *s);
 
+/* How s->rejected_by ended a connection right after the handshake: the alert by
+ * name where it was read ("a warning alert close_notify"), else "an encrypted
+ * alert" or "a close"; true when a key log read it. */
+bool diag_describe_rejection(struct strbuf *b, const struct session *s);
+
 /* "fatal alert handshake_failure (frame 11)", "a TCP reset (frame 12)" ... */
 void diag_describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after);
 

@@ -125,9 +125,14 @@ static void ended_by_alert_or_close(struct diag *c, struct draft *t)
 	const struct session *s = c->s;
 	const char *by = side_name(s->rejected_by);
 	sb_printf(&t->sum, "The handshake completed (the last Finished at frame %" PRIu64 "), but the client sent no "
-			   "application data: the %s ended the connection right after it with %s (frame %" PRIu64 ").",
-		  s->handshake_done_frame, by, s->rejected_alert ? "an encrypted alert" : "its close",
-		  s->rejected_frame);
+			   "application data: the %s ended the connection right after it with ",
+		  s->handshake_done_frame, by);
+	bool read = false;
+	if (s->rejected_alert)
+		read = diag_describe_rejection(&t->sum, s);
+	else
+		sb_printf(&t->sum, "its close");
+	sb_printf(&t->sum, " (frame %" PRIu64 "%s).", s->rejected_frame, read ? ", decrypted" : "");
 	if (s->rejected_by == SIDE_CLIENT) {
 		sb_printf(&t->cause, "The client refused the server after the handshake: clients that check the host "
 				     "name or the certificate once the handshake is done (curl: \"no alternative "

@@ -163,6 +163,19 @@ bool diag_aborted_by(const struct session *s, int side, uint64_t after, uint64_t
 	return false;
 }
 
+bool diag_describe_rejection(struct strbuf *b, const struct session *s)
+{
+	const struct alert *a = NULL;
+	for (uint32_t i = 0; i < s->alerts_n && s->rejected_alert && !a; i++)
+		if (s->alerts[i].frame == s->rejected_frame && s->alerts[i].from == s->rejected_by)
+			a = &s->alerts[i];
+	if (a && !a->encrypted)
+		sb_printf(b, "a %s alert %s", alert_level_word(a->level), alert_name(a->desc));
+	else
+		sb_printf(b, "%s", s->rejected_alert ? "an encrypted alert" : "a close");
+	return a && a->decrypted;
+}
+
 void diag_describe_abort(struct strbuf *b, const struct session *s, int side, uint64_t after)
 {
 	const struct alert *a = diag_failure_alert(s, side, after);
@@ -170,9 +183,11 @@ void diag_describe_abort(struct strbuf *b, const struct session *s, int side, ui
 		sb_printf(b, "an encrypted alert (frame %" PRIu64 ")", a->frame);
 	else if (a)
 		sb_printf(b, "%s alert %s (frame %" PRIu64 ")", alert_level_word(a->level), alert_name(a->desc), a->frame);
-	else if (s->rejected_after_handshake && s->rejected_by == side)
-		sb_printf(b, "%s right after the handshake, before any data (frame %" PRIu64 ")",
-			  s->rejected_alert ? "an encrypted alert" : "a close", s->rejected_frame);
+	else if (s->rejected_after_handshake && s->rejected_by == side) {
+		bool read = diag_describe_rejection(b, s);
+		sb_printf(b, " right after the handshake, before any data (frame %" PRIu64 "%s)", s->rejected_frame,
+			  read ? ", decrypted" : "");
+	}
 	else if (s->inferred_alert && s->inferred_alert_from == side)
 		sb_printf(b, "an encrypted record of an alert's size and closed the connection (frame %" PRIu64 ")",
 			  s->inferred_alert_frame);

@@ -295,11 +295,15 @@ static void finish_tls13(struct session *s)
 /* TLS 1.3 read with a key log: the client's close_notify after the server's
  * tickets (a session-ticket fetch), or one the server answers with its own
  * (openssl s_client with stdin at EOF), ends a connection that was not
- * refused; curl's close_notify right after its Finished gets no answer. */
+ * refused; curl's close_notify right after its Finished gets no answer, and
+ * after the tickets it resets what the server sends next. */
 static bool polite_close13(const struct session *s, const struct alert *a)
 {
+	const struct direction *c = &s->dir[SIDE_CLIENT];
 	if (!s->tls13 || a->from != SIDE_CLIENT || a->encrypted || a->desc != 0)
 		return false;
+	if (c->rst && c->rst_frame > a->frame)
+		return false;   /* it closed the socket at once: curl rejecting the name after the tickets */
 	for (uint32_t i = 0; i < s->alerts_n; i++) {
 		const struct alert *b = &s->alerts[i];
 		if (b->from == SIDE_SERVER && !b->encrypted && b->desc == 0 && b->seq > a->seq)

@@ -310,6 +310,10 @@ static void after_finished(const struct t13_input *in, struct t13_view *v)
 	if (!v->app[S] && se.seq != UINT32_MAX && (!c_first || v->app[C])) {
 		/* the server's only word after the client's flight (and its data) is an alert */
 		server_alert(v, se.frame, se.alert_len);
+	} else if (c_first && !v->app[C] && !v->app[S] && ce.seq != UINT32_MAX && in->reset[C]) {
+		/* its close_notify without a request, and a reset for what the server sent after it:
+		 * it closed the socket at once (curl rejecting the name after the tickets came) */
+		fail(v, T13_CLIENT_CLOSED_AFTER_FINISHED, C, ce.frame);
 	} else if (c_first && !v->app[C] && !v->app[S] && ce.seq != UINT32_MAX && se.seq != UINT32_MAX &&
 		   se.seq > ce.seq) {
 		/* close_notify answered by close_notify (openssl s_client with stdin at EOF): a

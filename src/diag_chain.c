@@ -463,17 +463,22 @@ static void weak_finding(const struct chain_view *v, int i, bool key, struct fin
 	cert_phrase(&t.sum, v, i, REF_INDEX_FRAME);
 	if (!key) {
 		sb_printf(&t.sum, " is signed with %s (%s).", cert_sig_digest_name(x), x->sig_alg);
-		sb_printf(&t.cause, "MD5 and SHA-1 signatures can be forged; OpenSSL 3 at its default security level, "
-				    "Java and browsers reject them (OpenSSL clients send bad_certificate: \"ca md too "
-				    "weak\").");
+		sb_printf(&t.cause, "MD5 and SHA-1 signatures can be forged. OpenSSL 3 clients at their default "
+				    "security level (curl, openssl s_client) reject them (\"CA signature digest algorithm "
+				    "too weak\", alert bad_certificate), and so do browsers; Java 17 rejects SHA-1 only in "
+				    "chains to the root CAs the JDK ships (jdk.certpath.disabledAlgorithms: SHA1 jdkCA), so "
+				    "a private CA's SHA-1 certificate still passes there.");
 		sb_printf(&t.fix, "Reissue the certificate with a SHA-256 (or stronger) signature.");
 	} else {
 		if (in_file(v))
 			sb_printf(&t.sum, " has a %" PRIu32 "-bit %s key.", x->key_bits, x->key_type);
 		else
 			sb_printf(&t.sum, " has a %s key of %u bits.", x->key_type, x->key_bits);
-		sb_printf(&t.cause, "Keys this small are below current minimums (RSA 2048, EC 224 bits); OpenSSL 3 at its "
-				    "default security level rejects them (\"ee key too small\").");
+		sb_printf(&t.cause, "Keys this small are below current minimums (RSA 2048, EC 224 bits). OpenSSL 3 "
+				    "clients at their default security level (curl, openssl s_client) reject them (\"EE "
+				    "certificate key too weak\"), and OpenSSL servers refuse to load them (\"ee key too "
+				    "small\"); Java 17 accepts RSA keys from 1024 bits (jdk.certpath.disabledAlgorithms: "
+				    "RSA keySize < 1024).");
 		sb_printf(&t.fix, "Reissue the certificate with an RSA key of at least 2048 bits or an EC P-256 key%s",
 			  in_file(v) ? " (a new key, and a new CSR)." : ".");
 	}
@@ -592,8 +597,10 @@ void chain_check_no_san(const struct chain_view *v, struct finding_list *out)
 	struct draft t = DRAFT;
 	cert_phrase(&t.sum, v, v->sh->leaf, REF_FRAME);
 	sb_printf(&t.sum, " has no subjectAltName: its name is only in the CN (%s).", leaf->cn ? leaf->cn : "none");
-	sb_printf(&t.cause, "RFC 6125 clients take names from the SAN; browsers, Go, Python and recent Java reject "
-			    "certificates whose name is only in the CN, while OpenSSL still falls back to it.");
+	sb_printf(&t.cause, "RFC 6125 clients take names from the SAN: browsers (Chrome 58 and later, Firefox) and "
+			    "Go 1.15 and later reject a certificate whose name is only in the CN, while OpenSSL (curl, "
+			    "openssl s_client), Python (ssl's hostname_checks_common_name, on by default) and Java 17 "
+			    "still fall back to it.");
 	sb_printf(&t.fix, "Reissue the certificate with the server's names in subjectAltName (DNS: and IP: entries).");
 	add(&t, out, "cert-no-san", SEV_WARNING, v, 0);
 }

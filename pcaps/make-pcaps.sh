@@ -20,6 +20,7 @@
 #                       pcaps/logs/NAME.log (cap_mtls, cap_chain, cap_dates, cap_names, cap_weak,
 #                       cap_params, cap_resume, cap_tls13, cap_misc, cap_many, cap_variant_sources;
 #                       then TLS 1.3 by default: cap_tls13_mtls, cap_tls13_server_rejected,
+#                       cap_tls13_server_cert,
 #                       cap_versions13, cap_nginx, cap_after_handshake12, cap_suites,
 #                       cap_tls13_features, cap_keylogs, cap_gnutls, cap_plain_http, cap_java_server,
 #                       cap_busy, cap_clock).
@@ -1273,6 +1274,30 @@ cap_tls13_server_rejected() {
   done
 }
 
+# ---- TLS 1.3: the server's certificate itself is wrong (the TLS 1.2 captures of cap_chain,
+# cap_dates, cap_names and cap_weak, as curl, Java and openssl meet them by default) ------------
+# Each leaf is sent with the intermediate; the SHA-1 and RSA-1024 leaves need s_server at
+# security level 0 to load them (the client keeps its default).  A wildcard too deep asks for
+# a.b.example.test against *.example.test; the certificate without SAN has only CN=nosan.example.test.
+cap_tls13_server_cert() {
+  local cl
+  for cl in openssl curl java; do
+    leaf server-expired;      one_case "tls13-server-expired-$cl" "$cl" "$SNI" none "${LEAF[@]}"
+    leaf server-notyetvalid;  one_case "tls13-server-not-yet-valid-$cl" "$cl" "$SNI" none "${LEAF[@]}"
+    [[ -f $WORK/chain-wrong-order.pem ]] || cat "$C/root-ca.crt" "$C/intermediate-ca.crt" > "$WORK/chain-wrong-order.pem"
+    one_case "tls13-server-chain-wrong-order-$cl" "$cl" "$SNI" none \
+        -cert "$C/server.crt" -key "$C/server.key" -cert_chain "$WORK/chain-wrong-order.pem"
+    leaf server-wildcard;     one_case "tls13-wildcard-too-deep-$cl" "$cl" a.b.example.test none "${LEAF[@]}"
+    leaf server-sha1;         one_case "tls13-server-sha1-signed-$cl" "$cl" "$SNI" none "${LEAF[@]}" "${LEGACY[@]}"
+  done
+  for cl in openssl curl java python; do
+    leaf server-nosan;        one_case "tls13-server-no-san-$cl" "$cl" nosan.example.test none "${LEAF[@]}"
+  done
+  for cl in curl java; do
+    leaf server-rsa1024;      one_case "tls13-server-weak-key-1024-$cl" "$cl" "$SNI" none "${LEAF[@]}" "${LEGACY[@]}"
+  done
+}
+
 # ---- protocol versions where one side is TLS 1.3-only -------------------------------------------
 cap_versions13() {
   if want protocol-version-server-tls13-only; then   # curl limited to TLS 1.2, server 1.3 only
@@ -1694,7 +1719,7 @@ main() {
   tool_versions
   cap_mtls; cap_chain; cap_dates; cap_names; cap_weak; cap_params; cap_resume; cap_tls13
   cap_misc; cap_many; cap_variant_sources
-  cap_tls13_mtls; cap_tls13_server_rejected; cap_versions13; cap_nginx; cap_after_handshake12
+  cap_tls13_mtls; cap_tls13_server_rejected; cap_tls13_server_cert; cap_versions13; cap_nginx; cap_after_handshake12
   cap_suites; cap_tls13_features; cap_keylogs; cap_gnutls; cap_plain_http; cap_java_server; cap_busy
   cap_clock
   cap_records_apart

@@ -1276,7 +1276,8 @@ cap_tls13_server_rejected() {
 
 # ---- TLS 1.3: the server's certificate itself is wrong (the TLS 1.2 captures of cap_chain,
 # cap_dates, cap_names and cap_weak, as curl, Java and openssl meet them by default) ------------
-# Each leaf is sent with the intermediate; the SHA-1 and RSA-1024 leaves need s_server at
+# Each leaf is sent with the intermediate (the chain captures: leaf, root, intermediate; leaf,
+# intermediate, root); the SHA-1 and RSA-1024 leaves need s_server at
 # security level 0 to load them (the client keeps its default).  A wildcard too deep asks for
 # a.b.example.test against *.example.test; the certificate without SAN has only CN=nosan.example.test.
 cap_tls13_server_cert() {
@@ -1289,6 +1290,11 @@ cap_tls13_server_cert() {
         -cert "$C/server.crt" -key "$C/server.key" -cert_chain "$WORK/chain-wrong-order.pem"
     leaf server-wildcard;     one_case "tls13-wildcard-too-deep-$cl" "$cl" a.b.example.test none "${LEAF[@]}"
     leaf server-sha1;         one_case "tls13-server-sha1-signed-$cl" "$cl" "$SNI" none "${LEAF[@]}" "${LEGACY[@]}"
+  done
+  [[ -f $WORK/chain-with-root.pem ]] || cat "$C/intermediate-ca.crt" "$C/root-ca.crt" > "$WORK/chain-with-root.pem"
+  for cl in curl java; do   # the root sent too: harmless, every client completes
+    one_case "tls13-server-root-included-$cl" "$cl" "$SNI" none \
+        -cert "$C/server.crt" -key "$C/server.key" -cert_chain "$WORK/chain-with-root.pem"
   done
   for cl in openssl curl java python; do
     leaf server-nosan;        one_case "tls13-server-no-san-$cl" "$cl" nosan.example.test none "${LEAF[@]}"

@@ -707,4 +707,101 @@ if sys.argv[3]:
     assert c["outcome"] == "failed" and ids.get("rejected-after-handshake") == "error", (c["outcome"], ids)
 print("live TLS 1.2 refused after its report: counted failed, exit 1, as the file reading: OK")
 PY
+
+# 13. A live audit without keys: TLS 1.3 clients that reject the server's
+# certificate, each as it does by default (curl: an alert in clear, or its
+# close after the handshake and a reset for a name it refuses; python and
+# s_client: an alert in clear; Java, when installed: an encrypted alert of
+# 35 bytes), and one healthy connection beside them. Every rejection must be
+# counted failed and the exit status must be 1; the healthy one completed.
+a_srv() { # a_srv PORT CERT-ARGS...: one HTTP answer over TLS 1.3, one connection
+	ap=$1; shift
+	openssl s_server -accept "127.0.0.1:$ap" -www -tls1_3 -naccept 1 -quiet "$@" \
+		>"$tmp/audit-srv-$ap.out" 2>&1 </dev/null &
+	pids="$pids $!"
+	wait_port "$ap"
+}
+a_curl() { # a_curl PORT NAME
+	timeout 10 curl -sS --max-time 5 --cacert "$certs/ca-bundle.pem" --resolve "$2:$1:127.0.0.1" \
+		-o /dev/null "https://$2:$1/" >"$tmp/audit-cli-$1.out" 2>&1
+}
+chain="-cert_chain $certs/intermediate-ca.crt"
+ports="" expect=""
+for case in wildcard:curl selfsigned:curl intermediate:python expired:openssl healthy:curl expired:java; do
+	tool=${case#*:}
+	case $tool in
+	curl) command -v curl >/dev/null || continue ;;
+	java) { command -v javac >/dev/null && command -v keytool >/dev/null; } || continue ;;
+	esac
+	ports="$ports $(free_port):$case"
+done
+filter=""
+for pc in $ports; do filter="${filter:+$filter or }tcp port ${pc%%:*}"; done
+"$TLSDIAG" -i lo --json --ca-file "$certs/ca-bundle.pem" "$filter" >"$tmp/audit.out" 2>"$tmp/audit.err" &
+ta=$!
+pids="$pids $ta"
+wait_listening $ta "$tmp/audit.err"
+for pc in $ports; do
+	ap=${pc%%:*} case=${pc#*:}
+	case $case in
+	wildcard:curl)   # curl checks the name after the handshake
+		a_srv "$ap" -cert "$certs/server-wildcard.crt" -key "$certs/server-wildcard.key" $chain
+		a_curl "$ap" a.b.example.test ;;
+	selfsigned:curl)
+		a_srv "$ap" -cert "$certs/server-selfsigned.crt" -key "$certs/server-selfsigned.key"
+		a_curl "$ap" server.example.test ;;
+	healthy:curl)
+		a_srv "$ap" -cert "$certs/server.crt" -key "$certs/server.key" $chain
+		a_curl "$ap" server.example.test ;;
+	intermediate:python)   # the server sends its leaf only
+		a_srv "$ap" -cert "$certs/server.crt" -key "$certs/server.key"
+		timeout 10 python3 "$srcdir/pcaps/pyclient.py" 127.0.0.1 "$ap" server.example.test \
+			"$certs/ca-bundle.pem" >"$tmp/audit-cli-$ap.out" 2>&1 ;;
+	expired:openssl)
+		a_srv "$ap" -cert "$certs/server-expired.crt" -key "$certs/server-expired.key" $chain
+		timeout 10 openssl s_client -connect "127.0.0.1:$ap" -servername server.example.test \
+			-CAfile "$certs/ca-bundle.pem" -verify_return_error </dev/null >"$tmp/audit-cli-$ap.out" 2>&1 ;;
+	expired:java)
+		mkdir -p "$tmp/java"
+		javac -d "$tmp/java" "$srcdir/pcaps/java/TlsClient.java" >"$tmp/javac.out" 2>&1 &&
+		keytool -importcert -noprompt -alias root -file "$certs/root-ca.crt" -keystore "$tmp/java/trust.p12" \
+			-storetype PKCS12 -storepass changeit >/dev/null 2>&1 || fail "javac/keytool: $(cat "$tmp/javac.out")"
+		a_srv "$ap" -cert "$certs/server-expired.crt" -key "$certs/server-expired.key" $chain
+		timeout 20 java -cp "$tmp/java" TlsClient 127.0.0.1 "$ap" server.example.test "$tmp/java/trust.p12" \
+			>"$tmp/audit-cli-$ap.out" 2>&1 ;;
+	esac
+done
+sleep 2.5   # the closes' linger, and the settling of the last connection
+kill -INT $ta
+wait_end $ta
+[ "$waited" = 1 ] || fail "live audit: exit status $waited, expected 1"
+python3 - "$tmp/audit.out" $ports <<'PY' || fail "live audit of TLS 1.3 rejections without keys"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+s = lines[-1]["summary"]
+cases = dict(a.split(":", 1) for a in sys.argv[2:])
+streamed = {}
+for c in lines:
+    if "stream" in c:
+        port = c["server"]["port"] if isinstance(c.get("server"), dict) else int(c["server"].rsplit(":", 1)[1])
+        streamed[str(port)] = c
+rejections = [p for p, k in cases.items() if not k.startswith("healthy")]
+for p in rejections:
+    # a failure streamed as such, or counted failed after its report (a late refusal)
+    c = streamed.get(p)
+    if c is not None:
+        assert c["outcome"] == "failed", (cases[p], c["outcome"], [f["id"] for f in c["findings"]])
+        assert any(f["severity"] == "error" for f in c["findings"]), (cases[p], c["findings"])
+        print("  %-20s failed: %s" % (cases[p], ", ".join(f["id"] for f in c["findings"] if f["severity"] == "error")))
+for p, k in cases.items():
+    if k.startswith("healthy"):
+        assert p not in streamed, ("the healthy connection was streamed", streamed[p]["findings"])
+late = s.get("failed_after_report", 0)
+missing = [cases[p] for p in rejections if p not in streamed]
+assert len(missing) == late, ("rejections neither streamed failed nor counted failed later", missing, s)
+for m in missing:
+    print("  %-20s failed after its report (a late refusal)" % m)
+assert s["failed"] == len(rejections) and s["completed"] == 1, s
+print("live audit: %d TLS 1.3 rejections without keys all failed, the healthy one completed: OK" % len(rejections))
+PY
 echo "live: PASS"

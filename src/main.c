@@ -431,16 +431,32 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 }
 
 /* Packets until a signal, --duration, -c or the end: the last capture_next (-1: an error, in errbuf). */
+/* Once a second: packets the kernel dropped since the last look, said at once
+ * on stderr (as tcpdump says it at the end) since they change what can be judged. */
+static void warn_drops(struct capture *cap, uint64_t *warned)
+{
+	uint64_t received, dropped, if_dropped;
+	if (!capture_stats(cap, &received, &dropped, &if_dropped) || dropped <= *warned)
+		return;
+	fprintf(stderr, "tlsdiag: the kernel dropped %" PRIu64 " packets (%" PRIu64 " in all, of %" PRIu64
+		" received by the filter): a connection that lost bytes is reported capture-incomplete and what depends on them is "
+		"withheld; a larger buffer (-B KIB) or a narrower filter helps\n", dropped - *warned, dropped, received);
+	*warned = dropped;
+}
+
 static int live_loop(struct config *cfg, struct analyzer *a, struct capture *cap, char errbuf[CAPTURE_ERRBUF])
 {
 	struct capture_pkt pkt;
 	int rc = 0;
 	time_t refreshed = time(NULL);
+	uint64_t drops_warned = 0;
 	while (!stop_requested && !analyzer_done(a)) {
 		rc = capture_next(cap, &pkt, errbuf);
-		if (rc == 1 && time(NULL) != refreshed) {
+		if (rc != -1 && time(NULL) != refreshed) {
 			refreshed = time(NULL);   /* at most once a second: lines the clients appended */
-			keylog_refresh(cfg->keylog, errbuf, CAPTURE_ERRBUF);
+			if (rc == 1)
+				keylog_refresh(cfg->keylog, errbuf, CAPTURE_ERRBUF);
+			warn_drops(cap, &drops_warned);
 		}
 		if (rc == 1)
 			analyzer_packet(a, &pkt);

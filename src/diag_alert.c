@@ -324,10 +324,17 @@ static void explain_rejection(struct diag *c, const struct alert *a, const struc
 		sb_printf(&t->fix, "Check the server's logs for the reason; capture again without loss to see the "
 				   "server's flight (tcpdump -s 0, a larger -B).");
 	} else {
+		/* TLS 1.3 without the keys: the certificates it judged went by encrypted */
+		bool hidden = s->tls13 && s->sh.present && !s->resumed && a->frame >= s->sh.frame &&
+			      peer_chain->state != CHAIN_SEEN;
 		sb_printf(&t->cause, "The %s ended the handshake with %s. ", from, alert_name(a->desc));
+		if (hidden)
+			sb_printf(&t->cause, "Everything after the ServerHello went by encrypted (TLS 1.3 without the "
+					     "keys), so the capture cannot say what it refused. ");
 		generic(&t->cause, a);
 		sb_printf(&t->cause, "%s.", ai->generic);
-		sb_printf(&t->fix, "Check the %s's logs for the reason.", from);
+		sb_printf(&t->fix, "Check the %s's logs for the reason%s.", from,
+			  hidden ? ", or give tlsdiag the key log (--keylog) to read what it refused" : "");
 	}
 }
 

@@ -187,8 +187,7 @@ void diag_describe_abort(struct strbuf *b, const struct session *s, int side, ui
 		bool read = diag_describe_rejection(b, s);
 		sb_printf(b, " right after the handshake, before any data (frame %" PRIu64 "%s)", s->rejected_frame,
 			  read ? ", decrypted" : "");
-	}
-	else if (s->inferred_alert && s->inferred_alert_from == side)
+	} else if (s->inferred_alert && s->inferred_alert_from == side)
 		sb_printf(b, "an encrypted record of an alert's size and closed the connection (frame %" PRIu64 ")",
 			  s->inferred_alert_frame);
 	else if (s->dir[side].rst)

@@ -430,20 +430,22 @@ static int run_files(struct config *cfg, struct analyzer *a, struct reporter *re
 	return status;
 }
 
-/* Packets until a signal, --duration, -c or the end: the last capture_next (-1: an error, in errbuf). */
 /* Once a second: packets the kernel dropped since the last look, said at once
- * on stderr (as tcpdump says it at the end) since they change what can be judged. */
+ * on stderr (tcpdump says it only at the end) since they change what can be judged. */
 static void warn_drops(struct capture *cap, uint64_t *warned)
 {
 	uint64_t received, dropped, if_dropped;
 	if (!capture_stats(cap, &received, &dropped, &if_dropped) || dropped <= *warned)
 		return;
-	fprintf(stderr, "tlsdiag: the kernel dropped %" PRIu64 " packets (%" PRIu64 " in all, of %" PRIu64
-		" received by the filter): a connection that lost bytes is reported capture-incomplete and what depends on them is "
-		"withheld; a larger buffer (-B KIB) or a narrower filter helps\n", dropped - *warned, dropped, received);
+	fprintf(stderr,
+		"tlsdiag: the kernel dropped %" PRIu64 " packets (%" PRIu64 " in all, of %" PRIu64 " received by the "
+		"filter): a connection that lost bytes is reported capture-incomplete and what depends on them is "
+		"withheld; a larger buffer (-B KIB) or a narrower filter helps\n",
+		dropped - *warned, dropped, received);
 	*warned = dropped;
 }
 
+/* Packets until a signal, --duration, -c or the end: the last capture_next (-1: an error, in errbuf). */
 static int live_loop(struct config *cfg, struct analyzer *a, struct capture *cap, char errbuf[CAPTURE_ERRBUF])
 {
 	struct capture_pkt pkt;

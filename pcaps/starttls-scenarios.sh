@@ -8,7 +8,8 @@
 # Servers: PostgreSQL (initdb/postgres, a private cluster in a temp dir, run as
 # user postgres), OpenLDAP slapd (a private slapd.conf in a temp dir), nginx and
 # haproxy (PROXY protocol) are real, and so is Postfix for the -postfix SMTP
-# captures (the system's, its configuration put back after). For IMAP/POP3/FTP/XMPP/MySQL (and
+# captures (the system's, its configuration put back after), and Dovecot for
+# IMAP and POP3 (a private dovecot.conf in a temp dir). For FTP/XMPP/MySQL (and
 # the first SMTP captures) pcaps/starttls_standin.py stands in (the clear-text
 # part as the RFCs say, then Python's ssl, i.e. OpenSSL).
 # Clients: openssl s_client -starttls (real), psql, ldapsearch, python3's
@@ -69,7 +70,7 @@ s_client() {    # s_client PROTO PORT [args]: one handshake, then close (stdin a
     -servername server.example.test "$@" </dev/null >"$WORK/client.out" 2>&1 || true
 }
 
-# ---- SMTP, IMAP, POP3, FTP, XMPP, MySQL: openssl s_client against stand-ins ----
+# ---- SMTP, FTP, XMPP, MySQL: openssl s_client against stand-ins ----
 
 scen_simple() { # scen_simple NAME MODE PROTO PORT [s_client args]
   local name=$1 mode=$2 proto=$3 port=$4
@@ -88,8 +89,81 @@ starttls_smtp() {
   sh=$(tshark -r "$HERE/starttls-smtp.pcap" -Y 'tls.handshake.type == 2' -T fields -e frame.number | head -1)
   editcap -r "$HERE/starttls-smtp.pcap" "$HERE/starttls-smtp-midstream.pcap" "$((sh + 1))-1000000"
 }
-starttls_imap() { scen_simple starttls-imap imap imap $((PORT_BASE + 2)); }
-starttls_pop3() { scen_simple starttls-pop3 pop3 pop3 $((PORT_BASE + 3)); }
+
+# ---- IMAP, POP3: a real Dovecot (Debian's dovecot-imapd, dovecot-pop3d) ----
+# dovecot_start PROTO PORT: a private dovecot.conf in a temp dir (its own
+# base_dir, state_dir and log; the system's /etc/dovecot is not read), one
+# protocol on 127.0.0.1:PORT, STARTTLS with the test certificate.
+dovecot_start() {
+  local proto=$1 port=$2 d=$WORK/dovecot-$2
+  command -v dovecot >/dev/null || die "dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d)"
+  mkdir -p "$d/run" "$d/state"
+  cat >"$d/dovecot.conf" <<EOF
+protocols = $proto
+listen = 127.0.0.1
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+ssl = yes
+ssl_cert = <$CERTS/server-chain.pem
+ssl_key = <$CERTS/server.key
+disable_plaintext_auth = yes
+auth_mechanisms = plain
+mail_location = maildir:$d/mail/%u
+passdb {
+  driver = static
+  args = password=unused
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$d/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    port = $([ "$proto" = imap ] && echo "$port" || echo 0)
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = $([ "$proto" = pop3 ] && echo "$port" || echo 0)
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+EOF
+  dovecot -c "$d/dovecot.conf" || die "dovecot did not start: $(tail -3 "$d/dovecot.log" 2>/dev/null)"
+  wait_port "$port"
+  PIDS+=("$(cat "$d/run/master.pid")")
+}
+dovecot_stop() { # dovecot_stop PORT
+  dovecot -c "$WORK/dovecot-$1/dovecot.conf" stop 2>/dev/null || true
+  sleep 0.3
+}
+
+# openssl s_client -starttls imap: greeting, CAPABILITY, STARTTLS, OK, TLS
+starttls_imap() {
+  local port=$((PORT_BASE + 2))
+  dovecot_start imap "$port"
+  cap_begin "$port"
+  s_client imap "$port"
+  cap_end starttls-imap
+  dovecot_stop "$port"
+  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-imap: $(tail -5 "$WORK/client.out")"
+}
+# openssl s_client -starttls pop3: greeting, STLS, +OK, TLS
+starttls_pop3() {
+  local port=$((PORT_BASE + 3))
+  dovecot_start pop3 "$port"
+  cap_begin "$port"
+  s_client pop3 "$port"
+  cap_end starttls-pop3
+  dovecot_stop "$port"
+  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-pop3: $(tail -5 "$WORK/client.out")"
+}
 starttls_ftp() { scen_simple starttls-ftp ftp ftp $((PORT_BASE + 4)); }
 starttls_xmpp() { scen_simple starttls-xmpp xmpp xmpp $((PORT_BASE + 5)) -xmpphost example.test; }
 starttls_mysql() { scen_simple starttls-mysql mysql mysql $((PORT_BASE + 6)); }

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """starttls_standin.py - small stand-in servers for pcaps/starttls-scenarios.sh.
 
-Used only where Debian ships no server this machine has installed (SMTP,
-IMAP, POP3, FTP, XMPP, MySQL): each speaks the protocol's clear-text part
+Used for the captures not (yet) made with a real server (the first SMTP
+captures, FTP, XMPP, MySQL): each speaks the protocol's clear-text part
 as the RFC or the protocol documentation says, then hands the socket to
-Python's ssl module (OpenSSL) for a real TLS handshake. PostgreSQL and
-OpenLDAP are real servers (see the script). One connection, then exit.
+Python's ssl module (OpenSSL) for a real TLS handshake. PostgreSQL,
+OpenLDAP, Postfix and Dovecot (IMAP, POP3) are real servers (see the
+script). One connection, then exit.
 
     starttls_standin.py MODE PORT CERT KEY
-MODE: smtp smtp-refuse imap pop3 ftp xmpp mysql
+MODE: smtp smtp-refuse ftp xmpp mysql
 """
 import socket
 import ssl
@@ -57,32 +58,6 @@ def smtp(conn, cert, key, refuse):
             return
         else:
             conn.sendall(b"502 5.5.2 Error: command not recognized\r\n")
-
-
-def imap(conn, cert, key):
-    conn.sendall(b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] stand-in ready\r\n")
-    for line in lines(conn):
-        tag, _, cmd = line.partition(b" ")
-        if cmd.upper() == b"CAPABILITY":
-            conn.sendall(b"* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\n" + tag + b" OK CAPABILITY completed\r\n")
-        elif cmd.upper() == b"STARTTLS":
-            conn.sendall(tag + b" OK Begin TLS negotiation now\r\n")
-            return tls(conn, cert, key)
-        else:
-            conn.sendall(tag + b" BAD unknown command\r\n")
-
-
-def pop3(conn, cert, key):
-    conn.sendall(b"+OK POP3 stand-in ready\r\n")
-    for line in lines(conn):
-        cmd = line.upper()
-        if cmd == b"CAPA":
-            conn.sendall(b"+OK Capability list follows\r\nUSER\r\nSTLS\r\n.\r\n")
-        elif cmd == b"STLS":
-            conn.sendall(b"+OK Begin TLS negotiation\r\n")
-            return tls(conn, cert, key)
-        else:
-            conn.sendall(b"-ERR unknown command\r\n")
 
 
 def ftp(conn, cert, key):
@@ -144,7 +119,7 @@ def main():
         if mode in ("smtp", "smtp-refuse"):
             smtp(conn, cert, key, mode == "smtp-refuse")
         else:
-            {"imap": imap, "pop3": pop3, "ftp": ftp, "xmpp": xmpp, "mysql": mysql}[mode](conn, cert, key)
+            {"ftp": ftp, "xmpp": xmpp, "mysql": mysql}[mode](conn, cert, key)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@
 # Servers: PostgreSQL (initdb/postgres, a private cluster in a temp dir, run as
 # user postgres), OpenLDAP slapd (a private slapd.conf in a temp dir), nginx and
 # haproxy (PROXY protocol) are real, and so is Postfix for the -postfix SMTP
-# captures (the system's, its configuration put back after), and Dovecot for
-# IMAP and POP3 (a private dovecot.conf in a temp dir). For FTP/XMPP/MySQL (and
+# captures (the system's, its configuration put back after), Dovecot for
+# IMAP and POP3 (a private dovecot.conf in a temp dir) and vsftpd for FTP (a
+# private vsftpd.conf). For XMPP/MySQL (and
 # the first SMTP captures) pcaps/starttls_standin.py stands in (the clear-text
 # part as the RFCs say, then Python's ssl, i.e. OpenSSL).
 # Clients: openssl s_client -starttls (real), psql, ldapsearch, python3's
@@ -70,7 +71,7 @@ s_client() {    # s_client PROTO PORT [args]: one handshake, then close (stdin a
     -servername server.example.test "$@" </dev/null >"$WORK/client.out" 2>&1 || true
 }
 
-# ---- SMTP, FTP, XMPP, MySQL: openssl s_client against stand-ins ----
+# ---- SMTP, XMPP, MySQL: openssl s_client against stand-ins ----
 
 scen_simple() { # scen_simple NAME MODE PROTO PORT [s_client args]
   local name=$1 mode=$2 proto=$3 port=$4
@@ -164,7 +165,54 @@ starttls_pop3() {
   dovecot_stop "$port"
   grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-pop3: $(tail -5 "$WORK/client.out")"
 }
-starttls_ftp() { scen_simple starttls-ftp ftp ftp $((PORT_BASE + 4)); }
+
+# ---- FTP: a real vsftpd (Debian's vsftpd package) ----
+# vsftpd_start PORT: a private vsftpd.conf in a temp dir, standalone in the
+# foreground (background=NO), on 127.0.0.1:PORT, explicit FTPS (AUTH TLS,
+# ssl_enable=YES) with the test certificate. It logs to the temp dir.
+# ssl_request_cert=NO: vsftpd's default (YES) asks every client for a
+# certificate, s_client answers with an empty one, and tlsdiag rightly warns
+# client-cert-empty-inferred; this capture is the plain accepted upgrade. Left
+# as vsftpd sets it: its ECDH group is P-256 only, so OpenSSL's X25519 key
+# share gets a HelloRetryRequest.
+vsftpd_start() {
+  local port=$1 d=$WORK/vsftpd-$1
+  command -v vsftpd >/dev/null || die "vsftpd is not installed (apt-get install vsftpd)"
+  mkdir -p "$d/empty"
+  chmod 555 "$d/empty"
+  cat >"$d/vsftpd.conf" <<EOF
+listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port=$port
+background=NO
+anonymous_enable=NO
+local_enable=YES
+pam_service_name=vsftpd
+secure_chroot_dir=$d/empty
+ssl_enable=YES
+rsa_cert_file=$CERTS/server-chain.pem
+rsa_private_key_file=$CERTS/server.key
+ssl_request_cert=NO
+vsftpd_log_file=$d/vsftpd.log
+xferlog_enable=NO
+EOF
+  vsftpd "$d/vsftpd.conf" >"$d/vsftpd.out" 2>&1 &
+  PIDS+=($!)
+  wait_port "$port"
+}
+vsftpd_stop() { kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true; }
+
+# openssl s_client -starttls ftp: 220, AUTH TLS, 234, TLS
+starttls_ftp() {
+  local port=$((PORT_BASE + 4))
+  vsftpd_start "$port"
+  cap_begin "$port"
+  s_client ftp "$port"
+  cap_end starttls-ftp
+  vsftpd_stop
+  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-ftp: $(tail -5 "$WORK/client.out")"
+}
 starttls_xmpp() { scen_simple starttls-xmpp xmpp xmpp $((PORT_BASE + 5)) -xmpphost example.test; }
 starttls_mysql() { scen_simple starttls-mysql mysql mysql $((PORT_BASE + 6)); }
 

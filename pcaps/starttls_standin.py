@@ -2,14 +2,14 @@
 """starttls_standin.py - small stand-in servers for pcaps/starttls-scenarios.sh.
 
 Used for the captures not (yet) made with a real server (the first SMTP
-captures, FTP, XMPP, MySQL): each speaks the protocol's clear-text part
+captures, XMPP, MySQL): each speaks the protocol's clear-text part
 as the RFC or the protocol documentation says, then hands the socket to
 Python's ssl module (OpenSSL) for a real TLS handshake. PostgreSQL,
-OpenLDAP, Postfix and Dovecot (IMAP, POP3) are real servers (see the
-script). One connection, then exit.
+OpenLDAP, Postfix, Dovecot (IMAP, POP3) and vsftpd (FTP) are real servers
+(see the script). One connection, then exit.
 
     starttls_standin.py MODE PORT CERT KEY
-MODE: smtp smtp-refuse ftp xmpp mysql
+MODE: smtp smtp-refuse xmpp mysql
 """
 import socket
 import ssl
@@ -60,19 +60,6 @@ def smtp(conn, cert, key, refuse):
             conn.sendall(b"502 5.5.2 Error: command not recognized\r\n")
 
 
-def ftp(conn, cert, key):
-    conn.sendall(b"220 FTP stand-in ready\r\n")
-    for line in lines(conn):
-        cmd = line.upper()
-        if cmd in (b"AUTH TLS", b"AUTH SSL"):
-            conn.sendall(b"234 AUTH TLS successful\r\n")
-            return tls(conn, cert, key)
-        elif cmd == b"FEAT":
-            conn.sendall(b"211-Features:\r\n AUTH TLS\r\n PBSZ\r\n PROT\r\n211 End\r\n")
-        else:
-            conn.sendall(b"530 Please login with USER and PASS.\r\n")
-
-
 def xmpp(conn, cert, key):
     buf = b""
     while b"<starttls" not in buf:
@@ -119,7 +106,7 @@ def main():
         if mode in ("smtp", "smtp-refuse"):
             smtp(conn, cert, key, mode == "smtp-refuse")
         else:
-            {"ftp": ftp, "xmpp": xmpp, "mysql": mysql}[mode](conn, cert, key)
+            {"xmpp": xmpp, "mysql": mysql}[mode](conn, cert, key)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@
 # user postgres), OpenLDAP slapd (a private slapd.conf in a temp dir), nginx and
 # haproxy (PROXY protocol) are real, and so is Postfix for the -postfix SMTP
 # captures (the system's, its configuration put back after), Dovecot for
-# IMAP and POP3 (a private dovecot.conf in a temp dir) and vsftpd for FTP (a
-# private vsftpd.conf). For XMPP/MySQL (and
+# IMAP and POP3 (a private dovecot.conf in a temp dir), vsftpd for FTP (a
+# private vsftpd.conf) and MariaDB for MySQL (a private datadir, mysqld
+# --no-defaults). For XMPP (and
 # the first SMTP captures) pcaps/starttls_standin.py stands in (the clear-text
 # part as the RFCs say, then Python's ssl, i.e. OpenSSL).
 # Clients: openssl s_client -starttls (real), psql, ldapsearch, python3's
@@ -71,7 +72,7 @@ s_client() {    # s_client PROTO PORT [args]: one handshake, then close (stdin a
     -servername server.example.test "$@" </dev/null >"$WORK/client.out" 2>&1 || true
 }
 
-# ---- SMTP, XMPP, MySQL: openssl s_client against stand-ins ----
+# ---- SMTP, XMPP: openssl s_client against stand-ins ----
 
 scen_simple() { # scen_simple NAME MODE PROTO PORT [s_client args]
   local name=$1 mode=$2 proto=$3 port=$4
@@ -214,7 +215,45 @@ starttls_ftp() {
   grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-ftp: $(tail -5 "$WORK/client.out")"
 }
 starttls_xmpp() { scen_simple starttls-xmpp xmpp xmpp $((PORT_BASE + 5)) -xmpphost example.test; }
-starttls_mysql() { scen_simple starttls-mysql mysql mysql $((PORT_BASE + 6)); }
+
+# ---- MySQL protocol: a real MariaDB (Debian's mariadb-server) ----
+# mariadb_start PORT: a private datadir in the temp dir (mariadb-install-db),
+# mysqld --no-defaults (the system's /etc/mysql is not read) as user mysql on
+# 127.0.0.1:PORT, with its own socket, pid file and error log, and
+# ssl_cert/ssl_key/ssl_ca the test PKI (copied, so that user mysql reads them).
+# MariaDB asks every TLS client for a certificate (with or without ssl_ca);
+# s_client sends an empty one (tlsdiag: client-cert-empty-inferred, info).
+mariadb_start() {
+  local port=$1 d=$WORK/mariadb-$1
+  command -v mariadb-install-db >/dev/null || die "mariadb-server is not installed (apt-get install mariadb-server)"
+  install -d -o mysql -g mysql "$d" "$d/data"
+  install -o mysql -m 600 "$CERTS/server.key" "$d/server.key"
+  install -o mysql -m 644 "$CERTS/server-chain.pem" "$d/server-chain.pem"
+  install -o mysql -m 644 "$CERTS/ca-bundle.pem" "$d/ca-bundle.pem"
+  mariadb-install-db --no-defaults --datadir="$d/data" --user=mysql --skip-test-db \
+    --auth-root-authentication-method=socket >"$d/install.out" 2>&1 || die "mariadb-install-db: $(tail -3 "$d/install.out")"
+  mysqld --no-defaults --datadir="$d/data" --user=mysql --bind-address=127.0.0.1 --port="$port" \
+    --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" --log-error="$d/error.log" --skip-name-resolve \
+    --ssl-cert="$d/server-chain.pem" --ssl-key="$d/server.key" --ssl-ca="$d/ca-bundle.pem" &
+  PIDS+=($!)
+  wait_port "$port"
+  # root@localhost only (socket auth): a user for 127.0.0.1, or the server
+  # sends error 1130 (host not allowed) in place of its greeting
+  mariadb --no-defaults -S "$d/mysqld.sock" -u root \
+    -e "CREATE USER 'tlsdiag'@'127.0.0.1' IDENTIFIED BY 'unused' REQUIRE SSL" || die "mariadb: CREATE USER failed"
+}
+mariadb_stop() { kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true; }
+
+# openssl s_client -starttls mysql: the server's greeting, SSLRequest, TLS
+starttls_mysql() {
+  local port=$((PORT_BASE + 6))
+  mariadb_start "$port"
+  cap_begin "$port"
+  s_client mysql "$port"
+  cap_end starttls-mysql
+  mariadb_stop
+  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-mysql: $(tail -5 "$WORK/client.out")"
+}
 
 # The server agrees (220), but the client's TLS library has no cipher suite it
 # may use (TLS 1.3 only, empty suite list): it fails before its ClientHello.

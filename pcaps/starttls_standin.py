@@ -2,18 +2,17 @@
 """starttls_standin.py - small stand-in servers for pcaps/starttls-scenarios.sh.
 
 Used for the captures not (yet) made with a real server (the first SMTP
-captures, XMPP, MySQL): each speaks the protocol's clear-text part
+captures, XMPP): each speaks the protocol's clear-text part
 as the RFC or the protocol documentation says, then hands the socket to
 Python's ssl module (OpenSSL) for a real TLS handshake. PostgreSQL,
-OpenLDAP, Postfix, Dovecot (IMAP, POP3) and vsftpd (FTP) are real servers
-(see the script). One connection, then exit.
+OpenLDAP, Postfix, Dovecot (IMAP, POP3), vsftpd (FTP) and MariaDB (MySQL)
+are real servers (see the script). One connection, then exit.
 
     starttls_standin.py MODE PORT CERT KEY
-MODE: smtp smtp-refuse xmpp mysql
+MODE: smtp smtp-refuse xmpp
 """
 import socket
 import ssl
-import struct
 import sys
 
 
@@ -77,23 +76,6 @@ def xmpp(conn, cert, key):
     tls(conn, cert, key)
 
 
-def mysql(conn, cert, key):
-    # Protocol::HandshakeV10 with CLIENT_SSL among the capability flags
-    caps = 0x0000a20f | 0x0800 | 0x00080000 | 0x00008000
-    body = (b"\x0a" + b"8.0.36-standin\x00" + struct.pack("<I", 8) + b"abcdefgh" + b"\x00" +
-            struct.pack("<H", caps & 0xffff) + b"\xff" + struct.pack("<H", 2) +
-            struct.pack("<H", caps >> 16) + bytes([21]) + b"\x00" * 10 + b"ijklmnopqrst\x00" +
-            b"mysql_native_password\x00")
-    conn.sendall(struct.pack("<I", len(body))[:3] + b"\x00" + body)
-    hdr = conn.recv(4)
-    n = hdr[0] | hdr[1] << 8 | hdr[2] << 16
-    req = b""
-    while len(req) < n:
-        req += conn.recv(n - len(req))
-    if struct.unpack("<I", req[:4])[0] & 0x0800:
-        tls(conn, cert, key)
-
-
 def main():
     mode, port, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -106,7 +88,7 @@ def main():
         if mode in ("smtp", "smtp-refuse"):
             smtp(conn, cert, key, mode == "smtp-refuse")
         else:
-            {"xmpp": xmpp, "mysql": mysql}[mode](conn, cert, key)
+            {"xmpp": xmpp}[mode](conn, cert, key)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@
 # haproxy (PROXY protocol) are real, and so is Postfix for the -postfix SMTP
 # captures (the system's, its configuration put back after), Dovecot for
 # IMAP and POP3 (a private dovecot.conf in a temp dir), vsftpd for FTP (a
-# private vsftpd.conf) and MariaDB for MySQL (a private datadir, mysqld
-# --no-defaults). For XMPP (and
-# the first SMTP captures) pcaps/starttls_standin.py stands in (the clear-text
-# part as the RFCs say, then Python's ssl, i.e. OpenSSL).
+# private vsftpd.conf), MariaDB for MySQL (a private datadir, mysqld
+# --no-defaults) and Prosody for XMPP (a private prosody.cfg.lua). For the
+# first SMTP captures (starttls-smtp, -smtp-no-tls, -smtp-refused)
+# pcaps/starttls_standin.py stands in (the clear-text part as RFC 3207 says,
+# then Python's ssl, i.e. OpenSSL).
 # Clients: openssl s_client -starttls (real), psql, ldapsearch, python3's
 # smtplib, curl, haproxy. (A GSSENCRequest refused with N is not made here:
 # this PostgreSQL is built with GSSAPI and answers G over TCP.)
@@ -72,9 +73,9 @@ s_client() {    # s_client PROTO PORT [args]: one handshake, then close (stdin a
     -servername server.example.test "$@" </dev/null >"$WORK/client.out" 2>&1 || true
 }
 
-# ---- SMTP, XMPP: openssl s_client against stand-ins ----
+# ---- SMTP: openssl s_client against the stand-in ----
 
-scen_simple() { # scen_simple NAME MODE PROTO PORT [s_client args]
+scen_simple() { # scen_simple NAME MODE PROTO PORT [s_client args]: against the stand-in
   local name=$1 mode=$2 proto=$3 port=$4
   shift 4
   standin "$mode" "$port"
@@ -90,6 +91,30 @@ starttls_smtp() {
   local sh
   sh=$(tshark -r "$HERE/starttls-smtp.pcap" -Y 'tls.handshake.type == 2' -T fields -e frame.number | head -1)
   editcap -r "$HERE/starttls-smtp.pcap" "$HERE/starttls-smtp-midstream.pcap" "$((sh + 1))-1000000"
+}
+
+# The server agrees (220), but the client's TLS library has no cipher suite it
+# may use (TLS 1.3 only, empty suite list): it fails before its ClientHello.
+starttls_smtp_no_tls() {
+  scen_simple starttls-smtp-no-tls smtp smtp $((PORT_BASE + 7)) -tls1_3 -ciphersuites ''
+  grep -q 'no ciphers available\|No ciphers enabled' "$WORK/client.out" || die "starttls-smtp-no-tls: $(cat "$WORK/client.out")"
+}
+
+# The server refuses (454); python's smtplib raises and quits in the clear.
+starttls_smtp_refused() {
+  local port=$((PORT_BASE + 8))
+  standin smtp-refuse "$port"
+  cap_begin "$port"
+  python3 - "$port" <<'EOF' || true
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.example.test")
+try:
+    s.starttls()
+except smtplib.SMTPResponseException as e:
+    print("refused:", e.smtp_code, e.smtp_error.decode())
+s.quit()
+EOF
+  cap_end starttls-smtp-refused
 }
 
 # ---- IMAP, POP3: a real Dovecot (Debian's dovecot-imapd, dovecot-pop3d) ----
@@ -214,7 +239,54 @@ starttls_ftp() {
   vsftpd_stop
   grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-ftp: $(tail -5 "$WORK/client.out")"
 }
-starttls_xmpp() { scen_simple starttls-xmpp xmpp xmpp $((PORT_BASE + 5)) -xmpphost example.test; }
+
+# ---- XMPP: a real Prosody (Debian's prosody package) ----
+# prosody_start PORT: a private prosody.cfg.lua in a temp dir (its own
+# data_path, pid file and log; /etc/prosody is not read), run in the
+# foreground as user prosody, c2s only on 127.0.0.1:PORT (no s2s, no HTTP),
+# VirtualHost example.test with the test certificate (copied, so that user
+# prosody reads it), STARTTLS required.
+prosody_start() {
+  local port=$1 d=$WORK/prosody-$1
+  command -v prosody >/dev/null || die "prosody is not installed (apt-get install prosody)"
+  install -d -o prosody -g prosody "$d" "$d/data"
+  install -o prosody -m 600 "$CERTS/server.key" "$d/server.key"
+  install -o prosody -m 644 "$CERTS/server-chain.pem" "$d/server-chain.pem"
+  cat >"$d/prosody.cfg.lua" <<EOF
+pidfile = "$d/prosody.pid"
+data_path = "$d/data"
+log = { info = "$d/prosody.log" }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping" }
+modules_disabled = { "s2s", "offline" }
+interfaces = { "127.0.0.1" }
+c2s_ports = { $port }
+c2s_direct_tls_ports = { }
+s2s_ports = { }
+http_ports = { }
+https_ports = { }
+c2s_require_encryption = true
+authentication = "internal_hashed"
+certificates = "$d"
+VirtualHost "example.test"
+  ssl = { certificate = "$d/server-chain.pem", key = "$d/server.key" }
+EOF
+  chown prosody "$d/prosody.cfg.lua"
+  setpriv --reuid=prosody --regid=prosody --init-groups prosody -F --config "$d/prosody.cfg.lua" >"$d/prosody.out" 2>&1 &
+  PIDS+=($!)
+  wait_port "$port"
+}
+prosody_stop() { kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true; sleep 0.3; }
+
+# openssl s_client -starttls xmpp: stream headers, <starttls/>, <proceed/>, TLS
+starttls_xmpp() {
+  local port=$((PORT_BASE + 5))
+  prosody_start "$port"
+  cap_begin "$port"
+  s_client xmpp "$port" -xmpphost example.test
+  cap_end starttls-xmpp
+  prosody_stop
+  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-xmpp: $(tail -5 "$WORK/client.out")"
+}
 
 # ---- MySQL protocol: a real MariaDB (Debian's mariadb-server) ----
 # mariadb_start PORT: a private datadir in the temp dir (mariadb-install-db),
@@ -253,30 +325,6 @@ starttls_mysql() {
   cap_end starttls-mysql
   mariadb_stop
   grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-mysql: $(tail -5 "$WORK/client.out")"
-}
-
-# The server agrees (220), but the client's TLS library has no cipher suite it
-# may use (TLS 1.3 only, empty suite list): it fails before its ClientHello.
-starttls_smtp_no_tls() {
-  scen_simple starttls-smtp-no-tls smtp smtp $((PORT_BASE + 7)) -tls1_3 -ciphersuites ''
-  grep -q 'no ciphers available\|No ciphers enabled' "$WORK/client.out" || die "starttls-smtp-no-tls: $(cat "$WORK/client.out")"
-}
-
-# The server refuses (454); python's smtplib raises and quits in the clear.
-starttls_smtp_refused() {
-  local port=$((PORT_BASE + 8))
-  standin smtp-refuse "$port"
-  cap_begin "$port"
-  python3 - "$port" <<'EOF' || true
-import smtplib, sys
-s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.example.test")
-try:
-    s.starttls()
-except smtplib.SMTPResponseException as e:
-    print("refused:", e.smtp_code, e.smtp_error.decode())
-s.quit()
-EOF
-  cap_end starttls-smtp-refused
 }
 
 # ---- SMTP: a real Postfix (Debian's postfix package) ----

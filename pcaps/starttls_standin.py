@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""starttls_standin.py - small stand-in servers for pcaps/starttls-scenarios.sh.
+"""starttls_standin.py - a small SMTP stand-in server for pcaps/starttls-scenarios.sh.
 
-Used for the captures not (yet) made with a real server (the first SMTP
-captures, XMPP): each speaks the protocol's clear-text part
-as the RFC or the protocol documentation says, then hands the socket to
-Python's ssl module (OpenSSL) for a real TLS handshake. PostgreSQL,
-OpenLDAP, Postfix, Dovecot (IMAP, POP3), vsftpd (FTP) and MariaDB (MySQL)
-are real servers (see the script). One connection, then exit.
+Used for the first SMTP captures (starttls-smtp, -smtp-no-tls,
+-smtp-refused; -smtp-postfix and -smtp-refused-postfix come from a real
+Postfix): it speaks SMTP's clear-text part as RFC 3207 says (in refusing
+mode it answers STARTTLS with 454), then hands the socket to Python's ssl
+module (OpenSSL) for a real TLS handshake. Every other protocol comes from a
+real server: PostgreSQL, OpenLDAP, Dovecot (IMAP, POP3), vsftpd (FTP),
+MariaDB (MySQL), Prosody (XMPP) (see the script). One connection, then exit.
 
     starttls_standin.py MODE PORT CERT KEY
-MODE: smtp smtp-refuse xmpp
+MODE: smtp smtp-refuse
 """
 import socket
 import ssl
@@ -59,25 +60,10 @@ def smtp(conn, cert, key, refuse):
             conn.sendall(b"502 5.5.2 Error: command not recognized\r\n")
 
 
-def xmpp(conn, cert, key):
-    buf = b""
-    while b"<starttls" not in buf:
-        d = conn.recv(4096)
-        if not d:
-            return
-        buf += d
-        if b"<stream:stream" in buf and b"features" not in buf:
-            conn.sendall(b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
-                         b"xmlns:stream='http://etherx.jabber.org/streams' id='standin1' from='example.test' "
-                         b"version='1.0'><stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>"
-                         b"<required/></starttls></stream:features>")
-            buf += b"features"
-    conn.sendall(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
-    tls(conn, cert, key)
-
-
 def main():
     mode, port, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    if mode not in ("smtp", "smtp-refuse"):
+        sys.exit("starttls_standin.py: MODE is smtp or smtp-refuse")
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", port))
@@ -85,10 +71,7 @@ def main():
     print("listening", flush=True)
     conn, _ = ls.accept()
     with conn:
-        if mode in ("smtp", "smtp-refuse"):
-            smtp(conn, cert, key, mode == "smtp-refuse")
-        else:
-            {"xmpp": xmpp}[mode](conn, cert, key)
+        smtp(conn, cert, key, mode == "smtp-refuse")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,13 @@
 # Servers: PostgreSQL (initdb/postgres, a private cluster in a temp dir, run as
 # user postgres), OpenLDAP slapd (a private slapd.conf in a temp dir), nginx and
 # haproxy (PROXY protocol) are real, and so is Postfix for the -postfix SMTP
-# captures (the system's, its configuration put back after). For IMAP/POP3/FTP/XMPP/MySQL (and
-# the first SMTP captures) pcaps/starttls_standin.py stands in (the clear-text
-# part as the RFCs say, then Python's ssl, i.e. OpenSSL).
+# captures (the system's, its configuration put back after), Dovecot for
+# IMAP and POP3 (a private dovecot.conf in a temp dir), vsftpd for FTP (a
+# private vsftpd.conf), MariaDB for MySQL (a private datadir, mysqld
+# --no-defaults) and Prosody for XMPP (a private prosody.cfg.lua). For the
+# first SMTP captures (starttls-smtp, -smtp-no-tls, -smtp-refused)
+# pcaps/starttls_standin.py stands in (the clear-text part as RFC 3207 says,
+# then Python's ssl, i.e. OpenSSL).
 # Clients: openssl s_client -starttls (real), psql, ldapsearch, python3's
 # smtplib, curl, haproxy. (A GSSENCRequest refused with N is not made here:
 # this PostgreSQL is built with GSSAPI and answers G over TCP.)
@@ -69,9 +73,9 @@ s_client() {    # s_client PROTO PORT [args]: one handshake, then close (stdin a
     -servername server.example.test "$@" </dev/null >"$WORK/client.out" 2>&1 || true
 }
 
-# ---- SMTP, IMAP, POP3, FTP, XMPP, MySQL: openssl s_client against stand-ins ----
+# ---- SMTP: openssl s_client against the stand-in ----
 
-scen_simple() { # scen_simple NAME MODE PROTO PORT [s_client args]
+scen_simple() { # scen_simple NAME MODE PROTO PORT [s_client args]: against the stand-in
   local name=$1 mode=$2 proto=$3 port=$4
   shift 4
   standin "$mode" "$port"
@@ -88,11 +92,6 @@ starttls_smtp() {
   sh=$(tshark -r "$HERE/starttls-smtp.pcap" -Y 'tls.handshake.type == 2' -T fields -e frame.number | head -1)
   editcap -r "$HERE/starttls-smtp.pcap" "$HERE/starttls-smtp-midstream.pcap" "$((sh + 1))-1000000"
 }
-starttls_imap() { scen_simple starttls-imap imap imap $((PORT_BASE + 2)); }
-starttls_pop3() { scen_simple starttls-pop3 pop3 pop3 $((PORT_BASE + 3)); }
-starttls_ftp() { scen_simple starttls-ftp ftp ftp $((PORT_BASE + 4)); }
-starttls_xmpp() { scen_simple starttls-xmpp xmpp xmpp $((PORT_BASE + 5)) -xmpphost example.test; }
-starttls_mysql() { scen_simple starttls-mysql mysql mysql $((PORT_BASE + 6)); }
 
 # The server agrees (220), but the client's TLS library has no cipher suite it
 # may use (TLS 1.3 only, empty suite list): it fails before its ClientHello.
@@ -116,6 +115,216 @@ except smtplib.SMTPResponseException as e:
 s.quit()
 EOF
   cap_end starttls-smtp-refused
+}
+
+# ---- IMAP, POP3: a real Dovecot (Debian's dovecot-imapd, dovecot-pop3d) ----
+# dovecot_start PROTO PORT: a private dovecot.conf in a temp dir (its own
+# base_dir, state_dir and log; the system's /etc/dovecot is not read), one
+# protocol on 127.0.0.1:PORT, STARTTLS with the test certificate.
+dovecot_start() {
+  local proto=$1 port=$2 d=$WORK/dovecot-$2
+  command -v dovecot >/dev/null || die "dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d)"
+  mkdir -p "$d/run" "$d/state"
+  cat >"$d/dovecot.conf" <<EOF
+protocols = $proto
+listen = 127.0.0.1
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+ssl = yes
+ssl_cert = <$CERTS/server-chain.pem
+ssl_key = <$CERTS/server.key
+disable_plaintext_auth = yes
+auth_mechanisms = plain
+mail_location = maildir:$d/mail/%u
+passdb {
+  driver = static
+  args = password=unused
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$d/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    port = $([ "$proto" = imap ] && echo "$port" || echo 0)
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = $([ "$proto" = pop3 ] && echo "$port" || echo 0)
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+EOF
+  dovecot -c "$d/dovecot.conf" || die "dovecot did not start: $(tail -3 "$d/dovecot.log" 2>/dev/null)"
+  wait_port "$port"
+  PIDS+=("$(cat "$d/run/master.pid")")
+}
+dovecot_stop() { # dovecot_stop PORT
+  dovecot -c "$WORK/dovecot-$1/dovecot.conf" stop 2>/dev/null || true
+  sleep 0.3
+}
+
+# openssl s_client -starttls imap: greeting, CAPABILITY, STARTTLS, OK, TLS
+starttls_imap() {
+  local port=$((PORT_BASE + 2))
+  dovecot_start imap "$port"
+  cap_begin "$port"
+  s_client imap "$port"
+  cap_end starttls-imap
+  dovecot_stop "$port"
+  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-imap: $(tail -5 "$WORK/client.out")"
+}
+# openssl s_client -starttls pop3: greeting, STLS, +OK, TLS
+starttls_pop3() {
+  local port=$((PORT_BASE + 3))
+  dovecot_start pop3 "$port"
+  cap_begin "$port"
+  s_client pop3 "$port"
+  cap_end starttls-pop3
+  dovecot_stop "$port"
+  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-pop3: $(tail -5 "$WORK/client.out")"
+}
+
+# ---- FTP: a real vsftpd (Debian's vsftpd package) ----
+# vsftpd_start PORT: a private vsftpd.conf in a temp dir, standalone in the
+# foreground (background=NO), on 127.0.0.1:PORT, explicit FTPS (AUTH TLS,
+# ssl_enable=YES) with the test certificate. It logs to the temp dir.
+# ssl_request_cert=NO: vsftpd's default (YES) asks every client for a
+# certificate, s_client answers with an empty one, and tlsdiag rightly warns
+# client-cert-empty-inferred; this capture is the plain accepted upgrade. Left
+# as vsftpd sets it: its ECDH group is P-256 only, so OpenSSL's X25519 key
+# share gets a HelloRetryRequest.
+vsftpd_start() {
+  local port=$1 d=$WORK/vsftpd-$1
+  command -v vsftpd >/dev/null || die "vsftpd is not installed (apt-get install vsftpd)"
+  mkdir -p "$d/empty"
+  chmod 555 "$d/empty"
+  cat >"$d/vsftpd.conf" <<EOF
+listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port=$port
+background=NO
+anonymous_enable=NO
+local_enable=YES
+pam_service_name=vsftpd
+secure_chroot_dir=$d/empty
+ssl_enable=YES
+rsa_cert_file=$CERTS/server-chain.pem
+rsa_private_key_file=$CERTS/server.key
+ssl_request_cert=NO
+vsftpd_log_file=$d/vsftpd.log
+xferlog_enable=NO
+EOF
+  vsftpd "$d/vsftpd.conf" >"$d/vsftpd.out" 2>&1 &
+  PIDS+=($!)
+  wait_port "$port"
+}
+vsftpd_stop() { kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true; }
+
+# openssl s_client -starttls ftp: 220, AUTH TLS, 234, TLS
+starttls_ftp() {
+  local port=$((PORT_BASE + 4))
+  vsftpd_start "$port"
+  cap_begin "$port"
+  s_client ftp "$port"
+  cap_end starttls-ftp
+  vsftpd_stop
+  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-ftp: $(tail -5 "$WORK/client.out")"
+}
+
+# ---- XMPP: a real Prosody (Debian's prosody package) ----
+# prosody_start PORT: a private prosody.cfg.lua in a temp dir (its own
+# data_path, pid file and log; /etc/prosody is not read), run in the
+# foreground as user prosody, c2s only on 127.0.0.1:PORT (no s2s, no HTTP),
+# VirtualHost example.test with the test certificate (copied, so that user
+# prosody reads it), STARTTLS required.
+prosody_start() {
+  local port=$1 d=$WORK/prosody-$1
+  command -v prosody >/dev/null || die "prosody is not installed (apt-get install prosody)"
+  install -d -o prosody -g prosody "$d" "$d/data"
+  install -o prosody -m 600 "$CERTS/server.key" "$d/server.key"
+  install -o prosody -m 644 "$CERTS/server-chain.pem" "$d/server-chain.pem"
+  cat >"$d/prosody.cfg.lua" <<EOF
+pidfile = "$d/prosody.pid"
+data_path = "$d/data"
+log = { info = "$d/prosody.log" }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping" }
+modules_disabled = { "s2s", "offline" }
+interfaces = { "127.0.0.1" }
+c2s_ports = { $port }
+c2s_direct_tls_ports = { }
+s2s_ports = { }
+http_ports = { }
+https_ports = { }
+c2s_require_encryption = true
+authentication = "internal_hashed"
+certificates = "$d"
+VirtualHost "example.test"
+  ssl = { certificate = "$d/server-chain.pem", key = "$d/server.key" }
+EOF
+  chown prosody "$d/prosody.cfg.lua"
+  setpriv --reuid=prosody --regid=prosody --init-groups prosody -F --config "$d/prosody.cfg.lua" >"$d/prosody.out" 2>&1 &
+  PIDS+=($!)
+  wait_port "$port"
+}
+prosody_stop() { kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true; sleep 0.3; }
+
+# openssl s_client -starttls xmpp: stream headers, <starttls/>, <proceed/>, TLS
+starttls_xmpp() {
+  local port=$((PORT_BASE + 5))
+  prosody_start "$port"
+  cap_begin "$port"
+  s_client xmpp "$port" -xmpphost example.test
+  cap_end starttls-xmpp
+  prosody_stop
+  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-xmpp: $(tail -5 "$WORK/client.out")"
+}
+
+# ---- MySQL protocol: a real MariaDB (Debian's mariadb-server) ----
+# mariadb_start PORT: a private datadir in the temp dir (mariadb-install-db),
+# mysqld --no-defaults (the system's /etc/mysql is not read) as user mysql on
+# 127.0.0.1:PORT, with its own socket, pid file and error log, and
+# ssl_cert/ssl_key/ssl_ca the test PKI (copied, so that user mysql reads them).
+# MariaDB asks every TLS client for a certificate (with or without ssl_ca);
+# s_client sends an empty one (tlsdiag: client-cert-empty-inferred, info).
+mariadb_start() {
+  local port=$1 d=$WORK/mariadb-$1
+  command -v mariadb-install-db >/dev/null || die "mariadb-server is not installed (apt-get install mariadb-server)"
+  install -d -o mysql -g mysql "$d" "$d/data"
+  install -o mysql -m 600 "$CERTS/server.key" "$d/server.key"
+  install -o mysql -m 644 "$CERTS/server-chain.pem" "$d/server-chain.pem"
+  install -o mysql -m 644 "$CERTS/ca-bundle.pem" "$d/ca-bundle.pem"
+  mariadb-install-db --no-defaults --datadir="$d/data" --user=mysql --skip-test-db \
+    --auth-root-authentication-method=socket >"$d/install.out" 2>&1 || die "mariadb-install-db: $(tail -3 "$d/install.out")"
+  mysqld --no-defaults --datadir="$d/data" --user=mysql --bind-address=127.0.0.1 --port="$port" \
+    --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" --log-error="$d/error.log" --skip-name-resolve \
+    --ssl-cert="$d/server-chain.pem" --ssl-key="$d/server.key" --ssl-ca="$d/ca-bundle.pem" &
+  PIDS+=($!)
+  wait_port "$port"
+  # root@localhost only (socket auth): a user for 127.0.0.1, or the server
+  # sends error 1130 (host not allowed) in place of its greeting
+  mariadb --no-defaults -S "$d/mysqld.sock" -u root \
+    -e "CREATE USER 'tlsdiag'@'127.0.0.1' IDENTIFIED BY 'unused' REQUIRE SSL" || die "mariadb: CREATE USER failed"
+}
+mariadb_stop() { kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true; }
+
+# openssl s_client -starttls mysql: the server's greeting, SSLRequest, TLS
+starttls_mysql() {
+  local port=$((PORT_BASE + 6))
+  mariadb_start "$port"
+  cap_begin "$port"
+  s_client mysql "$port"
+  cap_end starttls-mysql
+  mariadb_stop
+  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-mysql: $(tail -5 "$WORK/client.out")"
 }
 
 # ---- SMTP: a real Postfix (Debian's postfix package) ----

@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
-"""starttls_standin.py - small stand-in servers for pcaps/starttls-scenarios.sh.
+"""starttls_standin.py - a small SMTP stand-in server for pcaps/starttls-scenarios.sh.
 
-Used only where Debian ships no server this machine has installed (SMTP,
-IMAP, POP3, FTP, XMPP, MySQL): each speaks the protocol's clear-text part
-as the RFC or the protocol documentation says, then hands the socket to
-Python's ssl module (OpenSSL) for a real TLS handshake. PostgreSQL and
-OpenLDAP are real servers (see the script). One connection, then exit.
+Used for the first SMTP captures (starttls-smtp, -smtp-no-tls,
+-smtp-refused; -smtp-postfix and -smtp-refused-postfix come from a real
+Postfix): it speaks SMTP's clear-text part as RFC 3207 says (in refusing
+mode it answers STARTTLS with 454), then hands the socket to Python's ssl
+module (OpenSSL) for a real TLS handshake. Every other protocol comes from a
+real server: PostgreSQL, OpenLDAP, Dovecot (IMAP, POP3), vsftpd (FTP),
+MariaDB (MySQL), Prosody (XMPP) (see the script). One connection, then exit.
 
     starttls_standin.py MODE PORT CERT KEY
-MODE: smtp smtp-refuse imap pop3 ftp xmpp mysql
+MODE: smtp smtp-refuse
 """
 import socket
 import ssl
-import struct
 import sys
 
 
@@ -59,81 +60,10 @@ def smtp(conn, cert, key, refuse):
             conn.sendall(b"502 5.5.2 Error: command not recognized\r\n")
 
 
-def imap(conn, cert, key):
-    conn.sendall(b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] stand-in ready\r\n")
-    for line in lines(conn):
-        tag, _, cmd = line.partition(b" ")
-        if cmd.upper() == b"CAPABILITY":
-            conn.sendall(b"* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\n" + tag + b" OK CAPABILITY completed\r\n")
-        elif cmd.upper() == b"STARTTLS":
-            conn.sendall(tag + b" OK Begin TLS negotiation now\r\n")
-            return tls(conn, cert, key)
-        else:
-            conn.sendall(tag + b" BAD unknown command\r\n")
-
-
-def pop3(conn, cert, key):
-    conn.sendall(b"+OK POP3 stand-in ready\r\n")
-    for line in lines(conn):
-        cmd = line.upper()
-        if cmd == b"CAPA":
-            conn.sendall(b"+OK Capability list follows\r\nUSER\r\nSTLS\r\n.\r\n")
-        elif cmd == b"STLS":
-            conn.sendall(b"+OK Begin TLS negotiation\r\n")
-            return tls(conn, cert, key)
-        else:
-            conn.sendall(b"-ERR unknown command\r\n")
-
-
-def ftp(conn, cert, key):
-    conn.sendall(b"220 FTP stand-in ready\r\n")
-    for line in lines(conn):
-        cmd = line.upper()
-        if cmd in (b"AUTH TLS", b"AUTH SSL"):
-            conn.sendall(b"234 AUTH TLS successful\r\n")
-            return tls(conn, cert, key)
-        elif cmd == b"FEAT":
-            conn.sendall(b"211-Features:\r\n AUTH TLS\r\n PBSZ\r\n PROT\r\n211 End\r\n")
-        else:
-            conn.sendall(b"530 Please login with USER and PASS.\r\n")
-
-
-def xmpp(conn, cert, key):
-    buf = b""
-    while b"<starttls" not in buf:
-        d = conn.recv(4096)
-        if not d:
-            return
-        buf += d
-        if b"<stream:stream" in buf and b"features" not in buf:
-            conn.sendall(b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
-                         b"xmlns:stream='http://etherx.jabber.org/streams' id='standin1' from='example.test' "
-                         b"version='1.0'><stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>"
-                         b"<required/></starttls></stream:features>")
-            buf += b"features"
-    conn.sendall(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
-    tls(conn, cert, key)
-
-
-def mysql(conn, cert, key):
-    # Protocol::HandshakeV10 with CLIENT_SSL among the capability flags
-    caps = 0x0000a20f | 0x0800 | 0x00080000 | 0x00008000
-    body = (b"\x0a" + b"8.0.36-standin\x00" + struct.pack("<I", 8) + b"abcdefgh" + b"\x00" +
-            struct.pack("<H", caps & 0xffff) + b"\xff" + struct.pack("<H", 2) +
-            struct.pack("<H", caps >> 16) + bytes([21]) + b"\x00" * 10 + b"ijklmnopqrst\x00" +
-            b"mysql_native_password\x00")
-    conn.sendall(struct.pack("<I", len(body))[:3] + b"\x00" + body)
-    hdr = conn.recv(4)
-    n = hdr[0] | hdr[1] << 8 | hdr[2] << 16
-    req = b""
-    while len(req) < n:
-        req += conn.recv(n - len(req))
-    if struct.unpack("<I", req[:4])[0] & 0x0800:
-        tls(conn, cert, key)
-
-
 def main():
     mode, port, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    if mode not in ("smtp", "smtp-refuse"):
+        sys.exit("starttls_standin.py: MODE is smtp or smtp-refuse")
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", port))
@@ -141,10 +71,7 @@ def main():
     print("listening", flush=True)
     conn, _ = ls.accept()
     with conn:
-        if mode in ("smtp", "smtp-refuse"):
-            smtp(conn, cert, key, mode == "smtp-refuse")
-        else:
-            {"imap": imap, "pop3": pop3, "ftp": ftp, "xmpp": xmpp, "mysql": mysql}[mode](conn, cert, key)
+        smtp(conn, cert, key, mode == "smtp-refuse")
 
 
 if __name__ == "__main__":

@@ -188,6 +188,13 @@ static void client_cert_empty_inferred(struct diag *c, const struct t13_input *i
 	sb_printf(&t.sum, ") has exactly the size of an empty Certificate and a Finished, ");
 	t13_explain_client_flight(&t.sum, in, v);
 	int sev = v->failed ? SEV_ERROR : SEV_WARNING;
+	/* MySQL and MariaDB servers ask every TLS client for a certificate
+	 * (SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, whatever ssl_ca says): an
+	 * empty one that the server goes on with is their normal handshake. */
+	bool mysql_asks_all = !v->failed && s->starttls.proto == STLS_MYSQL &&
+			      !(v->pattern == T13_OPEN && !v->answered);
+	if (mysql_asks_all)
+		sev = SEV_INFO;
 	if (v->failed)
 		sb_printf(&t.sum, "; the %s then ended the connection (frame %" PRIu64 ").", side_name(v->ended_by),
 			  v->end_frame);
@@ -197,7 +204,16 @@ static void client_cert_empty_inferred(struct diag *c, const struct t13_input *i
 	else
 		sb_printf(&t.sum, "; the connection went on, so the server does not require one at the TLS level "
 				  "(it may still refuse the request inside TLS, as nginx does with HTTP 400).");
-	if (c->o->keystore_given)
+	if (mysql_asks_all) {
+		sb_printf(&t.cause, "The upgrade is MySQL's (SSLRequest): MySQL and MariaDB servers ask every TLS client "
+				    "for a certificate, whatever their configuration, and go on without one; a client "
+				    "without a certificate always sends an empty one.");
+		sb_printf(&t.fix, "Nothing, unless the account requires a client certificate (CREATE USER ... REQUIRE "
+				  "X509, ISSUER or SUBJECT): the server then refuses the login inside TLS (error 1045); "
+				  "give the client its certificate and key (mysql --ssl-cert/--ssl-key, the connector's "
+				  "sslCert/sslKey). ");
+		how_to_confirm(&t.fix);
+	} else if (c->o->keystore_given)
 		keystore_cause(c, &t.cause);
 	else
 		sb_printf(&t.cause, "The client had no certificate to offer. Either its keystore holds no client "
@@ -205,10 +221,12 @@ static void client_cert_empty_inferred(struct diag *c, const struct t13_input *i
 				    "accepts: Java clients (and many others) then send an empty Certificate rather than "
 				    "the wrong one. Give --client-cert with the keystore's certificate to tell the two "
 				    "apart.");
-	sb_printf(&t.fix, "Put the client certificate, with its private key and full chain, in the keystore the "
+	if (!mysql_asks_all) {
+		sb_printf(&t.fix, "Put the client certificate, with its private key and full chain, in the keystore the "
 			  "client uses, issued by a CA the server accepts; or add the CA that issued it to the server's "
 			  "truststore. ");
-	how_to_confirm(&t.fix);
+		how_to_confirm(&t.fix);
+	}
 	struct finding *f = draft_add(&t, c->out, "client-cert-empty-inferred", sev, SIDE_CLIENT);
 	if (!f)
 		return;

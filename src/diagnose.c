@@ -74,7 +74,7 @@ static const struct rule_info rules[] = {
 	  rule_tls13_encrypted },
 	{ "tls13-encrypted-failure", "error", RULE_EITHER, 23,
 	  "TLS 1.3 failed after ServerHello, as record sizes prove (inferred)", rule_tls13_inferred },
-	{ "client-cert-empty-inferred", "error|warning", RULE_CLIENT, 23,
+	{ "client-cert-empty-inferred", "error|warning|info", RULE_CLIENT, 23,
 	  "TLS 1.3 client flight of exactly an empty Certificate + Finished (inferred)", rule_tls13_inferred },
 	{ "rejected-after-handshake", "error", RULE_EITHER, 24,
 	  "the handshake completed, then one side ended the connection before any data was accepted",

@@ -64,6 +64,24 @@ s_client() {    # s_client PROTO PORT [args]: one handshake, then close (stdin a
     -servername server.example.test "$@" </dev/null >"$WORK/client.out" 2>&1 || true
 }
 
+# upgrade NAME PORT PROTO START STOP [s_client args]: "START PORT" starts the
+# server (START may carry its own first arguments), s_client PROTO upgrades
+# one connection while tcpdump captures pcaps/NAME.pcap, "STOP PORT" stops it;
+# then the client must have verified the server (the scenarios that expect
+# otherwise check client.out themselves: OK=no).
+upgrade() {
+  local name=$1 port=$2 proto=$3 start=$4 stop=$5
+  shift 5
+  $start "$port"
+  cap_begin "$port"
+  s_client "$proto" "$port" "$@"
+  cap_end "$name"
+  $stop "$port"
+  [ "${OK:-yes}" = no ] || grep -q 'Verify return code: 0' "$WORK/client.out" ||
+    die "$name: $(tail -5 "$WORK/client.out")"
+}
+stop_last() { kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true; sleep 0.3; }
+
 # ---- IMAP, POP3: a real Dovecot (Debian's dovecot-imapd, dovecot-pop3d) ----
 # dovecot_start PROTO PORT: a private dovecot.conf in a temp dir (its own
 # base_dir, state_dir and log; the system's /etc/dovecot is not read), one
@@ -119,25 +137,9 @@ dovecot_stop() { # dovecot_stop PORT
 }
 
 # openssl s_client -starttls imap: greeting, CAPABILITY, STARTTLS, OK, TLS
-starttls_imap() {
-  local port=$((PORT_BASE + 2))
-  dovecot_start imap "$port"
-  cap_begin "$port"
-  s_client imap "$port"
-  cap_end starttls-imap
-  dovecot_stop "$port"
-  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-imap: $(tail -5 "$WORK/client.out")"
-}
+starttls_imap() { upgrade starttls-imap $((PORT_BASE + 2)) imap "dovecot_start imap" dovecot_stop; }
 # openssl s_client -starttls pop3: greeting, STLS, +OK, TLS
-starttls_pop3() {
-  local port=$((PORT_BASE + 3))
-  dovecot_start pop3 "$port"
-  cap_begin "$port"
-  s_client pop3 "$port"
-  cap_end starttls-pop3
-  dovecot_stop "$port"
-  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-pop3: $(tail -5 "$WORK/client.out")"
-}
+starttls_pop3() { upgrade starttls-pop3 $((PORT_BASE + 3)) pop3 "dovecot_start pop3" dovecot_stop; }
 
 # ---- FTP: a real vsftpd (Debian's vsftpd package) ----
 # vsftpd_start PORT: a private vsftpd.conf in a temp dir, standalone in the
@@ -174,18 +176,9 @@ EOF
   PIDS+=($!)
   wait_port "$port"
 }
-vsftpd_stop() { kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true; }
 
 # openssl s_client -starttls ftp: 220, AUTH TLS, 234, TLS
-starttls_ftp() {
-  local port=$((PORT_BASE + 4))
-  vsftpd_start "$port"
-  cap_begin "$port"
-  s_client ftp "$port"
-  cap_end starttls-ftp
-  vsftpd_stop
-  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-ftp: $(tail -5 "$WORK/client.out")"
-}
+starttls_ftp() { upgrade starttls-ftp $((PORT_BASE + 4)) ftp vsftpd_start stop_last; }
 
 # ---- XMPP: a real Prosody (Debian's prosody package) ----
 # prosody_start PORT: a private prosody.cfg.lua in a temp dir (its own
@@ -222,18 +215,9 @@ EOF
   PIDS+=($!)
   wait_port "$port"
 }
-prosody_stop() { kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true; sleep 0.3; }
 
 # openssl s_client -starttls xmpp: stream headers, <starttls/>, <proceed/>, TLS
-starttls_xmpp() {
-  local port=$((PORT_BASE + 5))
-  prosody_start "$port"
-  cap_begin "$port"
-  s_client xmpp "$port" -xmpphost example.test
-  cap_end starttls-xmpp
-  prosody_stop
-  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-xmpp: $(tail -5 "$WORK/client.out")"
-}
+starttls_xmpp() { upgrade starttls-xmpp $((PORT_BASE + 5)) xmpp prosody_start stop_last -xmpphost example.test; }
 
 # ---- MySQL protocol: a real MariaDB (Debian's mariadb-server) ----
 # mariadb_start PORT: a private datadir in the temp dir (mariadb-install-db),
@@ -261,27 +245,18 @@ mariadb_start() {
   mariadb --no-defaults -S "$d/mysqld.sock" -u root \
     -e "CREATE USER 'tlsdiag'@'127.0.0.1' IDENTIFIED BY 'unused' REQUIRE SSL" || die "mariadb: CREATE USER failed"
 }
-mariadb_stop() { kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true; }
 
 # openssl s_client -starttls mysql: the server's greeting, SSLRequest, TLS
-starttls_mysql() {
-  local port=$((PORT_BASE + 6))
-  mariadb_start "$port"
-  cap_begin "$port"
-  s_client mysql "$port"
-  cap_end starttls-mysql
-  mariadb_stop
-  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-mysql: $(tail -5 "$WORK/client.out")"
-}
+starttls_mysql() { upgrade starttls-mysql $((PORT_BASE + 6)) mysql mariadb_start stop_last; }
 
 # ---- SMTP: a real Postfix (Debian's postfix package) ----
-# postfix_start PORT CERT: the system's Postfix with one more smtpd, on
+# postfix_start CERT PORT: the system's Postfix with one more smtpd, on
 # 127.0.0.1:PORT; CERT is its smtpd_tls_cert_file (a file that does not exist
 # makes it answer STARTTLS with 454, as a broken TLS setup does). Its main.cf
 # and master.cf are saved first and put back by postfix_stop. It logs to
 # /var/log/postfix-tlsdiag.log (maillog_file must be under /var).
 postfix_start() {
-  local port=$1 cert=$2 d=$WORK/postfix
+  local cert=$1 port=$2 d=$WORK/postfix
   command -v postfix >/dev/null || die "postfix is not installed (apt-get install postfix)"
   [ -f /etc/postfix/main.cf ] || die "postfix has no main.cf: configure it as 'Local only' (dpkg-reconfigure postfix)"
   mkdir -p "$d"
@@ -306,12 +281,7 @@ postfix_stop() {
 # records, not its port) is starttls-smtp-midstream
 starttls_smtp() {
   local port=$((PORT_BASE + 1)) sh
-  postfix_start "$port" "$CERTS/server-chain.pem"
-  cap_begin "$port"
-  s_client smtp "$port"
-  cap_end starttls-smtp
-  postfix_stop
-  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-smtp: $(tail -5 "$WORK/client.out")"
+  upgrade starttls-smtp "$port" smtp "postfix_start $CERTS/server-chain.pem" postfix_stop
   sh=$(tshark -r "$HERE/starttls-smtp.pcap" -d "tcp.port==$port,smtp" -Y 'tls.handshake.type == 2' -T fields -e frame.number | head -1)
   editcap -r "$HERE/starttls-smtp.pcap" "$HERE/starttls-smtp-midstream.pcap" "$((sh + 1))-1000000"
 }
@@ -319,31 +289,16 @@ starttls_smtp() {
 # Postfix agrees (220 2.0.0), but the client's TLS library has no cipher suite
 # it may use (TLS 1.3 only, empty suite list): it fails before its ClientHello.
 starttls_smtp_no_tls() {
-  local port=$((PORT_BASE + 7))
-  postfix_start "$port" "$CERTS/server-chain.pem"
-  cap_begin "$port"
-  s_client smtp "$port" -tls1_3 -ciphersuites ''
-  cap_end starttls-smtp-no-tls
-  postfix_stop
+  OK=no upgrade starttls-smtp-no-tls $((PORT_BASE + 7)) smtp "postfix_start $CERTS/server-chain.pem" postfix_stop \
+    -tls1_3 -ciphersuites ''
   grep -q 'no ciphers available\|No ciphers enabled' "$WORK/client.out" || die "starttls-smtp-no-tls: $(cat "$WORK/client.out")"
-}
-
-# openssl s_client -starttls smtp against Postfix: 220, EHLO, STARTTLS, 220 2.0.0, TLS 1.3
-starttls_smtp_postfix() {
-  local port=$((PORT_BASE + 40))
-  postfix_start "$port" "$CERTS/server-chain.pem"
-  cap_begin "$port"
-  s_client smtp "$port"
-  cap_end starttls-smtp-postfix
-  postfix_stop
-  grep -q 'Verify return code: 0' "$WORK/client.out" || die "starttls-smtp-postfix: $(tail -5 "$WORK/client.out")"
 }
 
 # Postfix whose certificate file cannot be read: STARTTLS is answered 454 (the
 # server logs "TLS library problem"); python's smtplib raises and quits in clear.
 starttls_smtp_refused_postfix() {
   local port=$((PORT_BASE + 41))
-  postfix_start "$port" /etc/postfix/tlsdiag-no-such-cert.pem
+  postfix_start /etc/postfix/tlsdiag-no-such-cert.pem "$port"
   cap_begin "$port"
   python3 - "$port" <<'PY' || true
 import smtplib, sys
@@ -513,7 +468,7 @@ EOF
   cap_end proxy-v2
 }
 
-ALL="starttls_smtp starttls_smtp_no_tls starttls_smtp_postfix starttls_smtp_refused_postfix starttls_imap starttls_pop3 starttls_ftp
+ALL="starttls_smtp starttls_smtp_no_tls starttls_smtp_refused_postfix starttls_imap starttls_pop3 starttls_ftp
 starttls_xmpp starttls_mysql starttls_postgres starttls_postgres_refused starttls_ldap starttls_ldap_refused
 proxy_v1 proxy_v2"
 [ "$(id -u)" = 0 ] || die "run as root (tcpdump, the postgres user)"

@@ -783,8 +783,7 @@ cases = dict(a.split(":", 1) for a in sys.argv[2:])
 streamed = {}
 for c in lines:
     if "stream" in c:
-        port = c["server"]["port"] if isinstance(c.get("server"), dict) else int(c["server"].rsplit(":", 1)[1])
-        streamed[str(port)] = c
+        streamed[str(c["server"]["port"])] = c
 rejections = [p for p, k in cases.items() if not k.startswith("healthy")]
 for p in rejections:
     # a failure streamed as such, or counted failed after its report (a late refusal)

@@ -18,6 +18,30 @@ void after_report_init(struct after_report *w, uint8_t was)
 	w->was = was;
 }
 
+/* TLS 1.3: one more record for the inference, while the log has room. */
+static void t13_record(struct after_report_t13 *t, int side, uint32_t len, uint64_t frame)
+{
+	if (t->in.n[side] < LIM_RECORD_LOG)
+		t->rec[side][t->in.n[side]++] = (struct t13_rec){ frame, len, t->next_seq };
+	t->next_seq++;
+	t->in.total[side]++;
+}
+
+static void after_report_closed_side(struct after_report_t13 *t, int side, bool reset, uint64_t frame)
+{
+	t->in.reset[side] |= reset;   /* a reset after a FIN counts too, as in session.c */
+	if (t->in.closed[side])
+		return;
+	t->in.closed[side] = true;
+	t->in.close_frame[side] = frame;
+}
+
+void after_report_closed(struct after_report *w, int side, bool reset, uint64_t frame)
+{
+	if (w->t13)
+		after_report_closed_side(w->t13, side, reset, frame);
+}
+
 /* A whole header: count it, or give up on bytes that are no TLS record
  * (the report may have left a record half read). */
 static void header(struct after_report *w, int side, uint64_t frame)
@@ -28,6 +52,8 @@ static void header(struct after_report *w, int side, uint64_t frame)
 		w->lost = true;
 		return;
 	}
+	if (w->t13 && h[0] != TLS_CT_CCS)
+		t13_record(w->t13, side, len, frame);
 	if (h[0] == TLS_CT_ALERT) {
 		if (!w->alerts[0] && !w->alerts[1]) {
 			w->alert_from = side;
@@ -61,25 +87,87 @@ void after_report_data(struct after_report *w, int side, const uint8_t *p, uint3
 
 bool after_report_refused(const struct after_report *w, bool closed)
 {
+	if (w->t13) {
+		if (w->lost || !closed)
+			return false;
+		t13_infer(&w->t13->in, &w->t13->view);
+		return w->t13->view.failed;
+	}
 	if (w->lost || w->appdata[SIDE_CLIENT])
 		return false;   /* the client spoke: not refused before its request */
 	return w->alerts[SIDE_CLIENT] || w->alerts[SIDE_SERVER] || closed;
 }
 
+/* The report's record log, to be continued (session.c's infer_tls13 built the same input). */
+static struct after_report_t13 *t13_watch(const struct session *s)
+{
+	struct after_report_t13 *t = mem_alloc(sizeof *t);
+	if (!t13_sizes_of(s->sh.cipher_suite, &t->in.z)) {
+		mem_free(t);
+		return NULL;
+	}
+	for (int side = 0; side < 2; side++) {
+		const struct direction *d = &s->dir[side];
+		for (uint32_t i = 0; i < d->rlog_n; i++) {
+			t->rec[side][i] = (struct t13_rec){ d->rlog[i].frame, d->rlog[i].len, d->rlog[i].seq };
+			if (d->rlog[i].seq >= t->next_seq)
+				t->next_seq = d->rlog[i].seq + 1;
+		}
+		t->in.rec[side] = t->rec[side];
+		t->in.n[side] = d->rlog_n;
+		t->in.total[side] = d->appdata_records;
+		t->in.lost |= d->unobservable || d->gaps > 0;
+		if (d->fin || d->rst)   /* a half close before the report */
+			after_report_closed_side(t, side, d->rst, d->rst && (!d->fin || d->rst_frame < d->fin_frame) ?
+						 d->rst_frame : d->fin_frame);
+	}
+	if (t->next_seq < s->record_seq)
+		t->next_seq = s->record_seq;   /* records beyond a full log came after the logged ones */
+	t->in.resumed = s->sh.pre_shared_key;
+	t->in.early_data = s->ch.early_data || s->ch2.early_data;
+	return t;
+}
+
 struct after_report *after_report_watch(const struct session *s)
 {
-	if (s->outcome != OUTCOME_COMPLETED || s->tls13 || s->renegotiation || s->dir[SIDE_CLIENT].appdata_records)
+	if (s->outcome != OUTCOME_COMPLETED || s->renegotiation)
+		return NULL;
+	/* TLS 1.3 decrypted: its records are no longer opened after the report;
+	 * from sizes: only while the client sent no data yet */
+	if (s->tls13 && (!s->t13_inferred || session_beyond_rejection(s)))
+		return NULL;
+	if (!s->tls13 && s->dir[SIDE_CLIENT].appdata_records)
+		return NULL;
+	struct after_report_t13 *t = NULL;
+	if (s->tls13 && !(t = t13_watch(s)))
 		return NULL;
 	bool warned = false;
 	for (uint32_t i = 0; i < s->findings.n; i++)
 		warned = warned || s->findings.v[i].severity == SEV_WARNING;
 	struct after_report *w = mem_alloc(sizeof *w);
 	after_report_init(w, finding_list_has_error(&s->findings) ? 2 : warned ? 1 : 0);
+	w->t13 = t;
+	w->finding_id = t ? "tls13-encrypted-failure" : "rejected-after-handshake";
 	return w;
+}
+
+void after_report_free(struct after_report *w)
+{
+	if (!w)
+		return;
+	mem_free(w->t13);
+	mem_free(w);
 }
 
 void after_report_describe(const struct after_report *w, uint64_t stream, int closer, char *buf, size_t size)
 {
+	if (w->t13) {
+		const struct t13_view *v = &w->t13->view;
+		snprintf(buf, size, "tcp.stream %" PRIu64 " ended by the %s: %s (inferred from record sizes; "
+			 "counted failed)", stream, v->ended_by == SIDE_SERVER ? "server" : "client",
+			 t13_view_name(v));
+		return;
+	}
 	int by = w->alert_from >= 0 ? w->alert_from : closer;
 	snprintf(buf, size, "tcp.stream %" PRIu64 " ended by the %s's %s before any client data (counted failed)",
 		 stream, by == SIDE_CLIENT ? "client" : "server", w->alert_from >= 0 ? "alert" : "close");

@@ -1,4 +1,4 @@
-/* after_report.h - live: what a TLS 1.2 connection reported "completed" does after its report.
+/* after_report.h - live: what a connection reported "completed" does after its report.
  *
  * Live, a connection is reported once its handshake settles (and a short
  * grace period passed), so a refusal that comes later (the server's alert
@@ -6,6 +6,9 @@
  * session.c reads a whole connection) is not in its report. Its stream is
  * still followed through TLS record headers only, bounded state per
  * direction, so that the summary and the exit status count it as failed.
+ * TLS 1.3 read from record sizes keeps the report's record log and goes on
+ * filling it, and at the close tls13_infer.c judges the whole of it, as it
+ * would have had the report waited (curl refusing a name after the tickets).
  */
 #ifndef TLSDIAG_AFTER_REPORT_H
 #define TLSDIAG_AFTER_REPORT_H
@@ -13,6 +16,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "limits.h"
+#include "tls13_infer.h"
+
+/* TLS 1.3 without keys: the record log the inference reads (session.c's infer_tls13). */
+struct after_report_t13 {
+	struct t13_input in;             /* its rec[] point into rec below */
+	struct t13_rec rec[2][LIM_RECORD_LOG];
+	uint32_t next_seq;               /* order of the next record among both sides' */
+	struct t13_view view;            /* the judgement at the close */
+};
 
 struct after_report {
 	uint8_t hdr[2][5];       /* by enum side: a record header being read */
@@ -24,19 +38,28 @@ struct after_report {
 	int alert_from;          /* -1: none */
 	bool lost;               /* a hole, or bytes that are no TLS record: nothing is judged */
 	uint8_t was;             /* how the report was tallied: 0 healthy, 1 with warnings, 2 with errors */
+	struct after_report_t13 *t13;    /* NULL: TLS 1.2, judged by alerts and closes */
+	const char *finding_id;          /* what the file reading calls such a refusal */
+	struct server_stat *server_row;  /* the summary's row of its server (analyze.c sets it) */
 };
 
 struct session;
+struct server_stat;
 
 void after_report_init(struct after_report *w, uint8_t was);
 /* A watch for a connection just reported, or NULL when no refusal can
- * change its verdict (not completed, TLS 1.3, renegotiated, or the client
- * already sent data). mem_free() it. */
+ * change its verdict (not completed, renegotiated, the client already sent
+ * data, TLS 1.3 decrypted or past what record sizes can still overturn).
+ * after_report_free() it. */
 struct after_report *after_report_watch(const struct session *s);
+void after_report_free(struct after_report *w);
+/* How side (enum side) closed, before after_report_refused is asked. */
+void after_report_closed(struct after_report *w, int side, bool reset, uint64_t frame);
 /* In-order stream bytes of one side, after the report. */
 void after_report_data(struct after_report *w, int side, const uint8_t *p, uint32_t n, uint64_t frame);
 /* Was it refused after its report? closed: it ended with a FIN or RST
- * (not at the end of the capture, idle or evicted). */
+ * (not at the end of the capture, idle or evicted). TLS 1.3 from sizes:
+ * does the whole record log, with the closes, read as a failure? */
 bool after_report_refused(const struct after_report *w, bool closed);
 /* The stderr line of a refusal: who ended tcp.stream STREAM (by the first
  * alert's sender, else closer, an enum side) and how. */

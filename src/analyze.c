@@ -224,15 +224,23 @@ static void warn(struct analyzer *a, uint64_t frame, const char *what, const cha
  * was refused after its report is counted failed, with a line on stderr. */
 static void refused_after_report(struct analyzer *a, struct conn *c, int close_kind)
 {
-	const struct after_report *w = c->watch;
+	struct after_report *w = c->watch;
+	for (int ep = 0; ep < 2; ep++) {
+		const struct ep_stats *st = &c->ep[ep];
+		if (st->rst || st->fin)
+			after_report_closed(w, conn_side(c, ep), st->rst,
+					    st->rst && (!st->fin || st->rst_frame < st->fin_frame) ? st->rst_frame : st->fin_frame);
+	}
 	if (!after_report_refused(w, close_kind == CLOSE_FIN || close_kind == CLOSE_RST))
 		return;
-	summary_failed_after_report(&a->sum, w->was);
+	summary_failed_after_report(&a->sum, w->was, w->finding_id, w->server_row);
 	int closer = close_kind == CLOSE_RST ? conn_side(c, c->ep[0].rst ? 0 : 1)
 		     : conn_side(c, c->first_fin_ep >= 0 ? c->first_fin_ep : 0);
-	char msg[200];
+	char msg[320];
 	after_report_describe(w, c->flow->stream, closer, msg, sizeof msg);
-	warn(a, w->alert_from >= 0 ? w->alert_frame : c->close_frame, "reported completed, refused after its report", msg);
+	uint64_t at = w->t13 && w->t13->view.end_frame ? w->t13->view.end_frame   /* its alert-sized record */
+		      : w->alert_from >= 0 ? w->alert_frame : c->close_frame;
+	warn(a, at, "reported completed, refused after its report", msg);
 }
 
 /* The connection is over (closed, idle, evicted or end of capture). */
@@ -290,7 +298,7 @@ static void settle(struct analyzer *a, struct conn *c, int close_kind, uint64_t 
 		if (c->watch)
 			refused_after_report(a, c, close_kind);
 	}
-	mem_free(c->watch);
+	after_report_free(c->watch);
 	if (c->ev)
 		evidence_conn_free(a->opts.ev, c->ev);
 	for (int e = 0; e < 2; e++)
@@ -418,6 +426,8 @@ static void check_settled(struct analyzer *a, struct conn *c, uint64_t frame)
 	c->reported = true;
 	a->settled_n++;
 	c->watch = after_report_watch(s);
+	if (c->watch)
+		c->watch->server_row = summary_server(&a->sum, s);
 	settled_report_open(a->settled, s);
 }
 
@@ -615,7 +625,7 @@ static void warn(struct analyzer *a, uint64_t frame, const char *what, const cha
 {
 	if (!a->opts.warn || a->warned++ >= WARNINGS_PER_FILE)
 		return;
-	char msg[160];
+	char msg[384];
 	snprintf(msg, sizeof msg, "%s: %s", what, why ? why : "?");
 	a->opts.warn(a->opts.warn_ctx, a->file, frame, msg);
 }

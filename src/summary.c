@@ -143,12 +143,21 @@ void tally(struct summary *sum, const struct session *s)
 	v->with_error += err;
 }
 
-void summary_failed_after_report(struct summary *sum, uint8_t was)
+struct server_stat *summary_server(struct summary *sum, const struct session *s)
+{
+	return server_row(sum, s);
+}
+
+void summary_failed_after_report(struct summary *sum, uint8_t was, const char *id, struct server_stat *row)
 {
 	sum->failed_after_report++;
 	if (sum->outcome[OUTCOME_COMPLETED])
 		sum->outcome[OUTCOME_COMPLETED]--;
 	sum->outcome[OUTCOME_FAILED]++;
+	if (row) {
+		row->failed++;
+		row->with_error += was != 2;
+	}
 	if (was == 2)
 		return;   /* already counted with an error */
 	if (was == 1 && sum->with_warning)
@@ -159,7 +168,7 @@ void summary_failed_after_report(struct summary *sum, uint8_t was)
 	size_t n_ids;
 	const struct rule_info *cat = diagnose_catalogue(&n_ids);
 	for (size_t k = 0; k < n_ids && k < SUMMARY_IDS; k++)
-		if (!strcmp(cat[k].id, "rejected-after-handshake"))
+		if (!strcmp(cat[k].id, id))
 			sum->tables->id_counts[k]++;
 }
 

@@ -114,11 +114,13 @@ void summary_left_out(struct strbuf *b, const struct summary *sum);
 void summary_init(struct summary *sum);
 /* Count one reported connection: its outcome, its findings by id, its server. */
 void tally(struct summary *sum, const struct session *s);
+/* The row tally counts s under (made now when new; NULL: the table is full). */
+struct server_stat *summary_server(struct summary *sum, const struct session *s);
 /* Live: a connection tallied completed (was: 0 healthy, 1 with warnings,
  * 2 with errors) was refused after its report: count it failed, with an
- * error, and under rejected-after-handshake. Its server's row is left as
- * the report made it. */
-void summary_failed_after_report(struct summary *sum, uint8_t was);
+ * error, under finding id (the one the file reading gives it), and in its
+ * server's row (summary_server, taken before the report; may be NULL). */
+void summary_failed_after_report(struct summary *sum, uint8_t was, const char *id, struct server_stat *row);
 /* by_id and servers from the counts so far (the most trouble first). */
 void summary_finish(struct summary *sum);
 void summary_free(struct summary *sum);

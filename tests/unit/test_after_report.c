@@ -1,9 +1,10 @@
-/* test_after_report.c - record headers after a live report: counts, split headers, refusals. */
+/* test_after_report.c - record headers after a live report: counts, split headers, refusals (TLS 1.2 and 1.3). */
 #include "unit.h"
 
 #include <string.h>
 
 #include "after_report.h"
+#include "mem.h"
 #include "session.h"
 
 static void test_split_records(void)
@@ -47,6 +48,72 @@ static void test_close_and_garbage(void)
 	CU_ASSERT_TRUE(w.lost);
 }
 
+/* TLS 1.3, AES-256-GCM-SHA384, as reported: the server's flight (4 records,
+ * frame 6), the client's Finished (69 bytes, frame 8), two tickets (frames 9
+ * and 10), nothing of the client's after its Finished. */
+static void t13_reported(struct after_report *w)
+{
+	after_report_init(w, 0);
+	struct after_report_t13 *t = mem_alloc(sizeof *t);
+	CU_ASSERT_TRUE(t13_sizes_of(0x1302, &t->in.z));
+	static const uint32_t flight[] = { 23, 1846, 281, 69 };
+	for (uint32_t i = 0; i < 4; i++)
+		t->rec[SIDE_SERVER][i] = (struct t13_rec){ 6, flight[i], i };
+	t->rec[SIDE_CLIENT][0] = (struct t13_rec){ 8, 69, 4 };
+	t->rec[SIDE_SERVER][4] = (struct t13_rec){ 9, 250, 5 };
+	t->rec[SIDE_SERVER][5] = (struct t13_rec){ 10, 250, 6 };
+	t->next_seq = 7;
+	for (int side = 0; side < 2; side++)
+		t->in.rec[side] = t->rec[side];
+	t->in.n[SIDE_SERVER] = t->in.total[SIDE_SERVER] = 6;
+	t->in.n[SIDE_CLIENT] = t->in.total[SIDE_CLIENT] = 1;
+	w->t13 = t;
+}
+
+static void record(struct after_report *w, int side, uint16_t len, uint64_t frame)
+{
+	uint8_t r[5 + 300] = { 0x17, 0x03, 0x03, (uint8_t)(len >> 8), (uint8_t)len };
+	after_report_data(w, side, r, 5u + len, frame);
+}
+
+static void test_tls13_sizes(void)
+{
+	struct after_report w;
+	/* curl refusing the name: its close_notify-sized record, then a reset for the unread tickets */
+	t13_reported(&w);
+	record(&w, SIDE_CLIENT, 19, 12);
+	CU_ASSERT_FALSE(after_report_refused(&w, false));   /* open at the end: not judged */
+	after_report_closed(&w, SIDE_CLIENT, true, 13);
+	CU_ASSERT_TRUE(after_report_refused(&w, true));
+	CU_ASSERT_EQUAL(w.t13->view.pattern, T13_CLIENT_CLOSED_AFTER_FINISHED);
+	CU_ASSERT_EQUAL(w.t13->view.end_frame, 12);
+	mem_free(w.t13);
+	/* the server's alert-sized record and its close, the client silent: refused by the server */
+	t13_reported(&w);
+	record(&w, SIDE_SERVER, 19, 20);
+	after_report_closed(&w, SIDE_SERVER, false, 21);
+	after_report_closed(&w, SIDE_CLIENT, false, 23);
+	CU_ASSERT_TRUE(after_report_refused(&w, true));
+	CU_ASSERT_EQUAL(w.t13->view.ended_by, SIDE_SERVER);
+	mem_free(w.t13);
+	/* close_notify answered by close_notify, FIN both ways: an end, not a refusal */
+	t13_reported(&w);
+	record(&w, SIDE_CLIENT, 19, 12);
+	record(&w, SIDE_SERVER, 19, 13);
+	after_report_closed(&w, SIDE_SERVER, false, 14);
+	after_report_closed(&w, SIDE_CLIENT, false, 15);
+	CU_ASSERT_FALSE(after_report_refused(&w, true));
+	CU_ASSERT_EQUAL(w.t13->view.pattern, T13_NO_DATA);
+	mem_free(w.t13);
+	/* the client's request (a record larger than an alert), then the close: completed */
+	t13_reported(&w);
+	record(&w, SIDE_CLIENT, 120, 12);
+	record(&w, SIDE_SERVER, 280, 13);
+	after_report_closed(&w, SIDE_CLIENT, true, 14);
+	CU_ASSERT_FALSE(after_report_refused(&w, true));
+	mem_free(w.t13);
+}
+
 void register_after_report_tests(void)
 {
 	CU_pSuite suite = CU_add_suite("after_report", NULL, NULL);
@@ -54,4 +121,5 @@ void register_after_report_tests(void)
 		return;
 	CU_add_test(suite, "records split over segments, the client's data", test_split_records);
 	CU_add_test(suite, "a close, bytes that are no record", test_close_and_garbage);
+	CU_add_test(suite, "TLS 1.3 from record sizes: refusals and ends after the report", test_tls13_sizes);
 }

@@ -127,9 +127,11 @@ struct verify_memo {
 	int64_t at;
 	int err, depth;
 	int64_t lo, hi;          /* the result holds for times in [lo, hi) */
+	uint64_t last_use;       /* verify_clock when last used */
 };
 
-static struct verify_memo verify_memo[VERIFY_CACHE];
+static struct verify_memo verify_memo[VERIFY_CACHE];   /* pairs of ways, by chain */
+static uint64_t verify_clock;
 
 
 /* The span around at in which no validity boundary of the chain falls. */
@@ -197,12 +199,21 @@ int chain_verify(X509_STORE *store, struct x509_cert *const *certs, int n, int64
 		ids[i] = cert_id(certs[i]);
 		h = (h ^ ids[i]) * 0xbf58476d1ce4e5b9ull;
 	}
-	struct verify_memo *m = &verify_memo[(h ^ h >> 29) & (VERIFY_CACHE - 1)];
-	if (m->used && m->store == store && m->n == n && m->purpose == purpose &&
-	    memcmp(m->ids, ids, sizeof ids) == 0 && at >= m->lo && at < m->hi) {
-		*depth = m->depth;
-		return m->err;
+	/* two ways per chain: one chain is often checked at two times (the
+	 * capture's clock, then corrected for its skew), which one entry
+	 * would trade back and forth at every connection */
+	struct verify_memo *way = &verify_memo[(h ^ h >> 29) & (VERIFY_CACHE - 2)];
+	for (int k = 0; k < 2; k++) {
+		struct verify_memo *w = &way[k];
+		if (w->used && w->store == store && w->n == n && w->purpose == purpose &&
+		    memcmp(w->ids, ids, sizeof ids) == 0 && at >= w->lo && at < w->hi) {
+			w->last_use = ++verify_clock;
+			*depth = w->depth;
+			return w->err;
+		}
 	}
+	struct verify_memo *m = way[0].last_use <= way[1].last_use ? &way[0] : &way[1];   /* the least recently used */
+	m->last_use = ++verify_clock;
 	int err = chain_verify_now(store, certs, n, at, purpose, depth);
 	memcpy(m->ids, ids, sizeof ids);
 	m->n = n;

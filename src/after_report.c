@@ -98,33 +98,15 @@ bool after_report_refused(const struct after_report *w, bool closed)
 	return w->alerts[SIDE_CLIENT] || w->alerts[SIDE_SERVER] || closed;
 }
 
-/* The report's record log, to be continued (session.c's infer_tls13 built the same input). */
+/* The report's record log (session.c's inference input), to be continued. */
 static struct after_report_t13 *t13_watch(const struct session *s)
 {
 	struct after_report_t13 *t = mem_alloc(sizeof *t);
-	if (!t13_sizes_of(s->sh.cipher_suite, &t->in.z)) {
+	if (!session_t13_input(s, &t->in, t->rec)) {
 		mem_free(t);
 		return NULL;
 	}
-	for (int side = 0; side < 2; side++) {
-		const struct direction *d = &s->dir[side];
-		for (uint32_t i = 0; i < d->rlog_n; i++) {
-			t->rec[side][i] = (struct t13_rec){ d->rlog[i].frame, d->rlog[i].len, d->rlog[i].seq };
-			if (d->rlog[i].seq >= t->next_seq)
-				t->next_seq = d->rlog[i].seq + 1;
-		}
-		t->in.rec[side] = t->rec[side];
-		t->in.n[side] = d->rlog_n;
-		t->in.total[side] = d->appdata_records;
-		t->in.lost |= d->unobservable || d->gaps > 0;
-		if (d->fin || d->rst)   /* a half close before the report */
-			after_report_closed_side(t, side, d->rst, d->rst && (!d->fin || d->rst_frame < d->fin_frame) ?
-						 d->rst_frame : d->fin_frame);
-	}
-	if (t->next_seq < s->record_seq)
-		t->next_seq = s->record_seq;   /* records beyond a full log came after the logged ones */
-	t->in.resumed = s->sh.pre_shared_key;
-	t->in.early_data = s->ch.early_data || s->ch2.early_data;
+	t->next_seq = s->record_seq + 1;   /* session_add_appdata numbers from 1: the last one had record_seq */
 	return t;
 }
 

@@ -232,27 +232,35 @@ static bool tls13_handshake_seen(const struct session *s)
 	return false;
 }
 
-/* What the record sizes prove (tls13_infer.c): the flights and who ended it. */
-static bool infer_tls13(struct session *s)
+bool session_t13_input(const struct session *s, struct t13_input *in, struct t13_rec rec[2][LIM_RECORD_LOG])
 {
-	struct t13_input in = { 0 };
-	if (tls13_handshake_seen(s) || !t13_sizes_of(s->sh.cipher_suite, &in.z))
+	memset(in, 0, sizeof *in);
+	if (!t13_sizes_of(s->sh.cipher_suite, &in->z))
 		return false;
-	struct t13_rec rec[2][LIM_RECORD_LOG];
 	for (int side = 0; side < 2; side++) {
 		const struct direction *d = &s->dir[side];
 		for (uint32_t i = 0; i < d->rlog_n; i++)
 			rec[side][i] = (struct t13_rec){ d->rlog[i].frame, d->rlog[i].len, d->rlog[i].seq };
-		in.rec[side] = rec[side];
-		in.n[side] = d->rlog_n;
-		in.total[side] = d->appdata_records;
-		in.closed[side] = side_closed(s, side);
-		in.reset[side] = d->rst;
-		in.close_frame[side] = d->rst && (!d->fin || d->rst_frame < d->fin_frame) ? d->rst_frame : d->fin_frame;
-		in.lost |= d->unobservable || d->gaps > 0;
+		in->rec[side] = rec[side];
+		in->n[side] = d->rlog_n;
+		in->total[side] = d->appdata_records;
+		in->closed[side] = side_closed(s, side);
+		in->reset[side] = d->rst;
+		in->close_frame[side] = d->rst && (!d->fin || d->rst_frame < d->fin_frame) ? d->rst_frame : d->fin_frame;
+		in->lost |= d->unobservable || d->gaps > 0;
 	}
-	in.resumed = s->sh.pre_shared_key;
-	in.early_data = s->ch.early_data || s->ch2.early_data;
+	in->resumed = s->sh.pre_shared_key;
+	in->early_data = s->ch.early_data || s->ch2.early_data;
+	return true;
+}
+
+/* What the record sizes prove (tls13_infer.c): the flights and who ended it. */
+static bool infer_tls13(struct session *s)
+{
+	struct t13_input in;
+	struct t13_rec rec[2][LIM_RECORD_LOG];
+	if (tls13_handshake_seen(s) || !session_t13_input(s, &in, rec))
+		return false;
 	t13_infer(&in, &s->t13);
 	if (s->t13.pattern == T13_UNKNOWN)
 		return false;

@@ -560,6 +560,9 @@ void session_free(struct session *s);
  * after the handshake (data both ways beyond one short answer)? Until
  * then its verdict waits for more data or the close. */
 bool session_beyond_rejection(const struct session *s);
+/* TLS 1.3 from record sizes: the inference's input, its records in rec
+ * (false: a suite whose sizes tlsdiag does not know). */
+bool session_t13_input(const struct session *s, struct t13_input *in, struct t13_rec rec[2][LIM_RECORD_LOG]);
 
 /* Has the handshake reached its end (completed, or failed with an alert)?
  * (It decides the outcome first: session_finish.) */

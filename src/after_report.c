@@ -27,19 +27,16 @@ static void t13_record(struct after_report_t13 *t, int side, uint32_t len, uint6
 	t->in.total[side]++;
 }
 
-static void after_report_closed_side(struct after_report_t13 *t, int side, bool reset, uint64_t frame)
-{
-	t->in.reset[side] |= reset;   /* a reset after a FIN counts too, as in session.c */
-	if (t->in.closed[side])
-		return;
-	t->in.closed[side] = true;
-	t->in.close_frame[side] = frame;
-}
-
 void after_report_closed(struct after_report *w, int side, bool reset, uint64_t frame)
 {
-	if (w->t13)
-		after_report_closed_side(w->t13, side, reset, frame);
+	if (!w->t13)
+		return;
+	struct t13_input *in = &w->t13->in;
+	in->reset[side] |= reset;   /* a reset after a FIN counts too, as in session.c */
+	if (in->closed[side])
+		return;
+	in->closed[side] = true;
+	in->close_frame[side] = frame;
 }
 
 /* A whole header: count it, or give up on bytes that are no TLS record

@@ -65,7 +65,7 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 
 /* The row of the server a connection went to (address as shown, SNI as a
  * label), NULL when the table is full. */
-static struct server_stat *server_row(struct summary *sum, const struct session *s)
+struct server_stat *summary_server(struct summary *sum, const struct session *s)
 {
 	struct summary_tables *t = sum->tables;
 	char ep[64], sni[80], shown[FMT_SNI_LEN];
@@ -133,7 +133,7 @@ void tally(struct summary *sum, const struct session *s)
 		sum->with_warning++;
 	else if (s->outcome == OUTCOME_COMPLETED)
 		sum->healthy++;
-	struct server_stat *v = server_row(sum, s);
+	struct server_stat *v = summary_server(sum, s);
 	if (!v) {
 		sum->servers_not_listed++;
 		return;
@@ -141,11 +141,6 @@ void tally(struct summary *sum, const struct session *s)
 	v->connections++;
 	v->failed += failed;
 	v->with_error += err;
-}
-
-struct server_stat *summary_server(struct summary *sum, const struct session *s)
-{
-	return server_row(sum, s);
 }
 
 void summary_failed_after_report(struct summary *sum, uint8_t was, const char *id, struct server_stat *row)

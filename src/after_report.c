@@ -27,8 +27,10 @@ static void t13_record(struct after_report_t13 *t, int side, uint32_t len, uint6
 	t->in.total[side]++;
 }
 
-void after_report_closed(struct after_report *w, int side, bool reset, uint64_t frame)
+void after_report_closed(struct after_report *w, int side, bool reset, uint64_t frame, uint64_t rst_frame)
 {
+	if (reset && !w->rst_frame[side])
+		w->rst_frame[side] = rst_frame;
 	if (!w->t13)
 		return;
 	struct t13_input *in = &w->t13->in;
@@ -51,7 +53,11 @@ static void header(struct after_report *w, int side, uint64_t frame)
 	}
 	if (w->t13 && h[0] != TLS_CT_CCS)
 		t13_record(w->t13, side, len, frame);
-	if (h[0] == TLS_CT_ALERT) {
+	/* TLS 1.3 decrypted before the report: every record is application_data
+	 * outside; one of an alert's size (2 bytes, type, tag, maybe Java's
+	 * padding) is an alert, a larger one from the client its request */
+	bool alert = h[0] == TLS_CT_ALERT || (w->sizes13 && h[0] == TLS_CT_APPDATA && len <= T13_ALERT_MAX);
+	if (alert) {
 		if (!w->alerts[0] && !w->alerts[1]) {
 			w->alert_from = side;
 			w->alert_frame = frame;
@@ -84,6 +90,11 @@ void after_report_data(struct after_report *w, int side, const uint8_t *p, uint3
 
 bool after_report_refused(const struct after_report *w, bool closed)
 {
+	/* decrypted TLS 1.3: a client's closing alert is polite unless it reset
+	 * what came after (session.c's polite_close13, read from sizes) */
+	if (w->sizes13 && w->alert_from == SIDE_CLIENT && !w->appdata[SIDE_CLIENT] &&
+	    !(w->rst_frame[SIDE_CLIENT] > w->alert_frame))
+		return false;
 	if (w->t13) {
 		if (w->lost || !closed)
 			return false;
@@ -111,14 +122,16 @@ struct after_report *after_report_watch(const struct session *s)
 {
 	if (s->outcome != OUTCOME_COMPLETED || s->renegotiation)
 		return NULL;
-	/* TLS 1.3 decrypted: its records are no longer opened after the report;
-	 * from sizes: only while the client sent no data yet */
-	if (s->tls13 && (!s->t13_inferred || session_beyond_rejection(s)))
+	/* TLS 1.3 from sizes: while they can still turn into a refusal;
+	 * decrypted: judged by the size of its records after the report */
+	if (s->tls13 && s->t13_inferred && session_beyond_rejection(s))
 		return NULL;
-	if (!s->tls13 && s->dir[SIDE_CLIENT].appdata_records)
+	if (s->tls13 && !s->t13_inferred && !s->decrypted)
+		return NULL;   /* opaque records whose sizes fit no pattern */
+	if (!s->t13_inferred && s->dir[SIDE_CLIENT].appdata_records)
 		return NULL;
 	struct after_report_t13 *t = NULL;
-	if (s->tls13 && !(t = t13_watch(s)))
+	if (s->t13_inferred && !(t = t13_watch(s)))
 		return NULL;
 	bool warned = false;
 	for (uint32_t i = 0; i < s->findings.n; i++)
@@ -126,6 +139,7 @@ struct after_report *after_report_watch(const struct session *s)
 	struct after_report *w = mem_alloc(sizeof *w);
 	after_report_init(w, finding_list_has_error(&s->findings) ? 2 : warned ? 1 : 0);
 	w->t13 = t;
+	w->sizes13 = s->tls13 && !t;
 	w->finding_id = t ? "tls13-encrypted-failure" : "rejected-after-handshake";
 	return w;
 }

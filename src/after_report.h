@@ -9,6 +9,8 @@
  * TLS 1.3 read from record sizes keeps the report's record log and goes on
  * filling it, and at the close tls13_infer.c judges the whole of it, as it
  * would have had the report waited (curl refusing a name after the tickets).
+ * TLS 1.3 decrypted before its report is no longer opened after it: a record
+ * of an alert's size stands for the alert.
  */
 #ifndef TLSDIAG_AFTER_REPORT_H
 #define TLSDIAG_AFTER_REPORT_H
@@ -38,7 +40,9 @@ struct after_report {
 	int alert_from;          /* -1: none */
 	bool lost;               /* a hole, or bytes that are no TLS record: nothing is judged */
 	uint8_t was;             /* how the report was tallied: 0 healthy, 1 with warnings, 2 with errors */
-	struct after_report_t13 *t13;    /* NULL: TLS 1.2, judged by alerts and closes */
+	struct after_report_t13 *t13;    /* NULL: TLS 1.2 (or 1.3 decrypted), judged by alerts and closes */
+	bool sizes13;                    /* TLS 1.3 decrypted before the report: alerts known by their size */
+	uint64_t rst_frame[2];           /* each side's reset, 0: none */
 	const char *finding_id;          /* what the file reading calls such a refusal */
 	struct server_stat *server_row;  /* the summary's row of its server (analyze.c sets it) */
 };
@@ -53,8 +57,9 @@ void after_report_init(struct after_report *w, uint8_t was);
  * after_report_free() it. */
 struct after_report *after_report_watch(const struct session *s);
 void after_report_free(struct after_report *w);
-/* How side (enum side) closed, before after_report_refused is asked. */
-void after_report_closed(struct after_report *w, int side, bool reset, uint64_t frame);
+/* How side (enum side) closed (frame: its first FIN or RST; rst_frame: its
+ * RST), before after_report_refused is asked. */
+void after_report_closed(struct after_report *w, int side, bool reset, uint64_t frame, uint64_t rst_frame);
 /* In-order stream bytes of one side, after the report. */
 void after_report_data(struct after_report *w, int side, const uint8_t *p, uint32_t n, uint64_t frame);
 /* Was it refused after its report? closed: it ended with a FIN or RST

@@ -229,7 +229,8 @@ static void refused_after_report(struct analyzer *a, struct conn *c, int close_k
 		const struct ep_stats *st = &c->ep[ep];
 		if (st->rst || st->fin)
 			after_report_closed(w, conn_side(c, ep), st->rst,
-					    st->rst && (!st->fin || st->rst_frame < st->fin_frame) ? st->rst_frame : st->fin_frame);
+					    st->rst && (!st->fin || st->rst_frame < st->fin_frame) ? st->rst_frame : st->fin_frame,
+					    st->rst_frame);
 	}
 	if (!after_report_refused(w, close_kind == CLOSE_FIN || close_kind == CLOSE_RST))
 		return;

@@ -19,6 +19,7 @@
 
 #define T13_EMPTY_CERT 8u     /* type, length, empty context, empty list: 1 + 3 + 1 + 3 */
 #define T13_ALERT 2u
+#define T13_ALERT_MAX (T13_ALERT + 1u + T13_JSSE_PAD + 16u)   /* the largest record an alert makes: 35 */
 #define T13_JSSE_PAD 16u      /* Java (JSSE) pads every TLS 1.3 record with 16 zero bytes */
 #define T13_CV_MIN 40u        /* CertificateVerify: 4 + 2 + 2 + a signature (Ed25519: 64) */
 #define T13_CV_MAX 1100u      /* an 8192-bit RSA signature */

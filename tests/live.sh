@@ -660,15 +660,18 @@ fi
 # reading gives it, and a line on stderr names the frame of the alert; a
 # tcpdump beside it, read as a file, gives the same verdict. TLS 1.2 by its
 # alert record; TLS 1.3 without keys by the sizes of the records after the
-# report (the server's tickets, then an alert-sized record and its close).
-late_refusal() { # late_refusal TAG VERSION FINDING TSHARK-FILTER-OF-THE-ALERT STDERR-REGEX
-	lr=$1 p12=$(free_port)
+# report (the server's tickets, then an alert-sized record and its close);
+# TLS 1.3 with the client's key log, decrypted until its report and judged by
+# the sizes of its records after it, as the file reading with the key log.
+late_refusal() { # late_refusal TAG VERSION FINDING TSHARK-FILTER-OF-THE-ALERT STDERR-REGEX [KEYLOG]
+	lr=$1 p12=$(free_port) kl=${6:-}
+	[ -n "$kl" ] && : >"$kl"
 	command -v tcpdump >/dev/null && {
 		tcpdump -i lo -U -w "$tmp/tcpdump$lr.pcap" "tcp port $p12" 2>"$tmp/tcpdump$lr.err" &
 		pids="$pids $!"
 		tdpid12=$!
 	}
-	"$TLSDIAG" -i lo --json --settle-grace 500 --ca-file "$certs/ca-bundle.pem" tcp port "$p12" \
+	"$TLSDIAG" -i lo --json --settle-grace 500 --ca-file "$certs/ca-bundle.pem" ${kl:+--keylog "$kl"} tcp port "$p12" \
 		>"$tmp/after$lr.out" 2>"$tmp/after$lr.err" &
 	td12=$!
 	pids="$pids $td12"
@@ -678,7 +681,7 @@ late_refusal() { # late_refusal TAG VERSION FINDING TSHARK-FILTER-OF-THE-ALERT S
 	pids="$pids $!"
 	wait_port "$p12"
 	sleep 5 | timeout 10 openssl s_client -connect "127.0.0.1:$p12" -servername server.example.test "$2" \
-		-CAfile "$certs/ca-bundle.pem" >"$tmp/client$lr.out" 2>&1
+		-CAfile "$certs/ca-bundle.pem" ${kl:+-keylogfile "$kl"} >"$tmp/client$lr.out" 2>&1
 	sleep 2.5   # the closes' linger
 	kill -INT $td12
 	wait_end $td12
@@ -686,13 +689,14 @@ late_refusal() { # late_refusal TAG VERSION FINDING TSHARK-FILTER-OF-THE-ALERT S
 	[ -n "${tdpid12:-}" ] && { sleep 0.5; kill "$tdpid12" 2>/dev/null; wait "$tdpid12" 2>/dev/null; }
 	alert12=""
 	if [ -s "$tmp/tcpdump$lr.pcap" ] && command -v tshark >/dev/null; then
-		alert12=$(tshark -r "$tmp/tcpdump$lr.pcap" -d "tcp.port==$p12,tls" -Y "$4 && tcp.srcport == $p12" \
-			-T fields -e frame.number 2>/dev/null | tail -1)
+		alert12=$(tshark -r "$tmp/tcpdump$lr.pcap" -d "tcp.port==$p12,tls" ${kl:+-o "tls.keylog_file:$kl"} \
+			-Y "$4 && tcp.srcport == $p12" -T fields -e frame.number 2>/dev/null | tail -1)
 		[ -n "$alert12" ] || fail "tshark sees no alert of the server in the tcpdump capture ($2)"
-		"$TLSDIAG" --json --ca-file "$certs/ca-bundle.pem" -r "$tmp/tcpdump$lr.pcap" >"$tmp/file$lr.out" 2>&1
+		"$TLSDIAG" --json --ca-file "$certs/ca-bundle.pem" ${kl:+--keylog "$kl"} -r "$tmp/tcpdump$lr.pcap" \
+			>"$tmp/file$lr.out" 2>&1
 		[ $? = 1 ] || fail "the tcpdump capture of the refusal after the report ($2), read as a file: exit status is not 1"
 	fi
-	python3 - "$tmp/after$lr.out" "$tmp/after$lr.err" "$alert12" "$tmp/file$lr.out" "$2" "$3" "$5" <<'PY' || fail "$2 refused after its report"
+	python3 - "$tmp/after$lr.out" "$tmp/after$lr.err" "$alert12" "$tmp/file$lr.out" "$2" "$3" "$5" ${kl:+"$kl"} <<'PY' || fail "$2 refused after its report"
 import json, os, re, sys
 out, err, alert, fileout, version, finding, said = sys.argv[1:8]
 lines = [json.loads(l) for l in open(out, encoding="utf-8") if l.strip()]
@@ -711,13 +715,16 @@ if alert:
     c = doc["connections"][0]
     ids = {f["id"]: f["severity"] for f in c["findings"]}
     assert c["outcome"] == "failed" and ids.get(finding) == "error", (c["outcome"], ids)
-print("live TLS %s refused after its report: counted failed (%s), exit 1, as the file reading: OK" % (version[-3:].replace("_", "."), finding))
+print("live TLS %s%s refused after its report: counted failed (%s), exit 1, as the file reading: OK"
+      % (version[-3:].replace("_", "."), " with a key log" if len(sys.argv) > 8 else "", finding))
 PY
 }
 late_refusal 12 -tls1_2 rejected-after-handshake "tls.record.content_type == 21" "the server's alert"
 # the server's alert-sized record: tshark's last 19-byte record of the server before its close
 late_refusal 12t13 -tls1_3 tls13-encrypted-failure "tls.record.length == 19" \
 	"the server: server alert after the client's flight \\(inferred from record sizes"
+# with the key log tshark reads the alert (close_notify) the sizes stand for after the report
+late_refusal 12k13 -tls1_3 rejected-after-handshake "tls.alert_message" "the server's alert" "$tmp/keys12k13.log"
 
 # 13. A live audit without keys: TLS 1.3 clients that reject the server's
 # certificate, each as it does by default (curl: an alert in clear, or its

@@ -83,7 +83,7 @@ static void test_tls13_sizes(void)
 	t13_reported(&w);
 	record(&w, SIDE_CLIENT, 19, 12);
 	CU_ASSERT_FALSE(after_report_refused(&w, false));   /* open at the end: not judged */
-	after_report_closed(&w, SIDE_CLIENT, true, 13);
+	after_report_closed(&w, SIDE_CLIENT, true, 13, 13);
 	CU_ASSERT_TRUE(after_report_refused(&w, true));
 	CU_ASSERT_EQUAL(w.t13->view.pattern, T13_CLIENT_CLOSED_AFTER_FINISHED);
 	CU_ASSERT_EQUAL(w.t13->view.end_frame, 12);
@@ -91,8 +91,8 @@ static void test_tls13_sizes(void)
 	/* the server's alert-sized record and its close, the client silent: refused by the server */
 	t13_reported(&w);
 	record(&w, SIDE_SERVER, 19, 20);
-	after_report_closed(&w, SIDE_SERVER, false, 21);
-	after_report_closed(&w, SIDE_CLIENT, false, 23);
+	after_report_closed(&w, SIDE_SERVER, false, 21, 0);
+	after_report_closed(&w, SIDE_CLIENT, false, 23, 0);
 	CU_ASSERT_TRUE(after_report_refused(&w, true));
 	CU_ASSERT_EQUAL(w.t13->view.ended_by, SIDE_SERVER);
 	mem_free(w.t13);
@@ -100,8 +100,8 @@ static void test_tls13_sizes(void)
 	t13_reported(&w);
 	record(&w, SIDE_CLIENT, 19, 12);
 	record(&w, SIDE_SERVER, 19, 13);
-	after_report_closed(&w, SIDE_SERVER, false, 14);
-	after_report_closed(&w, SIDE_CLIENT, false, 15);
+	after_report_closed(&w, SIDE_SERVER, false, 14, 0);
+	after_report_closed(&w, SIDE_CLIENT, false, 15, 0);
 	CU_ASSERT_FALSE(after_report_refused(&w, true));
 	CU_ASSERT_EQUAL(w.t13->view.pattern, T13_NO_DATA);
 	mem_free(w.t13);
@@ -109,9 +109,42 @@ static void test_tls13_sizes(void)
 	t13_reported(&w);
 	record(&w, SIDE_CLIENT, 120, 12);
 	record(&w, SIDE_SERVER, 280, 13);
-	after_report_closed(&w, SIDE_CLIENT, true, 14);
+	after_report_closed(&w, SIDE_CLIENT, true, 14, 14);
 	CU_ASSERT_FALSE(after_report_refused(&w, true));
 	mem_free(w.t13);
+}
+
+/* TLS 1.3 decrypted before its report: records after it are known by size */
+static void test_tls13_decrypted(void)
+{
+	struct after_report w;
+	after_report_init(&w, 0);
+	w.sizes13 = true;
+	record(&w, SIDE_SERVER, 250, 11);   /* a ticket: no client data, no alert */
+	record(&w, SIDE_SERVER, 19, 20);    /* the server's close_notify three seconds on */
+	after_report_closed(&w, SIDE_SERVER, false, 21, 0);
+	CU_ASSERT_EQUAL(w.alert_from, SIDE_SERVER);
+	CU_ASSERT_EQUAL(w.alert_frame, 20);
+	CU_ASSERT_TRUE(after_report_refused(&w, true));
+	/* the client's close_notify and FIN: a polite end */
+	after_report_init(&w, 0);
+	w.sizes13 = true;
+	record(&w, SIDE_CLIENT, 19, 12);
+	after_report_closed(&w, SIDE_CLIENT, false, 13, 0);
+	CU_ASSERT_FALSE(after_report_refused(&w, true));
+	/* ... and a reset after it (curl closing the socket on unread tickets): refused */
+	after_report_closed(&w, SIDE_CLIENT, true, 13, 14);
+	CU_ASSERT_TRUE(after_report_refused(&w, true));
+	/* Java's padded alert is one too; a request is not */
+	after_report_init(&w, 0);
+	w.sizes13 = true;
+	record(&w, SIDE_CLIENT, 120, 12);
+	after_report_closed(&w, SIDE_CLIENT, true, 13, 13);
+	CU_ASSERT_FALSE(after_report_refused(&w, true));
+	after_report_init(&w, 0);
+	w.sizes13 = true;
+	record(&w, SIDE_SERVER, 35, 12);
+	CU_ASSERT_EQUAL(w.alerts[SIDE_SERVER], 1);
 }
 
 void register_after_report_tests(void)
@@ -122,4 +155,5 @@ void register_after_report_tests(void)
 	CU_add_test(suite, "records split over segments, the client's data", test_split_records);
 	CU_add_test(suite, "a close, bytes that are no record", test_close_and_garbage);
 	CU_add_test(suite, "TLS 1.3 from record sizes: refusals and ends after the report", test_tls13_sizes);
+	CU_add_test(suite, "TLS 1.3 decrypted before the report: alerts by their size after it", test_tls13_decrypted);
 }

@@ -726,6 +726,69 @@ late_refusal 12t13 -tls1_3 tls13-encrypted-failure "tls.record.length == 19" \
 # with the key log tshark reads the alert (close_notify) the sizes stand for after the report
 late_refusal 12k13 -tls1_3 rejected-after-handshake "tls.alert_message" "the server's alert" "$tmp/keys12k13.log"
 
+# 12c. The client refuses after the report: curl checks the server's name
+# after the handshake and then closes. Its close races the server's tickets;
+# when the close comes after them and after the grace (a loaded machine,
+# here forced by strace delaying curl's third send, its close_notify, 1.5 s
+# past the 0.5 s grace), the connection is reported completed first. The
+# watch after the report must count it failed, as the file reading does.
+if command -v curl >/dev/null && command -v strace >/dev/null && command -v tcpdump >/dev/null &&
+	command -v tshark >/dev/null && strace -o /dev/null true 2>/dev/null; then
+	p12c=$(free_port)
+	tcpdump -i lo -U -w "$tmp/tcpdump12c.pcap" "tcp port $p12c" 2>"$tmp/tcpdump12c.err" &
+	pids="$pids $!"
+	td12cdump=$!
+	"$TLSDIAG" -i lo --json --settle-grace 500 --ca-file "$certs/ca-bundle.pem" tcp port "$p12c" \
+		>"$tmp/after12c.out" 2>"$tmp/after12c.err" &
+	td12c=$!
+	pids="$pids $td12c"
+	wait_listening $td12c "$tmp/after12c.err"
+	openssl s_server -accept "127.0.0.1:$p12c" -www -tls1_3 -naccept 1 -quiet \
+		-cert "$certs/server-wildcard.crt" -key "$certs/server-wildcard.key" -cert_chain "$certs/intermediate-ca.crt" \
+		>"$tmp/server12c.out" 2>&1 </dev/null &
+	pids="$pids $!"
+	wait_port "$p12c"
+	timeout 15 strace -f -o /dev/null -e trace=sendto -e inject=sendto:delay_enter=1500000:when=3 \
+		curl -sS --max-time 10 --cacert "$certs/ca-bundle.pem" --resolve "a.b.example.test:$p12c:127.0.0.1" \
+		-o /dev/null "https://a.b.example.test:$p12c/" >"$tmp/client12c.out" 2>&1
+	grep -q "no alternative certificate subject name" "$tmp/client12c.out" || fail "curl did not refuse the name (12c)"
+	sleep 1   # the closes' linger
+	kill -INT $td12c
+	wait_end $td12c
+	sleep 0.5; kill "$td12cdump" 2>/dev/null; wait "$td12cdump" 2>/dev/null
+	[ "$waited" = 1 ] || fail "curl's refusal after the report: exit status $waited, expected 1"
+	"$TLSDIAG" --json --ca-file "$certs/ca-bundle.pem" -r "$tmp/tcpdump12c.pcap" >"$tmp/file12c.out" 2>&1
+	[ $? = 1 ] || fail "the tcpdump capture of curl's refusal after the report, read as a file: exit status is not 1"
+	# the wire this part is about: curl's 19-byte record after the server's tickets
+	wire12c=$(tshark -r "$tmp/tcpdump12c.pcap" -d "tcp.port==$p12c,tls" -Y "tls.record.length" \
+		-T fields -e frame.number -e tcp.srcport -e tls.record.length 2>/dev/null)
+	python3 - "$tmp/after12c.out" "$tmp/after12c.err" "$tmp/file12c.out" "$p12c" "$wire12c" <<'PY' || fail "curl's refusal after the report (12c)"
+import json, re, sys
+out, err, fileout, port, wire = sys.argv[1:6]
+rows = [l.split("\t") for l in wire.splitlines()]
+client = [(int(f), r) for f, sport, r in rows if sport != port]
+server = [(int(f), r) for f, sport, r in rows if sport == port]
+close = [f for f, r in client if "19" in r.split(",")]
+tickets = [f for f, r in server if f > client[1][0]]
+assert close and tickets and close[-1] > tickets[0], ("not the wire this part tests", rows)
+lines = [json.loads(l) for l in open(out, encoding="utf-8") if l.strip()]
+s = lines[-1]["summary"]
+assert [l for l in lines if "stream" in l] == [], "a connection reported completed is not streamed"
+assert s["failed"] == 1 and s["completed"] == 0 and s["failed_after_report"] == 1, s
+assert s["findings"] == {"tls13-encrypted-failure": 1}, s["findings"]
+assert [(r["failed"], r["with_error"]) for r in s["servers"]] == [(1, 1)], s["servers"]
+m = re.search(r"frame (\d+): reported completed, refused after its report: tcp.stream 0 ended by the client: "
+              r"client closed right after its Finished \(inferred from record sizes", open(err, encoding="utf-8").read())
+assert m and int(m.group(1)) == close[-1], (m and m.group(1), "tshark", close[-1])
+c = json.load(open(fileout, encoding="utf-8"))["connections"][0]
+assert c["outcome"] == "failed" and {f["id"] for f in c["findings"]} >= {"tls13-encrypted-failure"}, c["findings"]
+print("live TLS 1.3 curl refusing the name after the tickets and the grace: counted failed after its report"
+      " (frame %d), exit 1, as the file reading: OK" % close[-1])
+PY
+else
+	echo "SKIP (part 12c): curl, strace, tcpdump or tshark is missing, or strace cannot trace here"
+fi
+
 # 13. A live audit without keys: TLS 1.3 clients that reject the server's
 # certificate, each as it does by default (curl: an alert in clear, or its
 # close after the handshake and a reset for a name it refuses; python and

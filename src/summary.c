@@ -17,6 +17,15 @@ struct summary_tables {
 	uint32_t n_servers;
 	uint16_t server_slot[SERVER_SLOTS];       /* index + 1, 0 = empty */
 	struct server_stat sorted[SUMMARY_SERVERS];
+	/* the last lookup by the facts it was made of: connections to one
+	 * server come in runs, and each formatted its endpoint and name anew */
+	struct {
+		struct server_stat *row;
+		uint8_t af, ip[16];
+		uint16_t port, sni_len;
+		bool has_sni;
+		char sni[256];
+	} last;
 };
 
 void summary_init(struct summary *sum)
@@ -63,11 +72,10 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/* The row of the server a connection went to (address as shown, SNI as a
- * label), NULL when the table is full. */
-struct server_stat *summary_server(struct summary *sum, const struct session *s)
+/* The row of a server (its endpoint and name as the table shows them),
+ * created on first sight; NULL once the table is full. */
+static struct server_stat *server_row(struct summary_tables *t, const struct session *s)
 {
-	struct summary_tables *t = sum->tables;
 	char ep[64], sni[80], shown[FMT_SNI_LEN];
 	fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
 	size_t n = 0, m = s->ch.has_sni ? fmt_sni(shown, sizeof shown, s->ch.sni, s->ch.sni_len) : 0;
@@ -96,6 +104,30 @@ struct server_stat *summary_server(struct summary *sum, const struct session *s)
 	snprintf(v->endpoint, sizeof v->endpoint, "%s", ep);
 	snprintf(v->sni, sizeof v->sni, "%s", sni);
 	return v;
+}
+
+/* The row of the server a connection went to (address as shown, SNI as a
+ * label), NULL when the table is full. */
+struct server_stat *summary_server(struct summary *sum, const struct session *s)
+{
+	struct summary_tables *t = sum->tables;
+	uint16_t sni_len = s->ch.has_sni ? s->ch.sni_len : 0;
+	if (t->last.row && t->last.af == s->af && t->last.port == s->server_port && t->last.has_sni == s->ch.has_sni &&
+	    t->last.sni_len == sni_len && !memcmp(t->last.ip, s->server_ip, sizeof t->last.ip) &&
+	    (!sni_len || !memcmp(t->last.sni, s->ch.sni, sni_len)))
+		return t->last.row;
+	struct server_stat *row = server_row(t, s);
+	if (row && sni_len <= sizeof t->last.sni) {
+		t->last.row = row;
+		t->last.af = s->af;
+		t->last.port = s->server_port;
+		t->last.has_sni = s->ch.has_sni;
+		t->last.sni_len = sni_len;
+		memcpy(t->last.ip, s->server_ip, sizeof t->last.ip);
+		if (sni_len)
+			memcpy(t->last.sni, s->ch.sni, sni_len);
+	}
+	return row;
 }
 
 static bool ts_less(const struct ts *a, const struct ts *b)

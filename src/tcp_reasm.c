@@ -260,8 +260,9 @@ static bool shifted_space(const struct tcp_dir *d, uint32_t seq)
 }
 
 /* A hash of the captured bytes (samples of a long segment: seg_hash) and
- * the length, eight bytes a step: every data segment is hashed, and FNV-1a a byte at a time was half of the text
- * report's instructions on the bench (one multiply per byte of bulk data).
+ * the length, eight bytes a step: every data segment is hashed, and FNV-1a
+ * a byte at a time was half of the text report's instructions on the bench
+ * (one multiply per byte of bulk data).
  * Where the CPU has SSE4.2, its CRC-32C instruction takes the words (a
  * sixth of the instructions again); one process uses one of the two for
  * all its segments, so equal bytes and length give equal hashes. */

@@ -102,7 +102,8 @@ int main(int argc, char **argv)
 	struct capture_pkt pkt;
 	int rc;
 	while ((rc = capture_next(cap, &pkt, errbuf)) > 0)
-		analyzer_packet(a, &pkt);
+		if (rc == 1)   /* 2 is a live capture's timeout: no packet */
+			analyzer_packet(a, &pkt);
 	if (rc < 0)
 		fprintf(stderr, "fp_dump: %s: frame %llu: %s\n", argv[1],
 			(unsigned long long)capture_frames(cap) + 1, errbuf);

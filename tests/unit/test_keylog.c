@@ -105,8 +105,8 @@ static void test_every_label(void)
 	random_of(R2, r);
 	const struct keylog_entry *e = keylog_find(kl, r);
 	for (int label = KEYLOG_CLIENT_EARLY_TRAFFIC_SECRET; label < KEYLOG_LABELS; label++) {
-		const char *src;
-		unsigned long line;
+		const char *src = "";
+		unsigned long line = 0;
 		CU_ASSERT_TRUE(keylog_entry_source(kl, e, label, &src, &line));
 		CU_ASSERT_STRING_EQUAL(src, "all.keys");
 		CU_ASSERT_EQUAL(line, (unsigned long)label + 1);
@@ -367,8 +367,8 @@ static void test_dsb_source(void)
 	EXPECT_WARNINGS(&ws, "pcapng DSB in capture.pcapng:2: not a key log line");
 	uint8_t r[32];
 	random_of(R2, r);
-	const char *src;
-	unsigned long line;
+	const char *src = "";
+	unsigned long line = 0;
 	CU_ASSERT_TRUE(keylog_entry_source(kl, keylog_find(kl, r), KEYLOG_CLIENT_RANDOM, &src, &line));
 	CU_ASSERT_STRING_EQUAL(src, name);
 	CU_ASSERT_EQUAL(line, 3);

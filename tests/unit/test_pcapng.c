@@ -69,7 +69,7 @@ static void test_pcapng_decryption_secrets(void)
 	char err[PCAPFILE_ERRBUF];
 	struct pcapfile *f = pcapfile_open_mem(guard_move(&g, b.p, b.n), b.n, err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	struct pcapfile_secrets s;
+	struct pcapfile_secrets s = { 0 };
 	/* the first one came before the first packet: read when opening */
 	CU_ASSERT_TRUE_FATAL(pcapfile_secrets(f, &s));
 	CU_ASSERT_EQUAL(s.type, PCAPFILE_SECRETS_TLS_KEYLOG);

@@ -342,7 +342,7 @@ static void test_tls13_records_wait_for_late_keys(void)
 	const bool mid[2] = { false, false };
 	struct tls_conn *c = tls_conn_new(s, mid, &budget);
 	tls_conn_set_decryptor(c, &toy_decryptor, &k);
-	struct ts t = { 1700000000, 0 }, since;
+	struct ts t = { 1700000000, 0 }, since = { 0, 1 };
 	tls_conn_data(c, SIDE_CLIENT, cli1.p, (uint32_t)cli1.n, 1, &t);
 	tls_conn_data(c, SIDE_SERVER, srv2.p, (uint32_t)srv2.n, 2, &t);
 	t.nsec = 1000;

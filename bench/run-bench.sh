@@ -119,30 +119,50 @@ resident() {
 	fincore -nb -o RES,SIZE "$1" 2>/dev/null | awk '{ printf "%.0f", $2 ? 100 * $1 / $2 : 0 }'
 }
 
-# measure LABEL N CMD...: N runs, the file read into the page cache before
-# each; keeps median wall, median CPU (user+sys), max RSS, output bytes.
+# plan LABEL N CMD...: a tool to time N times; run_plan: the planned tools
+# take turns, round by round, so that a change in the load of a shared
+# machine over the minutes of a run weighs on every tool and on the floor
+# alike (the targets are ratios of one run). The file is read into the page
+# cache before each run; medians of wall and CPU (user+sys) time are kept,
+# the largest peak RSS, the last output's size. measure: plan and run one.
 declare -A W C R O
-measure() {
+P_LABELS=() P_RUNS=() P_CMDS=()
+plan() {
 	local label=$1 n=$2
 	shift 2
-	local walls=() cpus=() rss=0 out=0 line
-	for ((i = 0; i < n; i++)); do
-		cat "$file" >/dev/null
-		# tlsdiag exits 1 when it found errors, which these captures have on purpose
-		/usr/bin/time -f "%e %U %S %M" -o "$data/time.out" "$@" >"$data/out.tmp" 2>"$data/err.tmp" || true
-		line=$(tail -1 "$data/time.out")
-		read -r w u s r <<<"$line"
-		walls+=("$w")
-		cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')")
-		[ "$r" -gt "$rss" ] && rss=$r
-		out=$(stat -c %s "$data/out.tmp")
+	P_LABELS+=("$label")
+	P_RUNS+=("$n")
+	P_CMDS+=("$(printf '%q ' "$@")")
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+run_plan() {
+	local -A walls=() cpus=()
+	local max=0 i j n label w u s r
+	for n in "${P_RUNS[@]}"; do [ "$n" -gt "$max" ] && max=$n; done
+	for ((i = 0; i < max; i++)); do
+		for j in "${!P_LABELS[@]}"; do
+			[ "$i" -lt "${P_RUNS[j]}" ] || continue
+			label=${P_LABELS[j]}
+			cat "$file" >/dev/null
+			# tlsdiag exits 1 when it found errors, which these captures have on purpose
+			eval "/usr/bin/time -f '%e %U %S %M' -o \"\$data/time.out\" ${P_CMDS[j]}" >"$data/out.tmp" 2>"$data/err.tmp" || true
+			read -r w u s r <<<"$(tail -1 "$data/time.out")"
+			walls[$label]+="$w "
+			cpus[$label]+="$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }') "
+			[ "$r" -gt "${R[$label]:-0}" ] && R[$label]=$r
+			O[$label]=$(stat -c %s "$data/out.tmp")
+		done
 	done
-	W[$label]=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	C[$label]=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	R[$label]=$rss
-	O[$label]=$out
+	for label in "${P_LABELS[@]}"; do
+		# shellcheck disable=SC2086 # the lists are numbers, split on purpose
+		W[$label]=$(median ${walls[$label]})
+		# shellcheck disable=SC2086
+		C[$label]=$(median ${cpus[$label]})
+	done
+	P_LABELS=() P_RUNS=() P_CMDS=()
 	rm -f "$data/out.tmp"
 }
+measure() { plan "$@"; run_plan; }
 
 # row LABEL TARGET: a table row; ratios against the flow-aware floor
 row() {
@@ -182,13 +202,14 @@ for size in $sizes; do
 	[ "$size" -gt 2048 ] && runs_here=$runs_big
 	cat "$file" >/dev/null
 	cached=$(resident "$file")
-	measure floor "$runs_here" "$data/pcap_floor" "$file"
-	measure floor-flow "$runs_here" "$data/pcap_count" -f "$file"
-	measure text "$runs_here" "$tlsdiag" "${diag[@]}" -r "$file"
-	measure "text --progress" "$runs_here" "$tlsdiag" "${diag[@]/--no-progress/--progress}" -r "$file"
-	measure jsonl "$runs_here" "$tlsdiag" --format jsonl "${diag[@]}" -r "$file"
-	measure json "$runs_here" "$tlsdiag" --json "${diag[@]}" -r "$file"
-	[ $has_ecs = 1 ] && measure ecs "$runs_here" "$tlsdiag" --format ecs "${diag[@]}" -r "$file"
+	plan floor "$runs_here" "$data/pcap_floor" "$file"
+	plan floor-flow "$runs_here" "$data/pcap_count" -f "$file"
+	plan text "$runs_here" "$tlsdiag" "${diag[@]}" -r "$file"
+	plan "text --progress" "$runs_here" "$tlsdiag" "${diag[@]/--no-progress/--progress}" -r "$file"
+	plan jsonl "$runs_here" "$tlsdiag" --format jsonl "${diag[@]}" -r "$file"
+	plan json "$runs_here" "$tlsdiag" --json "${diag[@]}" -r "$file"
+	[ $has_ecs = 1 ] && plan ecs "$runs_here" "$tlsdiag" --format ecs "${diag[@]}" -r "$file"
+	run_plan
 	if [ "$slow" = 1 ] && [ "$size" -le "$peers_max" ]; then
 		command -v tshark >/dev/null && measure tshark 1 tshark -r "$file" -d tcp.port==8443,tls \
 			-o tcp.reassemble_out_of_order:TRUE -Y tls.handshake -T fields -e frame.number \
@@ -272,10 +293,11 @@ if [ $has_keylog = 1 ] && [ -n "$keylog_sizes" ]; then
 		[ "$size" -gt 2048 ] && runs_here=$runs_big
 		cat "$file" >/dev/null
 		cached=$(resident "$file")
-		measure floor-flow "$runs_here" "$data/pcap_count" -f "$file"
-		measure text "$runs_here" "$tlsdiag" "${diag[@]}" -r "$file"
-		measure "text --keylog" "$runs_here" "$tlsdiag" --keylog "$file.keylog" "${diag[@]}" -r "$file"
-		measure "jsonl --keylog" "$runs_here" "$tlsdiag" --format jsonl --keylog "$file.keylog" "${diag[@]}" -r "$file"
+		plan floor-flow "$runs_here" "$data/pcap_count" -f "$file"
+		plan text "$runs_here" "$tlsdiag" "${diag[@]}" -r "$file"
+		plan "text --keylog" "$runs_here" "$tlsdiag" --keylog "$file.keylog" "${diag[@]}" -r "$file"
+		plan "jsonl --keylog" "$runs_here" "$tlsdiag" --format jsonl --keylog "$file.keylog" "${diag[@]}" -r "$file"
+		run_plan
 		if [ "$slow" = 1 ] && [ "$size" -le "$keylog_peers_max" ]; then
 			command -v tshark >/dev/null && measure "tshark, key log" 1 tshark -r "$file" -d tcp.port==8443,tls \
 				-o tcp.reassemble_out_of_order:TRUE -o "tls.keylog_file:$file.keylog" -Y tls.handshake \

@@ -331,7 +331,7 @@ static bool wait_for_answer(struct analyzer *a, struct conn *c, int64_t since)
  * (session.h), the close (settle) or the grace period, whichever comes first. */
 static bool server_answer_pending(struct analyzer *a, struct conn *c, const struct session *s)
 {
-	struct ts since;
+	struct ts since = { 0, 0 };   /* set when due: for gcc -O1 */
 	return session_server_answer_due(s, &since) && wait_for_answer(a, c, ts_ns(&since));
 }
 

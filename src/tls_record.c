@@ -89,7 +89,7 @@ int tls_rec_hello_sender(const uint8_t *p, uint32_t n)
  * SSLv2 ClientHello)? */
 static bool header_prefix_ok(struct rd r)
 {
-	uint8_t type, major, minor, v2_type;
+	uint8_t type, major, minor = 0, v2_type = 0;   /* set when the peek succeeds: for gcc -O1 */
 	if (!rd_peek_u8(&r, 0, &type))
 		return true;
 	if (type & 0x80)   /* SSLv2: length, then msg_type CLIENT-HELLO */
@@ -299,8 +299,8 @@ static bool feed_body(struct feed *f)
 	struct tls_rec_dir *d = f->d;
 	uint32_t need = d->cur.len - d->have;
 	uint32_t take = need < rd_left(&f->in) ? need : (uint32_t)rd_left(&f->in);
-	const uint8_t *src;
-	rd_bytes(&f->in, take, &src);
+	const uint8_t *src = NULL;
+	rd_bytes(&f->in, take, &src);   /* take <= what is left: it cannot fail */
 	f->segment_start = false;
 	if (d->keep && d->have == 0 && take == d->cur.len) {
 		end_record(f, src);   /* whole body in this segment: no copy */

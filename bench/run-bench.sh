@@ -16,6 +16,8 @@
 #   BENCH_KEYLOG_SIZES="200 2048"  key-log captures (bench/keylog: the same traffic with the
 #                            secrets of every connection in FILE.keylog) for text --keylog ("" to skip)
 #   BENCH_KEYLOG_PEERS_MAX=200   tshark and ssldump with the key log on key-log captures up to this size
+#   BENCH_INSTR_MAX=200      count the instructions of each tool (valgrind) on captures up to
+#                            this size in MiB: ratios a shared machine's load does not move ("0": none)
 #   BENCH_KEEP=1             keep the generated captures for the next run (0: delete them)
 #   BENCH_PLOT=docs/perf-scaling.svg   where gnuplot draws time and memory against size
 #   TLSDIAG=./tlsdiag        the binary under test
@@ -43,6 +45,8 @@ rates=${BENCH_RATES-"4000 40000"}
 keylog_sizes=${BENCH_KEYLOG_SIZES-"200 2048"}
 keylog_peers_max=${BENCH_KEYLOG_PEERS_MAX:-200}
 keep=${BENCH_KEEP:-1}
+instr_max=${BENCH_INSTR_MAX:-200}
+command -v valgrind >/dev/null || instr_max=0
 plot=${BENCH_PLOT:-$top/docs/perf-scaling.svg}
 tlsdiag=${TLSDIAG:-$top/tlsdiag}
 gen=$shared/bench
@@ -164,6 +168,35 @@ run_plan() {
 }
 measure() { plan "$@"; run_plan; }
 
+# instr LABEL CMD...: the instructions the command executes (valgrind's
+# cachegrind without its cache model), into I[LABEL]; instr_table prints
+# them against the flow floor's. Unlike times they do not move with the
+# load of the machine, so small changes show, but they weigh a cache miss
+# as one instruction: a guide beside the times, not their replacement.
+declare -A I
+instr() {
+	local label=$1
+	shift
+	valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" >/dev/null 2>"$data/instr.err" || true
+	I[$label]=$(awk '/ I +refs:/ { gsub(",", "", $NF); print $NF }' "$data/instr.err")
+	rm -f "$data/instr.err"
+}
+instr_table() { # LABEL:TARGET ...
+	local lt l t
+	echo
+	echo "Instructions executed (valgrind --tool=cachegrind --cache-sim=no):"
+	echo
+	echo "| tool | instructions | / flow floor | target (issue 16, in time) |"
+	echo "|---|---:|---:|---|"
+	for lt in floor-flow "$@"; do
+		l=${lt%%:*} t=${lt#*:}
+		[ "$t" = "$lt" ] && t=
+		[ -n "${I[$l]:-}" ] || continue
+		awk -v l="$l" -v i="${I[$l]}" -v f="${I[floor-flow]}" -v t="$t" 'BEGIN {
+			printf "| %s | %.0f M | %.2f | %s |\n", l, i / 1e6, i / f, t == "" ? "" : "≤ " t "×" }'
+	done
+}
+
 # row LABEL TARGET: a table row; ratios against the flow-aware floor
 row() {
 	local l=$1 target=${2:-}
@@ -240,6 +273,15 @@ for size in $sizes; do
 	echo "Facts found by tlsdiag against the generator's manifest:"
 	echo
 	check_facts "$name.pcap" "${diag[@]}" -r "$file"
+	if [ "$size" -le "$instr_max" ]; then
+		I=()
+		instr floor-flow "$data/pcap_count" -f "$file"
+		instr text "$tlsdiag" "${diag[@]}" -r "$file"
+		instr jsonl "$tlsdiag" --format jsonl "${diag[@]}" -r "$file"
+		instr json "$tlsdiag" --json "${diag[@]}" -r "$file"
+		[ $has_ecs = 1 ] && instr ecs "$tlsdiag" --format ecs "${diag[@]}" -r "$file"
+		instr_table text:1.25 jsonl:1.5 json:1.6 ecs:1.5
+	fi
 	# the curve: size, CPU seconds per GB of each format, RSS
 	echo "$bytes ${C[floor-flow]} ${C[text]} ${C[jsonl]} ${C[json]} ${R[text]} ${R[jsonl]} ${R[json]} ${C[ecs]:-NaN} ${R[ecs]:-NaN}" >>"$data/curve.dat"
 done
@@ -320,6 +362,13 @@ if [ $has_keylog = 1 ] && [ -n "$keylog_sizes" ]; then
 		echo "Facts found by tlsdiag --keylog against the generator's manifest (clear and decrypted):"
 		echo
 		check_facts "$(basename "$file")" --keylog "$file.keylog" "${diag[@]}" -r "$file"
+		if [ "$size" -le "$instr_max" ]; then
+			I=()
+			instr floor-flow "$data/pcap_count" -f "$file"
+			instr text "$tlsdiag" "${diag[@]}" -r "$file"
+			instr "text --keylog" "$tlsdiag" --keylog "$file.keylog" "${diag[@]}" -r "$file"
+			instr_table text:1.25 "text --keylog:1.6"
+		fi
 	done
 fi
 

@@ -48,11 +48,9 @@ static const char *dlt_name(int dlt)
 /* The link of a link type, its filter compiled on first use (pcap_compile
  * needs a handle of that link type: a dead one). NULL if the filter does
  * not compile for it (errbuf says why) or there are too many link types. */
-static struct link *link_of(struct capture *c, int dlt, char *errbuf)
+static struct link *link_lookup(struct capture *c, int dlt, char *errbuf)
 {
-	struct link *l = &c->links[c->last_link];
-	if (c->n_links && l->dlt == dlt)
-		return l;
+	struct link *l;
 	for (unsigned i = 0; i < c->n_links; i++)
 		if (c->links[i].dlt == dlt) {
 			c->last_link = i;
@@ -79,6 +77,14 @@ static struct link *link_of(struct capture *c, int dlt, char *errbuf)
 	}
 	c->last_link = c->n_links++;
 	return l;
+}
+
+/* Every packet asks: the link of the packet before is kept small, so that
+ * it is inlined; a new link type of a pcapng file goes the long way. */
+static struct link *link_of(struct capture *c, int dlt, char *errbuf)
+{
+	struct link *l = &c->links[c->last_link];
+	return c->n_links && l->dlt == dlt ? l : link_lookup(c, dlt, errbuf);
 }
 
 /* The first link type at the start of the file that we can decode. */

@@ -126,7 +126,7 @@ static void fill(struct pcapsrc *s)
 		s->eof = true;
 }
 
-const uint8_t *pcapsrc_peek(struct pcapsrc *s, size_t n, size_t *got)
+static const uint8_t *peek_more(struct pcapsrc *s, size_t n, size_t *got)
 {
 	if (s->direct) {
 		size_t left = s->mem_len - (size_t)s->base;
@@ -147,6 +147,17 @@ const uint8_t *pcapsrc_peek(struct pcapsrc *s, size_t n, size_t *got)
 	}
 	*got = s->end - s->start < n ? s->end - s->start : n;
 	return s->buf + s->start;
+}
+
+/* Twice a packet (its header, then its bytes): the buffer holding them
+ * already is the case to keep small, so that it is inlined. */
+const uint8_t *pcapsrc_peek(struct pcapsrc *s, size_t n, size_t *got)
+{
+	if (!s->direct && s->end - s->start >= n) {
+		*got = n;
+		return s->buf + s->start;
+	}
+	return peek_more(s, n, got);
 }
 
 void pcapsrc_consume(struct pcapsrc *s, size_t n)

@@ -476,10 +476,14 @@ static void enforce_limits(struct analyzer *a, bool sweep)
 	}
 	for (;;) {
 		bool over_count = flow_count(a->flows) > LIM_FLOWS;
-		/* the key logs' secrets are the run's, not the connections' */
-		size_t all = mem_footprint(), keys = keylog_footprint(a->opts.keylog);
-		size_t held = all > keys ? all - keys : 0;
-		bool over_memory = held + flow_growth_bytes(a->flows) > a->opts.memory_limit;
+		size_t all = mem_footprint(), growth = flow_growth_bytes(a->flows);
+		bool over_memory = all + growth > a->opts.memory_limit;
+		if (over_memory) {
+			/* the key logs' secrets are the run's, not the connections':
+			 * counted out only here, as most packets are well under */
+			size_t keys = keylog_footprint(a->opts.keylog);
+			over_memory = (all > keys ? all - keys : 0) + growth > a->opts.memory_limit;
+		}
 		if (!over_count && !over_memory)
 			break;
 		if (over_memory && mem_pooled()) {

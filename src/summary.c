@@ -8,6 +8,7 @@
 #include "diagnose.h"
 #include "fmt.h"
 #include "mem.h"
+#include "redact.h"
 
 #define SERVER_SLOTS (SUMMARY_SERVERS * 4)   /* open addressing, a power of two */
 
@@ -72,27 +73,52 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/* The row of a server (its endpoint and name as the table shows them),
- * created on first sight; NULL once the table is full. */
-static struct server_stat *server_row(struct summary_tables *t, const struct session *s)
+/* The SNI as a table label: printable ASCII as sent ('?' for any other
+ * byte), pseudonymised under --redact; a name that is already a label is
+ * copied, as most are. */
+static size_t server_label(char sni[80], const struct session *s)
 {
-	char ep[64], sni[80], shown[FMT_SNI_LEN];
-	fmt_endpoint(ep, sizeof ep, s->af, s->server_ip, s->server_port);
-	size_t n = 0, m = s->ch.has_sni ? fmt_sni(shown, sizeof shown, s->ch.sni, s->ch.sni_len) : 0;
-	for (size_t i = 0; i < m && n + 1 < sizeof sni; i++) {
-		unsigned char ch = (unsigned char)shown[i];
-		sni[n++] = ch > 0x20 && ch < 0x7f ? (char)ch : '?';   /* a label for the table, not evidence */
+	size_t n = 0;
+	if (!s->ch.has_sni) {
+		sni[0] = '\0';
+		return 0;
+	}
+	bool plain = !redact_names() && s->ch.sni_len < 80;
+	for (size_t i = 0; plain && i < s->ch.sni_len; i++)
+		plain = (unsigned char)s->ch.sni[i] > 0x20 && (unsigned char)s->ch.sni[i] < 0x7f;
+	if (plain) {
+		memcpy(sni, s->ch.sni, s->ch.sni_len);
+		n = s->ch.sni_len;
+	} else {
+		char shown[FMT_SNI_LEN];
+		size_t m = fmt_sni(shown, sizeof shown, s->ch.sni, s->ch.sni_len);
+		for (size_t i = 0; i < m && n + 1 < 80; i++) {
+			unsigned char ch = (unsigned char)shown[i];
+			sni[n++] = ch > 0x20 && ch < 0x7f ? (char)ch : '?';   /* a label for the table, not evidence */
+		}
 	}
 	sni[n] = '\0';
-	/* keyed by the real address: pseudonyms of two addresses stay two rows */
-	uint64_t key = fnv1a(0xcbf29ce484222325ull, &s->af, sizeof s->af);
-	key = fnv1a(key, s->server_ip, sizeof s->server_ip);
-	key = fnv1a(key, &s->server_port, sizeof s->server_port);
-	key = fnv1a(key, sni, n);
+	return n;
+}
+
+/* The row of a server (its address and name as the table shows them),
+ * created on first sight; NULL once the table is full. Rows are found by
+ * the real address, so pseudonyms of two addresses stay two rows, and the
+ * address is formatted only for a new row: most lookups of a busy
+ * capture miss a full table. */
+static struct server_stat *server_row(struct summary_tables *t, const struct session *s)
+{
+	char sni[80];
+	size_t n = server_label(sni, s);
+	uint64_t ip[2];
+	memcpy(ip, s->server_ip, sizeof ip);
+	uint64_t key = (ip[0] * 0x9e3779b97f4a7c15ull) ^ ip[1] ^ ((uint64_t)s->server_port << 8 | s->af);
+	key = fnv1a(key * 0xbf58476d1ce4e5b9ull, sni, n);
 	uint32_t slot = (uint32_t)(key & (SERVER_SLOTS - 1));
 	while (t->server_slot[slot]) {
 		struct server_stat *w = &t->servers[t->server_slot[slot] - 1];
-		if (w->key == key && !strcmp(w->endpoint, ep) && !strcmp(w->sni, sni))
+		if (w->key == key && w->af == s->af && w->port == s->server_port &&
+		    !memcmp(w->ip, s->server_ip, sizeof w->ip) && !strcmp(w->sni, sni))
 			return w;
 		slot = (slot + 1) & (SERVER_SLOTS - 1);
 	}
@@ -101,8 +127,11 @@ static struct server_stat *server_row(struct summary_tables *t, const struct ses
 	t->server_slot[slot] = (uint16_t)(t->n_servers + 1);
 	struct server_stat *v = &t->servers[t->n_servers++];
 	v->key = key;
-	snprintf(v->endpoint, sizeof v->endpoint, "%s", ep);
-	snprintf(v->sni, sizeof v->sni, "%s", sni);
+	v->af = s->af;
+	v->port = s->server_port;
+	memcpy(v->ip, s->server_ip, sizeof v->ip);
+	fmt_endpoint(v->endpoint, sizeof v->endpoint, s->af, s->server_ip, s->server_port);
+	memcpy(v->sni, sni, n + 1);
 	return v;
 }
 

@@ -32,6 +32,8 @@ struct input_info {
 /* Connections per server endpoint and SNI. */
 struct server_stat {
 	uint64_t key;
+	uint8_t af, ip[16];          /* the real address the row is found by */
+	uint16_t port;
 	char endpoint[64];
 	char sni[80];
 	uint64_t connections;

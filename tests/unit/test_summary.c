@@ -114,9 +114,40 @@ static void test_tally_servers_beyond_the_table(void)
 	CU_ASSERT_EQUAL(mem_in_use(), mem0);
 }
 
+/* A row is an address and a label: a name sent with a control byte and
+ * one sent with the '?' it shows as are one row; another address is
+ * another row (found by the real address, formatted only when new). */
+static void test_tally_one_row_per_address_and_label(void)
+{
+	struct summary sum;
+	summary_init(&sum);
+	count(&sum, conn(3, "c\x1b[31m", OUTCOME_COMPLETED));
+	count(&sum, conn(3, "c?[31m", OUTCOME_FAILED));
+	count(&sum, conn(4, "c?[31m", OUTCOME_COMPLETED));
+	char long_name[120];
+	memset(long_name, 'x', sizeof long_name - 1);
+	long_name[sizeof long_name - 1] = '\0';
+	count(&sum, conn(3, long_name, OUTCOME_COMPLETED));
+	long_name[100] = 'y';                 /* past the label's 79 characters: the same row */
+	count(&sum, conn(3, long_name, OUTCOME_COMPLETED));
+	summary_finish(&sum);
+	CU_ASSERT_EQUAL_FATAL(sum.n_servers, 3);
+	CU_ASSERT_STRING_EQUAL(sum.servers[0].endpoint, "10.0.0.3:443");
+	CU_ASSERT_STRING_EQUAL(sum.servers[0].sni, "c?[31m");
+	CU_ASSERT_EQUAL(sum.servers[0].connections, 2);
+	CU_ASSERT_EQUAL(sum.servers[0].failed, 1);
+	CU_ASSERT_STRING_EQUAL(sum.servers[1].endpoint, "10.0.0.3:443");
+	CU_ASSERT_EQUAL(strlen(sum.servers[1].sni), 79);
+	CU_ASSERT_EQUAL(sum.servers[1].connections, 2);
+	CU_ASSERT_STRING_EQUAL(sum.servers[2].endpoint, "10.0.0.4:443");
+	CU_ASSERT_EQUAL(sum.servers[2].connections, 1);
+	summary_free(&sum);
+}
+
 void register_summary_tests(void)
 {
 	CU_pSuite suite = CU_add_suite("summary", NULL, NULL);
 	CU_add_test(suite, "tally: outcomes, ids once per connection, servers by trouble", test_tally_outcomes_ids_and_servers);
 	CU_add_test(suite, "tally: servers beyond the table are counted, not listed", test_tally_servers_beyond_the_table);
+	CU_add_test(suite, "tally: one row per address and label", test_tally_one_row_per_address_and_label);
 }

@@ -76,23 +76,24 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 /* The SNI as a table label: printable ASCII as sent ('?' for any other
  * byte), pseudonymised under --redact; a name that is already a label is
  * copied, as most are. */
-static size_t server_label(char sni[80], const struct session *s)
+static size_t server_label(char sni[SUMMARY_LABEL_LEN], const struct session *s)
 {
 	size_t n = 0;
 	if (!s->ch.has_sni) {
 		sni[0] = '\0';
 		return 0;
 	}
-	bool plain = !redact_names() && s->ch.sni_len < 80;
+	bool plain = !redact_names() && s->ch.sni_len < SUMMARY_LABEL_LEN;
 	for (size_t i = 0; plain && i < s->ch.sni_len; i++)
 		plain = (unsigned char)s->ch.sni[i] > 0x20 && (unsigned char)s->ch.sni[i] < 0x7f;
 	if (plain) {
-		memcpy(sni, s->ch.sni, s->ch.sni_len);
 		n = s->ch.sni_len;
+		if (n)
+			memcpy(sni, s->ch.sni, n);
 	} else {
 		char shown[FMT_SNI_LEN];
 		size_t m = fmt_sni(shown, sizeof shown, s->ch.sni, s->ch.sni_len);
-		for (size_t i = 0; i < m && n + 1 < 80; i++) {
+		for (size_t i = 0; i < m && n + 1 < SUMMARY_LABEL_LEN; i++) {
 			unsigned char ch = (unsigned char)shown[i];
 			sni[n++] = ch > 0x20 && ch < 0x7f ? (char)ch : '?';   /* a label for the table, not evidence */
 		}
@@ -108,7 +109,7 @@ static size_t server_label(char sni[80], const struct session *s)
  * capture miss a full table. */
 static struct server_stat *server_row(struct summary_tables *t, const struct session *s)
 {
-	char sni[80];
+	char sni[SUMMARY_LABEL_LEN];
 	size_t n = server_label(sni, s);
 	uint64_t ip[2];
 	memcpy(ip, s->server_ip, sizeof ip);

@@ -13,6 +13,7 @@ struct clockskew;
 
 #define SUMMARY_IDS     40u    /* finding ids counted (more than the catalogue holds) */
 #define SUMMARY_SERVERS 256u   /* servers listed; the others are only counted */
+#define SUMMARY_LABEL_LEN 80   /* an SNI label and its NUL */
 #define SUMMARY_NOT_TLS_PORTS 8u  /* ports of the non-TLS connections left out, named in the summary */
 
 /* One capture file (or live interface) the run read. */
@@ -35,7 +36,7 @@ struct server_stat {
 	uint8_t af, ip[16];          /* the real address the row is found by */
 	uint16_t port;
 	char endpoint[64];
-	char sni[80];
+	char sni[SUMMARY_LABEL_LEN];  /* the SNI as a label: printable, '?' for other bytes */
 	uint64_t connections;
 	uint64_t failed;
 	uint64_t with_error;

@@ -18,15 +18,6 @@ struct summary_tables {
 	uint32_t n_servers;
 	uint16_t server_slot[SERVER_SLOTS];       /* index + 1, 0 = empty */
 	struct server_stat sorted[SUMMARY_SERVERS];
-	/* the last lookup by the facts it was made of: connections to one
-	 * server come in runs, and each formatted its endpoint and name anew */
-	struct {
-		struct server_stat *row;
-		uint8_t af, ip[16];
-		uint16_t port, sni_len;
-		bool has_sni;
-		char sni[256];
-	} last;
 };
 
 void summary_init(struct summary *sum)
@@ -102,13 +93,14 @@ static size_t server_label(char sni[SUMMARY_LABEL_LEN], const struct session *s)
 	return n;
 }
 
-/* The row of a server (its address and name as the table shows them),
- * created on first sight; NULL once the table is full. Rows are found by
- * the real address, so pseudonyms of two addresses stay two rows, and the
- * address is formatted only for a new row: most lookups of a busy
- * capture miss a full table. */
-static struct server_stat *server_row(struct summary_tables *t, const struct session *s)
+/* The row of the server a connection went to (its address and name as
+ * the table shows them), created on first sight; NULL once the table is
+ * full. Rows are found by the real address, so pseudonyms of two
+ * addresses stay two rows, and the address is formatted only for a new
+ * row: most lookups of a busy capture miss a full table. */
+struct server_stat *summary_server(struct summary *sum, const struct session *s)
 {
+	struct summary_tables *t = sum->tables;
 	char sni[SUMMARY_LABEL_LEN];
 	size_t n = server_label(sni, s);
 	uint64_t ip[2];
@@ -134,30 +126,6 @@ static struct server_stat *server_row(struct summary_tables *t, const struct ses
 	fmt_endpoint(v->endpoint, sizeof v->endpoint, s->af, s->server_ip, s->server_port);
 	memcpy(v->sni, sni, n + 1);
 	return v;
-}
-
-/* The row of the server a connection went to (address as shown, SNI as a
- * label), NULL when the table is full. */
-struct server_stat *summary_server(struct summary *sum, const struct session *s)
-{
-	struct summary_tables *t = sum->tables;
-	uint16_t sni_len = s->ch.has_sni ? s->ch.sni_len : 0;
-	if (t->last.row && t->last.af == s->af && t->last.port == s->server_port && t->last.has_sni == s->ch.has_sni &&
-	    t->last.sni_len == sni_len && !memcmp(t->last.ip, s->server_ip, sizeof t->last.ip) &&
-	    (!sni_len || !memcmp(t->last.sni, s->ch.sni, sni_len)))
-		return t->last.row;
-	struct server_stat *row = server_row(t, s);
-	if (row && sni_len <= sizeof t->last.sni) {
-		t->last.row = row;
-		t->last.af = s->af;
-		t->last.port = s->server_port;
-		t->last.has_sni = s->ch.has_sni;
-		t->last.sni_len = sni_len;
-		memcpy(t->last.ip, s->server_ip, sizeof t->last.ip);
-		if (sni_len)
-			memcpy(t->last.sni, s->ch.sni, sni_len);
-	}
-	return row;
 }
 
 static bool ts_less(const struct ts *a, const struct ts *b)

@@ -144,15 +144,31 @@ struct side_end {
 	uint32_t alert_len;
 };
 
+/* When a side that closed began to: its last record if alert-sized (its
+ * closing alert), else its FIN or RST; 0 if it did not close. */
+static uint64_t close_begun(const struct t13_input *in, const struct t13_view *v, int side)
+{
+	uint32_t n = in->n[side];
+	if (!in->closed[side])
+		return 0;
+	const struct t13_rec *last = n ? &in->rec[side][n - 1] : NULL;
+	if (last && in->total[side] == n && last->frame <= in->close_frame[side] &&
+	    side_alert_sized(in, v, side, last->len))
+		return last->frame;
+	return in->close_frame[side];
+}
+
 /* Does a side's last record close it (alert-sized, nothing after it in the log, then its close)? */
 static struct side_end side_end_of(const struct t13_input *in, const struct t13_view *v, int side, uint32_t first)
 {
 	struct side_end e = { 0, UINT32_MAX, 0 };
 	uint32_t n = in->n[side];
-	/* the alert ends the side once it closed, or when it answers the other side's close:
-	 * live, more may follow */
+	/* the alert ends the side once it closed, or when it answers the other side's
+	 * close, its closing alert or its FIN or RST (a server answering a close_notify
+	 * before the client's reset); live, more may follow */
 	const struct t13_rec *last = n ? &in->rec[side][n - 1] : NULL;
-	bool ended = in->closed[side] || (in->closed[1 - side] && last && in->close_frame[1 - side] < last->frame);
+	uint64_t other = close_begun(in, v, 1 - side);
+	bool ended = in->closed[side] || (other && last && other < last->frame);
 	if (n > first && in->total[side] == n && ended && side_alert_sized(in, v, side, last->len)) {
 		e.frame = in->rec[side][n - 1].frame;
 		e.seq = in->rec[side][n - 1].seq;

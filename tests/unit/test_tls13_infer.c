@@ -271,6 +271,27 @@ static void test_closed_after_finished(void)
 	t13_infer(&t.in, &v);
 	CU_ASSERT_EQUAL(v.pattern, T13_CLIENT_CLOSED_AFTER_FINISHED);
 	CU_ASSERT_TRUE(v.failed);
+	/* the same close, the server answering the close_notify but not closing before
+	 * the client's reset (a live run of curl held by strace, the server having
+	 * retransmitted a ticket): its record answers the client's closing alert, it is
+	 * no data; without the reset, the same end is graceful */
+	start(&t, 0x1302);
+	server_flight(&t, false);
+	add(&t, 0, 69, 8);
+	add(&t, 1, 250, 9);
+	add(&t, 1, 250, 10);
+	add(&t, 0, 19, 13);
+	add(&t, 1, 19, 14);
+	t.in.reset[0] = true;
+	closes(&t, 16, 0);
+	t13_infer(&t.in, &v);
+	CU_ASSERT_EQUAL(v.pattern, T13_CLIENT_CLOSED_AFTER_FINISHED);
+	CU_ASSERT_TRUE(v.failed);
+	CU_ASSERT_EQUAL(v.end_frame, 13);
+	t.in.reset[0] = false;
+	t13_infer(&t.in, &v);
+	CU_ASSERT_EQUAL(v.pattern, T13_NO_DATA);
+	CU_ASSERT_FALSE(v.failed);
 	/* the server's alert-sized record before the client's close is no answer to it */
 	start(&t, 0x1302);
 	server_flight(&t, false);
